@@ -1,0 +1,150 @@
+/**
+ * Typed configuration: environment variables (and a `.env` file in the working directory) parsed
+ * by zod into one {@link Config} object. Every variable named in the domain spec lives here with its
+ * default; a bad value is a one-line {@link ConfigError} naming the variable and what it accepts.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+const TIME_RE = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
+
+const int = (min: number, max: number, what: string) =>
+  z.coerce.number({ invalid_type_error: what }).int(what).min(min, what).max(max, what);
+const num = (min: number, max: number, what: string) =>
+  z.coerce.number({ invalid_type_error: what }).min(min, what).max(max, what);
+const bool = (what: string) =>
+  z
+    .string()
+    .transform((s) => s.trim().toLowerCase())
+    .refine((s) => ['true', 'false', '1', '0', 'yes', 'no'].includes(s), what)
+    .transform((s) => s === 'true' || s === '1' || s === 'yes');
+const csvList = (allowed: readonly string[] | null, what: string) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean))
+    .refine((xs) => xs.length > 0 && (allowed === null || xs.every((x) => allowed.includes(x))), what);
+const url = (what: string) => z.string().url(what).transform((s) => s.replace(/\/+$/, ''));
+const time = (what: string) => z.string().regex(TIME_RE, what);
+
+/**
+ * The schema: one entry per environment variable. Defaults are strings so that they go through the
+ * same parsing as user values. Descriptions double as the README table and `gapctl config` output.
+ */
+export const CONFIG_VARIABLES = {
+  POLYGON_API_KEY: { def: '', secret: true, doc: 'Polygon/Massive REST key (live market only). Never printed.', schema: z.string() },
+  POLYGON_BASE_URL: { def: 'https://api.massive.com', doc: 'Polygon/Massive REST base URL.', schema: url('an http(s) URL') },
+  POLYGON_CONCURRENCY: { def: '8', doc: 'Polygon requests in flight at once.', schema: int(1, 64, 'an integer 1-64') },
+  POLYGON_TIMEOUT_SEC: { def: '30', doc: 'Polygon request timeout, seconds.', schema: num(0.1, 600, 'a number of seconds 0.1-600') },
+  POLYGON_RETRIES: { def: '4', doc: 'Polygon retries on 429/5xx/timeouts.', schema: int(0, 20, 'an integer 0-20') },
+  POLYGON_BACKOFF_BASE: { def: '0.5', doc: 'Polygon backoff base, seconds (doubles per retry, with jitter).', schema: num(0, 60, 'a number of seconds 0-60') },
+  THETA_V3_URL: { def: 'http://127.0.0.1:25503', doc: 'ThetaData v3 terminal base URL (without /v3).', schema: url('an http(s) URL') },
+  THETA_V1_URL: { def: 'http://127.0.0.1:25510', doc: 'Legacy ThetaData v2-API terminal ("v1") base URL (without /v2).', schema: url('an http(s) URL') },
+  THETA_V3_MAX_OUTSTANDING: { def: '4', doc: 'Cap on requests in flight to the v3 terminal (plan: FREE 1, VALUE 2, STANDARD 4, PRO 8).', schema: int(1, 64, 'an integer 1-64') },
+  THETA_V1_MAX_OUTSTANDING: { def: '4', doc: 'Cap on requests in flight to the legacy v1 terminal.', schema: int(1, 64, 'an integer 1-64') },
+  THETA_TIMEOUT_SEC: { def: '10', doc: 'Theta request timeout, seconds.', schema: num(0.1, 600, 'a number of seconds 0.1-600') },
+  THETA_RETRIES: { def: '3', doc: 'Theta retries on 429/474/571/5xx/timeouts before falling back to the next source.', schema: int(0, 20, 'an integer 0-20') },
+  THETA_BACKOFF_BASE: { def: '0.25', doc: 'Theta backoff base, seconds (doubles per retry, with jitter, cap 30 s).', schema: num(0, 60, 'a number of seconds 0-60') },
+  THETA_MAX_472_LOGS: { def: '3', doc: 'How many 472 (no data) answers are logged per venue and day.', schema: int(0, 1000, 'an integer 0-1000') },
+  R1_THREAD_WORKERS: { def: '16', doc: 'Premarket lookups scheduled at once (they still wait for the Theta cap).', schema: int(1, 512, 'an integer 1-512') },
+  R1_MODE: { def: 'prefilter', doc: 'R1 candidate selection: prefilter | exhaustive.', schema: z.enum(['prefilter', 'exhaustive'], { errorMap: () => ({ message: 'prefilter or exhaustive' }) }) },
+  R1_PREFILTER_PCT: { def: '20', doc: 'Prefilter: day high / previous close - 1 (percent) that makes a symbol an R1 candidate.', schema: num(0, 10000, 'a percent 0-10000') },
+  AUDIT_SAMPLE_N: { def: '50', doc: 'Seeded random audit sample outside the R1 candidates (rule of three).', schema: int(0, 100000, 'an integer 0-100000') },
+  AUDIT_SEED: { def: '20180103', doc: 'Seed of the audit sample (mixed with the date).', schema: int(0, 2 ** 31 - 1, 'a non-negative integer') },
+  R1_TH: { def: '50', doc: 'R1 PM_GAP_50 threshold, percent.', schema: num(0, 100000, 'a percent') },
+  R2_TH: { def: '50', doc: 'R2 OPEN_GAP_50 threshold, percent.', schema: num(0, 100000, 'a percent') },
+  R3_TH: { def: '50', doc: 'R3 INTRADAY_PUSH_50 threshold, percent.', schema: num(0, 100000, 'a percent') },
+  R4_TH: { def: '300', doc: 'R4 SURGE_7D_300 threshold, percent.', schema: num(0, 100000, 'a percent') },
+  PM_START: { def: '04:00:00', doc: 'Premarket window start, ET wall clock HH:MM:SS (inclusive).', schema: time('HH:MM:SS') },
+  PM_END: { def: '09:30:00', doc: 'Premarket window end, ET wall clock HH:MM:SS (exclusive).', schema: time('HH:MM:SS') },
+  ALLOWED_EXCHANGES: { def: 'NYSE,NASDAQ,AMEX', doc: 'Exchanges a hit may list on (comma list of NYSE, NASDAQ, AMEX).', schema: csvList(['NYSE', 'NASDAQ', 'AMEX'], 'a comma list of NYSE, NASDAQ, AMEX') },
+  EXCLUDE_DERIVATIVES: { def: 'true', doc: 'Keep only ALLOW_SECURITY_TYPES (warrants, units, rights, preferreds, ETFs out).', schema: bool('true or false') },
+  ALLOW_SECURITY_TYPES: { def: 'CS,ADRC,ADRP,ADRR,ADRW,GDR', doc: 'Polygon security types kept when EXCLUDE_DERIVATIVES=true.', schema: csvList(null, 'a comma list of Polygon type codes') },
+  DISCOVERY_MIN_VOL: { def: '100000', doc: 'Minimum scan-day volume of a hit, shares.', schema: num(0, 1e12, 'a number of shares >= 0') },
+  MISS_AUDIT_TOP_N: { def: '150', doc: 'Post-scan miss audit: top N gainers by day high / previous close (30 during bulk backfills).', schema: int(0, 100000, 'an integer 0-100000') },
+  MISS_AUDIT_THETA: { def: 'true', doc: 'Post-scan miss audit re-checks R1 through Theta.', schema: bool('true or false') },
+  FMP_API_KEY: { def: '', secret: true, doc: 'FinancialModelingPrep key for float shares (optional). Never printed.', schema: z.string() },
+  FMP_BASE_URL: { def: 'https://financialmodelingprep.com', doc: 'FMP base URL.', schema: url('an http(s) URL') },
+  GAPCTL_DB: { def: 'db/scanner.db', doc: 'SQLite store path (overridden by --db).', schema: z.string().min(1, 'a file path') },
+  GAPCTL_STATE_DIR: { def: 'project_state', doc: 'Folder of current_state.json, task_log.md, artifacts/.', schema: z.string().min(1, 'a folder path') },
+  GAPCTL_EXPORT_DIR: { def: 'exports', doc: 'Folder of CSV exports (overridden by --out).', schema: z.string().min(1, 'a folder path') },
+  GAPCTL_REPORTS_DIR: { def: 'db/reports', doc: 'Folder of provider_overlap_<date>.csv reports.', schema: z.string().min(1, 'a folder path') },
+  GAPCTL_LOG_DIR: { def: 'logs', doc: "Folder of the application's own rotated log.", schema: z.string().min(1, 'a folder path') },
+  GAPCTL_MARKET: { def: 'replay', doc: 'Default market: replay[:PATH] | sim[:SEED] | live (overridden by --market).', schema: z.string().regex(/^(replay(:.+)?|sim(:\d+)?|live)$/, 'replay[:PATH], sim[:SEED] or live') },
+  EMU_THETA_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Theta answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
+  EMU_POLYGON_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Polygon answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
+  EMU_THETA_QUEUE: { def: '16', doc: 'Embedded market: Theta terminal queue length beyond the cap before it answers 429.', schema: int(0, 10000, 'an integer 0-10000') },
+} as const satisfies Record<string, { def: string; doc: string; secret?: boolean; schema: z.ZodTypeAny }>;
+
+/** Names of every configuration variable. */
+export type ConfigName = keyof typeof CONFIG_VARIABLES;
+
+/** The effective configuration: every variable parsed to its type (numbers, booleans, lists). */
+export type Config = { [K in ConfigName]: z.output<(typeof CONFIG_VARIABLES)[K]['schema']> };
+
+/** A bad configuration value: the message is one line naming the variable and what it accepts. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads `.env` from `cwd` (if present) without touching `process.env`; real environment variables
+ * win over `.env` values.
+ * @throws ConfigError when the file exists but cannot be read.
+ */
+export function readDotenv(cwd: string = process.cwd()): Record<string, string> {
+  const path = resolve(cwd, '.env');
+  if (!existsSync(path)) return {};
+  try {
+    return parseDotenv(readFileSync(path));
+  } catch (e) {
+    throw new ConfigError(`.env: cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Builds the typed config from an environment (default: `.env` merged under `process.env`), with
+ * `overrides` (e.g. from command-line flags) on top.
+ * @throws ConfigError naming the first bad variable and what it accepts.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = { ...readDotenv(), ...process.env },
+  overrides: Partial<Record<ConfigName, string>> = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES) as [ConfigName, (typeof CONFIG_VARIABLES)[ConfigName]][]) {
+    const raw = overrides[name] ?? env[name];
+    const value = raw === undefined || raw === '' ? spec.def : raw;
+    const parsed = spec.schema.safeParse(value);
+    if (!parsed.success) {
+      const shown = 'secret' in spec && spec.secret ? '<redacted>' : JSON.stringify(value);
+      throw new ConfigError(`config: ${name}=${shown} is invalid: expected ${parsed.error.issues[0]?.message ?? 'a valid value'}`);
+    }
+    out[name] = parsed.data;
+  }
+  const cfg = out as Config;
+  if (cfg.PM_START >= cfg.PM_END) throw new ConfigError(`config: PM_START=${cfg.PM_START} must be before PM_END=${cfg.PM_END}`);
+  return cfg;
+}
+
+/** True for variables whose values must never be shown (API keys). */
+export function isSecret(name: ConfigName): boolean {
+  const spec = CONFIG_VARIABLES[name];
+  return 'secret' in spec && spec.secret === true;
+}
+
+/**
+ * The effective configuration as `NAME=value` lines for `gapctl config`; secrets show as
+ * `<set, redacted>` or `<unset>`.
+ */
+export function describeConfig(cfg: Config): string[] {
+  return (Object.keys(CONFIG_VARIABLES) as ConfigName[]).map((name) => {
+    const v = cfg[name];
+    if (isSecret(name)) return `${name}=${v ? '<set, redacted>' : '<unset>'}`;
+    return `${name}=${Array.isArray(v) ? v.join(',') : String(v)}`;
+  });
+}

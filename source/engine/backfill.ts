@@ -1,0 +1,232 @@
+/**
+ * Backfill (Phase B, domain.md section 10): month by month over a range of trading days, scanning
+ * each day, exporting and spot-validating each month, then advancing `current_state.json` and
+ * appending to `task_log.md`. Stops on the first failure (a day not COMPLETE, a failed gate, a
+ * baseline-only hit) with the reason in the state file and HELP_REQUEST.md, and resumes after
+ * `last_completed_day`.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { monthsOfRange } from '../calendar/index.js';
+import { appendTaskLog, readBackfillState, statePaths, writeBackfillState, type BackfillStateFile } from '../store/state-files.js';
+import { StoppedError, type EngineContext } from './context.js';
+import type { BackfillState, DayStatus } from './events.js';
+import { scanDay, type DayResult } from './day.js';
+
+/** Result of validating one day (supplied by the validation module). */
+export interface DayValidation {
+  date: string;
+  passed: boolean;
+  /** Failed gate name, e.g. BASELINE. */
+  gate?: string;
+  baselineOnly: number;
+  message: string;
+}
+
+/** Options of {@link runBackfill}. Dates `YYYY-MM-DD`. */
+export interface BackfillOptions {
+  start: string;
+  end: string;
+  /** Stop after this many months have completed in this run. */
+  maxMonths?: number;
+  /** Rescan days already COMPLETE. */
+  rerun?: boolean;
+  /** R1 mode of the scans (default cfg.R1_MODE). */
+  mode?: 'prefilter' | 'exhaustive';
+  /** Validate 'spot' (the 2-3 busiest days of each month, default), 'all' days, or 'none'. */
+  validate?: 'spot' | 'all' | 'none';
+  /** Ignore current_state.json and do not resume from it (COMPLETE days are still skipped). */
+  noResume?: boolean;
+  /** Validation of a day (gates, baseline, audit); when absent, months are not validated. */
+  validateDay?: (date: string) => Promise<DayValidation>;
+  /** Export of a finished month (CSV); returns the files written. */
+  exportMonth?: (start: string, end: string) => Promise<string[]>;
+  /** Phase 0: validate this reference day before starting (skipped when absent). */
+  phase0Day?: string;
+}
+
+/** Outcome of a backfill run. */
+export interface BackfillOutcome {
+  state: Extract<BackfillState, 'DONE' | 'HALTED' | 'STOPPED' | 'FAILED'>;
+  reason: string | null;
+  scanned: number;
+  skipped: number;
+  months: number;
+}
+
+/** A planned month: its trading days in the range. */
+export interface PlannedMonth {
+  month: string;
+  start: string;
+  end: string;
+  days: string[];
+}
+
+/** The months and days of a backfill range (partial months at the ends). */
+export function planBackfill(start: string, end: string): PlannedMonth[] {
+  return monthsOfRange(start, end).map((m) => ({ month: m.month, start: m.start, end: m.end, days: m.days }));
+}
+
+/**
+ * Runs a backfill with resume. Emits `plan`, day events, `month-done`, `validate`, `alert` and
+ * `backfill-state` events.
+ * @throws StateFileError when current_state.json is corrupt (nothing is changed).
+ */
+export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Promise<BackfillOutcome> {
+  const { store, emit, cfg } = ctx;
+  const mode = opts.mode ?? cfg.R1_MODE;
+  const months = planBackfill(opts.start, opts.end);
+  const prior = opts.noResume ? null : readBackfillState(ctx.stateDir);
+  const sameRange = prior && prior.range.start === opts.start && prior.range.end === opts.end;
+  const statuses = store.dayStatuses(opts.start, opts.end);
+
+  const allDays = months.flatMap((m) => m.days);
+  emit({
+    type: 'plan',
+    start: opts.start,
+    end: opts.end,
+    days: allDays.map((d) => {
+      const s = statuses.get(d);
+      return { date: d, status: s?.status ?? 'PENDING', hits: s?.discoveries ?? 0 };
+    }),
+    at: Date.now(),
+  });
+
+  let state: BackfillStateFile = writeBackfillState(ctx.stateDir, {
+    range: { start: opts.start, end: opts.end },
+    status: 'RUNNING',
+    last_completed_month: sameRange ? prior!.last_completed_month : null,
+    last_completed_day: sameRange ? prior!.last_completed_day : null,
+    halt_reason: null,
+    halted_day: null,
+    market: ctx.marketName,
+    r1_mode: mode,
+  });
+  emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
+
+  const halt = (reason: string, day: string | null, kind: string): BackfillOutcome => {
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'HALTED', halt_reason: reason, halted_day: day });
+    writeHelpRequest(ctx.stateDir, reason, day, kind);
+    const alert = store.addAlert({ severity: kind === 'BASELINE' ? 'CRITICAL' : 'WARNING', kind: `backfill_halt_${kind.toLowerCase()}`, date: day, message: reason });
+    emit({ type: 'alert', alert });
+    emit({ type: 'backfill-state', state: 'HALTED', reason, at: Date.now() });
+    return { state: 'HALTED', reason, scanned, skipped, months: monthsDone };
+  };
+
+  let scanned = 0;
+  let skipped = 0;
+  let monthsDone = 0;
+  try {
+    if (opts.phase0Day && opts.validateDay) {
+      const v = await opts.validateDay(opts.phase0Day);
+      emit({ type: 'validate', date: v.date, passed: v.passed, gate: v.gate, baselineOnly: v.baselineOnly, message: v.message });
+      if (!v.passed) return halt(`phase 0: reference day ${v.date} failed validation: ${v.message}`, v.date, v.gate ?? 'PHASE0');
+    }
+    let cutByMax = false;
+    for (const month of months) {
+      if (opts.maxMonths !== undefined && monthsDone >= opts.maxMonths) {
+        cutByMax = true;
+        break;
+      }
+      const results: DayResult[] = [];
+      let monthScanned = 0;
+      for (const date of month.days) {
+        await ctx.gate.wait(ctx.signal);
+        if (ctx.signal.aborted) throw new StoppedError();
+        const st = store.dayStatuses(date, date).get(date);
+        if (!opts.rerun && st?.status === 'COMPLETE') {
+          skipped++;
+          emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries });
+          results.push({ date, status: 'COMPLETE', reason: null, hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, discoveries: st!.discoveries, durationMs: 0 });
+          continue;
+        }
+        const r = await scanDay(ctx, date, { mode, bulk: true });
+        scanned++;
+        monthScanned++;
+        results.push(r);
+        if (r.status !== 'COMPLETE') return halt(`${date} ${r.status}: ${r.reason ?? 'no reason given'}`, date, dayKind(r.status));
+        state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_day: date });
+      }
+      // Month finished: export, validate spot-check days, then advance the state.
+      const files = opts.exportMonth ? await opts.exportMonth(month.start, month.end) : [];
+      const toValidate = opts.validateDay ? pickValidationDays(results, opts.validate ?? 'spot') : [];
+      for (const d of toValidate) {
+        await ctx.gate.wait(ctx.signal);
+        if (ctx.signal.aborted) throw new StoppedError();
+        const v = await opts.validateDay!(d);
+        emit({ type: 'validate', date: d, passed: v.passed, gate: v.gate, baselineOnly: v.baselineOnly, message: v.message });
+        if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
+      }
+      monthsDone++;
+      const hits = results.reduce((a, r) => a + r.discoveries, 0);
+      state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
+      appendTaskLog(
+        ctx.stateDir,
+        `## ${month.month} (${month.start} .. ${month.end})\n\n- completed ${new Date().toISOString()}; market ${ctx.marketName}; R1 mode ${mode}\n` +
+          `- days ${month.days.length} (scanned ${monthScanned}, already complete ${month.days.length - monthScanned}); hits ${hits}\n` +
+          `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${files.length ? files.join(', ') : 'none'}\n`,
+      );
+      emit({ type: 'month-done', month: month.month, days: month.days.length, hits });
+    }
+    const done = !cutByMax;
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: done ? 'DONE' : 'STOPPED', halt_reason: done ? null : `--max-months ${opts.maxMonths} reached` });
+    emit({ type: 'backfill-state', state: done ? 'DONE' : 'STOPPED', reason: done ? undefined : `--max-months ${opts.maxMonths} reached`, at: Date.now() });
+    return { state: done ? 'DONE' : 'STOPPED', reason: null, scanned, skipped, months: monthsDone };
+  } catch (e) {
+    if (e instanceof StoppedError || ctx.signal.aborted) {
+      state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'STOPPED', halt_reason: 'stopped by the operator' });
+      emit({ type: 'backfill-state', state: 'STOPPED', reason: 'stopped by the operator', at: Date.now() });
+      return { state: 'STOPPED', reason: 'stopped by the operator', scanned, skipped, months: monthsDone };
+    }
+    const reason = (e as Error).message.split('\n')[0]!;
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FAILED', halt_reason: reason });
+    writeHelpRequest(ctx.stateDir, reason, null, 'ERROR');
+    emit({ type: 'backfill-state', state: 'FAILED', reason, at: Date.now() });
+    return { state: 'FAILED', reason, scanned, skipped, months: monthsDone };
+  }
+}
+
+/** The days to validate in a finished month: the 2-3 busiest by hits ('spot'), or all. */
+export function pickValidationDays(results: readonly DayResult[], how: 'spot' | 'all' | 'none'): string[] {
+  if (how === 'none') return [];
+  if (how === 'all') return results.map((r) => r.date);
+  const n = results.length >= 15 ? 3 : 2;
+  return [...results]
+    .sort((a, b) => b.discoveries - a.discoveries || (a.date < b.date ? -1 : 1))
+    .slice(0, Math.min(n, results.length))
+    .map((r) => r.date)
+    .sort();
+}
+
+function dayKind(s: DayStatus): string {
+  return s === 'INCOMPLETE' ? 'INCOMPLETE' : s === 'RETRY_NEEDED' ? 'RETRY' : 'DAY_FAILED';
+}
+
+function strip(s: BackfillStateFile): Omit<BackfillStateFile, 'version' | 'updated_at'> {
+  const { version: _v, updated_at: _u, ...rest } = s;
+  return rest;
+}
+
+/** Writes project_state/HELP_REQUEST.md: what failed, where, what to look at. */
+export function writeHelpRequest(stateDir: string, reason: string, day: string | null, kind: string): string {
+  const p = statePaths(stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const lines = [
+    `# HELP REQUEST (${kind})`,
+    '',
+    `- when: ${new Date().toISOString()}`,
+    `- day: ${day ?? 'n/a'}`,
+    `- reason: ${reason}`,
+    '',
+    '## What to look at',
+    '',
+    day ? `- the day's stage log: project_state/artifacts/scan_${day}.log` : '- logs/ and project_state/current_state.json',
+    day ? `- premarket request outcomes: project_state/artifacts/pm_diag_${day}.json` : '',
+    `- \`SELECT * FROM day_completeness WHERE date = '${day ?? ''}';\` and \`SELECT * FROM diffs WHERE baseline_only_count > 0;\``,
+    '- INCOMPLETE: the Theta terminal did not answer for some candidates; check it is up, then resume (the day reruns).',
+    '- RETRY_NEEDED: rerun the day exhaustively (`gapctl scan-day --date D --mode exhaustive`), then resume.',
+    '- Resume with the same command: the backfill starts after last_completed_day.',
+    '',
+  ].filter((l) => l !== '');
+  writeFileSync(p.helpRequest, lines.join('\n') + '\n');
+  return p.helpRequest;
+}

@@ -1,0 +1,643 @@
+/**
+ * One trading day, stage by stage (domain.md section 4): UNIVERSE, GROUPED, PREV, R2R3, R1, R4,
+ * PERSIST, ENRICH, AUDIT, REPORT. Everything the day writes to the hit tables is committed in one
+ * IMMEDIATE transaction at the end (REPORT), so a process killed at any moment leaves the day either
+ * complete or absent. Each stage writes a begin and an end line to `scan_<date>.log`.
+ */
+import PQueue from 'p-queue';
+import { isTradingDay, lastNTradingDays, nextTradingDay, prevTradingDay, tradingDaysBetween } from '../calendar/index.js';
+import type { GroupedBar, PremarketAnswer, SplitInfo, UniverseTicker } from '../providers/types.js';
+import { ProviderError } from '../providers/types.js';
+import { redact } from '../providers/redact.js';
+import type { DayCompleteness, HitRow, HitRule, MissAuditRow, PmCacheRow } from '../store/store.js';
+import { appendDayLog, writeDayJson, writeProviderOverlap, type OverlapRow } from './artifacts.js';
+import { checkStopped, StoppedError, type EngineContext } from './context.js';
+import type { DayStatus, RuleCounts, StageName } from './events.js';
+import { auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
+import { loadSplits } from './splits.js';
+
+/** Options of one day's scan. */
+export interface ScanDayOptions {
+  /** R1 candidate selection (default: cfg.R1_MODE). */
+  mode?: 'prefilter' | 'exhaustive';
+  /** Bulk backfill: the miss audit takes the top 30 gainers instead of MISS_AUDIT_TOP_N. */
+  bulk?: boolean;
+}
+
+/** The outcome of one day's scan. */
+export interface DayResult {
+  date: string;
+  status: DayStatus;
+  /** Why the day is not COMPLETE (one line), else null. */
+  reason: string | null;
+  hits: RuleCounts;
+  discoveries: number;
+  durationMs: number;
+}
+
+/** Premarket state of one symbol after R1 (from the cache or Theta). */
+interface PmState {
+  outcome: 'high' | 'no_trades' | 'unanswered';
+  high: number | null;
+  source: PmCacheRow['source'] | null;
+  venue: PmCacheRow['venue'] | null;
+  fromCache: boolean;
+}
+
+/** A stage failure that makes the day FAILED (provider or data problem), with a one-line reason. */
+class DayFailure extends Error {}
+
+const R4_WINDOW = 7;
+
+/**
+ * Scans one trading day end to end and commits it.
+ * @returns the day's status and hit counts. A provider failure gives status FAILED (never throws
+ * for it); premarket data missing for some candidates gives INCOMPLETE; a miss found by the audits
+ * gives RETRY_NEEDED.
+ * @throws StoppedError when ctx.signal aborted (nothing of the day is committed).
+ * @throws Error when `date` is not a trading day.
+ */
+export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOptions = {}): Promise<DayResult> {
+  if (!isTradingDay(date)) throw new Error(`scan: ${date} is not a trading day`);
+  const { cfg, store, emit } = ctx;
+  const mode = opts.mode ?? cfg.R1_MODE;
+  const t0 = Date.now();
+  const stageMs: Partial<Record<StageName, number>> = {};
+  const before = requestTotals(ctx);
+  const log = (line: string) => {
+    const full = appendDayLog(ctx.stateDir, date, line);
+    emit({ type: 'log', date, line: full });
+  };
+  let current: { stage: StageName; t: number } | null = null;
+  const begin = (stage: StageName, counts: Record<string, number | string> = {}) => {
+    current = { stage, t: Date.now() };
+    log(`${stage}:begin${fmtCounts(counts)}`);
+    emit({ type: 'stage', date, stage, phase: 'begin', counts, at: Date.now() });
+  };
+  const end = (counts: Record<string, number | string> = {}) => {
+    if (!current) return;
+    stageMs[current.stage] = Date.now() - current.t;
+    log(`${current.stage}:done${fmtCounts(counts)}`);
+    emit({ type: 'stage', date, stage: current.stage, phase: 'end', counts, at: Date.now() });
+    current = null;
+  };
+  const step = async () => {
+    await ctx.gate.wait(ctx.signal);
+    checkStopped(ctx.signal);
+  };
+
+  emit({ type: 'day-begin', date, mode, at: t0 });
+  log(`DAY:begin date=${date} mode=${mode} market=${ctx.marketName}`);
+
+  const dc: DayCompleteness = {
+    date,
+    total_universe: 0,
+    daily_raw_symbols: 0,
+    coverage_pct: 0,
+    discoveries: 0,
+    r1_hits: 0,
+    r2_hits: 0,
+    r3_hits: 0,
+    r4_hits: 0,
+    cand_pass1: 0,
+    r1_checked: 0,
+    r1_unanswered: 0,
+    miss_audit_sample: 0,
+    miss_audit_hits: 0,
+    status: 'RUNNING',
+    provider_status: 'ok',
+    r1_mode: mode,
+    no_prev_close: 0,
+    filtered_exchange: 0,
+    filtered_type: 0,
+    filtered_unknown_type: 0,
+    filtered_volume: 0,
+    audit_sample_misses: 0,
+    processing_ms: 0,
+    theta_requests: 0,
+    theta_errors: 0,
+    polygon_requests: 0,
+    polygon_errors: 0,
+    stage_ms: '{}',
+  };
+
+  try {
+    // 1. UNIVERSE ------------------------------------------------------------------------------
+    await step();
+    begin('UNIVERSE');
+    let universe = store.getUniverse(date);
+    const pinnedBefore = universe !== null;
+    if (!universe) {
+      universe = await provider('reference tickers', () => ctx.polygon.referenceTickers(date, ctx.signal));
+      if (universe.length === 0) throw new DayFailure(`universe: Polygon reference tickers returned no symbol for ${date}`);
+      store.pinUniverse(date, universe);
+    }
+    const refBySymbol = new Map<string, UniverseTicker>(universe.map((u) => [u.symbol, u]));
+    dc.total_universe = universe.length;
+    end({ symbols: universe.length, cached: pinnedBefore ? 1 : 0 });
+
+    // 2. GROUPED -------------------------------------------------------------------------------
+    await step();
+    begin('GROUPED');
+    const bars = await loadGrouped(ctx, date, true);
+    if (bars.size === 0) throw new DayFailure(`grouped daily: no bars for trading day ${date}`);
+    let inUniverse = 0;
+    for (const s of bars.keys()) if (refBySymbol.has(s)) inUniverse++;
+    dc.daily_raw_symbols = bars.size;
+    dc.coverage_pct = round2((inUniverse / universe.length) * 100);
+    end({ bars: bars.size, coverage_pct: dc.coverage_pct });
+
+    // 3. PREV ----------------------------------------------------------------------------------
+    await step();
+    const prevDate = prevTradingDay(date);
+    begin('PREV', { prev: prevDate });
+    const prevBars = await loadGrouped(ctx, prevDate, false);
+    const splitsBySymbol = await loadSplits(ctx, lastNTradingDays(date, R4_WINDOW)[0]!, nextTradingDay(date));
+    const prevAdj = new Map<string, { prevClose: number; factor: number }>();
+    for (const s of bars.keys()) {
+      const p = prevBars.get(s);
+      if (!p) {
+        dc.no_prev_close++;
+        continue;
+      }
+      const f = basisFactor(splitsBySymbol.get(s) ?? [], prevDate, date);
+      prevAdj.set(s, { prevClose: p.close * f, factor: f });
+    }
+    end({ prev_bars: prevBars.size, with_prev_close: prevAdj.size, no_prev_close: dc.no_prev_close });
+
+    // Filters (section 3) for every bar of the day, counted.
+    const eligible: string[] = [];
+    const filterOf = new Map<string, FilterReason | null>();
+    for (const [s, b] of bars) {
+      const reason = filterReason(refBySymbol.get(s), b.volume, cfg);
+      filterOf.set(s, reason);
+      if (reason === null) eligible.push(s);
+      else if (reason === 'unknown_type') dc.filtered_unknown_type++;
+      else if (reason === 'exchange') dc.filtered_exchange++;
+      else if (reason === 'type') dc.filtered_type++;
+      else dc.filtered_volume++;
+    }
+    eligible.sort();
+
+    // 4. R2R3 ----------------------------------------------------------------------------------
+    await step();
+    begin('R2R3');
+    const r2 = new Map<string, number>();
+    const r3 = new Map<string, number>();
+    let splitArtifacts = 0;
+    for (const [s, b] of bars) {
+      const pc = prevAdj.get(s);
+      if (pc) {
+        const g = pctChange(b.open, pc.prevClose);
+        if (meets(g, cfg.R2_TH)) r2.set(s, g);
+        else if (pc.factor !== 1 && meets(pctChange(b.open, pc.prevClose / pc.factor), cfg.R2_TH)) splitArtifacts++;
+      }
+      const push = pctChange(b.high, b.open);
+      if (meets(push, cfg.R3_TH)) r3.set(s, push);
+    }
+    end({ r2: r2.size, r3: r3.size, split_artifacts: splitArtifacts });
+
+    // 5. R1 ------------------------------------------------------------------------------------
+    await step();
+    const withPrev = eligible.filter((s) => prevAdj.has(s));
+    let candidates: string[];
+    let sample: string[] = [];
+    if (mode === 'exhaustive') {
+      candidates = withPrev;
+    } else {
+      const cand = new Set<string>();
+      for (const s of withPrev) {
+        const b = bars.get(s)!;
+        const pc = prevAdj.get(s)!.prevClose;
+        if (r2.has(s) || r3.has(s) || meets(pctChange(b.high, pc), cfg.R1_PREFILTER_PCT)) cand.add(s);
+      }
+      candidates = [...cand].sort();
+      sample = auditSample(withPrev.filter((s) => !cand.has(s)), cfg.AUDIT_SAMPLE_N, cfg.AUDIT_SEED, date);
+    }
+    dc.cand_pass1 = candidates.length;
+    const toCheck = [...candidates, ...sample];
+    begin('R1', { candidates: candidates.length, sample: sample.length, mode });
+    const pm = await fetchPremarket(ctx, date, toCheck, (done, total) => emit({ type: 'r1-progress', date, done, total }));
+    const r1 = new Map<string, number>();
+    let unanswered = 0;
+    for (const s of toCheck) {
+      const a = pm.get(s)!;
+      if (a.outcome === 'unanswered') {
+        unanswered++;
+        continue;
+      }
+      if (a.outcome === 'high' && a.high !== null) {
+        const g = pctChange(a.high, prevAdj.get(s)!.prevClose);
+        if (meets(g, cfg.R1_TH)) r1.set(s, g);
+      }
+    }
+    const sampleSet = new Set(sample);
+    const sampleMisses = [...r1.keys()].filter((s) => sampleSet.has(s));
+    dc.r1_checked = toCheck.length - unanswered;
+    dc.r1_unanswered = unanswered;
+    dc.audit_sample_misses = sampleMisses.length;
+    end({ checked: dc.r1_checked, r1: r1.size, unanswered, cached: [...pm.values()].filter((x) => x.fromCache).length, sample_misses: sampleMisses.length });
+
+    // 6. R4 ------------------------------------------------------------------------------------
+    await step();
+    const windowDays = lastNTradingDays(date, R4_WINDOW);
+    begin('R4', { window: `${windowDays[0]}..${date}` });
+    const windowBars = new Map<string, WindowBar[]>();
+    let missingDays = 0;
+    for (const d of windowDays) {
+      const dayBars = d === date ? bars : d === prevDate ? prevBars : await loadGrouped(ctx, d, false);
+      if (dayBars.size === 0) missingDays++;
+      for (const s of eligible) {
+        const b = dayBars.get(s);
+        if (!b) continue;
+        let list = windowBars.get(s);
+        if (!list) windowBars.set(s, (list = []));
+        list.push({ date: d, high: b.high, low: b.low });
+      }
+    }
+    const r4 = new Map<string, number>();
+    let r4Artifacts = 0;
+    for (const s of eligible) {
+      const sv = surge7d(windowBars.get(s) ?? [], splitsBySymbol.get(s) ?? [], date);
+      if (meets(sv.corrected, cfg.R4_TH)) r4.set(s, sv.corrected);
+      else if (meets(sv.raw, cfg.R4_TH)) r4Artifacts++;
+    }
+    end({ r4: r4.size, evaluated: eligible.length, window_days_without_bars: missingDays, split_artifacts: r4Artifacts });
+
+    // 7. PERSIST (filters -> hits; written at the day's commit) ----------------------------------
+    await step();
+    begin('PERSIST');
+    const hitSymbols = eligible.filter((s) => r1.has(s) || r2.has(s) || r3.has(s) || r4.has(s));
+    const hits: HitRow[] = [];
+    for (const s of hitSymbols) {
+      const b = bars.get(s)!;
+      const ref = refBySymbol.get(s)!;
+      const pc = prevAdj.get(s);
+      const p = pm.get(s);
+      const rules: HitRule[] = [];
+      if (r1.has(s)) rules.push({ rule: 'PM_GAP_50', value: r1.get(s)! });
+      if (r2.has(s)) rules.push({ rule: 'OPEN_GAP_50', value: r2.get(s)! });
+      if (r3.has(s)) rules.push({ rule: 'INTRADAY_PUSH_50', value: r3.get(s)! });
+      if (r4.has(s)) rules.push({ rule: 'SURGE_7D_300', value: r4.get(s)! });
+      const near = nearReverseSplit(splitsBySymbol.get(s) ?? [], date);
+      const dollarVolume = (b.vwap ?? b.close) * b.volume;
+      const push = pctChange(b.high, b.open);
+      let rsNote: string | null = null;
+      if (near && dollarVolume >= 10_000_000 && meets(push, 50)) {
+        rsNote = `heavy_runner_override: split-adjacent hit stays (dollar volume ${(dollarVolume / 1e6).toFixed(1)}M, push ${push.toFixed(1)}%)`;
+      } else if (near) {
+        rsNote = `reverse split ${near.splitFrom}:${near.splitTo} executed ${near.executionDate}; rules on the corrected basis`;
+      }
+      hits.push({
+        ticker: s,
+        volume: b.volume,
+        prevClose: pc ? pc.prevClose : null,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        vwap: b.vwap,
+        intradayPushPct: push,
+        pmHigh: p && p.outcome === 'high' ? p.high : null,
+        pmHighSource: p && p.outcome !== 'unanswered' ? p.source : null,
+        pmHighVenue: p && p.outcome !== 'unanswered' ? p.venue : null,
+        exchange: exchangeOfMic(ref.primaryExchange) ?? '',
+        securityType: ref.type,
+        isNearReverseSplit: !!near,
+        rsExecDate: near ? near.executionDate : null,
+        rsDaysAfter: near ? tradingDaysBetween(near.executionDate, date) : null,
+        basisFactor: pc ? pc.factor : 1,
+        rsNote,
+        rules,
+        fundamentals: { sharesOutstanding: null, marketCap: null, floatShares: null, dollarVolume, dataSource: '' },
+      });
+    }
+    const counts: RuleCounts = { r1: 0, r2: 0, r3: 0, r4: 0 };
+    for (const h of hits) {
+      for (const r of h.rules) {
+        if (r.rule === 'PM_GAP_50') counts.r1++;
+        else if (r.rule === 'OPEN_GAP_50') counts.r2++;
+        else if (r.rule === 'INTRADAY_PUSH_50') counts.r3++;
+        else counts.r4++;
+      }
+    }
+    dc.discoveries = hits.length;
+    dc.r1_hits = counts.r1;
+    dc.r2_hits = counts.r2;
+    dc.r3_hits = counts.r3;
+    dc.r4_hits = counts.r4;
+    end({
+      hits: hits.length,
+      r1: counts.r1,
+      r2: counts.r2,
+      r3: counts.r3,
+      r4: counts.r4,
+      filtered_exchange: dc.filtered_exchange,
+      filtered_type: dc.filtered_type,
+      filtered_unknown_type: dc.filtered_unknown_type,
+      filtered_volume: dc.filtered_volume,
+    });
+
+    // 8. ENRICH --------------------------------------------------------------------------------
+    await step();
+    begin('ENRICH', { hits: hits.length });
+    let enrichErrors = 0;
+    for (const h of hits) {
+      await step();
+      try {
+        await enrichHit(ctx, date, h);
+      } catch (e) {
+        if (e instanceof StoppedError) throw e;
+        enrichErrors++;
+        h.fundamentals.dataSource = `unavailable;dv=${h.vwap !== null ? 'vwap' : 'close'}`;
+        if (enrichErrors <= 3) log(`ENRICH:warn ${h.ticker} ${oneLine(e)}`);
+      }
+    }
+    end({ enriched: hits.length - enrichErrors, errors: enrichErrors });
+
+    // 9. AUDIT ---------------------------------------------------------------------------------
+    await step();
+    const topN = opts.bulk ? Math.min(30, cfg.MISS_AUDIT_TOP_N) : cfg.MISS_AUDIT_TOP_N;
+    begin('AUDIT', { top_n: topN });
+    const gainers = [...prevAdj.entries()]
+      .map(([s, pc]) => ({ s, g: pctChange(bars.get(s)!.high, pc.prevClose) }))
+      .filter((x) => Number.isFinite(x.g))
+      .sort((a, b) => b.g - a.g || (a.s < b.s ? -1 : 1))
+      .slice(0, topN);
+    const auditFilterCounts: Record<string, number> = { listed: gainers.length, unknown_type: 0, exchange: 0, type: 0, volume: 0, kept: 0 };
+    const audited: string[] = [];
+    for (const { s } of gainers) {
+      const reason = filterOf.get(s) ?? null;
+      if (reason) auditFilterCounts[reason] = (auditFilterCounts[reason] ?? 0) + 1;
+      else audited.push(s);
+    }
+    auditFilterCounts.kept = audited.length;
+    const needPm = cfg.MISS_AUDIT_THETA ? audited.filter((s) => !pm.has(s)) : [];
+    const auditPm = needPm.length ? await fetchPremarket(ctx, date, needPm, () => {}) : new Map<string, PmState>();
+    const hitSet = new Set(hitSymbols);
+    const missAudit: MissAuditRow[] = [];
+    let auditMisses = 0;
+    let auditHits = 0;
+    for (const s of audited) {
+      const b = bars.get(s)!;
+      const pc = prevAdj.get(s)!.prevClose;
+      const found: [string, number][] = [];
+      const g2 = (b.open / pc - 1) * 100;
+      if (g2 >= cfg.R2_TH - 1e-9) found.push(['OPEN_GAP_50', g2]);
+      const g3 = (b.high / b.open - 1) * 100;
+      if (g3 >= cfg.R3_TH - 1e-9) found.push(['INTRADAY_PUSH_50', g3]);
+      const a = pm.get(s) ?? auditPm.get(s);
+      if (a && a.outcome === 'high' && a.high !== null) {
+        const g1 = (a.high / pc - 1) * 100;
+        if (g1 >= cfg.R1_TH - 1e-9) found.unshift(['PM_GAP_50', g1]);
+      }
+      if (found.length) auditHits++;
+      const missed = found.length > 0 && !hitSet.has(s);
+      if (missed) auditMisses++;
+      missAudit.push({ symbol: s, auditType: 'top_gainers', missedInitially: missed, ruleTriggered: found[0]?.[0] ?? null, ruleValue: found[0]?.[1] ?? null });
+    }
+    for (const s of sample) {
+      const v = r1.get(s);
+      missAudit.push({ symbol: s, auditType: 'random_sample', missedInitially: v !== undefined, ruleTriggered: v !== undefined ? 'PM_GAP_50' : null, ruleValue: v ?? null });
+    }
+    const auditUnanswered = [...auditPm.values()].filter((a) => a.outcome === 'unanswered').length;
+    dc.miss_audit_sample = audited.length;
+    dc.miss_audit_hits = auditHits;
+    writeDayJson(ctx.stateDir, 'miss_audit_filters', date, { date, top_n: topN, ...auditFilterCounts, day: {
+      bars: bars.size, eligible: eligible.length, no_prev_close: dc.no_prev_close, unknown_type: dc.filtered_unknown_type,
+      exchange: dc.filtered_exchange, type: dc.filtered_type, volume: dc.filtered_volume } });
+    end({ audited: audited.length, hits: auditHits, misses: auditMisses, unanswered: auditUnanswered });
+
+    // 10. REPORT -------------------------------------------------------------------------------
+    await step();
+    begin('REPORT');
+    const sampleSize = mode === 'exhaustive' ? dc.r1_checked : sample.length;
+    const audit = {
+      sampleSize,
+      misses: sampleMisses.length,
+      missRateUpper95: missRateUpper95(sampleMisses.length, sampleSize),
+      auditPassed: sampleMisses.length === 0,
+    };
+    let status: DayStatus = 'COMPLETE';
+    let reason: string | null = null;
+    if (unanswered > 0 || auditUnanswered > 0) {
+      status = 'INCOMPLETE';
+      reason = `premarket unanswered for ${unanswered + auditUnanswered} symbol(s) (Theta): R1 is not proven for this day`;
+    } else if (auditMisses > 0) {
+      status = 'RETRY_NEEDED';
+      reason = `post-scan miss audit found ${auditMisses} miss(es) among the top ${topN} gainers`;
+    } else if (sampleMisses.length > 0) {
+      status = 'RETRY_NEEDED';
+      reason = `audit sample found ${sampleMisses.length} R1 hit(s) outside the prefilter (${sampleMisses.slice(0, 5).join(', ')}): rerun exhaustive`;
+    }
+    dc.status = status;
+    dc.provider_status = reason ?? 'ok';
+    const after = requestTotals(ctx);
+    dc.theta_requests = after.thetaRequests - before.thetaRequests;
+    dc.theta_errors = after.thetaErrors - before.thetaErrors;
+    dc.polygon_requests = after.polygonRequests - before.polygonRequests;
+    dc.polygon_errors = after.polygonErrors - before.polygonErrors;
+    dc.processing_ms = Date.now() - t0;
+    dc.stage_ms = JSON.stringify(stageMs);
+    writeDayJson(ctx.stateDir, 'pm_diag', date, { date, mode, by_source: ctx.theta.diagnostics(date) });
+    const overlap: OverlapRow[] = [];
+    const overlapSymbols = new Set<string>([...toCheck, ...hitSymbols, ...needPm]);
+    for (const s of [...overlapSymbols].sort()) {
+      overlap.push({
+        symbol: s,
+        hit: hitSet.has(s),
+        r1: r1.has(s) && hitSet.has(s),
+        r2: r2.has(s) && hitSet.has(s),
+        r3: r3.has(s) && hitSet.has(s),
+        r4: r4.has(s) && hitSet.has(s),
+        thetaUsed: pm.has(s) || auditPm.has(s),
+        polygonUsed: true,
+        splitWindow: (splitsBySymbol.get(s) ?? []).length > 0,
+      });
+    }
+    writeProviderOverlap(ctx.reportsDir, date, overlap);
+    checkStopped(ctx.signal);
+    store.commitDay({ completeness: dc, hits, missAudit, audit });
+    end({ status, discoveries: hits.length });
+    const durationMs = Date.now() - t0;
+    log(`DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`);
+    emit({ type: 'day-end', date, status, hits: counts, discoveries: hits.length, durationMs, reason: reason ?? undefined, at: Date.now() });
+    return { date, status, reason, hits: counts, discoveries: hits.length, durationMs };
+  } catch (e) {
+    if (e instanceof StoppedError || ctx.signal.aborted) {
+      log(`DAY:stopped${current ? ` during ${(current as { stage: StageName }).stage}` : ''} (nothing committed)`);
+      throw new StoppedError();
+    }
+    const reason = oneLine(e);
+    const failedStage: StageName | null = current ? (current as { stage: StageName }).stage : null;
+    if (failedStage) {
+      log(`${failedStage}:fail ${reason}`);
+      emit({ type: 'stage', date, stage: failedStage, phase: 'fail', counts: {}, at: Date.now() });
+    }
+    dc.status = 'FAILED';
+    dc.provider_status = `${failedStage ?? 'DAY'}: ${reason}`;
+    dc.processing_ms = Date.now() - t0;
+    dc.stage_ms = JSON.stringify(stageMs);
+    const after = requestTotals(ctx);
+    dc.theta_requests = after.thetaRequests - before.thetaRequests;
+    dc.theta_errors = after.thetaErrors - before.thetaErrors;
+    dc.polygon_requests = after.polygonRequests - before.polygonRequests;
+    dc.polygon_errors = after.polygonErrors - before.polygonErrors;
+    store.commitDay({ completeness: dc, hits: [], missAudit: [], audit: null });
+    const durationMs = Date.now() - t0;
+    log(`DAY:end status=FAILED reason="${dc.provider_status}"`);
+    const zero = { r1: 0, r2: 0, r3: 0, r4: 0 };
+    emit({ type: 'day-end', date, status: 'FAILED', hits: zero, discoveries: 0, durationMs, reason: dc.provider_status, at: Date.now() });
+    return { date, status: 'FAILED', reason: dc.provider_status, hits: zero, discoveries: 0, durationMs };
+  }
+
+  async function provider<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (ctx.signal.aborted) throw new StoppedError();
+      throw new DayFailure(`${what}: ${oneLine(e)}`);
+    }
+  }
+}
+
+/**
+ * The grouped daily of `date` by symbol: from daily_raw when stored, else fetched from Polygon
+ * grouped daily and stored. `required` days fail the stage on a provider error; other days (R4
+ * lookback, previous day) fail it too, since a wrong previous close or window would be a silent error.
+ */
+export async function loadGrouped(ctx: EngineContext, date: string, required: boolean): Promise<Map<string, GroupedBar>> {
+  if (ctx.store.hasDailyRaw(date)) {
+    const stored = ctx.store.getDailyRaw(date);
+    if (stored.size > 0 || !required) return stored;
+  }
+  let bars: GroupedBar[];
+  try {
+    bars = await ctx.polygon.groupedDaily(date, ctx.signal);
+  } catch (e) {
+    if (ctx.signal.aborted) throw new StoppedError();
+    throw new DayFailure(`grouped daily ${date}: ${oneLine(e)}`);
+  }
+  bars = bars.filter((b) => !b.otc);
+  ctx.store.putDailyRaw(date, bars, ctx.barsProvider);
+  return ctx.store.getDailyRaw(date);
+}
+
+/**
+ * Premarket answers for `symbols` on `date`: from pm_cache when cached, else from Theta through
+ * R1_THREAD_WORKERS scheduled lookups (each waiting for the Theta cap). New definitive answers are
+ * cached. Calls `progress(done, total)` after each answer.
+ * @throws StoppedError on stop.
+ */
+export async function fetchPremarket(
+  ctx: EngineContext,
+  date: string,
+  symbols: readonly string[],
+  progress: (done: number, total: number) => void,
+): Promise<Map<string, PmState>> {
+  const cache = ctx.store.getPmCache(date);
+  const out = new Map<string, PmState>();
+  const toFetch: string[] = [];
+  for (const s of symbols) {
+    const c = cache.get(s);
+    if (c) out.set(s, { outcome: c.outcome, high: c.pmHigh, source: c.source, venue: c.venue, fromCache: true });
+    else toFetch.push(s);
+  }
+  let done = out.size;
+  progress(done, symbols.length);
+  const fresh: PmCacheRow[] = [];
+  const q = new PQueue({ concurrency: ctx.cfg.R1_THREAD_WORKERS });
+  for (const s of toFetch) {
+    q.add(async () => {
+      await ctx.gate.wait(ctx.signal);
+      if (ctx.signal.aborted) return;
+      const a: PremarketAnswer = await ctx.theta.premarketHigh(s, date, ctx.signal);
+      if (ctx.signal.aborted) return;
+      out.set(s, { outcome: a.outcome, high: a.high, source: a.source, venue: a.venue, fromCache: false });
+      if (a.outcome !== 'unanswered' && a.source && a.venue) {
+        fresh.push({ symbol: s, source: a.source, venue: a.venue, outcome: a.outcome, pmHigh: a.high });
+      }
+      done++;
+      progress(done, symbols.length);
+    });
+  }
+  await q.onIdle();
+  if (fresh.length) ctx.store.putPmCache(date, fresh);
+  checkStopped(ctx.signal);
+  return out;
+}
+
+/** The reverse split of this symbol executing within one trading day of `date`, if any. */
+function nearReverseSplit(splits: readonly SplitInfo[], date: string): SplitInfo | null {
+  for (const s of splits) {
+    if (s.splitFrom > s.splitTo && Math.abs(tradingDaysBetween(s.executionDate, date)) <= 1) return s;
+  }
+  return null;
+}
+
+/**
+ * Fundamentals of a hit (domain.md step 8): shares outstanding and market cap from Polygon ticker
+ * details as of the date (cached in symbol_meta), float from FMP when configured (else shares
+ * outstanding stand in), dollar volume from vwap (close when vwap is missing). `data_source` says
+ * where each came from, e.g. `shares=polygon;float=fmp;dv=vwap`.
+ */
+async function enrichHit(ctx: EngineContext, date: string, h: HitRow): Promise<void> {
+  let meta = ctx.store.getMeta(h.ticker, date);
+  if (!meta) {
+    const d = await ctx.polygon.tickerDetails(h.ticker, date, ctx.signal);
+    let float: number | null = null;
+    let floatSrc = 'none';
+    if (ctx.fmp) {
+      float = await ctx.fmp.floatShares(h.ticker, date, ctx.signal);
+      if (float !== null) floatSrc = 'fmp';
+    }
+    const shares = d?.sharesOutstanding ?? null;
+    if (float === null && shares !== null) {
+      float = shares;
+      floatSrc = 'shares_outstanding';
+    }
+    const source = `shares=${shares !== null ? 'polygon' : 'none'};float=${floatSrc}`;
+    ctx.store.putMeta({
+      symbol: h.ticker,
+      asOf: date,
+      primaryExchange: d?.primaryExchange ?? null,
+      exchange: d ? exchangeOfMic(d.primaryExchange) : null,
+      securityType: d?.type ?? null,
+      sharesOutstanding: shares,
+      marketCap: d?.marketCap ?? null,
+      floatShares: float,
+      source,
+    });
+    meta = { shares_outstanding: shares, market_cap: d?.marketCap ?? null, float_shares: float, source, security_type: d?.type ?? null, primary_exchange: d?.primaryExchange ?? null };
+  }
+  h.fundamentals.sharesOutstanding = meta.shares_outstanding;
+  h.fundamentals.marketCap = meta.market_cap;
+  h.fundamentals.floatShares = meta.float_shares;
+  h.fundamentals.dataSource = `${meta.source ?? 'none'};dv=${h.vwap !== null ? 'vwap' : 'close'}`;
+}
+
+function requestTotals(ctx: EngineContext) {
+  const m = ctx.metrics();
+  let thetaRequests = 0;
+  let thetaErrors = 0;
+  for (const t of m.theta) {
+    thetaRequests += t.requests;
+    thetaErrors += t.errors;
+  }
+  return { thetaRequests, thetaErrors, polygonRequests: m.polygon?.requests ?? 0, polygonErrors: m.polygon?.errors ?? 0 };
+}
+
+function fmtCounts(c: Record<string, number | string>): string {
+  const parts = Object.entries(c).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? ' ' + parts.join(' ') : '';
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** One-line, redacted message of any error. */
+export function oneLine(e: unknown): string {
+  const msg = e instanceof ProviderError ? `${e.upstream} ${e.status ?? e.kind}: ${e.message}` : e instanceof Error ? e.message : String(e);
+  return redact(msg.split('\n')[0]!.trim());
+}

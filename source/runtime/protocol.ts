@@ -1,0 +1,32 @@
+/**
+ * Messages between the main thread (console or plain printer) and the engine worker thread.
+ */
+import type { BackfillSnapshot, ControlCommand } from '../engine/events.js';
+import type { BackfillOutcome } from '../engine/backfill.js';
+
+/** The job a worker runs. Dates `YYYY-MM-DD`. */
+export interface BackfillJob {
+  kind: 'backfill';
+  start: string;
+  end: string;
+  /** `replay[:PATH] | sim[:SEED] | live`. */
+  market: string;
+  dbPath: string;
+  maxMonths?: number;
+  rerun?: boolean;
+  mode?: 'prefilter' | 'exhaustive';
+  validate?: 'spot' | 'all' | 'none';
+  skipPhase0?: boolean;
+  /** Config variables set on top of the environment (e.g. EMU_THETA_LATENCY_MS). */
+  env?: Record<string, string>;
+}
+
+/** Main -> worker. */
+export type ToWorker = { type: 'start'; job: BackfillJob } | { type: 'command'; command: ControlCommand };
+
+/** Worker -> main. */
+export type FromWorker =
+  | { type: 'snapshot'; snapshot: BackfillSnapshot }
+  | { type: 'log'; line: string }
+  | { type: 'done'; outcome: BackfillOutcome; snapshot: BackfillSnapshot }
+  | { type: 'error'; message: string };

@@ -1,0 +1,136 @@
+/**
+ * Wires one engine session: the market (embedded emulator over a replay dataset or the simulated
+ * market, or the live providers), the provider clients, the store and the engine context. The only
+ * place where the embedded market and the engine meet, and they meet over HTTP.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import { PauseGate, type EngineContext } from '../engine/context.js';
+import type { EngineEventSink } from '../engine/events.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../market/emulator/index.js';
+import { DEFAULT_REPLAY_DIR, openReplay } from '../market/replay/index.js';
+import { createSimMarket } from '../market/sim/index.js';
+import type { MarketSource } from '../market/types.js';
+import { createProviders } from '../providers/index.js';
+import { isTradingDay, prevTradingDay } from '../calendar/index.js';
+import { Store } from '../store/store.js';
+
+/** A parsed `--market` value. */
+export type MarketSpec = { kind: 'replay'; path: string } | { kind: 'sim'; seed: number } | { kind: 'live' };
+
+/**
+ * Parses `replay[:PATH] | sim[:SEED] | live`. PATH is relative to the working directory.
+ * @throws Error with a one-line message on anything else.
+ */
+export function parseMarket(spec: string): MarketSpec {
+  if (spec === 'live') return { kind: 'live' };
+  if (spec === 'replay') return { kind: 'replay', path: DEFAULT_REPLAY_DIR };
+  if (spec.startsWith('replay:') && spec.length > 7) {
+    const p = spec.slice(7);
+    return { kind: 'replay', path: isAbsolute(p) ? p : resolve(p) };
+  }
+  if (spec === 'sim') return { kind: 'sim', seed: 1 };
+  const m = /^sim:(\d{1,9})$/.exec(spec);
+  if (m) return { kind: 'sim', seed: Number(m[1]) };
+  throw new Error(`bad --market "${spec}": expected replay[:PATH], sim[:SEED] or live`);
+}
+
+/** Options of {@link openSession}. */
+export interface SessionOptions {
+  cfg: Config;
+  market: MarketSpec;
+  dbPath: string;
+  emit: EngineEventSink;
+  /** Application log sink (Theta init line, 472 lines). */
+  log?: (line: string) => void;
+  /** Overrides of the embedded emulator's options (latency, caps, faults). */
+  emulator?: Partial<Omit<EmulatorOptions, 'source'>>;
+  /** A ready market source to serve instead of the one named by `market` (tests). */
+  source?: MarketSource;
+}
+
+/** An open session: the engine context plus what must be closed. */
+export interface Session {
+  ctx: EngineContext;
+  controller: AbortController;
+  emulator: RunningEmulator | null;
+  source: MarketSource | null;
+  marketName: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, starts the embedded market (unless live) and builds the providers.
+ * @throws Error (one line) for a missing replay dataset, a live market without POLYGON_API_KEY,
+ * or a store that cannot be opened (StoreError).
+ */
+export async function openSession(opts: SessionOptions): Promise<Session> {
+  const { cfg } = opts;
+  let emulator: RunningEmulator | null = null;
+  let source: MarketSource | null = opts.source ?? null;
+  let urls: { polygon?: string; thetaV3?: string; thetaV1?: string; fmp?: string } = {};
+  let marketName: string;
+  let cfgUsed = cfg;
+  if (opts.market.kind === 'live' && !opts.source) {
+    if (!cfg.POLYGON_API_KEY) throw new Error('live market: POLYGON_API_KEY is not set (put it in .env or the environment)');
+    marketName = 'live';
+  } else {
+    const served: MarketSource =
+      source ??
+      (opts.market.kind === 'replay'
+        ? await openReplay(opts.market.path)
+        : createSimMarket({ seed: opts.market.kind === 'sim' ? opts.market.seed : 1, calendar: { isTradingDay, prevTradingDay } }));
+    source = served;
+    marketName = served.name;
+    emulator = await startEmulator({
+      source: served,
+      polygonApiKey: 'embedded',
+      thetaV3Cap: cfg.THETA_V3_MAX_OUTSTANDING,
+      thetaV1Cap: cfg.THETA_V1_MAX_OUTSTANDING,
+      thetaQueue: cfg.EMU_THETA_QUEUE,
+      thetaLatencyMs: cfg.EMU_THETA_LATENCY_MS,
+      polygonLatencyMs: cfg.EMU_POLYGON_LATENCY_MS,
+      ...opts.emulator,
+    });
+    urls = { polygon: emulator.polygonUrl, thetaV3: emulator.thetaV3Url, thetaV1: emulator.thetaV1Url, fmp: emulator.fmpUrl };
+    cfgUsed = { ...cfg, POLYGON_API_KEY: 'embedded', FMP_API_KEY: served.floatShares ? 'embedded' : '' };
+  }
+  let store: Store;
+  try {
+    store = Store.open(opts.dbPath);
+  } catch (e) {
+    await emulator?.close();
+    throw e;
+  }
+  const providers = createProviders(cfgUsed, urls, { log: opts.log });
+  const controller = new AbortController();
+  const gate = new PauseGate((paused) => (paused ? providers.theta.pause() : providers.theta.resume()));
+  const ctx: EngineContext = {
+    cfg: cfgUsed,
+    store,
+    polygon: providers.polygon,
+    theta: providers.theta,
+    fmp: providers.fmp,
+    emit: opts.emit,
+    stateDir: resolve(cfg.GAPCTL_STATE_DIR),
+    reportsDir: resolve(cfg.GAPCTL_REPORTS_DIR),
+    signal: controller.signal,
+    gate,
+    metrics: () => ({ theta: providers.theta.metrics(), polygon: providers.polygonMetrics() }),
+    marketName,
+    barsProvider: marketName === 'live' ? 'polygon' : `polygon-emulated:${marketName}`,
+  };
+  opts.log?.(providers.theta.initLine());
+  return {
+    ctx,
+    controller,
+    emulator,
+    source,
+    marketName,
+    async close() {
+      await providers.close();
+      store.close();
+      await emulator?.close();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Reduces engine events into the {@link BackfillSnapshot} the console renders (pure functions, no
+ * I/O), plus the ETA math: a moving average of recent day durations with paused time left out.
+ */
+import { STAGES, type BackfillSnapshot, type DayView, type EngineEvent, type RuleCounts } from '../engine/events.js';
+import type { UpstreamMetrics } from '../providers/types.js';
+
+/** Lines of log tail kept in a snapshot. */
+export const LOG_TAIL_LINES = 200;
+/** Day durations averaged for the ETA. */
+export const ETA_WINDOW = 10;
+
+/** A fresh snapshot for a run. */
+export function initialSnapshot(meta: { command: string; start: string; end: string; market: string; db: string }): BackfillSnapshot {
+  return {
+    seq: 0,
+    at: Date.now(),
+    ...meta,
+    state: 'STARTING',
+    reason: null,
+    days: [],
+    done: 0,
+    total: 0,
+    current: null,
+    etaMs: null,
+    daysPerMin: null,
+    rateHistory: [],
+    theta: [],
+    polygon: null,
+    alerts: [],
+    logDate: null,
+    logTail: [],
+    inFlight: 0,
+    hits: { r1: 0, r2: 0, r3: 0, r4: 0 },
+  };
+}
+
+/** Mutable reducer state kept beside the snapshot (durations for the ETA). */
+export interface ReducerMemo {
+  /** Active (unpaused) ms of recently finished days, oldest first. */
+  durations: number[];
+  /** When the current pause began (UTC ms) or null. */
+  pausedSince: number | null;
+  /** Paused ms accumulated during the current day. */
+  pausedMsThisDay: number;
+}
+
+/** A fresh reducer memo. */
+export function initialMemo(): ReducerMemo {
+  return { durations: [], pausedSince: null, pausedMsThisDay: 0 };
+}
+
+function addHits(a: RuleCounts, b: RuleCounts): RuleCounts {
+  return { r1: a.r1 + b.r1, r2: a.r2 + b.r2, r3: a.r3 + b.r3, r4: a.r4 + b.r4 };
+}
+
+function isFinal(status: string): boolean {
+  return status === 'COMPLETE' || status === 'FAILED' || status === 'INCOMPLETE' || status === 'RETRY_NEEDED' || status === 'SKIPPED';
+}
+
+/**
+ * Applies one engine event to the snapshot (returns a new object; arrays copied where changed).
+ * `now` is UTC ms.
+ */
+export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, now = Date.now()): BackfillSnapshot {
+  switch (e.type) {
+    case 'plan': {
+      const days = e.days.map((d) => ({ date: d.date, status: d.status, hits: d.hits, baselineOnly: 0 }));
+      return { ...s, start: e.start, end: e.end, days, total: days.length, done: days.filter((d) => d.status === 'COMPLETE').length };
+    }
+    case 'day-begin': {
+      memo.pausedMsThisDay = 0;
+      const current: DayView = {
+        date: e.date,
+        mode: e.mode,
+        stages: STAGES.map((name) => ({ name, state: 'pending', counts: {}, durationMs: null })),
+        r1Done: 0,
+        r1Total: 0,
+        hits: { r1: 0, r2: 0, r3: 0, r4: 0 },
+        startedAt: e.at,
+      };
+      return { ...s, current, days: setDay(s.days, e.date, { status: 'RUNNING' }), logDate: e.date, logTail: [] };
+    }
+    case 'stage': {
+      if (!s.current || s.current.date !== e.date) return s;
+      const stages = s.current.stages.map((st) => {
+        if (st.name !== e.stage) return st;
+        if (e.phase === 'begin') return { ...st, state: 'running' as const, counts: e.counts };
+        if (e.phase === 'fail') return { ...st, state: 'failed' as const };
+        return { ...st, state: 'done' as const, counts: e.counts, durationMs: null };
+      });
+      let hits = s.current.hits;
+      if (e.stage === 'PERSIST' && e.phase === 'end') {
+        const n = (k: string) => Number(e.counts[k] ?? 0);
+        hits = { r1: n('r1'), r2: n('r2'), r3: n('r3'), r4: n('r4') };
+      }
+      return { ...s, current: { ...s.current, stages, hits } };
+    }
+    case 'r1-progress':
+      if (!s.current || s.current.date !== e.date) return s;
+      return { ...s, current: { ...s.current, r1Done: e.done, r1Total: e.total } };
+    case 'log': {
+      if (s.logDate !== e.date) return { ...s, logDate: e.date, logTail: [e.line] };
+      const tail = s.logTail.length >= LOG_TAIL_LINES ? s.logTail.slice(-LOG_TAIL_LINES + 1) : s.logTail.slice();
+      tail.push(e.line);
+      return { ...s, logTail: tail };
+    }
+    case 'day-end': {
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries });
+      const active = Math.max(0, e.durationMs - memo.pausedMsThisDay);
+      memo.durations.push(active);
+      if (memo.durations.length > ETA_WINDOW) memo.durations.shift();
+      const done = days.filter((d) => d.status === 'COMPLETE').length;
+      const next = { ...s, days, done, hits: addHits(s.hits, e.hits) };
+      return withEta(next, memo);
+    }
+    case 'day-skipped': {
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.hits });
+      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length };
+    }
+    case 'validate':
+      return { ...s, days: setDay(s.days, e.date, { baselineOnly: e.baselineOnly }) };
+    case 'alert':
+      return { ...s, alerts: [e.alert, ...s.alerts.filter((a) => a.id !== e.alert.id)].slice(0, 50) };
+    case 'month-done':
+      return s;
+    case 'backfill-state': {
+      if (e.state === 'PAUSED' || e.state === 'PAUSING') {
+        if (memo.pausedSince === null) memo.pausedSince = now;
+      } else if (memo.pausedSince !== null) {
+        memo.pausedMsThisDay += now - memo.pausedSince;
+        memo.pausedSince = null;
+      }
+      const final = e.state === 'DONE' || e.state === 'HALTED' || e.state === 'STOPPED' || e.state === 'FAILED';
+      return { ...s, state: e.state, reason: e.reason ?? (final ? s.reason : null), current: final && e.state === 'DONE' ? null : s.current };
+    }
+  }
+}
+
+function setDay(days: BackfillSnapshot['days'], date: string, patch: Partial<BackfillSnapshot['days'][number]>): BackfillSnapshot['days'] {
+  const i = days.findIndex((d) => d.date === date);
+  if (i < 0) return [...days, { date, status: 'PENDING', hits: 0, baselineOnly: 0, ...patch }];
+  const out = days.slice();
+  out[i] = { ...out[i]!, ...patch };
+  return out;
+}
+
+/** Recomputes etaMs and daysPerMin from the memo's moving average of active day durations. */
+export function withEta(s: BackfillSnapshot, memo: ReducerMemo): BackfillSnapshot {
+  if (memo.durations.length === 0) return s;
+  const avg = memo.durations.reduce((a, b) => a + b, 0) / memo.durations.length;
+  const remaining = s.days.filter((d) => !isFinal(d.status)).length;
+  const daysPerMin = avg > 0 ? 60000 / avg : null;
+  const rateHistory = daysPerMin !== null ? [...s.rateHistory, daysPerMin].slice(-60) : s.rateHistory;
+  return { ...s, etaMs: Math.round(remaining * avg), daysPerMin, rateHistory };
+}
+
+/** Attaches live provider metrics and the in-flight total. */
+export function withMetrics(s: BackfillSnapshot, theta: UpstreamMetrics[], polygon: UpstreamMetrics | null): BackfillSnapshot {
+  const inFlight = theta.reduce((a, m) => a + m.inFlight, 0) + (polygon?.inFlight ?? 0);
+  return { ...s, theta, polygon, inFlight };
+}

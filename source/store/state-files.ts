@@ -1,0 +1,87 @@
+/**
+ * Backfill state files in project_state/: `current_state.json` (the resume pointer, written
+ * atomically by temp file + rename) and `task_log.md` (append-only, one entry per completed month).
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+
+/** Shape of current_state.json. Dates `YYYY-MM-DD`, months `YYYY-MM`, times UTC ISO 8601. */
+export const BackfillStateSchema = z.object({
+  version: z.literal(1),
+  range: z.object({ start: z.string(), end: z.string() }),
+  status: z.enum(['RUNNING', 'DONE', 'HALTED', 'STOPPED', 'FAILED']),
+  last_completed_month: z.string().nullable(),
+  last_completed_day: z.string().nullable(),
+  halt_reason: z.string().nullable(),
+  halted_day: z.string().nullable().optional(),
+  market: z.string(),
+  r1_mode: z.string(),
+  updated_at: z.string(),
+});
+
+/** The parsed resume pointer. */
+export type BackfillStateFile = z.infer<typeof BackfillStateSchema>;
+
+/** A state file that exists but cannot be used; the message is one line and the file is left as is. */
+export class StateFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateFileError';
+  }
+}
+
+/** Paths of the state folder's files. */
+export function statePaths(stateDir: string) {
+  return {
+    currentState: join(stateDir, 'current_state.json'),
+    taskLog: join(stateDir, 'task_log.md'),
+    helpRequest: join(stateDir, 'HELP_REQUEST.md'),
+    artifacts: join(stateDir, 'artifacts'),
+    failFile: (gate: string, date: string) => join(stateDir, `FAIL_${gate}_${date}.md`),
+  };
+}
+
+/**
+ * Reads current_state.json; null when absent.
+ * @throws StateFileError when it is not valid JSON of the expected shape (the file is not touched).
+ */
+export function readBackfillState(stateDir: string): BackfillStateFile | null {
+  const path = statePaths(stateDir).currentState;
+  if (!existsSync(path)) return null;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new StateFileError(`state: ${path} is corrupt (${(e as Error).message.split('\n')[0]}); fix or move it away, nothing was changed`);
+  }
+  const parsed = BackfillStateSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StateFileError(`state: ${path} is corrupt (${issue?.path.join('.') || 'root'}: ${issue?.message}); fix or move it away, nothing was changed`);
+  }
+  return parsed.data;
+}
+
+/** Writes `data` to `path` atomically: a temp file in the same folder, fsync'd by writeFileSync, then rename. */
+export function writeFileAtomic(path: string, data: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, data, { flush: true });
+  renameSync(tmp, path);
+}
+
+/** Writes current_state.json atomically. */
+export function writeBackfillState(stateDir: string, state: Omit<BackfillStateFile, 'version' | 'updated_at'>): BackfillStateFile {
+  const full: BackfillStateFile = { version: 1, ...state, updated_at: new Date().toISOString() };
+  writeFileAtomic(statePaths(stateDir).currentState, JSON.stringify(full, null, 2) + '\n');
+  return full;
+}
+
+/** Appends one month's entry to task_log.md (creating it with a title). */
+export function appendTaskLog(stateDir: string, entry: string): void {
+  const path = statePaths(stateDir).taskLog;
+  mkdirSync(dirname(path), { recursive: true });
+  if (!existsSync(path)) writeFileSync(path, '# gapctl backfill task log\n\n');
+  appendFileSync(path, entry.endsWith('\n') ? entry : entry + '\n');
+}
