@@ -4,12 +4,12 @@
  * place where the embedded market and the engine meet, and they meet over HTTP.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config/index.js';
 import { PauseGate, type EngineContext } from '../engine/context.js';
 import type { EngineEventSink } from '../engine/events.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../market/emulator/index.js';
 import { DEFAULT_REPLAY_DIR, openReplay } from '../market/replay/index.js';
-import { createSimMarket } from '../market/sim/index.js';
 import type { MarketSource } from '../market/types.js';
 import { createProviders } from '../providers/index.js';
 import { isTradingDay, prevTradingDay } from '../calendar/index.js';
@@ -79,7 +79,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       source ??
       (opts.market.kind === 'replay'
         ? await openReplay(opts.market.path)
-        : createSimMarket({ seed: opts.market.kind === 'sim' ? opts.market.seed : 1, calendar: { isTradingDay, prevTradingDay } }));
+        : (await import('../market/sim/index.js')).createSimMarket({ seed: opts.market.kind === 'sim' ? opts.market.seed : 1, calendar: { isTradingDay, prevTradingDay } }));
     source = served;
     marketName = served.name;
     emulator = await startEmulator({
@@ -104,6 +104,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   }
   const providers = createProviders(cfgUsed, urls, { log: opts.log });
   const controller = new AbortController();
+  // Every in-flight request listens on the stop signal (R1_THREAD_WORKERS and more at once).
+  setMaxListeners(0, controller.signal);
   const gate = new PauseGate((paused) => (paused ? providers.theta.pause() : providers.theta.resume()));
   const ctx: EngineContext = {
     cfg: cfgUsed,

@@ -6,7 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { loadConfig } from '../config/index.js';
 import type { BackfillSnapshot, ControlCommand, EngineEvent } from '../engine/events.js';
-import { runBackfill } from '../engine/backfill.js';
+import { runBackfill, type BackfillOutcome } from '../engine/backfill.js';
 import { initialMemo, initialSnapshot, reduce, withMetrics } from './snapshot.js';
 import { openSession, parseMarket, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
@@ -25,7 +25,10 @@ let pending: ControlCommand[] = [];
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'start') {
-    run(msg.job).catch((e) => post({ type: 'error', message: (e as Error).message.split('\n')[0]! }));
+    run(msg.job).catch((e) => {
+      post({ type: 'error', message: (e as Error).message.split('\n')[0]! });
+      port.close();
+    });
   } else if (msg.type === 'command') {
     if (session) control(session, msg.command);
     else pending.push(msg.command);
@@ -94,6 +97,7 @@ async function run(job: BackfillJob): Promise<void> {
     post({ type: 'snapshot', snapshot });
   };
   const timer = setInterval(tick, SNAPSHOT_INTERVAL_MS);
+  let done: BackfillOutcome;
   try {
     log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE}`);
     const outcome = await runBackfill(s.ctx, {
@@ -108,10 +112,14 @@ async function run(job: BackfillJob): Promise<void> {
     log(`[backfill] ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''} scanned=${outcome.scanned} skipped=${outcome.skipped}`);
     clearInterval(timer);
     tick();
-    post({ type: 'done', outcome, snapshot });
+    done = outcome;
   } finally {
     clearInterval(timer);
     await s.close();
     session = null;
   }
+  // The store is closed: report and let the thread end (closing the port empties the event loop).
+  post({ type: 'done', outcome: done, snapshot });
+  port!.close();
 }
+

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+/**
+ * gapctl command line: meow turns flags into a command; no logic here. Every command has --help.
+ * Bad input is one line on stderr and a non-zero exit (2 for usage, 1 for a failed run).
+ */
+import meow from 'meow';
+import { CONFIG_VARIABLES } from './config/index.js';
+import { configCommand } from './commands/config.js';
+import { configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
+import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
+import { backfillCommand } from './commands/backfill.js';
+import { DEFAULT_REPLAY_DIR, openReplay } from './market/replay/index.js';
+import { parseMarket } from './runtime/session.js';
+import { nextTradingDay } from './calendar/index.js';
+import { extraCommands } from './commands/registry.js';
+
+const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay: the bundled 2018 sample)
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
+
+/** Per-command help texts (the README documents the same). */
+export const COMMANDS: Record<string, { summary: string; help: string }> = {
+  backfill: {
+    summary: 'backfill a range month by month, in the console (TTY) or as plain lines',
+    help: `Usage: gapctl backfill [--start S --end E] [options]
+
+Scans every trading day of the range month by month, exports and validates each month, records
+progress in project_state/current_state.json and resumes after the last completed day. Stops on the
+first failure. Shows the Ink console on a TTY; plain lines otherwise.
+
+  --start, --end   YYYY-MM-DD (default with a replay market: the dataset's span, from its 2nd day)
+${MARKET_HELP}
+  --mode         prefilter | exhaustive (default R1_MODE)
+  --max-months N stop after N months
+  --rerun        rescan days already COMPLETE
+  --validate     spot | all | none (default spot: the 2-3 busiest days of each month)
+  --skip-phase0  do not validate a reference day before starting
+  --dry-run      print the planned months and days, change nothing
+  --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert`,
+  },
+  console: { summary: 'same as backfill (the console is the default on a TTY)', help: 'Usage: gapctl console [backfill options]\n\nRuns `gapctl backfill` with the same options.' },
+  'scan-day': {
+    summary: 'scan one trading day',
+    help: `Usage: gapctl scan-day --date D [options]
+
+  --date         YYYY-MM-DD trading day
+${MARKET_HELP}
+  --mode         prefilter | exhaustive (default R1_MODE)
+
+Exit 0 when the day is COMPLETE.`,
+  },
+  'scan-range': {
+    summary: 'scan every trading day of a range (no month bookkeeping)',
+    help: `Usage: gapctl scan-range --start S --end E [options]
+
+${MARKET_HELP}
+  --mode         prefilter | exhaustive (default R1_MODE)
+
+Exit 0 when every day is COMPLETE.`,
+  },
+  config: { summary: 'print the effective configuration (secrets redacted)', help: `Usage: gapctl config\n\nVariables:\n${Object.keys(CONFIG_VARIABLES).map((k) => `  ${k}`).join('\n')}` },
+  ...Object.fromEntries(Object.entries(extraCommands).map(([k, v]) => [k, { summary: v.summary, help: v.help }])),
+};
+
+const MAIN_HELP = `gapctl: zero-miss gap scanner for US equities and its operations console
+
+Usage: gapctl <command> [options]     gapctl <command> --help
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([k, v]) => `  ${k.padEnd(12)} ${v.summary}`)
+  .join('\n')}
+
+npm start   = gapctl backfill over the bundled real 2018 sample (replay market)
+Configuration: environment variables or .env (see gapctl config and README.md).`;
+
+const COMMON_FLAGS = {
+  ...MARKET_FLAGS,
+  help: { type: 'boolean', shortFlag: 'h' },
+} as const;
+
+function parse<F extends Record<string, unknown>>(argv: string[], flags: F, help: string) {
+  const cli = meow(help, {
+    importMeta: import.meta,
+    argv,
+    flags: { ...COMMON_FLAGS, ...flags } as never,
+    allowUnknownFlags: false,
+    autoHelp: false,
+    autoVersion: false,
+  });
+  if ((cli.flags as { help?: boolean }).help) {
+    process.stdout.write(help + '\n');
+    process.exit(0);
+  }
+  return cli;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(MAIN_HELP + '\n');
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version') {
+    process.stdout.write('gapctl 0.1.0\n');
+    return 0;
+  }
+  const spec = COMMANDS[cmd];
+  if (!spec) throw new UsageError(`unknown command "${cmd}" (gapctl --help lists them)`);
+
+  switch (cmd) {
+    case 'config': {
+      parse(rest, {}, spec.help);
+      return configCommand();
+    }
+    case 'scan-day':
+    case 'scan-range': {
+      const cli = parse(rest, { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' } }, spec.help);
+      const f = cli.flags as { date?: string; start?: string; end?: string; mode?: string; market?: string; db?: string };
+      const cfg = configWith();
+      const days = cmd === 'scan-day' ? tradingDayOnly(dateFlag(f.date, 'date')) : (() => {
+        const r = rangeFlags(f.start, f.end);
+        return daysOfRange(r.start, r.end);
+      })();
+      return scanCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg), mode: modeFlag(f.mode) });
+    }
+    case 'backfill':
+    case 'console': {
+      const cli = parse(
+        rest,
+        {
+          start: { type: 'string' },
+          end: { type: 'string' },
+          mode: { type: 'string' },
+          maxMonths: { type: 'number' },
+          rerun: { type: 'boolean' },
+          validate: { type: 'string' },
+          skipPhase0: { type: 'boolean' },
+          dryRun: { type: 'boolean' },
+          tui: { type: 'boolean', default: true },
+          json: { type: 'boolean' },
+          bell: { type: 'boolean' },
+        },
+        spec.help,
+      );
+      const f = cli.flags as {
+        start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
+        skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; market?: string; db?: string;
+      };
+      const cfg = configWith();
+      const market = f.market ?? cfg.GAPCTL_MARKET;
+      const parsedMarket = parseMarket(market);
+      let start = f.start;
+      let end = f.end;
+      if ((start === undefined || end === undefined) && parsedMarket.kind === 'replay') {
+        const src = await openReplay(parsedMarket.path);
+        if (!src.span) throw new UsageError('the replay dataset has no span: give --start and --end');
+        start ??= nextTradingDay(src.span.start);
+        end ??= src.span.end;
+      }
+      const range = rangeFlags(start, end);
+      if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0)) throw new UsageError('--max-months takes a whole number >= 1');
+      if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate)) throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
+      const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
+      const color = interactive && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+      return backfillCommand({
+        cfg,
+        job: {
+          kind: 'backfill',
+          start: range.start,
+          end: range.end,
+          market,
+          dbPath: dbPath(f.db, cfg),
+          maxMonths: f.maxMonths,
+          rerun: f.rerun,
+          mode: modeFlag(f.mode),
+          validate: f.validate as 'spot' | 'all' | 'none' | undefined,
+          skipPhase0: f.skipPhase0,
+        },
+        dryRun: f.dryRun,
+        output: f.json ? 'json' : interactive ? 'tui' : 'plain',
+        bell: f.bell,
+        color,
+      });
+    }
+    default: {
+      const extra = extraCommands[cmd];
+      if (!extra) throw new UsageError(`unknown command "${cmd}"`);
+      const cli = parse(rest, extra.flags, spec.help);
+      return extra.run(cli.flags as Record<string, unknown>, cli.input);
+    }
+  }
+}
+
+void DEFAULT_REPLAY_DIR;
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    process.stderr.write(`gapctl: ${msg}\n`);
+    if (!isOperatorError(e) && process.env.GAPCTL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    process.exitCode = e instanceof UsageError || (e instanceof Error && e.name === 'ConfigError') ? 2 : 1;
+  },
+);

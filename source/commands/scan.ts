@@ -1,0 +1,79 @@
+/**
+ * `gapctl scan-day --date D` and `gapctl scan-range --start S --end E`: scan days in this process
+ * (no console), one plain line per day. Exit 0 only when every day is COMPLETE.
+ */
+import { isTradingDay, tradingDays } from '../calendar/index.js';
+import type { DayResult } from '../engine/day.js';
+import { scanDay } from '../engine/day.js';
+import { StoppedError } from '../engine/context.js';
+import { openSession, parseMarket } from '../runtime/session.js';
+import { createAppLog } from '../runtime/app-log.js';
+import type { Config } from '../config/index.js';
+import { UsageError } from './common.js';
+
+/** Options of {@link scanCommand}. */
+export interface ScanCommandOptions {
+  cfg: Config;
+  days: string[];
+  market: string;
+  dbPath: string;
+  mode?: 'prefilter' | 'exhaustive';
+  write?: (line: string) => void;
+}
+
+/** One plain line for a finished day. */
+export function dayLine(r: DayResult): string {
+  const h = r.hits;
+  return `${r.date} ${r.status.padEnd(12)} hits ${r.discoveries} (R1 ${h.r1} R2 ${h.r2} R3 ${h.r3} R4 ${h.r4})  ${(r.durationMs / 1000).toFixed(1)}s${r.reason ? `  ${r.reason}` : ''}`;
+}
+
+/** The trading days of a range. @throws UsageError when there is none. */
+export function daysOfRange(start: string, end: string): string[] {
+  const days = tradingDays(start, end);
+  if (days.length === 0) throw new UsageError(`no trading day between ${start} and ${end}`);
+  return days;
+}
+
+/** A single date that must be a trading day. @throws UsageError */
+export function tradingDayOnly(date: string): string[] {
+  if (!isTradingDay(date)) throw new UsageError(`${date} is not a NYSE trading day`);
+  return [date];
+}
+
+/** Scans the days in order; stops on SIGINT/SIGTERM (the current day is left absent). Returns the exit code. */
+export async function scanCommand(o: ScanCommandOptions): Promise<number> {
+  const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY]);
+  const session = await openSession({
+    cfg: o.cfg,
+    market: parseMarket(o.market),
+    dbPath: o.dbPath,
+    emit: () => {},
+    log: (l) => {
+      appLog(l);
+      write(l);
+    },
+  });
+  const onSignal = () => session.controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let ok = true;
+  try {
+    for (const d of o.days) {
+      const r = await scanDay(session.ctx, d, { mode: o.mode });
+      write(dayLine(r));
+      if (r.status !== 'COMPLETE') ok = false;
+    }
+  } catch (e) {
+    if (e instanceof StoppedError) {
+      write('stopped: the current day was left absent and reruns next time');
+      return 130;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await session.close();
+  }
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,117 @@
+/**
+ * The baseline pass of validation (domain.md section 7): an independent second pass over the
+ * whole filtered universe of a day, without the prefilter. It fetches its own bars (Polygon grouped
+ * daily for the day and the six trading days before), its own splits, and a premarket high for
+ * every symbol from a second source (Polygon one-minute aggregates with extended hours), and
+ * recomputes all four rules. It shares no code path with the scan's stages; only the filters of
+ * section 3 (one definition for the whole product) are reused.
+ */
+import PQueue from 'p-queue';
+import { lastNTradingDays, premarketWindowUtc, prevTradingDay } from '../calendar/index.js';
+import type { GroupedBar, SplitInfo } from '../providers/types.js';
+import type { EngineContext } from './context.js';
+import { filterReason } from './rules.js';
+
+/** One baseline hit: symbol, rule code and value in percent. */
+export interface BaselineHit {
+  symbol: string;
+  rule: 'PM_GAP_50' | 'OPEN_GAP_50' | 'INTRADAY_PUSH_50' | 'SURGE_7D_300';
+  pct: number;
+}
+
+/** Result of the baseline pass. */
+export interface BaselineResult {
+  hits: BaselineHit[];
+  /** Symbols of the filtered universe (with a bar and passing the filters). */
+  universe: number;
+  /** Premarket lookups made (Polygon minute aggregates). */
+  premarketRequests: number;
+  /** Symbols whose premarket could not be fetched (the baseline is then not a proof). */
+  premarketFailed: string[];
+}
+
+const EPS = 1e-9;
+
+/**
+ * Runs the baseline for `date`.
+ * @throws Error (one line) when Polygon fails for bars or splits.
+ */
+export async function runBaseline(ctx: EngineContext, date: string, progress: (done: number, total: number) => void = () => {}): Promise<BaselineResult> {
+  const { cfg } = ctx;
+  const window = lastNTradingDays(date, 7);
+  const prevDate = prevTradingDay(date);
+  const barsOf = new Map<string, Map<string, GroupedBar>>();
+  for (const d of new Set([...window, prevDate])) {
+    const bars = await ctx.polygon.groupedDaily(d, ctx.signal);
+    barsOf.set(d, new Map(bars.filter((b) => !b.otc).map((b) => [b.symbol, b])));
+  }
+  const splits = await ctx.polygon.splits(window[0]!, date, ctx.signal);
+  const splitsOf = new Map<string, SplitInfo[]>();
+  for (const s of splits) splitsOf.set(s.symbol, [...(splitsOf.get(s.symbol) ?? []), s]);
+  const universe = ctx.store.getUniverse(date) ?? (await ctx.polygon.referenceTickers(date, ctx.signal));
+  const ref = new Map(universe.map((u) => [u.symbol, u]));
+  const today = barsOf.get(date)!;
+  const prev = barsOf.get(prevDate)!;
+
+  // Factor that puts a price of day d on the scan day's basis: product of from/to of splits in (d, date].
+  const factor = (symbol: string, d: string) => {
+    let f = 1;
+    for (const s of splitsOf.get(symbol) ?? []) if (s.executionDate > d && s.executionDate <= date && s.splitTo > 0) f *= s.splitFrom / s.splitTo;
+    return f;
+  };
+
+  const hits: BaselineHit[] = [];
+  const eligible: string[] = [];
+  for (const [symbol, b] of today) {
+    if (filterReason(ref.get(symbol), b.volume, cfg) !== null) continue;
+    eligible.push(symbol);
+    const p = prev.get(symbol);
+    if (p) {
+      const open = (b.open / (p.close * factor(symbol, prevDate)) - 1) * 100;
+      if (open >= cfg.R2_TH - EPS) hits.push({ symbol, rule: 'OPEN_GAP_50', pct: open });
+    }
+    const push = (b.high / b.open - 1) * 100;
+    if (push >= cfg.R3_TH - EPS) hits.push({ symbol, rule: 'INTRADAY_PUSH_50', pct: push });
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (const d of window) {
+      const wb = barsOf.get(d)!.get(symbol);
+      if (!wb) continue;
+      const f = factor(symbol, d);
+      hi = Math.max(hi, wb.high * f);
+      lo = Math.min(lo, wb.low * f);
+    }
+    const surge = (hi / lo - 1) * 100;
+    if (surge >= cfg.R4_TH - EPS) hits.push({ symbol, rule: 'SURGE_7D_300', pct: surge });
+  }
+
+  // Premarket high of every eligible symbol with a previous close, from Polygon minute aggregates.
+  const win = premarketWindowUtc(date, cfg.PM_START, cfg.PM_END);
+  const withPrev = eligible.filter((s) => prev.has(s)).sort();
+  const failed: string[] = [];
+  let done = 0;
+  const q = new PQueue({ concurrency: Math.max(1, cfg.POLYGON_CONCURRENCY) });
+  const pmHits: BaselineHit[] = [];
+  for (const symbol of withPrev) {
+    q.add(async () => {
+      if (ctx.signal.aborted) return;
+      try {
+        const aggs = await ctx.polygon.minuteAggs(symbol, date, ctx.signal);
+        let high = -Infinity;
+        for (const a of aggs) if (a.startMs >= win.startMs && a.startMs < win.endMs) high = Math.max(high, a.high);
+        if (high > 0) {
+          const pct = (high / (prev.get(symbol)!.close * factor(symbol, prevDate)) - 1) * 100;
+          if (pct >= cfg.R1_TH - EPS) pmHits.push({ symbol, rule: 'PM_GAP_50', pct });
+        }
+      } catch {
+        failed.push(symbol);
+      }
+      progress(++done, withPrev.length);
+    });
+  }
+  await q.onIdle();
+  hits.push(...pmHits);
+  const order = { PM_GAP_50: 1, OPEN_GAP_50: 2, INTRADAY_PUSH_50: 3, SURGE_7D_300: 4 } as const;
+  hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : order[a.rule] - order[b.rule]));
+  return { hits, universe: eligible.length, premarketRequests: withPrev.length, premarketFailed: failed.sort() };
+}

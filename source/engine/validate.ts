@@ -1,0 +1,280 @@
+/**
+ * Validation of a scanned day (Phase A, domain.md section 7): the runbooks' acceptance gates in
+ * order, the baseline cross-check (zero baseline-only hits allowed), the rule-of-three audit, the
+ * qc_daily_summary row and the day status. Stops at the first failed gate, writes
+ * FAIL_<GATE>_<date>.md and HELP_REQUEST.md and raises an alert (CRITICAL for baseline-only hits).
+ */
+import { mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { statePaths } from '../store/state-files.js';
+import { nowIso } from '../store/db.js';
+import type { StoredHit } from '../store/store.js';
+import { checkDiscoveryCsv } from '../export/csv-shape.js';
+import { exportDiscoveryHits } from '../export/discovery-csv.js';
+import type { EngineContext } from './context.js';
+import { runBaseline, type BaselineHit } from './baseline.js';
+import { writeHelpRequest, type DayValidation } from './backfill.js';
+import { missRateUpper95 } from './rules.js';
+import { oneLine } from './day.js';
+
+/** Gate names in the order they run. */
+export const GATES = [
+  'COMPLETENESS',
+  'BASIS_SANITY',
+  'RULE_UNIQUENESS',
+  'EXCHANGE_DOMAIN',
+  'MIN_VOLUME',
+  'CSV_SHAPE',
+  'PM_PROVENANCE',
+  'R1_HEALTH',
+  'RULE_TAGS',
+  'BASELINE',
+  'AUDIT',
+] as const;
+/** One gate. */
+export type GateName = (typeof GATES)[number];
+
+/** Outcome of one gate. */
+export interface GateResult {
+  gate: GateName;
+  passed: boolean;
+  message: string;
+}
+
+/** Full result of validating a day. */
+export interface ValidationReport extends DayValidation {
+  gates: GateResult[];
+  baselineHits: number;
+  overlap: number;
+  discoveryOnly: number;
+  /** Files written on failure. */
+  files: string[];
+}
+
+type GateCheck = () => Promise<string | null> | string | null;
+
+/**
+ * Validates `date` (which must have been scanned into ctx.store).
+ * @returns the report; `passed` only when every gate passed.
+ */
+export async function validateDay(ctx: EngineContext, date: string): Promise<ValidationReport> {
+  const { store, cfg } = ctx;
+  const t0 = Date.now();
+  const dc = store.dayCompleteness(date);
+  const hits = store.hits(date, date);
+  const gates: GateResult[] = [];
+  let baseline: { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null = null;
+  let auditInfo: { n: number; m: number; bound: number | null } | null = null;
+
+  const checks: [GateName, GateCheck][] = [
+    ['COMPLETENESS', () => {
+      if (!dc) return `${date} has not been scanned (no day_completeness row)`;
+      if (dc.status === 'INCOMPLETE') return `${date} is INCOMPLETE: premarket data could not be fetched for ${dc.r1_unanswered} candidate(s); R1 is not proven (${dc.provider_status})`;
+      if (dc.status !== 'COMPLETE') return `${date} status is ${dc.status}: ${dc.provider_status}`;
+      return null;
+    }],
+    ['BASIS_SANITY', () => basisSanity(ctx, date, hits)],
+    ['RULE_UNIQUENESS', () => {
+      const dup = store.db
+        .prepare(`SELECT h.ticker, r.trigger_rule, COUNT(*) n FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
+                  WHERE h.event_date = ? GROUP BY r.hit_id, r.trigger_rule HAVING n > 1`)
+        .all(date) as { ticker: string; trigger_rule: string }[];
+      const dupHits = store.db.prepare('SELECT ticker FROM discovery_hits WHERE event_date = ? GROUP BY ticker HAVING COUNT(*) > 1').all(date) as { ticker: string }[];
+      if (dup.length) return `duplicate rule rows: ${dup.map((d) => `${d.ticker} ${d.trigger_rule}`).join(', ')}`;
+      if (dupHits.length) return `duplicate hits: ${dupHits.map((d) => d.ticker).join(', ')}`;
+      return null;
+    }],
+    ['EXCHANGE_DOMAIN', () => {
+      const bad = hits.filter((h) => !cfg.ALLOWED_EXCHANGES.includes(h.exchange));
+      return bad.length ? `hits outside ${cfg.ALLOWED_EXCHANGES.join(',')}: ${bad.map((h) => `${h.ticker}(${h.exchange || 'none'})`).join(', ')}` : null;
+    }],
+    ['MIN_VOLUME', () => {
+      const bad = hits.filter((h) => !(h.volume >= cfg.DISCOVERY_MIN_VOL));
+      return bad.length ? `hits under DISCOVERY_MIN_VOL=${cfg.DISCOVERY_MIN_VOL}: ${bad.map((h) => `${h.ticker}(${h.volume})`).join(', ')}` : null;
+    }],
+    ['CSV_SHAPE', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gapctl-validate-'));
+      try {
+        const { path } = exportDiscoveryHits(store, date, date, dir);
+        const issues = checkDiscoveryCsv(path);
+        return issues.length ? `${issues.length} CSV issue(s): ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.column}: ${i.message}`).join('; ')}` : null;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }],
+    ['PM_PROVENANCE', () => {
+      const bad = hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50') && (!h.pm_high_source || !h.pm_high_venue));
+      return bad.length ? `PM_GAP_50 hits without pm_high_source/venue: ${bad.map((h) => h.ticker).join(', ')}` : null;
+    }],
+    ['R1_HEALTH', () => {
+      const r3 = hits.filter((h) => h.rules.some((r) => r.rule === 'INTRADAY_PUSH_50')).length;
+      if (r3 < 10) return null;
+      const diagPath = join(ctx.stateDir, 'artifacts', `pm_diag_${date}.json`);
+      if (!existsSync(diagPath)) return `no pm_diag_${date}.json to judge R1 health (${r3} R3 hits)`;
+      const diag = JSON.parse(readFileSync(diagPath, 'utf8')) as { by_source: Record<string, { '200': number; '204': number; '472': number }> };
+      let ok = 0;
+      let all = 0;
+      for (const c of Object.values(diag.by_source)) {
+        ok += c['200'];
+        all += c['200'] + c['204'] + c['472'];
+      }
+      const ratio = all ? ok / all : 0;
+      return ratio >= 0.15 ? null : `R1 health ${ratio.toFixed(3)} < 0.15 (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
+    }],
+    ['RULE_TAGS', () => {
+      const bad = hits.filter((h) => h.rules.length === 0);
+      return bad.length ? `hits without any rule tag: ${bad.map((h) => h.ticker).join(', ')}` : null;
+    }],
+    ['BASELINE', async () => {
+      const b = await runBaseline(ctx, date);
+      if (b.premarketFailed.length) return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
+      const disc = new Set<string>();
+      for (const h of hits) for (const r of h.rules) disc.add(`${h.ticker}|${r.rule}`);
+      const base = new Set(b.hits.map((h) => `${h.symbol}|${h.rule}`));
+      const baselineOnly = b.hits.filter((h) => !disc.has(`${h.symbol}|${h.rule}`));
+      const overlap = b.hits.length - baselineOnly.length;
+      const discoveryOnly = [...disc].filter((k) => !base.has(k)).length;
+      baseline = { hits: b.hits, overlap, discoveryOnly, baselineOnly };
+      store.write(() => {
+        store.db.prepare('DELETE FROM baseline_hits WHERE date = ?').run(date);
+        const ins = store.db.prepare('INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, ?, ?, ?)');
+        for (const h of b.hits) ins.run(date, h.symbol, h.rule, h.pct);
+        store.db
+          .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests }), nowIso());
+      });
+      if (baselineOnly.length) {
+        return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleShort(h.rule)} ${h.pct.toFixed(1)}%`).join(', ')})`;
+      }
+      return null;
+    }],
+    ['AUDIT', () => {
+      const row = store.db.prepare('SELECT sample_size, misses FROM enhanced_audit_log WHERE date = ?').get(date) as { sample_size: number; misses: number } | undefined;
+      if (!row) return 'no enhanced_audit_log row for the day';
+      const bound = missRateUpper95(row.misses, row.sample_size);
+      auditInfo = { n: row.sample_size, m: row.misses, bound };
+      store.write(() =>
+        store.db.prepare('UPDATE enhanced_audit_log SET miss_rate_upper_95 = ?, audit_passed = ? WHERE date = ?').run(bound, row.misses === 0 ? 1 : 0, date),
+      );
+      return row.misses > 0 ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%` : null;
+    }],
+  ];
+
+  let failed: GateResult | null = null;
+  for (const [gate, check] of checks) {
+    let msg: string | null;
+    try {
+      msg = await check();
+    } catch (e) {
+      msg = `gate error: ${oneLine(e)}`;
+    }
+    const r: GateResult = { gate, passed: msg === null, message: msg ?? 'ok' };
+    gates.push(r);
+    if (!r.passed) {
+      failed = r;
+      break;
+    }
+  }
+
+  const b = baseline as { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null;
+  const a = auditInfo as { n: number; m: number; bound: number | null } | null;
+  const baselineOnlyCount = b ? b.baselineOnly.length : 0;
+  const files: string[] = [];
+  // qc_daily_summary and the day status.
+  store.write(() => {
+    store.db
+      .prepare(
+        `INSERT INTO qc_daily_summary (date, status, processing_time_seconds, r1_hits, r2_hits, r3_hits, r4_hits, baseline_only_count, audit_passed, theta_requests, theta_errors, api_error_rate)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)
+         ON CONFLICT(date) DO UPDATE SET status = excluded.status, baseline_only_count = excluded.baseline_only_count, audit_passed = excluded.audit_passed`,
+      )
+      .run(date, failed ? `FAILED_${failed.gate}` : 'VALIDATED', (Date.now() - t0) / 1000, dc?.r1_hits ?? 0, dc?.r2_hits ?? 0, dc?.r3_hits ?? 0, dc?.r4_hits ?? 0,
+        b ? baselineOnlyCount : null, a ? (a.m === 0 ? 1 : 0) : null);
+    if (dc && failed && failed.gate !== 'COMPLETENESS') {
+      const status = failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
+      store.db.prepare('UPDATE day_completeness SET status = ?, provider_status = ?, updated_at = ? WHERE date = ?').run(status, `validate ${failed.gate}: ${failed.message}`, nowIso(), date);
+    }
+  });
+
+  if (failed) {
+    const p = statePaths(ctx.stateDir);
+    mkdirSync(ctx.stateDir, { recursive: true });
+    const failPath = p.failFile(failed.gate, date);
+    writeFileSync(failPath, failReport(date, failed, gates, b?.baselineOnly ?? []));
+    files.push(failPath, writeHelpRequest(ctx.stateDir, `${date} validation failed at gate ${failed.gate}: ${failed.message}`, date, failed.gate));
+    const critical = failed.gate === 'BASELINE' && baselineOnlyCount > 0;
+    const alert = store.addAlert({
+      severity: critical ? 'CRITICAL' : 'WARNING',
+      kind: critical ? 'baseline_only' : `gate_${failed.gate.toLowerCase()}`,
+      date,
+      message: critical ? `${date} ${failed.message}` : `${date} gate ${failed.gate} failed: ${failed.message}`,
+    });
+    ctx.emit({ type: 'alert', alert });
+  }
+  const report: ValidationReport = {
+    date,
+    passed: failed === null,
+    gate: failed?.gate,
+    baselineOnly: baselineOnlyCount,
+    message: failed ? failed.message : `all ${gates.length} gates passed`,
+    gates,
+    baselineHits: b?.hits.length ?? 0,
+    overlap: b?.overlap ?? 0,
+    discoveryOnly: b?.discoveryOnly ?? 0,
+    files,
+  };
+  ctx.emit({ type: 'validate', date, passed: report.passed, gate: report.gate, baselineOnly: report.baselineOnly, message: report.message });
+  return report;
+}
+
+function ruleShort(rule: string): string {
+  return rule === 'PM_GAP_50' ? 'R1' : rule === 'OPEN_GAP_50' ? 'R2' : rule === 'INTRADAY_PUSH_50' ? 'R3' : 'R4';
+}
+
+/**
+ * Basis sanity: split-adjacent hits have whole-share volume, and the stored dollar volume is
+ * within 0.5% of vwap x volume (close x volume when vwap is missing) recomputed from daily_raw.
+ */
+function basisSanity(ctx: EngineContext, date: string, hits: readonly StoredHit[]): string | null {
+  const raw = ctx.store.getDailyRaw(date);
+  const problems: string[] = [];
+  for (const h of hits) {
+    if (h.is_near_reverse_split && Math.abs(h.volume - Math.round(h.volume)) > 1e-9) problems.push(`${h.ticker} split-adjacent with fractional volume ${h.volume}`);
+    const b = raw.get(h.ticker);
+    if (!b) {
+      problems.push(`${h.ticker} has no daily_raw bar`);
+      continue;
+    }
+    const dv = (b.vwap ?? b.close) * b.volume;
+    if (h.dollar_volume === null || Math.abs(h.dollar_volume - dv) > 0.005 * Math.max(dv, 1)) {
+      problems.push(`${h.ticker} dollar volume ${h.dollar_volume} vs recomputed ${dv.toFixed(2)}`);
+    }
+  }
+  return problems.length ? problems.slice(0, 8).join('; ') : null;
+}
+
+function failReport(date: string, failed: GateResult, gates: readonly GateResult[], baselineOnly: readonly BaselineHit[]): string {
+  return [
+    `# FAIL ${failed.gate} ${date}`,
+    '',
+    `- when: ${new Date().toISOString()}`,
+    `- gate: ${failed.gate}`,
+    `- message: ${failed.message}`,
+    '',
+    '## Gates',
+    '',
+    ...gates.map((g) => `- ${g.passed ? 'PASS' : 'FAIL'} ${g.gate}: ${g.message}`),
+    '',
+    ...(baselineOnly.length
+      ? ['## Baseline-only hits (CRITICAL)', '', ...baselineOnly.map((h) => `- ${h.symbol} ${h.rule} ${h.pct.toFixed(1)}%`), '',
+         `Rerun the day exhaustively (\`gapctl scan-day --date ${date} --mode exhaustive\`), then validate again.`, '']
+      : []),
+    '## Where to look',
+    '',
+    `- project_state/artifacts/scan_${date}.log, pm_diag_${date}.json, miss_audit_filters_${date}.json`,
+    `- \`SELECT * FROM diffs WHERE date = '${date}';\`, \`SELECT * FROM baseline_hits WHERE date = '${date}';\``,
+    '',
+  ].join('\n');
+}

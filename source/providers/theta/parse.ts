@@ -1,0 +1,303 @@
+/**
+ * Body parsers for the ThetaData premarket sources (providers.md sections 2.3 and 2.9): v3
+ * `history/trade` CSV (header row, CRLF; a tolerant JSON/NDJSON fallback), v2 `hist/stock/trade`
+ * and `hist/stock/ohlc` JSON (row arrays in `header.format` order). Columns are always resolved by
+ * name. Times are ET wall clock; windows are [startMs, endMs) in ms since ET midnight.
+ */
+
+/** A 200 body that does not have the documented shape. The message is one line. */
+export class MalformedBody extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedBody';
+  }
+}
+
+/** What a trades or bars body held: rows read, rows inside the window, and their highest price (dollars). */
+export interface PriceScan {
+  rows: number;
+  inWindow: number;
+  /** Highest in-window price (trade price or bar high), dollars; null when no row was inside the window. */
+  high: number | null;
+}
+
+const CLOCK_RE = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+const STAMP_RE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+
+function fracMs(frac: string | undefined): number {
+  return frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
+}
+
+/**
+ * `HH:MM:SS[.SSS]` ET wall clock → ms since ET midnight.
+ * @throws Error (one line) when the text is not a clock time.
+ */
+export function clockToMs(clock: string): number {
+  const m = CLOCK_RE.exec(clock.trim());
+  if (!m) throw new Error(`not a HH:MM:SS[.SSS] time: ${JSON.stringify(clock)}`);
+  return Number(m[1]) * 3_600_000 + Number(m[2]) * 60_000 + Number(m[3]) * 1000 + fracMs(m[4]);
+}
+
+/** ms since ET midnight → `HH:MM:SS.SSS` (e.g. 34199999 → `09:29:59.999`). */
+export function msToClock(ms: number): string {
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  return `${p(h)}:${p(m)}:${p(s)}.${p(ms % 1000, 3)}`;
+}
+
+/** Splits one CSV line, honouring double quotes (RFC 4180 style). */
+function splitCsvLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(',');
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else quoted = false;
+      } else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Accumulates trade prints (timestamp text + price) into a {@link PriceScan}. */
+class TradeAccumulator {
+  rows = 0;
+  inWindow = 0;
+  high: number | null = null;
+  constructor(
+    private readonly date: string,
+    private readonly startMs: number,
+    private readonly endMs: number,
+  ) {}
+
+  add(stamp: unknown, price: unknown, where: string): void {
+    this.rows++;
+    const m = typeof stamp === 'string' ? STAMP_RE.exec(stamp.trim()) : null;
+    if (!m) throw new MalformedBody(`${where}: bad timestamp ${JSON.stringify(String(stamp).slice(0, 40))}`);
+    const p = typeof price === 'number' ? price : typeof price === 'string' && price.trim() !== '' ? Number(price) : NaN;
+    if (!Number.isFinite(p)) throw new MalformedBody(`${where}: bad price ${JSON.stringify(String(price).slice(0, 40))}`);
+    if (m[1] !== this.date) return;
+    const ms = Number(m[2]) * 3_600_000 + Number(m[3]) * 60_000 + Number(m[4]) * 1000 + fracMs(m[5]);
+    if (ms < this.startMs || ms >= this.endMs) return;
+    this.inWindow++;
+    if (this.high === null || p > this.high) this.high = p;
+  }
+
+  result(): PriceScan {
+    return { rows: this.rows, inWindow: this.inWindow, high: this.high };
+  }
+}
+
+function scanV3Json(text: string, acc: TradeAccumulator): void {
+  const rows: unknown[] = [];
+  let format: string[] | null = null;
+  try {
+    const j = JSON.parse(text) as unknown;
+    if (Array.isArray(j)) rows.push(...j);
+    else if (j && typeof j === 'object' && Array.isArray((j as { response?: unknown }).response)) {
+      rows.push(...(j as { response: unknown[] }).response);
+      const f = (j as { header?: { format?: unknown } }).header?.format;
+      if (Array.isArray(f)) format = f.map((x) => String(x).toLowerCase());
+    } else if (j && typeof j === 'object') rows.push(j); // a single NDJSON line
+    else throw new MalformedBody('v3 trades: JSON body without a response array');
+  } catch (e) {
+    if (e instanceof MalformedBody) throw e;
+    // NDJSON: one object per line.
+    for (const line of text.split(/\r?\n/)) {
+      if (!line.trim()) continue;
+      try {
+        rows.push(JSON.parse(line));
+      } catch {
+        throw new MalformedBody('v3 trades: body is neither CSV nor JSON');
+      }
+    }
+  }
+  const ts = format ? Math.max(format.indexOf('timestamp'), format.indexOf('trade_timestamp')) : -1;
+  const pi = format ? format.indexOf('price') : -1;
+  if (format && (ts < 0 || pi < 0)) throw new MalformedBody('v3 trades: JSON header.format lacks timestamp or price');
+  for (const r of rows) {
+    if (Array.isArray(r) && format) acc.add(r[ts], r[pi], 'v3 trades');
+    else if (r && typeof r === 'object' && !Array.isArray(r)) {
+      const o = r as Record<string, unknown>;
+      acc.add(o.timestamp ?? o.trade_timestamp, o.price, 'v3 trades');
+    } else throw new MalformedBody('v3 trades: JSON row is neither an object nor a header-indexed array');
+  }
+}
+
+/**
+ * Scans a v3 `/v3/stock/history/trade` body (CSV with a header row and CRLF or LF line ends;
+ * JSON, `{header:{format},response:[[…]]}` or NDJSON also accepted) for the highest `price` of the
+ * prints whose `timestamp` (ET, `YYYY-MM-DDTHH:mm:ss.SSS`) is on `date` (YYYY-MM-DD) and inside
+ * [startMs, endMs). An empty body or a header without rows is zero rows.
+ * @throws MalformedBody when the header lacks `timestamp`/`price`, a row has the wrong number of
+ * cells, or a timestamp or price does not parse.
+ */
+export function scanV3Trades(text: string, date: string, startMs: number, endMs: number): PriceScan {
+  const acc = new TradeAccumulator(date, startMs, endMs);
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const trimmed = body.trimStart();
+  if (trimmed === '') return acc.result();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    scanV3Json(trimmed, acc);
+    return acc.result();
+  }
+  const lines = body.split(/\r?\n/);
+  const header = splitCsvLine(lines[0]).map((h) => h.trim().toLowerCase());
+  let ts = header.indexOf('timestamp');
+  if (ts < 0) ts = header.indexOf('trade_timestamp');
+  const pi = header.indexOf('price');
+  if (ts < 0 || pi < 0) {
+    throw new MalformedBody(`v3 trades: CSV header lacks timestamp/price (starts ${JSON.stringify(lines[0].slice(0, 40))})`);
+  }
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === '') continue;
+    const cells = splitCsvLine(line);
+    if (cells.length !== header.length) {
+      throw new MalformedBody(`v3 trades: CSV line ${i + 1} has ${cells.length} cells, header has ${header.length}`);
+    }
+    acc.add(cells[ts], cells[pi], `v3 trades line ${i + 1}`);
+  }
+  return acc.result();
+}
+
+/** The parts of a v2 JSON body the scanner reads. */
+interface V2Body {
+  header: { format: string[]; next_page: string | null; error_type: string | null };
+  response: unknown[];
+}
+
+/** ThetaData error names (v2 `header.error_type`) → the HTTP status they stand for (providers.md 2.7). */
+export const THETA_ERROR_TYPES: Readonly<Record<string, number>> = {
+  NO_IMPL: 404,
+  OS_LIMIT: 429,
+  GENERAL: 470,
+  PERMISSION: 471,
+  NO_DATA: 472,
+  INVALID_PARAMS: 473,
+  DISCONNECTED: 474,
+  TERMINAL_PARSE: 475,
+  WRONG_IP: 476,
+  NO_PAGE_FOUND: 477,
+  INVALID_SESSION_ID: 478,
+  LARGE_REQUEST: 570,
+  SERVER_STARTING: 571,
+  UNCAUGHT_ERROR: 572,
+};
+
+/**
+ * Parses a v2 JSON body's envelope.
+ * @throws MalformedBody when it is not JSON or lacks `header.format` / `response`.
+ */
+export function parseV2Body(text: string, what: string): V2Body {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    throw new MalformedBody(`${what}: body is not JSON`);
+  }
+  const o = j as { header?: Record<string, unknown>; response?: unknown };
+  if (!o || typeof o !== 'object' || !o.header || typeof o.header !== 'object') throw new MalformedBody(`${what}: JSON without header`);
+  const errorType = o.header.error_type;
+  const et = typeof errorType === 'string' && errorType !== 'null' && errorType !== '' ? errorType : null;
+  const np = o.header.next_page;
+  const nextPage = typeof np === 'string' && /^https?:\/\//i.test(np) ? np : null;
+  if (et !== null) return { header: { format: [], next_page: nextPage, error_type: et }, response: [] };
+  const format = o.header.format;
+  if (!Array.isArray(format)) throw new MalformedBody(`${what}: header.format missing`);
+  if (!Array.isArray(o.response)) throw new MalformedBody(`${what}: response is not an array`);
+  return {
+    header: { format: format.map((f) => String(f).toLowerCase()), next_page: nextPage, error_type: null },
+    response: o.response,
+  };
+}
+
+/**
+ * The status a v2 reply stands for: a 200 whose JSON `header.error_type` is not `"null"` counts as
+ * that error (NO_DATA → 472, ...; an unknown name → 470 GENERAL). Anything else keeps its status.
+ */
+export function v2EffectiveStatus(httpStatus: number, text: string): number {
+  if (httpStatus !== 200) return httpStatus;
+  const t = text.trimStart();
+  if (!t.startsWith('{') || !t.includes('error_type')) return 200;
+  try {
+    const et = (JSON.parse(t) as { header?: { error_type?: unknown } }).header?.error_type;
+    if (typeof et !== 'string' || et === 'null' || et === '') return 200;
+    return THETA_ERROR_TYPES[et.toUpperCase()] ?? 470;
+  } catch {
+    return 200; // the parser reports the malformed body
+  }
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+}
+
+/**
+ * Scans a v2 `/v2/hist/stock/trade` page: highest `price` of rows whose `ms_of_day` is inside
+ * [startMs, endMs) (and whose `date`, when present, equals `dateInt` YYYYMMDD).
+ * @throws MalformedBody when `ms_of_day`/`price` are missing from `header.format` or a row is short.
+ */
+export function scanV2Trades(body: V2Body, dateInt: number, startMs: number, endMs: number): PriceScan {
+  const f = body.header.format;
+  const mi = f.indexOf('ms_of_day');
+  const pi = f.indexOf('price');
+  const di = f.indexOf('date');
+  if (mi < 0 || pi < 0) throw new MalformedBody('v1 trades: header.format lacks ms_of_day or price');
+  let inWindow = 0;
+  let high: number | null = null;
+  for (const row of body.response) {
+    if (!Array.isArray(row) || row.length < f.length) throw new MalformedBody('v1 trades: row does not match header.format');
+    const ms = num(row[mi]);
+    const price = num(row[pi]);
+    if (!Number.isFinite(ms) || !Number.isFinite(price)) throw new MalformedBody('v1 trades: non-numeric ms_of_day or price');
+    if (di >= 0 && num(row[di]) !== dateInt) continue;
+    if (ms < startMs || ms >= endMs) continue;
+    inWindow++;
+    if (high === null || price > high) high = price;
+  }
+  return { rows: body.response.length, inWindow, high };
+}
+
+/**
+ * Scans a v2 `/v2/hist/stock/ohlc` page (one-minute bars, `ms_of_day` = bar open): highest `high`
+ * of bars with `count > 0` that open inside [startMs, endMs). Bars with count 0 are empty minutes.
+ * @throws MalformedBody when `ms_of_day`/`high`/`count` are missing from `header.format` or a row is short.
+ */
+export function scanV2Ohlc(body: V2Body, dateInt: number, startMs: number, endMs: number): PriceScan {
+  const f = body.header.format;
+  const mi = f.indexOf('ms_of_day');
+  const hi = f.indexOf('high');
+  const ci = f.indexOf('count');
+  const di = f.indexOf('date');
+  if (mi < 0 || hi < 0 || ci < 0) throw new MalformedBody('v1 ohlc: header.format lacks ms_of_day, high or count');
+  let inWindow = 0;
+  let high: number | null = null;
+  for (const row of body.response) {
+    if (!Array.isArray(row) || row.length < f.length) throw new MalformedBody('v1 ohlc: row does not match header.format');
+    const ms = num(row[mi]);
+    const count = num(row[ci]);
+    if (!Number.isFinite(ms) || !Number.isFinite(count)) throw new MalformedBody('v1 ohlc: non-numeric ms_of_day or count');
+    if (count <= 0) continue;
+    if (di >= 0 && num(row[di]) !== dateInt) continue;
+    if (ms < startMs || ms >= endMs) continue;
+    const h = num(row[hi]);
+    if (!Number.isFinite(h)) throw new MalformedBody('v1 ohlc: non-numeric high in a bar with trades');
+    inWindow++;
+    if (high === null || h > high) high = h;
+  }
+  return { rows: body.response.length, inWindow, high };
+}

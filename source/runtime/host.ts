@@ -1,0 +1,83 @@
+/**
+ * The main thread's side of the engine worker: starts the worker with a job, keeps the latest
+ * snapshot, fans it out to subscribers (console or plain printer), forwards control commands and
+ * shuts the worker down by message (it closes the store itself), never by terminate() mid-query.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BackfillSnapshot, ControlCommand } from '../engine/events.js';
+import type { BackfillOutcome } from '../engine/backfill.js';
+import type { BackfillJob, FromWorker } from './protocol.js';
+
+/** URL of the compiled worker entry (dist/runtime/worker.js), also when this module runs from source (tests). */
+export function workerEntryUrl(): URL {
+  const here = import.meta.url;
+  if (here.endsWith('.js')) return new URL('./worker.js', here);
+  const dist = new URL('../../dist/runtime/worker.js', here);
+  if (!existsSync(fileURLToPath(dist))) throw new Error('dist/runtime/worker.js is missing: run `npm run build` first');
+  return dist;
+}
+
+/** A running engine worker. */
+export interface EngineHost {
+  /** Latest snapshot (null before the first). */
+  current(): BackfillSnapshot | null;
+  /** Subscribe to snapshots; returns unsubscribe. */
+  subscribe(listener: (s: BackfillSnapshot) => void): () => void;
+  /** Subscribe to application log lines (Theta init line, backfill start/end). */
+  onLog(listener: (line: string) => void): () => void;
+  /** Send a control command. */
+  send(cmd: ControlCommand): void;
+  /** Resolves with the outcome when the job ends; rejects with a one-line Error when the worker fails. */
+  done: Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>;
+}
+
+/** Starts the engine worker thread on `job`. */
+export function startEngineWorker(job: BackfillJob): EngineHost {
+  const worker = new Worker(workerEntryUrl());
+  let latest: BackfillSnapshot | null = null;
+  const listeners = new Set<(s: BackfillSnapshot) => void>();
+  const logListeners = new Set<(l: string) => void>();
+  let settled = false;
+  const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>((resolve, reject) => {
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'snapshot' || m.type === 'done') {
+        latest = m.snapshot;
+        for (const l of listeners) l(m.snapshot);
+      }
+      if (m.type === 'log') for (const l of logListeners) l(m.line);
+      if (m.type === 'done') {
+        settled = true;
+        resolve({ outcome: m.outcome, snapshot: m.snapshot });
+      } else if (m.type === 'error') {
+        settled = true;
+        reject(new Error(m.message));
+      }
+    });
+    worker.on('error', (e) => {
+      if (!settled) reject(new Error(`engine worker crashed: ${e.message.split('\n')[0]}`));
+      settled = true;
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`engine worker exited with code ${code}`));
+      settled = true;
+    });
+  });
+  worker.postMessage({ type: 'start', job });
+  return {
+    current: () => latest,
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onLog(l) {
+      logListeners.add(l);
+      return () => logListeners.delete(l);
+    },
+    send(cmd) {
+      worker.postMessage({ type: 'command', command: cmd });
+    },
+    done,
+  };
+}

@@ -1,0 +1,194 @@
+/**
+ * The plain and JSON renderers of a backfill (console.md "Modes"): for stdout that is not a TTY, CI,
+ * `--no-tui` and `--json`. They read the same {@link BackfillSnapshot}s as the console and print one
+ * line per day that reaches a final status, one per new alert, a summary every N seconds, and a
+ * final summary. Ink and React are never imported here (nothing asks for raw mode).
+ */
+import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts } from '../engine/events.js';
+
+// Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
+// point down), and this module must stay free of Ink.
+
+/** Statuses after which a day is finished for this run. */
+const FINAL_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `45s`, `1m12s`, `2h05m`, `3d04h`; `-` for null. */
+function formatEta(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
+  const sec = Math.round(ms / 1000);
+  if (sec < 60) return `${sec}s`;
+  const m = Math.floor(sec / 60);
+  if (m < 60) return `${m}m${pad2(sec % 60)}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${pad2(m % 60)}m`;
+  return `${Math.floor(h / 24)}d${pad2(h % 24)}h`;
+}
+
+/** `3.2s` under a minute, else as formatEta; `-` for null. */
+function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : formatEta(ms);
+}
+
+function formatRate(r: number | null): string {
+  return r === null || !Number.isFinite(r) ? '-' : r.toFixed(1);
+}
+
+function percent(done: number, total: number): number {
+  return total <= 0 ? 0 : Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
+}
+
+/** What the printer remembers of a day while it ran: hits per rule and its start (UTC ms). */
+export interface DaySeen {
+  hits: RuleCounts | null;
+  /** Approximate duration in ms (start to the snapshot where it was first final), or null. */
+  durationMs: number | null;
+}
+
+function rules(h: RuleCounts): string {
+  return `R1 ${h.r1} R2 ${h.r2} R3 ${h.r3} R4 ${h.r4}`;
+}
+
+/** Per-rule hits and duration of `date` from the snapshot's current day, when it is that day. */
+function seenFromSnapshot(s: BackfillSnapshot, date: string): DaySeen {
+  if (s.current && s.current.date === date) return { hits: s.current.hits, durationMs: Math.max(0, s.at - s.current.startedAt) };
+  return { hits: null, durationMs: null };
+}
+
+/**
+ * One line for a finished day, e.g.
+ * `2018-01-03 COMPLETE  hits 4 (R1 1 R2 1 R3 2 R4 1)  12/67 days  3.2s`. Hit counts per rule and the
+ * duration come from `seen` (what the printer remembered of the running day) or, without it, from
+ * the snapshot's current day when it is `date`; unknown ones are left out (duration shows `-`).
+ * Baseline-only misses are appended when validation found some. Throws when `date` is not in the
+ * snapshot's days.
+ */
+export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen): string {
+  const cell = s.days.find((d) => d.date === date);
+  if (!cell) throw new Error(`plainDayLine: ${date} is not in the backfill range ${s.start} -> ${s.end}`);
+  const info = seen ?? seenFromSnapshot(s, date);
+  const byRule = info.hits ? ` (${rules(info.hits)})` : '';
+  const miss = cell.baselineOnly > 0 ? `  baseline-only ${cell.baselineOnly}` : '';
+  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}`;
+}
+
+/** The periodic summary line. */
+export function plainSummaryLine(s: BackfillSnapshot): string {
+  return (
+    `summary ${s.state}  ${s.done}/${s.total} days ${percent(s.done, s.total)}%  ETA ${formatEta(s.etaMs)}  ${formatRate(s.daysPerMin)} days/min  ` +
+    `hits ${rules(s.hits)}  in flight ${s.inFlight}`
+  );
+}
+
+/** The final summary line: state (and reason), done/total, hits per rule. */
+export function plainEndLine(s: BackfillSnapshot): string {
+  return `end ${s.state}${s.reason ? `: ${s.reason}` : ''}  ${s.done}/${s.total} days  hits ${rules(s.hits)}`;
+}
+
+/** One line for an alert: `ALERT CRITICAL 2018-03-08 backfill_halt_baseline: <message>`. */
+export function plainAlertLine(a: AlertInfo): string {
+  return `ALERT ${a.severity} ${a.date ?? '-'} ${a.kind}: ${a.message}`;
+}
+
+/** Options of {@link createPlainPrinter}. */
+export interface PlainPrinterOptions {
+  /** Print JSON lines instead of text lines. */
+  json?: boolean;
+  /** Seconds between summary lines (default 30; 0 or less: none). */
+  summaryEverySec?: number;
+  /** Clock in ms (default Date.now); only differences are used. */
+  now?: () => number;
+}
+
+/** A plain/JSON renderer fed with snapshots. */
+export interface PlainPrinter {
+  /** Feed a snapshot (repeats and stale ones, by `seq`, print nothing new). */
+  onSnapshot(s: BackfillSnapshot): void;
+  /** Feed the last snapshot: prints what is new in it, then the final summary line. */
+  onEnd(s: BackfillSnapshot): void;
+}
+
+/**
+ * A printer writing one line per call of `write` (no trailing newline). Days are printed on the
+ * transition to a final status (COMPLETE, RETRY_NEEDED, FAILED, INCOMPLETE): days already final in
+ * the first snapshot are taken as done before this run (except the current day, which just
+ * finished), a repeated snapshot prints nothing, and a day prints again only after it went back to
+ * a non-final status (a rerun). Alerts print once per id (acknowledged ones in the first snapshot
+ * are skipped).
+ */
+export function createPlainPrinter(write: (line: string) => void, opts: PlainPrinterOptions = {}): PlainPrinter {
+  const json = opts.json ?? false;
+  const everyMs = (opts.summaryEverySec ?? 30) * 1000;
+  const now = opts.now ?? Date.now;
+  const lastStatus = new Map<string, DayStatus | 'SKIPPED'>();
+  const alertsSeen = new Set<number>();
+  let first = true;
+  let lastSeq = -Infinity;
+  let lastSummaryAt = 0;
+  let lastView: { date: string; hits: RuleCounts; startedAt: number } | null = null;
+  let ended = false;
+
+  const emitDay = (s: BackfillSnapshot, date: string): void => {
+    const cell = s.days.find((d) => d.date === date)!;
+    let seen: DaySeen = seenFromSnapshot(s, date);
+    if (!seen.hits && lastView && lastView.date === date) seen = { hits: lastView.hits, durationMs: Math.max(0, s.at - lastView.startedAt) };
+    if (json) {
+      write(
+        JSON.stringify({ type: 'day', date, status: cell.status, hits: cell.hits, rules: seen.hits, baselineOnly: cell.baselineOnly, durationMs: seen.durationMs, done: s.done, total: s.total }),
+      );
+    } else write(plainDayLine(s, date, seen));
+  };
+
+  const ingest = (s: BackfillSnapshot): void => {
+    for (const d of s.days) {
+      const prev = lastStatus.get(d.date);
+      lastStatus.set(d.date, d.status);
+      if (!FINAL_STATUSES.has(d.status)) continue;
+      if (first) {
+        if (s.current?.date === d.date) emitDay(s, d.date);
+        continue;
+      }
+      if (prev === undefined || !FINAL_STATUSES.has(prev)) emitDay(s, d.date);
+    }
+    for (const a of [...s.alerts].sort((x, y) => x.id - y.id)) {
+      if (alertsSeen.has(a.id)) continue;
+      alertsSeen.add(a.id);
+      if (first && a.acknowledged) continue;
+      write(json ? JSON.stringify({ type: 'alert', ...a }) : plainAlertLine(a));
+    }
+    if (s.current) lastView = { date: s.current.date, hits: s.current.hits, startedAt: s.current.startedAt };
+    first = false;
+  };
+
+  return {
+    onSnapshot(s) {
+      if (ended || s.seq < lastSeq) return;
+      lastSeq = s.seq;
+      const wasFirst = first;
+      ingest(s);
+      const t = now();
+      if (wasFirst) lastSummaryAt = t;
+      else if (everyMs > 0 && t - lastSummaryAt >= everyMs) {
+        lastSummaryAt = t;
+        write(
+          json
+            ? JSON.stringify({ type: 'summary', state: s.state, done: s.done, total: s.total, percent: percent(s.done, s.total), etaMs: s.etaMs, daysPerMin: s.daysPerMin, hits: s.hits, inFlight: s.inFlight })
+            : plainSummaryLine(s),
+        );
+      }
+    },
+    onEnd(s) {
+      if (ended) return;
+      if (s.seq >= lastSeq) {
+        lastSeq = s.seq;
+        ingest(s);
+      }
+      ended = true;
+      write(json ? JSON.stringify({ type: 'end', state: s.state, reason: s.reason, done: s.done, total: s.total, hits: s.hits }) : plainEndLine(s));
+    },
+  };
+}
