@@ -1,0 +1,56 @@
+/**
+ * Provider faults end in a clear day status, never a crash: a malformed Polygon body fails the day
+ * (FAILED, with the reason), a Theta 429 storm and an unreachable Theta leave it INCOMPLETE (R1 not
+ * proven), and a later clean run of the same day completes it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { testSession } from '../helpers/session.js';
+import { scanDay } from '../../source/engine/day.js';
+import type { Session } from '../../source/runtime/session.js';
+
+const DAY = '2018-01-04'; // CNET's real premarket gap is an R1 candidate that day
+
+let open: Session[] = [];
+afterEach(async () => {
+  for (const s of open) await s.close();
+  open = [];
+});
+
+describe('faults end in a clear day status', () => {
+  it('a malformed grouped-daily body fails the day with the reason, and nothing half-written', async () => {
+    const t = await testSession({ emulator: { faults: { polygonMalformed: 1 } } });
+    open.push(t.session);
+    const r = await scanDay(t.session.ctx, DAY);
+    expect(r.status).toBe('FAILED');
+    expect(r.reason).toMatch(/malformed/i);
+    expect(r.reason).not.toMatch(/apiKey=[^R]/);
+    const dc = t.session.ctx.store.dayCompleteness(DAY)!;
+    expect(dc.status).toBe('FAILED');
+    expect(t.session.ctx.store.hits(DAY, DAY)).toEqual([]);
+  });
+
+  it('a Theta 429 storm leaves the day INCOMPLETE (premarket unanswered), then a clean rerun completes it', async () => {
+    const t = await testSession({ emulator: { faults: { theta429: 1 } }, env: { THETA_RETRIES: '2' } });
+    open.push(t.session);
+    const r = await scanDay(t.session.ctx, DAY);
+    expect(r.status).toBe('INCOMPLETE');
+    expect(r.reason).toMatch(/premarket unanswered/);
+    const dc = t.session.ctx.store.dayCompleteness(DAY)!;
+    expect(dc.r1_unanswered).toBeGreaterThan(0);
+    const diag = t.session.ctx.theta.metrics().find((m) => m.upstream === 'theta_v3')!;
+    expect(diag.counts.s429).toBeGreaterThan(0);
+    t.session.emulator!.setFaults({});
+    const again = await scanDay(t.session.ctx, DAY);
+    expect(again.status).toBe('COMPLETE');
+    expect(t.session.ctx.store.hits(DAY, DAY).some((h) => h.ticker === 'CNET' && h.rules.some((x) => x.rule === 'PM_GAP_50'))).toBe(true);
+  });
+
+  it('with ThetaData unreachable the day is INCOMPLETE, whatever else succeeded', async () => {
+    const t = await testSession({ emulator: { faults: { thetaOutage: true } }, env: { THETA_RETRIES: '1' } });
+    open.push(t.session);
+    const r = await scanDay(t.session.ctx, DAY);
+    expect(r.status).toBe('INCOMPLETE');
+    // R2/R3/R4 were still evaluated and stored, but the day does not count as done.
+    expect(t.session.ctx.store.dayCompleteness(DAY)!.status).toBe('INCOMPLETE');
+  });
+});
