@@ -186,7 +186,7 @@ async function main(argv: string[]): Promise<number> {
       const extra = extraCommands[cmd];
       if (!extra) throw new UsageError(`unknown command "${cmd}"`);
       const cli = parse(rest, extra.flags, spec.help);
-      return extra.run(cli.flags as Record<string, unknown>, cli.input);
+      return extra.run(cli.flags as Record<string, unknown>, cli.input.slice(0));
     }
   }
 }

@@ -1,8 +1,11 @@
 /**
- * Commands beyond the scan and backfill core (validate, export, market import, status), each with
- * its flags, help and runner. The CLI parses their flags with meow and calls `run`.
+ * Commands beyond the scan and backfill core (validate, export, market import), each with its
+ * flags, help and runner. The CLI parses their flags with meow (unknown flags rejected) and calls `run`.
  */
 import type { AnyFlags } from 'meow';
+import { resolve } from 'node:path';
+import { configWith, dbPath, dateFlag, rangeFlags, UsageError } from './common.js';
+import { daysOfRange, tradingDayOnly } from './scan.js';
 
 /** A command the CLI dispatches by name. */
 export interface ExtraCommand {
@@ -13,5 +16,78 @@ export interface ExtraCommand {
   run(flags: Record<string, unknown>, input: readonly string[]): Promise<number>;
 }
 
+const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay)
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
+
+type F = { date?: string; start?: string; end?: string; market?: string; db?: string; out?: string };
+
 /** Commands registered here appear in `gapctl --help`. */
-export const extraCommands: Record<string, ExtraCommand> = {};
+export const extraCommands: Record<string, ExtraCommand> = {
+  validate: {
+    summary: 'acceptance gates, baseline cross-check and audit of scanned days',
+    help: `Usage: gapctl validate --date D | --start S --end E [options]
+
+Runs the gates of the runbooks (basis sanity, rule uniqueness, exchange domain, minimum volume, CSV
+shape, PM provenance, R1 health, rule tags), the baseline cross-check (an independent exhaustive pass;
+any baseline-only hit is CRITICAL) and the rule-of-three audit. Writes baseline_hits, diffs,
+enhanced_audit_log, qc_daily_summary, and on failure FAIL_<GATE>_<date>.md, HELP_REQUEST.md and an alert.
+
+${MARKET_HELP}
+
+Exit 0 only when every gate of every day passed.`,
+    flags: { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' } },
+    async run(flags) {
+      const f = flags as F;
+      const cfg = configWith();
+      let days: string[];
+      if (f.date !== undefined) {
+        if (f.start !== undefined || f.end !== undefined) throw new UsageError('give --date or --start/--end, not both');
+        days = tradingDayOnly(dateFlag(f.date, 'date'));
+      } else {
+        const r = rangeFlags(f.start, f.end);
+        days = daysOfRange(r.start, r.end);
+      }
+      const { validateCommand } = await import('./validate.js');
+      return validateCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg) });
+    },
+  },
+  export: {
+    summary: 'write discovery_hits_<start>_<end>.csv and day_completeness.csv',
+    help: `Usage: gapctl export --start S --end E [--out DIR] [--db PATH]
+
+  --out          folder (default GAPCTL_EXPORT_DIR=exports)`,
+    flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' } },
+    async run(flags) {
+      const f = flags as F;
+      const cfg = configWith();
+      const r = rangeFlags(f.start, f.end);
+      const { exportCommand } = await import('./export.js');
+      return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR });
+    },
+  },
+  market: {
+    summary: 'embedded market tools: `market import` builds a replay dataset',
+    help: `Usage: gapctl market import --out DIR --start S --end E [--stooq DIR] [--premarket CSV] [--name NAME]
+
+Builds a replay dataset from the real data in ../shared/data (stooq daily files and the Polygon
+premarket gappers file), premarket bars rescaled to the daily basis. See db/market/README.md.`,
+    flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' }, stooq: { type: 'string' }, premarket: { type: 'string' }, name: { type: 'string' } },
+    async run(flags, input) {
+      if (input[0] !== 'import') throw new UsageError('usage: gapctl market import --out DIR --start S --end E');
+      const f = flags as F & { stooq?: string; premarket?: string; name?: string };
+      if (!f.out) throw new UsageError('missing --out DIR');
+      const r = rangeFlags(f.start, f.end);
+      const { importReplay } = await import('../market/replay/index.js');
+      const summary = await importReplay({
+        stooqDir: resolve(f.stooq ?? '../shared/data/stooq-us-daily-2018-2020'),
+        premarketCsv: resolve(f.premarket ?? '../shared/data/polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv'),
+        start: r.start,
+        end: r.end,
+        outDir: resolve(f.out),
+        name: f.name ?? `${r.start}_${r.end}`,
+      });
+      process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      return 0;
+    },
+  },
+};

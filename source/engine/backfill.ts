@@ -40,8 +40,8 @@ export interface BackfillOptions {
   validateDay?: (date: string) => Promise<DayValidation>;
   /** Export of a finished month (CSV); returns the files written. */
   exportMonth?: (start: string, end: string) => Promise<string[]>;
-  /** Phase 0: validate this reference day before starting (skipped when absent). */
-  phase0Day?: string;
+  /** Phase 0: scan (if needed) and validate a known-good reference day before starting (skipped when absent). */
+  phase0?: () => Promise<DayValidation>;
 }
 
 /** Outcome of a backfill run. */
@@ -116,8 +116,8 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   let skipped = 0;
   let monthsDone = 0;
   try {
-    if (opts.phase0Day && opts.validateDay) {
-      const v = await opts.validateDay(opts.phase0Day);
+    if (opts.phase0) {
+      const v = await opts.phase0();
       emit({ type: 'validate', date: v.date, passed: v.passed, gate: v.gate, baselineOnly: v.baselineOnly, message: v.message });
       if (!v.passed) return halt(`phase 0: reference day ${v.date} failed validation: ${v.message}`, v.date, v.gate ?? 'PHASE0');
     }

@@ -84,6 +84,12 @@ export interface DayCell {
   hits: number;
   /** Baseline-only hits found by validation (drawn `!`). */
   baselineOnly: number;
+  /** Hits per rule once the day finished (absent for days not scanned in this run). */
+  rules?: RuleCounts;
+  /** Wall time of the day's scan, ms, once finished in this run. */
+  durationMs?: number;
+  /** Why the day is not COMPLETE (one line), once known. */
+  reason?: string;
 }
 
 /**

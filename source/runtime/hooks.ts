@@ -1,12 +1,43 @@
 /**
- * Backfill hooks that need more than the engine core: the month export and the spot validation.
- * Kept apart so the worker and the CLI wire the same ones.
+ * Backfill hooks beyond the engine core: the month export (CSV) and the validation of spot-check
+ * days and of the phase-0 reference day. Kept apart so the worker and the CLI wire the same ones.
  */
-import type { BackfillOptions } from '../engine/backfill.js';
+import { resolve } from 'node:path';
+import type { BackfillOptions, DayValidation } from '../engine/backfill.js';
+import { scanDay } from '../engine/day.js';
+import { validateDay } from '../engine/validate.js';
+import { exportDayCompleteness, exportDiscoveryHits } from '../export/discovery-csv.js';
 import type { Session } from './session.js';
 import type { BackfillJob } from './protocol.js';
+import { isTradingDay, nextTradingDay } from '../calendar/index.js';
 
-/** The export, validation and phase-0 hooks of a backfill job (none yet: validation lands with issue 3). */
-export function backfillHooks(_s: Session, _job: Pick<BackfillJob, 'validate' | 'skipPhase0'>): Pick<BackfillOptions, 'exportMonth' | 'validateDay' | 'phase0Day'> {
-  return {};
+function firstTradingDay(d: string): string {
+  return isTradingDay(d) ? d : nextTradingDay(d);
+}
+
+/**
+ * Export and validation hooks of a backfill job. Phase 0 scans (when needed) and validates the
+ * first trading day of the range before anything else, unless --skip-phase0 or --validate none.
+ */
+export function backfillHooks(s: Session, job: Pick<BackfillJob, 'validate' | 'skipPhase0' | 'start' | 'mode'>): Pick<BackfillOptions, 'exportMonth' | 'validateDay' | 'phase0'> {
+  const ctx = s.ctx;
+  const outDir = resolve(ctx.cfg.GAPCTL_EXPORT_DIR);
+  const validate = async (date: string): Promise<DayValidation> => {
+    const r = await validateDay(ctx, date);
+    return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
+  };
+  const validateOff = job.validate === 'none';
+  return {
+    exportMonth: async (start, end) => [exportDiscoveryHits(ctx.store, start, end, outDir).path, exportDayCompleteness(ctx.store, outDir).path],
+    validateDay: validateOff ? undefined : validate,
+    phase0: job.skipPhase0 || validateOff ? undefined : () => phase0(s, firstTradingDay(job.start), job.mode),
+  };
+}
+
+/** Phase 0 of a backfill: make sure the reference day is scanned, then validate it. */
+export async function phase0(s: Session, date: string, mode?: 'prefilter' | 'exhaustive'): Promise<DayValidation> {
+  const st = s.ctx.store.dayStatuses(date, date).get(date);
+  if (st?.status !== 'COMPLETE') await scanDay(s.ctx, date, { mode, bulk: true });
+  const r = await validateDay(s.ctx, date);
+  return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
 }

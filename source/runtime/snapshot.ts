@@ -106,7 +106,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return { ...s, logTail: tail };
     }
     case 'day-end': {
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries });
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries, rules: e.hits, durationMs: e.durationMs, reason: e.reason });
       const active = Math.max(0, e.durationMs - memo.pausedMsThisDay);
       memo.durations.push(active);
       if (memo.durations.length > ETA_WINDOW) memo.durations.shift();
