@@ -75,7 +75,12 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
       return outcome.state === 'DONE' ? 0 : 1;
     }
     const printer = createPlainPrinter(write, { json: o.output === 'json' });
-    host.onLog((l) => (o.output === 'json' ? write(JSON.stringify({ type: 'log', line: l })) : write(l)));
+    // Plain mode prints one line per day and per alert: of the application log only the start-up,
+    // backfill and validation lines (472 notices and the like stay in logs/gapctl.log).
+    host.onLog((l) => {
+      if (!/^\[(theta\] init|backfill\]|validate\])/.test(l)) return;
+      write(o.output === 'json' ? JSON.stringify({ type: 'log', line: l }) : l);
+    });
     host.subscribe((s) => printer.onSnapshot(s));
     const { outcome, snapshot } = await host.done;
     printer.onEnd(snapshot);

@@ -36,7 +36,7 @@ export interface BackfillOptions {
   validate?: 'spot' | 'all' | 'none';
   /** Ignore current_state.json and do not resume from it (COMPLETE days are still skipped). */
   noResume?: boolean;
-  /** Validation of a day (gates, baseline, audit); when absent, months are not validated. */
+  /** Validation of a day (gates, baseline, audit; it emits its own `validate` event); when absent, months are not validated. */
   validateDay?: (date: string) => Promise<DayValidation>;
   /** Export of a finished month (CSV); returns the files written. */
   exportMonth?: (start: string, end: string) => Promise<string[]>;
@@ -118,7 +118,6 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   try {
     if (opts.phase0) {
       const v = await opts.phase0();
-      emit({ type: 'validate', date: v.date, passed: v.passed, gate: v.gate, baselineOnly: v.baselineOnly, message: v.message });
       if (!v.passed) return halt(`phase 0: reference day ${v.date} failed validation: ${v.message}`, v.date, v.gate ?? 'PHASE0');
     }
     let cutByMax = false;
@@ -153,7 +152,6 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         await ctx.gate.wait(ctx.signal);
         if (ctx.signal.aborted) throw new StoppedError();
         const v = await opts.validateDay!(d);
-        emit({ type: 'validate', date: d, passed: v.passed, gate: v.gate, baselineOnly: v.baselineOnly, message: v.message });
         if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
       }
       monthsDone++;

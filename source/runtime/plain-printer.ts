@@ -55,6 +55,8 @@ function rules(h: RuleCounts): string {
 
 /** Per-rule hits and duration of `date` from the snapshot's current day, when it is that day. */
 function seenFromSnapshot(s: BackfillSnapshot, date: string): DaySeen {
+  const cell = s.days.find((d) => d.date === date);
+  if (cell?.rules) return { hits: cell.rules, durationMs: cell.durationMs ?? null };
   if (s.current && s.current.date === date) return { hits: s.current.hits, durationMs: Math.max(0, s.at - s.current.startedAt) };
   return { hits: null, durationMs: null };
 }
@@ -73,7 +75,8 @@ export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen):
   const info = seen ?? seenFromSnapshot(s, date);
   const byRule = info.hits ? ` (${rules(info.hits)})` : '';
   const miss = cell.baselineOnly > 0 ? `  baseline-only ${cell.baselineOnly}` : '';
-  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}`;
+  const why = cell.status !== 'COMPLETE' && cell.reason ? `  ${cell.reason}` : '';
+  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}${why}`;
 }
 
 /** The periodic summary line. */

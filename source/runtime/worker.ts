@@ -39,8 +39,11 @@ let snapshot: BackfillSnapshot;
 const memo = initialMemo();
 let pausingNotified = false;
 
+let logLine: (line: string) => void = () => {};
+
 function emit(e: EngineEvent): void {
   snapshot = reduce(snapshot, e, memo);
+  if (e.type === 'validate') logLine(`[validate] ${e.date} ${e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`);
 }
 
 function control(s: Session, c: ControlCommand): void {
@@ -81,6 +84,7 @@ async function run(job: BackfillJob): Promise<void> {
     appLog(line);
     post({ type: 'log', line });
   };
+  logLine = log;
   session = await openSession({ cfg, market: parseMarket(job.market), dbPath: job.dbPath, emit, log });
   snapshot = { ...snapshot, market: session.marketName, alerts: session.ctx.store.openAlerts() };
   for (const c of pending) control(session, c);

@@ -1,0 +1,60 @@
+/**
+ * The console root: terminal size -> layout, the controller (state machine + effects), one input
+ * handler mapping keys through the keymap, and the screen for the current mode (too small, help,
+ * day detail, dashboard).
+ */
+import { useInput } from 'ink';
+import { useMemo } from 'react';
+import { layoutGrid } from './grid.js';
+import { useConsole } from './hooks/use-console.js';
+import { useTerminalSize } from './hooks/use-terminal-size.js';
+import { ThemeContext } from './hooks/use-theme.js';
+import { computeLayout, logLines } from './layout.js';
+import { DayDetailScreen } from './screens/DayDetailScreen.js';
+import { Dashboard } from './screens/Dashboard.js';
+import { HelpScreen } from './screens/HelpScreen.js';
+import { TooSmallScreen } from './screens/TooSmallScreen.js';
+import { cursorDate, shownAlert, visibleDays, type StepContext } from './state.js';
+import { createTheme } from './theme.js';
+import type { ConsoleSource, QuitChoice } from './types.js';
+
+/** Props of {@link App}. */
+export interface AppProps {
+  source: ConsoleSource;
+  color: boolean;
+  readOnly?: boolean;
+  /** Called once when the user quits (or the run has ended and they press q). */
+  onQuit: (choice: QuitChoice) => void;
+  /** Called on each new unacknowledged CRITICAL alert (the host rings BEL when `--bell`). */
+  onCriticalAlert?: () => void;
+}
+
+/** The console component. */
+export function App({ source, color, readOnly = false, onQuit, onCriticalAlert }: AppProps) {
+  const size = useTerminalSize();
+  const theme = useMemo(() => createTheme(color), [color]);
+  const { state, press } = useConsole(source, { onQuit, onCriticalAlert });
+  const hasAlert = shownAlert(state) !== null;
+  const layout = computeLayout(size.columns, size.rows, hasAlert);
+  const paused = state.snapshot?.state === 'PAUSED' || state.snapshot?.state === 'PAUSING';
+  const sel = cursorDate(state);
+  const grid = layoutGrid(visibleDays(state), {
+    cursor: sel,
+    width: layout.columns,
+    maxLines: layout.gridMax,
+    paused,
+    marked: state.mark && sel ? { from: state.mark < sel ? state.mark : sel, to: state.mark < sel ? sel : state.mark } : null,
+  });
+  const logHeight = logLines(layout, grid.lines.length, hasAlert);
+  const ctx: StepContext = { readOnly, logPage: logHeight, tooSmall: layout.tooSmall, hasReadLog: source.readLog !== undefined };
+
+  useInput((input, key) => press(input, key, ctx));
+
+  let screen;
+  if (layout.tooSmall) screen = <TooSmallScreen columns={layout.columns} rows={layout.rows} quitPrompt={state.prompt?.kind === 'quit'} />;
+  else if (state.overlay?.kind === 'help') screen = <HelpScreen columns={layout.columns} rows={layout.rows} scroll={state.overlay.scroll} readOnly={readOnly} />;
+  else if (state.overlay?.kind === 'detail')
+    screen = <DayDetailScreen state={state} date={state.overlay.date} scroll={state.overlay.scroll} columns={layout.columns} rows={layout.rows} hasReadLog={ctx.hasReadLog} />;
+  else screen = <Dashboard state={state} layout={layout} grid={grid} logHeight={logHeight} readOnly={readOnly} hasReadLog={ctx.hasReadLog} />;
+  return <ThemeContext.Provider value={theme}>{screen}</ThemeContext.Provider>;
+}

@@ -1,0 +1,33 @@
+/**
+ * Backfill progress line: bar, done/total days, percent, current month, ETA (moving average from the
+ * engine, paused time left out), days/min, and at 100+ columns a sparkline of recent days/min.
+ */
+import type { BackfillSnapshot } from '../../engine/events.js';
+import { formatEta, formatRate, percent, progressBar, sparkline } from '../format.js';
+import { Line } from './Line.js';
+
+/** Props of {@link ProgressLine}. `month` is the month shown when no day runs (the cursor's). */
+export interface ProgressLineProps {
+  snapshot: BackfillSnapshot;
+  wide: boolean;
+  month: string | null;
+}
+
+/** Renders the progress line. */
+export function ProgressLine({ snapshot: s, wide, month }: ProgressLineProps) {
+  const bar = progressBar(s.done, s.total, wide ? 24 : 14);
+  const m = s.current?.date.slice(0, 7) ?? month ?? '-';
+  const spark = wide ? sparkline(s.rateHistory, 24) : '';
+  return (
+    <Line
+      segs={[
+        { text: ' Backfill  ', bold: true },
+        { text: bar, tone: 'ok' },
+        `  ${s.done}/${s.total} days  ${percent(s.done, s.total)}%  `,
+        { text: m, tone: 'accent' },
+        `  ETA ${formatEta(s.etaMs)}  ${formatRate(s.daysPerMin)} days/min`,
+        spark ? { text: `  ${spark}`, tone: 'info' } : null,
+      ]}
+    />
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * Pure text formatting for the console and the plain printer: durations, counts, bars, sparklines,
+ * status glyphs. No React, no Ink, no I/O, so the plain printer can import it without loading Ink.
+ * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
+ */
+import type { BackfillState, DayCell, DayStatus, RuleCounts, StageView } from '../engine/events.js';
+
+/** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
+export const STATUS_GLYPH: Readonly<Record<DayStatus | 'SKIPPED', string>> = {
+  PENDING: '·',
+  RUNNING: '▶',
+  COMPLETE: '✓',
+  RETRY_NEEDED: '↻',
+  FAILED: '✗',
+  INCOMPLETE: '◐',
+  SKIPPED: '-',
+};
+/** Glyph of a day whose validation found baseline-only hits (wins over its status glyph). */
+export const BASELINE_ONLY_GLYPH = '!';
+/** Glyph of the running day while the backfill is PAUSING or PAUSED. */
+export const PAUSED_GLYPH = '‖';
+
+/** Legend entries (glyph, meaning) in the order the help overlay lists them. */
+export const GLYPH_LEGEND: ReadonlyArray<readonly [string, string]> = [
+  [STATUS_GLYPH.PENDING, 'pending'],
+  [STATUS_GLYPH.RUNNING, 'running'],
+  [PAUSED_GLYPH, 'paused'],
+  [STATUS_GLYPH.COMPLETE, 'complete'],
+  [STATUS_GLYPH.RETRY_NEEDED, 'retry needed'],
+  [STATUS_GLYPH.FAILED, 'failed'],
+  [STATUS_GLYPH.INCOMPLETE, 'incomplete'],
+  [BASELINE_ONLY_GLYPH, 'baseline-only miss'],
+  [STATUS_GLYPH.SKIPPED, 'skipped'],
+];
+
+/** Day statuses after which a day is finished for this run (the plain printer prints one line). */
+export const FINAL_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
+
+/** Backfill states after which the engine does no more work. */
+export const ENDED_STATES: ReadonlySet<BackfillState> = new Set(['DONE', 'STOPPED', 'FAILED']);
+
+/**
+ * The grid glyph of one day: `!` when validation found baseline-only hits, `‖` for the running day
+ * while paused, else the status glyph.
+ */
+export function cellGlyph(cell: DayCell, paused = false): string {
+  if (cell.baselineOnly > 0) return BASELINE_ONLY_GLYPH;
+  if (paused && cell.status === 'RUNNING') return PAUSED_GLYPH;
+  return STATUS_GLYPH[cell.status];
+}
+
+/**
+ * A duration in milliseconds as the console shows it: `45s`, `1m12s`, `2h05m`, `3d04h`; `0s` for
+ * anything under a second; `-` for null, NaN or negative input.
+ */
+export function formatEta(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${pad2(s % 60)}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${pad2(m % 60)}m`;
+  const d = Math.floor(h / 24);
+  return `${d}d${pad2(h % 24)}h`;
+}
+
+/**
+ * A short duration in milliseconds with one decimal under a minute (`0.4s`, `3.2s`), else as
+ * {@link formatEta}; `-` for null.
+ */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  return formatEta(ms);
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** An integer with thousands separators (`6,912`); `-` for null. Non-integers are rounded. */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  const r = Math.round(n);
+  const sign = r < 0 ? '-' : '';
+  return sign + String(Math.abs(r)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A latency in ms as `142ms` / `1.4s`; `-` for null. */
+export function formatMs(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '-';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** `done / total` as a whole percent (0-100, floored so 100 only when done); 0 when total is 0. */
+export function percent(done: number, total: number): number {
+  if (total <= 0) return 0;
+  return Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
+}
+
+/** A ratio as a percent with one decimal (`0.4%`); `0.0%` when the denominator is 0. */
+export function formatRatioPct(num: number, den: number): string {
+  if (den <= 0) return '0.0%';
+  return `${((num / den) * 100).toFixed(1)}%`;
+}
+
+/** A text progress bar of exactly `width` columns: `#` done, `.` to do. Width under 1 gives ''. */
+export function progressBar(done: number, total: number, width: number): string {
+  if (width < 1) return '';
+  const filled = total > 0 ? Math.max(0, Math.min(width, Math.floor((done / total) * width))) : 0;
+  return '#'.repeat(filled) + '.'.repeat(width - filled);
+}
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/**
+ * A sparkline of the last `width` values (oldest first), scaled from 0 to the maximum shown.
+ * Empty input gives ''. Non-finite values count as 0.
+ */
+export function sparkline(values: readonly number[], width: number): string {
+  if (width < 1 || values.length === 0) return '';
+  const shown = values.slice(-width).map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
+  const max = Math.max(...shown);
+  return shown.map((v) => (max <= 0 ? SPARK[0] : SPARK[Math.min(SPARK.length - 1, Math.round((v / max) * (SPARK.length - 1)))])).join('');
+}
+
+/** Days per minute with one decimal (`2.4`); `-` for null. */
+export function formatRate(r: number | null): string {
+  if (r === null || !Number.isFinite(r)) return '-';
+  return r.toFixed(1);
+}
+
+/** `R1 9  R2 14  R3 22  R4 3` (separator two spaces unless given). */
+export function formatRuleCounts(h: RuleCounts, sep = '  '): string {
+  return [`R1 ${formatCount(h.r1)}`, `R2 ${formatCount(h.r2)}`, `R3 ${formatCount(h.r3)}`, `R4 ${formatCount(h.r4)}`].join(sep);
+}
+
+/** Glyph of a stage state in the current-day panel: pending `·`, running `▶`, done `✓`, failed `✗`. */
+export function stageGlyph(state: StageView['state']): string {
+  switch (state) {
+    case 'pending':
+      return '·';
+    case 'running':
+      return '▶';
+    case 'done':
+      return '✓';
+    case 'failed':
+      return '✗';
+  }
+}
+
+/**
+ * The counts of a stage as a short string: numbers with separators, up to `max` values joined by
+ * `/` (e.g. R2R3 `{r2: 14, r3: 22}` gives `14/22`); '' when there are none.
+ */
+export function stageCounts(counts: Record<string, number | string>, max = 2): string {
+  const vals = Object.values(counts).slice(0, max);
+  return vals.map((v) => (typeof v === 'number' ? formatCount(v) : v)).join('/');
+}
+
+/** Cut `s` to at most `width` columns, ending with `…` when cut. */
+export function truncate(s: string, width: number): string {
+  if (width <= 0) return '';
+  if (s.length <= width) return s;
+  if (width === 1) return '…';
+  return s.slice(0, width - 1) + '…';
+}
+
+/** Pad `s` with spaces on the right to exactly `width` columns (cutting it when longer). */
+export function padRight(s: string, width: number): string {
+  const t = truncate(s, width);
+  return t + ' '.repeat(Math.max(0, width - t.length));
+}
+
+/** Short label of a status for text (`RETRY_NEEDED` -> `RETRY`). */
+export function statusLabel(status: DayStatus | 'SKIPPED'): string {
+  return status === 'RETRY_NEEDED' ? 'RETRY' : status;
+}

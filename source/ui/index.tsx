@@ -1,0 +1,106 @@
+/**
+ * Entry of the interactive console (Ink 6 + React 19): renders {@link App} in the alternate screen
+ * and resolves when the user quits. Ink 6 has no alternate-screen option, so the escape sequences
+ * (`ESC[?1049h` / `ESC[?1049l`) are written here and undone on quit, on SIGINT/SIGTERM/SIGHUP and on
+ * process exit. Ctrl+C is handled by the App like `q` (Ink's exitOnCtrlC is off).
+ */
+import { render } from 'ink';
+import { App } from './App.js';
+import type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
+
+export type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
+export { colorEnabled } from './theme.js';
+
+/** Enter the alternate screen and move the cursor home. */
+export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
+/** Show the cursor and leave the alternate screen. */
+export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
+/** Frames per second at most (console.md: about 10-15). */
+export const MAX_FPS = 12;
+
+/** Something that delivers process signals (`process`, or an EventEmitter in tests). */
+export interface SignalSource {
+  on(event: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'exit', listener: () => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'exit', listener: () => void): unknown;
+}
+
+/** Streams and switches of {@link mountConsole}. */
+export interface ConsoleIo {
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  stderr: NodeJS.WriteStream;
+  /** Where signals come from; default `process`. */
+  signals?: SignalSource;
+  /** Use the alternate screen; default `stdout.isTTY`. */
+  alternateScreen?: boolean;
+  /** Ink debug mode (every frame written in full; for tests). */
+  debug?: boolean;
+}
+
+/** A mounted console. */
+export interface MountedConsole {
+  /** Resolves once with how the console ended. */
+  done: Promise<{ quit: QuitChoice }>;
+  /** End it from outside (restores the terminal; resolves `done` with `choice`). */
+  close(choice: QuitChoice): void;
+}
+
+/**
+ * Mounts the console on the given streams. Signals end it: SIGINT and SIGTERM with `stop`, SIGHUP
+ * (the SSH link dropped) with `detach`; the terminal is restored (raw mode off, cursor shown,
+ * alternate screen left) before `done` resolves.
+ */
+export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: ConsoleIo): MountedConsole {
+  const signals: SignalSource = io.signals ?? process;
+  const alt = io.alternateScreen ?? io.stdout.isTTY === true;
+  let resolveDone!: (v: { quit: QuitChoice }) => void;
+  const done = new Promise<{ quit: QuitChoice }>((r) => {
+    resolveDone = r;
+  });
+  let finished = false;
+  let inAlt = false;
+  const leaveAlt = (): void => {
+    if (inAlt) {
+      inAlt = false;
+      io.stdout.write(LEAVE_ALT_SCREEN);
+    }
+  };
+  const onSigint = (): void => finish('stop');
+  const onSigterm = (): void => finish('stop');
+  const onSighup = (): void => finish('detach');
+  const onExit = (): void => leaveAlt();
+  if (alt) {
+    io.stdout.write(ENTER_ALT_SCREEN);
+    inAlt = true;
+  }
+  signals.on('SIGINT', onSigint);
+  signals.on('SIGTERM', onSigterm);
+  signals.on('SIGHUP', onSighup);
+  signals.on('exit', onExit);
+  const bell = opts.bell && io.stdout.isTTY === true ? () => void io.stdout.write('\x07') : undefined;
+  const instance = render(
+    <App source={source} color={opts.color} readOnly={opts.readOnly ?? false} onQuit={(q) => setImmediate(() => finish(q))} onCriticalAlert={bell} />,
+    { stdout: io.stdout, stdin: io.stdin, stderr: io.stderr, exitOnCtrlC: false, maxFps: MAX_FPS, patchConsole: !io.debug, debug: io.debug ?? false },
+  );
+  function finish(choice: QuitChoice): void {
+    if (finished) return;
+    finished = true;
+    try {
+      instance.unmount();
+      instance.cleanup();
+    } finally {
+      leaveAlt();
+      signals.off('SIGINT', onSigint);
+      signals.off('SIGTERM', onSigterm);
+      signals.off('SIGHUP', onSighup);
+      signals.off('exit', onExit);
+      resolveDone({ quit: choice });
+    }
+  }
+  return { done, close: finish };
+}
+
+/** Renders the console in the alternate screen; resolves when the user quits (with what they chose: 'stop' | 'detach') or the run ends and the user presses q. */
+export function runConsole(source: ConsoleSource, opts: ConsoleOptions): Promise<{ quit: 'stop' | 'detach' }> {
+  return mountConsole(source, opts, { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }).done;
+}
