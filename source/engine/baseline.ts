@@ -93,7 +93,7 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (d
   const q = new PQueue({ concurrency: Math.max(1, cfg.POLYGON_CONCURRENCY) });
   const pmHits: BaselineHit[] = [];
   for (const symbol of withPrev) {
-    q.add(async () => {
+    void q.add(async () => {
       if (ctx.signal.aborted) return;
       try {
         const aggs = await ctx.polygon.minuteAggs(symbol, date, ctx.signal);

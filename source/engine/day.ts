@@ -547,11 +547,20 @@ export async function fetchPremarket(
   progress(done, symbols.length);
   const fresh: PmCacheRow[] = [];
   const q = new PQueue({ concurrency: ctx.cfg.R1_THREAD_WORKERS });
+  let failure: unknown = null;
   for (const s of toFetch) {
-    q.add(async () => {
+    void q.add(async () => {
       await ctx.gate.wait(ctx.signal);
-      if (ctx.signal.aborted) return;
-      const a: PremarketAnswer = await ctx.theta.premarketHigh(s, date, ctx.signal);
+      if (ctx.signal.aborted || failure) return;
+      let a: PremarketAnswer;
+      try {
+        a = await ctx.theta.premarketHigh(s, date, ctx.signal);
+      } catch (e) {
+        // A stop aborts in-flight requests: the day is abandoned below. Anything else is a bug
+        // in the request (bad symbol or date) and fails the day after the queue drains.
+        if (!ctx.signal.aborted) failure ??= e;
+        return;
+      }
       if (ctx.signal.aborted) return;
       out.set(s, { outcome: a.outcome, high: a.high, source: a.source, venue: a.venue, fromCache: false });
       if (a.outcome !== 'unanswered' && a.source && a.venue) {
@@ -564,6 +573,7 @@ export async function fetchPremarket(
   await q.onIdle();
   if (fresh.length) ctx.store.putPmCache(date, fresh);
   checkStopped(ctx.signal);
+  if (failure) throw failure;
   return out;
 }
 
