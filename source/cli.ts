@@ -83,10 +83,15 @@ function parse<F extends Record<string, unknown>>(argv: string[], flags: F, help
     importMeta: import.meta,
     argv,
     flags: { ...COMMON_FLAGS, ...flags } as never,
-    allowUnknownFlags: false,
+    allowUnknownFlags: true,
     autoHelp: false,
     autoVersion: false,
   });
+  // meow reports unknown flags on two lines; the operator gets one.
+  const known = new Set(Object.keys({ ...COMMON_FLAGS, ...flags }).flatMap((k) => [k, k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)]));
+  for (const v of Object.values({ ...COMMON_FLAGS, ...flags }) as { shortFlag?: string }[]) if (v.shortFlag) known.add(v.shortFlag);
+  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => !known.has(k) && !(k.startsWith('no-') && known.has(k.slice(3))));
+  if (unknown.length) throw new UsageError(`unknown flag --${unknown[0]} (--help lists the flags)`);
   if ((cli.flags as { help?: boolean }).help) {
     process.stdout.write(help + '\n');
     process.exit(0);
