@@ -4,10 +4,9 @@
  * qc_daily_summary row and the day status. Stops at the first failed gate, writes
  * FAIL_<GATE>_<date>.md and HELP_REQUEST.md and raises an alert (CRITICAL for baseline-only hits).
  */
-import { mkdirSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { statePaths } from '../store/state-files.js';
 import { nowIso } from '../store/db.js';
 import type { StoredHit } from '../store/store.js';
@@ -53,13 +52,22 @@ export interface ValidationReport extends DayValidation {
   files: string[];
 }
 
+/** Options of {@link validateDay}. */
+export interface ValidateOptions {
+  /**
+   * Called with the path of the day's exported CSV (project_state/artifacts/validate_hits_<date>.csv)
+   * before the CSV gates read it: a test hook to corrupt the file on purpose.
+   */
+  afterExport?: (path: string) => void;
+}
+
 type GateCheck = () => Promise<string | null> | string | null;
 
 /**
  * Validates `date` (which must have been scanned into ctx.store).
  * @returns the report; `passed` only when every gate passed.
  */
-export async function validateDay(ctx: EngineContext, date: string): Promise<ValidationReport> {
+export async function validateDay(ctx: EngineContext, date: string, opts: ValidateOptions = {}): Promise<ValidationReport> {
   const { store, cfg } = ctx;
   const t0 = Date.now();
   const dc = store.dayCompleteness(date);
@@ -67,6 +75,7 @@ export async function validateDay(ctx: EngineContext, date: string): Promise<Val
   const gates: GateResult[] = [];
   let baseline: { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null = null;
   let auditInfo: { n: number; m: number; bound: number | null } | null = null;
+  let csvPath: string | null = null;
 
   const checks: [GateName, GateCheck][] = [
     ['COMPLETENESS', () => {
@@ -95,14 +104,12 @@ export async function validateDay(ctx: EngineContext, date: string): Promise<Val
       return bad.length ? `hits under DISCOVERY_MIN_VOL=${cfg.DISCOVERY_MIN_VOL}: ${bad.map((h) => `${h.ticker}(${h.volume})`).join(', ')}` : null;
     }],
     ['CSV_SHAPE', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'gapctl-validate-'));
-      try {
-        const { path } = exportDiscoveryHits(store, date, date, dir);
-        const issues = checkDiscoveryCsv(path);
-        return issues.length ? `${issues.length} CSV issue(s): ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.column}: ${i.message}`).join('; ')}` : null;
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const { path } = exportDiscoveryHits(store, date, date, join(ctx.stateDir, 'artifacts'));
+      csvPath = join(ctx.stateDir, 'artifacts', `validate_hits_${date}.csv`);
+      renameSync(path, csvPath);
+      opts.afterExport?.(csvPath);
+      const issues = checkDiscoveryCsv(csvPath);
+      return issues.length ? `${issues.length} CSV issue(s) in ${csvPath}: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.column}: ${i.message}`).join('; ')}` : null;
     }],
     ['PM_PROVENANCE', () => {
       const bad = hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50') && (!h.pm_high_source || !h.pm_high_venue));
@@ -124,8 +131,19 @@ export async function validateDay(ctx: EngineContext, date: string): Promise<Val
       return ratio >= 0.15 ? null : `R1 health ${ratio.toFixed(3)} < 0.15 (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
     }],
     ['RULE_TAGS', () => {
-      const bad = hits.filter((h) => h.rules.length === 0);
-      return bad.length ? `hits without any rule tag: ${bad.map((h) => h.ticker).join(', ')}` : null;
+      // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.
+      const rows = parseCsv(readFileSync(csvPath!, 'utf8'), { columns: true }) as { ticker: string; rule_tags: string }[];
+      const exported = new Map(rows.map((r) => [r.ticker, r.rule_tags]));
+      const problems: string[] = [];
+      for (const h of hits) {
+        const want = h.rules.map((r) => r.rule).join('|');
+        const got = exported.get(h.ticker);
+        if (!want) problems.push(`${h.ticker} has no rule`);
+        else if (got === undefined) problems.push(`${h.ticker} is missing from the export`);
+        else if (got !== want) problems.push(`${h.ticker} exported rule_tags "${got}" but the store has "${want}"`);
+      }
+      for (const t of exported.keys()) if (!hits.some((h) => h.ticker === t)) problems.push(`${t} is exported but not a stored hit`);
+      return problems.length ? problems.slice(0, 8).join('; ') : null;
     }],
     ['BASELINE', async () => {
       const b = await runBaseline(ctx, date);

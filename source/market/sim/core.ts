@@ -395,6 +395,7 @@ export class SimCore {
         if (this.rawHalt(t, dn) || this.rawHalt(t, prevDn)) continue;
         if (this.planAt(t, dn) !== null || this.planAt(t, prevDn) !== null) continue;
         if (t.splits !== null && t.splits.some((s) => Math.abs(s.execDn - dn) <= 12)) continue;
+        if (this.logD(t, dn) !== 0 || this.logD(t, prevDn) !== 0) continue; // no split drift (volume stays high)
         const P = this.closeDefault(t, prevDn);
         const c = this.closeDefault(t, dn);
         if (P < 1 || c / P < 0.94 || c / P > 1.1) continue;

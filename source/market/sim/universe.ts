@@ -293,7 +293,7 @@ function genSplits(sm: number, t: TickerRec, L: number, cal: CalendarDn): SimSpl
   const out: SimSplit[] = [];
   let prevExec = -Infinity;
   for (let y = SPLIT_FIRST_YEAR; y <= SPLIT_LAST_YEAR; y++) {
-    const h = (k: number): number => uh(sm, t.key, y * 16 + k, SALT_SPLIT);
+    const h = (k: number): number => uh(sm, t.key, y * 1024 + k, SALT_SPLIT);
     const pRev = L < 3 ? 0.1 : L < 10 ? 0.025 : 0.003;
     const pFwd = L > 40 ? 0.04 : 0;
     const r = h(0);
@@ -302,7 +302,13 @@ function genSplits(sm: number, t: TickerRec, L: number, cal: CalendarDn): SimSpl
     else if (r < pRev + pFwd) reverse = false;
     else continue;
     const yearStart = dnOf(`${y}-01-01`);
-    const execDn = cal.onOrAfter(yearStart + Math.floor(h(1) * 365));
+    // A uniformly drawn trading day of the year (redraw weekend and holiday draws).
+    let execDn = -1;
+    for (let k = 0; k < 12 && execDn < 0; k++) {
+      const c = yearStart + Math.floor(h(10 + k) * 365);
+      if (cal.isTrading(c)) execDn = c;
+    }
+    if (execDn < 0) continue;
     if (execDn > dnOf(`${SPLIT_LAST_YEAR}-12-31`)) continue;
     if (execDn < t.listDn + 60 || execDn > t.delistDn - 10) continue;
     const span = Math.min(300, execDn - prevExec - 20, execDn - t.listDn - 5);
