@@ -27,7 +27,8 @@ export interface SimOptions {
   /**
    * NYSE trading-day calendar (dates `YYYY-MM-DD`); default: the simulator's private calendar
    * (weekends, the domain-spec holiday rules and special closures). Plug the project's calendar in
-   * here so the simulator and the engine agree on every day.
+   * here so the simulator and the engine agree on every day. It must answer for 1995..2041 (listing,
+   * delisting and split dates are drawn there) and for every date asked of the market.
    */
   calendar?: SimCalendar;
 }

@@ -257,7 +257,7 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
     const young = r.cat === 'deriv' ? 0.5 : 0.12;
     const listDn = u(7) < young
       ? cal.onOrAfter(LIST_FIRST + Math.floor(u(8) * (LIST_LAST - LIST_FIRST)))
-      : cal.onOrAfter(OLD_LIST_FIRST + Math.floor(u(8) * (OLD_LIST_LAST - OLD_LIST_FIRST)));
+      : OLD_LIST_FIRST + Math.floor(u(8) * (OLD_LIST_LAST - OLD_LIST_FIRST)); // pre-1990: not snapped (calendar range)
     let delistDn = Infinity;
     if (u(9) < (r.cat === 'deriv' ? 0.4 : 0.1)) {
       const lo = Math.max(listDn + 200, LIST_FIRST);
