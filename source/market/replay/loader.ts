@@ -68,8 +68,10 @@ class ReplaySource implements ReplayMarket {
   readonly span: { start: string; end: string };
   readonly tradingDays: readonly string[];
   private readonly daySet: ReadonlySet<string>;
-  private readonly dayCache = new Map<string, Promise<readonly DailyBar[]>>();
-  private readonly refCache = new Map<string, readonly RefTicker[]>();
+  // Bounded: a backfill walks forward and asks for the scan day, its previous day and a 7-day R4
+  // window; older days are read again from disk if ever needed (RSS stays flat over long ranges).
+  private readonly dayCache = new LruMap<string, Promise<readonly DailyBar[]>>(DAY_CACHE_DAYS);
+  private readonly refCache = new LruMap<string, readonly RefTicker[]>(DAY_CACHE_DAYS);
   private readonly tradeCache = new Map<string, readonly TradePrint[] | null>();
   private readonly barCache = new Map<string, readonly IntradayBar[] | null>();
 
@@ -306,4 +308,27 @@ export async function openReplay(dir: string): Promise<ReplayMarket> {
   const records: PremarketRecord[] = pmParsed.data;
   const premarket = new Map(records.map((r) => [`${r.date} ${r.ticker}`, r] as const));
   return new ReplaySource(abs, manifest, tickers, new Map(tickers.map((t) => [t.ticker, t] as const)), premarket);
+}
+
+/** Days of bars and reference tickers kept in memory by a replay market. */
+export const DAY_CACHE_DAYS = 12;
+
+/** A Map that keeps at most `max` entries, evicting the least recently used. */
+class LruMap<K, V> extends Map<K, V> {
+  constructor(private readonly max: number) {
+    super();
+  }
+  override get(key: K): V | undefined {
+    if (!super.has(key)) return undefined;
+    const v = super.get(key)!;
+    super.delete(key);
+    super.set(key, v);
+    return v;
+  }
+  override set(key: K, value: V): this {
+    if (super.has(key)) super.delete(key);
+    super.set(key, value);
+    while (this.size > this.max) this.delete(this.keys().next().value as K);
+    return this;
+  }
 }
