@@ -4,6 +4,9 @@
  */
 import type { Config } from '../config/index.js';
 import type { SplitInfo } from '../providers/types.js';
+import { fnv1a, mulberry32 } from '../util/prng.js';
+
+export { mulberry32 };
 
 /** Rule codes in rule order R1..R4 (the order of `rules_detail` and `rule_tags`). */
 export const RULE_CODES = ['PM_GAP_50', 'OPEN_GAP_50', 'INTRADAY_PUSH_50', 'SURGE_7D_300'] as const;
@@ -132,27 +135,8 @@ export function missRateUpper95(misses: number, n: number): number | null {
   return hi;
 }
 
-/** Deterministic PRNG (mulberry32) from a 32-bit seed: returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A 32-bit FNV-1a hash of a string (seed mixing for the audit sample). */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export const hash32 = fnv1a;
 
 /**
  * The seeded random audit sample: `n` symbols drawn without replacement from `pool` (sorted first,

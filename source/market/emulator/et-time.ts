@@ -1,45 +1,21 @@
 /**
  * Private ET (America/New_York) wall-clock helpers for the emulator. Conversions go through the tz
- * database (`Intl.DateTimeFormat`), never a fixed offset, so DST days are right. Kept inside the
- * emulator folder on purpose: the emulator must not depend on the engine's calendar module.
+ * database (`Intl.DateTimeFormat`, through the calendar module), never a fixed offset, so DST days
+ * are right. The calendar is a leaf module shared by the engine and the embedded market.
  */
+import { etOffsetMinutes } from '../../calendar/index.js';
 
 const HOUR_MS = 3_600_000;
 /** Milliseconds in a calendar day (24 h). */
 export const DAY_MS = 86_400_000;
 
-const etFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: 'America/New_York',
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-/** ET offset per UTC hour: DST transitions (02:00 local) fall on whole UTC hours, so this is exact. */
-const offsetCache = new Map<number, number>();
-
 /**
- * The ET offset from UTC at an instant, in ms (e.g. -18_000_000 for EST, -14_400_000 for EDT).
+ * The ET offset from UTC at an instant, in ms (e.g. -18_000_000 for EST, -14_400_000 for EDT),
+ * from the calendar module's tz-database conversion.
  * @param utcMs UTC epoch milliseconds.
  */
 export function etOffsetMs(utcMs: number): number {
-  const hourKey = Math.floor(utcMs / HOUR_MS);
-  const hit = offsetCache.get(hourKey);
-  if (hit !== undefined) return hit;
-  const probe = hourKey * HOUR_MS;
-  const parts: Record<string, number> = {};
-  for (const p of etFormat.formatToParts(new Date(probe))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  const offset = wall - probe;
-  if (offsetCache.size > 200_000) offsetCache.clear();
-  offsetCache.set(hourKey, offset);
-  return offset;
+  return etOffsetMinutes(utcMs) * 60_000;
 }
 
 /**

@@ -4,27 +4,9 @@
  * concurrent requests for different URLs interleave.
  */
 
-/** mulberry32: a tiny 32-bit PRNG; returns a generator of uniform numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { fnv1a, mulberry32 } from '../../util/prng.js';
 
-/** FNV-1a 32-bit hash of a string. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+export { fnv1a, mulberry32 };
 
 /**
  * Hands out one PRNG per request. `roll(family, key)` counts how many times `key` was rolled in

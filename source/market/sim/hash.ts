@@ -60,17 +60,7 @@ export function seedMix(seed: number): number {
   return fmix32((lo ^ fmix32((hi + 0x5bd1e995) >>> 0)) >>> 0);
 }
 
-/** mulberry32: a small fast PRNG; returns a function giving uniforms in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../util/prng.js';
 
 /**
  * Inverse of the standard normal CDF (Acklam's rational approximation, relative error < 1.2e-9).
