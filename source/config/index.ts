@@ -74,8 +74,32 @@ export const CONFIG_VARIABLES = {
   GAPCTL_MARKET: { def: 'replay', doc: 'Default market: replay[:PATH] | sim[:SEED] | live (overridden by --market).', schema: z.string().regex(/^(replay(:.+)?|sim(:\d+)?|live)$/, 'replay[:PATH], sim[:SEED] or live') },
   EMU_THETA_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Theta answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
   EMU_POLYGON_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Polygon answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
+  EMU_FAULTS: {
+    def: 'none',
+    doc: 'Embedded market: faults to switch on, comma list of NAME=PROBABILITY (polygon429, polygon5xx, polygonMalformed, theta429, theta474, theta571, theta5xx, thetaTimeout, thetaMalformed) and flags (polygonOutage, thetaOutage, v1Gone), e.g. theta429=0.05,polygon5xx=0.01; none for off.',
+    schema: z
+      .string()
+      .regex(
+        /^(none|((polygon429|polygon5xx|polygonMalformed|theta429|theta474|theta571|theta5xx|thetaTimeout|thetaMalformed)=(0(\.\d+)?|1(\.0+)?)|polygonOutage|polygon429EmptyBody|thetaOutage|v1Gone)(,((polygon429|polygon5xx|polygonMalformed|theta429|theta474|theta571|theta5xx|thetaTimeout|thetaMalformed)=(0(\.\d+)?|1(\.0+)?)|polygonOutage|polygon429EmptyBody|thetaOutage|v1Gone))*)$/,
+        'none or a comma list like theta429=0.05,polygon5xx=0.01,thetaOutage (probabilities 0-1)',
+      ),
+  },
   EMU_THETA_QUEUE: { def: '16', doc: 'Embedded market: Theta terminal queue length beyond the cap before it answers 429.', schema: int(0, 10000, 'an integer 0-10000') },
 } as const satisfies Record<string, { def: string; doc: string; secret?: boolean; schema: z.ZodTypeAny }>;
+
+/**
+ * EMU_FAULTS as the emulator's fault switches: `{ theta429: 0.05, thetaOutage: true, ... }`
+ * ({} for `none`). The value was validated by the schema.
+ */
+export function parseEmuFaults(value: string): Record<string, number | boolean> {
+  const out: Record<string, number | boolean> = {};
+  if (value === 'none') return out;
+  for (const part of value.split(',')) {
+    const [k, v] = part.split('=');
+    out[k!] = v === undefined ? true : Number(v);
+  }
+  return out;
+}
 
 /** Names of every configuration variable. */
 export type ConfigName = keyof typeof CONFIG_VARIABLES;

@@ -5,10 +5,10 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
-import type { Config } from '../config/index.js';
+import { parseEmuFaults, type Config } from '../config/index.js';
 import { PauseGate, type EngineContext } from '../engine/context.js';
 import type { EngineEventSink } from '../engine/events.js';
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../market/emulator/index.js';
+import { startEmulator, type EmulatorOptions, type FaultConfig, type RunningEmulator } from '../market/emulator/index.js';
 import { DEFAULT_REPLAY_DIR, openReplay } from '../market/replay/index.js';
 import type { MarketSource } from '../market/types.js';
 import { createProviders } from '../providers/index.js';
@@ -90,6 +90,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       thetaQueue: cfg.EMU_THETA_QUEUE,
       thetaLatencyMs: cfg.EMU_THETA_LATENCY_MS,
       polygonLatencyMs: cfg.EMU_POLYGON_LATENCY_MS,
+      faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
       ...opts.emulator,
     });
     urls = { polygon: emulator.polygonUrl, thetaV3: emulator.thetaV3Url, thetaV1: emulator.thetaV1Url, fmp: emulator.fmpUrl };

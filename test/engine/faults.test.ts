@@ -53,4 +53,14 @@ describe('faults end in a clear day status', () => {
     // R2/R3/R4 were still evaluated and stored, but the day does not count as done.
     expect(t.session.ctx.store.dayCompleteness(DAY)!.status).toBe('INCOMPLETE');
   });
+
+  it('EMU_FAULTS switches faults on from the configuration; retries absorb a 30% 429 rate and the day completes', async () => {
+    const t = await testSession({ env: { EMU_FAULTS: 'theta429=0.3,polygon5xx=0.2' } });
+    open.push(t.session);
+    const r = await scanDay(t.session.ctx, DAY);
+    expect(r.status).toBe('COMPLETE');
+    const v3 = t.session.ctx.theta.metrics().find((m) => m.upstream === 'theta_v3')!;
+    expect(v3.counts.s429).toBeGreaterThan(0);
+    expect(t.session.ctx.metrics().polygon!.counts.s5xx).toBeGreaterThan(0);
+  });
 });
