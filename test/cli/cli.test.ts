@@ -74,7 +74,7 @@ describe('gapctl CLI', () => {
   });
 
   it('config redacts secrets', () => {
-    const r = run(['config'], tempDir(), { POLYGON_API_KEY: 'sk_live_ABCDEFGHIJKLMNOP' });
+    const r = run(['config'], tempDir(), { POLYGON_API_KEY: 'test-secret-ABCDEFGHIJKLMNOP' });
     expect(r.code).toBe(0);
     expect(r.out).toContain('POLYGON_API_KEY=<set, redacted>');
     expect(r.out).not.toContain('ABCDEFGHIJKLMNOP');

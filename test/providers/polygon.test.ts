@@ -225,7 +225,7 @@ describe('polygon details and minute aggs', () => {
 
 describe('polygon errors and retries', () => {
   it('403 with `message` fails at once with that text', async () => {
-    const text = 'You are not entitled to this data. Please upgrade your plan at https://polygon.io/pricing';
+    const text = 'You are not entitled to this data. Please upgrade your plan at https://polygon.example.com/pricing';
     const s = await server((_req, res) => json(res, 403, { status: 'NOT_AUTHORIZED', request_id: 'r', message: text }));
     const { pg, waits } = client(s.url);
     const e = await caught(pg.minuteAggs('ABCD', DATE));

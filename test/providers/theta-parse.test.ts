@@ -69,8 +69,8 @@ describe('v2 bodies', () => {
   });
 
   it('resolves trade columns from header.format and keeps [start, end)', () => {
-    const body = parseV2Body(JSON.stringify(v2Trades([[S, 1], [E - 1, 2], [E, 9], [S - 1, 8]], 20240102, 'http://h/v2/page/1')), 'x');
-    expect(body.header.next_page).toBe('http://h/v2/page/1');
+    const body = parseV2Body(JSON.stringify(v2Trades([[S, 1], [E - 1, 2], [E, 9], [S - 1, 8]], 20240102, 'http://127.0.0.1:1/v2/page/1')), 'x');
+    expect(body.header.next_page).toBe('http://127.0.0.1:1/v2/page/1');
     expect(scanV2Trades(body, 20240102, S, E)).toEqual({ rows: 4, inWindow: 2, high: 2 });
     // A reordered format still finds price by name.
     const re = parseV2Body(JSON.stringify({ header: { error_type: 'null', next_page: 'null', format: ['price', 'ms_of_day'] }, response: [[5, S]] }), 'x');
