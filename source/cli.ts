@@ -9,7 +9,7 @@ import { configCommand } from './commands/config.js';
 import { configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand } from './commands/backfill.js';
-import { DEFAULT_REPLAY_DIR, openReplay } from './market/replay/index.js';
+import { openReplay } from './market/replay/index.js';
 import { parseMarket } from './runtime/session.js';
 import { nextTradingDay } from './calendar/index.js';
 import { extraCommands } from './commands/registry.js';
@@ -35,7 +35,8 @@ ${MARKET_HELP}
   --validate     spot | all | none (default spot: the 2-3 busiest days of each month)
   --skip-phase0  do not validate a reference day before starting
   --dry-run      print the planned months and days, change nothing
-  --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert`,
+  --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
+  --keep-open    keep the console open after the range is done (default: exit 0)`,
   },
   console: { summary: 'same as backfill (the console is the default on a TTY)', help: 'Usage: gapctl console [backfill options]\n\nRuns `gapctl backfill` with the same options.' },
   'scan-day': {
@@ -144,12 +145,13 @@ async function main(argv: string[]): Promise<number> {
           tui: { type: 'boolean', default: true },
           json: { type: 'boolean' },
           bell: { type: 'boolean' },
+          keepOpen: { type: 'boolean' },
         },
         spec.help,
       );
       const f = cli.flags as {
         start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
-        skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; market?: string; db?: string;
+        skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
       };
       const cfg = configWith();
       const market = f.market ?? cfg.GAPCTL_MARKET;
@@ -184,6 +186,7 @@ async function main(argv: string[]): Promise<number> {
         dryRun: f.dryRun,
         output: f.json ? 'json' : interactive ? 'tui' : 'plain',
         bell: f.bell,
+        keepOpen: f.keepOpen,
         color,
       });
     }
@@ -196,7 +199,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-void DEFAULT_REPLAY_DIR;
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -21,6 +21,8 @@ export interface BackfillCommandOptions {
   output: 'tui' | 'plain' | 'json';
   bell?: boolean;
   color: boolean;
+  /** Keep the console open after the range is DONE (default: close it and exit 0). */
+  keepOpen?: boolean;
   write?: (line: string) => void;
 }
 
@@ -43,9 +45,9 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
   for (const s of signals) process.on(s, stop);
   try {
     if (o.output === 'tui') {
-      const { runConsole } = await import('../ui/index.js');
+      const { mountConsole } = await import('../ui/index.js');
       const stateDir = resolve(o.cfg.GAPCTL_STATE_DIR);
-      const res = await runConsole(
+      const mounted = mountConsole(
         {
           subscribe: host.subscribe,
           current: host.current,
@@ -57,7 +59,15 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
           },
         },
         { color: o.color, bell: !!o.bell },
+        { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr },
       );
+      // A finished range closes the console (npm start exits 0 when done); a halted or failed one
+      // stays on screen with its alert until the operator quits.
+      const unsubscribe = o.keepOpen ? () => {} : host.subscribe((snap) => {
+        if (snap.state === 'DONE') mounted.close('stop');
+      });
+      const res = await mounted.done;
+      unsubscribe();
       const current = host.current();
       const finished = current && ['DONE', 'HALTED', 'STOPPED', 'FAILED'].includes(current.state);
       if (!finished) {
