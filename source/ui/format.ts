@@ -3,7 +3,7 @@
  * status glyphs. No React, no Ink, no I/O, so the plain printer can import it without loading Ink.
  * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
  */
-import type { BackfillState, DayCell, DayStatus, RuleCounts, StageView } from '../engine/events.js';
+import type { BackfillState, DayCell, DayStatus, RuleCounts, StageName, StageView } from '../engine/events.js';
 
 /** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
 export const STATUS_GLYPH: Readonly<Record<DayStatus | 'SKIPPED', string>> = {
@@ -155,10 +155,29 @@ export function stageGlyph(state: StageView['state']): string {
  * The counts of a stage as a short string: numbers with separators, up to `max` values joined by
  * `/` (e.g. R2R3 `{r2: 14, r3: 22}` gives `14/22`); '' when there are none.
  */
-export function stageCounts(counts: Record<string, number | string>, max = 2): string {
-  const vals = Object.values(counts).slice(0, max);
+export function stageCounts(counts: Record<string, number | string>, max = 2, stage?: StageName): string {
+  const keys = stage ? STAGE_COUNT_KEYS[stage] : undefined;
+  const picked = keys ? keys.filter((k) => k in counts).map((k) => counts[k]!) : [];
+  const vals = (picked.length ? picked : Object.values(counts)).slice(0, max);
   return vals.map((v) => (typeof v === 'number' ? formatCount(v) : v)).join('/');
 }
+
+/**
+ * The counts shown for each stage on the day panel (the engine's stage-end counters), e.g. R2R3
+ * shows `r2/r3` as in `R2R3 ✓ 14/22`. Stages not listed show their first two counters.
+ */
+export const STAGE_COUNT_KEYS: Partial<Record<StageName, readonly string[]>> = {
+  UNIVERSE: ['symbols'],
+  GROUPED: ['bars'],
+  PREV: ['with_prev_close'],
+  R2R3: ['r2', 'r3'],
+  R1: ['r1', 'checked'],
+  R4: ['r4'],
+  PERSIST: ['hits'],
+  ENRICH: ['enriched'],
+  AUDIT: ['audited', 'misses'],
+  REPORT: ['status'],
+};
 
 /** Cut `s` to at most `width` columns, ending with `…` when cut. */
 export function truncate(s: string, width: number): string {

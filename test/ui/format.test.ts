@@ -59,3 +59,17 @@ describe('format', () => {
     expect(truncate('abc', 4)).toBe('abc');
   });
 });
+
+describe('stage counts and log times on screen', () => {
+  test('shows the meaningful counters of each stage', async () => {
+    const { stageCounts } = await import('../../source/ui/format.js');
+    expect(stageCounts({ symbols: 7127, cached: 0 }, 2, 'UNIVERSE')).toBe('7,127');
+    expect(stageCounts({ r2: 14, r3: 22, split_artifacts: 0 }, 2, 'R2R3')).toBe('14/22');
+    expect(stageCounts({ a: 1, b: 2, c: 3 })).toBe('1/2');
+  });
+  test('shortens the log stamp to the time of day', async () => {
+    const { logTime } = await import('../../source/ui/components/LogPanel.js');
+    expect(logTime('2018-03-09T14:42:01Z R2R3:done r2=14 r3=22')).toBe('14:42:01 R2R3:done r2=14 r3=22');
+    expect(logTime('-- scan_2018-03-08.log --')).toBe('-- scan_2018-03-08.log --');
+  });
+});

@@ -48,7 +48,7 @@ function stageSegs(stages: readonly StageView[], narrow: boolean): Seg[] {
   const names = narrow ? SHORT : LONG;
   const sp = narrow ? '' : ' ';
   stages.forEach((st, i) => {
-    const counts = stageCounts(st.counts);
+    const counts = stageCounts(st.counts, 2, st.name);
     const gap = i === stages.length - 1 ? '' : narrow ? ' ' : '  ';
     out.push({ text: `${names[st.name]}${sp}` }, { text: stageGlyph(st.state), tone: tone(st.state) }, { text: `${counts ? `${sp}${counts}` : ''}${gap}` });
   });

@@ -17,6 +17,14 @@ export interface LogPanelProps {
   focused: boolean;
 }
 
+/**
+ * A log line for the screen: the file's UTC ISO 8601 stamp (`2018-03-09T14:42:01Z ...`) shortened to
+ * its time of day (`14:42:01 ...`, UTC); other lines unchanged.
+ */
+export function logTime(line: string): string {
+  return line.replace(/^\d{4}-\d{2}-\d{2}T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z /, '$1 ');
+}
+
 /** Renders the log title and exactly `height` body lines. */
 export function LogPanel({ title, lines, height, following, live, newLines, loading, focused }: LogPanelProps) {
   const body = lines.slice(-height);
@@ -33,7 +41,7 @@ export function LogPanel({ title, lines, height, following, live, newLines, load
         ]}
       />
       {body.map((l, i) => (
-        <Line key={i} segs={[{ text: ` ${l}`, tone: 'plain' }]} />
+        <Line key={i} segs={[{ text: ` ${logTime(l)}`, tone: 'plain' }]} />
       ))}
       {Array.from({ length: pad }, (_, i) => (
         <Line key={`p${i}`} segs={[' ']} />
