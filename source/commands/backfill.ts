@@ -39,8 +39,8 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
     write(`dry run: ${months.length} month(s), ${n} trading day(s), nothing changed`);
     return 0;
   }
-  const host = startEngineWorker(o.job);
-  const stop = () => host.send({ type: 'stop' });
+  const host = startEngineWorker({ ...o.job, interactive: o.output === 'tui' });
+  const stop = () => host.send({ type: 'quit' });
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, stop);
   try {
@@ -70,15 +70,16 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
       unsubscribe();
       const current = host.current();
       const finished = current && ['DONE', 'HALTED', 'STOPPED', 'FAILED'].includes(current.state);
-      if (!finished) {
-        if (res.quit === 'stop') {
-          write('stopping: in-flight requests are aborted, the current day is left absent and reruns on resume');
-          host.send({ type: 'stop' });
-        } else {
-          write('console closed; the backfill goes on here, one line per day (Ctrl+C stops it)');
-          const printer = createPlainPrinter(write);
-          host.subscribe((s) => printer.onSnapshot(s));
-        }
+      if (!finished && res.quit === 'stop') {
+        write('stopping: in-flight requests are aborted, the current day is left absent and reruns on resume');
+        host.send({ type: 'quit' });
+      } else if (!finished) {
+        write('console closed; the backfill goes on here, one line per day (Ctrl+C stops it)');
+        const printer = createPlainPrinter(write);
+        host.subscribe((s) => printer.onSnapshot(s));
+        host.send({ type: 'detach' });
+      } else {
+        host.send({ type: 'quit' });
       }
       const { outcome, snapshot } = await host.done;
       write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}`);

@@ -136,4 +136,6 @@ export type ControlCommand =
   | { type: 'validate'; date: string }
   | { type: 'export'; start: string; end: string }
   | { type: 'ack'; alertId: number }
-  | { type: 'quit' };
+  | { type: 'quit' }
+  /** Leave the engine running without a console: it ends once the current work is done. */
+  | { type: 'detach' };

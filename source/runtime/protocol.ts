@@ -17,6 +17,11 @@ export interface BackfillJob {
   mode?: 'prefilter' | 'exhaustive';
   validate?: 'spot' | 'all' | 'none';
   skipPhase0?: boolean;
+  /**
+   * Console mode: after the backfill ends the worker stays up for rerun/validate/export/resume
+   * commands until `quit` (or `detach`, which ends once the current work is done).
+   */
+  interactive?: boolean;
   /** Config variables set on top of the environment (e.g. EMU_THETA_LATENCY_MS). */
   env?: Record<string, string>;
 }

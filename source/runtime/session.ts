@@ -52,7 +52,10 @@ export interface SessionOptions {
 /** An open session: the engine context plus what must be closed. */
 export interface Session {
   ctx: EngineContext;
-  controller: AbortController;
+  /** Aborts the session's in-flight work (stop); see {@link Session.renewSignal}. */
+  readonly controller: AbortController;
+  /** After a stop: a fresh controller and ctx.signal, so the session can take new work. */
+  renewSignal(): void;
   emulator: RunningEmulator | null;
   source: MarketSource | null;
   marketName: string;
@@ -104,7 +107,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     throw e;
   }
   const providers = createProviders(cfgUsed, urls, { log: opts.log });
-  const controller = new AbortController();
+  let controller = new AbortController();
   // Every in-flight request listens on the stop signal (R1_THREAD_WORKERS and more at once).
   setMaxListeners(0, controller.signal);
   const gate = new PauseGate((paused) => (paused ? providers.theta.pause() : providers.theta.resume()));
@@ -126,7 +129,14 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   opts.log?.(providers.theta.initLine());
   return {
     ctx,
-    controller,
+    get controller() {
+      return controller;
+    },
+    renewSignal() {
+      controller = new AbortController();
+      setMaxListeners(0, controller.signal);
+      ctx.signal = controller.signal;
+    },
     emulator,
     source,
     marketName,

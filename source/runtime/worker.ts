@@ -1,12 +1,21 @@
 /**
  * Entry of the engine worker thread: runs one backfill job, reduces engine events into snapshots
  * and posts them to the main thread every 150 ms (never one message per request), and obeys
- * control commands (pause, resume, stop, ack). Closes the store before it exits.
+ * control commands. Pause, resume, stop and ack act at once; rerun, validate and export are
+ * queued while a backfill runs and served when it is not. With `job.interactive` (the console) the
+ * worker stays up after the backfill ends so the operator can rerun, validate, export or resume
+ * (`r` after a halt runs the backfill again from current_state.json) until `quit`. Closes the store
+ * before it reports `done`.
  */
 import { parentPort } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import type { BackfillSnapshot, ControlCommand, EngineEvent } from '../engine/events.js';
 import { runBackfill, type BackfillOutcome } from '../engine/backfill.js';
+import { scanDay } from '../engine/day.js';
+import { validateDay } from '../engine/validate.js';
+import { StoppedError } from '../engine/context.js';
+import { exportDayCompleteness, exportDiscoveryHits } from '../export/discovery-csv.js';
 import { initialMemo, initialSnapshot, reduce, withMetrics } from './snapshot.js';
 import { openSession, parseMarket, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
@@ -21,7 +30,14 @@ if (!port) throw new Error('worker.ts must run in a worker thread');
 const post = (m: FromWorker) => port.postMessage(m);
 
 let session: Session | null = null;
-let pending: ControlCommand[] = [];
+/** Commands waiting for the engine to be idle (rerun, validate, export, resume, quit). */
+const queue: ControlCommand[] = [];
+let wake: (() => void) | null = null;
+let backfillRunning = false;
+let snapshot: BackfillSnapshot;
+const memo = initialMemo();
+let pausingNotified = false;
+let logLine: (line: string) => void = () => {};
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'start') {
@@ -30,49 +46,88 @@ port.on('message', (msg: ToWorker) => {
       port.close();
     });
   } else if (msg.type === 'command') {
-    if (session) control(session, msg.command);
-    else pending.push(msg.command);
+    command(msg.command);
   }
 });
-
-let snapshot: BackfillSnapshot;
-const memo = initialMemo();
-let pausingNotified = false;
-
-let logLine: (line: string) => void = () => {};
 
 function emit(e: EngineEvent): void {
   snapshot = reduce(snapshot, e, memo);
   if (e.type === 'validate') logLine(`[validate] ${e.date} ${e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`);
 }
 
-function control(s: Session, c: ControlCommand): void {
+/** Immediate commands act now; the others wait in the queue for an idle engine. */
+function command(c: ControlCommand): void {
+  const s = session;
   switch (c.type) {
     case 'pause':
-      if (!s.ctx.gate.paused) {
+      if (s && backfillRunning && !s.ctx.gate.paused) {
         s.ctx.gate.pause();
         pausingNotified = false;
         emit({ type: 'backfill-state', state: 'PAUSING', at: Date.now() });
       }
-      break;
+      return;
     case 'resume':
-      if (s.ctx.gate.paused) {
+      if (s && s.ctx.gate.paused) {
         s.ctx.gate.resume();
         emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
+        return;
       }
-      break;
+      if (!backfillRunning) enqueue(c);
+      return;
     case 'stop':
+      if (s && backfillRunning) {
+        emit({ type: 'backfill-state', state: 'STOPPING', at: Date.now() });
+        s.ctx.gate.resume();
+        s.controller.abort();
+      }
+      return;
     case 'quit':
-      emit({ type: 'backfill-state', state: 'STOPPING', at: Date.now() });
-      s.ctx.gate.resume();
-      s.controller.abort();
-      break;
+      if (s && backfillRunning) {
+        s.ctx.gate.resume();
+        s.controller.abort();
+      }
+      enqueue(c);
+      return;
+    case 'detach':
+      enqueue(c);
+      return;
     case 'ack':
-      s.ctx.store.ackAlert(c.alertId);
-      snapshot = { ...snapshot, alerts: snapshot.alerts.map((a) => (a.id === c.alertId ? { ...a, acknowledged: true } : a)) };
-      break;
+      if (s) {
+        s.ctx.store.ackAlert(c.alertId);
+        snapshot = { ...snapshot, alerts: snapshot.alerts.map((a) => (a.id === c.alertId ? { ...a, acknowledged: true } : a)) };
+      }
+      return;
     default:
-      emit({ type: 'log', date: snapshot.logDate ?? '', line: `command ${c.type} is not available while a backfill runs; run it when the backfill is done` });
+      if (backfillRunning) logLine(`[console] ${describe(c)} queued: runs when the current backfill stops or finishes`);
+      enqueue(c);
+  }
+}
+
+function enqueue(c: ControlCommand): void {
+  queue.push(c);
+  const w = wake;
+  wake = null;
+  w?.();
+}
+
+function nextCommand(): Promise<ControlCommand> {
+  const c = queue.shift();
+  if (c) return Promise.resolve(c);
+  return new Promise((r) => {
+    wake = () => r(queue.shift()!);
+  });
+}
+
+function describe(c: ControlCommand): string {
+  switch (c.type) {
+    case 'rerun':
+      return `rerun ${c.date}${c.exhaustive ? ' (exhaustive)' : ''}`;
+    case 'validate':
+      return `validate ${c.date}`;
+    case 'export':
+      return `export ${c.start}..${c.end}`;
+    default:
+      return c.type;
   }
 }
 
@@ -85,11 +140,9 @@ async function run(job: BackfillJob): Promise<void> {
     post({ type: 'log', line });
   };
   logLine = log;
-  session = await openSession({ cfg, market: parseMarket(job.market), dbPath: job.dbPath, emit, log });
-  snapshot = { ...snapshot, market: session.marketName, alerts: session.ctx.store.openAlerts() };
-  for (const c of pending) control(session, c);
-  pending = [];
-  const s = session;
+  const s = await openSession({ cfg, market: parseMarket(job.market), dbPath: job.dbPath, emit, log });
+  session = s;
+  snapshot = { ...snapshot, market: s.marketName, alerts: s.ctx.store.openAlerts() };
   const tick = () => {
     const m = s.ctx.metrics();
     snapshot = withMetrics(snapshot, m.theta, m.polygon);
@@ -101,29 +154,56 @@ async function run(job: BackfillJob): Promise<void> {
     post({ type: 'snapshot', snapshot });
   };
   const timer = setInterval(tick, SNAPSHOT_INTERVAL_MS);
-  let done: BackfillOutcome;
+  let outcome: BackfillOutcome | null = null;
+  const backfill = async (): Promise<BackfillOutcome> => {
+    backfillRunning = true;
+    try {
+      log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE}`);
+      const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, ...backfillHooks(s, job) });
+      log(`[backfill] ${o.state}${o.reason ? `: ${o.reason}` : ''} scanned=${o.scanned} skipped=${o.skipped}`);
+      return o;
+    } finally {
+      backfillRunning = false;
+      // A stop aborted this session's signal: give the next unit of work a fresh one.
+      if (s.controller.signal.aborted) s.renewSignal();
+    }
+  };
   try {
-    log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE}`);
-    const outcome = await runBackfill(s.ctx, {
-      start: job.start,
-      end: job.end,
-      maxMonths: job.maxMonths,
-      rerun: job.rerun,
-      mode: job.mode,
-      validate: job.validate,
-      ...backfillHooks(s, job),
-    });
-    log(`[backfill] ${outcome.state}${outcome.reason ? `: ${outcome.reason}` : ''} scanned=${outcome.scanned} skipped=${outcome.skipped}`);
-    clearInterval(timer);
+    outcome = await backfill();
     tick();
-    done = outcome;
+    // In the console, serve commands until quit (a batch job ends here).
+    for (;;) {
+      if (!job.interactive && queue.every((c) => c.type === 'quit')) break;
+      const c = job.interactive ? await nextCommand() : queue.shift()!;
+      if (c.type === 'quit' || c.type === 'detach') break;
+      try {
+        if (c.type === 'resume') {
+          job = { ...job, rerun: false, skipPhase0: true };
+          outcome = await backfill();
+        } else if (c.type === 'rerun') {
+          log(`[console] rerun ${c.date}${c.exhaustive ? ' exhaustive' : ''}`);
+          await scanDay(s.ctx, c.date, { mode: c.exhaustive ? 'exhaustive' : job.mode });
+        } else if (c.type === 'validate') {
+          await validateDay(s.ctx, c.date);
+        } else if (c.type === 'export') {
+          const out = resolve(cfg.GAPCTL_EXPORT_DIR);
+          const a = exportDiscoveryHits(s.ctx.store, c.start, c.end, out);
+          exportDayCompleteness(s.ctx.store, out);
+          log(`[console] exported ${a.rows} hits to ${a.path}`);
+        }
+      } catch (e) {
+        if (e instanceof StoppedError) s.renewSignal();
+        else log(`[console] ${describe(c)} failed: ${(e as Error).message.split('\n')[0]}`);
+      }
+      tick();
+    }
   } finally {
     clearInterval(timer);
+    tick();
     await s.close();
     session = null;
   }
   // The store is closed: report and let the thread end (closing the port empties the event loop).
-  post({ type: 'done', outcome: done, snapshot });
+  post({ type: 'done', outcome: outcome!, snapshot });
   port!.close();
 }
-
