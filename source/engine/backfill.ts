@@ -116,7 +116,8 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   let skipped = 0;
   let monthsDone = 0;
   try {
-    if (opts.phase0) {
+    const resuming = !!(sameRange && prior!.last_completed_day && !opts.rerun);
+    if (opts.phase0 && !resuming) {
       const v = await opts.phase0();
       if (!v.passed) return halt(`phase 0: reference day ${v.date} failed validation: ${v.message}`, v.date, v.gate ?? 'PHASE0');
     }
@@ -126,6 +127,18 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         cutByMax = true;
         break;
       }
+      // Resuming: a month already completed (scanned, exported, validated) is not done again.
+      if (resuming && prior!.last_completed_month && month.month <= prior!.last_completed_month) {
+        const st = store.dayStatuses(month.start, month.end);
+        if (month.days.every((d) => st.get(d)?.status === 'COMPLETE')) {
+          for (const date of month.days) {
+            const d = st.get(date)!;
+            skipped++;
+            emit({ type: 'day-skipped', date, status: d.status, hits: d.discoveries, rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 } });
+          }
+          continue;
+        }
+      }
       const results: DayResult[] = [];
       let monthScanned = 0;
       for (const date of month.days) {
@@ -134,7 +147,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         const st = store.dayStatuses(date, date).get(date);
         if (!opts.rerun && st?.status === 'COMPLETE') {
           skipped++;
-          emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries });
+          emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries, rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 } });
           results.push({ date, status: 'COMPLETE', reason: null, hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, discoveries: st!.discoveries, durationMs: 0 });
           continue;
         }

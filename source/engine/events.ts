@@ -43,7 +43,7 @@ export type DayEvent =
 /** Events of a backfill (Phase B) around the day events. */
 export type BackfillEvent =
   | { type: 'plan'; start: string; end: string; days: { date: string; status: DayStatus | 'SKIPPED'; hits: number }[]; at: number }
-  | { type: 'day-skipped'; date: string; status: DayStatus; hits: number }
+  | { type: 'day-skipped'; date: string; status: DayStatus; hits: number; rules: RuleCounts }
   | { type: 'month-done'; month: string; days: number; hits: number }
   | { type: 'validate'; date: string; passed: boolean; gate?: string; baselineOnly: number; message: string }
   | { type: 'alert'; alert: AlertInfo }

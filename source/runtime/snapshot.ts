@@ -115,8 +115,8 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return withEta(next, memo);
     }
     case 'day-skipped': {
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.hits });
-      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length };
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules });
+      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: addHits(s.hits, e.rules) };
     }
     case 'validate':
       return { ...s, days: setDay(s.days, e.date, { baselineOnly: e.baselineOnly }) };
