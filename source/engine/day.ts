@@ -502,9 +502,11 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
 }
 
 /**
- * The grouped daily of `date` by symbol: from daily_raw when stored, else fetched from Polygon
- * grouped daily and stored. `required` days fail the stage on a provider error; other days (R4
- * lookback, previous day) fail it too, since a wrong previous close or window would be a silent error.
+ * The grouped daily of `date` by symbol (Polygon `/v2/aggs/grouped/...`, unadjusted, OTC dropped):
+ * from daily_raw when stored, else fetched and stored. With `required` (the scan day) a stored but
+ * empty pull is fetched again. A provider error fails the stage for every day (scan day, previous
+ * day, R4 lookback): a guessed previous close or window would be a silent error.
+ * @throws DayFailure (one line) on a provider error; StoppedError on stop.
  */
 export async function loadGrouped(ctx: EngineContext, date: string, required: boolean): Promise<Map<string, GroupedBar>> {
   if (ctx.store.hasDailyRaw(date)) {
