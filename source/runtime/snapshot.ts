@@ -50,8 +50,17 @@ export function initialMemo(): ReducerMemo {
   return { durations: [], pausedSince: null, pausedMsThisDay: 0 };
 }
 
-function addHits(a: RuleCounts, b: RuleCounts): RuleCounts {
-  return { r1: a.r1 + b.r1, r2: a.r2 + b.r2, r3: a.r3 + b.r3, r4: a.r4 + b.r4 };
+/** Hits per rule over the range: the sum of the day cells' counts (a rescanned day counts once). */
+export function rangeHits(days: BackfillSnapshot['days']): RuleCounts {
+  const out: RuleCounts = { r1: 0, r2: 0, r3: 0, r4: 0 };
+  for (const d of days) {
+    if (!d.rules) continue;
+    out.r1 += d.rules.r1;
+    out.r2 += d.rules.r2;
+    out.r3 += d.rules.r3;
+    out.r4 += d.rules.r4;
+  }
+  return out;
 }
 
 function isFinal(status: string): boolean {
@@ -111,12 +120,12 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       memo.durations.push(active);
       if (memo.durations.length > ETA_WINDOW) memo.durations.shift();
       const done = days.filter((d) => d.status === 'COMPLETE').length;
-      const next = { ...s, days, done, hits: addHits(s.hits, e.hits) };
+      const next = { ...s, days, done, hits: rangeHits(days) };
       return withEta(next, memo);
     }
     case 'day-skipped': {
       const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules });
-      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: addHits(s.hits, e.rules) };
+      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: rangeHits(days) };
     }
     case 'validate':
       return { ...s, days: setDay(s.days, e.date, { baselineOnly: e.baselineOnly }) };
