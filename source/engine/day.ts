@@ -216,8 +216,26 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     }
     dc.cand_pass1 = candidates.length;
     const toCheck = [...candidates, ...sample];
-    begin('R1', { candidates: candidates.length, sample: sample.length, mode });
-    const pm = await fetchPremarket(ctx, date, toCheck, (done, total) => emit({ type: 'r1-progress', date, done, total }));
+    // The post-scan miss audit's list (top gainers by day high / previous close, filtered as in
+    // section 3) is known now; its premarket lookups go through Theta in the same batch as R1's.
+    const topN = opts.bulk ? Math.min(30, cfg.MISS_AUDIT_TOP_N) : cfg.MISS_AUDIT_TOP_N;
+    const gainers = [...prevAdj.entries()]
+      .map(([s, pc]) => ({ s, g: pctChange(bars.get(s)!.high, pc.prevClose) }))
+      .filter((x) => Number.isFinite(x.g))
+      .sort((a, b) => b.g - a.g || (a.s < b.s ? -1 : 1))
+      .slice(0, topN);
+    const auditFilterCounts: Record<string, number> = { listed: gainers.length, unknown_type: 0, exchange: 0, type: 0, volume: 0, kept: 0 };
+    const audited: string[] = [];
+    for (const { s } of gainers) {
+      const reason = filterOf.get(s) ?? null;
+      if (reason) auditFilterCounts[reason] = (auditFilterCounts[reason] ?? 0) + 1;
+      else audited.push(s);
+    }
+    auditFilterCounts.kept = audited.length;
+    const checkSet = new Set(toCheck);
+    const needPm = cfg.MISS_AUDIT_THETA ? audited.filter((s) => !checkSet.has(s)) : [];
+    begin('R1', { candidates: candidates.length, sample: sample.length, audit: needPm.length, mode });
+    const pm = await fetchPremarket(ctx, date, [...toCheck, ...needPm], (done, total) => emit({ type: 'r1-progress', date, done, total }));
     const r1 = new Map<string, number>();
     let unanswered = 0;
     for (const s of toCheck) {
@@ -342,38 +360,28 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     await step();
     begin('ENRICH', { hits: hits.length });
     let enrichErrors = 0;
-    for (const h of hits) {
-      await step();
-      try {
-        await enrichHit(ctx, date, h);
-      } catch (e) {
-        if (e instanceof StoppedError) throw e;
-        enrichErrors++;
-        h.fundamentals.dataSource = `unavailable;dv=${h.vwap !== null ? 'vwap' : 'close'}`;
-        if (enrichErrors <= 3) log(`ENRICH:warn ${h.ticker} ${oneLine(e)}`);
-      }
-    }
+    await step();
+    // All hits at once: the Polygon and FMP clients cap their own requests in flight.
+    await Promise.all(
+      hits.map(async (h) => {
+        try {
+          await enrichHit(ctx, date, h);
+        } catch (e) {
+          if (ctx.signal.aborted) return;
+          enrichErrors++;
+          h.fundamentals.dataSource = `unavailable;dv=${h.vwap !== null ? 'vwap' : 'close'}`;
+          if (enrichErrors <= 3) log(`ENRICH:warn ${h.ticker} ${oneLine(e)}`);
+        }
+      }),
+    );
+    checkStopped(ctx.signal);
     end({ enriched: hits.length - enrichErrors, errors: enrichErrors });
 
     // 9. AUDIT ---------------------------------------------------------------------------------
     await step();
-    const topN = opts.bulk ? Math.min(30, cfg.MISS_AUDIT_TOP_N) : cfg.MISS_AUDIT_TOP_N;
     begin('AUDIT', { top_n: topN });
-    const gainers = [...prevAdj.entries()]
-      .map(([s, pc]) => ({ s, g: pctChange(bars.get(s)!.high, pc.prevClose) }))
-      .filter((x) => Number.isFinite(x.g))
-      .sort((a, b) => b.g - a.g || (a.s < b.s ? -1 : 1))
-      .slice(0, topN);
-    const auditFilterCounts: Record<string, number> = { listed: gainers.length, unknown_type: 0, exchange: 0, type: 0, volume: 0, kept: 0 };
-    const audited: string[] = [];
-    for (const { s } of gainers) {
-      const reason = filterOf.get(s) ?? null;
-      if (reason) auditFilterCounts[reason] = (auditFilterCounts[reason] ?? 0) + 1;
-      else audited.push(s);
-    }
-    auditFilterCounts.kept = audited.length;
-    const needPm = cfg.MISS_AUDIT_THETA ? audited.filter((s) => !pm.has(s)) : [];
-    const auditPm = needPm.length ? await fetchPremarket(ctx, date, needPm, () => {}) : new Map<string, PmState>();
+    const auditPm = new Map<string, PmState>();
+    for (const sym of needPm) auditPm.set(sym, pm.get(sym)!);
     const hitSet = new Set(hitSymbols);
     const missAudit: MissAuditRow[] = [];
     let auditMisses = 0;
