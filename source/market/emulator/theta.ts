@@ -274,7 +274,8 @@ async function windowBars(
   return out;
 }
 
-async function v3Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
+/** The parameters every v3 history request shares, or the error reply for the first bad one. */
+function v3Common(q: URLSearchParams) {
   const symbol = q.get('symbol');
   if (!symbol) return bad('symbol is required');
   const dates = requestDates(q, true);
@@ -285,6 +286,13 @@ async function v3Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
   if (typeof venue !== 'string') return venue;
   const format = v3Format(q);
   if (typeof format !== 'string') return format;
+  return { symbol, dates, win, venue, format };
+}
+
+async function v3Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
+  const c = v3Common(q);
+  if ('status' in c) return c;
+  const { symbol, dates, win, venue, format } = c;
   const prints = await windowPrints(st, symbol, dates, win[0], win[1], venue);
   if (prints.length === 0) return text(472, NO_DATA);
   if (format === 'csv') {
@@ -319,20 +327,14 @@ function rowsReply(format: 'ndjson' | 'json', rows: object[]): Reply {
 const V3_INTERVALS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '10m': 600_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000 };
 
 async function v3Ohlc(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
-  const symbol = q.get('symbol');
-  if (!symbol) return bad('symbol is required');
+  if (!q.get('symbol')) return bad('symbol is required');
   const interval = q.get('interval');
   if (interval === null) return bad('interval is required');
   const bucketMs = V3_INTERVALS[interval];
   if (bucketMs === undefined) return bad(`interval '${interval}' is not served by the emulator (1m, 5m, 10m, 15m, 30m, 1h)`);
-  const dates = requestDates(q, true);
-  if (!Array.isArray(dates)) return dates;
-  const win = v3Window(q);
-  if (!Array.isArray(win)) return win;
-  const venue = venueOf(q, 'nqb');
-  if (typeof venue !== 'string') return venue;
-  const format = v3Format(q);
-  if (typeof format !== 'string') return format;
+  const c = v3Common(q);
+  if ('status' in c) return c;
+  const { symbol, dates, win, format } = c;
   const bars = await windowBars(st, symbol, dates, win[0], win[1], bucketMs);
   if (bars.length === 0) return text(472, NO_DATA);
   if (format === 'csv') {
