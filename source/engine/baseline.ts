@@ -2,8 +2,8 @@
  * The baseline pass of validation (domain.md section 7): an independent second pass over the
  * whole filtered universe of a day, without the prefilter. It fetches its own bars (Polygon grouped
  * daily for the day and the six trading days before), its own splits, and a premarket high for
- * every symbol from a second source (Polygon one-minute aggregates with extended hours), and
- * recomputes all four rules. It shares no code path with the scan's stages; only the filters of
+ * every symbol from a second source (Polygon one-minute aggregates with extended hours; Theta for a
+ * symbol whose minute bars Polygon cannot serve), and recomputes all four rules. It shares no code path with the scan's stages; only the filters of
  * section 3 (one definition for the whole product) are reused.
  */
 import PQueue from 'p-queue';
@@ -26,7 +26,9 @@ export interface BaselineResult {
   universe: number;
   /** Premarket lookups made (Polygon minute aggregates). */
   premarketRequests: number;
-  /** Symbols whose premarket could not be fetched (the baseline is then not a proof). */
+  /** Premarket highs by source: Polygon minute bars (the second source), else Theta. */
+  premarketSources: { polygon: number; theta: number };
+  /** Symbols whose premarket could not be fetched from either (the baseline is then not a proof). */
   premarketFailed: string[];
 }
 
@@ -89,6 +91,7 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (d
   const win = premarketWindowUtc(date, cfg.PM_START, cfg.PM_END);
   const withPrev = eligible.filter((s) => prev.has(s)).sort();
   const failed: string[] = [];
+  const sources = { polygon: 0, theta: 0 };
   let done = 0;
   const q = new PQueue({ concurrency: Math.max(1, cfg.POLYGON_CONCURRENCY) });
   const pmHits: BaselineHit[] = [];
@@ -96,22 +99,38 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (d
     void q.add(async () => {
       if (ctx.signal.aborted) return;
       try {
-        const aggs = await ctx.polygon.minuteAggs(symbol, date, ctx.signal);
-        let high = -Infinity;
-        for (const a of aggs) if (a.startMs >= win.startMs && a.startMs < win.endMs) high = Math.max(high, a.high);
-        if (high > 0) {
-          const pct = (high / (prev.get(symbol)!.close * factor(symbol, prevDate)) - 1) * 100;
-          if (pct >= cfg.R1_TH - EPS) pmHits.push({ symbol, rule: 'PM_GAP_50', pct });
-        }
-      } catch {
-        failed.push(symbol);
+        await premarketOf(symbol);
+      } finally {
+        progress(++done, withPrev.length);
       }
-      progress(++done, withPrev.length);
     });
+  }
+  /** Premarket high of one symbol: Polygon minute bars, else Theta; records an R1 baseline hit. */
+  async function premarketOf(symbol: string): Promise<void> {
+    let high = -Infinity;
+    try {
+      const aggs = await ctx.polygon.minuteAggs(symbol, date, ctx.signal);
+      for (const a of aggs) if (a.startMs >= win.startMs && a.startMs < win.endMs) high = Math.max(high, a.high);
+      sources.polygon++;
+    } catch {
+      if (ctx.signal.aborted) return;
+      // No second source for this symbol (e.g. a plan without minute bars): Theta, as the spec allows.
+      const a = await ctx.theta.premarketHigh(symbol, date, ctx.signal).catch(() => null);
+      if (!a || a.outcome === 'unanswered') {
+        failed.push(symbol);
+        return;
+      }
+      sources.theta++;
+      if (a.outcome === 'high' && a.high !== null) high = a.high;
+    }
+    if (high > 0) {
+      const pct = (high / (prev.get(symbol)!.close * factor(symbol, prevDate)) - 1) * 100;
+      if (pct >= cfg.R1_TH - EPS) pmHits.push({ symbol, rule: 'PM_GAP_50', pct });
+    }
   }
   await q.onIdle();
   hits.push(...pmHits);
   const order = { PM_GAP_50: 1, OPEN_GAP_50: 2, INTRADAY_PUSH_50: 3, SURGE_7D_300: 4 } as const;
   hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : order[a.rule] - order[b.rule]));
-  return { hits, universe: eligible.length, premarketRequests: withPrev.length, premarketFailed: failed.sort() };
+  return { hits, universe: eligible.length, premarketRequests: withPrev.length, premarketSources: sources, premarketFailed: failed.sort() };
 }

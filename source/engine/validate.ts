@@ -161,7 +161,7 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         for (const h of b.hits) ins.run(date, h.symbol, h.rule, h.pct);
         store.db
           .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests }), nowIso());
+          .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources }), nowIso());
       });
       if (baselineOnly.length) {
         return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleShort(h.rule)} ${h.pct.toFixed(1)}%`).join(', ')})`;

@@ -11,6 +11,7 @@ import { scanDay } from '../../source/engine/day.js';
 import { validateDay, GATES } from '../../source/engine/validate.js';
 import type { Session } from '../../source/runtime/session.js';
 import type { ConfigName } from '../../source/config/index.js';
+import { ProviderError } from '../../source/providers/types.js';
 
 // 2018-01-04: CNET's real premarket gap (R1 + R2 + R3) and other hits.
 const DAY = '2018-01-04';
@@ -153,5 +154,22 @@ describe('validate gates', () => {
     t.session.ctx.store.db.prepare('UPDATE enhanced_audit_log SET misses = 1 WHERE date = ?').run(DAY);
     const r = await validateDay(t.session.ctx, DAY);
     expectFailure(t, 'AUDIT', /audit sample: 1 miss\(es\) in 50; 95% upper bound of the miss rate 9\.\d\d%/, r);
+  });
+
+  it('BASELINE without Polygon minute bars (a plan that refuses them) falls back to Theta and still catches a baseline-only hit', async () => {
+    const t = await scanned();
+    const ctx = t.session.ctx;
+    ctx.polygon = {
+      ...ctx.polygon,
+      minuteAggs: async () => {
+        throw new ProviderError('polygon', 'http', 'You are not entitled to this data', 403);
+      },
+    };
+    ctx.store.db.prepare("DELETE FROM discovery_hits WHERE ticker = 'CNET'").run();
+    const r = await validateDay(ctx, DAY);
+    expectFailure(t, 'BASELINE', /baseline-only hits: .*CNET R1 /, r);
+    const detail = JSON.parse((ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(DAY) as { detail: string }).detail);
+    expect(detail.premarket_sources.polygon).toBe(0);
+    expect(detail.premarket_sources.theta).toBeGreaterThan(1000);
   });
 });
