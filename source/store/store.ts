@@ -5,6 +5,10 @@
  */
 import type { Db } from './db.js';
 import { nowIso, openDb, type OpenDbOptions } from './db.js';
+import { LruMap } from '../util/lru.js';
+
+/** Days of grouped-daily bars the store keeps in memory (the R4 window, the previous day, margin). */
+export const RAW_CACHE_DAYS = 10;
 import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
 import type { AlertInfo, DayStatus } from '../engine/events.js';
 
@@ -147,6 +151,12 @@ export interface StoredHit {
  * The typed store. Construct with {@link Store.open}; one per thread.
  */
 export class Store {
+  /**
+   * Recently read or written grouped-daily days by date (a backfill reads the same days again for
+   * the previous close and the R4 window). Cleared per date on write; this process is the one writer.
+   */
+  private readonly rawCache = new LruMap<string, Map<string, GroupedBar>>(RAW_CACHE_DAYS);
+
   private constructor(readonly db: Db, readonly path: string) {}
 
   /**
@@ -207,6 +217,7 @@ export class Store {
 
   /** Stores a grouped-daily pull (unadjusted) for `date`, replacing the old one; one transaction. */
   putDailyRaw(date: string, bars: readonly GroupedBar[], provider: string): void {
+    this.rawCache.delete(date);
     const ins = this.db.prepare(
       'INSERT OR REPLACE INTO daily_raw (date, symbol, open, high, low, close, volume, vwap, transactions, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -219,13 +230,16 @@ export class Store {
     });
   }
 
-  /** The stored bars of `date` by symbol (empty map when none). */
+  /** The stored bars of `date` by symbol (empty map when none). The map is shared: do not modify it. */
   getDailyRaw(date: string): Map<string, GroupedBar> {
+    const cached = this.rawCache.get(date);
+    if (cached) return cached;
     const rows = this.db
       .prepare('SELECT symbol, open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ?')
       .all(date) as { symbol: string; open: number; high: number; low: number; close: number; volume: number; vwap: number | null; transactions: number | null }[];
     const out = new Map<string, GroupedBar>();
     for (const r of rows) out.set(r.symbol, { ...r, otc: false });
+    this.rawCache.set(date, out);
     return out;
   }
 

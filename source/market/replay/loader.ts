@@ -4,6 +4,7 @@
  * dataset is opened; each day file is read on first use and cached (a backfill asks for a day
  * several times). Every file's SHA-256 is checked against the manifest when it is read.
  */
+import { LruMap } from '../../util/lru.js';
 import { createHash } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
@@ -312,23 +313,3 @@ export async function openReplay(dir: string): Promise<ReplayMarket> {
 
 /** Days of bars and reference tickers kept in memory by a replay market. */
 export const DAY_CACHE_DAYS = 12;
-
-/** A Map that keeps at most `max` entries, evicting the least recently used. */
-class LruMap<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override get(key: K): V | undefined {
-    if (!super.has(key)) return undefined;
-    const v = super.get(key)!;
-    super.delete(key);
-    super.set(key, v);
-    return v;
-  }
-  override set(key: K, value: V): this {
-    if (super.has(key)) super.delete(key);
-    super.set(key, value);
-    while (this.size > this.max) this.delete(this.keys().next().value as K);
-    return this;
-  }
-}
