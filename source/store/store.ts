@@ -6,11 +6,11 @@
 import type { Db } from './db.js';
 import { nowIso, openDb, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
+import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
+import type { AlertInfo, DayStatus } from '../engine/events.js';
 
 /** Days of grouped-daily bars the store keeps in memory (the R4 window, the previous day, margin). */
 export const RAW_CACHE_DAYS = 10;
-import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
-import type { AlertInfo, DayStatus } from '../engine/events.js';
 
 /** A cached premarket answer (definitive answers only: a high, or no premarket trades). */
 export interface PmCacheRow {
