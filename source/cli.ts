@@ -6,16 +6,15 @@
 import meow from 'meow';
 import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
-import { configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
+import { MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
 import { parseMarket } from './runtime/session.js';
 import { nextTradingDay } from './calendar/index.js';
 import { extraCommands } from './commands/registry.js';
+import { errorLine } from './util/errors.js';
 
-const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay: the bundled 2018 sample)
-  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
 
 /** Per-command help texts (the README documents the same). */
 export const COMMANDS: Record<string, { summary: string; help: string }> = {
@@ -204,7 +203,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const msg = errorLine(e);
     process.stderr.write(`gapctl: ${msg}\n`);
     if (!isOperatorError(e) && process.env.GAPCTL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     process.exitCode = e instanceof UsageError || (e instanceof Error && e.name === 'ConfigError') ? 2 : 1;

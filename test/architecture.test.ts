@@ -14,15 +14,15 @@ const SOURCE = join(REPO_ROOT, 'source');
 
 /** folder -> folders it may import at run time, and folders it may import only as types. */
 const RULES: Record<string, { runtime: string[]; typeOnly?: string[] }> = {
-  'cli.ts': { runtime: ['commands', 'config', 'calendar', 'market', 'runtime'] },
-  commands: { runtime: ['runtime', 'engine', 'store', 'export', 'config', 'calendar', 'market', 'ui'] },
+  'cli.ts': { runtime: ['commands', 'config', 'calendar', 'market', 'runtime', 'util'] },
+  commands: { runtime: ['runtime', 'engine', 'store', 'export', 'config', 'calendar', 'market', 'ui', 'util'] },
   ui: { runtime: [], typeOnly: ['engine', 'providers'] },
   runtime: { runtime: ['engine', 'providers', 'market', 'store', 'export', 'config', 'calendar', 'util'] },
   engine: { runtime: ['providers', 'store', 'export', 'calendar', 'config', 'util'] },
   providers: { runtime: ['config', 'util'] },
   market: { runtime: ['calendar', 'util'] },
   store: { runtime: ['util'], typeOnly: ['providers', 'engine'] },
-  export: { runtime: ['store'], typeOnly: [] },
+  export: { runtime: ['store', 'util'], typeOnly: [] },
   calendar: { runtime: [] },
   config: { runtime: [] },
   util: { runtime: [] },

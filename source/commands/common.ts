@@ -14,6 +14,10 @@ export class UsageError extends Error {
   }
 }
 
+/** Help lines of the flags every engine command takes (--market, --db). */
+export const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay: the bundled 2018 sample)
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
+
 /** Flags every engine command takes. */
 export const MARKET_FLAGS = {
   market: { type: 'string', shortFlag: 'm' },

@@ -4,7 +4,7 @@
  */
 import type { AnyFlags } from 'meow';
 import { resolve } from 'node:path';
-import { configWith, dbPath, dateFlag, rangeFlags, UsageError } from './common.js';
+import { MARKET_HELP, configWith, dbPath, dateFlag, rangeFlags, UsageError } from './common.js';
 import { daysOfRange, tradingDayOnly } from './scan.js';
 
 /** A command the CLI dispatches by name. */
@@ -16,8 +16,6 @@ export interface ExtraCommand {
   run(flags: Record<string, unknown>, input: readonly string[]): Promise<number>;
 }
 
-const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay)
-  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
 
 type F = { date?: string; start?: string; end?: string; market?: string; db?: string; out?: string };
 

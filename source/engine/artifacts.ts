@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../store/state-files.js';
-import { redact } from '../providers/redact.js';
+import { redact } from '../util/redact.js';
 
 /** Path of a day's stage log. */
 export function scanLogPath(stateDir: string, date: string): string {

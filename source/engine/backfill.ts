@@ -11,6 +11,7 @@ import { appendTaskLog, readBackfillState, statePaths, writeBackfillState, type 
 import { StoppedError, type EngineContext } from './context.js';
 import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
+import { errorLine } from '../util/errors.js';
 
 /** Result of validating one day (supplied by the validation module). */
 export interface DayValidation {
@@ -188,7 +189,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       emit({ type: 'backfill-state', state: 'STOPPED', reason: 'stopped by the operator', at: Date.now() });
       return { state: 'STOPPED', reason: 'stopped by the operator', scanned, skipped, months: monthsDone };
     }
-    const reason = (e as Error).message.split('\n')[0]!;
+    const reason = errorLine(e);
     state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FAILED', halt_reason: reason });
     writeHelpRequest(ctx.stateDir, reason, null, 'ERROR');
     emit({ type: 'backfill-state', state: 'FAILED', reason, at: Date.now() });

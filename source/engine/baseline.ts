@@ -10,7 +10,7 @@ import PQueue from 'p-queue';
 import { lastNTradingDays, premarketWindowUtc, prevTradingDay } from '../calendar/index.js';
 import type { GroupedBar, SplitInfo } from '../providers/types.js';
 import type { EngineContext } from './context.js';
-import { filterReason } from './rules.js';
+import { filterReason, R4_WINDOW_DAYS } from './rules.js';
 
 /** One baseline hit: symbol, rule code and value in percent. */
 export interface BaselineHit {
@@ -40,7 +40,7 @@ const EPS = 1e-9;
  */
 export async function runBaseline(ctx: EngineContext, date: string, progress: (done: number, total: number) => void = () => {}): Promise<BaselineResult> {
   const { cfg } = ctx;
-  const window = lastNTradingDays(date, 7);
+  const window = lastNTradingDays(date, R4_WINDOW_DAYS);
   const prevDate = prevTradingDay(date);
   const barsOf = new Map<string, Map<string, GroupedBar>>();
   for (const d of new Set([...window, prevDate])) {

@@ -8,13 +8,13 @@ import PQueue from 'p-queue';
 import { isTradingDay, lastNTradingDays, nextTradingDay, prevTradingDay, tradingDaysBetween } from '../calendar/index.js';
 import type { GroupedBar, PremarketAnswer, SplitInfo, UniverseTicker } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
-import { redact } from '../providers/redact.js';
 import type { DayCompleteness, HitRow, HitRule, MissAuditRow, PmCacheRow } from '../store/store.js';
 import { appendDayLog, writeDayJson, writeProviderOverlap, type OverlapRow } from './artifacts.js';
 import { checkStopped, StoppedError, type EngineContext } from './context.js';
 import type { DayStatus, RuleCounts, StageName } from './events.js';
-import { auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
+import { R4_WINDOW_DAYS, auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
 import { loadSplits } from './splits.js';
+import { errorLine } from '../util/errors.js';
 
 /** Options of one day's scan. */
 export interface ScanDayOptions {
@@ -47,7 +47,6 @@ interface PmState {
 /** A stage failure that makes the day FAILED (provider or data problem), with a one-line reason. */
 class DayFailure extends Error {}
 
-const R4_WINDOW = 7;
 
 /**
  * Scans one trading day end to end and commits it.
@@ -152,7 +151,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     const prevDate = prevTradingDay(date);
     begin('PREV', { prev: prevDate });
     const prevBars = await loadGrouped(ctx, prevDate, false);
-    const splitsBySymbol = await loadSplits(ctx, lastNTradingDays(date, R4_WINDOW)[0]!, nextTradingDay(date));
+    const splitsBySymbol = await loadSplits(ctx, lastNTradingDays(date, R4_WINDOW_DAYS)[0]!, nextTradingDay(date));
     const prevAdj = new Map<string, { prevClose: number; factor: number }>();
     for (const s of bars.keys()) {
       const p = prevBars.get(s);
@@ -258,7 +257,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
 
     // 6. R4 ------------------------------------------------------------------------------------
     await step();
-    const windowDays = lastNTradingDays(date, R4_WINDOW);
+    const windowDays = lastNTradingDays(date, R4_WINDOW_DAYS);
     begin('R4', { window: `${windowDays[0]}..${date}` });
     const windowBars = new Map<string, WindowBar[]>();
     let missingDays = 0;
@@ -370,7 +369,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
           if (ctx.signal.aborted) return;
           enrichErrors++;
           h.fundamentals.dataSource = `unavailable;dv=${h.vwap !== null ? 'vwap' : 'close'}`;
-          if (enrichErrors <= 3) log(`ENRICH:warn ${h.ticker} ${oneLine(e)}`);
+          if (enrichErrors <= 3) log(`ENRICH:warn ${h.ticker} ${describeError(e)}`);
         }
       }),
     );
@@ -386,6 +385,8 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     const missAudit: MissAuditRow[] = [];
     let auditMisses = 0;
     let auditHits = 0;
+    // The audit recomputes the rules inline on purpose: reusing the R2R3/R1 stage code would let a
+    // bug in it pass its own audit.
     for (const s of audited) {
       const b = bars.get(s)!;
       const pc = prevAdj.get(s)!.prevClose;
@@ -440,11 +441,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     }
     dc.status = status;
     dc.provider_status = reason ?? 'ok';
-    const after = requestTotals(ctx);
-    dc.theta_requests = after.thetaRequests - before.thetaRequests;
-    dc.theta_errors = after.thetaErrors - before.thetaErrors;
-    dc.polygon_requests = after.polygonRequests - before.polygonRequests;
-    dc.polygon_errors = after.polygonErrors - before.polygonErrors;
+    recordRequests(ctx, dc, before);
     dc.processing_ms = Date.now() - t0;
     dc.stage_ms = JSON.stringify(stageMs);
     writeDayJson(ctx.stateDir, 'pm_diag', date, { date, mode, by_source: ctx.theta.diagnostics(date) });
@@ -476,7 +473,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
       log(`DAY:stopped${current ? ` during ${(current as { stage: StageName }).stage}` : ''} (nothing committed)`);
       throw new StoppedError();
     }
-    const reason = oneLine(e);
+    const reason = describeError(e);
     const failedStage: StageName | null = current ? (current as { stage: StageName }).stage : null;
     if (failedStage) {
       log(`${failedStage}:fail ${reason}`);
@@ -486,11 +483,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     dc.provider_status = `${failedStage ?? 'DAY'}: ${reason}`;
     dc.processing_ms = Date.now() - t0;
     dc.stage_ms = JSON.stringify(stageMs);
-    const after = requestTotals(ctx);
-    dc.theta_requests = after.thetaRequests - before.thetaRequests;
-    dc.theta_errors = after.thetaErrors - before.thetaErrors;
-    dc.polygon_requests = after.polygonRequests - before.polygonRequests;
-    dc.polygon_errors = after.polygonErrors - before.polygonErrors;
+    recordRequests(ctx, dc, before);
     store.commitDay({ completeness: dc, hits: [], missAudit: [], audit: null });
     const durationMs = Date.now() - t0;
     log(`DAY:end status=FAILED reason="${dc.provider_status}"`);
@@ -504,7 +497,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
       return await fn();
     } catch (e) {
       if (ctx.signal.aborted) throw new StoppedError();
-      throw new DayFailure(`${what}: ${oneLine(e)}`);
+      throw new DayFailure(`${what}: ${describeError(e)}`);
     }
   }
 }
@@ -526,7 +519,7 @@ export async function loadGrouped(ctx: EngineContext, date: string, required: bo
     bars = await ctx.polygon.groupedDaily(date, ctx.signal);
   } catch (e) {
     if (ctx.signal.aborted) throw new StoppedError();
-    throw new DayFailure(`grouped daily ${date}: ${oneLine(e)}`);
+    throw new DayFailure(`grouped daily ${date}: ${describeError(e)}`);
   }
   bars = bars.filter((b) => !b.otc);
   ctx.store.putDailyRaw(date, bars, ctx.barsProvider);
@@ -636,6 +629,16 @@ async function enrichHit(ctx: EngineContext, date: string, h: HitRow): Promise<v
   h.fundamentals.dataSource = `${meta.source ?? 'none'};dv=${h.vwap !== null ? 'vwap' : 'close'}`;
 }
 
+/** Writes the day's Theta and Polygon request and error counts (deltas since `before`) into `dc`. */
+function recordRequests(ctx: EngineContext, dc: DayCompleteness, before: ReturnType<typeof requestTotals>): void {
+  const after = requestTotals(ctx);
+  dc.theta_requests = after.thetaRequests - before.thetaRequests;
+  dc.theta_errors = after.thetaErrors - before.thetaErrors;
+  dc.polygon_requests = after.polygonRequests - before.polygonRequests;
+  dc.polygon_errors = after.polygonErrors - before.polygonErrors;
+}
+
+/** Request and error totals of the Theta terminals and Polygon so far (live metrics). */
 function requestTotals(ctx: EngineContext) {
   const m = ctx.metrics();
   let thetaRequests = 0;
@@ -656,8 +659,7 @@ function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-/** One-line, redacted message of any error. */
-export function oneLine(e: unknown): string {
-  const msg = e instanceof ProviderError ? `${e.upstream} ${e.status ?? e.kind}: ${e.message}` : e instanceof Error ? e.message : String(e);
-  return redact(msg.split('\n')[0]!.trim());
+/** One-line, redacted message of any error; a ProviderError is prefixed with its upstream and status. */
+export function describeError(e: unknown): string {
+  return e instanceof ProviderError ? `${e.upstream} ${e.status ?? e.kind}: ${errorLine(e)}` : errorLine(e);
 }

@@ -8,11 +8,6 @@ import { fnv1a, mulberry32 } from '../util/prng.js';
 
 export { mulberry32 };
 
-/** Rule codes in rule order R1..R4 (the order of `rules_detail` and `rule_tags`). */
-export const RULE_CODES = ['PM_GAP_50', 'OPEN_GAP_50', 'INTRADAY_PUSH_50', 'SURGE_7D_300'] as const;
-/** One rule code. */
-export type RuleCode = (typeof RULE_CODES)[number];
-
 /**
  * Tolerance of a threshold comparison, in percentage points: a value within 1e-9 of the
  * threshold meets it (so 1.5 / 1.0 - 1 = 49.99999999999999 from float rounding still counts as 50).
@@ -40,6 +35,9 @@ export function basisFactor(splits: readonly SplitInfo[], prevDate: string, date
   for (const s of splits) if (s.executionDate > prevDate && s.executionDate <= date && s.splitTo > 0) f *= s.splitFrom / s.splitTo;
   return f;
 }
+
+/** R4 looks at the last 7 trading days, the scan day included. */
+export const R4_WINDOW_DAYS = 7;
 
 /** One daily bar for R4: high and low, dollars, of a trading day. */
 export interface WindowBar {
@@ -135,16 +133,13 @@ export function missRateUpper95(misses: number, n: number): number | null {
   return hi;
 }
 
-/** A 32-bit FNV-1a hash of a string (seed mixing for the audit sample). */
-export const hash32 = fnv1a;
-
 /**
  * The seeded random audit sample: `n` symbols drawn without replacement from `pool` (sorted first,
  * so the result depends only on the set, the seed and the date).
  */
 export function auditSample(pool: readonly string[], n: number, seed: number, date: string): string[] {
   const arr = [...pool].sort();
-  const rnd = mulberry32(hash32(`${seed}:${date}`));
+  const rnd = mulberry32(fnv1a(`${seed}:${date}`));
   const k = Math.min(n, arr.length);
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(rnd() * (arr.length - i));

@@ -5,6 +5,7 @@
 import { todayEt } from '../calendar/index.js';
 import type { SplitInfo } from '../providers/types.js';
 import { StoppedError, type EngineContext } from './context.js';
+import { errorLine } from '../util/errors.js';
 
 /** Months `YYYY-MM` from the month of `from` to the month of `to`, inclusive. */
 export function monthsBetween(from: string, to: string): string[] {
@@ -47,7 +48,7 @@ export async function loadSplits(ctx: EngineContext, from: string, to: string): 
       splits = await ctx.polygon.splits(`${month}-01`, monthEnd(month), ctx.signal);
     } catch (e) {
       if (ctx.signal.aborted) throw new StoppedError();
-      throw new Error(`splits ${month}: ${(e as Error).message.split('\n')[0]}`);
+      throw new Error(`splits ${month}: ${errorLine(e)}`);
     }
     if (monthEnd(month) < today) ctx.store.putSplits(month, splits);
     else live.push(...splits);

@@ -16,7 +16,7 @@ import type { EngineContext } from './context.js';
 import { runBaseline, type BaselineHit } from './baseline.js';
 import { writeHelpRequest, type DayValidation } from './backfill.js';
 import { missRateUpper95 } from './rules.js';
-import { oneLine } from './day.js';
+import { describeError } from './day.js';
 
 /** Gate names in the order they run. */
 export const GATES = [
@@ -186,7 +186,7 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
     try {
       msg = await check();
     } catch (e) {
-      msg = `gate error: ${oneLine(e)}`;
+      msg = `gate error: ${describeError(e)}`;
     }
     const r: GateResult = { gate, passed: msg === null, message: msg ?? 'ok' };
     gates.push(r);

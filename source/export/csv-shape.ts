@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { DISCOVERY_COLUMNS, RULE_FLAG_COLUMN, RULE_ORDER } from './discovery-csv.js';
+import { errorLine } from '../util/errors.js';
 
 /** One problem found in the CSV. `row` is the 1-based data row (0 = header or the whole file). */
 export interface CsvShapeIssue {
@@ -99,13 +100,13 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`csv-shape: cannot read ${path}: ${(e as Error).message.split('\n')[0]}`);
+    throw new Error(`csv-shape: cannot read ${path}: ${errorLine(e)}`);
   }
   let records: string[][];
   try {
     records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
   } catch (e) {
-    return [{ row: 0, column: '', message: `not a parseable CSV: ${(e as Error).message.split('\n')[0]}` }];
+    return [{ row: 0, column: '', message: `not a parseable CSV: ${errorLine(e)}` }];
   }
   const issues: CsvShapeIssue[] = [];
   if (records.length === 0) return [{ row: 0, column: '', message: 'empty file: no header row' }];

@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from '../providers/redact.js';
+import { redact } from '../util/redact.js';
 
 /** Rotation size, bytes. */
 export const APP_LOG_MAX_BYTES = 5 * 1024 * 1024;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { BackfillSnapshot, ControlCommand } from '../engine/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
+import { errorLine } from '../util/errors.js';
 
 /** URL of the compiled worker entry (dist/runtime/worker.js), also when this module runs from source (tests). */
 export function workerEntryUrl(): URL {
@@ -56,7 +57,7 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
       }
     });
     worker.on('error', (e) => {
-      if (!settled) reject(new Error(`engine worker crashed: ${e.message.split('\n')[0]}`));
+      if (!settled) reject(new Error(`engine worker crashed: ${errorLine(e)}`));
       settled = true;
     });
     worker.on('exit', (code) => {

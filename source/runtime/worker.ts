@@ -21,6 +21,7 @@ import { openSession, parseMarket, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
 import { backfillHooks } from './hooks.js';
+import { errorLine } from '../util/errors.js';
 
 /** Snapshot cadence, ms. */
 export const SNAPSHOT_INTERVAL_MS = 150;
@@ -42,7 +43,7 @@ let logLine: (line: string) => void = () => {};
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'start') {
     run(msg.job).catch((e) => {
-      post({ type: 'error', message: (e as Error).message.split('\n')[0]! });
+      post({ type: 'error', message: errorLine(e) });
       port.close();
     });
   } else if (msg.type === 'command') {
@@ -193,7 +194,7 @@ async function run(job: BackfillJob): Promise<void> {
         }
       } catch (e) {
         if (e instanceof StoppedError) s.renewSignal();
-        else log(`[console] ${describe(c)} failed: ${(e as Error).message.split('\n')[0]}`);
+        else log(`[console] ${describe(c)} failed: ${errorLine(e)}`);
       }
       tick();
     }

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './schema.js';
+import { errorLine } from '../util/errors.js';
 
 /** The store could not be opened or used; the message is one line. */
 export class StoreError extends Error {
@@ -42,7 +43,7 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
   try {
     db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
   } catch (e) {
-    throw new StoreError(`store: cannot open ${path}: ${oneLine(e)}`);
+    throw new StoreError(`store: cannot open ${path}: ${errorLine(e)}`);
   }
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
@@ -74,15 +75,9 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
       /* already failing */
     }
     if (e instanceof StoreError) throw e;
-    throw new StoreError(`store: ${path} is not usable: ${oneLine(e)}`);
+    throw new StoreError(`store: ${path} is not usable: ${errorLine(e)}`);
   }
   return db;
-}
-
-/** Converts an error from better-sqlite3 to one line ("database is locked", "file is not a database"). */
-export function oneLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0]!.trim();
 }
 
 /** Current UTC time as ISO 8601. */

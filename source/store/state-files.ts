@@ -5,6 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { errorLine } from '../util/errors.js';
 
 /** Shape of current_state.json. Dates `YYYY-MM-DD`, months `YYYY-MM`, times UTC ISO 8601. */
 export const BackfillStateSchema = z.object({
@@ -53,7 +54,7 @@ export function readBackfillState(stateDir: string): BackfillStateFile | null {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new StateFileError(`state: ${path} is corrupt (${(e as Error).message.split('\n')[0]}); fix or move it away, nothing was changed`);
+    throw new StateFileError(`state: ${path} is corrupt (${errorLine(e)}); fix or move it away, nothing was changed`);
   }
   const parsed = BackfillStateSchema.safeParse(raw);
   if (!parsed.success) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importReplay, type ImportSummary } from './importer.js';
 import { DEFAULT_REPLAY_NAME, findRepoRoot } from './index.js';
+import { errorLine } from '../../util/errors.js';
 
 /** Span of the bundled sample: the overlap of the stooq days and the premarket gappers file. */
 export const BUNDLED_SAMPLE_SPAN = { start: '2018-01-02', end: '2018-04-10' } as const;
@@ -38,7 +39,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       for (const k of premarketSkipped) process.stdout.write(`skipped ${k.date} ${k.ticker}: ${k.reason}\n`);
     },
     (err: unknown) => {
-      process.stderr.write(`build-sample: ${String((err as Error)?.message ?? err).split('\n')[0]}\n`);
+      process.stderr.write(`build-sample: ${errorLine(err)}\n`);
       process.exitCode = 1;
     },
   );

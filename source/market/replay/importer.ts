@@ -31,6 +31,7 @@ import {
   type ReplayManifest,
   type SkippedRow,
 } from './format.js';
+import { errorLine } from '../../util/errors.js';
 
 /** Options of {@link importReplay}. */
 export interface ImportOptions {
@@ -119,7 +120,7 @@ function readStooqDay(file: string, date: string): StooqRow[] {
   try {
     text = gunzipSync(fs.readFileSync(file)).toString('utf8');
   } catch (err) {
-    throw new Error(`importReplay: cannot read stooq day ${date}: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`importReplay: cannot read stooq day ${date}: ${errorLine(err)}`);
   }
   const lines = text.split('\n');
   if ((lines[0] ?? '').replace(/\r$/, '') !== STOOQ_HEADER) {
@@ -173,7 +174,7 @@ function readPremarketRows(csvPath: string, start: string, end: string): PmRow[]
   try {
     records = parse(fs.readFileSync(csvPath), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   } catch (err) {
-    throw new Error(`importReplay: cannot read premarket file ${path.basename(csvPath)}: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`importReplay: cannot read premarket file ${path.basename(csvPath)}: ${errorLine(err)}`);
   }
   if (records.length > 0) {
     for (const col of PM_COLUMNS) {

@@ -30,6 +30,7 @@ import {
   type PremarketRecord,
   type ReplayManifest,
 } from './format.js';
+import { errorLine } from '../../util/errors.js';
 
 /** Exchange code of the prints of even-indexed premarket bars (a Nasdaq code, in NQB_EXCHANGE_CODES). */
 export const REPLAY_NQB_EXCHANGE = 3;
@@ -62,7 +63,6 @@ export interface ReplayMarket extends MarketSource {
   readonly tradingDays: readonly string[];
 }
 
-const oneLine = (err: unknown): string => String((err as Error)?.message ?? err).split('\n')[0];
 
 class ReplaySource implements ReplayMarket {
   readonly name: string;
@@ -224,7 +224,7 @@ async function readChecked(dir: string, rel: string, manifest: ReplayManifest): 
   try {
     buf = await fsp.readFile(path.join(dir, rel));
   } catch (err) {
-    throw new Error(`replay ${manifest.name}: cannot read ${rel}: ${oneLine(err)}`);
+    throw new Error(`replay ${manifest.name}: cannot read ${rel}: ${errorLine(err)}`);
   }
   if (createHash('sha256').update(buf).digest('hex') !== expected.sha256) {
     throw new Error(`replay ${manifest.name}: ${rel} is corrupt (SHA-256 differs from the manifest)`);
@@ -232,7 +232,7 @@ async function readChecked(dir: string, rel: string, manifest: ReplayManifest): 
   try {
     return (rel.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
   } catch (err) {
-    throw new Error(`replay ${manifest.name}: ${rel} is corrupt: ${oneLine(err)}`);
+    throw new Error(`replay ${manifest.name}: ${rel} is corrupt: ${errorLine(err)}`);
   }
 }
 
