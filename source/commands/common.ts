@@ -62,7 +62,7 @@ export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | un
 
 /** True for errors whose message is meant for the operator as is (no stack). */
 export function isOperatorError(e: unknown): e is Error {
-  return e instanceof Error && ['UsageError', 'ConfigError', 'CalendarError', 'StoreError', 'StateFileError', 'ProviderError'].includes(e.name);
+  return e instanceof Error && ['UsageError', 'ConfigError', 'CalendarError', 'StoreError', 'StateFileError', 'ProviderError', 'LockError'].includes(e.name);
 }
 
 export { ConfigError };

@@ -84,6 +84,11 @@ export const CONFIG_VARIABLES = {
         'none or a comma list like theta429=0.05,polygon5xx=0.01,thetaOutage (probabilities 0-1)',
       ),
   },
+  SIM_PM_FADES: {
+    def: 'blocks',
+    doc: 'Simulated market: premarket fades under the prefilter (R1-only hits the prefilter cannot see): blocks (one per 28-day block), none, or a comma list of YYYY-MM-DD days (a forced prefilter miss on each).',
+    schema: z.string().regex(/^(blocks|none|\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*)$/, 'blocks, none or a comma list of YYYY-MM-DD days'),
+  },
   EMU_THETA_QUEUE: { def: '16', doc: 'Embedded market: Theta terminal queue length beyond the cap before it answers 429.', schema: int(0, 10000, 'an integer 0-10000') },
 } as const satisfies Record<string, { def: string; doc: string; secret?: boolean; schema: z.ZodTypeAny }>;
 

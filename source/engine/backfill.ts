@@ -12,6 +12,7 @@ import { StoppedError, type EngineContext } from './context.js';
 import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
 import { errorLine } from '../util/errors.js';
+import { failpoint } from '../util/failpoint.js';
 
 /** Result of validating one day (supplied by the validation module). */
 export interface DayValidation {
@@ -77,7 +78,8 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   const mode = opts.mode ?? cfg.R1_MODE;
   const months = planBackfill(opts.start, opts.end);
   const prior = opts.noResume ? null : readBackfillState(ctx.stateDir);
-  const sameRange = prior && prior.range.start === opts.start && prior.range.end === opts.end;
+  // The resume pointer carries over when the range starts where the state's did (its end may move).
+  const sameRange = prior && prior.range.start === opts.start;
   const statuses = store.dayStatuses(opts.start, opts.end);
 
   const allDays = months.flatMap((m) => m.days);
@@ -100,7 +102,9 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     halt_reason: null,
     halted_day: null,
     market: ctx.marketName,
+    market_spec: ctx.marketSpec,
     r1_mode: mode,
+    validate: opts.validate ?? 'spot',
   });
   emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
 
@@ -160,23 +164,29 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_day: date });
       }
       // Month finished: export, validate spot-check days, then advance the state.
+      failpoint('month.export');
       const files = opts.exportMonth ? await opts.exportMonth(month.start, month.end) : [];
       const toValidate = opts.validateDay ? pickValidationDays(results, opts.validate ?? 'spot') : [];
       for (const d of toValidate) {
         await ctx.gate.wait(ctx.signal);
         if (ctx.signal.aborted) throw new StoppedError();
+        failpoint('month.validate');
         const v = await opts.validateDay!(d);
         if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
       }
       monthsDone++;
       const hits = results.reduce((a, r) => a + r.discoveries, 0);
-      state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
+      // The task log first, then the resume pointer: a crash between the two redoes the month's
+      // export and validation (both idempotent) and appendTaskLog does not repeat the entry.
+      failpoint('tasklog.append');
       appendTaskLog(
         ctx.stateDir,
         `## ${month.month} (${month.start} .. ${month.end})\n\n- completed ${new Date().toISOString()}; market ${ctx.marketName}; R1 mode ${mode}\n` +
           `- days ${month.days.length} (scanned ${monthScanned}, already complete ${month.days.length - monthScanned}); hits ${hits}\n` +
           `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${files.length ? files.join(', ') : 'none'}\n`,
       );
+      failpoint('state.advance');
+      state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
       emit({ type: 'month-done', month: month.month, days: month.days.length, hits });
     }
     const done = !cutByMax;

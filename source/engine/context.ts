@@ -68,6 +68,8 @@ export interface EngineContext {
   metrics: () => { theta: UpstreamMetrics[]; polygon: UpstreamMetrics | null };
   /** Market name for headers and logs, e.g. `replay:2018q1`. */
   marketName: string;
+  /** The market as a `--market` value that reopens it (`replay:/abs/path`, `sim:42`, `live`); recorded in current_state.json so a resume uses the same market. */
+  marketSpec?: string;
   /** Provider name stored in daily_raw.provider. */
   barsProvider: string;
 }

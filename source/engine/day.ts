@@ -5,6 +5,7 @@
  * complete or absent. Each stage writes a begin and an end line to `scan_<date>.log`.
  */
 import PQueue from 'p-queue';
+import { failpoint } from '../util/failpoint.js';
 import { isTradingDay, lastNTradingDays, nextTradingDay, prevTradingDay, tradingDaysBetween } from '../calendar/index.js';
 import type { GroupedBar, PremarketAnswer, SplitInfo, UniverseTicker } from '../providers/types.js';
 import { ProviderError } from '../providers/types.js';
@@ -70,6 +71,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
   let current: { stage: StageName; t: number } | null = null;
   const begin = (stage: StageName, counts: Record<string, number | string> = {}) => {
     current = { stage, t: Date.now() };
+    failpoint(`stage:${stage}`);
     log(`${stage}:begin${fmtCounts(counts)}`);
     emit({ type: 'stage', date, stage, phase: 'begin', counts, at: Date.now() });
   };

@@ -82,7 +82,11 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       source ??
       (opts.market.kind === 'replay'
         ? await openReplay(opts.market.path)
-        : (await import('../market/sim/index.js')).createSimMarket({ seed: opts.market.kind === 'sim' ? opts.market.seed : 1, calendar: { isTradingDay, prevTradingDay } }));
+        : (await import('../market/sim/index.js')).createSimMarket({
+            seed: opts.market.kind === 'sim' ? opts.market.seed : 1,
+            calendar: { isTradingDay, prevTradingDay },
+            pmFades: cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none' ? cfg.SIM_PM_FADES : cfg.SIM_PM_FADES.split(','),
+          }));
     source = served;
     marketName = served.name;
     emulator = await startEmulator({
@@ -124,6 +128,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     gate,
     metrics: () => ({ theta: providers.theta.metrics(), polygon: providers.polygonMetrics() }),
     marketName,
+    marketSpec: opts.market.kind === 'replay' ? `replay:${opts.market.path}` : opts.market.kind === 'sim' ? `sim:${opts.market.seed}` : 'live',
     barsProvider: marketName === 'live' ? 'polygon' : `polygon-emulated:${marketName}`,
   };
   opts.log?.(providers.theta.initLine());

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeF
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { errorLine } from '../util/errors.js';
+import { failpoint } from '../util/failpoint.js';
 
 /** Shape of current_state.json. Dates `YYYY-MM-DD`, months `YYYY-MM`, times UTC ISO 8601. */
 export const BackfillStateSchema = z.object({
@@ -17,7 +18,11 @@ export const BackfillStateSchema = z.object({
   halt_reason: z.string().nullable(),
   halted_day: z.string().nullable().optional(),
   market: z.string(),
+  /** `--market` value that reopens the market (absent in files of older builds). */
+  market_spec: z.string().optional(),
   r1_mode: z.string(),
+  /** Validation of the run: spot | all | none (absent in files of older builds). */
+  validate: z.enum(['spot', 'all', 'none']).optional(),
   updated_at: z.string(),
 });
 
@@ -69,6 +74,7 @@ export function writeFileAtomic(path: string, data: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   writeFileSync(tmp, data, { flush: true });
+  failpoint('file.rename');
   renameSync(tmp, path);
 }
 
@@ -79,10 +85,20 @@ export function writeBackfillState(stateDir: string, state: Omit<BackfillStateFi
   return full;
 }
 
-/** Appends one month's entry to task_log.md (creating it with a title). */
-export function appendTaskLog(stateDir: string, entry: string): void {
+/**
+ * Appends a month's entry to task_log.md (created with its title when absent). An entry whose
+ * `## ` heading equals the last heading in the file is not appended again: that is the same month
+ * finished again by a run resumed after a crash between this append and the state update.
+ */
+export function appendTaskLog(stateDir: string, entry: string): boolean {
   const path = statePaths(stateDir).taskLog;
   mkdirSync(dirname(path), { recursive: true });
-  if (!existsSync(path)) writeFileSync(path, '# gapctl backfill task log\n\n');
-  appendFileSync(path, entry.endsWith('\n') ? entry : entry + '\n');
+  if (!existsSync(path)) writeFileSync(path, '# gapctl backfill task log\n');
+  const heading = /^## .*$/m.exec(entry)?.[0];
+  if (heading) {
+    const headings = readFileSync(path, 'utf8').match(/^## .*$/gm);
+    if (headings && headings[headings.length - 1] === heading) return false;
+  }
+  appendFileSync(path, '\n' + (entry.endsWith('\n') ? entry : entry + '\n'));
+  return true;
 }

@@ -4,6 +4,7 @@
  * writer; every write transaction is begun IMMEDIATE.
  */
 import type { Db } from './db.js';
+import { failpoint } from '../util/failpoint.js';
 import { nowIso, openDb, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
 import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
@@ -379,6 +380,7 @@ export class Store {
           c.audit ? (c.audit.auditPassed ? 1 : 0) : null, dc.theta_requests, dc.theta_errors,
           requests > 0 ? (dc.theta_errors + dc.polygon_errors) / requests : 0,
         );
+      failpoint('store.commit');
     });
   }
 

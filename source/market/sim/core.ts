@@ -136,6 +136,8 @@ export interface SimCoreOptions {
   tickers: number;
   cal: CalendarDn;
   sm: number;
+  /** Premarket fades under the prefilter: one per 28-day block (default), none, or only on these day numbers. */
+  pmFades?: 'blocks' | 'none' | readonly number[];
 }
 
 /**
@@ -155,8 +157,10 @@ export class SimCore {
   private readonly pmfuCache = new BoundedMap<number, PmfuPlan | null>(10_000);
   private readonly printCache = new Lru<string, TradePrint[] | null>(512);
   private splitList: SplitRecord[] | null = null;
+  private readonly pmFades: 'blocks' | 'none' | readonly number[];
 
   constructor(opts: SimCoreOptions) {
+    this.pmFades = opts.pmFades ?? 'blocks';
     this.seed = opts.seed;
     this.sm = opts.sm;
     this.cal = opts.cal;
@@ -382,6 +386,10 @@ export class SimCore {
     let out: PmfuPlan | null = null;
     let dn = cal.onOrAfter(b * SLOT);
     for (let m = Math.floor(rng() * 13); m > 0; m--) dn = cal.nextTrading(dn);
+    // Forced fades (a list of days): this block has one only on a listed trading day inside it.
+    const fades = this.pmFades;
+    if (fades === 'none') dn = Number.POSITIVE_INFINITY;
+    else if (fades !== 'blocks') dn = fades.find((f) => f >= b * SLOT && f < (b + 1) * SLOT && cal.isTrading(f)) ?? Number.POSITIVE_INFINITY;
     if (dn < (b + 1) * SLOT) {
       const prevDn = cal.prevTrading(dn);
       const N = this.tickers.length;

@@ -31,6 +31,13 @@ export interface SimOptions {
    * delisting and split dates are drawn there) and for every date asked of the market.
    */
   calendar?: SimCalendar;
+  /**
+   * Premarket fades under the prefilter (R1-only hits whose day high stays under the prefilter, the
+   * prefilter's one blind spot): `blocks` (default) places one in every 28-day block, `none` places
+   * none, and a list of trading dates (`YYYY-MM-DD`) places one on each listed day only (a forced
+   * prefilter miss for backfill tests).
+   */
+  pmFades?: 'blocks' | 'none' | readonly string[];
 }
 
 /** Seed used for `--market sim` without `:SEED`. */
@@ -62,7 +69,9 @@ export function createSimCore(opts: SimOptions): SimCore {
     throw new Error(`sim: tickers must be an integer in 50..100000, got ${String(opts.tickers)}`);
   }
   const cal = new CalendarDn(opts.calendar ?? defaultSimCalendar);
-  return new SimCore({ seed, tickers, cal, sm: seedMix(seed) });
+  const pf = opts.pmFades ?? 'blocks';
+  const pmFades = pf === 'blocks' || pf === 'none' ? pf : pf.map((d) => dnOf(d));
+  return new SimCore({ seed, tickers, cal, sm: seedMix(seed), pmFades });
 }
 
 /**

@@ -1,0 +1,182 @@
+/**
+ * What a `gapctl backfill` will do before it does it: the range (from the flags, from
+ * current_state.json when resuming, or from the replay dataset's span), checks on that range, and
+ * the `--dry-run` plan (months, days, which are already COMPLETE and skipped, an ETA from the pace of
+ * the days already scanned). Reads only: the store is opened read-only and nothing is written.
+ */
+import { existsSync } from 'node:fs';
+import { holidayName, isTradingDay, nextTradingDay } from '../calendar/index.js';
+import { planBackfill } from '../engine/backfill.js';
+import { openDb } from '../store/db.js';
+import { readBackfillState, type BackfillStateFile } from '../store/state-files.js';
+import { UsageError, dateFlag } from './common.js';
+
+/** A backfill range and where it came from. Dates `YYYY-MM-DD` (trading days). */
+export interface BackfillRange {
+  start: string;
+  end: string;
+  /** `flags`: --start given; `state`: resumed from current_state.json; `dataset`: the replay dataset's span. */
+  from: 'flags' | 'state' | 'dataset';
+  /** The state file found (null when none). */
+  state: BackfillStateFile | null;
+}
+
+const WEEKDAY = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+/**
+ * Checks that `date` (already `YYYY-MM-DD`) is an NYSE trading day.
+ * @throws UsageError naming the holiday or weekday and the next trading day.
+ */
+export function tradingDayFlag(date: string, name: string): string {
+  if (isTradingDay(date)) return date;
+  const why = holidayName(date) ?? `a ${WEEKDAY[new Date(`${date}T12:00:00Z`).getUTCDay()]}`;
+  throw new UsageError(`--${name} ${date} is not a trading day (${why}); the next trading day is ${nextTradingDay(date)}`);
+}
+
+/**
+ * Resolves the range of a backfill. With --start: that start, and --end or (when the state file has
+ * the same start) the state's end, else the dataset's end. Without --start: the state file's range
+ * (a resume: the engine starts after `last_completed_day`; --end may extend it), else the replay
+ * dataset's span from its second day (the first has no previous close), else a UsageError.
+ * @param datasetSpan the replay dataset's first and last day, or null (sim/live markets).
+ * @throws UsageError for a bad date, a non-trading day, an end before the start or no range at all;
+ * StateFileError when current_state.json is corrupt (the file is left as is).
+ */
+export async function resolveBackfillRange(
+  flags: { start?: string; end?: string },
+  stateDir: string,
+  datasetSpan: () => Promise<{ start: string; end: string } | null>,
+): Promise<BackfillRange> {
+  const state = readBackfillState(stateDir);
+  let start: string;
+  let end: string | undefined = flags.end === undefined ? undefined : dateFlag(flags.end, 'end');
+  let from: BackfillRange['from'];
+  if (flags.start !== undefined) {
+    start = dateFlag(flags.start, 'start');
+    from = 'flags';
+    if (end === undefined && state && state.range.start === start) end = state.range.end;
+  } else if (state) {
+    start = state.range.start;
+    from = 'state';
+    end ??= state.range.end;
+  } else {
+    const span = await datasetSpan();
+    if (!span) throw new UsageError('no --start given and no backfill to resume (project_state/current_state.json is absent)');
+    start = nextTradingDay(span.start);
+    from = 'dataset';
+    end ??= span.end;
+  }
+  if (end === undefined) {
+    const span = await datasetSpan();
+    if (!span) throw new UsageError('missing --end YYYY-MM-DD');
+    end = span.end;
+  }
+  tradingDayFlag(start, 'start');
+  tradingDayFlag(end, 'end');
+  if (start > end) throw new UsageError(`--start ${start} is after --end ${end}`);
+  return { start, end, from, state };
+}
+
+/** One month of a dry-run plan. */
+export interface PlannedMonthStatus {
+  month: string;
+  days: string[];
+  /** Days already COMPLETE (skipped unless --rerun). */
+  complete: string[];
+  /** Days that will be scanned. */
+  toScan: string[];
+}
+
+/** A dry-run plan. `secondsPerDay` is the mean processing time of the range's scanned days (null when none). */
+export interface DryRunPlan {
+  months: PlannedMonthStatus[];
+  secondsPerDay: number | null;
+}
+
+/**
+ * Builds the dry-run plan from the store (opened read-only; absent store = nothing scanned yet).
+ * @throws StoreError for a corrupt store or one of a newer schema.
+ */
+export function dryRunPlan(dbPath: string, start: string, end: string, rerun: boolean): DryRunPlan {
+  const complete = new Set<string>();
+  let secondsPerDay: number | null = null;
+  if (existsSync(dbPath)) {
+    const db = openDb(dbPath, { readonly: true });
+    try {
+      const hasTable = (name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+      if (hasTable('day_completeness')) {
+        for (const r of db.prepare("SELECT date FROM day_completeness WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?").all(start, end) as { date: string }[]) complete.add(r.date);
+      }
+      if (hasTable('qc_daily_summary')) {
+        const r = db.prepare("SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?").get(start, end) as { s: number | null; n: number };
+        secondsPerDay = r.n > 0 && r.s !== null ? r.s : null;
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return {
+    secondsPerDay,
+    months: planBackfill(start, end).map((m) => {
+      const done = rerun ? [] : m.days.filter((d) => complete.has(d));
+      return { month: m.month, days: m.days, complete: done, toScan: m.days.filter((d) => !done.includes(d)) };
+    }),
+  };
+}
+
+/** Consecutive days of `days` (a sorted subset of `all`) as `a..b` runs, e.g. `2018-01-02..2018-01-05 2018-01-09`. */
+export function dayRuns(days: readonly string[], all: readonly string[]): string {
+  const idx = new Map(all.map((d, i) => [d, i]));
+  const out: string[] = [];
+  let runStart: string | null = null;
+  let prev: string | null = null;
+  for (const d of days) {
+    if (prev !== null && idx.get(d) === idx.get(prev)! + 1) {
+      prev = d;
+      continue;
+    }
+    if (runStart !== null) out.push(runStart === prev ? runStart : `${runStart}..${prev}`);
+    runStart = d;
+    prev = d;
+  }
+  if (runStart !== null) out.push(runStart === prev ? runStart : `${runStart}..${prev}`);
+  return out.join(' ');
+}
+
+/** The dry-run plan as lines for the operator. */
+export function dryRunLines(plan: DryRunPlan, range: BackfillRange, opts: { rerun?: boolean; validate?: string; maxMonths?: number; market?: string }): string[] {
+  const lines: string[] = [];
+  const st = range.state;
+  const resume = range.from === 'state' || (st && st.range.start === range.start);
+  lines.push(
+    `plan ${range.start} .. ${range.end}${opts.market ? ` market ${opts.market}` : ''}` +
+      (resume && st ? ` (resuming: state ${st.status}, last completed month ${st.last_completed_month ?? 'none'}${st.halted_day ? `, halted at ${st.halted_day}` : ''}${st.halt_reason ? `: ${st.halt_reason}` : ''})` : ''),
+  );
+  let total = 0;
+  let skip = 0;
+  let months = 0;
+  for (const m of plan.months) {
+    if (opts.maxMonths !== undefined && months >= opts.maxMonths && m.toScan.length > 0) {
+      lines.push(`${m.month}  not reached (--max-months ${opts.maxMonths})`);
+      continue;
+    }
+    if (m.toScan.length > 0) months++;
+    total += m.days.length;
+    skip += m.complete.length;
+    lines.push(
+      `${m.month}  ${m.days.length} days  ${m.complete.length} complete (skipped)  ${m.toScan.length} to scan` + (m.toScan.length ? `: ${dayRuns(m.toScan, m.days)}` : ''),
+    );
+  }
+  const toScan = total - skip;
+  const eta = plan.secondsPerDay !== null && toScan > 0 ? `; ETA about ${formatEta(toScan * plan.secondsPerDay)} at ${plan.secondsPerDay.toFixed(1)} s a day (mean of the days scanned so far)` : '';
+  lines.push(
+    `dry run: ${plan.months.length} month(s), ${total} trading day(s), ${skip} already complete (skipped${opts.rerun ? '' : ', --rerun rescans them'}), ${toScan} to scan; validation ${opts.validate ?? 'spot'}${eta}; nothing changed`,
+  );
+  return lines;
+}
+
+function formatEta(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

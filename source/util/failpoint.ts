@@ -1,0 +1,32 @@
+/**
+ * Failpoints for crash tests: `GAPCTL_FAILPOINT=name:N` makes the process SIGKILL itself the N-th
+ * time (1-based) execution passes failpoint `name`, e.g. `store.commit:3` kills the process inside
+ * the third day's transaction before its COMMIT. Unset (production), {@link failpoint} is one
+ * comparison. A SIGKILL from inside is the same as `kill -9` from outside at a point chosen exactly,
+ * which is what makes a crash test deterministic.
+ *
+ * Names in use: `http.response` (a provider reply's headers arrived, body not read), `store.commit`
+ * (inside a day's transaction, every row written, before COMMIT), `file.rename` (an atomic file's
+ * temp copy written, before the rename: exports, reports, current_state.json), `tasklog.append`
+ * (before a month's task_log.md entry), `stage:<name>` (a day's stage begins), `month.export`,
+ * `month.validate` (a month's export or spot validation begins), `state.advance` (before
+ * current_state.json records a finished month).
+ */
+
+let target: { name: string; n: number } | null | undefined;
+let hits = 0;
+
+function parse(): { name: string; n: number } | null {
+  const raw = process.env.GAPCTL_FAILPOINT;
+  if (!raw) return null;
+  const m = /^(.+):(\d+)$/.exec(raw);
+  return m ? { name: m[1]!, n: Number(m[2]) } : { name: raw, n: 1 };
+}
+
+/** Kills this process with SIGKILL when `name` is the armed failpoint and this is its N-th pass. */
+export function failpoint(name: string): void {
+  if (target === undefined) target = parse();
+  if (target === null || target.name !== name) return;
+  hits++;
+  if (hits === target.n) process.kill(process.pid, 'SIGKILL');
+}
