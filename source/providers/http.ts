@@ -7,6 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { Pool } from 'undici';
+import { failpoint } from '../util/failpoint.js';
 import { ProviderError, type StatusCounts, type Upstream as UpstreamName, type UpstreamMetrics } from './types.js';
 import { redactSecrets } from './redact.js';
 
@@ -242,6 +243,7 @@ export class Upstream {
         headers: this.headers,
         signal,
       });
+      failpoint('http.response');
       // Always read the whole body (even for errors) so the socket goes back to the pool.
       const text = await res.body.text();
       this.recordLatency(performance.now() - started);
