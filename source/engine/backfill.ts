@@ -53,6 +53,13 @@ export interface BackfillOutcome {
   scanned: number;
   skipped: number;
   months: number;
+  /** True when the run ended because --max-months months were completed (a finished chunk, not a failure). */
+  chunkDone?: boolean;
+}
+
+/** Exit code of a backfill run: 0 when the range is done or a --max-months chunk completed, else 1. */
+export function backfillExitCode(o: Pick<BackfillOutcome, 'state' | 'chunkDone'>): number {
+  return o.state === 'DONE' || (o.state === 'STOPPED' && o.chunkDone === true) ? 0 : 1;
 }
 
 /** A planned month: its trading days in the range. */
@@ -192,7 +199,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     const done = !cutByMax;
     state = writeBackfillState(ctx.stateDir, { ...strip(state), status: done ? 'DONE' : 'STOPPED', halt_reason: done ? null : `--max-months ${opts.maxMonths} reached` });
     emit({ type: 'backfill-state', state: done ? 'DONE' : 'STOPPED', reason: done ? undefined : `--max-months ${opts.maxMonths} reached`, at: Date.now() });
-    return { state: done ? 'DONE' : 'STOPPED', reason: null, scanned, skipped, months: monthsDone };
+    return { state: done ? 'DONE' : 'STOPPED', reason: done ? null : `--max-months ${opts.maxMonths} reached`, scanned, skipped, months: monthsDone, chunkDone: !done };
   } catch (e) {
     if (e instanceof StoppedError || ctx.signal.aborted) {
       state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'STOPPED', halt_reason: 'stopped by the operator' });

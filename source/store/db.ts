@@ -47,15 +47,16 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
   }
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+    // The version first: a store of a newer gapctl is refused before anything (even WAL mode) is set.
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`store: ${path} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION}); nothing was changed`);
+    }
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new StoreError(`store: ${path} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION})`);
-    }
     if (!opts.readonly && version < SCHEMA_VERSION) {
       db.transaction(() => {
         for (let v = version; v < SCHEMA_VERSION; v++) {

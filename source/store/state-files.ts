@@ -8,15 +8,21 @@ import { z } from 'zod';
 import { errorLine } from '../util/errors.js';
 import { failpoint } from '../util/failpoint.js';
 
+/** A calendar date `YYYY-MM-DD`. */
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+
 /** Shape of current_state.json. Dates `YYYY-MM-DD`, months `YYYY-MM`, times UTC ISO 8601. */
 export const BackfillStateSchema = z.object({
   version: z.literal(1),
-  range: z.object({ start: z.string(), end: z.string() }),
+  range: z.object({ start: isoDate, end: isoDate }).refine((r) => r.start <= r.end, 'start after end'),
   status: z.enum(['RUNNING', 'DONE', 'HALTED', 'STOPPED', 'FAILED']),
-  last_completed_month: z.string().nullable(),
-  last_completed_day: z.string().nullable(),
+  last_completed_month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM').nullable(),
+  last_completed_day: isoDate.nullable(),
   halt_reason: z.string().nullable(),
-  halted_day: z.string().nullable().optional(),
+  halted_day: isoDate.nullable().optional(),
   market: z.string(),
   /** `--market` value that reopens the market (absent in files of older builds). */
   market_spec: z.string().optional(),

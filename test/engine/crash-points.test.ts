@@ -89,5 +89,5 @@ describe('backfill crash safety: SIGKILL at 26 points, then resume', () => {
     const resumed = await run(again);
     expect(resumed.code, resumed.out).toBe(0);
     expect(backfillOutcome(dirs)).toEqual(reference);
-  });
+  }, 300_000);
 });
