@@ -6,7 +6,7 @@
 import meow from 'meow';
 import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
-import { MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
+import { lockStore, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
@@ -14,6 +14,9 @@ import { parseMarket } from './runtime/session.js';
 import { nextTradingDay } from './calendar/index.js';
 import { extraCommands } from './commands/registry.js';
 import { errorLine } from './util/errors.js';
+import { attachFromFlags } from './commands/attach.js';
+import { resolve } from 'node:path';
+import { dryRunLines, dryRunPlan, resolveBackfillRange } from './commands/backfill-plan.js';
 
 
 /** Per-command help texts (the README documents the same). */
@@ -35,9 +38,28 @@ ${MARKET_HELP}
   --skip-phase0  do not validate a reference day before starting
   --dry-run      print the planned months and days, change nothing
   --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
-  --keep-open    keep the console open after the range is done (default: exit 0)`,
+  --keep-open    keep the console open after the range is done (default: exit 0); with --headless:
+                 keep the runner up for commands after the backfill ended, until quit or SIGTERM
+  --headless     no console: run under systemd/nohup/tmux; keeps project_state/console/status.json
+                 and engine.log, takes commands on project_state/control.sock (mode 0600), ignores
+                 SIGHUP, stops cleanly on SIGTERM/SIGINT. Watch it with gapctl console --attach`,
   },
-  console: { summary: 'same as backfill (the console is the default on a TTY)', help: 'Usage: gapctl console [backfill options]\n\nRuns `gapctl backfill` with the same options.' },
+  console: {
+    summary: 'same as backfill (the console is the default on a TTY); --attach watches a headless one',
+    help: `Usage: gapctl console [backfill options]
+       gapctl console --attach [--read-only] [--no-tui | --json]
+
+Without --attach: runs \`gapctl backfill\` with the same options.
+
+  --attach       the console of a backfill started with gapctl backfill --headless (same
+                 GAPCTL_STATE_DIR): follows project_state/console/status.json and sends keys as
+                 commands over project_state/control.sock. Quitting or killing it never stops the
+                 backfill; only the quit prompt's "stop" choice sends stop.
+  --read-only    attach without control (a second viewer): no command is ever sent
+  --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
+
+Exit 1 with one line when no headless runner is there.`,
+  },
   'scan-day': {
     summary: 'scan one trading day',
     help: `Usage: gapctl scan-day --date D [options]
@@ -126,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
         const r = rangeFlags(f.start, f.end);
         return daysOfRange(r.start, r.end);
       })();
+      lockStore(dbPath(f.db, cfg), cmd);
       return scanCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg), mode: modeFlag(f.mode) });
     }
     case 'backfill':
@@ -145,27 +168,44 @@ async function main(argv: string[]): Promise<number> {
           json: { type: 'boolean' },
           bell: { type: 'boolean' },
           keepOpen: { type: 'boolean' },
+          headless: { type: 'boolean' },
+          attach: { type: 'boolean' },
+          readOnly: { type: 'boolean' },
         },
         spec.help,
       );
       const f = cli.flags as {
         start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
         skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
+        headless?: boolean; attach?: boolean; readOnly?: boolean;
       };
       const cfg = configWith();
-      const market = f.market ?? cfg.GAPCTL_MARKET;
+      if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
+      if (f.headless && cmd !== 'backfill') throw new UsageError('--headless belongs to gapctl backfill (gapctl console --attach watches it)');
+      let market = f.market ?? cfg.GAPCTL_MARKET;
       const parsedMarket = parseMarket(market);
-      let start = f.start;
-      let end = f.end;
-      if ((start === undefined || end === undefined) && parsedMarket.kind === 'replay') {
+      // The range: --start/--end, else a resume from current_state.json, else the replay dataset's span.
+      const range = await resolveBackfillRange({ start: f.start, end: f.end }, resolve(cfg.GAPCTL_STATE_DIR), async () => {
+        if (parsedMarket.kind !== 'replay') return null;
         const src = await openReplay(parsedMarket.path);
-        if (!src.span) throw new UsageError('the replay dataset has no span: give --start and --end');
-        start ??= nextTradingDay(src.span.start);
-        end ??= src.span.end;
-      }
-      const range = rangeFlags(start, end);
+        return src.span ?? null;
+      });
       if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0)) throw new UsageError('--max-months takes a whole number >= 1');
       if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate)) throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
+      // A resume keeps the interrupted run's market, R1 mode and validation unless the flags change them.
+      const resumed = range.from === 'state' ? range.state : null;
+      if (resumed?.market_spec && f.market === undefined) market = resumed.market_spec;
+      const validate = (f.validate ?? resumed?.validate) as 'spot' | 'all' | 'none' | undefined;
+      const mode = modeFlag(f.mode ?? (resumed?.r1_mode === 'exhaustive' ? 'exhaustive' : undefined));
+      if (f.dryRun) {
+        const plan = dryRunPlan(dbPath(f.db, cfg), range.start, range.end, !!f.rerun);
+        for (const l of dryRunLines(plan, range, { rerun: f.rerun, validate, maxMonths: f.maxMonths, market })) process.stdout.write(l + '\n');
+        return 0;
+      }
+      // One backfill per store: a second one started on the same database stops here, nothing
+      // written. The lock is released when this process exits (a SIGKILL leaves a stale lock that the
+      // next run takes over).
+      lockStore(dbPath(f.db, cfg), 'backfill');
       const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
       const color = interactive && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
       return backfillCommand({
@@ -178,14 +218,14 @@ async function main(argv: string[]): Promise<number> {
           dbPath: dbPath(f.db, cfg),
           maxMonths: f.maxMonths,
           rerun: f.rerun,
-          mode: modeFlag(f.mode),
-          validate: f.validate as 'spot' | 'all' | 'none' | undefined,
+          mode,
+          validate,
           skipPhase0: f.skipPhase0,
         },
-        dryRun: f.dryRun,
         output: f.json ? 'json' : interactive ? 'tui' : 'plain',
         bell: f.bell,
         keepOpen: f.keepOpen,
+        headless: f.headless,
         color,
       });
     }

@@ -3,41 +3,38 @@
  * in the Ink console when stdin and stdout are TTYs, or as plain lines (one per finished day) when
  * not, when CI is set, or with --no-tui / --json. Ink is only loaded for the console.
  */
-import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { planBackfill } from '../engine/backfill.js';
+import { backfillExitCode } from '../engine/backfill.js';
 import { startEngineWorker } from '../runtime/host.js';
 import type { BackfillJob } from '../runtime/protocol.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
-import { scanLogPath } from '../engine/artifacts.js';
 import type { Config } from '../config/index.js';
 
 /** Options of {@link backfillCommand}. */
 export interface BackfillCommandOptions {
   cfg: Config;
   job: BackfillJob;
-  dryRun?: boolean;
   /** 'tui' (console), 'plain' or 'json'. */
   output: 'tui' | 'plain' | 'json';
   bell?: boolean;
   color: boolean;
   /** Keep the console open after the range is DONE (default: close it and exit 0). */
   keepOpen?: boolean;
+  /** No console: run headless (status file, engine log, control socket; runtime/headless.ts). */
+  headless?: boolean;
   write?: (line: string) => void;
 }
 
-/** Plans, then runs the backfill. Returns the exit code: 0 when the range is done. */
+/**
+ * Runs the backfill (the range is resolved and the store locked by the caller; `--dry-run` is
+ * commands/backfill-plan.ts). Returns the exit code: 0 when the range is done or a --max-months
+ * chunk completed.
+ */
 export async function backfillCommand(o: BackfillCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
-  const months = planBackfill(o.job.start, o.job.end);
-  if (o.dryRun) {
-    let n = 0;
-    for (const m of months) {
-      write(`${m.month}  ${m.days.length} days  ${m.days.join(' ')}`);
-      n += m.days.length;
-    }
-    write(`dry run: ${months.length} month(s), ${n} trading day(s), nothing changed`);
-    return 0;
+  if (o.headless) {
+    const { runHeadless } = await import('../runtime/headless.js');
+    return runHeadless({ cfg: o.cfg, job: o.job, keepOpen: o.keepOpen, write: o.write });
   }
   const host = startEngineWorker({ ...o.job, interactive: o.output === 'tui' });
   const stop = () => host.send({ type: 'quit' });
@@ -47,17 +44,9 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
     if (o.output === 'tui') {
       const { mountConsole } = await import('../ui/index.js');
       const stateDir = resolve(o.cfg.GAPCTL_STATE_DIR);
+      // The host's console source: snapshots, commands, the chokidar log follower and the day detail (read by the worker).
       const mounted = mountConsole(
-        {
-          subscribe: host.subscribe,
-          current: host.current,
-          send: host.send,
-          readLog: async (date, lines) => {
-            const p = scanLogPath(stateDir, date);
-            if (!existsSync(p)) return [];
-            return readFileSync(p, 'utf8').trimEnd().split('\n').slice(-lines);
-          },
-        },
+        host.consoleSource(stateDir),
         { color: o.color, bell: !!o.bell },
         { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr },
       );
@@ -83,7 +72,7 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
       }
       const { outcome, snapshot } = await host.done;
       write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}`);
-      return outcome.state === 'DONE' ? 0 : 1;
+      return backfillExitCode(outcome);
     }
     const printer = createPlainPrinter(write, { json: o.output === 'json' });
     // Plain mode prints one line per day and per alert: of the application log only the start-up,
@@ -95,7 +84,7 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
     host.subscribe((s) => printer.onSnapshot(s));
     const { outcome, snapshot } = await host.done;
     printer.onEnd(snapshot);
-    return outcome.state === 'DONE' ? 0 : 1;
+    return backfillExitCode(outcome);
   } finally {
     for (const s of signals) process.off(s, stop);
   }

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { assertDate, CalendarError } from '../calendar/index.js';
 import { ConfigError, loadConfig, type Config, type ConfigName } from '../config/index.js';
+import { acquireLock, type HeldLock } from '../store/lock.js';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -62,7 +63,16 @@ export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | un
 
 /** True for errors whose message is meant for the operator as is (no stack). */
 export function isOperatorError(e: unknown): e is Error {
-  return e instanceof Error && ['UsageError', 'ConfigError', 'CalendarError', 'StoreError', 'StateFileError', 'ProviderError', 'LockError'].includes(e.name);
+  return e instanceof Error && ['UsageError', 'ConfigError', 'CalendarError', 'StoreError', 'StateFileError', 'ProviderError', 'LockError', 'ControlSocketError', 'AttachError'].includes(e.name);
 }
 
 export { ConfigError };
+
+/**
+ * Takes the store's one-writer lock for a command that writes (backfill, scan). Released when the
+ * process exits; a SIGKILL leaves a stale lock that the next run takes over.
+ * @throws LockError (one line) while another live gapctl process writes to the same store.
+ */
+export function lockStore(dbFile: string, command: string): HeldLock {
+  return acquireLock(dbFile, command);
+}

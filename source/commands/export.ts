@@ -1,21 +1,22 @@
 /**
- * `gapctl export --start S --end E [--out DIR]`: writes discovery_hits_<start>_<end>.csv (section 9)
- * and day_completeness.csv atomically. Reads the store only.
+ * `gapctl export --start S --end E [--out DIR]`: writes the same set of files a backfill over the
+ * range leaves (export/backfill-exports.ts): the month folders YYYY-MM/, the range-level
+ * discovery_hits_, summary_ and next_day_outcomes_<start>_<end>.csv, day_completeness.csv, and the
+ * 30-day QA report ending at each month's end in GAPCTL_REPORTS_DIR. Every file is written
+ * atomically. Reads the store only.
  */
 import { resolve } from 'node:path';
+import * as calendar from '../calendar/index.js';
 import { Store } from '../store/store.js';
-import { exportDayCompleteness, exportDiscoveryHits } from '../export/discovery-csv.js';
+import { exportRange } from '../export/backfill-exports.js';
 
-/** Writes both CSVs and prints their paths and row counts; returns the exit code. */
-export async function exportCommand(o: { dbPath: string; start: string; end: string; outDir: string; write?: (l: string) => void }): Promise<number> {
+/** Writes the files and prints each path with its row count; returns the exit code (0). @throws StoreError on a bad store. */
+export async function exportCommand(o: { dbPath: string; start: string; end: string; outDir: string; reportsDir: string; write?: (l: string) => void }): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
   const store = Store.open(o.dbPath);
   try {
-    const out = resolve(o.outDir);
-    const a = exportDiscoveryHits(store, o.start, o.end, out);
-    const b = exportDayCompleteness(store, out);
-    write(`${a.path} (${a.rows} hits)`);
-    write(`${b.path} (${b.rows} days)`);
+    const files = exportRange(store, calendar, { exportDir: resolve(o.outDir), reportsDir: resolve(o.reportsDir) }, o.start, o.end);
+    for (const f of files) write(`${f.path} (${f.rows} ${f.path.endsWith('.txt') ? 'lines' : 'rows'})`);
     return 0;
   } finally {
     store.close();

@@ -1,5 +1,5 @@
 /**
- * Commands beyond the scan and backfill core (validate, export, market import), each with its
+ * Commands beyond the scan and backfill core (validate, export, status, market import), each with its
  * flags, help and runner. The CLI parses their flags with meow (unknown flags rejected) and calls `run`.
  */
 import type { AnyFlags } from 'meow';
@@ -50,17 +50,46 @@ Exit 0 only when every gate of every day passed.`,
     },
   },
   export: {
-    summary: 'write discovery_hits_<start>_<end>.csv and day_completeness.csv',
+    summary: 'write every export of a range: month folders, discovery hits, next-day outcomes, summary, QA report',
     help: `Usage: gapctl export --start S --end E [--out DIR] [--db PATH]
 
-  --out          folder (default GAPCTL_EXPORT_DIR=exports)`,
+Writes the same files a backfill over the range leaves, from the store alone (each atomically):
+  <out>/YYYY-MM/{discovery_hits,next_day_outcomes,summary,day_completeness}_<ms>_<me>.csv  per month
+  <out>/discovery_hits_<start>_<end>.csv, next_day_outcomes_<start>_<end>.csv, summary_<start>_<end>.csv
+  <out>/day_completeness.csv
+  GAPCTL_REPORTS_DIR/qa_30d_<me>.csv and .txt   the 30-day QA report ending at each month's end
+
+  --out          folder (default GAPCTL_EXPORT_DIR=exports)
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`,
     flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' } },
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
       const r = rangeFlags(f.start, f.end);
       const { exportCommand } = await import('./export.js');
-      return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR });
+      return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR, reportsDir: cfg.GAPCTL_REPORTS_DIR });
+    },
+  },
+  status: {
+    summary: 'where the backfill stands: range, status, days by status, last failure, task log',
+    help: `Usage: gapctl status [--json] [--db PATH]
+
+Reads project_state/current_state.json (GAPCTL_STATE_DIR), the store READ-ONLY (not migrated) and
+its lock file, and prints: the backfill range, status, market and R1 mode, the last completed
+month and day, the range's trading days by status (COMPLETE, FAILED, INCOMPLETE, RETRY_NEEDED,
+absent), the last failure (halt reason and day, the latest day not COMPLETE, the newest
+unacknowledged alert), whether a backfill is running, and the last 20 lines of task_log.md.
+
+  --json         one JSON object with the same data
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)
+
+Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed).`,
+    flags: { json: { type: 'boolean' } },
+    async run(flags) {
+      const f = flags as F & { json?: boolean };
+      const cfg = configWith();
+      const { statusCommand } = await import('./status.js');
+      return statusCommand({ stateDir: resolve(cfg.GAPCTL_STATE_DIR), dbPath: dbPath(f.db, cfg), json: !!f.json });
     },
   },
   market: {

@@ -63,6 +63,7 @@ export const CONFIG_VARIABLES = {
   ALLOW_SECURITY_TYPES: { def: 'CS,ADRC,ADRP,ADRR,ADRW,GDR', doc: 'Polygon security types kept when EXCLUDE_DERIVATIVES=true.', schema: csvList(null, 'a comma list of Polygon type codes') },
   DISCOVERY_MIN_VOL: { def: '100000', doc: 'Minimum scan-day volume of a hit, shares.', schema: num(0, 1e12, 'a number of shares >= 0') },
   MISS_AUDIT_TOP_N: { def: '150', doc: 'Post-scan miss audit: top N gainers by day high / previous close (30 during bulk backfills).', schema: int(0, 100000, 'an integer 0-100000') },
+  R1_HEALTH_MIN: { def: '0.15', doc: 'R1 health gate: least share of premarket answers that are 200 (of 200 + 204 + 472) on a day with 10 or more R3 hits (ratio 0-1; runbook 0.15, 0 turns the gate off).', schema: num(0, 1, 'a ratio 0-1') },
   MISS_AUDIT_THETA: { def: 'true', doc: 'Post-scan miss audit re-checks R1 through Theta.', schema: bool('true or false') },
   FMP_API_KEY: { def: '', secret: true, doc: 'FinancialModelingPrep key for float shares (optional). Never printed.', schema: z.string() },
   FMP_BASE_URL: { def: 'https://financialmodelingprep.com', doc: 'FMP base URL.', schema: url('an http(s) URL') },

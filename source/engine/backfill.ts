@@ -6,8 +6,9 @@
  * `last_completed_day`.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { monthsOfRange } from '../calendar/index.js';
-import { appendTaskLog, readBackfillState, statePaths, writeBackfillState, type BackfillStateFile } from '../store/state-files.js';
+import { appendTaskLog, readBackfillState, statePaths, sweepStaleTemps, writeBackfillState, type BackfillStateFile } from '../store/state-files.js';
 import { StoppedError, type EngineContext } from './context.js';
 import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
@@ -101,6 +102,9 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     at: Date.now(),
   });
 
+  // Temp copies of files a killed run was writing (exports, reports, state) are left over; a
+  // resumed run rewrites the files themselves.
+  for (const dir of [ctx.stateDir, ctx.reportsDir, resolve(cfg.GAPCTL_EXPORT_DIR)]) sweepStaleTemps(dir);
   let state: BackfillStateFile = writeBackfillState(ctx.stateDir, {
     range: { start: opts.start, end: opts.end },
     status: 'RUNNING',
@@ -190,7 +194,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         ctx.stateDir,
         `## ${month.month} (${month.start} .. ${month.end})\n\n- completed ${new Date().toISOString()}; market ${ctx.marketName}; R1 mode ${mode}\n` +
           `- days ${month.days.length} (scanned ${monthScanned}, already complete ${month.days.length - monthScanned}); hits ${hits}\n` +
-          `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${files.length ? files.join(', ') : 'none'}\n`,
+          `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${exportedText(files)}\n`,
       );
       failpoint('state.advance');
       state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
@@ -258,4 +262,11 @@ export function writeHelpRequest(stateDir: string, reason: string, day: string |
   ].filter((l) => l !== '');
   writeFileSync(p.helpRequest, lines.join('\n') + '\n');
   return p.helpRequest;
+}
+
+/** The files a month export wrote, for the task log: how many, in which folders (relative to the working directory). */
+function exportedText(files: readonly string[]): string {
+  if (!files.length) return 'none';
+  const dirs = [...new Set(files.map((f) => relative(process.cwd(), dirname(f)) || '.'))];
+  return `${files.length} file(s) in ${dirs.join(', ')} (${files.map((f) => basename(f)).slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''})`;
 }

@@ -125,6 +125,10 @@ export interface BackfillSnapshot {
   inFlight: number;
   /** Totals per rule over the range so far. */
   hits: RuleCounts;
+  /** What the engine does outside the backfill loop (`validating 3/21 2018-03-05`, `rerun 2018-03-08`), or null/absent. */
+  activity?: string | null;
+  /** Console commands waiting for the engine to be idle (rerun, validate, export). */
+  queuedCommands?: number;
 }
 
 /** Commands from the console (or the control socket) to the engine host. */
@@ -134,8 +138,85 @@ export type ControlCommand =
   | { type: 'stop' }
   | { type: 'rerun'; date: string; exhaustive: boolean }
   | { type: 'validate'; date: string }
+  /**
+   * Validate several days in date order: `dates` when given (those within start..end), else every
+   * scanned day of start..end. A stop ends the range after the day being validated.
+   */
+  | { type: 'validate-range'; start: string; end: string; dates?: string[] }
+  /** Export discovery hits of start..end (a month or a range) and day_completeness.csv. */
   | { type: 'export'; start: string; end: string }
   | { type: 'ack'; alertId: number }
   | { type: 'quit' }
   /** Leave the engine running without a console: it ends once the current work is done. */
   | { type: 'detach' };
+
+/** One rule of a stored hit: short code (`R1`..`R4`), runbook code, value in percent. */
+export interface DayHitRule {
+  rule: 'R1' | 'R2' | 'R3' | 'R4';
+  code: string;
+  /** Percent, e.g. 61.2. */
+  value: number;
+}
+
+/** One row of the day detail's hits table (from discovery_hits and discovery_hit_rules). Prices in dollars, volume in shares. */
+export interface DayHitView {
+  ticker: string;
+  rules: DayHitRule[];
+  volume: number;
+  prevClose: number | null;
+  open: number;
+  high: number;
+  close: number;
+  /** Premarket high (dollars) and where it came from (`pm_high_source` / `pm_high_venue`), null when not fetched. */
+  pmHigh: number | null;
+  pmHighSource: string | null;
+  pmHighVenue: string | null;
+  exchange: string;
+  /** True when the hit is near a reverse split (is_near_reverse_split); `splitNote` says which. */
+  split: boolean;
+  splitNote: string | null;
+}
+
+/** One acceptance gate's result of the day's last validation. */
+export interface DayGateView {
+  gate: string;
+  passed: boolean;
+  message: string;
+}
+
+/**
+ * Everything the day detail overlay shows of a finished (stored) day, read by the runtime from
+ * SQLite and project_state/ (the UI never runs SQL). Times are UTC ISO 8601, durations ms.
+ */
+export interface DayDetailData {
+  date: string;
+  /** Status from day_completeness; null when the day was never scanned. */
+  status: DayStatus | null;
+  /** provider_status: `ok` or why the day is not COMPLETE. */
+  reason: string | null;
+  r1Mode: string | null;
+  updatedAt: string | null;
+  processingMs: number | null;
+  /** Wall time per stage of the last scan (stage_ms), ms. */
+  stageMs: Partial<Record<StageName, number>>;
+  /** day_completeness counters in table order (name as in the table, value). */
+  counters: { name: string; value: number | string | null }[];
+  hits: DayHitView[];
+  /** Rule-of-three audit of the random sample (enhanced_audit_log); missRateUpper95 is a ratio 0..1. */
+  audit: { sampleSize: number; misses: number; missRateUpper95: number | null; passed: boolean; at: string | null } | null;
+  /** Post-scan miss audit rows (miss_audit): checked and missed initially. */
+  missAudit: { checked: number; missedInitially: number; missed: string[] };
+  /** Baseline cross-check (diffs); `baselineOnlyHits` from diffs.detail. Percent values. */
+  baseline: {
+    overlap: number;
+    discoveryOnly: number;
+    baselineOnly: number;
+    baselineOnlyHits: { symbol: string; rule: string; pct: number }[];
+    at: string | null;
+  } | null;
+  /**
+   * Last validation: `VALIDATED` or `FAILED_<GATE>` (qc_daily_summary.status) and the gates, from
+   * FAIL_<GATE>_<date>.md when it failed; all gates passed when VALIDATED. Null when never validated.
+   */
+  validation: { status: string; gates: DayGateView[] } | null;
+}

@@ -128,7 +128,8 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         all += c['200'] + c['204'] + c['472'];
       }
       const ratio = all ? ok / all : 0;
-      return ratio >= 0.15 ? null : `R1 health ${ratio.toFixed(3)} < 0.15 (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
+      const min = ctx.cfg.R1_HEALTH_MIN;
+      return ratio >= min ? null : `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
     }],
     ['RULE_TAGS', () => {
       // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.

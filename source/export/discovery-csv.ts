@@ -1,14 +1,14 @@
 /**
  * The operators' exports (domain.md sections 6 and 9): `exports/discovery_hits_<start>_<end>.csv`
  * from the stored hits, rules and fundamentals, and `exports/day_completeness.csv` from the
- * day_completeness table. Both are written atomically (temp file + rename) with csv-stringify:
- * a header row, LF line endings, RFC 4180 quoting (a cell with a comma, quote or newline is quoted,
- * quotes doubled).
+ * day_completeness table (its scan results, without timings and request counts). Both are written
+ * atomically (temp file + rename) with csv-stringify: a header row, LF line endings, RFC 4180
+ * quoting (a cell with a comma, quote or newline is quoted, quotes doubled).
  */
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { HitRule, Store, StoredHit } from '../store/store.js';
-import { writeFileAtomic } from '../store/state-files.js';
+import { writeExportFile } from './csv-write.js';
 import { fixedPoint, shareCount, sqlCell } from './format.js';
 
 /** The 25 columns of discovery_hits_<start>_<end>.csv, in order (domain.md section 9). */
@@ -131,22 +131,44 @@ export function exportDiscoveryHits(store: Store, start: string, end: string, ou
   const rows = store.hits(start, end).map(discoveryRow);
   const csv = stringify(rows, { header: true, columns: [...DISCOVERY_COLUMNS], record_delimiter: 'unix' });
   const path = join(outDir, `discovery_hits_${start}_${end}.csv`);
-  writeFileAtomic(path, csv);
+  writeExportFile(path, csv);
   return { path, rows: rows.length };
 }
 
 /**
- * Writes `<outDir>/day_completeness.csv` atomically: every column of the day_completeness table in
- * table order (including columns added by later migrations, and `updated_at`, UTC ISO 8601), one
- * row per scanned day ordered by date. Numbers without exponent notation, NULL as ''. An existing
- * file is replaced whole. Returns the path and the number of data rows.
+ * day_completeness columns left out of day_completeness.csv: wall-clock time (`updated_at`),
+ * durations (`processing_ms`, `stage_ms`) and request counts (`theta_*`, `polygon_*`), which differ
+ * between two runs of the same day (a resumed backfill rescans a day with a warm premarket cache).
+ * Without them the exports are a pure function of the scan results; the columns stay in the table,
+ * and the QA report (db/reports/qa_30d_<end>.*) shows times and requests.
  */
-export function exportDayCompleteness(store: Store, outDir: string): { path: string; rows: number } {
-  const columns = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]).map((c) => c.name);
-  const raw = store.db.prepare('SELECT * FROM day_completeness ORDER BY date').all() as Record<string, unknown>[];
+export const DAY_COMPLETENESS_RUN_COLUMNS: readonly string[] = Object.freeze([
+  'processing_ms',
+  'stage_ms',
+  'theta_requests',
+  'theta_errors',
+  'polygon_requests',
+  'polygon_errors',
+  'updated_at',
+]);
+
+/**
+ * Writes `<outDir>/day_completeness.csv` (or `<outDir>/<opts.fileName>`) atomically: the columns
+ * of the day_completeness table in table order (including columns added by later migrations)
+ * except {@link DAY_COMPLETENESS_RUN_COLUMNS}, one row per scanned day ordered by date (every day
+ * of the table, or those in [opts.start, opts.end] when given). Numbers without exponent notation,
+ * NULL as ''. An existing file is replaced whole. Returns the path and the number of data rows.
+ */
+export function exportDayCompleteness(store: Store, outDir: string, opts: { start?: string; end?: string; fileName?: string } = {}): { path: string; rows: number } {
+  const columns = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[])
+    .map((c) => c.name)
+    .filter((c) => !DAY_COMPLETENESS_RUN_COLUMNS.includes(c));
+  const raw = store.db
+    .prepare('SELECT * FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date')
+    .all(opts.start ?? '0000-00-00', opts.end ?? '9999-99-99') as Record<string, unknown>[];
   const rows = raw.map((r) => Object.fromEntries(columns.map((c) => [c, sqlCell(r[c])])));
   const csv = stringify(rows, { header: true, columns, record_delimiter: 'unix' });
-  const path = join(outDir, 'day_completeness.csv');
-  writeFileAtomic(path, csv);
+  const path = join(outDir, opts.fileName ?? 'day_completeness.csv');
+  writeExportFile(path, csv);
   return { path, rows: rows.length };
 }

@@ -6,9 +6,10 @@ import { resolve } from 'node:path';
 import type { BackfillOptions, DayValidation } from '../engine/backfill.js';
 import { scanDay } from '../engine/day.js';
 import { validateDay } from '../engine/validate.js';
-import { exportDayCompleteness, exportDiscoveryHits } from '../export/discovery-csv.js';
+import { exportBackfillMonth, exportValidationUpdate, reexportDay, type ExportedFile } from '../export/backfill-exports.js';
 import type { Session } from './session.js';
 import type { BackfillJob } from './protocol.js';
+import * as calendar from '../calendar/index.js';
 import { isTradingDay, nextTradingDay } from '../calendar/index.js';
 
 function firstTradingDay(d: string): string {
@@ -19,16 +20,19 @@ function firstTradingDay(d: string): string {
  * Export and validation hooks of a backfill job. Phase 0 scans (when needed) and validates the
  * first trading day of the range before anything else, unless --skip-phase0 or --validate none.
  */
-export function backfillHooks(s: Session, job: Pick<BackfillJob, 'validate' | 'skipPhase0' | 'start' | 'mode'>): Pick<BackfillOptions, 'exportMonth' | 'validateDay' | 'phase0'> {
+export function backfillHooks(s: Session, job: Pick<BackfillJob, 'validate' | 'skipPhase0' | 'start' | 'end' | 'mode'>): Pick<BackfillOptions, 'exportMonth' | 'validateDay' | 'phase0'> {
   const ctx = s.ctx;
-  const outDir = resolve(ctx.cfg.GAPCTL_EXPORT_DIR);
+  const dirs = { exportDir: resolve(ctx.cfg.GAPCTL_EXPORT_DIR), reportsDir: ctx.reportsDir };
   const validate = async (date: string): Promise<DayValidation> => {
     const r = await validateDay(ctx, date);
+    // The month was exported before its validation: bring its summaries and day files up to date.
+    if (date >= job.start && date <= job.end) exportValidationUpdate(ctx.store, calendar, dirs, { start: job.start, end: job.end }, date);
     return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
   };
   const validateOff = job.validate === 'none';
   return {
-    exportMonth: async (start, end) => [exportDiscoveryHits(ctx.store, start, end, outDir).path, exportDayCompleteness(ctx.store, outDir).path],
+    // Month folder, range-level files through the month's end, day_completeness.csv, 30-day QA report.
+    exportMonth: async (start, end) => exportBackfillMonth(ctx.store, calendar, dirs, { start: job.start, end: job.end }, { start, end }).map((f) => f.path),
     validateDay: validateOff ? undefined : validate,
     phase0: job.skipPhase0 || validateOff ? undefined : () => phase0(s, firstTradingDay(job.start), job.mode),
   };
@@ -40,4 +44,15 @@ export async function phase0(s: Session, date: string, mode?: 'prefilter' | 'exh
   if (st?.status !== 'COMPLETE') await scanDay(s.ctx, date, { mode, bulk: true });
   const r = await validateDay(s.ctx, date);
   return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
+}
+
+/**
+ * After a rerun of `date`: re-exports its month folder, the backfill's range-level files (when the
+ * day lies in the range of current_state.json), day_completeness.csv and the QA report, so the new
+ * rows replace the old ones everywhere. Returns the files written.
+ * @throws StateFileError when current_state.json is corrupt (nothing written).
+ */
+export function reexportAfterRerun(s: Session, date: string): ExportedFile[] {
+  const ctx = s.ctx;
+  return reexportDay(ctx.store, calendar, { exportDir: resolve(ctx.cfg.GAPCTL_EXPORT_DIR), reportsDir: ctx.reportsDir, stateDir: ctx.stateDir }, date);
 }

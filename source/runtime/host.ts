@@ -6,10 +6,11 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BackfillSnapshot, ControlCommand } from '../engine/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../engine/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';
+import { followDayLog, readDayLog, type LogLinesListener } from './day-detail.js';
 
 /** URL of the compiled worker entry (dist/runtime/worker.js), also when this module runs from source (tests). */
 export function workerEntryUrl(): URL {
@@ -30,8 +31,30 @@ export interface EngineHost {
   onLog(listener: (line: string) => void): () => void;
   /** Send a control command. */
   send(cmd: ControlCommand): void;
+  /**
+   * The day detail of `date`, read by the worker from its database connection (the main thread
+   * runs no SQL). Rejects with a one-line Error when the worker has no open store (starting or
+   * ended) or the read failed.
+   */
+  readDayDetail(date: string): Promise<DayDetailData>;
+  /**
+   * What the console needs of this host (structurally the UI's ConsoleSource): snapshots, commands,
+   * the day detail through the worker, and the days' stage logs in `stateDir` read and followed
+   * (chokidar) on this thread.
+   */
+  consoleSource(stateDir: string): HostConsoleSource;
   /** Resolves with the outcome when the job ends; rejects with a one-line Error when the worker fails. */
   done: Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>;
+}
+
+/** The console link of a worker host (matches ui/types.ts ConsoleSource, which runtime/ may not import). */
+export interface HostConsoleSource {
+  subscribe(listener: (s: BackfillSnapshot) => void): () => void;
+  current(): BackfillSnapshot | null;
+  send(cmd: ControlCommand): void;
+  readLog(date: string, lines: number): Promise<string[]>;
+  watchLog(date: string, listener: LogLinesListener): () => void;
+  readDayDetail(date: string): Promise<DayDetailData>;
 }
 
 /** Starts the engine worker thread on `job`. */
@@ -41,6 +64,12 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
   const listeners = new Set<(s: BackfillSnapshot) => void>();
   const logListeners = new Set<(l: string) => void>();
   let settled = false;
+  let nextId = 1;
+  const detailWaiters = new Map<number, { resolve: (d: DayDetailData) => void; reject: (e: Error) => void }>();
+  const failWaiters = (why: string): void => {
+    for (const w of detailWaiters.values()) w.reject(new Error(why));
+    detailWaiters.clear();
+  };
   const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'snapshot' || m.type === 'done') {
@@ -48,7 +77,15 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
         for (const l of listeners) l(m.snapshot);
       }
       if (m.type === 'log') for (const l of logListeners) l(m.line);
+      if (m.type === 'day-detail') {
+        const w = detailWaiters.get(m.id);
+        detailWaiters.delete(m.id);
+        if (w && m.detail) w.resolve(m.detail);
+        else w?.reject(new Error(m.error ?? 'no day detail'));
+        return;
+      }
       if (m.type === 'done') {
+        failWaiters('the engine has ended');
         settled = true;
         resolve({ outcome: m.outcome, snapshot: m.snapshot });
       } else if (m.type === 'error') {
@@ -61,12 +98,21 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
       settled = true;
     });
     worker.on('exit', (code) => {
+      failWaiters('the engine has ended');
       if (!settled) reject(new Error(`engine worker exited with code ${code}`));
       settled = true;
     });
   });
   worker.postMessage({ type: 'start', job });
-  return {
+  function readDayDetail(date: string): Promise<DayDetailData> {
+    if (settled) return Promise.reject(new Error('the engine has ended'));
+    const id = nextId++;
+    return new Promise<DayDetailData>((resolve, reject) => {
+      detailWaiters.set(id, { resolve, reject });
+      worker.postMessage({ type: 'day-detail', id, date });
+    });
+  }
+  const host: EngineHost = {
     current: () => latest,
     subscribe(l) {
       listeners.add(l);
@@ -79,6 +125,18 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
     send(cmd) {
       worker.postMessage({ type: 'command', command: cmd });
     },
+    readDayDetail,
+    consoleSource(stateDir) {
+      return {
+        subscribe: host.subscribe,
+        current: host.current,
+        send: host.send,
+        readLog: async (date, lines) => readDayLog(stateDir, date, lines),
+        watchLog: (date, listener) => followDayLog(stateDir, date, listener),
+        readDayDetail,
+      };
+    },
     done,
   };
+  return host;
 }

@@ -1,7 +1,7 @@
 /**
  * Messages between the main thread (console or plain printer) and the engine worker thread.
  */
-import type { BackfillSnapshot, ControlCommand } from '../engine/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../engine/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 
 /** The job a worker runs. Dates `YYYY-MM-DD`. */
@@ -26,12 +26,20 @@ export interface BackfillJob {
   env?: Record<string, string>;
 }
 
-/** Main -> worker. */
-export type ToWorker = { type: 'start'; job: BackfillJob } | { type: 'command'; command: ControlCommand };
+/**
+ * Main -> worker. `day-detail` asks for {@link DayDetailData} of a date (the worker owns the
+ * database connection); the answer comes back as `day-detail` with the same `id`.
+ */
+export type ToWorker =
+  | { type: 'start'; job: BackfillJob }
+  | { type: 'command'; command: ControlCommand }
+  | { type: 'day-detail'; id: number; date: string };
 
 /** Worker -> main. */
 export type FromWorker =
   | { type: 'snapshot'; snapshot: BackfillSnapshot }
   | { type: 'log'; line: string }
   | { type: 'done'; outcome: BackfillOutcome; snapshot: BackfillSnapshot }
+  /** Answer to a `day-detail` request: the data, or null with a one-line error. */
+  | { type: 'day-detail'; id: number; detail: DayDetailData | null; error?: string }
   | { type: 'error'; message: string };

@@ -2,7 +2,7 @@
  * Reduces engine events into the {@link BackfillSnapshot} the console renders (pure functions, no
  * I/O), plus the ETA math: a moving average of recent day durations with paused time left out.
  */
-import { STAGES, type BackfillSnapshot, type DayView, type EngineEvent, type RuleCounts } from '../engine/events.js';
+import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName } from '../engine/events.js';
 import type { UpstreamMetrics } from '../providers/types.js';
 
 /** Lines of log tail kept in a snapshot. */
@@ -32,6 +32,8 @@ export function initialSnapshot(meta: { command: string; start: string; end: str
     logTail: [],
     inFlight: 0,
     hits: { r1: 0, r2: 0, r3: 0, r4: 0 },
+    activity: null,
+    queuedCommands: 0,
   };
 }
 
@@ -43,11 +45,13 @@ export interface ReducerMemo {
   pausedSince: number | null;
   /** Paused ms accumulated during the current day. */
   pausedMsThisDay: number;
+  /** When each stage of the current day began (UTC ms), for its duration. */
+  stageBegin: Partial<Record<StageName, number>>;
 }
 
 /** A fresh reducer memo. */
 export function initialMemo(): ReducerMemo {
-  return { durations: [], pausedSince: null, pausedMsThisDay: 0 };
+  return { durations: [], pausedSince: null, pausedMsThisDay: 0, stageBegin: {} };
 }
 
 /** Hits per rule over the range: the sum of the day cells' counts (a rescanned day counts once). */
@@ -79,6 +83,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
     }
     case 'day-begin': {
       memo.pausedMsThisDay = 0;
+      memo.stageBegin = {};
       const current: DayView = {
         date: e.date,
         mode: e.mode,
@@ -92,11 +97,14 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
     }
     case 'stage': {
       if (!s.current || s.current.date !== e.date) return s;
+      if (e.phase === 'begin') memo.stageBegin[e.stage] = e.at;
+      const began = memo.stageBegin[e.stage];
+      const took = began === undefined ? null : Math.max(0, e.at - began);
       const stages = s.current.stages.map((st) => {
         if (st.name !== e.stage) return st;
-        if (e.phase === 'begin') return { ...st, state: 'running' as const, counts: e.counts };
-        if (e.phase === 'fail') return { ...st, state: 'failed' as const };
-        return { ...st, state: 'done' as const, counts: e.counts, durationMs: null };
+        if (e.phase === 'begin') return { ...st, state: 'running' as const, counts: e.counts, durationMs: null };
+        if (e.phase === 'fail') return { ...st, state: 'failed' as const, durationMs: took };
+        return { ...st, state: 'done' as const, counts: e.counts, durationMs: took };
       });
       let hits = s.current.hits;
       if (e.stage === 'PERSIST' && e.phase === 'end') {
@@ -127,8 +135,17 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules });
       return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: rangeHits(days) };
     }
-    case 'validate':
-      return { ...s, days: setDay(s.days, e.date, { baselineOnly: e.baselineOnly }) };
+    case 'validate': {
+      // The status a failed validation leaves in day_completeness (engine/validate.ts): BASELINE and
+      // AUDIT ask for a rerun, the other gates fail the day; COMPLETENESS changes nothing.
+      let patch: Partial<BackfillSnapshot['days'][number]> = { baselineOnly: e.baselineOnly };
+      if (!e.passed && e.gate && e.gate !== 'COMPLETENESS') {
+        const status: DayStatus = e.gate === 'BASELINE' || e.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
+        patch = { ...patch, status, reason: `validate ${e.gate}: ${e.message}` };
+      }
+      const days = setDay(s.days, e.date, patch);
+      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length };
+    }
     case 'alert':
       return { ...s, alerts: [e.alert, ...s.alerts.filter((a) => a.id !== e.alert.id)].slice(0, 50) };
     case 'month-done':

@@ -1,11 +1,13 @@
 /**
  * Entry of the engine worker thread: runs one backfill job, reduces engine events into snapshots
  * and posts them to the main thread every 150 ms (never one message per request), and obeys
- * control commands. Pause, resume, stop and ack act at once; rerun, validate and export are
- * queued while a backfill runs and served when it is not. With `job.interactive` (the console) the
- * worker stays up after the backfill ends so the operator can rerun, validate, export or resume
- * (`r` after a halt runs the backfill again from current_state.json) until `quit`. Closes the store
- * before it reports `done`.
+ * control commands. Pause, resume, stop and ack act at once (and post a snapshot at once, so the
+ * console shows them within a frame); rerun, validate, validate-range and export are queued while
+ * a backfill runs and served when it is not. Stop also aborts a rerun or validation in progress
+ * (and the rest of a validate-range). With `job.interactive` (the console) the worker stays up
+ * after the backfill ends so the operator can rerun, validate, export or resume (`r` after a halt
+ * runs the backfill again from current_state.json) until `quit`. Answers day-detail requests from
+ * its own database connection. Closes the store before it reports `done`.
  */
 import { parentPort } from 'node:worker_threads';
 import { resolve } from 'node:path';
@@ -15,12 +17,14 @@ import { runBackfill, type BackfillOutcome } from '../engine/backfill.js';
 import { scanDay } from '../engine/day.js';
 import { validateDay } from '../engine/validate.js';
 import { StoppedError } from '../engine/context.js';
-import { exportDayCompleteness, exportDiscoveryHits } from '../export/discovery-csv.js';
+import { exportRange } from '../export/backfill-exports.js';
+import * as calendar from '../calendar/index.js';
 import { initialMemo, initialSnapshot, reduce, withMetrics } from './snapshot.js';
 import { openSession, parseMarket, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
+import { loadDayDetail } from './day-detail.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
-import { backfillHooks } from './hooks.js';
+import { backfillHooks, reexportAfterRerun } from './hooks.js';
 import { errorLine } from '../util/errors.js';
 
 /** Snapshot cadence, ms. */
@@ -35,7 +39,11 @@ let session: Session | null = null;
 const queue: ControlCommand[] = [];
 let wake: (() => void) | null = null;
 let backfillRunning = false;
+/** A queued command (rerun, validate, export) is being served. */
+let commandRunning = false;
 let snapshot: BackfillSnapshot;
+/** Posts the snapshot now (set once the session is open). */
+let flush: () => void = () => {};
 const memo = initialMemo();
 let pausingNotified = false;
 let logLine: (line: string) => void = () => {};
@@ -48,47 +56,71 @@ port.on('message', (msg: ToWorker) => {
     });
   } else if (msg.type === 'command') {
     command(msg.command);
+  } else if (msg.type === 'day-detail') {
+    dayDetail(msg.id, msg.date);
   }
 });
+
+/** Answers a day-detail request from the session's connection (a few indexed SELECTs). */
+function dayDetail(id: number, date: string): void {
+  const s = session;
+  if (!s) {
+    post({ type: 'day-detail', id, detail: null, error: 'the engine has no open store (starting or ended)' });
+    return;
+  }
+  try {
+    post({ type: 'day-detail', id, detail: loadDayDetail(s.ctx.store.db, s.ctx.stateDir, date) });
+  } catch (e) {
+    post({ type: 'day-detail', id, detail: null, error: errorLine(e) });
+  }
+}
 
 function emit(e: EngineEvent): void {
   snapshot = reduce(snapshot, e, memo);
   if (e.type === 'validate') logLine(`[validate] ${e.date} ${e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`);
 }
 
-/** Immediate commands act now; the others wait in the queue for an idle engine. */
+/** Immediate commands act now (and post a snapshot at once); the others wait in the queue for an idle engine. */
 function command(c: ControlCommand): void {
   const s = session;
   switch (c.type) {
     case 'pause':
-      if (s && backfillRunning && !s.ctx.gate.paused) {
+      if (s && (backfillRunning || commandRunning) && !s.ctx.gate.paused) {
         s.ctx.gate.pause();
         pausingNotified = false;
         emit({ type: 'backfill-state', state: 'PAUSING', at: Date.now() });
+        flush();
       }
       return;
     case 'resume':
       if (s && s.ctx.gate.paused) {
         s.ctx.gate.resume();
         emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
+        flush();
         return;
       }
       if (!backfillRunning) enqueue(c);
       return;
     case 'stop':
-      if (s && backfillRunning) {
-        emit({ type: 'backfill-state', state: 'STOPPING', at: Date.now() });
+      if (s && (backfillRunning || commandRunning)) {
+        if (backfillRunning) emit({ type: 'backfill-state', state: 'STOPPING', at: Date.now() });
+        else logLine('[console] stop: aborting the command in progress');
         s.ctx.gate.resume();
         s.controller.abort();
+        flush();
       }
       return;
-    case 'quit':
-      if (s && backfillRunning) {
+    case 'quit': {
+      if (s && (backfillRunning || commandRunning)) {
         s.ctx.gate.resume();
         s.controller.abort();
       }
+      // Quit means stop the engine: queued reruns, validations and exports are dropped, not run.
+      const dropped = queue.splice(0).filter((q) => q.type !== 'quit' && q.type !== 'detach');
+      if (dropped.length) logLine(`[console] quit: ${dropped.length} queued command(s) dropped: ${dropped.map(describe).join(', ')}`);
       enqueue(c);
       return;
+    }
     case 'detach':
       enqueue(c);
       return;
@@ -96,11 +128,13 @@ function command(c: ControlCommand): void {
       if (s) {
         s.ctx.store.ackAlert(c.alertId);
         snapshot = { ...snapshot, alerts: snapshot.alerts.map((a) => (a.id === c.alertId ? { ...a, acknowledged: true } : a)) };
+        flush();
       }
       return;
     default:
-      if (backfillRunning) logLine(`[console] ${describe(c)} queued: runs when the current backfill stops or finishes`);
+      if (backfillRunning || commandRunning) logLine(`[console] ${describe(c)} queued: runs when the ${backfillRunning ? 'current backfill stops or finishes' : 'command in progress ends'}`);
       enqueue(c);
+      flush();
   }
 }
 
@@ -125,6 +159,8 @@ function describe(c: ControlCommand): string {
       return `rerun ${c.date}${c.exhaustive ? ' (exhaustive)' : ''}`;
     case 'validate':
       return `validate ${c.date}`;
+    case 'validate-range':
+      return `validate ${c.dates ? `${c.dates.length} day(s) of ` : ''}${c.start}..${c.end}`;
     case 'export':
       return `export ${c.start}..${c.end}`;
     default:
@@ -151,10 +187,14 @@ async function run(job: BackfillJob): Promise<void> {
       pausingNotified = true;
       emit({ type: 'backfill-state', state: 'PAUSED', at: Date.now() });
     }
-    snapshot = { ...snapshot, seq: snapshot.seq + 1, at: Date.now() };
+    snapshot = { ...snapshot, seq: snapshot.seq + 1, at: Date.now(), queuedCommands: queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length };
     post({ type: 'snapshot', snapshot });
   };
+  flush = tick;
   const timer = setInterval(tick, SNAPSHOT_INTERVAL_MS);
+  const setActivity = (activity: string | null): void => {
+    snapshot = { ...snapshot, activity };
+  };
   let outcome: BackfillOutcome | null = null;
   const backfill = async (): Promise<BackfillOutcome> => {
     backfillRunning = true;
@@ -166,7 +206,10 @@ async function run(job: BackfillJob): Promise<void> {
     } finally {
       backfillRunning = false;
       // A stop aborted this session's signal: give the next unit of work a fresh one.
-      if (s.controller.signal.aborted) s.renewSignal();
+      if (s.controller.signal.aborted) {
+        settleStoppedDays(s);
+        s.renewSignal();
+      }
     }
   };
   try {
@@ -181,20 +224,40 @@ async function run(job: BackfillJob): Promise<void> {
         if (c.type === 'resume') {
           job = { ...job, rerun: false, skipPhase0: true };
           outcome = await backfill();
-        } else if (c.type === 'rerun') {
-          log(`[console] rerun ${c.date}${c.exhaustive ? ' exhaustive' : ''}`);
-          await scanDay(s.ctx, c.date, { mode: c.exhaustive ? 'exhaustive' : job.mode });
-        } else if (c.type === 'validate') {
-          await validateDay(s.ctx, c.date);
-        } else if (c.type === 'export') {
-          const out = resolve(cfg.GAPCTL_EXPORT_DIR);
-          const a = exportDiscoveryHits(s.ctx.store, c.start, c.end, out);
-          exportDayCompleteness(s.ctx.store, out);
-          log(`[console] exported ${a.rows} hits to ${a.path}`);
+        } else {
+          commandRunning = true;
+          setActivity(describe(c));
+          tick();
+          if (c.type === 'rerun') {
+            log(`[console] rerun ${c.date}${c.exhaustive ? ' exhaustive' : ''}`);
+            const r = await scanDay(s.ctx, c.date, { mode: c.exhaustive ? 'exhaustive' : job.mode });
+            // The rerun's rows replace the old ones in every export the day is in.
+            const files = reexportAfterRerun(s, c.date);
+            log(`[console] rerun ${c.date} ${r.status}; re-exported ${files.length} file(s)`);
+          } else if (c.type === 'validate') {
+            await validateDay(s.ctx, c.date);
+            reexportAfterRerun(s, c.date);
+          } else if (c.type === 'validate-range') {
+            await validateRange(s, c, setActivity, log);
+          } else if (c.type === 'export') {
+            const files = exportRange(s.ctx.store, calendar, { exportDir: resolve(cfg.GAPCTL_EXPORT_DIR), reportsDir: s.ctx.reportsDir }, c.start, c.end);
+            const hits = files.find((f) => /discovery_hits_[^/]*\.csv$/.test(f.path));
+            log(`[console] exported ${c.start}..${c.end}: ${files.length} file(s)${hits ? `, ${hits.rows} hits in ${hits.path}` : ''}`);
+          }
         }
       } catch (e) {
-        if (e instanceof StoppedError) s.renewSignal();
+        if (e instanceof StoppedError || s.controller.signal.aborted) log(`[console] ${describe(c)} stopped`);
         else log(`[console] ${describe(c)} failed: ${errorLine(e)}`);
+      } finally {
+        commandRunning = false;
+        setActivity(null);
+        if (s.controller.signal.aborted) {
+          settleStoppedDays(s);
+          s.renewSignal();
+        }
+        if (s.ctx.gate.paused) s.ctx.gate.resume();
+        // A pause or resume during the command moved the state; the backfill's end state holds again.
+        if (outcome && snapshot.state !== outcome.state) emit({ type: 'backfill-state', state: outcome.state, reason: outcome.reason ?? undefined, at: Date.now() });
       }
       tick();
     }
@@ -207,4 +270,54 @@ async function run(job: BackfillJob): Promise<void> {
   // The store is closed: report and let the thread end (closing the port empties the event loop).
   post({ type: 'done', outcome: outcome!, snapshot });
   port!.close();
+}
+
+/**
+ * After a stop: a day that was scanning committed nothing, so its cell shows what the store has
+ * again (its earlier status for a rerun, PENDING when absent: it reruns on resume), and the
+ * current-day panel is cleared.
+ */
+function settleStoppedDays(s: Session): void {
+  for (const d of snapshot.days) {
+    if (d.status !== 'RUNNING') continue;
+    const st = s.ctx.store.dayStatuses(d.date, d.date).get(d.date);
+    emit({
+      type: 'day-skipped',
+      date: d.date,
+      status: st?.status ?? 'PENDING',
+      hits: st?.discoveries ?? 0,
+      rules: { r1: st?.r1 ?? 0, r2: st?.r2 ?? 0, r3: st?.r3 ?? 0, r4: st?.r4 ?? 0 },
+    });
+  }
+  snapshot = { ...snapshot, current: null };
+}
+
+/**
+ * Validates the days of a validate-range command in date order (the listed `dates` within
+ * start..end, else every scanned day of the range), one line per day in the application log and a
+ * summary line; a stop ends it after the day in progress.
+ */
+async function validateRange(
+  s: Session,
+  c: Extract<ControlCommand, { type: 'validate-range' }>,
+  setActivity: (a: string | null) => void,
+  log: (line: string) => void,
+): Promise<void> {
+  const scanned = s.ctx.store.dayStatuses(c.start, c.end);
+  const dates = (c.dates ?? [...scanned.keys()]).filter((d) => d >= c.start && d <= c.end).sort();
+  log(`[console] validate ${dates.length} day(s) ${c.start}..${c.end}`);
+  let passed = 0;
+  const failed: string[] = [];
+  for (let i = 0; i < dates.length; i++) {
+    if (s.controller.signal.aborted) break;
+    const date = dates[i]!;
+    setActivity(`validating ${i + 1}/${dates.length} ${date}`);
+    flush();
+    const r = await validateDay(s.ctx, date);
+    reexportAfterRerun(s, date);
+    if (r.passed) passed++;
+    else failed.push(`${date} ${r.gate}`);
+  }
+  const left = dates.length - passed - failed.length;
+  log(`[console] validated ${passed + failed.length}/${dates.length} day(s): ${passed} passed, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', ...' : ''})` : ''}${left ? `, ${left} not run (stopped)` : ''}`);
 }

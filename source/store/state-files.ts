@@ -2,8 +2,9 @@
  * Backfill state files in project_state/: `current_state.json` (the resume pointer, written
  * atomically by temp file + rename) and `task_log.md` (append-only, one entry per completed month).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pidAlive } from './lock.js';
 import { z } from 'zod';
 import { errorLine } from '../util/errors.js';
 import { failpoint } from '../util/failpoint.js';
@@ -82,6 +83,37 @@ export function writeFileAtomic(path: string, data: string): void {
   writeFileSync(tmp, data, { flush: true });
   failpoint('file.rename');
   renameSync(tmp, path);
+}
+
+/** Temp copies written by {@link writeFileAtomic}: `<name>.<pid>.<ms>.tmp`. */
+const TEMP_RE = /\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Removes the temp copies {@link writeFileAtomic} left in `dir` (and its sub-folders) when its
+ * process was killed between the write and the rename; temps of live processes are left alone.
+ * A missing folder is fine. Returns the paths removed.
+ */
+export function sweepStaleTemps(dir: string): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    const m = TEMP_RE.exec(name);
+    if (m) {
+      if (!pidAlive(Number(m[1]))) {
+        rmSync(p, { force: true });
+        removed.push(p);
+      }
+    } else if (statSync(p, { throwIfNoEntry: false })?.isDirectory()) {
+      removed.push(...sweepStaleTemps(p));
+    }
+  }
+  return removed;
 }
 
 /** Writes current_state.json atomically. */

@@ -6,7 +6,7 @@
 import { useInput } from 'ink';
 import { useMemo } from 'react';
 import { layoutGrid } from './grid.js';
-import { useConsole } from './hooks/use-console.js';
+import { logModeOf, useConsole } from './hooks/use-console.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { ThemeContext } from './hooks/use-theme.js';
 import { computeLayout, logLines } from './layout.js';
@@ -14,7 +14,7 @@ import { DayDetailScreen } from './screens/DayDetailScreen.js';
 import { Dashboard } from './screens/Dashboard.js';
 import { HelpScreen } from './screens/HelpScreen.js';
 import { TooSmallScreen } from './screens/TooSmallScreen.js';
-import { cursorDate, shownAlert, visibleDays, type StepContext } from './state.js';
+import { cursorDate, shownAlert, showsPaused, visibleDays, type StepContext } from './state.js';
 import { createTheme } from './theme.js';
 import type { ConsoleSource, QuitChoice } from './types.js';
 
@@ -34,19 +34,20 @@ export function App({ source, color, readOnly = false, onQuit, onCriticalAlert }
   const size = useTerminalSize();
   const theme = useMemo(() => createTheme(color), [color]);
   const { state, press } = useConsole(source, { onQuit, onCriticalAlert });
+  const logMode = logModeOf(source);
   const hasAlert = shownAlert(state) !== null;
-  const layout = computeLayout(size.columns, size.rows, hasAlert);
-  const paused = state.snapshot?.state === 'PAUSED' || state.snapshot?.state === 'PAUSING';
+  const tallFooter = (state.prompt?.kind === 'confirm' && state.prompt.detail !== undefined) || state.prompt?.kind === 'filter';
+  const layout = computeLayout(size.columns, size.rows, { hasAlert, tallFooter });
   const sel = cursorDate(state);
   const grid = layoutGrid(visibleDays(state), {
     cursor: sel,
     width: layout.columns,
     maxLines: layout.gridMax,
-    paused,
+    paused: showsPaused(state),
     marked: state.mark && sel ? { from: state.mark < sel ? state.mark : sel, to: state.mark < sel ? sel : state.mark } : null,
   });
   const logHeight = logLines(layout, grid.lines.length, hasAlert);
-  const ctx: StepContext = { readOnly, logPage: logHeight, tooSmall: layout.tooSmall, hasReadLog: source.readLog !== undefined };
+  const ctx: StepContext = { readOnly, logPage: logHeight, tooSmall: layout.tooSmall, logMode };
 
   useInput((input, key) => press(input, key, ctx));
 
@@ -54,7 +55,7 @@ export function App({ source, color, readOnly = false, onQuit, onCriticalAlert }
   if (layout.tooSmall) screen = <TooSmallScreen columns={layout.columns} rows={layout.rows} quitPrompt={state.prompt?.kind === 'quit'} />;
   else if (state.overlay?.kind === 'help') screen = <HelpScreen columns={layout.columns} rows={layout.rows} scroll={state.overlay.scroll} readOnly={readOnly} />;
   else if (state.overlay?.kind === 'detail')
-    screen = <DayDetailScreen state={state} date={state.overlay.date} scroll={state.overlay.scroll} columns={layout.columns} rows={layout.rows} hasReadLog={ctx.hasReadLog} />;
-  else screen = <Dashboard state={state} layout={layout} grid={grid} logHeight={logHeight} readOnly={readOnly} hasReadLog={ctx.hasReadLog} />;
+    screen = <DayDetailScreen state={state} overlay={state.overlay} columns={layout.columns} rows={layout.rows} logMode={logMode} hasDetail={source.readDayDetail !== undefined} />;
+  else screen = <Dashboard state={state} layout={layout} grid={grid} logHeight={logHeight} readOnly={readOnly} logMode={logMode} />;
   return <ThemeContext.Provider value={theme}>{screen}</ThemeContext.Provider>;
 }

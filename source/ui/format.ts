@@ -33,6 +33,11 @@ export const GLYPH_LEGEND: ReadonlyArray<readonly [string, string]> = [
   [STATUS_GLYPH.SKIPPED, 'skipped'],
 ];
 
+/** The legend in one line: ` · pending  ▶ running  ...  - skipped` (116 columns). */
+export function legendLine(): string {
+  return ' ' + GLYPH_LEGEND.map(([g, what]) => `${g} ${what}`).join('  ');
+}
+
 /** Day statuses after which a day is finished for this run (the plain printer prints one line). */
 export const FINAL_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
 
@@ -178,6 +183,40 @@ export const STAGE_COUNT_KEYS: Partial<Record<StageName, readonly string[]>> = {
   AUDIT: ['audited', 'misses'],
   REPORT: ['status'],
 };
+
+/** A price in dollars: 2 decimals, 4 under $1 (`12.34`, `0.4521`); `-` for null. */
+export function formatPrice(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  return Math.abs(n) < 1 ? n.toFixed(4) : n.toFixed(2);
+}
+
+/** A percent value with one decimal (`61.2%`); `-` for null. */
+export function formatPct(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '-';
+  return `${n.toFixed(1)}%`;
+}
+
+/**
+ * Packs `items` into lines of at most `width` columns, `sep` between items on a line; the first
+ * line starts with `first`, the next ones with as many spaces. An item longer than a line gets a
+ * line of its own (the screen truncates it).
+ */
+export function packLines(items: readonly string[], width: number, first = '', sep = '  '): string[] {
+  const indent = ' '.repeat(first.length);
+  const out: string[] = [];
+  let cur = first;
+  let empty = true;
+  for (const it of items) {
+    const add = (empty ? '' : sep) + it;
+    if (!empty && cur.length + add.length > width) {
+      out.push(cur);
+      cur = indent + it;
+    } else cur += add;
+    empty = false;
+  }
+  out.push(cur);
+  return out;
+}
 
 /** Cut `s` to at most `width` columns, ending with `…` when cut. */
 export function truncate(s: string, width: number): string {

@@ -77,18 +77,18 @@ export const KEYMAP: readonly KeyBinding[] = [
   { action: 'resume', scope: 'main', keys: [k('r'), k(' ')], label: 'resume', help: 'resume a paused or halted backfill', command: true, footer: 2 },
   { action: 'stop', scope: 'main', keys: [k('s')], label: 'stop', help: 'stop: abort in-flight requests; the current day reruns on resume', command: true, footer: 3 },
   { action: 'rerun', scope: 'main', keys: [k('R')], label: 'rerun', help: 'rerun the selected day (asks to confirm when COMPLETE)', command: true, footer: 4 },
-  { action: 'rerun-exhaustive', scope: 'main', keys: [k('X')], label: 'exhaustive', help: 'rerun the selected day with R1_MODE=exhaustive', command: true },
+  { action: 'rerun-exhaustive', scope: 'main', keys: [k('X')], label: 'exhaustive', help: 'rerun the selected day exhaustively (R1_MODE=exhaustive; asks to confirm when COMPLETE)', command: true },
   { action: 'validate', scope: 'main', keys: [k('v')], label: 'validate', help: 'validate the selected day (gates + baseline + audit)', command: true, footer: 5 },
-  { action: 'validate-range', scope: 'main', keys: [k('V')], label: 'validate range', help: 'validate the marked range (or the month), with a preview count', command: true },
+  { action: 'validate-range', scope: 'main', keys: [k('V')], label: 'validate range', help: 'validate the scanned days of the marked range (or the month) that pass the filter; the prompt shows how many, in which ranges', command: true },
   { action: 'mark', scope: 'main', keys: [k('m')], label: 'mark', help: 'mark the start of a range for V and e (m again clears)', command: false },
-  { action: 'export', scope: 'main', keys: [k('e')], label: 'export', help: 'export the marked range, or the selected month', command: true, footer: 6 },
+  { action: 'export', scope: 'main', keys: [k('e')], label: 'export', help: 'export the marked range, or the selected month (the prompt shows the days and the files)', command: true, footer: 6 },
   { action: 'ack', scope: 'main', keys: [k('a')], label: 'ack', help: 'acknowledge the alert on screen', command: true, footer: 7 },
   { action: 'up', scope: 'main', keys: [n('upArrow'), k('k')], label: 'up', help: 'grid: previous month; log: scroll up (stops following)', command: false },
   { action: 'down', scope: 'main', keys: [n('downArrow'), k('j')], label: 'down', help: 'grid: next month; log: scroll down', command: false },
   { action: 'left', scope: 'main', keys: [n('leftArrow'), k('h')], label: 'left', help: 'grid: previous day', command: false },
   { action: 'right', scope: 'main', keys: [n('rightArrow'), k('l')], label: 'right', help: 'grid: next day', command: false },
-  { action: 'page-up', scope: 'main', keys: [n('pageUp')], label: 'page up', help: 'log: page up (stops following); grid: previous year', command: false },
-  { action: 'page-down', scope: 'main', keys: [n('pageDown')], label: 'page down', help: 'log: page down; grid: next year', command: false },
+  { action: 'page-up', scope: 'main', keys: [n('pageUp')], label: 'page up', help: 'log: page up (stops following; "N new lines" counts what arrives)', command: false },
+  { action: 'page-down', scope: 'main', keys: [n('pageDown')], label: 'page down', help: 'log: page down (at the end it follows again)', command: false },
   { action: 'detail', scope: 'main', keys: [n('return')], label: 'detail', help: 'day detail of the selected day (alerts focus: go to the alert day)', command: false },
   { action: 'focus', scope: 'main', keys: [n('tab')], label: 'focus', help: 'move focus: grid -> log -> alerts', command: false, footer: 9 },
   { action: 'follow', scope: 'main', keys: [k('f'), n('end')], label: 'follow', help: 'follow the log again', command: false },
@@ -98,6 +98,9 @@ export const KEYMAP: readonly KeyBinding[] = [
   { action: 'close', scope: 'overlay', keys: [n('backspace'), k('q'), n('escape')], label: 'close', help: 'close the overlay (backspace or q; ESC also works)', command: false },
   { action: 'up', scope: 'overlay', keys: [n('upArrow'), k('k')], label: 'up', help: 'scroll up', command: false },
   { action: 'down', scope: 'overlay', keys: [n('downArrow'), k('j')], label: 'down', help: 'scroll down', command: false },
+  { action: 'page-up', scope: 'overlay', keys: [n('pageUp')], label: 'log up', help: 'day detail: scroll its log up; help: page up', command: false },
+  { action: 'page-down', scope: 'overlay', keys: [n('pageDown')], label: 'log down', help: 'day detail: scroll its log down; help: page down', command: false },
+  { action: 'follow', scope: 'overlay', keys: [k('f'), n('end')], label: 'log end', help: 'day detail: back to the end of its log', command: false },
   { action: 'quit', scope: 'overlay', keys: [{ ctrl: 'c' }], label: 'quit', help: 'quit', command: false },
   { action: 'yes', scope: 'confirm', keys: [k('y'), n('return')], label: 'yes', help: 'confirm', command: false },
   { action: 'no', scope: 'confirm', keys: [k('n'), k('q'), n('backspace'), n('escape')], label: 'no', help: 'cancel', command: false },
@@ -230,4 +233,35 @@ export function helpLines(scope: KeyScope = 'main'): string[] {
   const items = KEYMAP.filter((b) => b.scope === scope);
   const w = Math.max(...items.map((b) => keysLabel(b).length));
   return items.map((b) => `${keysLabel(b).padEnd(w)}  ${b.help}`);
+}
+
+/** Titles of the scopes in the help overlay and the README. */
+export const SCOPE_TITLES: Readonly<Record<KeyScope, string>> = {
+  main: 'main screen',
+  overlay: 'overlays (help, day detail)',
+  confirm: 'confirm prompt',
+  quit: 'quit prompt',
+  filter: 'filter prompt',
+};
+
+/** Markers around the generated keys section of README.md. */
+export const README_KEYS_BEGIN = '<!-- keys:begin (generated from source/ui/keymap.ts by readmeKeysSection(); test/ui/keymap.test.ts fails when it differs) -->';
+/** End marker of the generated keys section. */
+export const README_KEYS_END = '<!-- keys:end -->';
+
+/**
+ * The keys section of README.md between {@link README_KEYS_BEGIN} and {@link README_KEYS_END}:
+ * a table of the main screen's keys, then one line per other scope. Regenerate after a build with
+ * `node -e "import('./dist/ui/keymap.js').then((m) => console.log(m.readmeKeysSection()))"`.
+ */
+export function readmeKeysSection(bindings: readonly KeyBinding[] = KEYMAP): string {
+  const keys = (b: KeyBinding) => b.keys.map((s) => `\`${keyName(s)}\``).join(' / ');
+  const main = bindings.filter((b) => b.scope === 'main');
+  const lines = [README_KEYS_BEGIN, '', '| key | action |', '|---|---|', ...main.map((b) => `| ${keys(b)} | ${b.help} |`), ''];
+  for (const scope of ['overlay', 'confirm', 'quit', 'filter'] as const) {
+    const items = bindings.filter((b) => b.scope === scope);
+    lines.push(`- ${SCOPE_TITLES[scope]}: ${items.map((b) => `${keys(b)} ${b.label}`).join(' · ')}`);
+  }
+  lines.push('', README_KEYS_END);
+  return lines.join('\n');
 }

@@ -1,10 +1,11 @@
 /**
- * The console's state machine (pure, no React): UI state reduced from snapshots and keys, and the
- * ControlCommands a key sends. {@link step} takes the state and one event and returns the next
- * state, the commands to send, and whether the user quit (and how). The App holds the state and
- * performs the effects; tests drive {@link step} directly.
+ * The console's state machine (pure, no React): UI state reduced from snapshots, log lines, day
+ * details and keys, and the ControlCommands a key sends. {@link step} takes the state and one event
+ * and returns the next state, the commands to send, and whether the user quit (and how). The App
+ * holds the state and performs the effects; tests drive {@link step} directly. Selectors (the
+ * functions of state that screens read) live here too, as plain functions.
  */
-import type { AlertInfo, BackfillSnapshot, ControlCommand, DayCell, DayStatus } from '../engine/events.js';
+import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus } from '../engine/events.js';
 import { ENDED_STATES, statusLabel } from './format.js';
 import type { ActionId, KeyScope } from './keymap.js';
 
@@ -20,11 +21,17 @@ export interface DayFilter {
 /** Which panel the arrows act on. */
 export type Focus = 'grid' | 'log' | 'alerts';
 
-/** Full-screen overlays. */
-export type Overlay = { kind: 'help'; scroll: number } | { kind: 'detail'; date: string; scroll: number };
+/**
+ * Full-screen overlays. The detail's `scroll` moves its information part (lines from the top),
+ * `logScroll` its log (lines up from the end).
+ */
+export type Overlay = { kind: 'help'; scroll: number } | { kind: 'detail'; date: string; scroll: number; logScroll: number };
 
-/** One-line prompts in the footer. */
-export type Prompt = { kind: 'confirm'; text: string; commands: ControlCommand[] } | { kind: 'quit' } | { kind: 'filter' };
+/**
+ * Prompts in the footer. A confirm prompt has its question (`text`, one line) and a preview
+ * (`detail`: how many days, which ranges) on a second line.
+ */
+export type Prompt = { kind: 'confirm'; text: string; detail?: string; commands: ControlCommand[] } | { kind: 'quit' } | { kind: 'filter' };
 
 /**
  * Log lines kept for scrollback: the snapshots' `logTail` windows stitched together. `base` is the
@@ -32,6 +39,13 @@ export type Prompt = { kind: 'confirm'; text: string; commands: ControlCommand[]
  */
 export interface LogStream {
   date: string | null;
+  base: number;
+  lines: string[];
+}
+
+/** A day's log file as read or followed from disk (`lines` after `base` lines dropped off the front). */
+export interface FileLog {
+  date: string;
   base: number;
   lines: string[];
 }
@@ -44,10 +58,26 @@ export interface LogScroll {
   stoppedAt: number;
 }
 
-/** The log of a day that is not the snapshot's log day, read from disk through `readLog`. */
-export interface DayLog {
+/** The day detail data of the overlay's date, as loaded through `readDayDetail`. */
+export interface DetailLoad {
   date: string;
-  lines: string[];
+  /** Signature of the day cell when it was asked for (a changed cell asks again). */
+  key: string;
+  data: DayDetailData | null;
+  error: string | null;
+}
+
+/**
+ * A control the user sent that the engine has not confirmed yet: the header shows `label` at once
+ * (console.md: controls show within 250 ms) until a snapshot is in one of `want` or
+ * {@link PENDING_SNAPSHOTS} snapshots went by.
+ */
+export interface PendingControl {
+  command: 'pause' | 'resume' | 'stop';
+  state: BackfillState;
+  want: BackfillState[];
+  /** Snapshot seq when it was sent. */
+  seq: number;
 }
 
 /** The whole UI state. */
@@ -63,7 +93,10 @@ export interface UiState {
   mark: string | null;
   stream: LogStream;
   scroll: LogScroll;
-  dayLog: DayLog | null;
+  /** The selected day's log from disk (followed with `watchLog`, or read once with `readLog`). */
+  fileLog: FileLog | null;
+  detail: DetailLoad | null;
+  pending: PendingControl | null;
   /** One-line message in the footer until the next key. */
   flash: string | null;
   /** Alerts acknowledged here, hidden before the engine confirms. */
@@ -76,7 +109,18 @@ export type UiEvent =
   | { type: 'key'; action: ActionId }
   | { type: 'text'; input: string }
   | { type: 'snapshot'; snapshot: BackfillSnapshot }
-  | { type: 'day-log'; date: string; lines: string[] };
+  /** Lines of a day's log file: `reset` replaces what is kept (first read), else they are appended. */
+  | { type: 'log-lines'; date: string; lines: string[]; reset: boolean }
+  /** A day's log read once (same as log-lines with reset). */
+  | { type: 'day-log'; date: string; lines: string[] }
+  | { type: 'day-detail'; date: string; key: string; data: DayDetailData | null; error: string | null };
+
+/**
+ * Where the log panel's lines come from: `watch` follows every day's file (ConsoleSource.watchLog),
+ * `read` streams the running day from snapshots and reads other days once (readLog), `stream` has
+ * the snapshots' tail only.
+ */
+export type LogMode = 'watch' | 'read' | 'stream';
 
 /** Facts of the environment that steps need. */
 export interface StepContext {
@@ -85,8 +129,7 @@ export interface StepContext {
   logPage: number;
   /** The too-small screen is up: only quitting works. */
   tooSmall: boolean;
-  /** The source can read a day's log from disk (`ConsoleSource.readLog`). */
-  hasReadLog: boolean;
+  logMode: LogMode;
 }
 
 /** What {@link step} returns. */
@@ -98,6 +141,11 @@ export interface StepResult {
 
 /** Most log lines kept for scrollback. */
 export const LOG_KEEP = 2000;
+/** Snapshots after which an unconfirmed control stops being shown as pending. */
+export const PENDING_SNAPSHOTS = 4;
+
+/** Following the log from its end. */
+const FOLLOW: LogScroll = { following: true, bottom: 0, stoppedAt: 0 };
 
 /** An empty filter. */
 export const NO_FILTER: DayFilter = { status: null, hasHits: false, hasMisses: false, prefix: '' };
@@ -114,7 +162,9 @@ export function initialUiState(): UiState {
     mark: null,
     stream: { date: null, base: 0, lines: [] },
     scroll: { following: true, bottom: 0, stoppedAt: 0 },
-    dayLog: null,
+    fileLog: null,
+    detail: null,
+    pending: null,
     flash: null,
     acked: [],
     alertIndex: 0,
@@ -144,14 +194,20 @@ export function filterLabel(f: DayFilter): string {
   return parts.join(' ');
 }
 
+function byDate(a: DayCell, b: DayCell): number {
+  return a.date < b.date ? -1 : a.date > b.date ? 1 : 0;
+}
+
+function passes(f: DayFilter, d: DayCell): boolean {
+  return (f.status === null || d.status === f.status) && (!f.hasHits || d.hits > 0) && (!f.hasMisses || d.baselineOnly > 0) && d.date.startsWith(f.prefix);
+}
+
 /** Days of the snapshot that pass the filter, in date order. */
 export function visibleDays(s: UiState): DayCell[] {
   const days = s.snapshot?.days ?? [];
   const f = s.filter;
-  const out = filterIsEmpty(f)
-    ? [...days]
-    : days.filter((d) => (f.status === null || d.status === f.status) && (!f.hasHits || d.hits > 0) && (!f.hasMisses || d.baselineOnly > 0) && d.date.startsWith(f.prefix));
-  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  const out = filterIsEmpty(f) ? [...days] : days.filter((d) => passes(f, d));
+  return out.sort(byDate);
 }
 
 /**
@@ -186,11 +242,32 @@ export function openAlerts(s: UiState): AlertInfo[] {
     .sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || b.id - a.id);
 }
 
-/** The alert shown in the banner, or null. */
+/** The alert shown in the banner, or null. Alerts stay until acknowledged. */
 export function shownAlert(s: UiState): AlertInfo | null {
   const open = openAlerts(s);
   if (open.length === 0) return null;
   return open[Math.min(s.alertIndex, open.length - 1)];
+}
+
+/**
+ * The backfill state to show: the snapshot's, or at once the state a control just sent leads to
+ * (`PAUSING` after p, `RUNNING` after r, `STOPPING` after s) until the engine confirms it.
+ */
+export function displayState(s: UiState): { state: BackfillState; pending: boolean } | null {
+  const snap = s.snapshot;
+  if (!snap) return null;
+  if (s.pending) return { state: s.pending.state, pending: true };
+  return { state: snap.state, pending: false };
+}
+
+/**
+ * True when the running day is drawn paused (`‖`): PAUSED, or PAUSING with nothing in flight
+ * (console.md: "Running" is true while any request is in flight).
+ */
+export function showsPaused(s: UiState): boolean {
+  const d = displayState(s);
+  if (!d || !s.snapshot) return false;
+  return d.state === 'PAUSED' || (d.state === 'PAUSING' && s.snapshot.inFlight === 0);
 }
 
 /**
@@ -214,6 +291,11 @@ export function newTailLines(prev: readonly string[], tail: readonly string[]): 
   return [...tail];
 }
 
+function capped(base: number, lines: string[]): { base: number; lines: string[] } {
+  if (lines.length <= LOG_KEEP) return { base, lines };
+  return { base: base + lines.length - LOG_KEEP, lines: lines.slice(lines.length - LOG_KEEP) };
+}
+
 function appendStream(stream: LogStream, snap: BackfillSnapshot): LogStream {
   if (snap.logDate === null) return stream;
   let lines: string[];
@@ -225,18 +307,23 @@ function appendStream(stream: LogStream, snap: BackfillSnapshot): LogStream {
     if (add.length === 0) return stream;
     lines = [...stream.lines, ...add];
   }
-  let base = stream.base;
-  if (lines.length > LOG_KEEP) {
-    base += lines.length - LOG_KEEP;
-    lines = lines.slice(lines.length - LOG_KEEP);
-  }
-  return { date: snap.logDate, base, lines };
+  return { date: snap.logDate, ...capped(stream.base, lines) };
 }
 
-/** What the log panel shows: the live stream for the log day, or the selected day's log from disk. */
+/**
+ * The date whose log the panel shows: while scrolled up, the day being read stays (a new day
+ * starting does not pull the text away); otherwise the selected day.
+ */
+export function logPaneDate(s: UiState): string | null {
+  if (!s.scroll.following && s.fileLog) return s.fileLog.date;
+  return cursorDate(s) ?? s.snapshot?.logDate ?? null;
+}
+
+/** What the log panel shows: the selected day's log file, or the live stream from snapshots. */
 export interface PanelLog {
+  date: string | null;
   title: string;
-  /** True for the live stream (it can follow), false for a finished day's file. */
+  /** True when new lines can arrive (it can follow), false for a file read once. */
   live: boolean;
   base: number;
   lines: string[];
@@ -244,28 +331,40 @@ export interface PanelLog {
   loading: boolean;
 }
 
-/** The log the panel shows for the selected date; `hasReadLog` says whether logs can be read from disk. */
-export function panelLog(s: UiState, hasReadLog: boolean): PanelLog {
-  const sel = cursorDate(s);
+/** The log the panel shows for the selected date in `mode`. */
+export function panelLog(s: UiState, mode: LogMode): PanelLog {
   const logDate = s.snapshot?.logDate ?? null;
-  if (!hasReadLog || sel === null || sel === logDate || s.cursor === null) {
-    return { title: logDate ? `scan_${logDate}.log` : 'no log yet', live: true, base: s.stream.base, lines: s.stream.lines, loading: false };
-  }
-  const loaded = s.dayLog?.date === sel ? s.dayLog.lines : null;
-  return { title: `scan_${sel}.log`, live: false, base: 0, lines: loaded ?? [], loading: loaded === null };
-}
-
-/** Date whose log must be read from disk (log panel or detail overlay), or null. */
-export function wantedDayLog(s: UiState): string | null {
-  if (s.overlay?.kind === 'detail') return s.overlay.date === s.snapshot?.logDate ? null : s.overlay.date;
-  const p = panelLog(s, true);
-  if (p.live) return null;
-  return cursorDate(s);
+  const stream = (): PanelLog => ({ date: logDate, title: logDate ? `scan_${logDate}.log` : 'no log yet', live: true, base: s.stream.base, lines: s.stream.lines, loading: false });
+  if (mode === 'stream') return stream();
+  const date = logPaneDate(s);
+  if (date === null) return stream();
+  if (mode === 'read' && (date === logDate || s.cursor === null)) return stream();
+  const loaded = s.fileLog?.date === date ? s.fileLog : null;
+  return { date, title: `scan_${date}.log`, live: mode === 'watch', base: loaded?.base ?? 0, lines: loaded?.lines ?? [], loading: loaded === null };
 }
 
 /**
- * Visible window of the panel log for `page` lines: the absolute bottom index and the count of new
- * lines since following stopped.
+ * The date whose log file must be followed (`watch`) or read (`read`), or null: the day detail's
+ * date while it is open, else the log panel's.
+ */
+export function wantedLog(s: UiState, mode: LogMode): string | null {
+  if (mode === 'stream') return null;
+  const logDate = s.snapshot?.logDate ?? null;
+  if (s.overlay?.kind === 'detail') return mode === 'read' && s.overlay.date === logDate ? null : s.overlay.date;
+  const p = panelLog(s, mode);
+  return p.date !== null && (mode === 'watch' || !p.live) ? p.date : null;
+}
+
+/** The lines of `date`'s log this state has (file or stream), or null when not loaded. */
+export function logLinesOf(s: UiState, date: string, mode: LogMode): string[] | null {
+  if (s.fileLog?.date === date) return s.fileLog.lines;
+  if (mode !== 'watch' && s.snapshot?.logDate === date) return s.stream.lines;
+  return null;
+}
+
+/**
+ * Visible window of the panel log for `page` lines: the lines, the count of new lines since
+ * following stopped ("N new lines"), and whether it follows.
  */
 export function logWindow(s: UiState, log: PanelLog, page: number): { lines: string[]; newLines: number; following: boolean } {
   const total = log.base + log.lines.length;
@@ -274,6 +373,21 @@ export function logWindow(s: UiState, log: PanelLog, page: number): { lines: str
   const end = bottom - log.base;
   const start = Math.max(0, end - page);
   return { lines: log.lines.slice(start, end), newLines: following || !log.live ? 0 : Math.max(0, total - s.scroll.stoppedAt), following };
+}
+
+/** Signature of a day cell: the detail is asked again when it changes (rerun, validation). */
+export function detailKey(s: UiState, date: string): string {
+  const c = cellOf(s, date);
+  return c ? `${c.status}|${c.hits}|${c.baselineOnly}|${c.durationMs ?? ''}|${c.reason ?? ''}` : 'none';
+}
+
+/** The date and key of the day detail to load, or null (no detail overlay open, or it is loaded). */
+export function wantedDetail(s: UiState): { date: string; key: string } | null {
+  if (s.overlay?.kind !== 'detail') return null;
+  const date = s.overlay.date;
+  const key = detailKey(s, date);
+  if (s.detail && s.detail.date === date && s.detail.key === key) return null;
+  return { date, key };
 }
 
 function monthOf(date: string): string {
@@ -291,25 +405,118 @@ function moveMonth(days: readonly DayCell[], from: string, delta: number): strin
   return inTarget[Math.min(Math.max(0, idx), inTarget.length - 1)].date;
 }
 
-/** The dates (in the snapshot) of the marked range, or of the cursor's month when nothing is marked. */
-export function selectedRange(s: UiState): { start: string; end: string; dates: string[] } | null {
+/**
+ * The selection of a bulk action: the marked range (mark to cursor), or the cursor's month when
+ * nothing is marked. `dates` are every day of the snapshot in it; `month` is set when it is a month.
+ */
+export function selectedRange(s: UiState): { start: string; end: string; dates: string[]; month: string | null } | null {
   const cur = cursorDate(s);
   if (cur === null || !s.snapshot) return null;
   let from: string;
   let to: string;
+  let month: string | null = null;
   if (s.mark !== null) {
     from = s.mark < cur ? s.mark : cur;
     to = s.mark < cur ? cur : s.mark;
   } else {
-    from = `${monthOf(cur)}-01`;
-    to = `${monthOf(cur)}-31`;
+    month = monthOf(cur);
+    from = `${month}-01`;
+    to = `${month}-31`;
   }
   const dates = s.snapshot.days
     .map((d) => d.date)
     .filter((d) => d >= from && d <= to)
     .sort();
   if (dates.length === 0) return null;
-  return { start: dates[0], end: dates[dates.length - 1], dates };
+  return { start: dates[0], end: dates[dates.length - 1], dates, month };
+}
+
+/** A run of consecutive trading days of the range (consecutive in the snapshot's day list). */
+export interface DayRun {
+  start: string;
+  end: string;
+  days: number;
+}
+
+/** Splits `dates` into runs of days that follow each other in `all` (sorted trading days). */
+export function dayRuns(dates: readonly string[], all: readonly string[]): DayRun[] {
+  const index = new Map(all.map((d, i) => [d, i]));
+  const sorted = [...dates].sort();
+  const runs: DayRun[] = [];
+  let prev = -2;
+  for (const d of sorted) {
+    const i = index.get(d) ?? -10;
+    const last = runs[runs.length - 1];
+    if (last && i === prev + 1) {
+      last.end = d;
+      last.days += 1;
+    } else runs.push({ start: d, end: d, days: 1 });
+    prev = i;
+  }
+  return runs;
+}
+
+/** `2018-03-01..2018-03-09 (7), 2018-03-12 (1), +2 more ranges` (at most `max` runs named). */
+export function formatRuns(runs: readonly DayRun[], max = 3): string {
+  const shown = runs.slice(0, max).map((r) => (r.start === r.end ? `${r.start} (1)` : `${r.start}..${r.end} (${r.days})`));
+  if (runs.length > max) shown.push(`+${runs.length - max} more range${runs.length - max === 1 ? '' : 's'}`);
+  return shown.join(', ');
+}
+
+/** Statuses a validation can judge (the day was scanned). */
+const SCANNED: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The confirm prompt of `V` (validate a range): the scanned days of the selection that pass the
+ * filter, with a preview of how many and in which ranges; null with a reason when there are none.
+ */
+export function validateRangePrompt(s: UiState): Prompt | string {
+  const r = selectedRange(s);
+  if (!r || !s.snapshot) return 'no days selected';
+  const cells = s.snapshot.days.filter((d) => d.date >= r.start && d.date <= r.end);
+  const filtered = filterIsEmpty(s.filter) ? cells : cells.filter((d) => passes(s.filter, d));
+  const dates = filtered.filter((d) => SCANNED.has(d.status)).map((d) => d.date);
+  const what = r.month ? `month ${r.month}` : `${r.start}..${r.end}`;
+  if (dates.length === 0) return `nothing to validate in ${what}: no scanned day${filterIsEmpty(s.filter) ? '' : ' passes the filter'}`;
+  const all = s.snapshot.days.map((d) => d.date).sort();
+  const runs = dayRuns(dates, all);
+  const left = filtered.length - dates.length;
+  const notes = [
+    `${plural(runs.length, 'range')}: ${formatRuns(runs)}`,
+    left > 0 ? `${left} not scanned left out` : '',
+    filterIsEmpty(s.filter) ? '' : `filter ${filterLabel(s.filter)}`,
+  ].filter(Boolean);
+  return {
+    kind: 'confirm',
+    text: `validate ${plural(dates.length, 'day')} of ${what}?`,
+    detail: notes.join('  ·  '),
+    commands: [{ type: 'validate-range', start: dates[0], end: dates[dates.length - 1], dates }],
+  };
+}
+
+/** The confirm prompt of `e` (export the month or the marked range), with a preview of the days. */
+export function exportPrompt(s: UiState): Prompt | string {
+  const r = selectedRange(s);
+  if (!r || !s.snapshot) return 'no days selected';
+  const cells = s.snapshot.days.filter((d) => d.date >= r.start && d.date <= r.end);
+  const complete = cells.filter((d) => d.status === 'COMPLETE').length;
+  const notDone = cells.length - complete;
+  const what = r.month ? `month ${r.month}` : 'range';
+  return {
+    kind: 'confirm',
+    text: `export ${what} ${r.start}..${r.end} (${plural(cells.length, 'day')}, ${complete} complete)?`,
+    detail: [
+      `-> discovery_hits_${r.start}_${r.end}.csv + day_completeness.csv`,
+      notDone > 0 ? `${notDone} not complete` : '',
+    ]
+      .filter(Boolean)
+      .join('  ·  '),
+    commands: [{ type: 'export', start: r.start, end: r.end }],
+  };
 }
 
 const STATUS_CYCLE: (DayStatus | 'SKIPPED' | null)[] = [null, 'COMPLETE', 'RUNNING', 'PENDING', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE', 'SKIPPED'];
@@ -318,12 +525,15 @@ function result(state: UiState, commands: ControlCommand[] = [], quit: 'stop' | 
   return { state, commands, quit };
 }
 
-function describe(cmd: ControlCommand): string {
+/** A command in words, as the footer confirms it was sent. */
+export function describeCommand(cmd: ControlCommand): string {
   switch (cmd.type) {
     case 'rerun':
       return `rerun ${cmd.date}${cmd.exhaustive ? ' (exhaustive)' : ''}`;
     case 'validate':
       return `validate ${cmd.date}`;
+    case 'validate-range':
+      return `validate ${cmd.dates ? plural(cmd.dates.length, 'day') : 'range'} ${cmd.start} -> ${cmd.end}`;
     case 'export':
       return `export ${cmd.start} -> ${cmd.end}`;
     case 'ack':
@@ -334,8 +544,42 @@ function describe(cmd: ControlCommand): string {
 }
 
 function sent(state: UiState, commands: ControlCommand[], note?: string): StepResult {
-  const text = note ?? (commands.length === 1 ? describe(commands[0]) : `${commands.length} commands`);
+  const text = note ?? (commands.length === 1 ? describeCommand(commands[0]) : `${commands.length} commands`);
   return result({ ...state, flash: `sent: ${text}` }, commands);
+}
+
+function withPending(state: UiState, command: PendingControl['command']): UiState {
+  const seq = state.snapshot?.seq ?? 0;
+  switch (command) {
+    case 'pause':
+      return { ...state, pending: { command, state: 'PAUSING', want: ['PAUSING', 'PAUSED', 'DONE', 'HALTED', 'STOPPED', 'FAILED'], seq } };
+    case 'resume':
+      return { ...state, pending: { command, state: 'RUNNING', want: ['RUNNING', 'STARTING', 'DONE', 'HALTED', 'STOPPED', 'FAILED'], seq } };
+    case 'stop':
+      return { ...state, pending: { command, state: 'STOPPING', want: ['STOPPING', 'STOPPED', 'DONE', 'HALTED', 'FAILED'], seq } };
+  }
+}
+
+function settlePending(p: PendingControl | null, snap: BackfillSnapshot): PendingControl | null {
+  if (!p) return null;
+  if (p.want.includes(snap.state) && snap.seq > p.seq) return null;
+  if (snap.seq >= p.seq + PENDING_SNAPSHOTS) return null;
+  return p;
+}
+
+function appendFileLog(state: UiState, date: string, lines: string[], reset: boolean): UiState {
+  const cur = state.fileLog;
+  // Another day's file: show it from its end.
+  if (!cur || cur.date !== date) return { ...state, fileLog: { date, ...capped(0, lines) }, scroll: FOLLOW };
+  if (reset) {
+    // The same file read again (truncated or recreated): keep the scroll inside it.
+    const fileLog = { date, ...capped(0, lines) };
+    const total = fileLog.base + fileLog.lines.length;
+    const sc = state.scroll;
+    return { ...state, fileLog, scroll: sc.following ? sc : { following: false, bottom: Math.min(sc.bottom, total), stoppedAt: Math.min(sc.stoppedAt, total) } };
+  }
+  if (lines.length === 0) return state;
+  return { ...state, fileLog: { date, ...capped(cur.base, [...cur.lines, ...lines]) } };
 }
 
 /** Apply one event. Never throws; unknown actions in a scope are ignored. */
@@ -344,10 +588,14 @@ export function step(state: UiState, ev: UiEvent, ctx: StepContext): StepResult 
     case 'snapshot': {
       const stream = appendStream(state.stream, ev.snapshot);
       const acked = state.acked.filter((id) => ev.snapshot.alerts.some((a) => a.id === id && !a.acknowledged));
-      return result({ ...state, snapshot: ev.snapshot, stream, acked });
+      return result({ ...state, snapshot: ev.snapshot, stream, acked, pending: settlePending(state.pending, ev.snapshot) });
     }
+    case 'log-lines':
+      return result(appendFileLog(state, ev.date, ev.lines, ev.reset));
     case 'day-log':
-      return result({ ...state, dayLog: { date: ev.date, lines: ev.lines } });
+      return result(appendFileLog(state, ev.date, ev.lines, true));
+    case 'day-detail':
+      return result({ ...state, detail: { date: ev.date, key: ev.key, data: ev.data, error: ev.error } });
     case 'text': {
       if (state.prompt?.kind === 'filter' && /^[0-9-]$/.test(ev.input) && state.filter.prefix.length < 10) {
         return result({ ...state, filter: { ...state.filter, prefix: state.filter.prefix + ev.input } });
@@ -378,21 +626,30 @@ function key(state: UiState, action: ActionId, ctx: StepContext): StepResult {
     return openQuit({ ...state, prompt: null });
   }
   if (scope === 'confirm' && state.prompt?.kind === 'confirm') {
-    if (action === 'yes') return sent({ ...state, prompt: null }, state.prompt.commands);
+    if (action === 'yes') return sent({ ...state, prompt: null, mark: null }, state.prompt.commands);
     if (action === 'no') return result({ ...state, prompt: null, flash: 'cancelled' });
     return result(state);
   }
   if (scope === 'filter') return filterKey(state, action);
-  if (scope === 'overlay' && state.overlay) {
-    const o = state.overlay;
-    if (action === 'close') return result({ ...state, overlay: null });
-    // help scrolls from the top, the detail's log from the bottom
-    const delta = (action === 'up' ? -1 : action === 'down' ? 1 : 0) * (o.kind === 'help' ? 1 : -1);
-    if (delta !== 0) return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll + delta) } });
-    return result(state);
-  }
+  if (scope === 'overlay' && state.overlay) return overlayKey(state, state.overlay, action);
   if (ctx.tooSmall) return result(state);
   return mainKey(state, action, ctx);
+}
+
+function overlayKey(state: UiState, o: Overlay, action: ActionId): StepResult {
+  if (action === 'close') return result({ ...state, overlay: null });
+  const d = action === 'up' ? -1 : action === 'down' ? 1 : 0;
+  if (d !== 0) return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll + d) } });
+  if (o.kind === 'detail') {
+    // PgUp/PgDn scroll the detail's log (lines up from its end); f/End back to the end.
+    if (action === 'page-up') return result({ ...state, overlay: { ...o, logScroll: o.logScroll + 5 } });
+    if (action === 'page-down') return result({ ...state, overlay: { ...o, logScroll: Math.max(0, o.logScroll - 5) } });
+    if (action === 'follow') return result({ ...state, overlay: { ...o, logScroll: 0 } });
+  } else {
+    if (action === 'page-up') return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll - 10) } });
+    if (action === 'page-down') return result({ ...state, overlay: { ...o, scroll: o.scroll + 10 } });
+  }
+  return result(state);
 }
 
 function filterKey(state: UiState, action: ActionId): StepResult {
@@ -426,7 +683,7 @@ function needEngine(state: UiState, ctx: StepContext): StepResult | null {
 }
 
 function scrollLog(state: UiState, delta: number, ctx: StepContext): StepResult {
-  const log = panelLog(state, ctx.hasReadLog);
+  const log = panelLog(state, ctx.logMode);
   const total = log.base + log.lines.length;
   const cur = state.scroll.following ? total : state.scroll.bottom;
   const minBottom = Math.min(total, log.base + Math.max(1, ctx.logPage));
@@ -444,16 +701,22 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
     case 'pause': {
       const blocked = needEngine(state, ctx);
       if (blocked) return blocked;
-      if (snap!.state === 'PAUSING' || snap!.state === 'PAUSED') return result({ ...state, flash: `already ${snap!.state.toLowerCase()}` });
-      return sent(state, [{ type: 'pause' }]);
+      const shown = displayState(state)!.state;
+      if (shown === 'PAUSING' || shown === 'PAUSED') return result({ ...state, flash: `already ${shown.toLowerCase()}` });
+      if (ENDED_STATES.has(snap!.state) || snap!.state === 'HALTED') {
+        if (!snap!.activity) return result({ ...state, flash: `nothing to pause: the backfill is ${snap!.state}` });
+      }
+      return sent(withPending(state, 'pause'), [{ type: 'pause' }]);
     }
     case 'resume': {
       const blocked = needEngine(state, ctx);
-      return blocked ?? sent(state, [{ type: 'resume' }]);
+      return blocked ?? sent(withPending(state, 'resume'), [{ type: 'resume' }]);
     }
     case 'stop': {
       const blocked = needEngine(state, ctx);
-      return blocked ?? sent(state, [{ type: 'stop' }]);
+      if (blocked) return blocked;
+      if ((ENDED_STATES.has(snap!.state) || snap!.state === 'HALTED') && !snap!.activity) return result({ ...state, flash: `nothing to stop: the backfill is ${snap!.state}` });
+      return sent(withPending(state, 'stop'), [{ type: 'stop' }]);
     }
     case 'rerun':
     case 'rerun-exhaustive': {
@@ -463,7 +726,10 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
       const exhaustive = action === 'rerun-exhaustive';
       const cmd: ControlCommand = { type: 'rerun', date: cur, exhaustive };
       if (cellOf(state, cur)?.status === 'COMPLETE') {
-        return result({ ...state, prompt: { kind: 'confirm', text: `rerun ${cur}${exhaustive ? ' exhaustively' : ''}? it is COMPLETE`, commands: [cmd] } });
+        return result({
+          ...state,
+          prompt: { kind: 'confirm', text: `rerun ${cur}${exhaustive ? ' exhaustively' : ''}? it is COMPLETE`, detail: 'its hits are replaced by the new scan (one transaction)', commands: [cmd] },
+        });
       }
       return sent(state, [cmd]);
     }
@@ -477,13 +743,9 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
     case 'export': {
       const blocked = needEngine(state, ctx);
       if (blocked) return blocked;
-      const r = selectedRange(state);
-      if (!r) return result({ ...state, flash: 'no days selected' });
-      const n = r.dates.length;
-      const what = `${r.start} -> ${r.end} (${n} day${n === 1 ? '' : 's'})`;
-      const commands: ControlCommand[] =
-        action === 'export' ? [{ type: 'export', start: r.start, end: r.end }] : r.dates.map((date) => ({ type: 'validate', date }));
-      return result({ ...state, mark: null, prompt: { kind: 'confirm', text: `${action === 'export' ? 'export' : 'validate'} ${what}?`, commands } });
+      const p = action === 'export' ? exportPrompt(state) : validateRangePrompt(state);
+      if (typeof p === 'string') return result({ ...state, flash: p });
+      return result({ ...state, prompt: p });
     }
     case 'mark':
       if (state.mark !== null) return result({ ...state, mark: null, flash: 'range cleared' });
@@ -519,7 +781,7 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
       } else {
         next = moveMonth(days, cur, sign);
       }
-      return result({ ...state, cursor: next, scroll: { following: true, bottom: 0, stoppedAt: 0 } });
+      return result({ ...state, cursor: next, scroll: FOLLOW });
     }
     case 'page-up':
       return scrollLog(state, -Math.max(1, ctx.logPage - 1), ctx);
@@ -528,17 +790,17 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
     case 'detail': {
       if (state.focus === 'alerts') {
         const a = shownAlert(state);
-        if (a?.date) return result({ ...state, cursor: a.date, focus: 'grid', overlay: { kind: 'detail', date: a.date, scroll: 0 } });
+        if (a?.date) return result({ ...state, cursor: a.date, focus: 'grid', scroll: FOLLOW, overlay: { kind: 'detail', date: a.date, scroll: 0, logScroll: 0 } });
       }
       if (cur === null) return result({ ...state, flash: 'no day selected' });
-      return result({ ...state, overlay: { kind: 'detail', date: cur, scroll: 0 } });
+      return result({ ...state, overlay: { kind: 'detail', date: cur, scroll: 0, logScroll: 0 } });
     }
     case 'focus': {
       const order: Focus[] = ['grid', 'log', 'alerts'];
       return result({ ...state, focus: order[(order.indexOf(state.focus) + 1) % order.length] });
     }
     case 'follow':
-      return result({ ...state, scroll: { following: true, bottom: 0, stoppedAt: 0 } });
+      return result({ ...state, scroll: FOLLOW });
     case 'filter':
       return result({ ...state, prompt: { kind: 'filter' } });
     case 'help':

@@ -1,8 +1,9 @@
 /**
  * What the console needs from its host (the worker-thread host, or the attach client of a headless
- * runner): snapshots in, commands out. The UI never touches SQL, HTTP or sockets itself.
+ * runner): snapshots in, commands out, and per-day data read where it lives. The UI never touches
+ * SQL, HTTP or sockets itself.
  */
-import type { BackfillSnapshot, ControlCommand } from '../engine/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../engine/events.js';
 
 /** The console's link to the engine host. */
 export interface ConsoleSource {
@@ -12,8 +13,15 @@ export interface ConsoleSource {
   current(): BackfillSnapshot | null;
   /** Send a command to the engine host. */
   send(cmd: ControlCommand): void;
-  /** Read the last N lines of the selected day's log file (for day detail / log panel when a non-current day is selected); may return []. */
+  /** Read the last N lines of a day's `scan_<date>.log` once (used when `watchLog` is absent); may return []. */
   readLog?(date: string, lines: number): Promise<string[]>;
+  /**
+   * Follow a day's `scan_<date>.log` (chokidar in the host): `listener` gets the last lines first
+   * (`reset` true, maybe none), then each batch of appended lines; returns a function that stops.
+   */
+  watchLog?(date: string, listener: (lines: string[], reset: boolean) => void): () => void;
+  /** The stored detail of a day (read by the host from SQLite and project_state/); rejects with a one-line Error. */
+  readDayDetail?(date: string): Promise<DayDetailData>;
 }
 
 /** Console options: `color` false draws no colour at all; `bell` rings BEL on a new CRITICAL alert; `readOnly` disables every key that sends a command. */

@@ -1,7 +1,8 @@
 /**
  * The engine worker thread as the console drives it (interactive job): the backfill runs to DONE,
- * then a rerun (exhaustive), a validation and an export are served in order, and quit ends the
- * thread after it closed the store. Waits are on snapshots and log lines, never on time.
+ * then a rerun (exhaustive), a validation, a validate-range and exports are served in order, day
+ * details are read through the worker's connection, and quit ends the thread after it closed the
+ * store. Waits are on snapshots and log lines, never on time.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -47,10 +48,12 @@ describe('engine worker (interactive)', () => {
     expect(done.days.map((d) => d.status)).toEqual(['COMPLETE', 'COMPLETE']);
 
     const validated = logLine(host, /^\[validate\] 2018-03-01 (PASS|FAIL)/);
-    const exported = logLine(host, /^\[console\] exported \d+ hits to /);
+    const rerun = logLine(host, /^\[console\] rerun 2018-03-01 COMPLETE; re-exported \d+ file\(s\)/);
+    const exported = logLine(host, /^\[console\] exported 2018-03-01\.\.2018-03-02: \d+ file\(s\), \d+ hits in /);
     host.send({ type: 'rerun', date: '2018-03-01', exhaustive: true });
     host.send({ type: 'validate', date: '2018-03-01' });
     host.send({ type: 'export', start: '2018-03-01', end: '2018-03-02' });
+    await rerun;
     expect(await validated).toMatch(/PASS/);
     expect(await exported).toContain('discovery_hits_2018-03-01_2018-03-02.csv');
     host.send({ type: 'quit' });
@@ -65,4 +68,76 @@ describe('engine worker (interactive)', () => {
     expect(row.r1_checked).toBeGreaterThan(1000);
     expect(existsSync(join(dir, 'ex/discovery_hits_2018-03-01_2018-03-02.csv'))).toBe(true);
   });
+
+  it('validates a range and exports a month by command, answers day-detail requests, and shows what it does', async () => {
+    const dir = tempDir();
+    const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs') };
+    const host = startEngineWorker({
+      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: 'replay', dbPath: join(dir, 's.db'),
+      validate: 'none', skipPhase0: true, interactive: true, env,
+    });
+    const done = await until(host, (s) => s.state === 'DONE');
+    const scanned = await host.readDayDetail('2018-03-01');
+    expect(scanned).toMatchObject({ date: '2018-03-01', status: 'COMPLETE', baseline: null, validation: null });
+    expect(scanned.hits.length).toBe(done.days[0]!.hits);
+    expect(scanned.stageMs.UNIVERSE).toBeGreaterThanOrEqual(0);
+    expect(scanned.counters.find((c) => c.name === 'total_universe')?.value).toBeGreaterThan(1000);
+    for (const h of scanned.hits) expect(h.rules.length).toBeGreaterThan(0);
+
+    const activities = new Set<string>();
+    host.subscribe((s) => {
+      if (s.activity) activities.add(s.activity);
+    });
+    const validated = logLine(host, /^\[console\] validated \d+\/2 day\(s\)/);
+    const exported = logLine(host, /^\[console\] exported 2018-03-01\.\.2018-03-02: \d+ file\(s\), \d+ hits in /);
+    host.send({ type: 'validate-range', start: '2018-03-01', end: '2018-03-02', dates: ['2018-03-01', '2018-03-02'] });
+    host.send({ type: 'export', start: '2018-03-01', end: '2018-03-02' });
+    expect(await validated).toMatch(/validated 2\/2 day\(s\): 2 passed, 0 failed/);
+    expect(await exported).toContain('discovery_hits_2018-03-01_2018-03-02.csv');
+    expect([...activities]).toEqual(expect.arrayContaining(['validating 1/2 2018-03-01', 'validating 2/2 2018-03-02']));
+
+    const checked = await host.readDayDetail('2018-03-02');
+    expect(checked.validation?.status).toBe('VALIDATED');
+    expect(checked.baseline).toMatchObject({ baselineOnly: 0 });
+    expect(checked.audit).not.toBeNull();
+    await expect(host.readDayDetail('2018-03-05')).resolves.toMatchObject({ status: null, hits: [] });
+
+    host.send({ type: 'quit' });
+    await host.done;
+    await expect(host.readDayDetail('2018-03-01')).rejects.toThrow(/ended/);
+    expect(existsSync(join(dir, 'ex/discovery_hits_2018-03-01_2018-03-02.csv'))).toBe(true);
+    expect(existsSync(join(dir, 'ex/day_completeness.csv'))).toBe(true);
+  });
+
+  it('pause drains and resumes; stop leaves the running day absent (its cell PENDING again) and resume reruns it', async () => {
+    const dir = tempDir();
+    const env = {
+      GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'),
+      EMU_THETA_LATENCY_MS: '40',
+    };
+    const host = startEngineWorker({
+      kind: 'backfill', start: '2024-01-02', end: '2024-01-04', market: 'sim:3', dbPath: join(dir, 's.db'),
+      validate: 'none', skipPhase0: true, interactive: true, env,
+    });
+    const running = await until(host, (s) => s.current !== null && s.current.r1Total > 0);
+    const day = running.current!.date;
+    host.send({ type: 'pause' });
+    await until(host, (s) => s.state === 'PAUSING' || s.state === 'PAUSED');
+    await until(host, (s) => s.state === 'PAUSED' && s.inFlight === 0);
+    host.send({ type: 'resume' });
+    await until(host, (s) => s.state === 'RUNNING');
+    host.send({ type: 'stop' });
+    const stopped = await until(host, (s) => s.state === 'STOPPED');
+    expect(stopped.days.filter((d) => d.status === 'RUNNING')).toEqual([]);
+    expect(stopped.current).toBeNull();
+    const cell = stopped.days.find((d) => d.date === day)!;
+    expect(['PENDING', 'COMPLETE']).toContain(cell.status);
+    if (cell.status === 'PENDING') await expect(host.readDayDetail(day)).resolves.toMatchObject({ status: null });
+    host.send({ type: 'resume' });
+    const done = await until(host, (s) => s.state === 'DONE');
+    expect(done.days.map((d) => d.status)).toEqual(['COMPLETE', 'COMPLETE', 'COMPLETE']);
+    host.send({ type: 'quit' });
+    await host.done;
+  });
 });
+

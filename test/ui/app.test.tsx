@@ -209,8 +209,8 @@ describe('overlays and log', () => {
     await m.press('\r');
     let f = plain(m.frame());
     expect(f).toContain('Day 2018-03-09');
-    expect(f).toMatch(/UNIVERSE +✓ done/);
-    expect(f).toContain('tickers 6,912');
+    expect(f).toContain('UNIVERSE ✓ 1.2s 6,912');
+    expect(f).toContain('R1 ▶ 340');
     await m.press('q');
     await m.press('h');
     await waitFor(() => src.logReads.includes('2018-03-08'), 'log panel reads the selected day');

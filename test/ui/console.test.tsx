@@ -3,7 +3,10 @@
  * on SIGTERM / SIGHUP (signals come from an EventEmitter standing in for `process`).
  */
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { tempDir } from '../helpers/paths.js';
 import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, mountConsole, type SignalSource } from '../../source/ui/index.js';
 import { FakeSource, FakeStdin, FakeStdout, makeSnapshot, plain, tick, waitFor } from './harness.js';
 
@@ -67,4 +70,33 @@ describe('mountConsole', () => {
     c.close('detach');
     await expect(c.done).resolves.toEqual({ quit: 'detach' });
   });
+  test('with a metrics path it writes frames, fps, event-loop utilisation and the tallest frame on exit', async () => {
+    const stdout = new FakeStdout(120, 40);
+    const source = new FakeSource(makeSnapshot());
+    const path = join(tempDir(), 'ui.json');
+    const c = mountConsole(source, { color: false, bell: false }, {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+      signals: new EventEmitter() as unknown as SignalSource,
+      alternateScreen: false,
+      debug: true,
+      metricsPath: path,
+    });
+    await waitFor(() => plain(stdout.lastFrame()).includes('Backfill'), 'first frame');
+    source.push(makeSnapshot({ seq: 2, state: 'PAUSED' }));
+    await waitFor(() => plain(stdout.lastFrame()).includes('PAUSED'), 'second frame');
+    c.close('detach');
+    await c.done;
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, number>;
+    expect(m.frames).toBeGreaterThanOrEqual(2);
+    expect(m.renders).toBeGreaterThanOrEqual(2);
+    expect(m.maxFrameLines).toBeGreaterThan(20);
+    expect(m.maxFrameLines).toBeLessThanOrEqual(39);
+    expect(m.rows).toBe(40);
+    expect(m.eventLoopUtilization).toBeGreaterThanOrEqual(0);
+    expect(m.eventLoopUtilization).toBeLessThanOrEqual(1);
+    for (const k of ['seconds', 'fps', 'cpuUserMs', 'cpuSystemMs']) expect(typeof m[k]).toBe('number');
+  });
 });
+

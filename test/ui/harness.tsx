@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { render, type Instance } from 'ink';
-import type { AlertInfo, BackfillSnapshot, ControlCommand, DayCell, DayView } from '../../source/engine/events.js';
+import type { AlertInfo, BackfillSnapshot, ControlCommand, DayCell, DayDetailData, DayView } from '../../source/engine/events.js';
 import type { UpstreamMetrics } from '../../source/providers/types.js';
 import { App } from '../../source/ui/App.js';
 import type { ConsoleSource, QuitChoice } from '../../source/ui/types.js';
@@ -54,21 +54,63 @@ export class FakeStdin extends EventEmitter {
   unref(): void {}
 }
 
+/** Options of {@link FakeSource}: which optional ConsoleSource parts it has. */
+export interface FakeSourceOptions {
+  /** readLog (default true). */
+  readLog?: boolean;
+  /** watchLog over {@link FakeSource.files} (default false). */
+  watchLog?: boolean;
+  /** readDayDetail from {@link FakeSource.details} (default false). */
+  detail?: boolean;
+}
+
 /** A ConsoleSource whose snapshots the test pushes and whose sent commands it reads. */
 export class FakeSource implements ConsoleSource {
   sent: ControlCommand[] = [];
   listeners = new Set<(s: BackfillSnapshot) => void>();
   latest: BackfillSnapshot | null;
   logReads: string[] = [];
+  detailReads: string[] = [];
+  /** Day logs for watchLog, by date. */
+  files = new Map<string, string[]>();
+  /** Followers by date. */
+  watchers = new Map<string, Set<(lines: string[], reset: boolean) => void>>();
+  /** Stored day details by date (missing: rejects). */
+  details = new Map<string, DayDetailData>();
   readLog?: (date: string, lines: number) => Promise<string[]>;
-  constructor(first: BackfillSnapshot | null, withReadLog = true) {
+  watchLog?: (date: string, listener: (lines: string[], reset: boolean) => void) => () => void;
+  readDayDetail?: (date: string) => Promise<DayDetailData>;
+  constructor(first: BackfillSnapshot | null, opts: FakeSourceOptions | boolean = {}) {
+    const o: FakeSourceOptions = typeof opts === 'boolean' ? { readLog: opts } : opts;
     this.latest = first;
-    if (withReadLog) {
+    if (o.readLog ?? true) {
       this.readLog = async (date: string) => {
         this.logReads.push(date);
         return [`10:00:00 ${date} UNIVERSE:begin`, `10:00:01 ${date} REPORT:done`];
       };
     }
+    if (o.watchLog) {
+      this.watchLog = (date, listener) => {
+        const set = this.watchers.get(date) ?? new Set();
+        set.add(listener);
+        this.watchers.set(date, set);
+        listener([...(this.files.get(date) ?? [])], true);
+        return () => set.delete(listener);
+      };
+    }
+    if (o.detail) {
+      this.readDayDetail = async (date) => {
+        this.detailReads.push(date);
+        const d = this.details.get(date);
+        if (!d) throw new Error(`no stored detail for ${date}`);
+        return d;
+      };
+    }
+  }
+  /** Appends lines to a day's log and tells its followers. */
+  appendLog(date: string, lines: string[]): void {
+    this.files.set(date, [...(this.files.get(date) ?? []), ...lines]);
+    for (const l of this.watchers.get(date) ?? []) l(lines, false);
   }
   subscribe(listener: (s: BackfillSnapshot) => void): () => void {
     this.listeners.add(listener);
@@ -245,4 +287,56 @@ export function mount(source: FakeSource, opts: { columns: number; rows: number;
 /** Strip every ANSI escape (for text assertions). */
 export function plain(frame: string): string {
   return frame.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '');
+}
+
+/** A stored day detail like the worker returns for a validated day with two hits (one near a split). */
+export function makeDetail(date = '2018-03-08', over: Partial<DayDetailData> = {}): DayDetailData {
+  return {
+    date,
+    status: 'RETRY_NEEDED',
+    reason: 'validate BASELINE: baseline-only hits: 2 (ABCD R1 61.2%, WXYZ R2 55.0%)',
+    r1Mode: 'prefilter',
+    updatedAt: '2018-03-09T15:41:07.123Z',
+    processingMs: 12_345,
+    stageMs: { UNIVERSE: 1200, GROUPED: 800, PREV: 12, R2R3: 25, R1: 9100, R4: 40, PERSIST: 30, ENRICH: 700, AUDIT: 400, REPORT: 38 },
+    counters: [
+      { name: 'total_universe', value: 6912 },
+      { name: 'daily_raw_symbols', value: 7104 },
+      { name: 'coverage_pct', value: 99.8 },
+      { name: 'discoveries', value: 2 },
+      { name: 'r1_checked', value: 340 },
+      { name: 'r1_unanswered', value: 0 },
+      { name: 'theta_requests', value: 4134 },
+      { name: 'theta_errors', value: 17 },
+    ],
+    hits: [
+      {
+        ticker: 'GAPX', rules: [{ rule: 'R1', code: 'PM_GAP_50', value: 72.4 }, { rule: 'R2', code: 'OPEN_GAP_50', value: 58.1 }], volume: 1_234_567,
+        prevClose: 2.1, open: 3.32, high: 3.9, close: 3.1, pmHigh: 3.62, pmHighSource: 'v3_trades', pmHighVenue: 'utp_cta', exchange: 'XNAS', split: false, splitNote: null,
+      },
+      {
+        ticker: 'RSPL', rules: [{ rule: 'R3', code: 'INTRADAY_PUSH_50', value: 64 }], volume: 804_000,
+        prevClose: 0.81, open: 0.8, high: 1.312, close: 1.1, pmHigh: null, pmHighSource: null, pmHighVenue: null, exchange: 'XNYS', split: true, splitNote: 'reverse split 2018-03-05 (+3d)',
+      },
+    ],
+    audit: { sampleSize: 50, misses: 0, missRateUpper95: 0.06, passed: true, at: '2018-03-09T15:41:00Z' },
+    missAudit: { checked: 20, missedInitially: 0, missed: [] },
+    baseline: { overlap: 2, discoveryOnly: 0, baselineOnly: 2, baselineOnlyHits: [{ symbol: 'ABCD', rule: 'R1', pct: 61.2 }, { symbol: 'WXYZ', rule: 'R2', pct: 55 }], at: '2018-03-09T15:42:00Z' },
+    validation: {
+      status: 'FAILED_BASELINE',
+      gates: [
+        { gate: 'COMPLETENESS', passed: true, message: 'ok' },
+        { gate: 'BASIS_SANITY', passed: true, message: 'ok' },
+        { gate: 'RULE_UNIQUENESS', passed: true, message: 'ok' },
+        { gate: 'EXCHANGE_DOMAIN', passed: true, message: 'ok' },
+        { gate: 'MIN_VOLUME', passed: true, message: 'ok' },
+        { gate: 'CSV_SHAPE', passed: true, message: 'ok' },
+        { gate: 'PM_PROVENANCE', passed: true, message: 'ok' },
+        { gate: 'R1_HEALTH', passed: true, message: 'ok' },
+        { gate: 'RULE_TAGS', passed: true, message: 'ok' },
+        { gate: 'BASELINE', passed: false, message: 'baseline-only hits: 2 (ABCD R1 61.2%, WXYZ R2 55.0%)' },
+      ],
+    },
+    ...over,
+  };
 }

@@ -1,6 +1,23 @@
 import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Key } from 'ink';
-import { assertNoDuplicateKeys, footerText, helpLines, KEYMAP, matchKey, type KeyBinding } from '../../source/ui/keymap.js';
+import {
+  assertNoDuplicateKeys,
+  footerText,
+  helpLines,
+  KEYMAP,
+  keyName,
+  matchKey,
+  README_KEYS_BEGIN,
+  README_KEYS_END,
+  readmeKeysSection,
+  type ActionId,
+  type KeyBinding,
+  type KeyScope,
+} from '../../source/ui/keymap.js';
+import { helpContent } from '../../source/ui/screens/HelpScreen.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 
 const noKey: Key = {
   upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
@@ -67,5 +84,64 @@ describe('keymap', () => {
     expect(lines).toHaveLength(KEYMAP.filter((b) => b.scope === 'main').length);
     expect(lines.some((l) => l.startsWith('r/space'))).toBe(true);
     expect(lines.some((l) => l.startsWith('f/End'))).toBe(true);
+  });
+
+  test('every key of console.md is bound to its action', () => {
+    // console.md "Keys": key, scope, the action it must trigger
+    const table: [string, Partial<Key>, KeyScope, ActionId][] = [
+      ['p', {}, 'main', 'pause'],
+      ['r', {}, 'main', 'resume'],
+      [' ', {}, 'main', 'resume'],
+      ['s', {}, 'main', 'stop'],
+      ['R', { shift: true }, 'main', 'rerun'],
+      ['X', { shift: true }, 'main', 'rerun-exhaustive'],
+      ['v', {}, 'main', 'validate'],
+      ['V', { shift: true }, 'main', 'validate-range'],
+      ['e', {}, 'main', 'export'],
+      ['a', {}, 'main', 'ack'],
+      ['', { upArrow: true }, 'main', 'up'],
+      ['', { downArrow: true }, 'main', 'down'],
+      ['', { leftArrow: true }, 'main', 'left'],
+      ['', { rightArrow: true }, 'main', 'right'],
+      ['h', {}, 'main', 'left'],
+      ['j', {}, 'main', 'down'],
+      ['k', {}, 'main', 'up'],
+      ['l', {}, 'main', 'right'],
+      ['', { return: true }, 'main', 'detail'],
+      ['', { backspace: true }, 'overlay', 'close'],
+      ['q', {}, 'overlay', 'close'],
+      ['', { tab: true }, 'main', 'focus'],
+      ['f', {}, 'main', 'follow'],
+      ['', { end: true }, 'main', 'follow'],
+      ['', { pageUp: true }, 'main', 'page-up'],
+      ['/', {}, 'main', 'filter'],
+      ['?', {}, 'main', 'help'],
+      ['q', {}, 'main', 'quit'],
+    ];
+    for (const [input, key, scope, action] of table) expect(matchKey(scope, input, { ...noKey, ...key })?.action, `${scope} ${input || JSON.stringify(key)}`).toBe(action);
+  });
+  test('every binding is documented: a label and a help line, in the ? overlay and in README', () => {
+    const help = helpContent(200, false).join('\n');
+    for (const b of KEYMAP) {
+      expect(b.label.trim(), `${b.scope}/${b.action}`).not.toBe('');
+      expect(b.help.trim(), `${b.scope}/${b.action}`).not.toBe('');
+      for (const k of b.keys) expect(help).toContain(keyName(k));
+    }
+    const readme = readmeKeysSection();
+    for (const b of KEYMAP) for (const k of b.keys) expect(readme).toContain(`\`${keyName(k)}\``);
+  });
+  test("README's keys section is the one generated from the registry", () => {
+    const text = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const from = text.indexOf(README_KEYS_BEGIN);
+    const to = text.indexOf(README_KEYS_END);
+    expect(from, 'README.md has the keys:begin marker').toBeGreaterThanOrEqual(0);
+    expect(to, 'README.md has the keys:end marker').toBeGreaterThan(from);
+    // On a difference: npm run build, then
+    // node -e "import('./dist/ui/keymap.js').then((m) => console.log(m.readmeKeysSection()))"
+    expect(text.slice(from, to + README_KEYS_END.length)).toBe(readmeKeysSection());
+  });
+  test('the README check fails on a key missing from the section', () => {
+    const extra: KeyBinding[] = [...KEYMAP, { action: 'mark', scope: 'main', keys: [{ input: 'M' }], label: 'x', help: 'x', command: false }];
+    expect(readmeKeysSection(extra)).not.toBe(readmeKeysSection());
   });
 });

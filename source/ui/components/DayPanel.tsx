@@ -1,10 +1,11 @@
 /**
- * Current-day panel (4 lines): date, mode and running stage; the stages before R1 with their state
- * glyph and counts; the R1 premarket progress bar and the stages after it; hits per rule.
+ * Current-day panel (5 lines): date, mode, running stage and elapsed time; the stages before R1 with
+ * their state glyph and counts; the R1 premarket progress bar and R4; the stages after R4; hits per
+ * rule. With no day running: what the engine does, the range's hits and the last finished day.
  */
 import { Box } from 'ink';
 import type { BackfillSnapshot, StageName, StageView } from '../../engine/events.js';
-import { formatCount, formatDuration, formatRuleCounts, progressBar, stageCounts, stageGlyph } from '../format.js';
+import { formatCount, formatDuration, formatRuleCounts, progressBar, stageCounts, stageGlyph, statusLabel } from '../format.js';
 import type { Tone } from '../theme.js';
 import { Line, type Seg } from './Line.js';
 
@@ -12,6 +13,8 @@ import { Line, type Seg } from './Line.js';
 export interface DayPanelProps {
   snapshot: BackfillSnapshot;
   width: number;
+  /** The backfill is paused with nothing in flight: the running stage shows `‖`. */
+  paused?: boolean;
 }
 
 const LONG: Record<StageName, string> = {
@@ -55,14 +58,16 @@ function stageSegs(stages: readonly StageView[], narrow: boolean): Seg[] {
   return out;
 }
 
-/** Renders the current-day panel. */
-export function DayPanel({ snapshot: s, width }: DayPanelProps) {
+/** Renders the current-day panel (5 lines). */
+export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) {
   const d = s.current;
   if (!d) {
+    const last = [...s.days].reverse().find((c) => c.durationMs !== undefined);
     return (
       <Box flexDirection="column" width={width}>
-        <Line segs={[' Day -  ', { text: 'no day running', tone: 'dim' }]} />
+        <Line segs={[' Day -  ', { text: s.activity ? s.activity : 'no day running', tone: s.activity ? 'running' : 'dim' }]} />
         <Line segs={[` range hits ${formatRuleCounts(s.hits)}`]} />
+        <Line segs={[last ? ` last day ${last.date} ${statusLabel(last.status)}  hits ${last.hits}  ${formatDuration(last.durationMs ?? null)}` : ' ']} />
         <Line segs={[' ']} />
         <Line segs={[' ']} />
       </Box>
@@ -75,9 +80,11 @@ export function DayPanel({ snapshot: s, width }: DayPanelProps) {
   const before = r1Idx >= 0 ? d.stages.slice(0, r1Idx) : d.stages;
   const r1 = r1Idx >= 0 ? d.stages[r1Idx] : undefined;
   const after = r1Idx >= 0 ? d.stages.slice(r1Idx + 1) : [];
+  const r4 = after.slice(0, 1);
+  const rest = after.slice(1);
   const elapsed = Math.max(0, s.at - d.startedAt);
   const r1Label = narrow ? '' : ' premarket';
-  const runLabel = running ? `${running.state === 'failed' ? '✗' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}` : '';
+  const runLabel = running ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}` : '';
   return (
     <Box flexDirection="column" width={width}>
       <Line segs={[{ text: ` Day ${d.date}`, bold: true }, { text: narrow ? ' ' : ` ${d.mode}  `, tone: 'dim' }, { text: runLabel, tone: 'running' }, `  ${formatDuration(elapsed)}`]} />
@@ -87,11 +94,12 @@ export function DayPanel({ snapshot: s, width }: DayPanelProps) {
           ' R1 ',
           r1 ? { text: stageGlyph(r1.state), tone: tone(r1.state) } : '·',
           ' ',
-          { text: progressBar(d.r1Done, d.r1Total, narrow ? 6 : 10), tone: 'ok' },
-          ` ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}${narrow ? ' ' : '  '}`,
-          ...stageSegs(after, narrow),
+          { text: progressBar(d.r1Done, d.r1Total, narrow ? 8 : 10), tone: 'ok' },
+          ` ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}  `,
+          ...stageSegs(r4, narrow),
         ]}
       />
+      <Line segs={[' ', ...stageSegs(rest, narrow)]} />
       <Line segs={[{ text: ' hits ', bold: true }, formatRuleCounts(d.hits)]} />
     </Box>
   );

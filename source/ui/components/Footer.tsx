@@ -1,7 +1,10 @@
 /**
- * Footer line: the open prompt (confirm, quit, filter), else the last message and the keys that fit,
- * generated from the keymap (read-only mode drops the command keys and says so).
+ * Footer: the open prompt (confirm with its preview on a second line, quit, filter with its help
+ * on a second line), else the last
+ * message and the keys that fit, generated from the keymap (read-only mode drops the command keys
+ * and says so).
  */
+import { Box } from 'ink';
 import { footerText } from '../keymap.js';
 import type { DayFilter, Prompt } from '../state.js';
 import { statusLabel } from '../format.js';
@@ -22,19 +25,29 @@ export const QUIT_PROMPT = 'quit: [s]top the engine  [d]etach and leave it runni
 /** Renders the footer. */
 export function Footer({ prompt, flash, filter, columns, readOnly }: FooterProps) {
   if (prompt?.kind === 'confirm') {
-    return <Line segs={[{ text: ` ${prompt.text}`, bold: true, tone: 'warn' }, '  [y]es  [n]o']} />;
+    const ask = <Line segs={[{ text: ` ${prompt.text}`, bold: true, tone: 'warn' }, '  [y]es  [n]o']} />;
+    if (!prompt.detail) return ask;
+    return (
+      <Box flexDirection="column">
+        {ask}
+        <Line segs={[{ text: `   ${prompt.detail}`, tone: 'dim' }]} />
+      </Box>
+    );
   }
   if (prompt?.kind === 'quit') {
     return <Line segs={[{ text: ` ${QUIT_PROMPT}`, bold: true, tone: 'warn' }]} />;
   }
   if (prompt?.kind === 'filter') {
     return (
-      <Line
-        segs={[
-          { text: ' filter: ', bold: true },
-          `[s]tatus ${filter.status ? statusLabel(filter.status) : 'any'}  [h]its ${filter.hasHits ? 'on' : 'off'}  [m]isses ${filter.hasMisses ? 'on' : 'off'}  date "${filter.prefix}_"  [x] clear  [enter] done`,
-        ]}
-      />
+      <Box flexDirection="column">
+        <Line
+          segs={[
+            { text: ' filter: ', bold: true },
+            `[s]tatus ${filter.status ? statusLabel(filter.status) : 'any'}  [h]its ${filter.hasHits ? 'on' : 'off'}  [m]isses ${filter.hasMisses ? 'on' : 'off'}  date "${filter.prefix}_"`,
+          ]}
+        />
+        <Line segs={[{ text: '   digits and - type the date prefix, backspace erases  [x] clear  [enter] done', tone: 'dim' }]} />
+      </Box>
     );
   }
   const msg = flash ? ` ${flash}  |` : '';

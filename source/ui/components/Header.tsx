@@ -1,9 +1,10 @@
 /**
- * Header line: command, range, backfill state (with "pausing, N in flight" while PAUSING and the
- * reason when halted), market, database, read-only tag, and `? help` at the right edge. When the
+ * Header line: command, range, backfill state (with "pausing, N in flight" while PAUSING, shown at
+ * once when p is pressed, and the reason when halted), what the engine does besides the backfill,
+ * market, database, read-only tag, and `? help` at the right edge. When the
  * line is too long the market/db part is cut first, then the state reason; `? help` always shows.
  */
-import type { BackfillSnapshot } from '../../engine/events.js';
+import type { BackfillSnapshot, BackfillState } from '../../engine/events.js';
 import { truncate } from '../format.js';
 import { stateTone } from '../theme.js';
 import { Line, type Seg } from './Line.js';
@@ -11,19 +12,28 @@ import { Line, type Seg } from './Line.js';
 /** Props of {@link Header}. */
 export interface HeaderProps {
   snapshot: BackfillSnapshot | null;
+  /** The state to show (the snapshot's, or the one a control just sent leads to); default the snapshot's. */
+  shown?: BackfillState;
   columns: number;
   readOnly: boolean;
 }
 
-/** The state text: `PAUSING  pausing, 3 in flight`, `HALTED: reason`, or the state. */
-export function stateText(s: BackfillSnapshot): string {
-  if (s.state === 'PAUSING') return `PAUSING  pausing, ${s.inFlight} in flight`;
-  if (s.reason && (s.state === 'HALTED' || s.state === 'FAILED' || s.state === 'STOPPED')) return `${s.state}: ${s.reason}`;
-  return s.state;
+/**
+ * The state text: `PAUSING  pausing, 3 in flight`, `STOPPING  stopping, 3 in flight aborted`,
+ * `HALTED: reason`, or the state; then what the engine does besides (`validating 3/21 ...`) and how
+ * many commands wait.
+ */
+export function stateText(s: BackfillSnapshot, shown: BackfillState = s.state): string {
+  let t: string = shown;
+  if (shown === 'PAUSING') t = `PAUSING  pausing, ${s.inFlight} in flight`;
+  else if (shown === 'STOPPING') t = `STOPPING  stopping, ${s.inFlight} in flight aborted`;
+  else if (s.reason && shown === s.state && (shown === 'HALTED' || shown === 'FAILED' || shown === 'STOPPED')) t = `${shown}: ${s.reason}`;
+  const extra = [s.activity ? `· ${s.activity}` : '', s.queuedCommands ? `+${s.queuedCommands} queued` : ''].filter(Boolean).join(' ');
+  return extra ? `${t}  ${extra}` : t;
 }
 
 /** Renders the header line. */
-export function Header({ snapshot: s, columns, readOnly }: HeaderProps) {
+export function Header({ snapshot: s, shown, columns, readOnly }: HeaderProps) {
   const right = ' ? help ';
   const head: Seg = { text: ' gapctl ', bold: true, tone: 'accent' };
   const ro: Seg | null = readOnly ? { text: ' read-only ', bold: true, tone: 'warn' } : null;
@@ -31,8 +41,9 @@ export function Header({ snapshot: s, columns, readOnly }: HeaderProps) {
   if (!s) {
     segs.push({ text: ' waiting for the engine…', tone: 'dim' });
   } else {
+    const st = shown ?? s.state;
     const range: Seg = { text: ` ${s.command} ${s.start} -> ${s.end}  ` };
-    const state: Seg = { text: stateText(s), bold: true, tone: stateTone(s.state) };
+    const state: Seg = { text: stateText(s, st), bold: true, tone: stateTone(st) };
     const where: Seg = { text: `  ${columns >= 100 ? 'market ' : ''}${s.market}  ${s.db}`, tone: 'dim' };
     let room = columns - right.length - head.text.length - (ro?.text.length ?? 0) - range.text.length;
     state.text = truncate(state.text, Math.max(7, room));

@@ -27,9 +27,9 @@ export function logTime(line: string): string {
 
 /** Renders the log title and exactly `height` body lines. */
 export function LogPanel({ title, lines, height, following, live, newLines, loading, focused }: LogPanelProps) {
-  const body = lines.slice(-height);
+  const body = lines.length === 0 && !loading && height > 0 ? ['(nothing logged for this day yet)'] : lines.slice(-height);
   const pad = Math.max(0, height - body.length);
-  const state = loading ? 'loading…' : !live ? (following ? 'end of file' : 'scrolled') : following ? 'following' : `paused  ${newLines} new lines  [f] follow`;
+  const state = loading ? 'loading…' : !live ? (following ? 'end of file' : 'scrolled up') : following ? 'following' : `scrolled up  ${newLines} new lines  [f] follow`;
   return (
     <Box flexDirection="column">
       <Line

@@ -1,6 +1,7 @@
 /**
  * Backfill progress line: bar, done/total days, percent, current month, ETA (moving average from the
- * engine, paused time left out), days/min, and at 100+ columns a sparkline of recent days/min.
+ * engine, paused time left out; marked `(paused)` while the clock is held), days/min, and at 100+
+ * columns a sparkline of recent days/min.
  */
 import type { BackfillSnapshot } from '../../engine/events.js';
 import { formatEta, formatRate, percent, progressBar, sparkline } from '../format.js';
@@ -11,10 +12,12 @@ export interface ProgressLineProps {
   snapshot: BackfillSnapshot;
   wide: boolean;
   month: string | null;
+  /** The backfill is paused (the ETA does not count the pause). */
+  paused: boolean;
 }
 
 /** Renders the progress line. */
-export function ProgressLine({ snapshot: s, wide, month }: ProgressLineProps) {
+export function ProgressLine({ snapshot: s, wide, month, paused }: ProgressLineProps) {
   const bar = progressBar(s.done, s.total, wide ? 24 : 14);
   const m = s.current?.date.slice(0, 7) ?? month ?? '-';
   const spark = wide ? sparkline(s.rateHistory, 24) : '';
@@ -25,7 +28,7 @@ export function ProgressLine({ snapshot: s, wide, month }: ProgressLineProps) {
         { text: bar, tone: 'ok' },
         `  ${s.done}/${s.total} days  ${percent(s.done, s.total)}%  `,
         { text: m, tone: 'accent' },
-        `  ETA ${formatEta(s.etaMs)}  ${formatRate(s.daysPerMin)} days/min`,
+        `  ETA ${formatEta(s.etaMs)}${paused ? ' (paused)' : ''}  ${formatRate(s.daysPerMin)} days/min`,
         spark ? { text: `  ${spark}`, tone: 'info' } : null,
       ]}
     />

@@ -1,7 +1,8 @@
 /**
- * Upstream panel (4 lines): one line per ThetaData terminal (in-flight blocks ▮/▯ against the cap,
- * queue, latency p50/p95, backoff), the Theta status counts (200/204/472/429/5xx/timeouts) and
- * error rate, and the Polygon line. Data: the providers' live metrics in the snapshot.
+ * Upstream panel (5 lines): one line per ThetaData terminal (in-flight blocks ▮/▯ against the cap,
+ * queue depth, latency p50/p95, backoff), the Theta status counts (200/204/472/429/5xx) and timeouts,
+ * the Theta error rate and backoff state, and the Polygon line (in flight against its cap, queue,
+ * errors, latency p50/p95, backoff). Data: the providers' live metrics in the snapshot.
  */
 import { Box } from 'ink';
 import type { UpstreamMetrics } from '../../providers/types.js';
@@ -28,48 +29,75 @@ function terminalLabel(u: UpstreamMetrics['upstream']): string {
 
 type Segs = (Seg | string | null)[];
 
+/** Sums of the Theta terminals' counters (attempts by status; errors over requests is the error rate). */
+export interface ThetaTotals {
+  requests: number;
+  errors: number;
+  s200: number;
+  s204: number;
+  s472: number;
+  s429: number;
+  s5xx: number;
+  timeouts: number;
+  /** Terminals waiting out a retry backoff (`v3`, `v1`). */
+  backingOff: string[];
+}
+
+/** Totals over the Theta terminals (selector, pure). */
+export function thetaTotals(theta: readonly UpstreamMetrics[]): ThetaTotals {
+  const t: ThetaTotals = { requests: 0, errors: 0, s200: 0, s204: 0, s472: 0, s429: 0, s5xx: 0, timeouts: 0, backingOff: [] };
+  for (const m of theta) {
+    t.requests += m.requests;
+    t.errors += m.errors;
+    t.s200 += m.counts.s200;
+    t.s204 += m.counts.s204;
+    t.s472 += m.counts.s472;
+    t.s429 += m.counts.s429;
+    t.s5xx += m.counts.s5xx;
+    t.timeouts += m.counts.timeouts;
+    if (m.backingOff) t.backingOff.push(terminalLabel(m.upstream));
+  }
+  return t;
+}
+
 function terminalLine(m: UpstreamMetrics, first: boolean, narrow: boolean): Segs {
   return [
     narrow ? ' ' : { text: first ? ' Theta ' : '       ', bold: true },
     `${terminalLabel(m.upstream)} `,
     { text: capBlocks(m.inFlight, m.cap), tone: m.inFlight >= m.cap ? 'warn' : 'ok' },
-    ` ${m.inFlight}/${m.cap} q ${formatCount(m.queued)}${narrow ? ' ' : '  '}p50 ${formatMs(m.p50Ms)} p95 ${formatMs(m.p95Ms)}`,
-    m.backingOff ? { text: '  backoff', tone: 'warn', bold: true } : null,
+    ` ${m.inFlight}/${m.cap} ${narrow ? 'q' : 'queue'} ${formatCount(m.queued)}${narrow ? ' ' : '  '}p50 ${formatMs(m.p50Ms)} p95 ${formatMs(m.p95Ms)}`,
+    m.backingOff ? { text: ' backoff', tone: 'warn', bold: true } : null,
   ];
 }
 
 /** Renders the upstream panel. */
 export function UpstreamPanel({ theta, polygon, width }: UpstreamPanelProps) {
   const shown = theta.slice(0, 2);
-  const sum = { requests: 0, errors: 0, s200: 0, s204: 0, s472: 0, s429: 0, s5xx: 0, timeouts: 0 };
-  for (const m of theta) {
-    sum.requests += m.requests;
-    sum.errors += m.errors;
-    sum.s200 += m.counts.s200;
-    sum.s204 += m.counts.s204;
-    sum.s472 += m.counts.s472;
-    sum.s429 += m.counts.s429;
-    sum.s5xx += m.counts.s5xx;
-    sum.timeouts += m.counts.timeouts;
-  }
+  const t = thetaTotals(theta);
   const narrow = width < 50;
+  const sep = narrow ? ' ' : '  ';
   const lines: Segs[] = shown.map((m, i) => terminalLine(m, i === 0, narrow));
   if (shown.length === 0) lines.push([{ text: ' Theta ', bold: true }, { text: 'no terminals', tone: 'dim' }]);
   while (lines.length < 2) lines.push([' ']);
+  // At 80 columns the 5xx count moves to the next line and "Theta" labels the counts.
+  const counts: [string, number][] = [['200', t.s200], ['204', t.s204], ['472', t.s472], ['429', t.s429], ['5xx', t.s5xx]];
+  const first = narrow ? counts.slice(0, 4) : counts;
+  lines.push([narrow ? { text: ' Theta ', bold: true } : '  ', first.map(([k, v]) => `${k} ${formatCount(v)}`).join(sep)]);
   lines.push([
-    narrow ? { text: ' Theta', bold: true } : '  ',
-    `${narrow ? ' ' : ''}200 ${formatCount(sum.s200)}  472 ${formatCount(sum.s472)}  429 ${formatCount(sum.s429)}  `,
-    { text: `err ${formatRatioPct(sum.errors, sum.requests)}`, tone: sum.errors > 0 ? 'warn' : 'plain' },
-    `  204 ${formatCount(sum.s204)}  5xx ${formatCount(sum.s5xx)}  timeouts ${formatCount(sum.timeouts)}`,
+    narrow ? ` 5xx ${formatCount(t.s5xx)} ` : '  ',
+    `timeouts ${formatCount(t.timeouts)}${sep}`,
+    { text: `err ${formatRatioPct(t.errors, t.requests)}`, tone: t.errors > 0 ? 'warn' : 'plain' },
+    sep,
+    t.backingOff.length > 0 ? { text: `backoff ${t.backingOff.join(',')}`, tone: 'warn', bold: true } : { text: 'no backoff', tone: 'dim' },
   ]);
   lines.push(
     polygon
       ? [
           { text: narrow ? ' Polygon ' : '  Polygon ', bold: true },
-          `${polygon.inFlight}/${polygon.cap}${narrow ? '' : ' in flight'}  q ${formatCount(polygon.queued)}  `,
-          { text: `${formatCount(polygon.errors)} errors`, tone: polygon.errors > 0 ? 'warn' : 'plain' },
-          `  p50 ${formatMs(polygon.p50Ms)} p95 ${formatMs(polygon.p95Ms)}`,
-          polygon.backingOff ? { text: '  backoff', tone: 'warn', bold: true } : '',
+          `${polygon.inFlight}/${polygon.cap}${narrow ? ' q' : ' in flight  queue'} ${formatCount(polygon.queued)}${sep}`,
+          { text: `${formatCount(polygon.errors)} err`, tone: polygon.errors > 0 ? 'warn' : 'plain' },
+          narrow ? ` p95 ${formatMs(polygon.p95Ms)}` : `  p50 ${formatMs(polygon.p50Ms)} p95 ${formatMs(polygon.p95Ms)}`,
+          polygon.backingOff ? { text: ' backoff', tone: 'warn', bold: true } : '',
         ]
       : [{ text: '  Polygon ', bold: true }, { text: 'idle', tone: 'dim' }],
   );

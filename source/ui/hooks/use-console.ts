@@ -1,13 +1,14 @@
 /**
  * The console controller: holds the {@link UiState}, feeds it snapshots from the source and keys
- * from the App, sends the commands {@link step} returns, reads day logs through `readLog`, rings
- * the bell on a new CRITICAL alert, and reports quitting exactly once.
+ * from the App, sends the commands {@link step} returns, follows (or reads) the selected day's log
+ * through the source, loads the day detail of the detail overlay, rings the bell on a new CRITICAL
+ * alert, and reports quitting exactly once.
  */
 import type { Key } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { matchKey } from '../keymap.js';
 import type { BackfillSnapshot } from '../../engine/events.js';
-import { activeScope, initialUiState, step, wantedDayLog, type StepContext, type UiEvent, type UiState } from '../state.js';
+import { activeScope, initialUiState, step, wantedDetail, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
 import type { ConsoleSource, QuitChoice } from '../types.js';
 
 /** Lines asked from `readLog` for a day's log. */
@@ -28,7 +29,10 @@ export interface ConsoleController {
   press: (input: string, key: Key, ctx: StepContext) => void;
 }
 
-const SNAPSHOT_CTX: StepContext = { readOnly: true, logPage: 1, tooSmall: false, hasReadLog: false };
+/** How a source delivers day logs: followed, read once, or only the snapshots' tail. */
+export function logModeOf(source: ConsoleSource): LogMode {
+  return source.watchLog ? 'watch' : source.readLog ? 'read' : 'stream';
+}
 
 /** Strip control characters (ANSI escapes, CR, tabs to spaces) from a log line so it cannot break the frame. */
 export function cleanLine(line: string): string {
@@ -36,6 +40,10 @@ export function cleanLine(line: string): string {
     .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
     .replace(/\t/g, ' ')
     .replace(/[\x00-\x1f\x7f]/g, '');
+}
+
+function message(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 /** Controller hook; see the module doc. */
@@ -46,11 +54,14 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   const optsRef = useRef(opts);
   optsRef.current = opts;
   const seenCritical = useRef<Set<number> | null>(null);
+  const mode = logModeOf(source);
+  const dataCtx: StepContext = { readOnly: true, logPage: 1, tooSmall: false, logMode: mode };
 
   const apply = useCallback(
     (ev: UiEvent, ctx: StepContext) => {
       if (quitRef.current) return;
       const r = step(ref.current, ev, ctx);
+      const changed = r.state !== ref.current;
       ref.current = r.state;
       for (const cmd of r.commands) source.send(cmd);
       if (r.quit) {
@@ -58,7 +69,7 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
         optsRef.current.onQuit(r.quit);
         return;
       }
-      setVersion((v) => v + 1);
+      if (changed) setVersion((v) => v + 1);
     },
     [source],
   );
@@ -86,30 +97,58 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
         }
         if (fresh) optsRef.current.onCriticalAlert?.();
       }
-      apply({ type: 'snapshot', snapshot: { ...s, logTail: s.logTail.map(cleanLine) } }, SNAPSHOT_CTX);
+      apply({ type: 'snapshot', snapshot: { ...s, logTail: s.logTail.map(cleanLine) } }, dataCtx);
     };
     const first = source.current();
     if (first) onSnapshot(first);
     return source.subscribe(onSnapshot);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [source, apply]);
 
-  const wanted = source.readLog ? wantedDayLog(ref.current) : null;
-  const loadedDate = ref.current.dayLog?.date ?? null;
+  // The selected day's log: followed (watchLog) or read once (readLog).
+  const logDate = wantedLog(ref.current, mode);
+  const loadedDate = ref.current.fileLog?.date ?? null;
   useEffect(() => {
-    if (wanted === null || wanted === loadedDate || !source.readLog) return;
+    if (logDate === null) return;
+    if (mode === 'watch' && source.watchLog) {
+      return source.watchLog(logDate, (lines, reset) => apply({ type: 'log-lines', date: logDate, lines: lines.map(cleanLine), reset }, dataCtx));
+    }
+    if (logDate === loadedDate || !source.readLog) return;
     let live = true;
-    source.readLog(wanted, DAY_LOG_LINES).then(
+    source.readLog(logDate, DAY_LOG_LINES).then(
       (lines) => {
-        if (live) apply({ type: 'day-log', date: wanted, lines: lines.map(cleanLine) }, SNAPSHOT_CTX);
+        if (live) apply({ type: 'day-log', date: logDate, lines: lines.map(cleanLine) }, dataCtx);
       },
       (err: unknown) => {
-        if (live) apply({ type: 'day-log', date: wanted, lines: [`(log unavailable: ${err instanceof Error ? err.message : String(err)})`] }, SNAPSHOT_CTX);
+        if (live) apply({ type: 'day-log', date: logDate, lines: [`(log unavailable: ${message(err)})`] }, dataCtx);
       },
     );
     return () => {
       live = false;
     };
-  }, [wanted, loadedDate, source, apply]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [logDate, mode === 'watch' ? null : loadedDate, source, apply]);
+
+  // The detail overlay's stored data, asked again when the day's cell changes.
+  const want = source.readDayDetail ? wantedDetail(ref.current) : null;
+  const wantDate = want?.date ?? null;
+  const wantKey = want?.key ?? null;
+  useEffect(() => {
+    if (wantDate === null || wantKey === null || !source.readDayDetail) return;
+    let live = true;
+    source.readDayDetail(wantDate).then(
+      (data) => {
+        if (live) apply({ type: 'day-detail', date: wantDate, key: wantKey, data, error: null }, dataCtx);
+      },
+      (err: unknown) => {
+        if (live) apply({ type: 'day-detail', date: wantDate, key: wantKey, data: null, error: message(err) }, dataCtx);
+      },
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wantDate, wantKey, source, apply]);
 
   return { state: ref.current, apply, press };
 }

@@ -1,6 +1,7 @@
 /**
- * The main screen: header, progress, calendar grid, current-day and upstream panels side by side,
- * alert banner, log, footer. Heights come from the layout so the frame has at most rows - 1 lines.
+ * The main screen: header, progress, calendar grid (and the legend when there is room),
+ * current-day and upstream panels side by side, alert banner, log, footer. Heights come from the
+ * layout so the frame has at most rows - 1 lines.
  */
 import { Box } from 'ink';
 import { AlertBanner } from '../components/AlertBanner.js';
@@ -8,13 +9,14 @@ import { CalendarGrid } from '../components/CalendarGrid.js';
 import { DayPanel } from '../components/DayPanel.js';
 import { Footer } from '../components/Footer.js';
 import { Header } from '../components/Header.js';
+import { Legend } from '../components/Legend.js';
 import { Line } from '../components/Line.js';
 import { LogPanel } from '../components/LogPanel.js';
 import { ProgressLine } from '../components/ProgressLine.js';
 import { UpstreamPanel } from '../components/UpstreamPanel.js';
 import type { GridModel } from '../grid.js';
-import type { Layout } from '../layout.js';
-import { cellOf, cursorDate, filterLabel, logWindow, openAlerts, panelLog, shownAlert, visibleDays, type UiState } from '../state.js';
+import { PANEL_LINES, type Layout } from '../layout.js';
+import { cellOf, cursorDate, displayState, filterLabel, logWindow, openAlerts, panelLog, shownAlert, showsPaused, visibleDays, type LogMode, type UiState } from '../state.js';
 
 /** Props of {@link Dashboard}. */
 export interface DashboardProps {
@@ -23,11 +25,11 @@ export interface DashboardProps {
   grid: GridModel;
   logHeight: number;
   readOnly: boolean;
-  hasReadLog: boolean;
+  logMode: LogMode;
 }
 
 /** Renders the dashboard (or a waiting screen before the first snapshot). */
-export function Dashboard({ state, layout, grid, logHeight, readOnly, hasReadLog }: DashboardProps) {
+export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }: DashboardProps) {
   const s = state.snapshot;
   if (!s) {
     return (
@@ -40,12 +42,13 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, hasReadLog
   }
   const sel = cursorDate(state);
   const alert = shownAlert(state);
-  const log = panelLog(state, hasReadLog);
+  const log = panelLog(state, logMode);
   const win = logWindow(state, log, logHeight);
+  const shown = displayState(state)?.state ?? s.state;
   return (
     <Box flexDirection="column">
-      <Header snapshot={s} columns={layout.columns} readOnly={readOnly} />
-      <ProgressLine snapshot={s} wide={layout.wide} month={sel?.slice(0, 7) ?? null} />
+      <Header snapshot={s} shown={shown} columns={layout.columns} readOnly={readOnly} />
+      <ProgressLine snapshot={s} wide={layout.wide} month={sel?.slice(0, 7) ?? null} paused={showsPaused(state)} />
       <CalendarGrid
         model={grid}
         focused={state.focus === 'grid'}
@@ -55,10 +58,11 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, hasReadLog
         visibleCount={visibleDays(state).length}
         totalCount={s.days.length}
       />
+      {layout.legend ? <Legend /> : null}
       <Box flexDirection="row">
-        <DayPanel snapshot={s} width={layout.leftWidth} />
+        <DayPanel snapshot={s} width={layout.leftWidth} paused={showsPaused(state)} />
         <Box flexDirection="column" width={3}>
-          {[0, 1, 2, 3].map((i) => (
+          {Array.from({ length: PANEL_LINES }, (_, i) => (
             <Line key={i} segs={[{ text: ' | ', tone: 'dim' }]} />
           ))}
         </Box>

@@ -1,77 +1,186 @@
 /**
- * Day detail overlay (Enter on a grid cell): the day's status, hits and baseline-only misses; for the
- * running day its stages with state, time and counts, R1 progress and hits per rule; the alerts of
- * the day; and its log (live tail for the log day, else read from disk through `readLog`).
+ * Day detail overlay (Enter on a grid cell): the day's status and why; timings per stage (live for
+ * the running day, else the stored stage_ms); the day_completeness counters; the hits table
+ * (ticker, rules with values, volume, premarket high with its source and venue, split flag); the
+ * audit (rule-of-three sample and post-scan miss audit), the baseline cross-check and the gate
+ * results of the last validation; the day's alerts; and its log (followed from disk, scrollable).
+ * The stored parts come from `ConsoleSource.readDayDetail` (the host reads SQLite, the UI never
+ * does). The information part scrolls with ↑/↓, the log with PgUp/PgDn; every frame has at most
+ * rows - 1 lines.
  */
 import { Box } from 'ink';
+import type { DayDetailData, DayView, StageName } from '../../engine/events.js';
 import { Line, type Seg } from '../components/Line.js';
 import { severityPrefix } from '../components/AlertBanner.js';
-import { formatCount, formatDuration, formatRuleCounts, padRight, stageGlyph, statusLabel } from '../format.js';
-import { alertTone, cellTone } from '../theme.js';
-import { cellOf, type UiState } from '../state.js';
+import { logTime } from '../components/LogPanel.js';
+import {
+  cellGlyph,
+  formatCount,
+  formatDuration,
+  formatPct,
+  formatPrice,
+  formatRuleCounts,
+  packLines,
+  padRight,
+  stageCounts,
+  stageGlyph,
+  statusLabel,
+  STATUS_GLYPH,
+  truncate,
+} from '../format.js';
+import { alertTone, cellTone, type Tone } from '../theme.js';
+import { cellOf, logLinesOf, type LogMode, type Overlay, type UiState } from '../state.js';
 
 /** Props of {@link DayDetailScreen}. */
 export interface DayDetailScreenProps {
   state: UiState;
-  date: string;
-  scroll: number;
+  overlay: Extract<Overlay, { kind: 'detail' }>;
   columns: number;
   rows: number;
-  hasReadLog: boolean;
+  logMode: LogMode;
+  /** The source can read stored day details (`readDayDetail`). */
+  hasDetail: boolean;
 }
 
-function countsText(c: Record<string, number | string>): string {
-  return Object.entries(c)
-    .map(([k, v]) => `${k} ${typeof v === 'number' ? formatCount(v) : v}`)
-    .join('  ');
+type Row = (Seg | string | null)[];
+
+function heading(title: string): Seg {
+  return { text: ` ${padRight(title, 9)} `, bold: true };
+}
+
+/** A counter's value: integers with separators, other numbers with one decimal. */
+function counterValue(v: number | string | null): string {
+  if (v === null) return '-';
+  if (typeof v === 'string') return v;
+  return Number.isInteger(v) ? formatCount(v) : v.toFixed(1);
+}
+
+function plainRows(lines: string[], tone?: Tone): Row[] {
+  return lines.map((l) => [tone ? { text: l, tone } : l]);
+}
+
+/** Stage chips of the running day: `UNIVERSE ✓ 1.2s 6,912`. */
+function liveStages(d: DayView): string[] {
+  return d.stages.map((st) => {
+    const counts = stageCounts(st.counts, 2, st.name);
+    return `${st.name} ${stageGlyph(st.state)}${st.durationMs !== null ? ` ${formatDuration(st.durationMs)}` : ''}${counts ? ` ${counts}` : ''}`;
+  });
+}
+
+function storedStages(data: DayDetailData): string[] {
+  const items = (Object.entries(data.stageMs) as [StageName, number][]).map(([st, ms]) => `${st} ${formatDuration(ms)}`);
+  if (data.processingMs !== null) items.push(`total ${formatDuration(data.processingMs)}`);
+  return items;
+}
+
+/** The hits table: header and one row per hit, within `width` columns. */
+export function hitsTable(data: DayDetailData, width: number): Row[] {
+  const rows: Row[] = [];
+  const w = width >= 100 ? { ticker: 8, rules: 28, volume: 13, pm: 10, src: 22 } : { ticker: 7, rules: 20, volume: 11, pm: 8, src: 19 };
+  rows.push([{ text: `   ${padRight('ticker', w.ticker)}${padRight('rules (value %)', w.rules)}${padRight('volume', w.volume)}${padRight('pm high', w.pm)}${padRight('pm source/venue', w.src)}split`, tone: 'dim' }]);
+  for (const h of data.hits) {
+    const rules = h.rules.map((r) => `${r.rule} ${r.value.toFixed(1)}`).join(' ');
+    const src = h.pmHighSource || h.pmHighVenue ? `${h.pmHighSource ?? '-'}/${h.pmHighVenue ?? '-'}` : '-';
+    const line = `   ${padRight(h.ticker, w.ticker)}${padRight(rules, w.rules)}${padRight(formatCount(h.volume), w.volume)}${padRight(formatPrice(h.pmHigh), w.pm)}${padRight(src, w.src)}${h.split ? `yes ${h.splitNote ?? ''}` : '-'}`;
+    rows.push([truncate(line, width)]);
+  }
+  return rows;
+}
+
+/** The information lines of the overlay (before windowing). */
+export function detailRows(state: UiState, date: string, width: number, hasDetail: boolean): Row[] {
+  const s = state.snapshot;
+  const cell = cellOf(state, date);
+  const load = state.detail?.date === date ? state.detail : null;
+  const data = load?.data ?? null;
+  const live = s?.current?.date === date ? s.current : null;
+  const rows: Row[] = [];
+  const status = cell?.status ?? data?.status ?? null;
+  rows.push([
+    { text: ` Day ${date}  `, bold: true, tone: 'accent' },
+    cell ? { text: `${cellGlyph(cell)} ${statusLabel(cell.status)}`, bold: true, tone: cellTone(cell) } : status ? { text: `${STATUS_GLYPH[status]} ${statusLabel(status)}`, bold: true } : { text: 'not scanned', tone: 'dim' },
+    cell ? `  hits ${cell.hits}` : data ? `  hits ${data.hits.length}` : '',
+    cell && cell.baselineOnly > 0 ? { text: `  ! baseline-only misses ${cell.baselineOnly}`, tone: 'critical', bold: true } : null,
+    data?.r1Mode ? { text: `  R1 ${data.r1Mode}`, tone: 'dim' } : live ? { text: `  R1 ${live.mode}`, tone: 'dim' } : null,
+    data?.updatedAt ? { text: `  stored ${data.updatedAt.replace(/\.\d+Z$/, 'Z')}`, tone: 'dim' } : null,
+  ]);
+  const reason = cell?.reason ?? (data?.reason && data.reason !== 'ok' ? data.reason : null);
+  if (reason && status !== 'COMPLETE') rows.push([{ text: ` why: ${reason}`, tone: 'warn' }]);
+  if (live && s) {
+    rows.push(...plainRows(packLines(liveStages(live), width - 1, heading('Stages').text, '  ')));
+    rows.push([heading('Running'), `elapsed ${formatDuration(Math.max(0, s.at - live.startedAt))}  R1 ${formatCount(live.r1Done)}/${formatCount(live.r1Total)}  hits ${formatRuleCounts(live.hits)}`]);
+  }
+  if (!hasDetail) {
+    rows.push([{ text: ' the stored detail (hits, audit, baseline, gates) is not available from this source', tone: 'dim' }]);
+  } else if (!load) {
+    rows.push([{ text: ' loading the stored detail…', tone: 'dim' }]);
+  } else if (load.error) {
+    rows.push([{ text: ` stored detail unavailable: ${load.error}`, tone: 'warn' }]);
+  } else if (data && data.status === null) {
+    rows.push([{ text: ' nothing stored for this day yet (not scanned)', tone: 'dim' }]);
+  } else if (data) {
+    if (!live) rows.push(...plainRows(packLines(storedStages(data), width - 1, heading('Timings').text)));
+    const counters = data.counters.map((c) => `${c.name} ${counterValue(c.value)}`);
+    rows.push(...plainRows(packLines(counters, width - 1, heading('Counters').text)));
+    rows.push([heading('Hits'), data.hits.length === 0 ? { text: 'none stored', tone: 'dim' } : `${data.hits.length} (R1..R4 values in percent)`]);
+    if (data.hits.length > 0) rows.push(...hitsTable(data, width));
+    const a = data.audit;
+    const m = data.missAudit;
+    const audit = a
+      ? [`sample ${a.sampleSize}`, `misses ${a.misses}`, `95% upper bound ${a.missRateUpper95 === null ? '-' : formatPct(a.missRateUpper95 * 100)}`, a.passed ? '✓ passed' : '✗ failed']
+      : ['no audit sample stored'];
+    audit.push(`· miss audit ${m.checked} checked, ${m.missedInitially} missed initially${m.missed.length ? ` (${m.missed.slice(0, 6).join(', ')})` : ''}`);
+    rows.push(...plainRows(packLines(audit, width - 1, heading('Audit').text), a ? (a.passed ? 'ok' : 'bad') : 'dim'));
+    const b = data.baseline;
+    if (!b) rows.push([heading('Baseline'), { text: 'not cross-checked yet (v validates)', tone: 'dim' }]);
+    else {
+      const parts = [`overlap ${b.overlap}`, `discovery-only ${b.discoveryOnly}`, `baseline-only ${b.baselineOnly}${b.baselineOnlyHits.length ? ':' : ''}`];
+      parts.push(...b.baselineOnlyHits.slice(0, 12).map((h, i, all) => `${h.symbol} ${h.rule} ${h.pct.toFixed(1)}%${i < all.length - 1 ? ',' : ''}`));
+      rows.push(...plainRows(packLines(parts, width - 1, heading('Baseline').text), b.baselineOnly > 0 ? 'critical' : 'ok'));
+    }
+    const v = data.validation;
+    if (!v) rows.push([heading('Gates'), { text: 'not validated since the last scan (v validates)', tone: 'dim' }]);
+    else {
+      const chips = v.gates.map((g) => `${g.passed ? '✓' : '✗'} ${g.gate}`);
+      rows.push(...plainRows(packLines([v.status, ...chips], width - 1, heading('Gates').text)));
+      for (const g of v.gates.filter((x) => !x.passed)) rows.push(...plainRows(packLines(`✗ ${g.gate}: ${g.message}`.split(' '), width - 1, '   ', ' '), 'bad'));
+    }
+  }
+  for (const al of (s?.alerts ?? []).filter((x) => x.date === date).slice(0, 3)) {
+    rows.push([{ text: ` ${severityPrefix(al.severity)} ${al.severity} ${al.acknowledged ? '(acked) ' : ''}${al.message}`, tone: alertTone(al.severity) }]);
+  }
+  return rows;
 }
 
 /** Renders the overlay in at most rows - 1 lines. */
-export function DayDetailScreen({ state, date, scroll, columns, rows, hasReadLog }: DayDetailScreenProps) {
-  const s = state.snapshot;
-  const cell = cellOf(state, date);
-  const lines: (Seg | string)[][] = [];
-  lines.push([
-    { text: ` Day ${date}  `, bold: true, tone: 'accent' },
-    cell ? { text: statusLabel(cell.status), bold: true, tone: cellTone(cell) } : { text: 'not in this range', tone: 'dim' },
-    cell ? `  hits ${cell.hits}` : '',
-    cell && cell.baselineOnly > 0 ? { text: `  ! baseline-only misses ${cell.baselineOnly}`, tone: 'critical', bold: true } : '',
-  ]);
-  const cur = s?.current?.date === date ? s.current : null;
-  if (cur && s) {
-    lines.push([` running day  mode ${cur.mode}  started ${new Date(cur.startedAt).toISOString().slice(11, 19)} UTC  elapsed ${formatDuration(Math.max(0, s.at - cur.startedAt))}  R1 ${formatCount(cur.r1Done)}/${formatCount(cur.r1Total)}`]);
-    lines.push([{ text: `  ${padRight('stage', 10)}${padRight('state', 10)}${padRight('time', 8)}counts`, tone: 'dim' }]);
-    for (const st of cur.stages) {
-      lines.push([`  ${padRight(st.name, 10)}${padRight(`${stageGlyph(st.state)} ${st.state}`, 10)}${padRight(formatDuration(st.durationMs), 8)}${countsText(st.counts)}`]);
-    }
-    lines.push([{ text: '  hits ', bold: true }, formatRuleCounts(cur.hits)]);
-  } else {
-    lines.push([{ text: ' stage timings and counts are shown while the day runs; the day report has the rest', tone: 'dim' }]);
-  }
-  for (const a of (s?.alerts ?? []).filter((x) => x.date === date).slice(-2)) {
-    lines.push([{ text: ` ${severityPrefix(a.severity)} ${a.severity} ${a.acknowledged ? '(acked) ' : ''}${a.message}`, tone: alertTone(a.severity) }]);
-  }
-  let logLines: string[];
-  let logState = '';
-  if (s?.logDate === date) logLines = state.stream.lines;
-  else if (state.dayLog?.date === date) logLines = state.dayLog.lines;
-  else {
-    logLines = [];
-    logState = hasReadLog ? 'loading…' : 'not available here';
-  }
-  const budget = Math.max(1, rows - 1);
-  const logRoom = Math.max(0, budget - lines.length - 2);
-  const end = Math.max(Math.min(logRoom, logLines.length), logLines.length - scroll);
-  const body = logLines.slice(Math.max(0, end - logRoom), end);
-  lines.push([{ text: ` Log scan_${date}.log  `, bold: true }, { text: logState || (scroll > 0 ? `scrolled up ${logLines.length - end} lines` : `${logLines.length} lines`), tone: 'dim' }]);
-  for (const l of body) lines.push([` ${l}`]);
-  const out = lines.slice(0, Math.max(0, budget - 1));
+export function DayDetailScreen({ state, overlay, columns, rows, logMode, hasDetail }: DayDetailScreenProps) {
+  const date = overlay.date;
+  const info = detailRows(state, date, columns, hasDetail);
+  const budget = Math.max(3, rows - 1);
+  const room = budget - 1; // the key hint line
+  const logLines = logLinesOf(state, date, logMode);
+  // The log gets a third of the screen (at least 3 lines), less when it is shorter; the rest is information.
+  const logWant = Math.max(1, Math.min(logLines?.length ?? 1, Math.max(3, Math.floor(room / 3))));
+  const infoRoom = Math.max(1, Math.min(info.length, room - 1 - logWant));
+  const top = Math.max(0, Math.min(overlay.scroll, info.length - infoRoom));
+  const shownInfo = info.slice(top, top + infoRoom);
+  const logRoom = Math.max(0, room - shownInfo.length - 1);
+  const all = logLines ?? [];
+  const back = Math.min(overlay.logScroll, Math.max(0, all.length - logRoom));
+  const end = all.length - back;
+  const body = all.slice(Math.max(0, end - logRoom), end);
+  const logState = logLines === null ? 'loading…' : back > 0 ? `scrolled up ${back} lines` : `${all.length} lines${logMode === 'watch' ? ', following' : ''}`;
+  const more = info.length > infoRoom ? `  ↑↓ ${top + 1}-${top + shownInfo.length}/${info.length}` : '';
   return (
     <Box flexDirection="column" width={columns}>
-      {out.map((segs, i) => (
+      {shownInfo.map((segs, i) => (
         <Line key={i} segs={segs} />
       ))}
-      <Line segs={[{ text: ' backspace/q close  ↑↓ scroll the log', tone: 'dim' }]} />
+      <Line segs={[{ text: ` Log scan_${date}.log  `, bold: true }, { text: logState, tone: 'dim' }]} />
+      {body.map((l, i) => (
+        <Line key={`l${i}`} segs={[` ${logTime(l)}`]} />
+      ))}
+      <Line segs={[{ text: ` backspace/q close${more}  PgUp/PgDn log  f log end`, tone: 'dim' }]} />
     </Box>
   );
 }

@@ -4,8 +4,8 @@
  */
 import { Box } from 'ink';
 import { Line } from '../components/Line.js';
-import { GLYPH_LEGEND } from '../format.js';
-import { helpLines, KEYMAP, keysLabel, type KeyScope } from '../keymap.js';
+import { GLYPH_LEGEND, packLines } from '../format.js';
+import { KEYMAP, keysLabel, SCOPE_TITLES, type KeyScope } from '../keymap.js';
 
 /** Props of {@link HelpScreen}. */
 export interface HelpScreenProps {
@@ -31,8 +31,20 @@ export function legendLines(width: number): string[] {
   return out;
 }
 
-function scopeLine(scope: KeyScope, title: string): string {
-  return ` ${title}: ` + KEYMAP.filter((b) => b.scope === scope).map((b) => `${keysLabel(b)} ${b.label}`).join(' · ');
+function scopeLines(scope: KeyScope, width: number): string[] {
+  return packLines(
+    KEYMAP.filter((b) => b.scope === scope).map((b) => `${keysLabel(b)} ${b.label}`),
+    width - 1,
+    ` ${SCOPE_TITLES[scope]}: `,
+    ' · ',
+  );
+}
+
+/** The main screen's keys, `keys  help` with the help wrapped under itself. */
+function mainLines(width: number): string[] {
+  const items = KEYMAP.filter((b) => b.scope === 'main');
+  const w = Math.max(...items.map((b) => keysLabel(b).length));
+  return items.flatMap((b) => packLines(b.help.split(' '), width - 1, `  ${keysLabel(b).padEnd(w)}  `, ' '));
 }
 
 /** All help lines (before windowing). */
@@ -41,12 +53,12 @@ export function helpContent(width: number, readOnly: boolean): string[] {
     ...legendLines(width),
     '         month view (long ranges): one glyph per month, its worst day',
     ' ',
-    ...helpLines('main').map((l) => `  ${l}`),
+    ...mainLines(width),
     ' ',
-    scopeLine('confirm', 'confirm prompt'),
-    scopeLine('quit', 'quit prompt'),
-    scopeLine('filter', 'filter prompt'),
-    scopeLine('overlay', 'overlays'),
+    ...scopeLines('confirm', width),
+    ...scopeLines('quit', width),
+    ...scopeLines('filter', width),
+    ...scopeLines('overlay', width),
     readOnly ? ' read-only: keys that send commands are disabled' : ' ',
   ];
 }

@@ -2,11 +2,17 @@
  * Entry of the interactive console (Ink 6 + React 19): renders {@link App} in the alternate screen
  * and resolves when the user quits. Ink 6 has no alternate-screen option, so the escape sequences
  * (`ESC[?1049h` / `ESC[?1049l`) are written here and undone on quit, on SIGINT/SIGTERM/SIGHUP and on
- * process exit. Ctrl+C is handled by the App like `q` (Ink's exitOnCtrlC is off).
+ * process exit. Ctrl+C is handled by the App like `q` (Ink's exitOnCtrlC is off). With
+ * GAPCTL_UI_METRICS=<path> the console writes its figures (frames, fps, UI-thread event-loop
+ * utilisation, CPU) there as JSON when it ends (see ui/metrics.ts).
  */
+// First: React's build is chosen when react loads (this file has no JSX, so no jsx-runtime import comes before it).
+import './production-mode.js';
+import { createElement } from 'react';
 import { render } from 'ink';
 import { App } from './App.js';
 import type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
+import { startUiMetrics } from './metrics.js';
 
 export type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
 export { colorEnabled } from './theme.js';
@@ -35,6 +41,8 @@ export interface ConsoleIo {
   alternateScreen?: boolean;
   /** Ink debug mode (every frame written in full; for tests). */
   debug?: boolean;
+  /** Write UI figures (frames, fps, event-loop utilisation, CPU) as JSON here on exit; default env GAPCTL_UI_METRICS. */
+  metricsPath?: string;
 }
 
 /** A mounted console. */
@@ -78,9 +86,20 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
   signals.on('SIGHUP', onSighup);
   signals.on('exit', onExit);
   const bell = opts.bell && io.stdout.isTTY === true ? () => void io.stdout.write('\x07') : undefined;
+  const metricsPath = io.metricsPath ?? process.env.GAPCTL_UI_METRICS;
+  const metrics = metricsPath ? startUiMetrics(io.stdout, metricsPath) : null;
   const instance = render(
-    <App source={source} color={opts.color} readOnly={opts.readOnly ?? false} onQuit={(q) => setImmediate(() => finish(q))} onCriticalAlert={bell} />,
-    { stdout: io.stdout, stdin: io.stdin, stderr: io.stderr, exitOnCtrlC: false, maxFps: MAX_FPS, patchConsole: !io.debug, debug: io.debug ?? false },
+    createElement(App, { source, color: opts.color, readOnly: opts.readOnly ?? false, onQuit: (q: QuitChoice) => setImmediate(() => finish(q)), onCriticalAlert: bell }),
+    {
+      stdout: io.stdout,
+      stdin: io.stdin,
+      stderr: io.stderr,
+      exitOnCtrlC: false,
+      maxFps: MAX_FPS,
+      patchConsole: !io.debug,
+      debug: io.debug ?? false,
+      onRender: metrics ? (m) => metrics.onRender(m) : undefined,
+    },
   );
   function finish(choice: QuitChoice): void {
     if (finished) return;
@@ -89,6 +108,7 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
       instance.unmount();
       instance.cleanup();
     } finally {
+      metrics?.finish();
       leaveAlt();
       signals.off('SIGINT', onSigint);
       signals.off('SIGTERM', onSigterm);

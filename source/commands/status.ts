@@ -1,0 +1,180 @@
+/**
+ * `gapctl status [--json]`: where the backfill stands, read without changing anything: the resume
+ * pointer (project_state/current_state.json), the store opened READ-ONLY and not migrated (day
+ * statuses over the range, the latest unacknowledged alert), the store's lock file `<db>.lock`
+ * (whether a backfill is running now) and the tail of task_log.md.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { tradingDays } from '../calendar/index.js';
+import { SCHEMA_VERSION, StoreError } from '../store/db.js';
+import { readLock, type LockInfo } from '../store/lock.js';
+import { readBackfillState, statePaths, type BackfillStateFile } from '../store/state-files.js';
+import { Store } from '../store/store.js';
+import { errorLine } from '../util/errors.js';
+
+/** Lines of task_log.md shown. */
+export const TASK_LOG_TAIL_LINES = 20;
+
+/** Day statuses counted by name; any other stored status is counted under `other`. */
+export const STATUS_NAMES = ['COMPLETE', 'FAILED', 'INCOMPLETE', 'RETRY_NEEDED'] as const;
+
+/** Days of the backfill range by status (trading days of the NYSE calendar). */
+export interface StatusDays {
+  trading_days: number;
+  COMPLETE: number;
+  FAILED: number;
+  INCOMPLETE: number;
+  RETRY_NEEDED: number;
+  /** Trading days without a day_completeness row (not scanned yet, or lost to a crash: they rerun). */
+  absent: number;
+  /** Any other stored status, by name (normally empty). */
+  other: Record<string, number>;
+}
+
+/** The latest failure: the state's halt reason and day, the latest day not COMPLETE, the latest open alert. */
+export interface StatusFailure {
+  halt_reason: string | null;
+  halted_day: string | null;
+  /** The latest trading day of the range whose status is not COMPLETE, with its stored reason (provider_status). */
+  day: { date: string; status: string; reason: string | null } | null;
+  /** The newest unacknowledged alert (`at` UTC ISO 8601). */
+  alert: { id: number; at: string; severity: string; kind: string; date: string | null; message: string } | null;
+}
+
+/** Everything `gapctl status` shows; `--json` prints it as one object. */
+export interface StatusReport {
+  state_file: string;
+  /** The parsed current_state.json; null when no backfill has run here. */
+  backfill: BackfillStateFile | null;
+  database: { path: string; exists: boolean; schema_version: number | null };
+  /** Null without a state file or a database. */
+  days: StatusDays | null;
+  /** Null when nothing failed, halted or alerted. */
+  last_failure: StatusFailure | null;
+  /** The holder of `<db>.lock` when it is a live process; null when no backfill is running. */
+  running: LockInfo | null;
+  task_log: { path: string; tail: string[] };
+}
+
+function tail(path: string, n: number): string[] {
+  if (!existsSync(path)) return [];
+  const lines = readFileSync(path, 'utf8').replace(/\n+$/, '').split('\n');
+  return lines.length === 1 && lines[0] === '' ? [] : lines.slice(-n);
+}
+
+/**
+ * Reads the status of the backfill recorded in `stateDir` and of the store at `dbPath`.
+ * Nothing is written: the state file is only read, the store is opened read-only and not migrated.
+ * @throws StateFileError when current_state.json is corrupt (the file is left as is).
+ * @throws StoreError when the store is corrupt, of a newer schema, or cannot be read.
+ */
+export function statusReport(o: { stateDir: string; dbPath: string }): StatusReport {
+  const paths = statePaths(o.stateDir);
+  const backfill = readBackfillState(o.stateDir);
+  const report: StatusReport = {
+    state_file: paths.currentState,
+    backfill,
+    database: { path: o.dbPath, exists: existsSync(o.dbPath), schema_version: null },
+    days: null,
+    last_failure: null,
+    running: readLock(o.dbPath),
+    task_log: { path: paths.taskLog, tail: tail(paths.taskLog, TASK_LOG_TAIL_LINES) },
+  };
+  let failureDay: StatusFailure['day'] = null;
+  let alert: StatusFailure['alert'] = null;
+  if (report.database.exists) {
+    const store = Store.open(o.dbPath, { readonly: true });
+    try {
+      const version = store.db.pragma('user_version', { simple: true }) as number;
+      report.database.schema_version = version;
+      if (version > 0) {
+        if (backfill) {
+          const days = tradingDays(backfill.range.start, backfill.range.end);
+          const stored = store.db
+            .prepare('SELECT date, status, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date')
+            .all(backfill.range.start, backfill.range.end) as { date: string; status: string; provider_status: string | null }[];
+          const byDate = new Map(stored.map((r) => [r.date, r]));
+          const counts: StatusDays = { trading_days: days.length, COMPLETE: 0, FAILED: 0, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 0, other: {} };
+          for (const d of days) {
+            const r = byDate.get(d);
+            if (!r) counts.absent++;
+            else if ((STATUS_NAMES as readonly string[]).includes(r.status)) counts[r.status as (typeof STATUS_NAMES)[number]]++;
+            else counts.other[r.status] = (counts.other[r.status] ?? 0) + 1;
+            if (r && r.status !== 'COMPLETE') failureDay = { date: d, status: r.status, reason: r.provider_status };
+          }
+          report.days = counts;
+        }
+        const a = store.openAlerts(1)[0];
+        if (a) alert = { id: a.id, at: a.at, severity: a.severity, kind: a.kind, date: a.date, message: a.message };
+      }
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`store: ${o.dbPath} cannot be read (schema version ${report.database.schema_version ?? '?'}, this gapctl writes ${SCHEMA_VERSION}): ${errorLine(e)}`);
+    } finally {
+      store.close();
+    }
+  }
+  // A stop or --max-months is not a failure (its reason shows on the backfill line).
+  const halted = !!backfill && (backfill.status === 'HALTED' || backfill.status === 'FAILED');
+  if (halted || failureDay || alert) {
+    report.last_failure = {
+      halt_reason: halted ? backfill!.halt_reason : null,
+      halted_day: halted ? (backfill!.halted_day ?? null) : null,
+      day: failureDay,
+      alert,
+    };
+  }
+  return report;
+}
+
+/** The report as text lines (what `gapctl status` prints without --json). */
+export function formatStatus(r: StatusReport): string[] {
+  const out: string[] = [];
+  const db = r.database;
+  const running = r.running ? `yes: ${r.running.command} pid ${r.running.pid} on ${r.running.host} since ${r.running.started_at}` : 'no';
+  if (!r.backfill) {
+    out.push(`no backfill has run here (no ${r.state_file})`);
+    out.push(`database      ${db.path}${db.exists ? '' : ': no database yet'}`);
+    out.push(`running       ${running}`);
+    return out;
+  }
+  const b = r.backfill;
+  const interrupted = b.status === 'RUNNING' && !r.running ? ' (no live process holds the store: interrupted; `gapctl backfill` resumes it)' : '';
+  const why = b.status === 'STOPPED' && b.halt_reason ? ` (${b.halt_reason})` : '';
+  out.push(`backfill      ${b.range.start} .. ${b.range.end}  ${b.status}${why}${interrupted}  (state updated ${b.updated_at})`);
+  out.push(`market        ${b.market}   R1 mode ${b.r1_mode}`);
+  out.push(`completed     month ${b.last_completed_month ?? 'none'}, day ${b.last_completed_day ?? 'none'}`);
+  out.push(`running       ${running}`);
+  out.push(`database      ${db.path}${db.exists ? '' : ': no database yet'}`);
+  if (r.days) {
+    const d = r.days;
+    const other = Object.entries(d.other).map(([k, v]) => `, ${k} ${v}`).join('');
+    out.push(`days          ${d.trading_days} trading days: COMPLETE ${d.COMPLETE}, FAILED ${d.FAILED}, INCOMPLETE ${d.INCOMPLETE}, RETRY_NEEDED ${d.RETRY_NEEDED}${other}, absent ${d.absent}`);
+  }
+  const f = r.last_failure;
+  if (!f) out.push('last failure  none');
+  else {
+    if (f.halt_reason !== null || f.halted_day !== null) out.push(`last failure  ${f.halted_day ? `${f.halted_day}: ` : ''}${f.halt_reason ?? ''}`);
+    else out.push('last failure  no halt recorded');
+    if (f.day) out.push(`  day         ${f.day.date} ${f.day.status}${f.day.reason ? `: ${f.day.reason}` : ''}`);
+    if (f.alert) out.push(`  alert       #${f.alert.id} ${f.alert.severity} ${f.alert.kind}${f.alert.date ? ` ${f.alert.date}` : ''}: ${f.alert.message} (${f.alert.at}, not acknowledged)`);
+  }
+  if (r.task_log.tail.length) {
+    out.push(`task log      ${r.task_log.path} (last ${r.task_log.tail.length} lines)`);
+    for (const l of r.task_log.tail) out.push(`  ${l}`);
+  } else out.push(`task log      ${r.task_log.path}: empty or absent`);
+  return out;
+}
+
+/**
+ * Prints the status (text, or one JSON object with `json`); returns 0. With no state file it says
+ * "no backfill has run here" and returns 0.
+ * @throws StateFileError on a corrupt state file; StoreError on a corrupt or newer store.
+ */
+export async function statusCommand(o: { stateDir: string; dbPath: string; json?: boolean; write?: (l: string) => void }): Promise<number> {
+  const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
+  const r = statusReport(o);
+  if (o.json) write(JSON.stringify(r.backfill ? r : { ...r, message: 'no backfill has run here' }));
+  else for (const l of formatStatus(r)) write(l);
+  return 0;
+}

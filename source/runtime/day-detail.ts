@@ -1,0 +1,317 @@
+/**
+ * What the console shows of one day beyond the live snapshot, read where the data lives: the day
+ * detail from SQLite (day_completeness, discovery_hits + rules, enhanced_audit_log, miss_audit,
+ * diffs, qc_daily_summary) and project_state/ (FAIL_<GATE>_<date>.md), and the day's stage log
+ * `project_state/artifacts/scan_<date>.log`, read once or followed with chokidar.
+ *
+ * Used by the engine worker (which owns the database connection) and by the attach client (a
+ * read-only connection of its own). Nothing here writes: only SELECTs and file reads.
+ */
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Db } from '../store/db.js';
+import { statePaths } from '../store/state-files.js';
+import { scanLogPath } from '../engine/artifacts.js';
+import { GATES } from '../engine/validate.js';
+import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../engine/events.js';
+
+/** Rule codes of the store -> the console's short names, in rule order. */
+const RULE_SHORT: Readonly<Record<string, DayHitRule['rule']>> = {
+  PM_GAP_50: 'R1',
+  OPEN_GAP_50: 'R2',
+  INTRADAY_PUSH_50: 'R3',
+  SURGE_7D_300: 'R4',
+};
+
+/** day_completeness columns shown elsewhere in the detail (not as counters). */
+const NOT_COUNTERS = new Set(['date', 'status', 'provider_status', 'r1_mode', 'stage_ms', 'updated_at', 'processing_ms']);
+
+interface DcRow {
+  [column: string]: number | string | null;
+}
+
+function parseStageMs(json: unknown): Partial<Record<StageName, number>> {
+  if (typeof json !== 'string' || json === '') return {};
+  try {
+    const raw = JSON.parse(json) as Record<string, unknown>;
+    const out: Partial<Record<StageName, number>> = {};
+    for (const st of STAGES) {
+      const v = raw[st];
+      if (typeof v === 'number' && Number.isFinite(v)) out[st] = v;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Gate lines of a FAIL_<GATE>_<date>.md report (`- PASS GATE: message` / `- FAIL GATE: message`);
+ * [] when the file is missing or has none.
+ */
+export function parseFailReport(text: string): DayGateView[] {
+  const out: DayGateView[] = [];
+  for (const m of text.matchAll(/^- (PASS|FAIL) ([A-Z0-9_]+): (.*)$/gm)) out.push({ gate: m[2]!, passed: m[1] === 'PASS', message: m[3]! });
+  return out;
+}
+
+function validationOf(status: string | null | undefined, stateDir: string, date: string): DayDetailData['validation'] {
+  if (!status) return null;
+  if (status === 'VALIDATED') return { status, gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })) };
+  const m = /^FAILED_([A-Z0-9_]+)$/.exec(status);
+  if (!m) return null;
+  const file = statePaths(stateDir).failFile(m[1]!, date);
+  let gates: DayGateView[] = [];
+  try {
+    if (existsSync(file)) gates = parseFailReport(readFileSync(file, 'utf8'));
+  } catch {
+    gates = [];
+  }
+  if (gates.length === 0) gates = [{ gate: m[1]!, passed: false, message: `failed (no ${file.split(/[\\/]/).pop()} to show the other gates)` }];
+  return { status, gates };
+}
+
+/**
+ * The day detail of `date` (YYYY-MM-DD) from an open better-sqlite3 connection (read-only use: only
+ * SELECTs) and the state folder `stateDir` (for FAIL_<GATE>_<date>.md). A day never scanned gives
+ * status null and empty lists. Percent values stay percent (61.2), ratios stay ratios.
+ * @throws the driver's error when the database is not a gapctl store (missing tables).
+ */
+export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetailData {
+  const dc = db.prepare('SELECT * FROM day_completeness WHERE date = ?').get(date) as DcRow | undefined;
+  const hitRows = db
+    .prepare(
+      `SELECT hit_id, ticker, volume, prev_close, open, high, close, pm_high, pm_high_source, pm_high_venue, exchange,
+              is_near_reverse_split, rs_exec_date, rs_days_after, rs_note
+       FROM discovery_hits WHERE event_date = ? ORDER BY ticker`,
+    )
+    .all(date) as {
+    hit_id: number;
+    ticker: string;
+    volume: number | null;
+    prev_close: number | null;
+    open: number;
+    high: number;
+    close: number;
+    pm_high: number | null;
+    pm_high_source: string | null;
+    pm_high_venue: string | null;
+    exchange: string | null;
+    is_near_reverse_split: number;
+    rs_exec_date: string | null;
+    rs_days_after: number | null;
+    rs_note: string | null;
+  }[];
+  const ruleRows = db
+    .prepare(
+      `SELECT r.hit_id, r.trigger_rule, r.rule_value FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
+       WHERE h.event_date = ?`,
+    )
+    .all(date) as { hit_id: number; trigger_rule: string; rule_value: number }[];
+  const rulesByHit = new Map<number, DayHitRule[]>();
+  for (const r of ruleRows) {
+    const list = rulesByHit.get(r.hit_id) ?? [];
+    list.push({ rule: RULE_SHORT[r.trigger_rule] ?? 'R1', code: r.trigger_rule, value: r.rule_value });
+    rulesByHit.set(r.hit_id, list);
+  }
+  const hits: DayHitView[] = hitRows.map((h) => ({
+    ticker: h.ticker,
+    rules: (rulesByHit.get(h.hit_id) ?? []).sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)),
+    volume: h.volume ?? 0,
+    prevClose: h.prev_close,
+    open: h.open,
+    high: h.high,
+    close: h.close,
+    pmHigh: h.pm_high,
+    pmHighSource: h.pm_high_source,
+    pmHighVenue: h.pm_high_venue,
+    exchange: h.exchange ?? '',
+    split: h.is_near_reverse_split === 1,
+    splitNote: h.is_near_reverse_split === 1 ? (h.rs_note ?? `reverse split ${h.rs_exec_date ?? '?'}${h.rs_days_after !== null ? ` (+${h.rs_days_after}d)` : ''}`) : null,
+  }));
+  const auditRow = db.prepare('SELECT sample_size, misses, miss_rate_upper_95, audit_passed, at FROM enhanced_audit_log WHERE date = ?').get(date) as
+    | { sample_size: number; misses: number; miss_rate_upper_95: number | null; audit_passed: number; at: string | null }
+    | undefined;
+  const missRows = db.prepare('SELECT symbol, missed_initially FROM miss_audit WHERE date = ? ORDER BY symbol').all(date) as { symbol: string; missed_initially: number }[];
+  const missed = missRows.filter((r) => r.missed_initially === 1).map((r) => r.symbol);
+  const diff = db.prepare('SELECT overlap_count, discovery_only_count, baseline_only_count, detail, at FROM diffs WHERE date = ?').get(date) as
+    | { overlap_count: number; discovery_only_count: number; baseline_only_count: number; detail: string | null; at: string | null }
+    | undefined;
+  let baselineOnlyHits: { symbol: string; rule: string; pct: number }[] = [];
+  if (diff?.detail) {
+    try {
+      const d = JSON.parse(diff.detail) as { baseline_only?: { symbol: string; rule: string; pct: number }[] };
+      baselineOnlyHits = (d.baseline_only ?? []).map((b) => ({ symbol: String(b.symbol), rule: RULE_SHORT[b.rule] ?? String(b.rule), pct: Number(b.pct) }));
+    } catch {
+      baselineOnlyHits = [];
+    }
+  }
+  const qc = db.prepare('SELECT status FROM qc_daily_summary WHERE date = ?').get(date) as { status: string | null } | undefined;
+  const counters: DayDetailData['counters'] = dc
+    ? Object.entries(dc)
+        .filter(([k]) => !NOT_COUNTERS.has(k))
+        .map(([name, value]) => ({ name, value }))
+    : [];
+  return {
+    date,
+    status: dc ? (dc.status as DayStatus) : null,
+    reason: dc ? ((dc.provider_status as string | null) ?? null) : null,
+    r1Mode: dc ? ((dc.r1_mode as string | null) ?? null) : null,
+    updatedAt: dc ? ((dc.updated_at as string | null) ?? null) : null,
+    processingMs: dc && typeof dc.processing_ms === 'number' ? dc.processing_ms : null,
+    stageMs: parseStageMs(dc?.stage_ms),
+    counters,
+    hits,
+    audit: auditRow
+      ? { sampleSize: auditRow.sample_size, misses: auditRow.misses, missRateUpper95: auditRow.miss_rate_upper_95, passed: auditRow.audit_passed === 1, at: auditRow.at }
+      : null,
+    missAudit: { checked: missRows.length, missedInitially: missed.length, missed },
+    baseline: diff
+      ? { overlap: diff.overlap_count, discoveryOnly: diff.discovery_only_count, baselineOnly: diff.baseline_only_count, baselineOnlyHits, at: diff.at }
+      : null,
+    validation: validationOf(qc?.status, stateDir, date),
+  };
+}
+
+/** Most bytes read from the end of a log file for its tail. */
+const TAIL_BYTES = 256 * 1024;
+
+/** The last `lines` complete lines of a file and the byte offset just after the last newline. */
+function readTail(path: string, lines: number): { lines: string[]; offset: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { lines: [], offset: 0 };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const from = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - from);
+    const n = buf.length > 0 ? readSync(fd, buf, 0, buf.length, from) : 0;
+    const data = buf.subarray(0, n);
+    const lastNl = data.lastIndexOf(0x0a);
+    if (lastNl < 0) return { lines: [], offset: from };
+    // From the middle of the file the first line is cut: drop it (the newline ending it stays).
+    const start = from > 0 ? data.indexOf(0x0a) + 1 : 0;
+    const all = start > lastNl ? [] : data.subarray(start, lastNl).toString('utf8').split('\n');
+    return { lines: lines > 0 ? all.slice(-lines) : [], offset: from + lastNl + 1 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The last `lines` lines of the day's stage log (`[]` when it does not exist). */
+export function readDayLog(stateDir: string, date: string, lines: number): string[] {
+  return readTail(scanLogPath(stateDir, date), lines).lines;
+}
+
+/** Receives a followed log's lines: `reset` true replaces what was shown (first read, truncation, deletion). */
+export type LogLinesListener = (lines: string[], reset: boolean) => void;
+
+/** Options of {@link followDayLog}. */
+export interface FollowOptions {
+  /** Lines of the first read (default 500). */
+  initialLines?: number;
+  /** Appends are read at most this often, ms (default 100): a burst of writes gives one batch. */
+  minIntervalMs?: number;
+  /** A look at the file this often besides the watcher's events, ms (default 1000; chokidar drops a change that follows another within its throttle window). */
+  pollMs?: number;
+}
+
+/**
+ * Follows `scan_<date>.log` with chokidar (and a look every `pollMs` for a change the watcher
+ * dropped): calls `listener` once with the last lines (reset, maybe empty), then with each batch of
+ * appended complete lines; a truncated or recreated file starts over (reset). Works when the file (or the artifacts folder) does not exist yet. Returns a
+ * function that stops following. Errors of the file system are swallowed (the log is a view).
+ */
+export function followDayLog(stateDir: string, date: string, listener: LogLinesListener, opts: FollowOptions = {}): () => void {
+  const path = scanLogPath(stateDir, date);
+  const initial = opts.initialLines ?? 500;
+  const minInterval = opts.minIntervalMs ?? 100;
+  let closed = false;
+  let offset = 0;
+  let watcher: FSWatcher | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let dirPoll: NodeJS.Timeout | null = null;
+  let safety: NodeJS.Timeout | null = null;
+  let lastRead = 0;
+
+  const reset = (): void => {
+    const t = readTail(path, initial);
+    offset = t.offset;
+    listener(t.lines, true);
+  };
+  const readMore = (): void => {
+    timer = null;
+    if (closed) return;
+    lastRead = Date.now();
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      if (offset > 0) {
+        offset = 0;
+        listener([], true);
+      }
+      return;
+    }
+    if (size < offset) return reset();
+    if (size === offset) return;
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const buf = Buffer.alloc(size - offset);
+      const n = readSync(fd, buf, 0, buf.length, offset);
+      const data = buf.subarray(0, n);
+      const lastNl = data.lastIndexOf(0x0a);
+      if (lastNl < 0) return;
+      offset += lastNl + 1;
+      const lines = data.subarray(0, lastNl).toString('utf8').split('\n');
+      if (lines.length > 0) listener(lines, false);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const schedule = (): void => {
+    if (closed || timer) return;
+    const wait = Math.max(0, lastRead + minInterval - Date.now());
+    timer = setTimeout(readMore, wait);
+  };
+  const startWatcher = (): void => {
+    if (closed) return;
+    watcher = watch(path, { ignoreInitial: true, persistent: true });
+    watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
+    watcher.on('error', () => {});
+    // Appends between the first read and the watcher being ready are picked up by one read.
+    watcher.on('ready', schedule);
+  };
+
+  reset();
+  safety = setInterval(schedule, opts.pollMs ?? 1000);
+  safety.unref();
+  if (existsSync(dirname(path))) startWatcher();
+  else {
+    // chokidar cannot watch a file whose folder does not exist yet: look for the folder each second.
+    dirPoll = setInterval(() => {
+      if (!existsSync(dirname(path))) return;
+      clearInterval(dirPoll!);
+      dirPoll = null;
+      startWatcher();
+      schedule();
+    }, 1000);
+    dirPoll.unref();
+  }
+  return () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    if (dirPoll) clearInterval(dirPoll);
+    if (safety) clearInterval(safety);
+    void watcher?.close();
+  };
+}
