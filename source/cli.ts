@@ -11,7 +11,6 @@ import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
 import { parseMarket } from './runtime/session.js';
-import { nextTradingDay } from './calendar/index.js';
 import { extraCommands } from './commands/registry.js';
 import { errorLine } from './util/errors.js';
 import { attachFromFlags } from './commands/attach.js';

@@ -5,10 +5,10 @@
  * baseline-only hit) with the reason in the state file and HELP_REQUEST.md, and resumes after
  * `last_completed_day`.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { monthsOfRange } from '../calendar/index.js';
-import { appendTaskLog, readBackfillState, statePaths, sweepStaleTemps, writeBackfillState, type BackfillStateFile } from '../store/state-files.js';
+import { appendTaskLog, readBackfillState, statePaths, sweepStaleTemps, writeBackfillState, writeFileAtomic, type BackfillStateFile } from '../store/state-files.js';
 import { StoppedError, type EngineContext } from './context.js';
 import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
@@ -239,7 +239,28 @@ function strip(s: BackfillStateFile): Omit<BackfillStateFile, 'version' | 'updat
   return rest;
 }
 
-/** Writes project_state/HELP_REQUEST.md: what failed, where, what to look at. */
+/** What to do about a halt of `kind` (a gate name, DAY_FAILED, INCOMPLETE, RETRY, PHASE0 or ERROR) on `day`. */
+function remedy(kind: string, day: string | null): string[] {
+  const rerun = `\`gapctl scan-day --date ${day ?? 'D'} --mode exhaustive\``;
+  switch (kind) {
+    case 'BASELINE':
+      return [
+        '- A baseline-only hit is a hit the scan missed (CRITICAL). Look at `diffs.detail` for the day: which symbol and rule.',
+        `- Most often an R1 premarket move under the prefilter: rerun the day exhaustively with ${rerun}, then resume.`,
+      ];
+    case 'RETRY':
+      return [`- The post-scan miss audit found a hit the scan missed: rerun the day exhaustively with ${rerun}, then resume.`];
+    case 'INCOMPLETE':
+      return ['- The Theta terminal did not answer for some candidates: check it is up (pm_diag shows the statuses), then resume (the day reruns).'];
+    case 'DAY_FAILED':
+    case 'ERROR':
+      return ['- A provider or the store failed: the reason above says which; fix it, then resume (the day reruns).'];
+    default:
+      return [`- The ${kind} gate failed: FAIL_${kind}_${day ?? 'D'}.md says what it found; fix the cause (rescan the day if its data was wrong), then resume.`];
+  }
+}
+
+/** Writes project_state/HELP_REQUEST.md: what failed, where, what to look at, what to do. */
 export function writeHelpRequest(stateDir: string, reason: string, day: string | null, kind: string): string {
   const p = statePaths(stateDir);
   mkdirSync(stateDir, { recursive: true });
@@ -252,15 +273,19 @@ export function writeHelpRequest(stateDir: string, reason: string, day: string |
     '',
     '## What to look at',
     '',
-    day ? `- the day's stage log: project_state/artifacts/scan_${day}.log` : '- logs/ and project_state/current_state.json',
-    day ? `- premarket request outcomes: project_state/artifacts/pm_diag_${day}.json` : '',
+    ...(day
+      ? [`- the day's stage log: project_state/artifacts/scan_${day}.log`, `- premarket request outcomes: project_state/artifacts/pm_diag_${day}.json`]
+      : ['- logs/gapctl.log and project_state/current_state.json']),
     `- \`SELECT * FROM day_completeness WHERE date = '${day ?? ''}';\` and \`SELECT * FROM diffs WHERE baseline_only_count > 0;\``,
-    '- INCOMPLETE: the Theta terminal did not answer for some candidates; check it is up, then resume (the day reruns).',
-    '- RETRY_NEEDED: rerun the day exhaustively (`gapctl scan-day --date D --mode exhaustive`), then resume.',
-    '- Resume with the same command: the backfill starts after last_completed_day.',
+    '- `gapctl status` for the backfill state and the last task-log entries',
     '',
-  ].filter((l) => l !== '');
-  writeFileSync(p.helpRequest, lines.join('\n') + '\n');
+    '## What to do',
+    '',
+    ...remedy(kind, day),
+    '- Resume with `gapctl backfill` (no flags): it takes the range, market and validation of current_state.json, skips the COMPLETE days and the completed months, and stops again if the cause is still there.',
+    '',
+  ];
+  writeFileAtomic(p.helpRequest, lines.join('\n'));
   return p.helpRequest;
 }
 

@@ -14,7 +14,7 @@
  * The object returned has the shape of the console's `ConsoleSource` (subscribe/current/send/
  * readLog), which lives in ui/ and so is not imported here.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ import { openDb, type Db } from '../store/db.js';
 import { errorLine } from '../util/errors.js';
 import { ControlSocketError, sendControlCommand, sendControlRequest, type ControlReply } from './control-socket.js';
 import { ENDED_STATES, HEARTBEAT_STALE_MS, headlessPaths, type HeadlessPaths, type HeadlessStatus } from './headless.js';
-import { followDayLog, loadDayDetail, readDayLog, type LogLinesListener } from './day-detail.js';
+import { followDayLog, loadDayDetail, readAppendedLines, readDayLog, type LogLinesListener } from './day-detail.js';
 
 /** No runner to attach to, or it cannot be reached: the message is one line for the operator. */
 export class AttachError extends Error {
@@ -312,18 +312,10 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     }
     if (size < logOffset) logOffset = 0; // a new runner started the file over
     if (size === logOffset) return;
-    const fd = openSync(paths.engineLog, 'r');
-    try {
-      const buf = Buffer.alloc(size - logOffset);
-      const n = readSync(fd, buf, 0, buf.length, logOffset);
-      const data = buf.subarray(0, n);
-      const lastNl = data.lastIndexOf(0x0a);
-      if (lastNl < 0) return;
-      logOffset += lastNl + 1;
-      for (const line of data.subarray(0, lastNl).toString('utf8').split('\n')) if (line) for (const l of logListeners) l(line);
-    } finally {
-      closeSync(fd);
-    }
+    const got = readAppendedLines(paths.engineLog, logOffset, size);
+    if (!got) return;
+    logOffset = got.offset;
+    for (const line of got.lines) if (line) for (const l of logListeners) l(line);
   };
 
   let watcher: FSWatcher | null = null;

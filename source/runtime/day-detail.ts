@@ -259,24 +259,10 @@ export function followDayLog(stateDir: string, date: string, listener: LogLinesL
     }
     if (size < offset) return reset();
     if (size === offset) return;
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const buf = Buffer.alloc(size - offset);
-      const n = readSync(fd, buf, 0, buf.length, offset);
-      const data = buf.subarray(0, n);
-      const lastNl = data.lastIndexOf(0x0a);
-      if (lastNl < 0) return;
-      offset += lastNl + 1;
-      const lines = data.subarray(0, lastNl).toString('utf8').split('\n');
-      if (lines.length > 0) listener(lines, false);
-    } finally {
-      closeSync(fd);
-    }
+    const got = readAppendedLines(path, offset, size);
+    if (!got) return;
+    offset = got.offset;
+    if (got.lines.length > 0) listener(got.lines, false);
   };
   const schedule = (): void => {
     if (closed || timer) return;
@@ -314,4 +300,28 @@ export function followDayLog(stateDir: string, date: string, listener: LogLinesL
     if (safety) clearInterval(safety);
     void watcher?.close();
   };
+}
+
+/**
+ * The complete lines appended to `path` since byte `offset` (a trailing partial line is left for
+ * the next call): the new offset and the lines, or null when nothing complete was added or the
+ * file cannot be opened. Used by the log followers of the console and of attach.
+ */
+export function readAppendedLines(path: string, offset: number, size: number): { offset: number; lines: string[] } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(size - offset);
+    const n = readSync(fd, buf, 0, buf.length, offset);
+    const data = buf.subarray(0, n);
+    const lastNl = data.lastIndexOf(0x0a);
+    if (lastNl < 0) return null;
+    return { offset: offset + lastNl + 1, lines: data.subarray(0, lastNl).toString('utf8').split('\n') };
+  } finally {
+    closeSync(fd);
+  }
 }

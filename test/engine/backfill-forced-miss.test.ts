@@ -29,6 +29,7 @@ describe('backfill halts on a forced prefilter miss and resumes after an exhaust
     const help = readFileSync(join(dirs.stateDir, 'HELP_REQUEST.md'), 'utf8');
     expect(help).toContain(MISS_DAY);
     expect(help).toContain('BASELINE');
+    expect(help).toContain(`gapctl scan-day --date ${MISS_DAY} --mode exhaustive`);
     // The days before the miss were validated clean; nothing after the halt was validated.
     const db = new Database(dirs.db, { readonly: true });
     const diffs = db.prepare('SELECT date, baseline_only_count AS n FROM diffs ORDER BY date').all() as { date: string; n: number }[];

@@ -111,6 +111,14 @@ describe('validate gates', () => {
     expectFailure(t, 'R1_HEALTH', /R1 health 0\.\d{3} < 0\.15/, await validateDay(t.session.ctx, DAY));
   });
 
+  it('R1_HEALTH_MIN moves the R1 health threshold: 0.9 fails with its value in the message, 0 lets the same day pass the gate', async () => {
+    const strict = await scanned({ R3_TH: '5', R1_HEALTH_MIN: '0.9' });
+    expectFailure(strict, 'R1_HEALTH', /R1 health 0\.\d{3} < 0\.9 /, await validateDay(strict.session.ctx, DAY));
+    const off = await scanned({ R3_TH: '5', R1_HEALTH_MIN: '0' });
+    const r = await validateDay(off.session.ctx, DAY);
+    expect(r.gate).not.toBe('R1_HEALTH');
+  });
+
   it('RULE_TAGS: exported rule_tags that disagree with the store fail (the CSV itself stays consistent)', async () => {
     const t = await scanned();
     const r = await validateDay(t.session.ctx, DAY, {
