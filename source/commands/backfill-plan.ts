@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { holidayName, isTradingDay, nextTradingDay } from '../calendar/index.js';
 import { planBackfill } from '../engine/backfill.js';
-import { openDb } from '../store/db.js';
+import { Store } from '../store/store.js';
 import { readBackfillState, type BackfillStateFile } from '../store/state-files.js';
 import { UsageError, dateFlag } from './common.js';
 
@@ -101,18 +101,18 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
   const complete = new Set<string>();
   let secondsPerDay: number | null = null;
   if (existsSync(dbPath)) {
-    const db = openDb(dbPath, { readonly: true });
+    const store = Store.open(dbPath, { readonly: true });
     try {
-      const hasTable = (name: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
-      if (hasTable('day_completeness')) {
-        for (const r of db.prepare("SELECT date FROM day_completeness WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?").all(start, end) as { date: string }[]) complete.add(r.date);
-      }
-      if (hasTable('qc_daily_summary')) {
-        const r = db.prepare("SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?").get(start, end) as { s: number | null; n: number };
+      // A file gapctl created but never migrated (schema version 0) has no days yet.
+      if ((store.db.pragma('user_version', { simple: true }) as number) > 0) {
+        for (const [date, st] of store.dayStatuses(start, end)) if (st.status === 'COMPLETE') complete.add(date);
+        const r = store.db
+          .prepare("SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?")
+          .get(start, end) as { s: number | null; n: number };
         secondsPerDay = r.n > 0 && r.s !== null ? r.s : null;
       }
     } finally {
-      db.close();
+      store.close();
     }
   }
   return {

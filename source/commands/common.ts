@@ -5,7 +5,6 @@
 import { resolve } from 'node:path';
 import { assertDate, CalendarError } from '../calendar/index.js';
 import { ConfigError, loadConfig, type Config, type ConfigName } from '../config/index.js';
-import { acquireLock, type HeldLock } from '../store/lock.js';
 
 /** A bad command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -68,11 +67,5 @@ export function isOperatorError(e: unknown): e is Error {
 
 export { ConfigError };
 
-/**
- * Takes the store's one-writer lock for a command that writes (backfill, scan). Released when the
- * process exits; a SIGKILL leaves a stale lock that the next run takes over.
- * @throws LockError (one line) while another live gapctl process writes to the same store.
- */
-export function lockStore(dbFile: string, command: string): HeldLock {
-  return acquireLock(dbFile, command);
-}
+/** The store's one-writer lock (store/lock.ts) for commands that write: backfill, scan-day, scan-range. */
+export { acquireLock } from '../store/lock.js';

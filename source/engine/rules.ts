@@ -3,6 +3,7 @@
  * section 3. Percentages are percent (69.7 means +69.7%); prices dollars; volumes shares.
  */
 import type { Config } from '../config/index.js';
+import { splitBasisFactor } from '../util/basis.js';
 import type { SplitInfo } from '../providers/types.js';
 import { fnv1a, mulberry32 } from '../util/prng.js';
 
@@ -31,9 +32,7 @@ export function meets(pct: number, th: number): boolean {
  * rescaled to the post-split basis). 1 when no split. `splits` are this symbol's records.
  */
 export function basisFactor(splits: readonly SplitInfo[], prevDate: string, date: string): number {
-  let f = 1;
-  for (const s of splits) if (s.executionDate > prevDate && s.executionDate <= date && s.splitTo > 0) f *= s.splitFrom / s.splitTo;
-  return f;
+  return splitBasisFactor(splits, prevDate, date);
 }
 
 /** R4 looks at the last 7 trading days, the scan day included. */

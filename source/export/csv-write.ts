@@ -7,8 +7,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { writeFileAtomic } from '../store/state-files.js';
-import { pidAlive } from '../store/lock.js';
+import { isStaleTemp, writeFileAtomic } from '../store/state-files.js';
 
 /** A file an export wrote: its path and its number of data rows (lines for a text report). */
 export interface ExportedFile {
@@ -29,9 +28,7 @@ export function removeStaleTemps(path: string): void {
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(base + '.') || !name.endsWith('.tmp')) continue;
-    const m = /^\.(\d+)\.\d+\.tmp$/.exec(name.slice(base.length));
-    if (m && !pidAlive(Number(m[1]))) rmSync(join(dirname(path), name), { force: true });
+    if (isStaleTemp(name, base)) rmSync(join(dirname(path), name), { force: true });
   }
 }
 

@@ -4,6 +4,7 @@
  * database.
  */
 import { join } from 'node:path';
+import { splitBasisFactor } from '../util/basis.js';
 import type { Store, StoredHit } from '../store/store.js';
 import { fixedPoint } from './format.js';
 import { discoveryRow } from './discovery-csv.js';
@@ -48,13 +49,11 @@ export function priceCell(x: number | null | undefined): string {
 /**
  * Split basis factor between a hit day and its next trading day: the product of split_from /
  * split_to of the symbol's splits executing in (date, nextDate] (a 1-for-10 reverse split, from 10
- * to 1, gives 10: next-day prices are 10x the hit day's basis). 1 when none. The same rule as the
- * engine's basisFactor (source/engine/rules.ts), which the export layer may not import.
+ * to 1, gives 10: next-day prices are 10x the hit day's basis). 1 when none. The scan's rule
+ * (source/util/basis.ts) over rows of the splits table.
  */
 export function nextDayBasisFactor(splits: readonly { execution_date: string; split_from: number; split_to: number }[], date: string, nextDate: string): number {
-  let f = 1;
-  for (const s of splits) if (s.execution_date > date && s.execution_date <= nextDate && s.split_to > 0 && s.split_from > 0) f *= s.split_from / s.split_to;
-  return f;
+  return splitBasisFactor(splits.map((s) => ({ executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to })), date, nextDate);
 }
 
 /**

@@ -47,12 +47,12 @@ export async function phase0(s: Session, date: string, mode?: 'prefilter' | 'exh
 }
 
 /**
- * After a rerun of `date`: re-exports its month folder, the backfill's range-level files (when the
+ * After a rerun or a validation of `date`: re-exports its month folder, the backfill's range-level files (when the
  * day lies in the range of current_state.json), day_completeness.csv and the QA report, so the new
  * rows replace the old ones everywhere. Returns the files written.
  * @throws StateFileError when current_state.json is corrupt (nothing written).
  */
-export function reexportAfterRerun(s: Session, date: string): ExportedFile[] {
+export function reexportDayFiles(s: Session, date: string): ExportedFile[] {
   const ctx = s.ctx;
   return reexportDay(ctx.store, calendar, { exportDir: resolve(ctx.cfg.GAPCTL_EXPORT_DIR), reportsDir: ctx.reportsDir, stateDir: ctx.stateDir }, date);
 }

@@ -24,7 +24,7 @@ import { openSession, parseMarket, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
 import { loadDayDetail } from './day-detail.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
-import { backfillHooks, reexportAfterRerun } from './hooks.js';
+import { backfillHooks, reexportDayFiles } from './hooks.js';
 import { errorLine } from '../util/errors.js';
 
 /** Snapshot cadence, ms. */
@@ -232,11 +232,11 @@ async function run(job: BackfillJob): Promise<void> {
             log(`[console] rerun ${c.date}${c.exhaustive ? ' exhaustive' : ''}`);
             const r = await scanDay(s.ctx, c.date, { mode: c.exhaustive ? 'exhaustive' : job.mode });
             // The rerun's rows replace the old ones in every export the day is in.
-            const files = reexportAfterRerun(s, c.date);
+            const files = reexportDayFiles(s, c.date);
             log(`[console] rerun ${c.date} ${r.status}; re-exported ${files.length} file(s)`);
           } else if (c.type === 'validate') {
             await validateDay(s.ctx, c.date);
-            reexportAfterRerun(s, c.date);
+            reexportDayFiles(s, c.date);
           } else if (c.type === 'validate-range') {
             await validateRange(s, c, setActivity, log);
           } else if (c.type === 'export') {
@@ -314,10 +314,12 @@ async function validateRange(
     setActivity(`validating ${i + 1}/${dates.length} ${date}`);
     flush();
     const r = await validateDay(s.ctx, date);
-    reexportAfterRerun(s, date);
     if (r.passed) passed++;
     else failed.push(`${date} ${r.gate}`);
   }
+  // The summaries count validated days: re-export once per month validated, not once per day.
+  const validated = dates.slice(0, passed + failed.length);
+  for (const first of new Map(validated.map((d) => [d.slice(0, 7), d])).values()) reexportDayFiles(s, first);
   const left = dates.length - passed - failed.length;
   log(`[console] validated ${passed + failed.length}/${dates.length} day(s): ${passed} passed, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', ...' : ''})` : ''}${left ? `, ${left} not run (stopped)` : ''}`);
 }

@@ -89,6 +89,16 @@ export function writeFileAtomic(path: string, data: string): void {
 const TEMP_RE = /\.(\d+)\.\d+\.tmp$/;
 
 /**
+ * True when `fileName` is a temp copy {@link writeFileAtomic} left behind (its writer's pid is gone);
+ * with `of`, only a temp copy of that file name.
+ */
+export function isStaleTemp(fileName: string, of?: string): boolean {
+  if (of !== undefined && !fileName.startsWith(`${of}.`)) return false;
+  const m = TEMP_RE.exec(fileName);
+  return m !== null && (of === undefined || m.index === of.length) && !pidAlive(Number(m[1]));
+}
+
+/**
  * Removes the temp copies {@link writeFileAtomic} left in `dir` (and its sub-folders) when its
  * process was killed between the write and the rename; temps of live processes are left alone.
  * A missing folder is fine. Returns the paths removed.
@@ -103,9 +113,8 @@ export function sweepStaleTemps(dir: string): string[] {
   }
   for (const name of names) {
     const p = join(dir, name);
-    const m = TEMP_RE.exec(name);
-    if (m) {
-      if (!pidAlive(Number(m[1]))) {
+    if (TEMP_RE.test(name)) {
+      if (isStaleTemp(name)) {
         rmSync(p, { force: true });
         removed.push(p);
       }
