@@ -361,12 +361,17 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     await step();
     begin('ENRICH', { hits: hits.length });
     let enrichErrors = 0;
+    let floatErrors = 0;
     await step();
     // All hits at once: the Polygon and FMP clients cap their own requests in flight.
     await Promise.all(
       hits.map(async (h) => {
         try {
-          await enrichHit(ctx, date, h);
+          const floatFailure = await enrichHit(ctx, date, h);
+          if (floatFailure !== null) {
+            floatErrors++;
+            if (floatErrors <= 3) log(`ENRICH:warn ${h.ticker} float unavailable (shares outstanding kept): ${floatFailure}`);
+          }
         } catch (e) {
           if (ctx.signal.aborted) return;
           enrichErrors++;
@@ -376,7 +381,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
       }),
     );
     checkStopped(ctx.signal);
-    end({ enriched: hits.length - enrichErrors, errors: enrichErrors });
+    end({ enriched: hits.length - enrichErrors, errors: enrichErrors, float_errors: floatErrors });
 
     // 9. AUDIT ---------------------------------------------------------------------------------
     await step();
@@ -595,24 +600,38 @@ function nearReverseSplit(splits: readonly SplitInfo[], date: string): SplitInfo
  * details as of the date (cached in symbol_meta), float from FMP when configured (else shares
  * outstanding stand in), dollar volume from vwap (close when vwap is missing). `data_source` says
  * where each came from, e.g. `shares=polygon;float=fmp;dv=vwap`.
+ *
+ * A float failure (FMP error after its retries) never discards Polygon's shares outstanding and
+ * market cap: the float falls back to shares outstanding (`float=shares_outstanding(fmp_error)`),
+ * the row is not cached in symbol_meta (a rerun asks FMP again), and the error is returned for the
+ * day's log. Returns null when FMP answered (or is not configured).
+ * @throws whatever the Polygon ticker-details call throws (the caller marks the hit `unavailable`).
  */
-async function enrichHit(ctx: EngineContext, date: string, h: HitRow): Promise<void> {
+async function enrichHit(ctx: EngineContext, date: string, h: HitRow): Promise<string | null> {
+  let fmpFailure: string | null = null;
   let meta = ctx.store.getMeta(h.ticker, date);
   if (!meta) {
     const d = await ctx.polygon.tickerDetails(h.ticker, date, ctx.signal);
     let float: number | null = null;
     let floatSrc = 'none';
     if (ctx.fmp) {
-      float = await ctx.fmp.floatShares(h.ticker, date, ctx.signal);
-      if (float !== null) floatSrc = 'fmp';
+      try {
+        float = await ctx.fmp.floatShares(h.ticker, date, ctx.signal);
+        if (float !== null) floatSrc = 'fmp';
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        fmpFailure = describeError(e);
+      }
     }
     const shares = d?.sharesOutstanding ?? null;
     if (float === null && shares !== null) {
       float = shares;
-      floatSrc = 'shares_outstanding';
+      floatSrc = fmpFailure ? 'shares_outstanding(fmp_error)' : 'shares_outstanding';
+    } else if (float === null && fmpFailure) {
+      floatSrc = 'none(fmp_error)';
     }
     const source = `shares=${shares !== null ? 'polygon' : 'none'};float=${floatSrc}`;
-    ctx.store.putMeta({
+    if (!fmpFailure) ctx.store.putMeta({
       symbol: h.ticker,
       asOf: date,
       primaryExchange: d?.primaryExchange ?? null,
@@ -629,6 +648,7 @@ async function enrichHit(ctx: EngineContext, date: string, h: HitRow): Promise<v
   h.fundamentals.marketCap = meta.market_cap;
   h.fundamentals.floatShares = meta.float_shares;
   h.fundamentals.dataSource = `${meta.source ?? 'none'};dv=${h.vwap !== null ? 'vwap' : 'close'}`;
+  return fmpFailure;
 }
 
 /** Writes the day's Theta and Polygon request and error counts (deltas since `before`) into `dc`. */

@@ -166,7 +166,7 @@ export interface ThetaApi {
   close(): Promise<void>;
 }
 
-/** FMP float shares (`/api/v4/shares_float?symbol=`); null when unknown. Throws ProviderError. */
+/** FMP float shares (`/stable/shares-float?symbol=`; the current float, shares); null when unknown. Throws ProviderError. */
 export interface FloatApi {
   floatShares(symbol: string, date: string, signal?: AbortSignal): Promise<number | null>;
 }

@@ -13,6 +13,7 @@ import { exportDiscoveryHits } from '../../source/export/discovery-csv.js';
 import type { Session } from '../../source/runtime/session.js';
 import { tempDir } from '../helpers/paths.js';
 import { request } from 'undici';
+import { ProviderError } from '../../source/providers/types.js';
 
 const DAY = '2024-01-16'; // DXF: a real +55% open gap on the day a reverse split executes (sim:42)
 let session: Session;
@@ -47,8 +48,8 @@ describe('split basis and fundamentals (sim:42)', () => {
     const src = session.source!;
     for (const h of session.ctx.store.hits(DAY, DAY)) {
       const details = await src.tickerDetails(h.ticker, DAY);
-      // FMP's shares_float serves the current float (no point in time): ask it as the engine did.
-      const res = await request(`${session.emulator!.fmpUrl}/api/v4/shares_float?symbol=${h.ticker}&apikey=embedded`);
+      // FMP's shares-float serves the current float (no point in time): ask it as the engine did.
+      const res = await request(`${session.emulator!.fmpUrl}/stable/shares-float?symbol=${h.ticker}&apikey=embedded`);
       const float = ((await res.body.json()) as { floatShares: number }[])[0]!.floatShares;
       expect(h.shares_outstanding).toBe(details!.shareClassSharesOutstanding ?? details!.weightedSharesOutstanding);
       expect(h.market_cap).toBeCloseTo(details!.marketCap!, 0);
@@ -66,4 +67,35 @@ describe('split basis and fundamentals (sim:42)', () => {
     }
     expect(rows.find((r) => r.ticker === 'DXF')!.near_rs).toBe('1');
   });
+});
+
+describe('a float failure keeps the Polygon fundamentals (sim:42)', () => {
+  it('FMP failing after its retries: shares outstanding and market cap stay, float falls back, nothing cached', async () => {
+    const { session: s2 } = await testSession({ market: 'sim:42' });
+    try {
+      let calls = 0;
+      s2.ctx.fmp = {
+        async floatShares() {
+          calls++;
+          throw new ProviderError('fmp', 'http', 'fmp: HTTP 403: Legacy Endpoint: /stable/shares-float?symbol=X&apikey=REDACTED', 403);
+        },
+      };
+      const r = await scanDay(s2.ctx, DAY);
+      expect(r.status).toBe('COMPLETE');
+      const hits = s2.ctx.store.hits(DAY, DAY);
+      expect(hits.length).toBeGreaterThan(4);
+      expect(calls).toBe(hits.length);
+      for (const h of hits) {
+        const details = await s2.source!.tickerDetails(h.ticker, DAY);
+        expect(h.shares_outstanding).toBe(details!.shareClassSharesOutstanding ?? details!.weightedSharesOutstanding);
+        expect(h.market_cap).toBeCloseTo(details!.marketCap!, 0);
+        expect(h.float_shares).toBe(h.shares_outstanding);
+        expect(h.data_source).toMatch(/^shares=polygon;float=shares_outstanding\(fmp_error\);dv=(vwap|close)$/);
+        // Not cached: a rerun asks FMP again.
+        expect(s2.ctx.store.getMeta(h.ticker, DAY)).toBeUndefined();
+      }
+    } finally {
+      await s2.close();
+    }
+  }, 120_000);
 });

@@ -300,13 +300,19 @@ describe('emulator: FMP shares float', () => {
   });
 
   it('serves [{symbol, floatShares, outstandingShares, date}] or []', async () => {
-    const r = await getJson(`${em.fmpUrl}/api/v4/shares_float?symbol=AAA&apikey=k&date=2024-01-02`);
+    const r = await getJson(`${em.fmpUrl}/stable/shares-float?symbol=AAA&apikey=k&date=2024-01-02`);
     expect(r.status).toBe(200);
     expect(r.body).toEqual([{ symbol: 'AAA', date: '2024-01-02', freeFloat: 38.0952, floatShares: 8_000_000, outstandingShares: 21_000_000 }]);
-    const none = await getJson(`${em.fmpUrl}/api/v4/shares_float?symbol=BBB&apikey=k`);
+    const none = await getJson(`${em.fmpUrl}/stable/shares-float?symbol=BBB&apikey=k`);
     expect(none.body).toEqual([]);
-    const noKey = await getJson(`${em.fmpUrl}/api/v4/shares_float?symbol=AAA`);
+    const noKey = await getJson(`${em.fmpUrl}/stable/shares-float?symbol=AAA`);
     expect(noKey.status).toBe(401);
     expect(noKey.body['Error Message']).toMatch(/Invalid API KEY/);
+  });
+
+  it('answers the retired /api/v4/shares_float with 403 Legacy Endpoint, as FMP does for new keys', async () => {
+    const r = await getJson(`${em.fmpUrl}/api/v4/shares_float?symbol=AAA&apikey=k`);
+    expect(r.status).toBe(403);
+    expect(r.body['Error Message']).toMatch(/^Legacy Endpoint/);
   });
 });

@@ -27,7 +27,7 @@ describe('fmp float shares', () => {
     cleanups.push(() => fmp.close());
     expect(await fmp.floatShares('ABCD', '2024-01-02')).toBe(16900000);
     expect(await fmp.floatShares('NONE', '2024-01-02')).toBeNull();
-    expect(s.requests[0].url.pathname).toBe('/api/v4/shares_float');
+    expect(s.requests[0].url.pathname).toBe('/stable/shares-float');
     expect(Object.fromEntries(s.requests[0].url.searchParams)).toEqual({ symbol: 'ABCD', apikey: KEY });
   });
 

@@ -1,6 +1,9 @@
 /**
- * FinancialModelingPrep float shares (`GET /api/v4/shares_float?symbol=S&apikey=K`). The key
- * rides in the query string (FMP's only auth), so every URL and message is redacted.
+ * FinancialModelingPrep float shares (`GET /stable/shares-float?symbol=S&apikey=K`, FMP's stable
+ * API: an array of `{symbol, date, freeFloat (percent), floatShares, outstandingShares}`). The
+ * legacy `/api/v4/shares_float` answers 403 "Legacy Endpoint" for keys issued after 2025-08-31
+ * (providers.md section 6), so it is not used. The key rides in the query string (FMP's only
+ * auth), so every URL and message is redacted.
  */
 import { z } from 'zod';
 import type { Config } from '../../config/index.js';
@@ -18,7 +21,13 @@ export const FMP_BACKOFF_BASE = 0.5;
 const FMP_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 const numberish = z.union([z.number().finite(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/).transform(Number)]).nullish();
-const floatSchema = z.array(z.object({ symbol: z.string().nullish(), floatShares: numberish }).passthrough());
+/** Path of FMP's stable float endpoint. */
+export const FMP_FLOAT_PATH = '/stable/shares-float';
+const floatSchema = z.array(
+  z
+    .object({ symbol: z.string().nullish(), date: z.string().nullish(), floatShares: numberish, outstandingShares: numberish, freeFloat: numberish })
+    .passthrough(),
+);
 
 /** Options of {@link createFmpClient}; each overrides the matching config value. */
 export interface FmpClientOptions {
@@ -66,7 +75,7 @@ export function createFmpClient(cfg: Config, opts: FmpClientOptions = {}): FmpCl
     async floatShares(symbol, _date, signal) {
       if (!symbol || /[\s/?#&]/.test(symbol)) throw new Error(`fmp floatShares: bad symbol ${JSON.stringify(symbol)}`);
       const q = new URLSearchParams({ symbol, apikey: apiKey });
-      const reply = await up.request(`/api/v4/shares_float?${q}`, signal ? { signal } : {});
+      const reply = await up.request(`${FMP_FLOAT_PATH}?${q}`, signal ? { signal } : {});
       if (reply.status !== 200) {
         const detail = up.show(errorText(reply.text)) || '(empty body)';
         throw new ProviderError('fmp', 'http', `fmp: HTTP ${reply.status}: ${detail}: ${reply.url}`, reply.status, reply.url);
