@@ -32,6 +32,11 @@ export interface UpstreamOptions {
   baseUrl: string;
   /** Requests in flight at once (>= 1). Extra requests wait in a FIFO queue. */
   cap: number;
+  /**
+   * Most attempts started per rolling minute (a plan's rate limit, e.g. Polygon's free plan: 5);
+   * 0 or absent = no limit. Retries count as attempts. Extra attempts wait in the same FIFO queue.
+   */
+  ratePerMinute?: number;
   /** Overall per-attempt timeout (headers and body), seconds. */
   timeoutSec: number;
   /** Retries after the first attempt for timeouts, network errors and the statuses {@link retryBudget} allows. */
@@ -177,7 +182,9 @@ export class Upstream {
     this.headers = { accept: '*/*', ...(opts.headers ?? {}) };
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
-    this.queue = new PQueue({ concurrency: opts.cap });
+    const rate = opts.ratePerMinute ?? 0;
+    if (!Number.isInteger(rate) || rate < 0) throw new Error(`${opts.name}: ratePerMinute must be a non-negative integer, got ${rate}`);
+    this.queue = rate > 0 ? new PQueue({ concurrency: opts.cap, intervalCap: rate, interval: 60_000 }) : new PQueue({ concurrency: opts.cap });
   }
 
   /** Redacts secrets (configured keys, `apiKey=`-style params, Bearer tokens) from any text. */

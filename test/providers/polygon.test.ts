@@ -338,3 +338,27 @@ describe('polygon secrets', () => {
     expect(e.kind).toBe('aborted');
   });
 });
+
+describe('polygon plan rate limit', () => {
+  it('free plan: at most 5 requests start in a minute; the 6th waits in the queue instead of failing', async () => {
+    const s = await server((_req, res) => json(res, 200, { status: 'OK', resultsCount: 0, results: [] }));
+    const { pg } = client(s.url, { POLYGON_PLAN: 'free', POLYGON_CONCURRENCY: '8' });
+    const dates = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09'];
+    const all = dates.map((d) => pg.groupedDaily(d));
+    all[5]!.catch(() => undefined); // closed unanswered at cleanup
+    await Promise.all(all.slice(0, 5));
+    expect(s.requests.length).toBe(5);
+    expect(pg.metrics()).toMatchObject({ queued: 1 });
+  });
+
+  it('POLYGON_RATE_PER_MIN overrides the plan; paid is unlimited', async () => {
+    const { polygonRatePerMinute } = await import('../../source/providers/polygon/client.js');
+    expect(polygonRatePerMinute({ POLYGON_PLAN: 'free', POLYGON_RATE_PER_MIN: 0 })).toBe(5);
+    expect(polygonRatePerMinute({ POLYGON_PLAN: 'paid', POLYGON_RATE_PER_MIN: 0 })).toBe(0);
+    expect(polygonRatePerMinute({ POLYGON_PLAN: 'paid', POLYGON_RATE_PER_MIN: 100 })).toBe(100);
+    const s = await server((_req, res) => json(res, 200, { status: 'OK', resultsCount: 0, results: [] }));
+    const { pg } = client(s.url, { POLYGON_PLAN: 'paid' });
+    await Promise.all(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10'].map((d) => pg.groupedDaily(d)));
+    expect(s.requests.length).toBe(7);
+  });
+});

@@ -26,6 +26,18 @@ const MAX_PAGES = 10_000;
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Requests a minute Polygon's free plan allows (providers.md section 6). */
+export const POLYGON_FREE_PLAN_PER_MIN = 5;
+
+/**
+ * Attempts a minute the Polygon client may start: POLYGON_RATE_PER_MIN when set (> 0), else the
+ * plan's own limit (free: {@link POLYGON_FREE_PLAN_PER_MIN}; paid: 0 = unlimited).
+ */
+export function polygonRatePerMinute(cfg: Pick<Config, 'POLYGON_PLAN' | 'POLYGON_RATE_PER_MIN'>): number {
+  if (cfg.POLYGON_RATE_PER_MIN > 0) return cfg.POLYGON_RATE_PER_MIN;
+  return cfg.POLYGON_PLAN === 'free' ? POLYGON_FREE_PLAN_PER_MIN : 0;
+}
+
 /** Options of {@link createPolygonClient}; each overrides the matching config value. */
 export interface PolygonClientOptions {
   /** Overrides POLYGON_BASE_URL (e.g. the emulator's URL). */
@@ -73,6 +85,7 @@ export function createPolygonClient(cfg: Config, opts: PolygonClientOptions = {}
     name: 'polygon',
     baseUrl: opts.baseUrl ?? cfg.POLYGON_BASE_URL,
     cap: cfg.POLYGON_CONCURRENCY,
+    ratePerMinute: polygonRatePerMinute(cfg),
     timeoutSec: cfg.POLYGON_TIMEOUT_SEC,
     retries: cfg.POLYGON_RETRIES,
     backoffBaseSec: cfg.POLYGON_BACKOFF_BASE,
