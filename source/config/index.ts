@@ -60,6 +60,7 @@ export const CONFIG_VARIABLES = {
   R4_TH: { def: '300', doc: 'R4 SURGE_7D_300 threshold, percent.', schema: num(0, 100000, 'a percent') },
   PM_START: { def: '04:00:00', doc: 'Premarket window start, ET wall clock HH:MM:SS (inclusive).', schema: time('HH:MM:SS') },
   PM_END: { def: '09:30:00', doc: 'Premarket window end, ET wall clock HH:MM:SS (exclusive).', schema: time('HH:MM:SS') },
+  PM_HIGH_POLICY: { def: 'tape', doc: 'Premarket high from Theta trades: tape (only prints that may set a high under ThetaData\'s trade-conditions table: no odd lots, cancels or cancelled prints; Form T / extended-hours prints count) | raw (the maximum of every print).', schema: z.enum(['tape', 'raw'], { errorMap: () => ({ message: 'tape or raw' }) }) },
   ALLOWED_EXCHANGES: { def: 'NYSE,NASDAQ,AMEX', doc: 'Exchanges a hit may list on (comma list of NYSE, NASDAQ, AMEX).', schema: csvList(['NYSE', 'NASDAQ', 'AMEX'], 'a comma list of NYSE, NASDAQ, AMEX') },
   EXCLUDE_DERIVATIVES: { def: 'true', doc: 'Keep only ALLOW_SECURITY_TYPES (warrants, units, rights, preferreds, ETFs out).', schema: bool('true or false') },
   ALLOW_SECURITY_TYPES: { def: 'CS,ADRC,ADRP,ADRR,ADRW,GDR', doc: 'Polygon security types kept when EXCLUDE_DERIVATIVES=true.', schema: csvList(null, 'a comma list of Polygon type codes') },

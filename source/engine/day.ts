@@ -451,7 +451,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     recordRequests(ctx, dc, before);
     dc.processing_ms = Date.now() - t0;
     dc.stage_ms = JSON.stringify(stageMs);
-    writeDayJson(ctx.stateDir, 'pm_diag', date, { date, mode, by_source: ctx.theta.diagnostics(date) });
+    writeDayJson(ctx.stateDir, 'pm_diag', date, { date, mode, pm_high_policy: ctx.cfg.PM_HIGH_POLICY, by_source: ctx.theta.diagnostics(date), raw_high_differs: ctx.theta.rawHighs?.(date) ?? [] });
     const overlap: OverlapRow[] = [];
     const overlapSymbols = new Set<string>([...toCheck, ...hitSymbols, ...needPm]);
     for (const s of [...overlapSymbols].sort()) {

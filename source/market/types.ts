@@ -68,8 +68,13 @@ export interface TradePrint {
   size: number;
   /** ThetaData exchange code; {@link NQB_EXCHANGE_CODES} are on the Nasdaq Basic (nqb) subset. */
   exchange: number;
-  /** ThetaData trade condition code. */
+  /** ThetaData trade condition code (0 REGULAR, 148 EXTENDED_HOURS_TRADE, 115 ODD_LOT, 41 CANC_LAST ...). */
   condition: number;
+  /**
+   * ext_condition1..4 (255 = none); absent = all 255. A cancel record (condition 40-44) cancels the
+   * print just before it on the same exchange (the emulator's v2 rows give it records_back 1).
+   */
+  ext?: readonly [number, number, number, number];
 }
 
 /** ThetaData exchange codes treated as Nasdaq venues: venue=nqb answers only these prints. */

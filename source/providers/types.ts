@@ -114,6 +114,23 @@ export interface PremarketAnswer {
   venue: PmHighVenue | null;
   /** Redacted reason when unanswered. */
   error?: string;
+  /**
+   * Highest premarket print of every row whatever its conditions (dollars); differs from `high`
+   * when odd lots, cancelled or other ineligible prints were above the eligible high. Absent when unknown.
+   */
+  rawHigh?: number | null;
+}
+
+/**
+ * One symbol whose raw maximum premarket print differs from its eligible premarket high
+ * (pm_diag_<date>.json `raw_high_differs`); prices in dollars, `excluded` = in-window prints not counted.
+ */
+export interface PmRawHigh {
+  symbol: string;
+  source: PmHighSource;
+  high: number | null;
+  raw_high: number;
+  excluded: number;
 }
 
 /** Status counts of one upstream (for pm_diag and the console). */
@@ -154,6 +171,8 @@ export interface ThetaApi {
   premarketHigh(symbol: string, date: string, signal?: AbortSignal): Promise<PremarketAnswer>;
   /** Per-date request outcome counters for pm_diag_<date>.json. */
   diagnostics(date: string): PmDiag;
+  /** Per-date symbols whose raw maximum print differs from the eligible high (pm_diag `raw_high_differs`). */
+  rawHighs?(date: string): PmRawHigh[];
   /** Live metrics of both terminals. */
   metrics(): UpstreamMetrics[];
   /** Stop starting new requests; in-flight ones finish. */

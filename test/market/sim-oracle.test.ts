@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eligibleHigh } from '../helpers/tape.js';
 import type { DailyBar, MarketSource, RefTicker, SplitRecord } from '../../source/market/types.js';
 import { createSimMarket, defaultSimCalendar } from '../../source/market/sim/index.js';
 import { createSimOracle, type OracleHit } from '../../source/market/sim/oracle.js';
@@ -149,7 +150,7 @@ describe('sim oracle over 65 trading days', () => {
     }
   });
 
-  it("every R1 value equals max(premarket prints) / corrected previous close - 1 from the served data", async () => {
+  it("every R1 value equals max(eligible premarket prints) / corrected previous close - 1 from the served data", async () => {
     let n = 0;
     for (const d of days) {
       const [ws, we] = pmWindowUtc(d);
@@ -158,7 +159,7 @@ describe('sim oracle over 65 trading days', () => {
         const r1 = h.rules.find((r) => r.code === 'PM_GAP_50');
         if (!r1) continue;
         const tr = (await m.trades(h.ticker, d))!.filter((p) => p.ms >= ws && p.ms < we);
-        const pmHigh = Math.max(...tr.map((p) => p.price));
+        const pmHigh = eligibleHigh(tr);
         const pc = (await wire.day(prev)).get(h.ticker)!.c * splitFactor(splits, h.ticker, prev, d);
         expect(r1.value).toBeCloseTo((pmHigh / pc - 1) * 100, 9);
         n++;
@@ -243,7 +244,7 @@ describe('sim oracle over 65 trading days', () => {
           const pc = pb.c * splitFactor(splits, r.ticker, window[1], d);
           const tr = await m.trades(r.ticker, d);
           if (tr) {
-            const hi = Math.max(...tr.filter((p) => p.ms >= ws && p.ms < we).map((p) => p.price));
+            const hi = eligibleHigh(tr.filter((p) => p.ms >= ws && p.ms < we));
             if ((hi / pc - 1) * 100 >= 50 - 1e-9) rules.push(`PM_GAP_50:${((hi / pc - 1) * 100).toFixed(6)}`);
           }
           if ((b.o / pc - 1) * 100 >= 50 - 1e-9) rules.push(`OPEN_GAP_50:${((b.o / pc - 1) * 100).toFixed(6)}`);

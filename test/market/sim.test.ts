@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { eligibleHigh, eligiblePrints } from '../helpers/tape.js';
 import { NQB_EXCHANGE_CODES, type DailyBar, type MarketSource, type RefTicker } from '../../source/market/types.js';
 import { createSimMarket, defaultSimCalendar, parseSimMarketSpec } from '../../source/market/sim/index.js';
 import { createSimOracle } from '../../source/market/sim/oracle.js';
@@ -292,9 +293,9 @@ describe('sim market: premarket trades and minute bars', () => {
         }
         expect(tr[i].size).toBeGreaterThan(0);
       }
-      const hi = Math.max(...tr.map((p) => p.price));
+      const hi = eligibleHigh(tr);
       expect(hi).toBe(truth.pmHigh);
-      const top = tr.find((p) => p.price === hi)!;
+      const top = eligiblePrints(tr).find((p) => p.price === hi)!;
       if (NQB_EXCHANGE_CODES.includes(top.exchange)) nqbHigh++;
       else nonNqbHigh++;
       if (tr.length >= 10) {
@@ -312,17 +313,20 @@ describe('sim market: premarket trades and minute bars', () => {
     expect(maxN).toBeGreaterThanOrEqual(100);
   });
 
-  it('minute bars aggregate exactly the same prints', async () => {
+  it('minute bars aggregate exactly the eligible prints (no odd lots, cancels or cancelled prints)', async () => {
     const bars = await m.groupedDaily(date);
     let n = 0;
     for (const b of bars.filter((_, i) => i % 211 === 0)) {
-      const tr = await m.trades(b.T, date);
+      let tr = await m.trades(b.T, date);
       const mb = await m.minuteBars(b.T, date);
       if (tr === null) {
         expect(mb).toBeNull();
         continue;
       }
       expect(mb).not.toBeNull();
+      const all = tr;
+      tr = eligiblePrints(all);
+      expect(tr.length).toBeGreaterThan(0);
       expect(mb!.reduce((s, x) => s + x.trades, 0)).toBe(tr.length);
       expect(mb!.reduce((s, x) => s + x.volume, 0)).toBe(tr.reduce((s, p) => s + p.size, 0));
       expect(Math.max(...mb!.map((x) => x.high))).toBe(Math.max(...tr.map((p) => p.price)));

@@ -129,7 +129,9 @@ export const V3_TRADE_COLUMNS = [
 
 /**
  * A v3 `/v3/stock/history/trade` CSV body (CRLF, header row) with prints `[timestamp, price]`;
- * `columns` may reorder the header (the client must resolve columns by name).
+ * `columns` may reorder the header (the client must resolve columns by name). Every print is a
+ * round-lot extended-hours trade (ext_condition1 1 FORM_T, condition 148 EXTENDED_HOURS_TRADE):
+ * eligible to set a premarket high. (ThetaData's doc example carries 115 ODD_LOT, which may not.)
  */
 export function v3Csv(prints: Array<[string, number | string]>, columns: readonly string[] = V3_TRADE_COLUMNS): string {
   const lines = [columns.join(',')];
@@ -137,11 +139,11 @@ export function v3Csv(prints: Array<[string, number | string]>, columns: readonl
     const row: Record<string, string> = {
       timestamp: ts,
       sequence: String(1000 + i),
-      ext_condition1: '32',
+      ext_condition1: '1',
       ext_condition2: '255',
       ext_condition3: '255',
-      ext_condition4: '115',
-      condition: '115',
+      ext_condition4: '255',
+      condition: '148',
       size: '100',
       exchange: '57',
       price: typeof price === 'number' ? price.toFixed(4) : price,
@@ -174,7 +176,7 @@ export const V2_TRADE_FORMAT = [
 export function v2Trades(prints: Array<[number, number]>, dateInt: number, nextPage = 'null', errorType = 'null'): unknown {
   return {
     header: { latency_ms: 3, error_type: errorType, error_msg: 'null', next_page: nextPage, format: V2_TRADE_FORMAT },
-    response: prints.map(([ms, price], i) => [ms, 1000 + i, 32, 255, 255, 115, 115, 100, 57, price, 0, 0, 0, 0, dateInt]),
+    response: prints.map(([ms, price], i) => [ms, 1000 + i, 1, 255, 255, 255, 148, 100, 57, price, 0, 0, 0, 0, dateInt]), // FORM_T + extended hours: eligible
   };
 }
 

@@ -80,7 +80,7 @@ describe('theta v3 trades', () => {
     const v1 = await unusedV1();
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('ABCD', DATE);
-    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 5.0, source: 'v3_trades', venue: 'utp_cta' });
+    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 5.0, source: 'v3_trades', venue: 'utp_cta', rawHigh: 5.0 });
     expect(v3.requests).toHaveLength(1);
     const q = v3.requests[0].url.searchParams;
     expect(v3.requests[0].url.pathname).toBe('/v3/stock/history/trade');
@@ -111,7 +111,7 @@ describe('theta v3 trades', () => {
     const v1 = await unusedV1();
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('QUIET', DATE);
-    expect(a).toEqual({ symbol: 'QUIET', date: DATE, outcome: 'no_trades', high: null, source: 'v3_trades', venue: 'utp_cta' });
+    expect(a).toEqual({ symbol: 'QUIET', date: DATE, outcome: 'no_trades', high: null, source: 'v3_trades', venue: 'utp_cta', rawHigh: null });
     expect(v3.requests).toHaveLength(1);
     expect(v1.requests).toHaveLength(0);
   });
@@ -145,7 +145,7 @@ describe('theta cascade', () => {
     const v1 = await server((_req, res, url) => v1Good(res, url));
     const { theta, waits } = client(v3.url, v1.url, { THETA_RETRIES: '2' });
     const a = await theta.premarketHigh('ABCD', DATE);
-    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 3.25, source: 'v1_trades', venue: 'utp_cta' });
+    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 3.25, source: 'v1_trades', venue: 'utp_cta', rawHigh: 3.25 });
     expect(v3Path(v3)).toHaveLength(3);
     expect(waits).toHaveLength(2);
     expect(v1TradePath(v1)).toHaveLength(1);
@@ -208,7 +208,7 @@ describe('theta cascade', () => {
     });
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('ABCD', DATE);
-    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 4.2, source: 'v1_ohlc_1m', venue: 'rth_false' });
+    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 4.2, source: 'v1_ohlc_1m', venue: 'rth_false', rawHigh: 4.2 });
     expect(v3Path(v3)).toHaveLength(1); // 471: no retry
     expect(v1TradePath(v1)).toHaveLength(1); // 410: no retry
     const q = v1OhlcPath(v1)[0].url.searchParams;

@@ -82,8 +82,15 @@ export const V2_TRADE_FORMAT = [
 /** v2 OHLC row format (8 fields). */
 export const V2_OHLC_FORMAT = ['ms_of_day', 'open', 'high', 'low', 'close', 'volume', 'count', 'date'] as const;
 
-/** ext_condition1..4 are not in TradePrint; the emulator reports 255 ("none") for all four. */
-const NO_EXT = 255;
+/** ext_condition1..4 of a print without `ext`: 255 ("none") for all four. */
+const NO_EXTS: readonly [number, number, number, number] = [255, 255, 255, 255];
+/** Cancel records (ThetaData 40-44): each cancels the print just before it (see TradePrint.ext). */
+const CANCEL_CONDITIONS: ReadonlySet<number> = new Set([40, 41, 42, 43, 44]);
+
+/** v2 `records_back` of the i-th print of an answer: 1 for a cancel record after a print, else 0. */
+function recordsBack(prints: readonly TradePrint[], i: number): number {
+  return i > 0 && CANCEL_CONDITIONS.has(prints[i].condition) ? 1 : 0;
+}
 
 type DataRoute = (q: URLSearchParams) => Promise<Reply>;
 
@@ -298,19 +305,18 @@ async function v3Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
   if (format === 'csv') {
     const lines = [V3_TRADE_COLUMNS.join(',')];
     for (const p of prints) {
-      lines.push(
-        `${formatEtTimestamp(p.ms)},${p.sequence},${NO_EXT},${NO_EXT},${NO_EXT},${NO_EXT},${p.condition},${p.size},${p.exchange},${p.price.toFixed(4)}`,
-      );
+      const x = p.ext ?? NO_EXTS;
+      lines.push(`${formatEtTimestamp(p.ms)},${p.sequence},${x[0]},${x[1]},${x[2]},${x[3]},${p.condition},${p.size},${p.exchange},${p.price.toFixed(4)}`);
     }
     return { status: 200, body: `${lines.join('\r\n')}\r\n`, contentType: 'text/csv' };
   }
   const rows = prints.map((p) => ({
     timestamp: formatEtTimestamp(p.ms),
     sequence: p.sequence,
-    ext_condition1: NO_EXT,
-    ext_condition2: NO_EXT,
-    ext_condition3: NO_EXT,
-    ext_condition4: NO_EXT,
+    ext_condition1: (p.ext ?? NO_EXTS)[0],
+    ext_condition2: (p.ext ?? NO_EXTS)[1],
+    ext_condition3: (p.ext ?? NO_EXTS)[2],
+    ext_condition4: (p.ext ?? NO_EXTS)[3],
     condition: p.condition,
     size: p.size,
     exchange: p.exchange,
@@ -397,9 +403,10 @@ async function v2Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
   if (csv === null) return bad('use_csv must be true or false');
   const prints = await windowPrints(st, root, dates, start, end, venue);
   if (prints.length === 0) return text(472, NO_DATA);
-  const rows = prints.map((p) => {
+  const rows = prints.map((p, i) => {
     const et = utcToEt(p.ms);
-    return [et.msOfDay, p.sequence, NO_EXT, NO_EXT, NO_EXT, NO_EXT, p.condition, p.size, p.exchange, p.price, 0, 0, 0, 0, isoToInt(et.date)];
+    const x = p.ext ?? NO_EXTS;
+    return [et.msOfDay, p.sequence, x[0], x[1], x[2], x[3], p.condition, p.size, p.exchange, p.price, 0, 0, 0, recordsBack(prints, i), isoToInt(et.date)];
   });
   return v2Reply(st, V2_TRADE_FORMAT, rows, csv);
 }

@@ -39,7 +39,16 @@ const PM_START_MS = 4 * 3_600_000;
 // Salts of hash4 (4th argument).
 const S_K1 = 11, S_K2 = 12, S_ZC = 13, S_ZT = 14, S_EV = 15, S_PLAN = 16, S_HALT = 17, S_GAP = 18, S_HI = 19,
   S_LO = 20, S_VOL = 21, S_VSPK = 22, S_PMQ = 23, S_PMN = 24, S_PMH = 25, S_PRINTS = 26, S_HX = 27, S_PMFU = 28,
-  S_SEQ = 29;
+  S_SEQ = 29, S_COND = 30;
+
+/** Premarket print conditions of the simulated tape (ThetaData codes, providers.md section 2.11). */
+const C_EXT_HOURS = 148, C_FORM_T = 1, C_ODD_LOT = 115, C_CANC_LAST = 41;
+const EXT_PM: readonly [number, number, number, number] = [C_FORM_T, 255, 255, 255];
+const EXT_PM_ODD: readonly [number, number, number, number] = [C_FORM_T, 255, 255, C_ODD_LOT];
+/** Share of symbol-days with an odd-lot print far above the premarket high (never eligible). */
+const P_ODD_SPIKE = 0.02;
+/** Share of symbol-days with a round-lot print far above the high that a CANC_LAST record cancels. */
+const P_CANCELLED = 0.01;
 
 const OTHER_EXCHANGE_CODES = [1, 4, 5, 7, 8, 11, 57, 60, 65, 73].filter((c) => !NQB_EXCHANGE_CODES.includes(c));
 
@@ -711,16 +720,63 @@ export class SimCore {
     prints[iH].exchange = hx
       ? NQB_EXCHANGE_CODES[hash4(this.sm, t.key, dn, S_HX) % NQB_EXCHANGE_CODES.length]
       : OTHER_EXCHANGE_CODES[hash4(this.sm, t.key, dn, S_HX) % OTHER_EXCHANGE_CODES.length];
-    return prints;
+    // The high is set by an eligible (round-lot) print.
+    if (prints[iH].size < 100) prints[iH].size = 100;
+    return this.decoratePrints(t, dn, prints, Math.max(H, Pc));
   }
 
-  /** One-minute bars aggregated from the premarket prints of ticker on dn; null when none. */
+  /**
+   * Conditions of the simulated tape, from their own random stream (the prices, sizes and times
+   * above are unchanged by it): every premarket print is Form T + extended hours, an odd lot
+   * (size < 100) also ODD_LOT; on a few symbol-days an odd lot prints far above the high (a +55%
+   * or more spike over the previous close that must not make an R1 hit), and on a few others a
+   * round lot prints far above the high and is cancelled by the next record (CANC_LAST). The true
+   * premarket high (the oracle's) stays the highest eligible print.
+   */
+  private decoratePrints(t: TickerRec, dn: number, prints: TradePrint[], ref: number): TradePrint[] {
+    for (const p of prints) {
+      const odd = p.size < 100;
+      p.condition = odd ? C_ODD_LOT : C_EXT_HOURS;
+      p.ext = odd ? EXT_PM_ODD : EXT_PM;
+    }
+    if (prints.length < 3) return prints;
+    const rng = mulberry32(hash4(this.sm, t.key, dn, S_COND));
+    const outlier = (): number => roundPx(ref * (1.55 + 0.6 * rng()));
+    const at = (): number => 1 + Math.floor(rng() * (prints.length - 2));
+    const out = prints.slice();
+    if (rng() < P_ODD_SPIKE) {
+      const k = at();
+      const base = out[k];
+      out.splice(k + 1, 0, { ms: base.ms, sequence: base.sequence + 1, price: outlier(), size: 1 + Math.floor(rng() * 99), exchange: base.exchange, condition: C_ODD_LOT, ext: EXT_PM_ODD });
+    }
+    if (rng() < P_CANCELLED) {
+      const k = at();
+      const base = out[k];
+      const price = outlier();
+      const size = 100 * (1 + Math.floor(rng() * 20));
+      out.splice(
+        k + 1,
+        0,
+        { ms: base.ms, sequence: base.sequence + 1, price, size, exchange: base.exchange, condition: C_EXT_HOURS, ext: EXT_PM },
+        { ms: base.ms, sequence: base.sequence + 2, price, size, exchange: base.exchange, condition: C_CANC_LAST, ext: EXT_PM },
+      );
+    }
+    // Sequence numbers stay strictly increasing after the inserts.
+    for (let j = 1; j < out.length; j++) if (out[j].sequence <= out[j - 1].sequence) out[j] = { ...out[j], sequence: out[j - 1].sequence + 1 };
+    return out;
+  }
+
+  /** One-minute bars aggregated from the eligible premarket prints of ticker on dn (see below); null when none. */
   minuteBars(ticker: string, dn: number): IntradayBar[] | null {
     const prints = this.trades(ticker, dn);
     if (prints === null) return null;
     const out: IntradayBar[] = [];
     let cur: IntradayBar | null = null;
-    for (const p of prints) {
+    // Bars follow the tape's high/low eligibility (as Polygon's aggregates and flat files do, in
+    // this simulation for volume too): odd lots, a cancel record and the print it cancels (the one
+    // just before it) are left out.
+    const counted = prints.filter((p, k) => p.condition !== C_ODD_LOT && p.condition !== C_CANC_LAST && prints[k + 1]?.condition !== C_CANC_LAST);
+    for (const p of counted) {
       const start = Math.floor(p.ms / 60_000) * 60_000;
       if (cur === null || cur.startMs !== start) {
         cur = { startMs: start, durationMs: 60_000, open: p.price, high: p.price, low: p.price, close: p.price,

@@ -87,10 +87,12 @@ export function createSimCore(opts: SimOptions): SimCore {
  * - tickerDetails(ticker, date): null when unknown or not yet listed; market cap = last close x
  *   weighted shares outstanding (common stock, ADRs, OTC, ETFs and preferreds only).
  * - splits(): every split 2010-01-01..2030-12-31 (a few thousand records).
- * - trades(ticker, date): premarket prints 04:00:00-09:29:59.999 ET (UTC ms), condition 0, exchange
- *   codes mixed between NQB_EXCHANGE_CODES and other venues; null when none (quiet tickers, halts,
- *   non-trading days, unknown tickers).
- * - minuteBars(ticker, date): one-minute bars aggregated from exactly those prints.
+ * - trades(ticker, date): premarket prints 04:00:00-09:29:59.999 ET (UTC ms) with ThetaData
+ *   conditions (148 extended hours + 1 Form T; odd lots 115; a few odd-lot spikes and cancelled
+ *   prints far above the high, never eligible), exchange codes mixed between NQB_EXCHANGE_CODES and
+ *   other venues; null when none (quiet tickers, halts, non-trading days, unknown tickers).
+ * - minuteBars(ticker, date): one-minute bars aggregated from the eligible prints (no odd lots, no
+ *   cancel records or cancelled prints), as the tape's aggregates are.
  * - floatShares(ticker, date): a fixed fraction of shares outstanding; null for funds and unknowns.
  * @throws Error (one line) on bad options; each method throws on a malformed date.
  */

@@ -13,10 +13,11 @@ import {
   type PmHighSource,
   type PmHighVenue,
   type PremarketAnswer,
+  type PmRawHigh,
   type ThetaApi,
   type UpstreamMetrics,
 } from '../types.js';
-import { clockToMs, MalformedBody, msToClock, parseV2Body, scanV2Ohlc, scanV2Trades, scanV3Trades, v2EffectiveStatus, type PriceScan } from './parse.js';
+import { clockToMs, MalformedBody, msToClock, parseV2Body, scanV2Ohlc, scanV2Trades, scanV3Trades, TradeAccumulator, v2EffectiveStatus, type PriceScan } from './parse.js';
 
 /** Options of {@link createThetaClient}; URLs override THETA_V3_URL / THETA_V1_URL. */
 export interface ThetaClientOptions {
@@ -50,12 +51,17 @@ export function thetaRetryBudget(retries: number): (status: number) => number {
 const MAX_PAGES = 1000;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-type SourceResult = { kind: 'answer'; high: number | null } | { kind: 'failed'; error: string };
+type SourceResult = { kind: 'answer'; high: number | null; rawHigh: number | null; excluded: number } | { kind: 'failed'; error: string };
 
 interface DayDiag {
   diag: PmDiag;
   logged472: Record<string, number>;
+  /** Symbols whose raw maximum print differs from the eligible premarket high (bounded). */
+  rawHighs: PmRawHigh[];
 }
+
+/** Most {@link PmRawHigh} rows kept per date (the busiest real days have a few dozen). */
+export const MAX_RAW_HIGH_ROWS = 500;
 
 function emptyDiag(): PmDiag {
   const d: PmDiag = {};
@@ -97,7 +103,7 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
   function day(date: string): DayDiag {
     let d = days.get(date);
     if (!d) {
-      d = { diag: emptyDiag(), logged472: {} };
+      d = { diag: emptyDiag(), logged472: {}, rawHighs: [] };
       days.set(date, d);
     }
     return d;
@@ -135,11 +141,13 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
     symbol: string,
     date: string,
     first: string,
-    scan: (reply: HttpReply) => { scan: PriceScan; next: string | null },
+    scan: (reply: HttpReply) => { scan: PriceScan & { cumulative?: boolean }; next: string | null },
     effectiveStatus: ((s: number, t: string) => number) | undefined,
     signal: AbortSignal | undefined,
   ): Promise<SourceResult> {
     let high: number | null = null;
+    let rawHigh: number | null = null;
+    let excluded = 0;
     let target: string | null = first;
     for (let page = 0; target !== null; page++) {
       if (page >= MAX_PAGES) return { kind: 'failed', error: `${key}: more than ${MAX_PAGES} pages: ${up.show(first)}` };
@@ -159,21 +167,34 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
       if (reply.status !== 200) return { kind: 'failed', error: failure(up, key, reply) };
       try {
         const r = scan(reply);
-        if (r.scan.high !== null && (high === null || r.scan.high > high)) high = r.scan.high;
+        if (r.scan.cumulative) {
+          high = r.scan.high;
+          rawHigh = r.scan.rawHigh;
+          excluded = r.scan.excluded;
+        } else {
+          if (r.scan.high !== null && (high === null || r.scan.high > high)) high = r.scan.high;
+          if (r.scan.rawHigh !== null && (rawHigh === null || r.scan.rawHigh > rawHigh)) rawHigh = r.scan.rawHigh;
+          excluded += r.scan.excluded;
+        }
         target = r.next;
       } catch (e) {
         if (e instanceof MalformedBody) return { kind: 'failed', error: up.show(`${key}: malformed body (${e.message}): ${reply.url}`) };
         throw e;
       }
     }
-    return { kind: 'answer', high };
+    return { kind: 'answer', high, rawHigh, excluded };
   }
 
-  function answer(symbol: string, date: string, high: number | null, src: PmHighSource, venue: PmHighVenue): PremarketAnswer {
-    return high === null
-      ? { symbol, date, outcome: 'no_trades', high: null, source: src, venue }
-      : { symbol, date, outcome: 'high', high, source: src, venue };
+  function answer(symbol: string, date: string, r: { high: number | null; rawHigh: number | null; excluded: number }, src: PmHighSource, venue: PmHighVenue): PremarketAnswer {
+    if (r.rawHigh !== null && r.rawHigh !== r.high) {
+      const rows = day(date).rawHighs;
+      if (rows.length < MAX_RAW_HIGH_ROWS) rows.push({ symbol, source: src, high: r.high, raw_high: r.rawHigh, excluded: r.excluded });
+    }
+    return r.high === null
+      ? { symbol, date, outcome: 'no_trades', high: null, source: src, venue, rawHigh: r.rawHigh }
+      : { symbol, date, outcome: 'high', high: r.high, source: src, venue, rawHigh: r.rawHigh };
   }
+  const policy = cfg.PM_HIGH_POLICY;
 
   const pmStartClock = cfg.PM_START;
   const pmEndClock = msToClock(endMs - 1);
@@ -202,13 +223,14 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
         symbol,
         date,
         `/v3/stock/history/trade?${q3}`,
-        (reply) => ({ scan: scanV3Trades(reply.text, date, startMs, endMs), next: null }),
+        (reply) => ({ scan: scanV3Trades(reply.text, date, startMs, endMs, policy), next: null }),
         undefined,
         signal,
       );
-      if (r3.kind === 'answer') return answer(symbol, date, r3.high, 'v3_trades', 'utp_cta');
+      if (r3.kind === 'answer') return answer(symbol, date, r3, 'v3_trades', 'utp_cta');
 
       // 2. Legacy terminal trades (only when v3 could not answer).
+      const v2Acc = new TradeAccumulator('', startMs, endMs, policy);
       const q1 = new URLSearchParams({
         root: symbol,
         start_date: ymd,
@@ -225,12 +247,13 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
         `/v2/hist/stock/trade?${q1}`,
         (reply) => {
           const body = parseV2Body(reply.text, 'v1 trades');
-          return { scan: scanV2Trades(body, dateInt, startMs, endMs), next: body.header.next_page };
+          // One accumulator over every page: a cancel may reach a print of an earlier page.
+          return { scan: { ...scanV2Trades(body, dateInt, startMs, endMs, policy, v2Acc), cumulative: true }, next: body.header.next_page };
         },
         v2EffectiveStatus,
         signal,
       );
-      if (r1.kind === 'answer') return answer(symbol, date, r1.high, 'v1_trades', 'utp_cta');
+      if (r1.kind === 'answer') return answer(symbol, date, r1, 'v1_trades', 'utp_cta');
 
       // 3. Legacy terminal one-minute bars with extended hours.
       const qo = new URLSearchParams({
@@ -255,10 +278,14 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
         v2EffectiveStatus,
         signal,
       );
-      if (ro.kind === 'answer') return answer(symbol, date, ro.high, 'v1_ohlc_1m', 'rth_false');
+      if (ro.kind === 'answer') return answer(symbol, date, ro, 'v1_ohlc_1m', 'rth_false');
 
       // 4. Nobody could answer.
       return { symbol, date, outcome: 'unanswered', high: null, source: null, venue: null, error: ro.error };
+    },
+
+    rawHighs(date) {
+      return (days.get(date)?.rawHighs ?? []).map((r) => ({ ...r }));
     },
 
     diagnostics(date) {

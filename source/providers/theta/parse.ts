@@ -5,6 +5,8 @@
  * name. Times are ET wall clock; windows are [startMs, endMs) in ms since ET midnight.
  */
 
+import { CANC_LAST, CANC_ONLY, isCancelRecord, printMaySetPremarketHigh, type PmHighPolicy } from './conditions.js';
+
 /** A 200 body that does not have the documented shape. The message is one line. */
 export class MalformedBody extends Error {
   constructor(message: string) {
@@ -17,8 +19,15 @@ export class MalformedBody extends Error {
 export interface PriceScan {
   rows: number;
   inWindow: number;
-  /** Highest in-window price (trade price or bar high), dollars; null when no row was inside the window. */
+  /**
+   * Highest in-window price that may set a premarket high under the policy (trade price or bar
+   * high), dollars; null when no in-window row may (no rows, or only odd lots, cancels ...).
+   */
   high: number | null;
+  /** Highest in-window price of every row, whatever its conditions (the raw maximum), dollars. */
+  rawHigh: number | null;
+  /** In-window rows that did not count for `high` (ineligible conditions, cancel records, cancelled prints). */
+  excluded: number;
 }
 
 const CLOCK_RE = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
@@ -72,32 +81,107 @@ function splitCsvLine(line: string): string[] {
   return out;
 }
 
-/** Accumulates trade prints (timestamp text + price) into a {@link PriceScan}. */
-class TradeAccumulator {
+/** Condition columns of a trade row, in ThetaData's order. */
+export const CONDITION_FIELDS = ['condition', 'ext_condition1', 'ext_condition2', 'ext_condition3', 'ext_condition4'] as const;
+
+/** One print of the day as the accumulator keeps it. */
+interface HeldPrint {
+  price: number;
+  inWindow: boolean;
+  eligible: boolean;
+  cancelled: boolean;
+}
+
+/**
+ * Accumulates the day's trade prints into a {@link PriceScan} under a {@link PmHighPolicy}: with
+ * `tape`, only prints whose every condition may set a high count (see conditions.ts), cancel
+ * records never count and neither does the print a cancel identifies (v2 `records_back` N = the
+ * N-th prior print; 41 CANC_LAST = the latest counted print; 43 CANC_ONLY = the only print). With
+ * `raw`, every in-window row counts (the maximum of every price, as before conditions were read).
+ */
+export class TradeAccumulator {
   rows = 0;
-  inWindow = 0;
-  high: number | null = null;
+  private readonly held: HeldPrint[] = [];
   constructor(
     private readonly date: string,
     private readonly startMs: number,
     private readonly endMs: number,
+    private readonly policy: PmHighPolicy = 'tape',
   ) {}
 
-  add(stamp: unknown, price: unknown, where: string): void {
+  /**
+   * Adds one row: ET timestamp text `YYYY-MM-DDTHH:mm:ss.SSS`, price, its condition codes
+   * (missing or blank = none) and, for v2, `records_back`.
+   * @throws MalformedBody when the timestamp, price or a condition code does not parse.
+   */
+  add(stamp: unknown, price: unknown, where: string, codes: readonly unknown[] = [], recordsBack: unknown = 0): void {
     this.rows++;
     const m = typeof stamp === 'string' ? STAMP_RE.exec(stamp.trim()) : null;
     if (!m) throw new MalformedBody(`${where}: bad timestamp ${JSON.stringify(String(stamp).slice(0, 40))}`);
-    const p = typeof price === 'number' ? price : typeof price === 'string' && price.trim() !== '' ? Number(price) : NaN;
-    if (!Number.isFinite(p)) throw new MalformedBody(`${where}: bad price ${JSON.stringify(String(price).slice(0, 40))}`);
-    if (m[1] !== this.date) return;
     const ms = Number(m[2]) * 3_600_000 + Number(m[3]) * 60_000 + Number(m[4]) * 1000 + fracMs(m[5]);
-    if (ms < this.startMs || ms >= this.endMs) return;
-    this.inWindow++;
-    if (this.high === null || p > this.high) this.high = p;
+    this.addMs(m[1] === this.date ? ms : null, price, where, codes, recordsBack);
   }
 
+  /** {@link add} with the time as ms since ET midnight (null = another date). */
+  addMs(ms: number | null, price: unknown, where: string, codes: readonly unknown[] = [], recordsBack: unknown = 0): void {
+    const p = typeof price === 'number' ? price : typeof price === 'string' && price.trim() !== '' ? Number(price) : NaN;
+    if (!Number.isFinite(p)) throw new MalformedBody(`${where}: bad price ${JSON.stringify(String(price).slice(0, 40))}`);
+    const nums: number[] = [];
+    for (const c of codes) {
+      if (c === undefined || c === null || c === '') continue;
+      const n = typeof c === 'number' ? c : Number(c);
+      if (!Number.isInteger(n) || n < 0) throw new MalformedBody(`${where}: bad condition ${JSON.stringify(String(c).slice(0, 20))}`);
+      nums.push(n);
+    }
+    if (ms === null) return;
+    const inWindow = ms >= this.startMs && ms < this.endMs;
+    if (isCancelRecord(nums)) {
+      this.cancel(nums, recordsBack);
+      this.held.push({ price: p, inWindow, eligible: false, cancelled: true });
+      return;
+    }
+    this.held.push({ price: p, inWindow, eligible: printMaySetPremarketHigh(nums), cancelled: false });
+  }
+
+  private cancel(codes: readonly number[], recordsBack: unknown): void {
+    const back = typeof recordsBack === 'number' ? recordsBack : Number(recordsBack);
+    const prints = this.held;
+    if (Number.isInteger(back) && back > 0) {
+      // v2: the N-th prior trade record.
+      const target = prints[prints.length - back];
+      if (target) target.cancelled = true;
+      return;
+    }
+    if (codes.includes(CANC_LAST)) {
+      for (let i = prints.length - 1; i >= 0; i--) {
+        if (!prints[i].cancelled && prints[i].eligible) {
+          prints[i].cancelled = true;
+          return;
+        }
+      }
+    } else if (codes.includes(CANC_ONLY)) {
+      const live = prints.filter((x) => !x.cancelled);
+      if (live.length === 1) live[0].cancelled = true;
+    }
+  }
+
+  /** The scan so far. */
   result(): PriceScan {
-    return { rows: this.rows, inWindow: this.inWindow, high: this.high };
+    let inWindow = 0;
+    let high: number | null = null;
+    let rawHigh: number | null = null;
+    let excluded = 0;
+    for (const x of this.held) {
+      if (!x.inWindow) continue;
+      inWindow++;
+      if (rawHigh === null || x.price > rawHigh) rawHigh = x.price;
+      if (this.policy === 'tape' && (x.cancelled || !x.eligible)) {
+        excluded++;
+        continue;
+      }
+      if (high === null || x.price > high) high = x.price;
+    }
+    return { rows: this.rows, inWindow, high, rawHigh, excluded };
   }
 }
 
@@ -128,11 +212,12 @@ function scanV3Json(text: string, acc: TradeAccumulator): void {
   const ts = format ? Math.max(format.indexOf('timestamp'), format.indexOf('trade_timestamp')) : -1;
   const pi = format ? format.indexOf('price') : -1;
   if (format && (ts < 0 || pi < 0)) throw new MalformedBody('v3 trades: JSON header.format lacks timestamp or price');
+  const ci = format ? CONDITION_FIELDS.map((c) => format!.indexOf(c)) : [];
   for (const r of rows) {
-    if (Array.isArray(r) && format) acc.add(r[ts], r[pi], 'v3 trades');
+    if (Array.isArray(r) && format) acc.add(r[ts], r[pi], 'v3 trades', ci.map((i) => (i >= 0 ? r[i] : undefined)));
     else if (r && typeof r === 'object' && !Array.isArray(r)) {
       const o = r as Record<string, unknown>;
-      acc.add(o.timestamp ?? o.trade_timestamp, o.price, 'v3 trades');
+      acc.add(o.timestamp ?? o.trade_timestamp, o.price, 'v3 trades', CONDITION_FIELDS.map((c) => o[c]));
     } else throw new MalformedBody('v3 trades: JSON row is neither an object nor a header-indexed array');
   }
 }
@@ -145,8 +230,8 @@ function scanV3Json(text: string, acc: TradeAccumulator): void {
  * @throws MalformedBody when the header lacks `timestamp`/`price`, a row has the wrong number of
  * cells, or a timestamp or price does not parse.
  */
-export function scanV3Trades(text: string, date: string, startMs: number, endMs: number): PriceScan {
-  const acc = new TradeAccumulator(date, startMs, endMs);
+export function scanV3Trades(text: string, date: string, startMs: number, endMs: number, policy: PmHighPolicy = 'tape'): PriceScan {
+  const acc = new TradeAccumulator(date, startMs, endMs, policy);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const trimmed = body.trimStart();
   if (trimmed === '') return acc.result();
@@ -162,6 +247,7 @@ export function scanV3Trades(text: string, date: string, startMs: number, endMs:
   if (ts < 0 || pi < 0) {
     throw new MalformedBody(`v3 trades: CSV header lacks timestamp/price (starts ${JSON.stringify(lines[0].slice(0, 40))})`);
   }
+  const ci = CONDITION_FIELDS.map((c) => header.indexOf(c));
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i];
     if (line === '') continue;
@@ -169,7 +255,7 @@ export function scanV3Trades(text: string, date: string, startMs: number, endMs:
     if (cells.length !== header.length) {
       throw new MalformedBody(`v3 trades: CSV line ${i + 1} has ${cells.length} cells, header has ${header.length}`);
     }
-    acc.add(cells[ts], cells[pi], `v3 trades line ${i + 1}`);
+    acc.add(cells[ts], cells[pi], `v3 trades line ${i + 1}`, ci.map((k) => (k >= 0 ? cells[k] : undefined)));
   }
   return acc.result();
 }
@@ -248,28 +334,30 @@ function num(v: unknown): number {
 
 /**
  * Scans a v2 `/v2/hist/stock/trade` page: highest `price` of rows whose `ms_of_day` is inside
- * [startMs, endMs) (and whose `date`, when present, equals `dateInt` YYYYMMDD).
+ * [startMs, endMs) (and whose `date`, when present, equals `dateInt` YYYYMMDD), under the
+ * {@link PmHighPolicy} (conditions from `condition`/`ext_condition1..4`, cancels through
+ * `records_back`; see {@link TradeAccumulator}). Pass the same accumulator for every page of one
+ * request so a cancel may reach a print of an earlier page.
  * @throws MalformedBody when `ms_of_day`/`price` are missing from `header.format` or a row is short.
  */
-export function scanV2Trades(body: V2Body, dateInt: number, startMs: number, endMs: number): PriceScan {
+export function scanV2Trades(body: V2Body, dateInt: number, startMs: number, endMs: number, policy: PmHighPolicy = 'tape', acc?: TradeAccumulator): PriceScan {
   const f = body.header.format;
   const mi = f.indexOf('ms_of_day');
   const pi = f.indexOf('price');
   const di = f.indexOf('date');
+  const rb = f.indexOf('records_back');
+  const ci = CONDITION_FIELDS.map((c) => f.indexOf(c));
   if (mi < 0 || pi < 0) throw new MalformedBody('v1 trades: header.format lacks ms_of_day or price');
-  let inWindow = 0;
-  let high: number | null = null;
+  const a = acc ?? new TradeAccumulator('', startMs, endMs, policy);
   for (const row of body.response) {
     if (!Array.isArray(row) || row.length < f.length) throw new MalformedBody('v1 trades: row does not match header.format');
+    a.rows++;
     const ms = num(row[mi]);
-    const price = num(row[pi]);
-    if (!Number.isFinite(ms) || !Number.isFinite(price)) throw new MalformedBody('v1 trades: non-numeric ms_of_day or price');
-    if (di >= 0 && num(row[di]) !== dateInt) continue;
-    if (ms < startMs || ms >= endMs) continue;
-    inWindow++;
-    if (high === null || price > high) high = price;
+    if (!Number.isFinite(ms) || !Number.isFinite(num(row[pi]))) throw new MalformedBody('v1 trades: non-numeric ms_of_day or price');
+    const otherDay = di >= 0 && num(row[di]) !== dateInt;
+    a.addMs(otherDay ? null : ms, num(row[pi]), 'v1 trades', ci.map((k) => (k >= 0 ? row[k] : undefined)), rb >= 0 ? row[rb] : 0);
   }
-  return { rows: body.response.length, inWindow, high };
+  return a.result();
 }
 
 /**
@@ -299,5 +387,6 @@ export function scanV2Ohlc(body: V2Body, dateInt: number, startMs: number, endMs
     inWindow++;
     if (high === null || h > high) high = h;
   }
-  return { rows: body.response.length, inWindow, high };
+  // Bars are built by the terminal with the tape's eligibility: their high is eligible and raw.
+  return { rows: body.response.length, inWindow, high, rawHigh: high, excluded: 0 };
 }
