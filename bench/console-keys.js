@@ -20,6 +20,7 @@
  * latency, default 20), --json PATH (also write the figures as JSON).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { recordRun } from './history.js';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -111,4 +112,6 @@ for (const [key, { expect, presses }] of byKey) {
 }
 const summary = seq.latencySummary(all);
 console.log(`  ${'all keys'.padEnd(15)} p50 ${String(summary.p50).padStart(6)}  max ${String(summary.max).padStart(6)}  n ${summary.n}`);
-if (args.json) writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), node: process.version, machine, cols, rows, latencyMs: Number(args.latency), summary, keys, runs: perRun }, null, 2) + '\n');
+const figures = { cols, rows, latencyMs: Number(args.latency), summary, keys, runs: perRun };
+if (args.json) writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), node: process.version, machine, ...figures }, null, 2) + '\n');
+recordRun('console-keys', figures);

@@ -19,6 +19,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { recordRun } from './history.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +127,4 @@ if (!args['no-compare']) {
   const uiCpuS = (m.cpuUserMs + m.cpuSystemMs) / 1000;
   console.log(`  same backfill with --no-tui: wall ${p.wallS}s  process CPU ${p.cpuS}s (${round(p.cpuShare * 100, 1)}% of one core)  -> the console adds ~${round(uiCpuS - p.cpuS)}s CPU`);
 }
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/console-ui.json'), JSON.stringify(results, null, 2) + '\n');
-console.log('wrote bench/results/console-ui.json');
+recordRun('console-ui', results);

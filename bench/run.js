@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * gapctl benchmarks (`npm run bench`, after `npm run build`). Prints figures and writes them to
- * bench/results/latest.json. Never run by the tests; nothing here asserts on time.
+ * gapctl benchmarks (`npm run bench`, after `npm run build`). Prints figures, writes them to
+ * bench/results/latest.json and appends them, with the commit and the machine, to the committed
+ * bench/results/history.jsonl, printing the change against the previous run (bench/history.js).
+ * Never run by the tests; nothing here asserts on time.
  *
  * 1. One simulated trading day (sim:42, 2024-01-16) in prefilter and exhaustive R1 mode with an
  *    emulated Theta latency of 100 ms and a cap of 4, next to the lower bound
@@ -12,11 +14,12 @@
  * Options: --only sim|backfill, --latency MS (default 100), --cap N (default 4), --day YYYY-MM-DD.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { recordRun } from './history.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -86,6 +89,4 @@ function round(x) {
 
 if (!args.only || args.only === 'backfill') results.backfill = backfill();
 if (!args.only || args.only === 'sim') results.simDay = [await simDay('prefilter'), await simDay('exhaustive')];
-mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/latest.json'), JSON.stringify(results, null, 2) + '\n');
-console.log('wrote bench/results/latest.json');
+recordRun('latest', results);
