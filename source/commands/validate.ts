@@ -7,6 +7,8 @@ import { openSession, parseMarket } from '../runtime/session.js';
 import { createAppLog } from '../runtime/app-log.js';
 import { validateDay } from '../engine/validate.js';
 import type { Config } from '../config/index.js';
+import type { EngineEvent } from '../engine/events.js';
+import { validationLineThrottle, validationProgressLine } from '../runtime/plain-printer.js';
 
 /** Options of {@link validateCommand}. */
 export interface ValidateCommandOptions {
@@ -15,16 +17,43 @@ export interface ValidateCommandOptions {
   market: string;
   dbPath: string;
   write?: (line: string) => void;
+  /** Signal source for SIGINT/SIGTERM (default `process`); a signal stops the validation. */
+  signals?: Pick<NodeJS.EventEmitter, 'on' | 'off'>;
+  /** Spacing of progress lines, ms (default 5000; a line also prints at each 10% of the baseline lookups). */
+  progressEveryMs?: number;
 }
 
-/** Validates each day in order; returns the exit code. */
+/**
+ * Validates each day in order, printing progress lines (throttled) while a day validates; returns
+ * the exit code: 0 when every day passed, 1 when one failed or a SIGINT/SIGTERM stopped the
+ * validation ("validation stopped": nothing of the day's validation is recorded, its previous
+ * state is kept).
+ */
 export async function validateCommand(o: ValidateCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
   const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY]);
-  const session = await openSession({ cfg: o.cfg, market: parseMarket(o.market), dbPath: o.dbPath, emit: () => {}, log: appLog });
+  const due = validationLineThrottle(o.progressEveryMs);
+  const emit = (e: EngineEvent): void => {
+    if (e.type === 'validate-progress' && due(e, Date.now())) write(validationProgressLine(e));
+  };
+  const session = await openSession({ cfg: o.cfg, market: parseMarket(o.market), dbPath: o.dbPath, emit, log: appLog });
+  const signals = o.signals ?? process;
+  let stoppedBy: string | null = null;
+  const onSignal = (name: string) => () => {
+    stoppedBy ??= name;
+    session.controller.abort();
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  signals.on('SIGINT', onInt);
+  signals.on('SIGTERM', onTerm);
   try {
     for (const d of o.days) {
       const r = await validateDay(session.ctx, d);
+      if (r.stopped) {
+        write(`${d} STOPPED  ${r.message}${stoppedBy ? ` (${stoppedBy})` : ''}`);
+        return 1;
+      }
       if (r.passed) {
         write(`${d} PASS  ${r.gates.length} gates; baseline ${r.baselineHits} hits, overlap ${r.overlap}, discovery-only ${r.discoveryOnly}, baseline-only 0`);
         continue;
@@ -36,6 +65,8 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<number
     }
     return 0;
   } finally {
+    signals.off('SIGINT', onInt);
+    signals.off('SIGTERM', onTerm);
     await session.close();
   }
 }

@@ -23,6 +23,8 @@ export interface DayValidation {
   gate?: string;
   baselineOnly: number;
   message: string;
+  /** True when a stop cut the validation short: nothing was recorded (not a pass, not a failure). */
+  stopped?: boolean;
 }
 
 /** Options of {@link runBackfill}. Dates `YYYY-MM-DD`. */
@@ -135,6 +137,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     const resuming = !!(sameRange && prior!.last_completed_day && !opts.rerun);
     if (opts.phase0 && !resuming) {
       const v = await opts.phase0();
+      if (v.stopped) throw new StoppedError();
       if (!v.passed) return halt(`phase 0: reference day ${v.date} failed validation: ${v.message}`, v.date, v.gate ?? 'PHASE0');
     }
     let cutByMax = false;
@@ -183,6 +186,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         if (ctx.signal.aborted) throw new StoppedError();
         failpoint('month.validate');
         const v = await opts.validateDay!(d);
+        if (v.stopped) throw new StoppedError();
         if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
       }
       monthsDone++;

@@ -9,7 +9,7 @@
 import PQueue from 'p-queue';
 import { lastNTradingDays, premarketWindowUtc, prevTradingDay } from '../calendar/index.js';
 import type { GroupedBar, SplitInfo } from '../providers/types.js';
-import type { EngineContext } from './context.js';
+import { StoppedError, type EngineContext } from './context.js';
 import { filterReason, R4_WINDOW_DAYS } from './rules.js';
 
 /** One baseline hit: symbol, rule code and value in percent. */
@@ -17,6 +17,26 @@ export interface BaselineHit {
   symbol: string;
   rule: 'PM_GAP_50' | 'OPEN_GAP_50' | 'INTRADAY_PUSH_50' | 'SURGE_7D_300';
   pct: number;
+}
+
+/**
+ * The baseline's answer for one symbol's premarket (04:00:00-09:29:59 ET):
+ * - `high`: bars or trades found; `high` is the highest price, dollars;
+ * - `none`: a source answered definitively that there was no premarket trading;
+ * - `unanswered`: no source answered (failures after retries, or a stop aborted the lookup).
+ * Only `none` may count as "no premarket high": an `unanswered` lookup is never evidence.
+ */
+export type BaselinePremarket =
+  | { kind: 'high'; high: number; source: 'polygon' | 'theta' }
+  | { kind: 'none'; source: 'polygon' | 'theta' }
+  | { kind: 'unanswered'; reason: string };
+
+/** Progress of the baseline's premarket lookups: done of total (answered or not), and failures so far. */
+export interface BaselineProgress {
+  done: number;
+  total: number;
+  /** Lookups that no source answered so far. */
+  unanswered: number;
 }
 
 /** Result of the baseline pass. */
@@ -35,10 +55,15 @@ export interface BaselineResult {
 const EPS = 1e-9;
 
 /**
- * Runs the baseline for `date`.
+ * Runs the baseline for `date`. `progress` is called once before the premarket lookups (done 0)
+ * and after each lookup.
+ * @returns the complete result; `premarketFailed` lists the symbols no source answered (the
+ *   baseline is then not a proof).
+ * @throws StoppedError when ctx.signal aborts at any point: a stopped baseline is partial and is
+ *   never returned as a result.
  * @throws Error (one line) when Polygon fails for bars or splits.
  */
-export async function runBaseline(ctx: EngineContext, date: string, progress: (done: number, total: number) => void = () => {}): Promise<BaselineResult> {
+export async function runBaseline(ctx: EngineContext, date: string, progress: (p: BaselineProgress) => void = () => {}): Promise<BaselineResult> {
   const { cfg } = ctx;
   const window = lastNTradingDays(date, R4_WINDOW_DAYS);
   const prevDate = prevTradingDay(date);
@@ -95,40 +120,52 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (d
   let done = 0;
   const q = new PQueue({ concurrency: Math.max(1, cfg.POLYGON_CONCURRENCY) });
   const pmHits: BaselineHit[] = [];
+  const answers = new Map<string, BaselinePremarket>();
+  if (ctx.signal.aborted) throw new StoppedError();
+  progress({ done: 0, total: withPrev.length, unanswered: 0 });
   for (const symbol of withPrev) {
     void q.add(async () => {
       if (ctx.signal.aborted) return;
-      try {
-        await premarketOf(symbol);
-      } finally {
-        progress(++done, withPrev.length);
+      await ctx.gate.wait(ctx.signal);
+      if (ctx.signal.aborted) return;
+      const a = await premarketOf(symbol);
+      // A lookup cut short by a stop is not an answer: the whole baseline is abandoned below.
+      if (ctx.signal.aborted) return;
+      answers.set(symbol, a);
+      if (a.kind === 'unanswered') failed.push(symbol);
+      else {
+        sources[a.source]++;
+        if (a.kind === 'high' && a.high > 0) {
+          const pct = (a.high / (prev.get(symbol)!.close * factor(symbol, prevDate)) - 1) * 100;
+          if (pct >= cfg.R1_TH - EPS) pmHits.push({ symbol, rule: 'PM_GAP_50', pct });
+        }
       }
+      progress({ done: ++done, total: withPrev.length, unanswered: failed.length });
     });
   }
-  /** Premarket high of one symbol: Polygon minute bars, else Theta; records an R1 baseline hit. */
-  async function premarketOf(symbol: string): Promise<void> {
-    let high = -Infinity;
+  /** Premarket high of one symbol: Polygon minute bars, else Theta (never throws). */
+  async function premarketOf(symbol: string): Promise<BaselinePremarket> {
+    let polygonError: string;
     try {
       const aggs = await ctx.polygon.minuteAggs(symbol, date, ctx.signal);
+      let high = -Infinity;
       for (const a of aggs) if (a.startMs >= win.startMs && a.startMs < win.endMs) high = Math.max(high, a.high);
-      sources.polygon++;
-    } catch {
-      if (ctx.signal.aborted) return;
-      // No second source for this symbol (e.g. a plan without minute bars): Theta, as the spec allows.
-      const a = await ctx.theta.premarketHigh(symbol, date, ctx.signal).catch(() => null);
-      if (!a || a.outcome === 'unanswered') {
-        failed.push(symbol);
-        return;
-      }
-      sources.theta++;
-      if (a.outcome === 'high' && a.high !== null) high = a.high;
+      return high > 0 ? { kind: 'high', high, source: 'polygon' } : { kind: 'none', source: 'polygon' };
+    } catch (e) {
+      if (ctx.signal.aborted) return { kind: 'unanswered', reason: 'stopped' };
+      polygonError = e instanceof Error ? e.message : String(e);
     }
-    if (high > 0) {
-      const pct = (high / (prev.get(symbol)!.close * factor(symbol, prevDate)) - 1) * 100;
-      if (pct >= cfg.R1_TH - EPS) pmHits.push({ symbol, rule: 'PM_GAP_50', pct });
-    }
+    // No second source for this symbol (e.g. a plan without minute bars): Theta, as the spec allows.
+    const a = await ctx.theta.premarketHigh(symbol, date, ctx.signal).catch(() => null);
+    if (ctx.signal.aborted) return { kind: 'unanswered', reason: 'stopped' };
+    if (!a || a.outcome === 'unanswered') return { kind: 'unanswered', reason: `polygon: ${polygonError}; theta: ${a?.error ?? 'failed'}` };
+    if (a.outcome === 'high' && a.high !== null) return { kind: 'high', high: a.high, source: 'theta' };
+    return { kind: 'none', source: 'theta' };
   }
   await q.onIdle();
+  if (ctx.signal.aborted) throw new StoppedError();
+  // Every lookup must have an outcome; a missing one is unanswered, never "no premarket high".
+  for (const symbol of withPrev) if (!answers.has(symbol) && !failed.includes(symbol)) failed.push(symbol);
   hits.push(...pmHits);
   const order = { PM_GAP_50: 1, OPEN_GAP_50: 2, INTRADAY_PUSH_50: 3, SURGE_7D_300: 4 } as const;
   hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : order[a.rule] - order[b.rule]));

@@ -45,9 +45,35 @@ export type BackfillEvent =
   | { type: 'plan'; start: string; end: string; days: { date: string; status: DayStatus | 'SKIPPED'; hits: number }[]; at: number }
   | { type: 'day-skipped'; date: string; status: DayStatus; hits: number; rules: RuleCounts }
   | { type: 'month-done'; month: string; days: number; hits: number }
-  | { type: 'validate'; date: string; passed: boolean; gate?: string; baselineOnly: number; message: string }
+  /**
+   * A validation ended: passed, failed at `gate`, or `stopped` (a stop cut it short: nothing was
+   * recorded and the day keeps its previous validation state; `passed` is then false).
+   */
+  | { type: 'validate'; date: string; passed: boolean; stopped?: boolean; gate?: string; baselineOnly: number; message: string }
+  /** Progress of a running validation (see {@link ValidationProgress}); sent per baseline lookup and at least every second. */
+  | ({ type: 'validate-progress' } & ValidationProgress)
   | { type: 'alert'; alert: AlertInfo }
   | { type: 'backfill-state'; state: BackfillState; reason?: string; at: number };
+
+/**
+ * Where a running validation is: the gate (1-based index of `gates`), the baseline's premarket
+ * lookups (null before the baseline reaches them), lookups no source answered, request retries
+ * since the validation began (all upstreams), whether a retry is waiting in backoff now. Times
+ * are UTC epoch ms.
+ */
+export interface ValidationProgress {
+  date: string;
+  gate: string;
+  gateIndex: number;
+  gates: number;
+  lookupsDone: number | null;
+  lookupsTotal: number | null;
+  unanswered: number;
+  retries: number;
+  backingOff: boolean;
+  startedAt: number;
+  at: number;
+}
 
 /** Every event the engine emits. */
 export type EngineEvent = DayEvent | BackfillEvent;
@@ -129,6 +155,8 @@ export interface BackfillSnapshot {
   activity?: string | null;
   /** Console commands waiting for the engine to be idle (rerun, validate, export). */
   queuedCommands?: number;
+  /** The validation in progress (gate, baseline lookups, retries, backoff), or null/absent when none runs. */
+  validation?: ValidationProgress | null;
 }
 
 /** Commands from the console (or the control socket) to the engine host. */

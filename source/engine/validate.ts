@@ -3,6 +3,11 @@
  * order, the baseline cross-check (zero baseline-only hits allowed), the rule-of-three audit, the
  * qc_daily_summary row and the day status. Stops at the first failed gate, writes
  * FAIL_<GATE>_<date>.md and HELP_REQUEST.md and raises an alert (CRITICAL for baseline-only hits).
+ *
+ * A validation is all or nothing: the gates only compute, and their rows (baseline_hits, diffs,
+ * enhanced_audit_log, qc_daily_summary, the day status) are written in one transaction at the end.
+ * A stop (ctx.signal aborted) at any point ends it as "validation stopped": nothing of it is written
+ * (no rows, no FAIL file, no alert) and the day keeps its previous validation state.
  */
 import { mkdirSync, readFileSync, existsSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +18,7 @@ import type { StoredHit } from '../store/store.js';
 import { checkDiscoveryCsv } from '../export/csv-shape.js';
 import { exportDiscoveryHits } from '../export/discovery-csv.js';
 import type { EngineContext } from './context.js';
-import { runBaseline, type BaselineHit } from './baseline.js';
+import { runBaseline, type BaselineHit, type BaselineProgress } from './baseline.js';
 import { writeHelpRequest, type DayValidation } from './backfill.js';
 import { missRateUpper95 } from './rules.js';
 import { describeError } from './day.js';
@@ -42,7 +47,7 @@ export interface GateResult {
   message: string;
 }
 
-/** Full result of validating a day. */
+/** Full result of validating a day. `passed` only when every gate passed; `stopped` when a stop cut it short (then nothing was written). */
 export interface ValidationReport extends DayValidation {
   gates: GateResult[];
   baselineHits: number;
@@ -63,189 +68,256 @@ export interface ValidateOptions {
 
 type GateCheck = () => Promise<string | null> | string | null;
 
+/** Period of the `validate-progress` heartbeat while a gate runs, ms. */
+export const VALIDATE_PROGRESS_HEARTBEAT_MS = 1000;
+
+/** Retries and backoff of every upstream so far (UpstreamMetrics.retries summed; backing off when any is). */
+function upstreamRetries(ctx: EngineContext): { retries: number; backingOff: boolean } {
+  const m = ctx.metrics();
+  const all = [...m.theta, ...(m.polygon ? [m.polygon] : [])];
+  return { retries: all.reduce((a, u) => a + (u.retries ?? 0), 0), backingOff: all.some((u) => u.backingOff) };
+}
+
 /**
- * Validates `date` (which must have been scanned into ctx.store).
- * @returns the report; `passed` only when every gate passed.
+ * Validates `date` (which must have been scanned into ctx.store). Emits `validate-progress`
+ * events while it runs and one `validate` event at the end.
+ * @returns the report; `passed` only when every gate passed; `stopped` when ctx.signal aborted
+ *   before the end (nothing was written: no rows, no FAIL file, no alert).
  */
 export async function validateDay(ctx: EngineContext, date: string, opts: ValidateOptions = {}): Promise<ValidationReport> {
   const { store, cfg } = ctx;
   const t0 = Date.now();
-  const dc = store.dayCompleteness(date);
-  const hits = store.hits(date, date);
-  const gates: GateResult[] = [];
-  let baseline: { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null = null;
-  let auditInfo: { n: number; m: number; bound: number | null } | null = null;
-  let csvPath: string | null = null;
-
-  const checks: [GateName, GateCheck][] = [
-    ['COMPLETENESS', () => {
-      if (!dc) return `${date} has not been scanned (no day_completeness row)`;
-      if (dc.status === 'INCOMPLETE') return `${date} is INCOMPLETE: premarket data could not be fetched for ${dc.r1_unanswered} candidate(s); R1 is not proven (${dc.provider_status})`;
-      if (dc.status !== 'COMPLETE') return `${date} status is ${dc.status}: ${dc.provider_status}`;
-      return null;
-    }],
-    ['BASIS_SANITY', () => basisSanity(ctx, date, hits)],
-    ['RULE_UNIQUENESS', () => {
-      const dup = store.db
-        .prepare(`SELECT h.ticker, r.trigger_rule, COUNT(*) n FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
-                  WHERE h.event_date = ? GROUP BY r.hit_id, r.trigger_rule HAVING n > 1`)
-        .all(date) as { ticker: string; trigger_rule: string }[];
-      const dupHits = store.db.prepare('SELECT ticker FROM discovery_hits WHERE event_date = ? GROUP BY ticker HAVING COUNT(*) > 1').all(date) as { ticker: string }[];
-      if (dup.length) return `duplicate rule rows: ${dup.map((d) => `${d.ticker} ${d.trigger_rule}`).join(', ')}`;
-      if (dupHits.length) return `duplicate hits: ${dupHits.map((d) => d.ticker).join(', ')}`;
-      return null;
-    }],
-    ['EXCHANGE_DOMAIN', () => {
-      const bad = hits.filter((h) => !cfg.ALLOWED_EXCHANGES.includes(h.exchange));
-      return bad.length ? `hits outside ${cfg.ALLOWED_EXCHANGES.join(',')}: ${bad.map((h) => `${h.ticker}(${h.exchange || 'none'})`).join(', ')}` : null;
-    }],
-    ['MIN_VOLUME', () => {
-      const bad = hits.filter((h) => !(h.volume >= cfg.DISCOVERY_MIN_VOL));
-      return bad.length ? `hits under DISCOVERY_MIN_VOL=${cfg.DISCOVERY_MIN_VOL}: ${bad.map((h) => `${h.ticker}(${h.volume})`).join(', ')}` : null;
-    }],
-    ['CSV_SHAPE', () => {
-      const { path } = exportDiscoveryHits(store, date, date, join(ctx.stateDir, 'artifacts'));
-      csvPath = join(ctx.stateDir, 'artifacts', `validate_hits_${date}.csv`);
-      renameSync(path, csvPath);
-      opts.afterExport?.(csvPath);
-      const issues = checkDiscoveryCsv(csvPath);
-      return issues.length ? `${issues.length} CSV issue(s) in ${csvPath}: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.column}: ${i.message}`).join('; ')}` : null;
-    }],
-    ['PM_PROVENANCE', () => {
-      const bad = hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50') && (!h.pm_high_source || !h.pm_high_venue));
-      return bad.length ? `PM_GAP_50 hits without pm_high_source/venue: ${bad.map((h) => h.ticker).join(', ')}` : null;
-    }],
-    ['R1_HEALTH', () => {
-      const r3 = hits.filter((h) => h.rules.some((r) => r.rule === 'INTRADAY_PUSH_50')).length;
-      if (r3 < 10) return null;
-      const diagPath = join(ctx.stateDir, 'artifacts', `pm_diag_${date}.json`);
-      if (!existsSync(diagPath)) return `no pm_diag_${date}.json to judge R1 health (${r3} R3 hits)`;
-      const diag = JSON.parse(readFileSync(diagPath, 'utf8')) as { by_source: Record<string, { '200': number; '204': number; '472': number }> };
-      let ok = 0;
-      let all = 0;
-      for (const c of Object.values(diag.by_source)) {
-        ok += c['200'];
-        all += c['200'] + c['204'] + c['472'];
-      }
-      const ratio = all ? ok / all : 0;
-      const min = ctx.cfg.R1_HEALTH_MIN;
-      return ratio >= min ? null : `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
-    }],
-    ['RULE_TAGS', () => {
-      // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.
-      const rows = parseCsv(readFileSync(csvPath!, 'utf8'), { columns: true }) as { ticker: string; rule_tags: string }[];
-      const exported = new Map(rows.map((r) => [r.ticker, r.rule_tags]));
-      const problems: string[] = [];
-      for (const h of hits) {
-        const want = h.rules.map((r) => r.rule).join('|');
-        const got = exported.get(h.ticker);
-        if (!want) problems.push(`${h.ticker} has no rule`);
-        else if (got === undefined) problems.push(`${h.ticker} is missing from the export`);
-        else if (got !== want) problems.push(`${h.ticker} exported rule_tags "${got}" but the store has "${want}"`);
-      }
-      for (const t of exported.keys()) if (!hits.some((h) => h.ticker === t)) problems.push(`${t} is exported but not a stored hit`);
-      return problems.length ? problems.slice(0, 8).join('; ') : null;
-    }],
-    ['BASELINE', async () => {
-      const b = await runBaseline(ctx, date);
-      if (b.premarketFailed.length) return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
-      const disc = new Set<string>();
-      for (const h of hits) for (const r of h.rules) disc.add(`${h.ticker}|${r.rule}`);
-      const base = new Set(b.hits.map((h) => `${h.symbol}|${h.rule}`));
-      const baselineOnly = b.hits.filter((h) => !disc.has(`${h.symbol}|${h.rule}`));
-      const overlap = b.hits.length - baselineOnly.length;
-      const discoveryOnly = [...disc].filter((k) => !base.has(k)).length;
-      baseline = { hits: b.hits, overlap, discoveryOnly, baselineOnly };
-      store.write(() => {
-        store.db.prepare('DELETE FROM baseline_hits WHERE date = ?').run(date);
-        const ins = store.db.prepare('INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, ?, ?, ?)');
-        for (const h of b.hits) ins.run(date, h.symbol, h.rule, h.pct);
-        store.db
-          .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources }), nowIso());
-      });
-      if (baselineOnly.length) {
-        return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleShort(h.rule)} ${h.pct.toFixed(1)}%`).join(', ')})`;
-      }
-      return null;
-    }],
-    ['AUDIT', () => {
-      const row = store.db.prepare('SELECT sample_size, misses FROM enhanced_audit_log WHERE date = ?').get(date) as { sample_size: number; misses: number } | undefined;
-      if (!row) return 'no enhanced_audit_log row for the day';
-      const bound = missRateUpper95(row.misses, row.sample_size);
-      auditInfo = { n: row.sample_size, m: row.misses, bound };
-      store.write(() =>
-        store.db.prepare('UPDATE enhanced_audit_log SET miss_rate_upper_95 = ?, audit_passed = ? WHERE date = ?').run(bound, row.misses === 0 ? 1 : 0, date),
-      );
-      return row.misses > 0 ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%` : null;
-    }],
-  ];
-
-  let failed: GateResult | null = null;
-  for (const [gate, check] of checks) {
-    let msg: string | null;
-    try {
-      msg = await check();
-    } catch (e) {
-      msg = `gate error: ${describeError(e)}`;
-    }
-    const r: GateResult = { gate, passed: msg === null, message: msg ?? 'ok' };
-    gates.push(r);
-    if (!r.passed) {
-      failed = r;
-      break;
-    }
-  }
-
-  const b = baseline as { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null;
-  const a = auditInfo as { n: number; m: number; bound: number | null } | null;
-  const baselineOnlyCount = b ? b.baselineOnly.length : 0;
-  const files: string[] = [];
-  // qc_daily_summary and the day status.
-  store.write(() => {
-    store.db
-      .prepare(
-        `INSERT INTO qc_daily_summary (date, status, processing_time_seconds, r1_hits, r2_hits, r3_hits, r4_hits, baseline_only_count, audit_passed, theta_requests, theta_errors, api_error_rate)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)
-         ON CONFLICT(date) DO UPDATE SET status = excluded.status, baseline_only_count = excluded.baseline_only_count, audit_passed = excluded.audit_passed`,
-      )
-      .run(date, failed ? `FAILED_${failed.gate}` : 'VALIDATED', (Date.now() - t0) / 1000, dc?.r1_hits ?? 0, dc?.r2_hits ?? 0, dc?.r3_hits ?? 0, dc?.r4_hits ?? 0,
-        b ? baselineOnlyCount : null, a ? (a.m === 0 ? 1 : 0) : null);
-    if (dc && failed && failed.gate !== 'COMPLETENESS') {
-      const status = failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
-      store.db.prepare('UPDATE day_completeness SET status = ?, provider_status = ?, updated_at = ? WHERE date = ?').run(status, `validate ${failed.gate}: ${failed.message}`, nowIso(), date);
-    }
-  });
-
-  if (failed) {
-    const p = statePaths(ctx.stateDir);
-    mkdirSync(ctx.stateDir, { recursive: true });
-    const failPath = p.failFile(failed.gate, date);
-    writeFileSync(failPath, failReport(date, failed, gates, b?.baselineOnly ?? []));
-    files.push(failPath, writeHelpRequest(ctx.stateDir, `${date} validation failed at gate ${failed.gate}: ${failed.message}`, date, failed.gate));
-    const critical = failed.gate === 'BASELINE' && baselineOnlyCount > 0;
-    const alert = store.addAlert({
-      severity: critical ? 'CRITICAL' : 'WARNING',
-      kind: critical ? 'baseline_only' : `gate_${failed.gate.toLowerCase()}`,
+  const retries0 = upstreamRetries(ctx).retries;
+  // Progress (engine event `validate-progress`): the gate running, the baseline's lookups, retries
+  // since the validation began and whether a retry is backing off; also sent every second while a
+  // gate runs, so a validation slowed by 429s never looks frozen.
+  let progressGate: GateName = GATES[0];
+  let lookups: BaselineProgress | null = null;
+  const sendProgress = (): void => {
+    const r = upstreamRetries(ctx);
+    ctx.emit({
+      type: 'validate-progress',
       date,
-      message: critical ? `${date} ${failed.message}` : `${date} gate ${failed.gate} failed: ${failed.message}`,
+      gate: progressGate,
+      gateIndex: GATES.indexOf(progressGate) + 1,
+      gates: GATES.length,
+      lookupsDone: lookups?.done ?? null,
+      lookupsTotal: lookups?.total ?? null,
+      unanswered: lookups?.unanswered ?? 0,
+      retries: r.retries - retries0,
+      backingOff: r.backingOff,
+      startedAt: t0,
+      at: Date.now(),
     });
-    ctx.emit({ type: 'alert', alert });
-  }
-  const report: ValidationReport = {
-    date,
-    passed: failed === null,
-    gate: failed?.gate,
-    baselineOnly: baselineOnlyCount,
-    message: failed ? failed.message : `all ${gates.length} gates passed`,
-    gates,
-    baselineHits: b?.hits.length ?? 0,
-    overlap: b?.overlap ?? 0,
-    discoveryOnly: b?.discoveryOnly ?? 0,
-    files,
   };
-  ctx.emit({ type: 'validate', date, passed: report.passed, gate: report.gate, baselineOnly: report.baselineOnly, message: report.message });
-  return report;
+  const heartbeat = setInterval(sendProgress, VALIDATE_PROGRESS_HEARTBEAT_MS);
+  heartbeat.unref?.();
+  try {
+    return await validateGates();
+  } finally {
+    clearInterval(heartbeat);
+  }
+
+  async function validateGates(): Promise<ValidationReport> {
+    const dc = store.dayCompleteness(date);
+    const hits = store.hits(date, date);
+    const gates: GateResult[] = [];
+    let baseline: { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null = null;
+    let auditInfo: { n: number; m: number; bound: number | null } | null = null;
+    let csvPath: string | null = null;
+    /** Rows the gates computed, written in the final transaction (never when stopped). */
+    const writes: (() => void)[] = [];
+
+    const checks: [GateName, GateCheck][] = [
+      ['COMPLETENESS', () => {
+        if (!dc) return `${date} has not been scanned (no day_completeness row)`;
+        if (dc.status === 'INCOMPLETE') return `${date} is INCOMPLETE: premarket data could not be fetched for ${dc.r1_unanswered} candidate(s); R1 is not proven (${dc.provider_status})`;
+        if (dc.status !== 'COMPLETE') return `${date} status is ${dc.status}: ${dc.provider_status}`;
+        return null;
+      }],
+      ['BASIS_SANITY', () => basisSanity(ctx, date, hits)],
+      ['RULE_UNIQUENESS', () => {
+        const dup = store.db
+          .prepare(`SELECT h.ticker, r.trigger_rule, COUNT(*) n FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
+                    WHERE h.event_date = ? GROUP BY r.hit_id, r.trigger_rule HAVING n > 1`)
+          .all(date) as { ticker: string; trigger_rule: string }[];
+        const dupHits = store.db.prepare('SELECT ticker FROM discovery_hits WHERE event_date = ? GROUP BY ticker HAVING COUNT(*) > 1').all(date) as { ticker: string }[];
+        if (dup.length) return `duplicate rule rows: ${dup.map((d) => `${d.ticker} ${d.trigger_rule}`).join(', ')}`;
+        if (dupHits.length) return `duplicate hits: ${dupHits.map((d) => d.ticker).join(', ')}`;
+        return null;
+      }],
+      ['EXCHANGE_DOMAIN', () => {
+        const bad = hits.filter((h) => !cfg.ALLOWED_EXCHANGES.includes(h.exchange));
+        return bad.length ? `hits outside ${cfg.ALLOWED_EXCHANGES.join(',')}: ${bad.map((h) => `${h.ticker}(${h.exchange || 'none'})`).join(', ')}` : null;
+      }],
+      ['MIN_VOLUME', () => {
+        const bad = hits.filter((h) => !(h.volume >= cfg.DISCOVERY_MIN_VOL));
+        return bad.length ? `hits under DISCOVERY_MIN_VOL=${cfg.DISCOVERY_MIN_VOL}: ${bad.map((h) => `${h.ticker}(${h.volume})`).join(', ')}` : null;
+      }],
+      ['CSV_SHAPE', () => {
+        const { path } = exportDiscoveryHits(store, date, date, join(ctx.stateDir, 'artifacts'));
+        csvPath = join(ctx.stateDir, 'artifacts', `validate_hits_${date}.csv`);
+        renameSync(path, csvPath);
+        opts.afterExport?.(csvPath);
+        const issues = checkDiscoveryCsv(csvPath);
+        return issues.length ? `${issues.length} CSV issue(s) in ${csvPath}: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.column}: ${i.message}`).join('; ')}` : null;
+      }],
+      ['PM_PROVENANCE', () => {
+        const bad = hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50') && (!h.pm_high_source || !h.pm_high_venue));
+        return bad.length ? `PM_GAP_50 hits without pm_high_source/venue: ${bad.map((h) => h.ticker).join(', ')}` : null;
+      }],
+      ['R1_HEALTH', () => {
+        const r3 = hits.filter((h) => h.rules.some((r) => r.rule === 'INTRADAY_PUSH_50')).length;
+        if (r3 < 10) return null;
+        const diagPath = join(ctx.stateDir, 'artifacts', `pm_diag_${date}.json`);
+        if (!existsSync(diagPath)) return `no pm_diag_${date}.json to judge R1 health (${r3} R3 hits)`;
+        const diag = JSON.parse(readFileSync(diagPath, 'utf8')) as { by_source: Record<string, { '200': number; '204': number; '472': number }> };
+        let ok = 0;
+        let all = 0;
+        for (const c of Object.values(diag.by_source)) {
+          ok += c['200'];
+          all += c['200'] + c['204'] + c['472'];
+        }
+        const ratio = all ? ok / all : 0;
+        const min = ctx.cfg.R1_HEALTH_MIN;
+        return ratio >= min ? null : `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
+      }],
+      ['RULE_TAGS', () => {
+        // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.
+        const rows = parseCsv(readFileSync(csvPath!, 'utf8'), { columns: true }) as { ticker: string; rule_tags: string }[];
+        const exported = new Map(rows.map((r) => [r.ticker, r.rule_tags]));
+        const problems: string[] = [];
+        for (const h of hits) {
+          const want = h.rules.map((r) => r.rule).join('|');
+          const got = exported.get(h.ticker);
+          if (!want) problems.push(`${h.ticker} has no rule`);
+          else if (got === undefined) problems.push(`${h.ticker} is missing from the export`);
+          else if (got !== want) problems.push(`${h.ticker} exported rule_tags "${got}" but the store has "${want}"`);
+        }
+        for (const t of exported.keys()) if (!hits.some((h) => h.ticker === t)) problems.push(`${t} is exported but not a stored hit`);
+        return problems.length ? problems.slice(0, 8).join('; ') : null;
+      }],
+      ['BASELINE', async () => {
+        const b = await runBaseline(ctx, date, (p) => {
+          lookups = p;
+          // Every lookup moves the console's counter; the heartbeat covers the silent stretches.
+          sendProgress();
+        });
+        if (b.premarketFailed.length) return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
+        const disc = new Set<string>();
+        for (const h of hits) for (const r of h.rules) disc.add(`${h.ticker}|${r.rule}`);
+        const base = new Set(b.hits.map((h) => `${h.symbol}|${h.rule}`));
+        const baselineOnly = b.hits.filter((h) => !disc.has(`${h.symbol}|${h.rule}`));
+        const overlap = b.hits.length - baselineOnly.length;
+        const discoveryOnly = [...disc].filter((k) => !base.has(k)).length;
+        baseline = { hits: b.hits, overlap, discoveryOnly, baselineOnly };
+        writes.push(() => {
+          store.db.prepare('DELETE FROM baseline_hits WHERE date = ?').run(date);
+          const ins = store.db.prepare('INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, ?, ?, ?)');
+          for (const h of b.hits) ins.run(date, h.symbol, h.rule, h.pct);
+          store.db
+            .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
+            .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources }), nowIso());
+        });
+        if (baselineOnly.length) {
+          return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleShort(h.rule)} ${h.pct.toFixed(1)}%`).join(', ')})`;
+        }
+        return null;
+      }],
+      ['AUDIT', () => {
+        const row = store.db.prepare('SELECT sample_size, misses FROM enhanced_audit_log WHERE date = ?').get(date) as { sample_size: number; misses: number } | undefined;
+        if (!row) return 'no enhanced_audit_log row for the day';
+        const bound = missRateUpper95(row.misses, row.sample_size);
+        auditInfo = { n: row.sample_size, m: row.misses, bound };
+        writes.push(() => {
+          store.db.prepare('UPDATE enhanced_audit_log SET miss_rate_upper_95 = ?, audit_passed = ? WHERE date = ?').run(bound, row.misses === 0 ? 1 : 0, date);
+        });
+        return row.misses > 0 ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%` : null;
+      }],
+    ];
+
+    let failed: GateResult | null = null;
+    for (const [gate, check] of checks) {
+      if (ctx.signal.aborted) return stoppedReport(gate);
+      progressGate = gate;
+      sendProgress();
+      let msg: string | null;
+      try {
+        msg = await check();
+      } catch (e) {
+        msg = `gate error: ${describeError(e)}`;
+      }
+      // A gate that ran while a stop came in judged partial data (an aborted request is no answer):
+      // its result, pass or fail, is discarded with the rest of the validation.
+      if (ctx.signal.aborted) return stoppedReport(gate);
+      const r: GateResult = { gate, passed: msg === null, message: msg ?? 'ok' };
+      gates.push(r);
+      if (!r.passed) {
+        failed = r;
+        break;
+      }
+    }
+
+    const b = baseline as { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null;
+    const a = auditInfo as { n: number; m: number; bound: number | null } | null;
+    const baselineOnlyCount = b ? b.baselineOnly.length : 0;
+    const files: string[] = [];
+    if (ctx.signal.aborted) return stoppedReport(progressGate);
+    // The gates' rows, qc_daily_summary and the day status, in one transaction.
+    store.write(() => {
+      for (const w of writes) w();
+      store.db
+        .prepare(
+          `INSERT INTO qc_daily_summary (date, status, processing_time_seconds, r1_hits, r2_hits, r3_hits, r4_hits, baseline_only_count, audit_passed, theta_requests, theta_errors, api_error_rate)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)
+           ON CONFLICT(date) DO UPDATE SET status = excluded.status, baseline_only_count = excluded.baseline_only_count, audit_passed = excluded.audit_passed`,
+        )
+        .run(date, failed ? `FAILED_${failed.gate}` : 'VALIDATED', (Date.now() - t0) / 1000, dc?.r1_hits ?? 0, dc?.r2_hits ?? 0, dc?.r3_hits ?? 0, dc?.r4_hits ?? 0,
+          b ? baselineOnlyCount : null, a ? (a.m === 0 ? 1 : 0) : null);
+      if (dc && failed && failed.gate !== 'COMPLETENESS') {
+        const status = failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
+        store.db.prepare('UPDATE day_completeness SET status = ?, provider_status = ?, updated_at = ? WHERE date = ?').run(status, `validate ${failed.gate}: ${failed.message}`, nowIso(), date);
+      }
+    });
+
+    if (failed) {
+      const p = statePaths(ctx.stateDir);
+      mkdirSync(ctx.stateDir, { recursive: true });
+      const failPath = p.failFile(failed.gate, date);
+      writeFileSync(failPath, failReport(date, failed, gates, b?.baselineOnly ?? []));
+      files.push(failPath, writeHelpRequest(ctx.stateDir, `${date} validation failed at gate ${failed.gate}: ${failed.message}`, date, failed.gate));
+      const critical = failed.gate === 'BASELINE' && baselineOnlyCount > 0;
+      const alert = store.addAlert({
+        severity: critical ? 'CRITICAL' : 'WARNING',
+        kind: critical ? 'baseline_only' : `gate_${failed.gate.toLowerCase()}`,
+        date,
+        message: critical ? `${date} ${failed.message}` : `${date} gate ${failed.gate} failed: ${failed.message}`,
+      });
+      ctx.emit({ type: 'alert', alert });
+    }
+    const report: ValidationReport = {
+      date,
+      passed: failed === null,
+      gate: failed?.gate,
+      baselineOnly: baselineOnlyCount,
+      message: failed ? failed.message : `all ${gates.length} gates passed`,
+      gates,
+      baselineHits: b?.hits.length ?? 0,
+      overlap: b?.overlap ?? 0,
+      discoveryOnly: b?.discoveryOnly ?? 0,
+      files,
+    };
+    ctx.emit({ type: 'validate', date, passed: report.passed, gate: report.gate, baselineOnly: report.baselineOnly, message: report.message });
+    return report;
+
+    /** The report of a validation a stop cut short during `gate`: nothing written, the previous state kept. */
+    function stoppedReport(gate: GateName): ValidationReport {
+      const done = lookups ? `, ${lookups.done}/${lookups.total} baseline lookups done` : '';
+      const message = `validation stopped during gate ${gate}${done}: nothing recorded, the day keeps its previous validation state`;
+      ctx.emit({ type: 'validate', date, passed: false, stopped: true, baselineOnly: 0, message });
+      return { date, passed: false, stopped: true, baselineOnly: 0, message, gates, baselineHits: 0, overlap: 0, discoveryOnly: 0, files: [] };
+    }
+  }
 }
 
 function ruleShort(rule: string): string {

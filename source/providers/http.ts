@@ -77,6 +77,12 @@ export interface RequestOptions {
   effectiveStatus?: (httpStatus: number, text: string) => number;
   /** Called after every attempt (for per-source diagnostics). */
   onAttempt?: (outcome: AttemptOutcome) => void;
+  /**
+   * Checks a 2xx body before it is returned: a message (one line) says it is malformed (bad JSON,
+   * schema mismatch), null that it is fine. A malformed body is retried like a 5xx (the budget of
+   * `retryBudget(502)`, at least `retries`), then returned as is for the caller to report.
+   */
+  checkBody?: (text: string, status: number) => string | null;
 }
 
 /** The final reply of a request (after retries). `text` is the whole body (always read). */
@@ -158,6 +164,7 @@ export class Upstream {
   private requestsTotal = 0;
   private errorsTotal = 0;
   private backoffs = 0;
+  private retriesTotal = 0;
   private closed = false;
 
   /** @throws Error when `baseUrl` is not an http(s) URL or `cap` is not a positive integer. */
@@ -296,7 +303,14 @@ export class Upstream {
       opts.onAttempt?.(
         result.type === 'reply' ? { status: result.status, failure: null } : { status: null, failure: result.type },
       );
-      const budget = result.type === 'reply' ? (result.status >= 200 && result.status < 300 ? 0 : this.retryBudget(result.status)) : this.retries;
+      let budget: number;
+      if (result.type !== 'reply') budget = this.retries;
+      else if (result.status >= 200 && result.status < 300) {
+        // A 200 whose body does not parse is a transient upstream fault, not an answer: retried like a 5xx.
+        const bad = opts.checkBody ? opts.checkBody(result.text, result.status) : null;
+        if (bad !== null) this.errorsTotal++;
+        budget = bad === null ? 0 : Math.max(this.retries, this.retryBudget(502));
+      } else budget = this.retryBudget(result.status);
       if (attempt < budget) {
         let wait = backoffMs(attempt, this.backoffBaseSec, this.random);
         if (result.type === 'reply' && result.status === 429) {
@@ -304,6 +318,7 @@ export class Upstream {
           if (ra !== null) wait = Math.min(MAX_BACKOFF_MS, ra);
         }
         this.backoffs++;
+        this.retriesTotal++;
         try {
           await this.sleep(wait, opts.signal);
         } catch {
@@ -365,6 +380,7 @@ export class Upstream {
       p50Ms: p50 === null ? null : Math.round(p50 * 10) / 10,
       p95Ms: p95 === null ? null : Math.round(p95 * 10) / 10,
       backingOff: this.backoffs > 0,
+      retries: this.retriesTotal,
     };
   }
 

@@ -157,6 +157,8 @@ export interface UpstreamMetrics {
   p95Ms: number | null;
   /** True while a retry backoff is pending. */
   backingOff: boolean;
+  /** Retries made so far (attempts after a first one: 429, 5xx, timeouts, network errors, malformed bodies); absent from older producers. */
+  retries?: number;
 }
 
 /**

@@ -25,6 +25,8 @@ export function backfillHooks(s: Session, job: Pick<BackfillJob, 'validate' | 's
   const dirs = { exportDir: resolve(ctx.cfg.GAPCTL_EXPORT_DIR), reportsDir: ctx.reportsDir };
   const validate = async (date: string): Promise<DayValidation> => {
     const r = await validateDay(ctx, date);
+    // A stopped validation recorded nothing: nothing to re-export.
+    if (r.stopped) return { date: r.date, passed: false, stopped: true, baselineOnly: 0, message: r.message };
     // The month was exported before its validation: bring its summaries and day files up to date.
     if (date >= job.start && date <= job.end) exportValidationUpdate(ctx.store, calendar, dirs, { start: job.start, end: job.end }, date);
     return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
@@ -43,7 +45,7 @@ export async function phase0(s: Session, date: string, mode?: 'prefilter' | 'exh
   const st = s.ctx.store.dayStatuses(date, date).get(date);
   if (st?.status !== 'COMPLETE') await scanDay(s.ctx, date, { mode, bulk: true });
   const r = await validateDay(s.ctx, date);
-  return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
+  return { date: r.date, passed: r.passed, stopped: r.stopped, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
 }
 
 /**

@@ -4,7 +4,7 @@
  * line per day that reaches a final status, one per new alert, a summary every N seconds, and a
  * final summary. Ink and React are never imported here (nothing asks for raw mode).
  */
-import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts } from '../engine/events.js';
+import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts, ValidationProgress } from '../engine/events.js';
 
 // Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
 // point down), and this module must stay free of Ink.
@@ -97,12 +97,54 @@ export function plainAlertLine(a: AlertInfo): string {
   return `ALERT ${a.severity} ${a.date ?? '-'} ${a.kind}: ${a.message}`;
 }
 
+/**
+ * One line of a running validation, e.g.
+ * `2018-01-04 validating  gate 10/11 BASELINE  lookups 1,200/4,174 28%  unanswered 0  retries 35 (backing off)  12.3s`.
+ */
+export function validationProgressLine(p: ValidationProgress): string {
+  const lookups = p.lookupsTotal !== null ? `  lookups ${p.lookupsDone ?? 0}/${p.lookupsTotal} ${percent(p.lookupsDone ?? 0, p.lookupsTotal)}%  unanswered ${p.unanswered}` : '';
+  return `${p.date} validating  gate ${p.gateIndex}/${p.gates} ${p.gate}${lookups}  retries ${p.retries}${p.backingOff ? ' (backing off)' : ''}  ${formatDuration(p.at - p.startedAt)}`;
+}
+
+/** The fields of a `validate-progress` JSON line. */
+export function validationProgressJson(p: ValidationProgress): Record<string, unknown> {
+  return { type: 'validate-progress', ...p };
+}
+
+/** Default spacing of validation progress lines, ms (a line also prints at each 10% of the lookups). */
+export const VALIDATION_LINE_EVERY_MS = 5000;
+
+/**
+ * Throttle of validation progress lines: true for the first progress of a validation (a new date
+ * or start), when the baseline lookups crossed another 10%, and when `everyMs` passed since the
+ * last line; false otherwise. `now` is ms.
+ */
+export function validationLineThrottle(everyMs: number = VALIDATION_LINE_EVERY_MS): (p: ValidationProgress, now: number) => boolean {
+  let key = '';
+  let bucket = -1;
+  let lastAt = -Infinity;
+  return (p, now) => {
+    const k = `${p.date}|${p.startedAt}`;
+    const b = p.lookupsTotal ? Math.floor(((p.lookupsDone ?? 0) / p.lookupsTotal) * 10) : -1;
+    const print = k !== key || b > bucket || now - lastAt >= everyMs;
+    if (k !== key) bucket = -1;
+    key = k;
+    if (print) {
+      bucket = Math.max(bucket, b);
+      lastAt = now;
+    }
+    return print;
+  };
+}
+
 /** Options of {@link createPlainPrinter}. */
 export interface PlainPrinterOptions {
   /** Print JSON lines instead of text lines. */
   json?: boolean;
   /** Seconds between summary lines (default 30; 0 or less: none). */
   summaryEverySec?: number;
+  /** Spacing of validation progress lines, ms (default {@link VALIDATION_LINE_EVERY_MS}). */
+  validationEveryMs?: number;
   /** Clock in ms (default Date.now); only differences are used. */
   now?: () => number;
 }
@@ -134,6 +176,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
   let lastSummaryAt = 0;
   let lastView: { date: string; hits: RuleCounts; startedAt: number } | null = null;
   let ended = false;
+  const validationDue = validationLineThrottle(opts.validationEveryMs);
 
   const emitDay = (s: BackfillSnapshot, date: string): void => {
     const cell = s.days.find((d) => d.date === date)!;
@@ -174,6 +217,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
       const wasFirst = first;
       ingest(s);
       const t = now();
+      if (s.validation && validationDue(s.validation, t)) write(json ? JSON.stringify(validationProgressJson(s.validation)) : validationProgressLine(s.validation));
       if (wasFirst) lastSummaryAt = t;
       else if (everyMs > 0 && t - lastSummaryAt >= everyMs) {
         lastSummaryAt = t;

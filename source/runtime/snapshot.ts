@@ -34,6 +34,7 @@ export function initialSnapshot(meta: { command: string; start: string; end: str
     hits: { r1: 0, r2: 0, r3: 0, r4: 0 },
     activity: null,
     queuedCommands: 0,
+    validation: null,
   };
 }
 
@@ -135,7 +136,13 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules });
       return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: rangeHits(days) };
     }
+    case 'validate-progress': {
+      const { type: _t, ...progress } = e;
+      return { ...s, validation: progress };
+    }
     case 'validate': {
+      // A stopped validation recorded nothing: the day's cell stays as it was.
+      if (e.stopped) return { ...s, validation: null };
       // The status a failed validation leaves in day_completeness (engine/validate.ts): BASELINE and
       // AUDIT ask for a rerun, the other gates fail the day; COMPLETENESS changes nothing.
       let patch: Partial<BackfillSnapshot['days'][number]> = { baselineOnly: e.baselineOnly };
@@ -144,7 +151,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
         patch = { ...patch, status, reason: `validate ${e.gate}: ${e.message}` };
       }
       const days = setDay(s.days, e.date, patch);
-      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length };
+      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, validation: null };
     }
     case 'alert':
       return { ...s, alerts: [e.alert, ...s.alerts.filter((a) => a.id !== e.alert.id)].slice(0, 50) };
@@ -158,7 +165,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
         memo.pausedSince = null;
       }
       const final = e.state === 'DONE' || e.state === 'HALTED' || e.state === 'STOPPED' || e.state === 'FAILED';
-      return { ...s, state: e.state, reason: e.reason ?? (final ? s.reason : null), current: final && e.state === 'DONE' ? null : s.current };
+      return { ...s, state: e.state, reason: e.reason ?? (final ? s.reason : null), current: final && e.state === 'DONE' ? null : s.current, ...(final ? { validation: null } : {}) };
     }
   }
 }

@@ -77,7 +77,7 @@ function dayDetail(id: number, date: string): void {
 
 function emit(e: EngineEvent): void {
   snapshot = reduce(snapshot, e, memo);
-  if (e.type === 'validate') logLine(`[validate] ${e.date} ${e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`);
+  if (e.type === 'validate') logLine(`[validate] ${e.date} ${e.stopped ? 'STOPPED' : e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`);
 }
 
 /** Immediate commands act now (and post a snapshot at once); the others wait in the queue for an idle engine. */
@@ -193,7 +193,8 @@ async function run(job: BackfillJob): Promise<void> {
   flush = tick;
   const timer = setInterval(tick, SNAPSHOT_INTERVAL_MS);
   const setActivity = (activity: string | null): void => {
-    snapshot = { ...snapshot, activity };
+    // Idle again: no validation is running whatever its last progress event said.
+    snapshot = { ...snapshot, activity, ...(activity === null ? { validation: null } : {}) };
   };
   let outcome: BackfillOutcome | null = null;
   const backfill = async (): Promise<BackfillOutcome> => {
@@ -235,8 +236,9 @@ async function run(job: BackfillJob): Promise<void> {
             const files = reexportDayFiles(s, c.date);
             log(`[console] rerun ${c.date} ${r.status}; re-exported ${files.length} file(s)`);
           } else if (c.type === 'validate') {
-            await validateDay(s.ctx, c.date);
-            reexportDayFiles(s, c.date);
+            const r = await validateDay(s.ctx, c.date);
+            // A stopped validation recorded nothing: the exports stay as they are.
+            if (!r.stopped) reexportDayFiles(s, c.date);
           } else if (c.type === 'validate-range') {
             await validateRange(s, c, setActivity, log);
           } else if (c.type === 'export') {
@@ -314,6 +316,7 @@ async function validateRange(
     setActivity(`validating ${i + 1}/${dates.length} ${date}`);
     flush();
     const r = await validateDay(s.ctx, date);
+    if (r.stopped) break;
     if (r.passed) passed++;
     else failed.push(`${date} ${r.gate}`);
   }

@@ -29,6 +29,15 @@ describe('faults end in a clear day status', () => {
     expect(t.session.ctx.store.hits(DAY, DAY)).toEqual([]);
   });
 
+  it('a malformed Polygon 200 now and then is retried like a 5xx: the day completes (issue 9 point 7)', async () => {
+    const t = await testSession({ emulator: { faults: { polygonMalformed: 0.2 } } });
+    open.push(t.session);
+    const r = await scanDay(t.session.ctx, DAY);
+    expect(r.status).toBe('COMPLETE');
+    const pg = t.session.ctx.metrics().polygon!;
+    expect(pg.retries).toBeGreaterThan(0);
+  });
+
   it('a Theta 429 storm leaves the day INCOMPLETE (premarket unanswered), then a clean rerun completes it', async () => {
     const t = await testSession({ emulator: { faults: { theta429: 1 } }, env: { THETA_RETRIES: '2' } });
     open.push(t.session);

@@ -274,14 +274,45 @@ describe('polygon errors and retries', () => {
     expect(pg.metrics().counts.s5xx).toBe(5);
   });
 
-  it('a body that is not JSON is ProviderError malformed with a one-line message, not retried', async () => {
+  it('a body that is not JSON is retried like a 5xx, then ProviderError malformed with a one-line message', async () => {
     const s = await server((_req, res) => reply(res, 200, '<html>\n<body>gateway</body>\n</html>'));
-    const { pg } = client(s.url);
+    const { pg, waits } = client(s.url);
     const e = await caught(pg.groupedDaily(DATE));
     expect(e.kind).toBe('malformed');
     expect(e.message).not.toContain('\n');
     expect(e.message).toMatch(/^polygon: malformed body/);
-    expect(s.requests).toHaveLength(1);
+    // POLYGON_RETRIES=3: the first attempt and three retries, each after a backoff.
+    expect(s.requests).toHaveLength(4);
+    expect(waits).toHaveLength(3);
+    expect(pg.metrics().retries).toBe(3);
+  });
+
+  it('a malformed 200 (cut short, or failing the schema) followed by a good one succeeds: retried, not failed', async () => {
+    const good = { status: 'OK', results: [{ T: 'ABCD', v: 100, o: 1, c: 1, h: 1, l: 1, t: 1704229200000 }] };
+    const text = JSON.stringify(good);
+    let n = 0;
+    const s = await server((_req, res) => {
+      n++;
+      if (n === 1) reply(res, 200, text.slice(0, Math.floor(text.length / 2)));
+      else if (n === 2) json(res, 200, { status: 'OK', results: [{ T: 'ABCD', o: 'x' }] });
+      else json(res, 200, good);
+    });
+    const { pg, waits } = client(s.url);
+    const bars = await pg.groupedDaily(DATE);
+    expect(bars.map((b) => b.symbol)).toEqual(['ABCD']);
+    expect(s.requests).toHaveLength(3);
+    expect(waits).toHaveLength(2);
+    expect(pg.metrics()).toMatchObject({ retries: 2, errors: 2 });
+    // The minute aggregates (the baseline's lookups) and ticker details the same way.
+    n = 0;
+    const details = await server((_req, res) => {
+      n++;
+      if (n === 1) reply(res, 200, '{"status":"OK","results":');
+      else json(res, 200, { status: 'OK', results: { ticker: 'ABCD', type: 'CS' } });
+    });
+    const d = client(details.url);
+    expect(await d.pg.tickerDetails('ABCD', DATE)).toMatchObject({ symbol: 'ABCD', type: 'CS' });
+    expect(details.requests).toHaveLength(2);
   });
 
   it('a body failing the schema (status ERROR, or a bad row) is malformed', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { BackfillSnapshot, DayCell } from '../../source/engine/events.js';
-import { createPlainPrinter, plainDayLine } from '../../source/runtime/plain-printer.js';
+import type { BackfillSnapshot, DayCell, ValidationProgress } from '../../source/engine/events.js';
+import { createPlainPrinter, plainDayLine, validationProgressLine } from '../../source/runtime/plain-printer.js';
 import { CRITICAL, makeSnapshot } from '../ui/harness.js';
 
 /** Snapshot `seq` where days before `current` are COMPLETE; `current` is the (running or just finished) day. */
@@ -105,5 +105,38 @@ describe('createPlainPrinter', () => {
     const src = readFileSync(new URL('../../source/runtime/plain-printer.ts', import.meta.url), 'utf8');
     expect(src).not.toMatch(/from '(ink|react)/);
     expect(src).not.toMatch(/from '\.\.\/ui\//);
+  });
+});
+
+describe('validation progress lines (issue 9 point 7: progress never freezes silently)', () => {
+  const prog = (done: number | null, at: number, over: Partial<ValidationProgress> = {}): ValidationProgress => ({
+    date: '2018-03-09', gate: 'BASELINE', gateIndex: 10, gates: 11, lookupsDone: done, lookupsTotal: done === null ? null : 1000,
+    unanswered: 0, retries: 7, backingOff: true, startedAt: 0, at, ...over,
+  });
+  test('one line says the gate, lookups done/total, unanswered, retries and backoff', () => {
+    expect(validationProgressLine(prog(280, 12_300))).toBe('2018-03-09 validating  gate 10/11 BASELINE  lookups 280/1000 28%  unanswered 0  retries 7 (backing off)  12.3s');
+    expect(validationProgressLine(prog(null, 500, { gate: 'CSV_SHAPE', gateIndex: 6, backingOff: false, retries: 0 }))).toBe('2018-03-09 validating  gate 6/11 CSV_SHAPE  retries 0  0.5s');
+  });
+  test('throttled: the first progress, each further 10% of the lookups, and every 5 s while nothing moves', () => {
+    const out: string[] = [];
+    let t = 0;
+    const p = createPlainPrinter((l) => out.push(l), { now: () => t, summaryEverySec: 0 });
+    let seq = 1;
+    const feed = (v: ValidationProgress | null) => p.onSnapshot(at(seq++, '2018-03-09', 'COMPLETE', { validation: v }));
+    feed(null);
+    feed(prog(0, 0));
+    for (let d = 1; d <= 99; d++) feed(prog(d, d)); // under 10%: no new line
+    expect(out.filter((l) => l.includes('validating'))).toHaveLength(1);
+    feed(prog(100, 100)); // 10%
+    expect(out.filter((l) => l.includes('validating'))).toHaveLength(2);
+    // Stuck at 10% in backoff: one line per 5 s, never silent.
+    for (t = 1000; t <= 16_000; t += 1000) feed(prog(100, t));
+    expect(out.filter((l) => l.includes('validating')).length).toBe(2 + 3);
+    // JSON lines carry the same fields.
+    const js: string[] = [];
+    const pj = createPlainPrinter((l) => js.push(l), { json: true, now: () => 0, summaryEverySec: 0 });
+    pj.onSnapshot(at(1, '2018-03-09', 'COMPLETE'));
+    pj.onSnapshot(at(2, '2018-03-09', 'COMPLETE', { validation: prog(500, 2000) }));
+    expect(JSON.parse(js.at(-1)!)).toMatchObject({ type: 'validate-progress', date: '2018-03-09', gate: 'BASELINE', lookupsDone: 500, lookupsTotal: 1000, retries: 7, backingOff: true });
   });
 });

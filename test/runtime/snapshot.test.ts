@@ -20,6 +20,23 @@ describe('snapshot reducer', () => {
     expect(s.done).toBe(2);
   });
 
+  it('validation progress is in the snapshot while it runs; a stopped validation leaves the day cell as it was', () => {
+    const progress: EngineEvent = {
+      type: 'validate-progress', date: '2018-01-03', gate: 'BASELINE', gateIndex: 10, gates: 11, lookupsDone: 40, lookupsTotal: 400,
+      unanswered: 0, retries: 3, backingOff: true, startedAt: 0, at: 500,
+    };
+    const running = run([plan, end('2018-01-03', 2), progress]);
+    expect(running.validation).toMatchObject({ date: '2018-01-03', gate: 'BASELINE', lookupsDone: 40, lookupsTotal: 400, retries: 3, backingOff: true });
+    const stopped = run([plan, end('2018-01-03', 2), progress, { type: 'validate', date: '2018-01-03', passed: false, stopped: true, baselineOnly: 0, message: 'validation stopped during gate BASELINE' }]);
+    expect(stopped.validation).toBeNull();
+    expect(stopped.days[0]).toMatchObject({ status: 'COMPLETE', baselineOnly: 0 });
+    expect(stopped.days[0]!.reason).toBeUndefined();
+    expect(stopped.done).toBe(1);
+    const failed = run([plan, end('2018-01-03', 2), progress, { type: 'validate', date: '2018-01-03', passed: false, gate: 'BASELINE', baselineOnly: 1, message: 'baseline-only hits: 1' }]);
+    expect(failed.validation).toBeNull();
+    expect(failed.days[0]).toMatchObject({ status: 'RETRY_NEEDED', baselineOnly: 1 });
+  });
+
   it('a rerun replaces the day\'s counts instead of adding to them', () => {
     const s = run([plan, end('2018-01-03', 2), end('2018-01-03', 5)]);
     expect(s.hits.r3).toBe(5);

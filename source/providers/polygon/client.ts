@@ -107,6 +107,30 @@ export function createPolygonClient(cfg: Config, opts: PolygonClientOptions = {}
     );
   }
 
+  /**
+   * For {@link Upstream.request}'s checkBody: why a 200 body is malformed for `schema` (not JSON,
+   * schema mismatch), or null. The last good body's parsed value is kept so it is parsed once.
+   */
+  function bodyChecker(schema: z.ZodTypeAny): { check: (text: string, status: number) => string | null; parsed: (text: string) => unknown } {
+    let last: { text: string; data: unknown } | null = null;
+    return {
+      check: (text, status) => {
+        if (status !== 200) return null;
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          return 'not JSON';
+        }
+        const r = schema.safeParse(json);
+        if (!r.success) return 'schema mismatch';
+        last = { text, data: r.data };
+        return null;
+      },
+      parsed: (text) => (last && last.text === text ? last.data : undefined),
+    };
+  }
+
   function parse<S extends z.ZodTypeAny>(reply: HttpReply, schema: S): z.output<S> {
     let json: unknown;
     try {
@@ -135,9 +159,12 @@ export function createPolygonClient(cfg: Config, opts: PolygonClientOptions = {}
   }
 
   async function getJson<S extends z.ZodTypeAny>(target: string, schema: S, signal?: AbortSignal): Promise<z.output<S>> {
-    const reply = await up.request(target, signal ? { signal } : {});
+    // A malformed 200 (cut short, bad JSON, schema mismatch) is retried like a 5xx before it fails.
+    const body = bodyChecker(schema);
+    const reply = await up.request(target, { ...(signal ? { signal } : {}), checkBody: body.check });
     if (reply.status !== 200) throw httpError(reply);
-    return parse(reply, schema);
+    const data = body.parsed(reply.text);
+    return data !== undefined ? (data as z.output<S>) : parse(reply, schema);
   }
 
   /** Follows `next_url` verbatim from `first`, collecting every page's results. */
@@ -213,7 +240,7 @@ export function createPolygonClient(cfg: Config, opts: PolygonClientOptions = {}
       checkDate('tickerDetails', date);
       const reply = await up.request(
         `/v3/reference/tickers/${encodeURIComponent(symbol)}?${new URLSearchParams({ date })}`,
-        signal ? { signal } : {},
+        { ...(signal ? { signal } : {}), checkBody: bodyChecker(tickerDetailsSchema).check },
       );
       if (reply.status === 404) return null;
       if (reply.status !== 200) throw httpError(reply);

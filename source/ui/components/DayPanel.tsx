@@ -2,9 +2,10 @@
  * Current-day panel (5 lines): date, mode, running stage and elapsed time; the stages before R1 with
  * their state glyph and counts; the R1 premarket progress bar and R4; the stages after R4; hits per
  * rule. With no day running: what the engine does, the range's hits and the last finished day.
+ * While a validation runs: its gate, the baseline's premarket lookups, retries and backoff.
  */
 import { Box } from 'ink';
-import type { BackfillSnapshot, StageName, StageView } from '../../engine/events.js';
+import type { BackfillSnapshot, StageName, StageView, ValidationProgress } from '../../engine/events.js';
 import { formatCount, formatDuration, formatRuleCounts, progressBar, stageCounts, stageGlyph, statusLabel } from '../format.js';
 import type { Tone } from '../theme.js';
 import { Line, type Seg } from './Line.js';
@@ -58,8 +59,36 @@ function stageSegs(stages: readonly StageView[], narrow: boolean): Seg[] {
   return out;
 }
 
+/** The panel of a running validation (5 lines): gate, lookups bar, unanswered, retries, backoff, elapsed. */
+function ValidationPanel({ v, width, paused }: { v: ValidationProgress; width: number; paused: boolean }) {
+  const narrow = width < 50;
+  const hasLookups = v.lookupsTotal !== null;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Line
+        segs={[
+          { text: ` Validate ${v.date}`, bold: true },
+          { text: `  ${paused ? '‖' : '▶'} gate ${v.gateIndex}/${v.gates} ${v.gate}`, tone: 'running' },
+          `  ${formatDuration(Math.max(0, v.at - v.startedAt))}`,
+        ]}
+      />
+      <Line
+        segs={
+          hasLookups
+            ? [' baseline premarket ', { text: progressBar(v.lookupsDone ?? 0, v.lookupsTotal!, narrow ? 8 : 10), tone: 'ok' }, ` ${formatCount(v.lookupsDone)}/${formatCount(v.lookupsTotal)}`]
+            : [{ text: ' baseline lookups not started', tone: 'dim' }]
+        }
+      />
+      <Line segs={[' unanswered ', { text: formatCount(v.unanswered), tone: v.unanswered > 0 ? 'bad' : 'dim' }, `  retries ${formatCount(v.retries)}`, v.backingOff ? { text: '  backing off', tone: 'warn' } : '']} />
+      <Line segs={[' ']} />
+      <Line segs={[' ']} />
+    </Box>
+  );
+}
+
 /** Renders the current-day panel (5 lines). */
 export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) {
+  if (s.validation) return <ValidationPanel v={s.validation} width={width} paused={paused} />;
   const d = s.current;
   if (!d) {
     const last = [...s.days].reverse().find((c) => c.durationMs !== undefined);
