@@ -6,6 +6,7 @@ import type { AnyFlags } from 'meow';
 import { resolve } from 'node:path';
 import { MARKET_HELP, configWith, dbPath, dateFlag, rangeFlags, UsageError } from './common.js';
 import { daysOfRange, tradingDayOnly } from './scan.js';
+import { DB_HELP } from './db.js';
 
 /** A command the CLI dispatches by name. */
 export interface ExtraCommand {
@@ -90,6 +91,17 @@ Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed
       const cfg = configWith();
       const { statusCommand } = await import('./status.js');
       return statusCommand({ stateDir: resolve(cfg.GAPCTL_STATE_DIR), dbPath: dbPath(f.db, cfg), json: !!f.json });
+    },
+  },
+  db: {
+    summary: 'database care: backup, restore, check, optimize, stats',
+    help: DB_HELP,
+    flags: { to: { type: 'string' }, json: { type: 'boolean' } },
+    async run(flags, input) {
+      const f = flags as F & { to?: string; json?: boolean };
+      const cfg = configWith();
+      const { dbCommand } = await import('./db.js');
+      return dbCommand({ cfg, input, dbPath: dbPath(f.db, cfg), to: f.to, json: !!f.json });
     },
   },
   market: {
