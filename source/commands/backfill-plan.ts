@@ -5,7 +5,8 @@
  * the days already scanned). Reads only: the store is opened read-only and nothing is written.
  */
 import { existsSync } from 'node:fs';
-import { holidayName, isTradingDay, nextTradingDay } from '../calendar/index.js';
+import { nextTradingDay } from '../calendar/index.js';
+import { tradingDayArg } from '../runtime/input-checks.js';
 import { planBackfill } from '../engine/backfill.js';
 import { Store } from '../store/store.js';
 import { readBackfillState, type BackfillStateFile } from '../store/state-files.js';
@@ -21,16 +22,13 @@ export interface BackfillRange {
   state: BackfillStateFile | null;
 }
 
-const WEEKDAY = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
 /**
- * Checks that `date` (already `YYYY-MM-DD`) is an NYSE trading day.
+ * Checks that `date` (already `YYYY-MM-DD`) is an NYSE trading day (runtime/input-checks.ts
+ * tradingDayArg, shared with the control socket).
  * @throws UsageError naming the holiday or weekday and the next trading day.
  */
 export function tradingDayFlag(date: string, name: string): string {
-  if (isTradingDay(date)) return date;
-  const why = holidayName(date) ?? `a ${WEEKDAY[new Date(`${date}T12:00:00Z`).getUTCDay()]}`;
-  throw new UsageError(`--${name} ${date} is not a trading day (${why}); the next trading day is ${nextTradingDay(date)}`);
+  return tradingDayArg(date, name);
 }
 
 /**

@@ -3,16 +3,11 @@
  * printer for day results.
  */
 import { resolve } from 'node:path';
-import { assertDate, CalendarError } from '../calendar/index.js';
 import { ConfigError, loadConfig, type Config, type ConfigName } from '../config/index.js';
+import { dateArg, rangeArgs, UsageError } from '../runtime/input-checks.js';
 
-/** A bad command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+/** A bad command line: printed as one line, exit code 2 (util/errors.ts; the control socket throws it too). */
+export { UsageError };
 
 /** Help lines of the flags every engine command takes (--market, --db). */
 export const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay: the bundled 2018 sample)
@@ -24,23 +19,20 @@ export const MARKET_FLAGS = {
   db: { type: 'string' },
 } as const;
 
-/** Validates a required date flag `--name` (YYYY-MM-DD). @throws UsageError */
+/**
+ * Validates a required date flag `--name` (YYYY-MM-DD, in the calendar's years); the same check as
+ * the control socket's (runtime/input-checks.ts dateArg). @throws UsageError
+ */
 export function dateFlag(value: string | undefined, name: string): string {
-  if (value === undefined || value === '') throw new UsageError(`missing --${name} YYYY-MM-DD`);
-  try {
-    return assertDate(value, `--${name}`);
-  } catch (e) {
-    if (e instanceof CalendarError) throw new UsageError(e.message);
-    throw e;
-  }
+  return dateArg(value, name);
 }
 
-/** Validates a --start/--end pair. @throws UsageError when start > end or a date is bad. */
+/**
+ * Validates a --start/--end pair (runtime/input-checks.ts rangeArgs): valid dates, start not after
+ * end, at least one trading day between them. @throws UsageError
+ */
 export function rangeFlags(start: string | undefined, end: string | undefined): { start: string; end: string } {
-  const s = dateFlag(start, 'start');
-  const e = dateFlag(end, 'end');
-  if (s > e) throw new UsageError(`--start ${s} is after --end ${e}`);
-  return { start: s, end: e };
+  return rangeArgs(start, end);
 }
 
 /** Loads the config with command-line overrides. @throws ConfigError (one line). */

@@ -2,7 +2,8 @@
  * `gapctl scan-day --date D` and `gapctl scan-range --start S --end E`: scan days in this process
  * (no console), one plain line per day. Exit 0 only when every day is COMPLETE.
  */
-import { isTradingDay, tradingDays } from '../calendar/index.js';
+import { tradingDays } from '../calendar/index.js';
+import { tradingDayArg } from '../runtime/input-checks.js';
 import type { DayResult } from '../engine/day.js';
 import { scanDay } from '../engine/day.js';
 import { StoppedError } from '../engine/context.js';
@@ -34,10 +35,9 @@ export function daysOfRange(start: string, end: string): string[] {
   return days;
 }
 
-/** A single date that must be a trading day. @throws UsageError */
+/** A single `--date` that must be a trading day (runtime/input-checks.ts tradingDayArg). @throws UsageError */
 export function tradingDayOnly(date: string): string[] {
-  if (!isTradingDay(date)) throw new UsageError(`${date} is not a NYSE trading day`);
-  return [date];
+  return [tradingDayArg(date, 'date')];
 }
 
 /** Scans the days in order; stops on SIGINT/SIGTERM (the current day is left absent). Returns the exit code. */

@@ -225,32 +225,52 @@ export async function listenControlSocket(path: string, handler: ControlHandler)
   return { path, close };
 }
 
+/**
+ * Serves one connection: splits the incoming bytes into lines and answers each in order. Bytes are
+ * counted as they arrive: once the line being read exceeds {@link MAX_REQUEST_BYTES} (before or at
+ * its newline), it is refused with one error reply, what was buffered of it is dropped, and the
+ * connection is closed; nothing after it on that connection is read (no unbounded buffering).
+ */
 function serve(sock: Socket, handler: ControlHandler, connections: Set<Socket>): void {
   connections.add(sock);
-  sock.setEncoding('utf8');
   sock.on('error', () => {}); // a client that vanishes mid-reply is not the runner's problem
   sock.on('close', () => connections.delete(sock));
-  let buf = '';
+  // The line being read, in pieces, and its length in bytes so far.
+  let parts: Buffer[] = [];
+  let pending = 0;
+  let refused = false;
   // Replies go out in request order: each line waits for the one before it.
   let chain: Promise<void> = Promise.resolve();
   const reply = (r: ControlReply) => {
     if (!sock.destroyed && sock.writable) sock.write(JSON.stringify(r) + '\n');
   };
-  sock.on('data', (chunk: string) => {
-    buf += chunk;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line === '') continue;
-      chain = chain.then(async () => reply(await answer(line, handler)));
-    }
-    if (Buffer.byteLength(buf) > MAX_REQUEST_BYTES) {
-      buf = '';
-      chain = chain.then(() => {
-        reply({ ok: false, error: `malformed request: longer than ${MAX_REQUEST_BYTES} bytes` });
-        sock.end();
-      });
+  const refuse = (): void => {
+    refused = true;
+    parts = [];
+    pending = 0;
+    chain = chain.then(() => {
+      reply({ ok: false, error: `malformed request: longer than ${MAX_REQUEST_BYTES} bytes` });
+      sock.end();
+    });
+  };
+  sock.on('data', (chunk: Buffer) => {
+    if (refused) return; // the connection is closing: drop whatever still arrives
+    let from = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, from);
+      if (nl < 0) {
+        pending += chunk.length - from;
+        if (pending > MAX_REQUEST_BYTES) return refuse();
+        if (from < chunk.length) parts.push(chunk.subarray(from));
+        return;
+      }
+      if (pending + (nl - from) > MAX_REQUEST_BYTES) return refuse();
+      parts.push(chunk.subarray(from, nl));
+      const line = Buffer.concat(parts).toString('utf8').trim();
+      parts = [];
+      pending = 0;
+      from = nl + 1;
+      if (line !== '') chain = chain.then(async () => reply(await answer(line, handler)));
     }
   });
 }

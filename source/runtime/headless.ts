@@ -26,6 +26,7 @@ import { redactSecrets } from '../util/redact.js';
 import { errorLine } from '../util/errors.js';
 import { startEngineWorker, type EngineHost } from './host.js';
 import type { BackfillJob } from './protocol.js';
+import { checkControlCommand } from './input-checks.js';
 import { assertSocketPathFits, controlSocketPath, listenControlSocket, type ControlReply } from './control-socket.js';
 
 /** How often the status file is considered for a rewrite, ms. */
@@ -148,6 +149,13 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     host.send({ type: 'quit' });
   };
   const onCommand = (cmd: ControlCommand): ControlReply => {
+    // The command line's rules: real trading days, no reversed range, inside this backfill's range.
+    try {
+      checkControlCommand(cmd, { start: o.job.start, end: o.job.end });
+    } catch (e) {
+      engineLog(`[headless] command refused ${JSON.stringify(cmd)}: ${errorLine(e)}`);
+      return { ok: false, error: errorLine(e) };
+    }
     if (!host) return { ok: false, error: 'the engine is starting, try again' };
     if (ending) return { ok: false, error: 'the headless runner is shutting down' };
     if (cmd.type === 'quit') {
