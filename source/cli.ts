@@ -6,7 +6,7 @@
 import meow from 'meow';
 import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
-import { acquireLock, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
+import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
@@ -147,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
         const r = rangeFlags(f.start, f.end);
         return daysOfRange(r.start, r.end);
       })();
-      acquireLock(dbPath(f.db, cfg), cmd);
+      lockStoreToWrite(dbPath(f.db, cfg), cmd);
       return scanCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg), mode: modeFlag(f.mode) });
     }
     case 'backfill':
@@ -201,10 +201,10 @@ async function main(argv: string[]): Promise<number> {
         for (const l of dryRunLines(plan, range, { rerun: f.rerun, validate, maxMonths: f.maxMonths, market })) process.stdout.write(l + '\n');
         return 0;
       }
-      // One backfill per store: a second one started on the same database stops here, nothing
-      // written. The lock is released when this process exits (a SIGKILL leaves a stale lock that the
-      // next run takes over).
-      acquireLock(dbPath(f.db, cfg), 'backfill');
+      // One writer per store: a second one started on the same database stops here, nothing
+      // written; so does a store that cannot be written (named in the message). The lock is released
+      // when this process exits (a SIGKILL leaves a stale lock that the next run takes over).
+      lockStoreToWrite(dbPath(f.db, cfg), 'backfill');
       const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
       const color = interactive && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
       return backfillCommand({

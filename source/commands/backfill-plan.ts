@@ -99,7 +99,7 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
   const complete = new Set<string>();
   let secondsPerDay: number | null = null;
   if (existsSync(dbPath)) {
-    const store = Store.open(dbPath, { readonly: true });
+    const store = Store.open(dbPath, { readonly: true, check: true });
     try {
       // A file gapctl created but never migrated (schema version 0) has no days yet.
       if ((store.db.pragma('user_version', { simple: true }) as number) > 0) {

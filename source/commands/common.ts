@@ -5,6 +5,8 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config, type ConfigName } from '../config/index.js';
 import { dateArg, rangeArgs, UsageError } from '../runtime/input-checks.js';
+import { assertStoreWritable, StoreError } from '../store/db.js';
+import { acquireLock, LockError, readLock, type HeldLock } from '../store/lock.js';
 
 /** A bad command line: printed as one line, exit code 2 (util/errors.ts; the control socket throws it too). */
 export { UsageError };
@@ -59,5 +61,37 @@ export function isOperatorError(e: unknown): e is Error {
 
 export { ConfigError };
 
-/** The store's one-writer lock (store/lock.ts) for commands that write: backfill, scan-day, scan-range. */
+/** The store's one-writer lock (store/lock.ts). */
 export { acquireLock } from '../store/lock.js';
+
+/**
+ * Readies the store at `dbPath` for a command that writes it (backfill, headless, scan-day,
+ * scan-range, validate): checks the db file, its side files and its folder can be written (before
+ * anything is created), then takes the one-writer lock `<resolved db>.lock` for `command`.
+ * @throws StoreError naming the path that cannot be written.
+ * @throws LockError when another live process holds the store.
+ */
+export function lockStoreToWrite(dbPath: string, command: string): HeldLock {
+  assertStoreWritable(dbPath);
+  return acquireLock(dbPath, command);
+}
+
+/**
+ * For a command that only reads the store but must not run beside a writer (export: it writes the
+ * files a backfill writes). When the store can be written, takes the lock like a writer and returns
+ * it (`writable: true`: the caller may open the store writable, e.g. to migrate it). On read-only
+ * media nothing can write the store, so no lock is taken (`lock: null`, `writable: false`: open it
+ * read-only); a live holder recorded there still refuses.
+ * @throws LockError when another live process holds the store.
+ */
+export function lockStoreToRead(dbPath: string, command: string): { lock: HeldLock | null; writable: boolean } {
+  try {
+    assertStoreWritable(dbPath);
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    const holder = readLock(dbPath);
+    if (holder) throw new LockError(`another ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}) is using ${dbPath}; stop it or wait for it (gapctl status shows it)`);
+    return { lock: null, writable: false };
+  }
+  return { lock: acquireLock(dbPath, command), writable: true };
+}

@@ -4,7 +4,7 @@
  */
 import type { AnyFlags } from 'meow';
 import { resolve } from 'node:path';
-import { MARKET_HELP, configWith, dbPath, dateFlag, rangeFlags, UsageError } from './common.js';
+import { MARKET_HELP, configWith, dbPath, dateFlag, lockStoreToWrite, rangeFlags, UsageError } from './common.js';
 import { daysOfRange, tradingDayOnly } from './scan.js';
 import { DB_HELP } from './db.js';
 
@@ -33,7 +33,8 @@ enhanced_audit_log, qc_daily_summary, and on failure FAIL_<GATE>_<date>.md, HELP
 
 ${MARKET_HELP}
 
-Exit 0 only when every gate of every day passed.`,
+Holds the store's lock (refused while a backfill or scan writes it). Exit 0 only when every gate of
+every day passed.`,
     flags: { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' } },
     async run(flags) {
       const f = flags as F;
@@ -47,6 +48,7 @@ Exit 0 only when every gate of every day passed.`,
         days = daysOfRange(r.start, r.end);
       }
       const { validateCommand } = await import('./validate.js');
+      lockStoreToWrite(dbPath(f.db, cfg), 'validate'); // it writes baseline_hits, diffs, audits, alerts
       return validateCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg) });
     },
   },
@@ -61,7 +63,10 @@ Writes the same files a backfill over the range leaves, from the store alone (ea
   GAPCTL_REPORTS_DIR/qa_30d_<me>.csv and .txt   the 30-day QA report ending at each month's end
 
   --out          folder (default GAPCTL_EXPORT_DIR=exports)
-  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`,
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)
+
+Holds the store's lock (refused while a backfill, scan or validation writes it); reads a store on
+read-only media read-only. A missing or corrupt store: one line, exit 1.`,
     flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' } },
     async run(flags) {
       const f = flags as F;

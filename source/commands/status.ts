@@ -83,7 +83,7 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
   let failureDay: StatusFailure['day'] = null;
   let alert: StatusFailure['alert'] = null;
   if (report.database.exists) {
-    const store = Store.open(o.dbPath, { readonly: true });
+    const store = Store.open(o.dbPath, { readonly: true, check: true });
     try {
       const version = store.db.pragma('user_version', { simple: true }) as number;
       report.database.schema_version = version;

@@ -3,8 +3,9 @@
  * migrations by `PRAGMA user_version`, and one-line errors for a locked, corrupt or foreign file.
  */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MIGRATIONS } from './schema.js';
 import { errorLine } from '../util/errors.js';
 
@@ -25,6 +26,94 @@ export interface OpenDbOptions {
   readonly?: boolean;
   /** Busy timeout, ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Read-only opens: run `PRAGMA quick_check` too (status, export, dry run), so a store with corrupt
+   * pages is refused in one line. Writable opens always run it.
+   */
+  check?: boolean;
+}
+
+/** Why a path cannot be written (`EACCES`, `EROFS`, ...), or null when it can. */
+function notWritable(path: string): string | null {
+  try {
+    accessSync(path, constants.W_OK);
+    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? 'not writable';
+  }
+}
+
+/**
+ * Checks, before anything is opened or created, that a writer can use the store at `path`: the db
+ * file and its `-wal`, `-shm` and `-journal` side files when they exist, and its folder (SQLite creates
+ * the side files there; the nearest existing ancestor when the folder does not exist yet). A failing
+ * check creates nothing, so fixing the permission is all it takes to go on.
+ * @throws StoreError naming the first path that cannot be written.
+ */
+export function assertStoreWritable(path: string): void {
+  if (path === ':memory:') return;
+  const abs = resolve(path);
+  for (const f of [abs, `${abs}-wal`, `${abs}-shm`, `${abs}-journal`]) {
+    if (!existsSync(f)) continue;
+    const why = notWritable(f);
+    if (why) throw new StoreError(`store: ${f} is not writable (${why}); fix its permissions or use another --db, then run again (nothing was changed)`);
+  }
+  let dir = dirname(abs);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const why = notWritable(dir);
+  if (why) throw new StoreError(`store: folder ${dir} of ${abs} is not writable (${why}); SQLite needs it for its -wal and -shm files; fix its permissions or use another --db, then run again (nothing was changed)`);
+}
+
+/** SQLite result codes of a read-only open that failed only for want of a writable folder or -shm. */
+const READONLY_MEDIA_CODES = /^SQLITE_(READONLY|CANTOPEN)/;
+
+/**
+ * A read-only connection to a store on read-only media (a folder where SQLite cannot create the
+ * `-shm` file a WAL store needs even to read): the db file and its `-wal` (committed pages not yet
+ * checkpointed) are copied to a private temporary folder and opened there read-only. The copy is
+ * removed when the connection is closed (or the process exits).
+ */
+function openSnapshot(path: string, timeoutMs: number): Db {
+  const dir = mkdtempSync(join(tmpdir(), 'gapctl-ro-'));
+  const copy = join(dir, basename(path));
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    const db = new Database(copy, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+    const close = db.close.bind(db);
+    process.once('exit', cleanup);
+    db.close = () => {
+      const r = close();
+      process.off('exit', cleanup);
+      cleanup();
+      return r;
+    };
+    return db;
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+}
+
+/** Opens `path` read-only; on read-only media falls back to {@link openSnapshot}. */
+function openReadonly(path: string, timeoutMs: number): Db {
+  let db: Db | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, timeout: timeoutMs });
+    db.pragma('user_version', { simple: true }); // the first read opens the WAL index (-shm)
+    return db;
+  } catch (e) {
+    try {
+      db?.close();
+    } catch {
+      /* failing already */
+    }
+    const code = (e as { code?: string }).code ?? '';
+    const media = notWritable(dirname(resolve(path))) !== null || (existsSync(`${path}-shm`) && notWritable(`${path}-shm`) !== null);
+    if (!READONLY_MEDIA_CODES.test(code) || !media) throw e;
+    return openSnapshot(path, timeoutMs);
+  }
 }
 
 /** Schema version this build writes. */
@@ -32,16 +121,24 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
  * Opens (creating if needed) the store at `path`, sets WAL, busy_timeout and foreign keys, and
- * migrates it to {@link SCHEMA_VERSION} in one IMMEDIATE transaction.
+ * migrates it to {@link SCHEMA_VERSION} in one IMMEDIATE transaction. A writable open first checks
+ * that the file, its side files and its folder can be written ({@link assertStoreWritable}). A
+ * read-only open (`readonly`) writes nothing and works on read-only media too; with `check` it runs
+ * `PRAGMA quick_check` like a writable open.
  * @throws StoreError when the file is not a SQLite database, is corrupt, is locked past the busy
- * timeout, or was written by a newer gapctl.
+ * timeout, was written by a newer gapctl, or (writable open) cannot be written.
  */
 export function openDb(path: string, opts: OpenDbOptions = {}): Db {
-  if (path !== ':memory:' && !opts.readonly) mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:' && !opts.readonly) {
+    // Checked first: SQLite would otherwise open a read-only file read-only without a word, fail
+    // on the first write and leave a -shm file behind.
+    assertStoreWritable(path);
+    mkdirSync(dirname(path), { recursive: true });
+  }
   if (opts.readonly && path !== ':memory:' && !existsSync(path)) throw new StoreError(`store: ${path} does not exist`);
   let db: Db;
   try {
-    db = new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    db = opts.readonly && path !== ':memory:' ? openReadonly(path, opts.busyTimeoutMs ?? 5000) : new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
   } catch (e) {
     throw new StoreError(`store: cannot open ${path}: ${errorLine(e)}`);
   }
@@ -65,9 +162,9 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
         }
       }).immediate();
     }
-    if (!opts.readonly) {
+    if (!opts.readonly || opts.check) {
       const check = db.pragma('quick_check', { simple: true }) as string;
-      if (check !== 'ok') throw new StoreError(`store: ${path} failed its integrity check: ${check}`);
+      if (check !== 'ok') throw new StoreError(`store: ${path} is corrupt: failed its integrity check: ${check}`);
     }
   } catch (e) {
     try {
