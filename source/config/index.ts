@@ -104,6 +104,16 @@ export const CONFIG_VARIABLES = {
   HEALTH_DISK_WARN_MB: { def: '1024', doc: '`gapctl health`: free disk under the store, exports or logs folder that warns, MB.', schema: num(0, 1e9, 'a number of MB >= 0') },
   HEALTH_DISK_CRIT_MB: { def: '200', doc: '`gapctl health`: free disk that is critical, MB.', schema: num(0, 1e9, 'a number of MB >= 0') },
   HEALTH_BACKUP_MAX_AGE_HOURS: { def: '48', doc: '`gapctl health`: the newest backup older than this warns, hours (0: no backup check).', schema: num(0, 1e6, 'a number of hours >= 0') },
+  ALERT_WEBHOOK_URL: { def: '', secret: true, doc: 'Alerts out: webhook receiving each alert as a JSON POST (empty: off). A secret: never printed or logged.', schema: z.string().refine((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'an http(s) URL or empty') },
+  ALERT_WEBHOOK_FORMAT: { def: 'json', doc: 'Alerts out: webhook body, json (the alert object) or slack (a `text` field, Slack-compatible).', schema: z.enum(['json', 'slack'], { errorMap: () => ({ message: 'json or slack' }) }) },
+  ALERT_COMMAND: { def: '', doc: 'Alerts out: shell command run for each alert, the alert JSON on stdin and in GAPCTL_ALERT_JSON (also GAPCTL_ALERT_SEVERITY, _KIND, _DATE, _MESSAGE); empty: off.', schema: z.string() },
+  ALERT_COMMAND_TIMEOUT_SEC: { def: '10', doc: 'Alerts out: the alert command is killed after this many seconds (a failure).', schema: num(0.1, 600, 'a number of seconds 0.1-600') },
+  ALERT_MIN_SEVERITY: { def: 'INFO', doc: 'Alerts out: least severity sent to alerts.jsonl, the webhook and the command (INFO, WARNING, CRITICAL); the screen shows all.', schema: z.enum(['INFO', 'WARNING', 'CRITICAL'], { errorMap: () => ({ message: 'INFO, WARNING or CRITICAL' }) }) },
+  ALERTS_JSONL: { def: 'true', doc: 'Alerts out: append each alert to <GAPCTL_STATE_DIR>/alerts.jsonl (one JSON line each).', schema: bool('true or false') },
+  ALERT_DEDUP_SEC: { def: '600', doc: 'Alerts out: the same kind + date + message within this many seconds is sent once.', schema: int(0, 86400, 'an integer 0-86400') },
+  ALERT_RATE_PER_MIN: { def: '20', doc: 'Alerts out: token bucket per sink, alerts per minute (burst of the same size); beyond it alerts are dropped and counted in the log.', schema: int(1, 10000, 'an integer 1-10000') },
+  ARTIFACTS_COMPRESS_DAYS: { def: '30', doc: 'Retention: per-day scan logs and artifacts (project_state/artifacts) older than this many days are gzip-compressed (0: off).', schema: int(0, 100000, 'an integer 0-100000') },
+  ARTIFACTS_PRUNE_DAYS: { def: '365', doc: 'Retention: per-day artifacts older than this many days are deleted (0: never); exports are never pruned.', schema: int(0, 100000, 'an integer 0-100000') },
 } as const satisfies Record<string, { def: string; doc: string; secret?: boolean; schema: z.ZodTypeAny }>;
 
 /**

@@ -14,6 +14,7 @@ import type { MarketSource } from '../market/types.js';
 import { createProviders } from '../providers/index.js';
 import { isTradingDay, prevTradingDay } from '../calendar/index.js';
 import { Store } from '../store/store.js';
+import { alertsOutOptions, createAlertsOut, type AlertsOut } from './alerts-out.js';
 
 /** A parsed `--market` value. */
 export type MarketSpec = { kind: 'replay'; path: string } | { kind: 'sim'; seed: number } | { kind: 'live' };
@@ -59,6 +60,9 @@ export interface Session {
   emulator: RunningEmulator | null;
   source: MarketSource | null;
   marketName: string;
+  /** Alerts out (alerts.jsonl, webhook, command): every `alert` event of `ctx.emit` goes there too. */
+  alertsOut: AlertsOut;
+  /** Flushes alerts out (bounded), closes the providers, the store and the emulator. */
   close(): Promise<void>;
 }
 
@@ -114,6 +118,27 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   let controller = new AbortController();
   // Every in-flight request listens on the stop signal (R1_THREAD_WORKERS and more at once).
   setMaxListeners(0, controller.signal);
+  // Alerts out: each alert the engine emits also goes to the configured sinks (never blocking);
+  // a sink that starts failing raises one WARNING of its own (stored, shown, sent to the others).
+  let emit: EngineEventSink = opts.emit;
+  const alertsOut = createAlertsOut(
+    alertsOutOptions(cfg, resolve(cfg.GAPCTL_STATE_DIR), {
+      log: (l) => opts.log?.(l),
+      onSinkFailure: (_sink, kind, message) => {
+        try {
+          emit({ type: 'alert', alert: store.addAlert({ severity: 'WARNING', kind, date: null, message }) });
+        } catch {
+          // the store may be closed already; the failure was logged
+        }
+      },
+    }),
+  );
+  if (alertsOut.sinks.length) {
+    emit = (e) => {
+      opts.emit(e);
+      if (e.type === 'alert') alertsOut.raise(e.alert);
+    };
+  }
   const gate = new PauseGate((paused) => (paused ? providers.theta.pause() : providers.theta.resume()));
   const ctx: EngineContext = {
     cfg: cfgUsed,
@@ -121,7 +146,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     polygon: providers.polygon,
     theta: providers.theta,
     fmp: providers.fmp,
-    emit: opts.emit,
+    emit,
     stateDir: resolve(cfg.GAPCTL_STATE_DIR),
     reportsDir: resolve(cfg.GAPCTL_REPORTS_DIR),
     signal: controller.signal,
@@ -145,7 +170,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     emulator,
     source,
     marketName,
+    alertsOut,
     async close() {
+      await alertsOut.close();
       await providers.close();
       store.close();
       await emulator?.close();
