@@ -37,7 +37,7 @@ export const CONFIG_VARIABLES = {
   POLYGON_BASE_URL: { def: 'https://api.massive.com', doc: 'Polygon/Massive REST base URL.', schema: url('an http(s) URL') },
   POLYGON_CONCURRENCY: { def: '8', doc: 'Polygon requests in flight at once.', schema: int(1, 64, 'an integer 1-64') },
   POLYGON_TIMEOUT_SEC: { def: '30', doc: 'Polygon request timeout, seconds.', schema: num(0.1, 600, 'a number of seconds 0.1-600') },
-  POLYGON_RETRIES: { def: '4', doc: 'Polygon retries on 429/5xx/timeouts.', schema: int(0, 20, 'an integer 0-20') },
+  POLYGON_RETRIES: { def: '4', doc: 'Polygon retries on 429/5xx/timeouts/malformed 200 bodies.', schema: int(0, 20, 'an integer 0-20') },
   POLYGON_BACKOFF_BASE: { def: '0.5', doc: 'Polygon backoff base, seconds (doubles per retry, with jitter).', schema: num(0, 60, 'a number of seconds 0-60') },
   POLYGON_PLAN: { def: 'paid', doc: 'Polygon/Massive plan: paid (no request-rate limit beyond POLYGON_CONCURRENCY) | free (5 requests a minute).', schema: z.enum(['paid', 'free'], { errorMap: () => ({ message: 'paid or free' }) }) },
   POLYGON_RATE_PER_MIN: { def: '0', doc: 'Polygon requests started per minute, retries included (0 = the plan\'s own: free 5, paid unlimited).', schema: int(0, 100000, 'an integer 0-100000') },
