@@ -19,7 +19,7 @@ const RULES: Record<string, { runtime: string[]; typeOnly?: string[] }> = {
   ui: { runtime: [], typeOnly: ['engine', 'providers'] },
   runtime: { runtime: ['engine', 'providers', 'market', 'store', 'export', 'config', 'calendar', 'util'] },
   engine: { runtime: ['providers', 'store', 'export', 'calendar', 'config', 'util'] },
-  providers: { runtime: ['config', 'util'] },
+  providers: { runtime: ['config', 'calendar', 'util'] }, // calendar: ET time of Flat Files windows (a leaf below providers)
   market: { runtime: ['calendar', 'util'] },
   store: { runtime: ['util'], typeOnly: ['providers', 'engine'] },
   export: { runtime: ['store', 'util'], typeOnly: [] },

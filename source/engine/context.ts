@@ -5,6 +5,7 @@
 import type { Config } from '../config/index.js';
 import type { Store } from '../store/store.js';
 import type { FloatApi, PolygonApi, ThetaApi, UpstreamMetrics } from '../providers/types.js';
+import type { FlatFilesClient } from '../providers/flatfiles/client.js';
 import type { EngineEventSink } from './events.js';
 
 /**
@@ -56,6 +57,8 @@ export interface EngineContext {
   theta: ThetaApi;
   /** Null when FMP_API_KEY is not set. */
   fmp: FloatApi | null;
+  /** Massive Flat Files (one minute-aggregates object a day); null when not configured. */
+  flatFiles?: FlatFilesClient | null;
   emit: EngineEventSink;
   /** project_state/ (artifacts, state files). */
   stateDir: string;

@@ -1,6 +1,6 @@
 /**
- * The provider factory: builds the Polygon/Massive, ThetaData and (when FMP_API_KEY is set) FMP
- * clients from the config, optionally pointed at other base URLs (the emulator), and closes them
+ * The provider factory: builds the Polygon/Massive, ThetaData, (when FMP_API_KEY is set) FMP and
+ * (when the FLATFILES_* keys are set) Flat Files clients from the config, optionally pointed at other base URLs (the emulator), and closes them
  * together.
  */
 import type { Config } from '../config/index.js';
@@ -8,11 +8,13 @@ import { createFmpClient, type FmpClient } from './fmp/client.js';
 import type { SleepFn } from './http.js';
 import { createPolygonClient, type PolygonClient } from './polygon/client.js';
 import { createThetaClient } from './theta/client.js';
+import { createFlatFilesClient, type FlatFilesClient } from './flatfiles/client.js';
 import type { FloatApi, LogSink, PolygonApi, ThetaApi, UpstreamMetrics } from './types.js';
 
 export { createPolygonClient, type PolygonClient, type PolygonClientOptions } from './polygon/client.js';
 export { createThetaClient, type ThetaClientOptions } from './theta/client.js';
 export { createFmpClient, type FmpClient, type FmpClientOptions } from './fmp/client.js';
+export { createFlatFilesClient, type FlatFilesClient, type FlatFilesOptions, type BulkPremarket } from './flatfiles/client.js';
 export { Upstream, type SleepFn, type UpstreamOptions } from './http.js';
 
 /** Base URLs that override the config (e.g. the emulator's listeners). Theta URLs are without `/v3` or `/v2`. */
@@ -21,6 +23,8 @@ export interface ProviderUrls {
   thetaV3?: string;
   thetaV1?: string;
   fmp?: string;
+  /** Flat Files S3 endpoint. */
+  flatFiles?: string;
 }
 
 /** Options of {@link createProviders}. */
@@ -37,6 +41,8 @@ export interface Providers {
   theta: ThetaApi;
   /** Null when FMP_API_KEY is unset. */
   fmp: FloatApi | null;
+  /** Null when FLATFILES_ACCESS_KEY or FLATFILES_SECRET_KEY is unset. */
+  flatFiles: FlatFilesClient | null;
   /** Live metrics of the Polygon upstream (cap POLYGON_CONCURRENCY). */
   polygonMetrics(): UpstreamMetrics;
   /** Live metrics of the FMP upstream; null without FMP. */
@@ -60,10 +66,25 @@ export function createProviders(cfg: Config, urls: ProviderUrls = {}, opts: Prov
     ...sleep,
   });
   const fmp: FmpClient | null = cfg.FMP_API_KEY ? createFmpClient(cfg, { ...(urls.fmp ? { baseUrl: urls.fmp } : {}), ...sleep }) : null;
+  const flatFiles =
+    cfg.FLATFILES_ACCESS_KEY && cfg.FLATFILES_SECRET_KEY
+      ? createFlatFilesClient({
+          endpoint: urls.flatFiles ?? cfg.FLATFILES_ENDPOINT,
+          accessKey: cfg.FLATFILES_ACCESS_KEY,
+          secretKey: cfg.FLATFILES_SECRET_KEY,
+          timeoutSec: cfg.FLATFILES_TIMEOUT_SEC,
+          retries: cfg.FLATFILES_RETRIES,
+          pmStart: cfg.PM_START,
+          pmEnd: cfg.PM_END,
+          ...(cfg.FLATFILES_CACHE_DIR ? { cacheDir: cfg.FLATFILES_CACHE_DIR } : {}),
+          ...(opts.sleep ? { sleep: opts.sleep } : {}),
+        })
+      : null;
   return {
     polygon,
     theta,
     fmp,
+    flatFiles,
     polygonMetrics: () => polygon.metrics(),
     fmpMetrics: () => (fmp ? fmp.metrics() : null),
     async close() {

@@ -5,7 +5,7 @@
  */
 
 /** Which upstream a request went to. */
-export type Upstream = 'polygon' | 'theta_v3' | 'theta_v1' | 'fmp';
+export type Upstream = 'polygon' | 'theta_v3' | 'theta_v1' | 'fmp' | 'flatfiles';
 
 /** Why a provider call failed after its retries. `message` and `url` are already redacted. */
 export class ProviderError extends Error {

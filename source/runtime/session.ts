@@ -75,7 +75,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const { cfg } = opts;
   let emulator: RunningEmulator | null = null;
   let source: MarketSource | null = opts.source ?? null;
-  let urls: { polygon?: string; thetaV3?: string; thetaV1?: string; fmp?: string } = {};
+  let urls: { polygon?: string; thetaV3?: string; thetaV1?: string; fmp?: string; flatFiles?: string } = {};
   let marketName: string;
   let cfgUsed = cfg;
   if (opts.market.kind === 'live' && !opts.source) {
@@ -104,8 +104,15 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
       ...opts.emulator,
     });
-    urls = { polygon: emulator.polygonUrl, thetaV3: emulator.thetaV3Url, thetaV1: emulator.thetaV1Url, fmp: emulator.fmpUrl };
-    cfgUsed = { ...cfg, POLYGON_API_KEY: 'embedded', FMP_API_KEY: served.floatShares ? 'embedded' : '' };
+    urls = { polygon: emulator.polygonUrl, thetaV3: emulator.thetaV3Url, thetaV1: emulator.thetaV1Url, fmp: emulator.fmpUrl, flatFiles: emulator.flatFiles.url };
+    cfgUsed = {
+      ...cfg,
+      POLYGON_API_KEY: 'embedded',
+      FMP_API_KEY: served.floatShares ? 'embedded' : '',
+      // The embedded market serves its own flat files (an S3 endpoint with its own credentials).
+      FLATFILES_ACCESS_KEY: emulator.flatFiles.accessKey,
+      FLATFILES_SECRET_KEY: emulator.flatFiles.secretKey,
+    };
   }
   let store: Store;
   try {
@@ -146,6 +153,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     polygon: providers.polygon,
     theta: providers.theta,
     fmp: providers.fmp,
+    flatFiles: providers.flatFiles,
     emit,
     stateDir: resolve(cfg.GAPCTL_STATE_DIR),
     reportsDir: resolve(cfg.GAPCTL_REPORTS_DIR),

@@ -1,7 +1,7 @@
 /**
- * The embedded market's HTTP emulator: serves any {@link MarketSource} on four 127.0.0.1 servers
+ * The embedded market's HTTP emulator: serves any {@link MarketSource} on five 127.0.0.1 servers
  * (random ports, keep-alive) in the Polygon/Massive REST, ThetaData v3, ThetaData v2 (legacy
- * terminal) and FMP wire formats, with a per-terminal concurrency gate, latency and seeded,
+ * terminal), FMP and Flat Files (S3, SigV4-signed) wire formats, with a per-terminal concurrency gate, latency and seeded,
  * runtime-switchable faults. The engine reaches it only over HTTP, like the real providers.
  */
 
@@ -13,9 +13,13 @@ import { handleFmp } from './fmp.js';
 import { startServer, stopServer, type EmulatorState, type SplitIndex } from './http-util.js';
 import { handlePolygon, type PolygonStats } from './polygon.js';
 import { handleTheta, type TerminalCounters } from './theta.js';
+import { handleFlatFiles, type FlatFileState } from './s3.js';
+import { randomBytes } from 'node:crypto';
+import { isTradingDay } from '../../calendar/index.js';
 import type { EmulatorOptions, FaultConfig, RunningEmulator, TerminalStats } from './types.js';
 
 export type { EmulatorOptions, FaultConfig, RunningEmulator, TerminalStats } from './types.js';
+export type { FlatFileFaults } from './s3.js';
 
 function checkCount(name: string, v: number | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
@@ -30,7 +34,7 @@ function checkMs(name: string, v: number | undefined, fallback: number): number 
 }
 
 /**
- * Starts the emulator. Resolves once the four servers listen.
+ * Starts the emulator. Resolves once the five servers listen.
  * @throws Error with a one-line message on a bad option (caps < 1, queue < 0, negative latency, ...).
  */
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
@@ -75,6 +79,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   };
   const polygonStats: PolygonStats = { requests: 0, byStatus: {} };
 
+  const flat: FlatFileState = {
+    source: opts.source,
+    accessKey: opts.flatFilesAccessKey ?? `EMU${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretKey: opts.flatFilesSecretKey ?? randomBytes(20).toString('base64url'),
+    isTradingDay,
+    now: opts.now ?? Date.now,
+    faults: {},
+    served: 0,
+  };
+  let flatUrl = '';
+
   const servers: Server[] = [];
   try {
     const polygon = await startServer((ctx) => handlePolygon(ctx, st, polygonStats));
@@ -85,6 +100,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     servers.push(v1.server);
     const fmp = await startServer((ctx) => handleFmp(ctx, st));
     servers.push(fmp.server);
+    const s3 = await startServer((ctx) => handleFlatFiles(ctx, flat));
+    servers.push(s3.server);
+    flatUrl = s3.url;
     st.urls = { polygon: polygon.url, thetaV3: v3.url, thetaV1: v1.url, fmp: fmp.url };
   } catch (e) {
     await Promise.all(servers.map(stopServer));
@@ -103,6 +121,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     thetaV3Url: st.urls.thetaV3,
     thetaV1Url: st.urls.thetaV1,
     fmpUrl: st.urls.fmp,
+    flatFiles: { url: flatUrl, accessKey: flat.accessKey, secretKey: flat.secretKey },
+    setFlatFileFaults(f) {
+      flat.faults = { ...f };
+    },
     setFaults(f: FaultConfig): void {
       st.faults = { ...f };
     },
@@ -114,6 +136,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       return {
         theta: { v3: terminalStats('v3'), v1: terminalStats('v1') },
         polygon: { requests: polygonStats.requests, byStatus: { ...polygonStats.byStatus } },
+        flatFiles: { served: flat.served },
       };
     },
     close(): Promise<void> {

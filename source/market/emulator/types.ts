@@ -4,6 +4,7 @@
  * ThetaData Terminal v3, ThetaData v2 (legacy) and FMP wire formats on 127.0.0.1.
  */
 
+import type { FlatFileFaults } from './s3.js';
 import type { MarketSource } from '../types.js';
 
 /**
@@ -74,6 +75,11 @@ export interface EmulatorOptions {
   emptyResultsAsNull?: boolean;
   /** Largest page of `/v3/reference/tickers` (default 1000); a smaller `?limit=` wins. */
   tickersPageSize?: number;
+  /** Flat Files (S3) credentials the emulator accepts (default: generated, read them from the running emulator). */
+  flatFilesAccessKey?: string;
+  flatFilesSecretKey?: string;
+  /** Clock deciding which days' flat files are published (UTC ms; default Date.now). */
+  now?: () => number;
 }
 
 /** Counters of one Theta terminal. `byStatus` keys are HTTP codes, plus `reset` (outage) and `hang` (timeout fault). */
@@ -99,14 +105,18 @@ export interface RunningEmulator {
   thetaV3Url: string;
   /** ThetaData legacy terminal base URL (v2 API, routes under `/v2/...`). */
   thetaV1Url: string;
-  /** FMP base URL (routes under `/api/v4/...`). */
+  /** FMP base URL (routes under `/stable/...`). */
   fmpUrl: string;
+  /** Flat Files S3 endpoint (bucket `flatfiles`, path-style), and the credentials it accepts. */
+  flatFiles: { url: string; accessKey: string; secretKey: string };
+  /** Switches the flat-file faults (fields left out are off). */
+  setFlatFileFaults(f: FlatFileFaults): void;
   /** Replaces the whole fault configuration (fields left out are off). */
   setFaults(f: FaultConfig): void;
   /** Changes per-request latency (ms); omitted fields keep their value. */
   setLatency(opts: { thetaMs?: number; polygonMs?: number }): void;
   /** A snapshot of the counters. */
-  stats(): { theta: { v3: TerminalStats; v1: TerminalStats }; polygon: { requests: number; byStatus: Record<string, number> } };
+  stats(): { theta: { v3: TerminalStats; v1: TerminalStats }; polygon: { requests: number; byStatus: Record<string, number> }; flatFiles: { served: number } };
   /** Closes the four servers and every connection, including hung and queued requests. */
   close(): Promise<void>;
 }
