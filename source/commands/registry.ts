@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { MARKET_HELP, configWith, dbPath, dateFlag, lockStoreToWrite, rangeFlags, UsageError } from './common.js';
 import { daysOfRange, tradingDayOnly } from './scan.js';
 import { DB_HELP } from './db.js';
+import { HEALTH_HELP } from './health.js';
 
 /** A command the CLI dispatches by name. */
 export interface ExtraCommand {
@@ -96,6 +97,16 @@ Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed
       const cfg = configWith();
       const { statusCommand } = await import('./status.js');
       return statusCommand({ stateDir: resolve(cfg.GAPCTL_STATE_DIR), dbPath: dbPath(f.db, cfg), json: !!f.json });
+    },
+  },
+  health: {
+    summary: 'production checks, one line each (ok / warn / critical); exit 0 / 1 / 2',
+    help: HEALTH_HELP,
+    flags: { json: { type: 'boolean' } },
+    async run(flags) {
+      const f = flags as F & { json?: boolean };
+      const { healthCommand } = await import('./health.js');
+      return healthCommand({ market: f.market, db: f.db, json: !!f.json });
     },
   },
   db: {

@@ -1,0 +1,67 @@
+/**
+ * `gapctl health [--json] [--market M] [--db PATH]`: the production checks of runtime/health.ts,
+ * printed as a monitoring-plugin summary line and one line per check (or one JSON object), exit
+ * 0 ok / 1 warn / 2 critical. A bad configuration is itself a critical check (exit 2).
+ */
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { healthLines, runHealth, type HealthReport, type StatfsProbe } from '../runtime/health.js';
+import { parseMarket } from '../runtime/session.js';
+import { UsageError } from './common.js';
+import { errorLine } from '../util/errors.js';
+
+/** Help of `gapctl health`. */
+export const HEALTH_HELP = `Usage: gapctl health [--json] [--market M] [--db PATH]
+
+Read-only checks of a production install, one line each (ok / warn / critical) after a summary
+line: configuration, API keys (redacted; none needed on an embedded market), Polygon reachable and
+the key accepted, Theta Terminal v3 and v1 reachable and their MDDS status, the store
+(quick_check, schema version, WAL size), free disk at the store, exports and logs folders, the lock
+holder, the last COMPLETE day against the calendar, SLA over the last 30 scanned trading days,
+baseline-only hits (must be 0), audits, and the age of the newest backup. Each probe has its own
+timeout (HEALTH_TIMEOUT_SEC); thresholds HEALTH_DISK_WARN_MB, HEALTH_DISK_CRIT_MB,
+HEALTH_BACKUP_MAX_AGE_HOURS, SLA_MAX_PROCESSING_SEC, SLA_MAX_ERROR_RATE.
+
+  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET; an embedded market is
+                 started and probed like the real services)
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)
+  --json         one JSON object: {level, exitCode, checks: [{name, level, message}], ms}
+
+Exit 0 ok, 1 warn, 2 critical (the worst check), as monitoring plugins expect.`;
+
+/** Options of {@link healthCommand}. */
+export interface HealthCommandOptions {
+  market?: string;
+  db?: string;
+  json?: boolean;
+  /** Disk probe override (tests). */
+  statfs?: StatfsProbe;
+  out?: (line: string) => void;
+}
+
+/**
+ * Runs the checks and prints them.
+ * @returns 0 ok, 1 warn, 2 critical.
+ * @throws UsageError on a bad --market.
+ */
+export async function healthCommand(o: HealthCommandOptions): Promise<number> {
+  const out = o.out ?? ((l: string) => process.stdout.write(l + '\n'));
+  const print = (r: HealthReport) => (o.json ? out(JSON.stringify(r)) : healthLines(r).forEach((l) => out(l)));
+  let cfg;
+  try {
+    cfg = loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    print({ level: 'critical', exitCode: 2, checks: [{ name: 'config', level: 'critical', message: errorLine(e) }], ms: 0 });
+    return 2;
+  }
+  let market;
+  try {
+    market = parseMarket(o.market ?? cfg.GAPCTL_MARKET);
+  } catch (e) {
+    throw new UsageError(errorLine(e));
+  }
+  const r = await runHealth({ cfg, market, dbPath: resolve(o.db ?? cfg.GAPCTL_DB), statfs: o.statfs });
+  print(r);
+  return r.exitCode;
+}

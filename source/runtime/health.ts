@@ -1,0 +1,365 @@
+/**
+ * `gapctl health`: the checks of a production install, each one line `ok` / `warn` / `critical`,
+ * read-only and fast. The HTTP probes (Polygon, Theta v3 and v1) run in parallel, each with its own
+ * timeout (HEALTH_TIMEOUT_SEC); the store is opened read-only with the same busy timeout; nothing is
+ * written anywhere. With an embedded market (replay, sim) the emulator is started as the other
+ * commands do and probed over HTTP like the real services.
+ */
+import { existsSync, statfs as statfsCb } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { request } from 'undici';
+import { parseEmuFaults, type Config } from '../config/index.js';
+import { isTradingDay, prevTradingDay, todayEt, tradingDaysBetween, utcMsToEt, lastNTradingDays } from '../calendar/index.js';
+import { SCHEMA_VERSION } from '../store/db.js';
+import { lockPath, readLock } from '../store/lock.js';
+import { fileBytes, listBackups } from '../store/maintenance.js';
+import { readBackfillState } from '../store/state-files.js';
+import { startEmulator, type FaultConfig, type RunningEmulator } from '../market/emulator/index.js';
+import { openReplay } from '../market/replay/index.js';
+import type { MarketSpec } from './session.js';
+import { errorLine } from '../util/errors.js';
+import { redact } from '../util/redact.js';
+
+/** Level of one check; the run's level is the worst. */
+export type HealthLevel = 'ok' | 'warn' | 'critical';
+
+/** One check's result: a name, a level and a one-line reason. */
+export interface HealthCheck {
+  name: string;
+  level: HealthLevel;
+  message: string;
+}
+
+/** Result of {@link runHealth}: every check, the worst level and the exit code (0 ok, 1 warn, 2 critical). */
+export interface HealthReport {
+  level: HealthLevel;
+  exitCode: 0 | 1 | 2;
+  checks: HealthCheck[];
+  /** Wall time of the whole run, ms. */
+  ms: number;
+}
+
+/** Free and total bytes of the file system holding a path (`fs.statfs`). */
+export type StatfsProbe = (path: string) => Promise<{ bavail: number; bsize: number; blocks: number }>;
+
+/** Options of {@link runHealth}. */
+export interface HealthOptions {
+  cfg: Config;
+  market: MarketSpec;
+  /** The store (absolute). */
+  dbPath: string;
+  /** Disk probe (tests inject a full disk); default `fs.statfs`. */
+  statfs?: StatfsProbe;
+  /** The clock, UTC epoch ms (tests); default Date.now. */
+  now?: () => number;
+}
+
+/** WAL size that warns, bytes (a WAL this big means checkpoints are starved by a long reader). */
+export const WAL_WARN_BYTES = 512 * 1048576;
+
+/** ET wall time after which a trading day's data is due (grouped daily and Theta, evening). */
+export const DATA_DUE_ET = '20:00:00';
+
+const RANK: Record<HealthLevel, number> = { ok: 0, warn: 1, critical: 2 };
+
+/** The worst of some levels (ok for none). */
+export function worst(levels: readonly HealthLevel[]): HealthLevel {
+  return levels.reduce<HealthLevel>((a, b) => (RANK[b] > RANK[a] ? b : a), 'ok');
+}
+
+interface HttpAnswer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** One GET with its own timeout; resolves to the answer or rejects with a one-line reason. */
+async function probeGet(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const t0 = Date.now();
+  try {
+    const r = await request(url, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const body = (await r.body.text()).slice(0, 300);
+    return { status: r.statusCode, body, ms: Date.now() - t0 };
+  } catch (e) {
+    const err = e as { name?: string; code?: string };
+    if (err.name === 'TimeoutError' || err.name === 'AbortError' || /Timeout/.test(err.code ?? '')) throw new Error(`no answer within ${timeoutMs} ms`);
+    throw new Error(err.code ? `${err.code} (${errorLine(e)})` : errorLine(e));
+  }
+}
+
+function firstLine(s: string): string {
+  return redact((s.split('\n')[0] ?? '').trim()).slice(0, 120);
+}
+
+/** Polygon reachable and the key accepted: `/v3/reference/tickers/types` (a few hundred bytes). */
+async function polygonCheck(base: string, key: string, timeoutMs: number, where: string): Promise<HealthCheck> {
+  const name = 'polygon';
+  if (!key) return { name, level: 'critical', message: 'POLYGON_API_KEY is not set: nothing can be scanned' };
+  try {
+    const a = await probeGet(`${base}/v3/reference/tickers/types`, timeoutMs, { Authorization: `Bearer ${key}` });
+    if (a.status === 200) return { name, level: 'ok', message: `${where} reachable, key accepted (${a.ms} ms)` };
+    if (a.status === 401 || a.status === 403) return { name, level: 'critical', message: `${where} answers HTTP ${a.status}: wrong key or plan not entitled (${firstLine(a.body)})` };
+    if (a.status === 429) return { name, level: 'warn', message: `${where} reachable, rate limited now (HTTP 429)` };
+    return { name, level: 'critical', message: `${where} answers HTTP ${a.status} (${firstLine(a.body)})` };
+  } catch (e) {
+    return { name, level: 'critical', message: `${where} unreachable: ${errorLine(e)}` };
+  }
+}
+
+/** A Theta terminal: reachable and its MDDS status (`CONNECTED`). The v1 terminal is a fallback: at worst warn. */
+async function thetaCheck(term: 'v3' | 'v1', base: string, timeoutMs: number): Promise<HealthCheck> {
+  const name = `theta-${term}`;
+  const path = term === 'v3' ? '/v3/terminal/mdds/status' : '/v2/system/mdds/status';
+  const down: HealthLevel = term === 'v3' ? 'critical' : 'warn';
+  const what = term === 'v3' ? 'Theta Terminal v3' : 'legacy Theta terminal (v1, fallback)';
+  try {
+    const a = await probeGet(`${base}${path}`, timeoutMs);
+    const body = firstLine(a.body);
+    if (a.status === 200 && /^CONNECTED/i.test(body)) return { name, level: 'ok', message: `${what} ${base}: ${body} (${a.ms} ms)` };
+    if (a.status === 200) return { name, level: down, message: `${what} ${base} reachable but MDDS is ${body || 'not CONNECTED'}: R1 lookups will fail` };
+    if (term === 'v1' && a.status === 410) return { name, level: 'warn', message: `${what} ${base}: HTTP 410 (v2 API gone; the v3 terminal must carry R1)` };
+    return { name, level: down, message: `${what} ${base}: HTTP ${a.status} (${body})` };
+  } catch (e) {
+    return { name, level: down, message: `${what} ${base} unreachable: ${errorLine(e)}` };
+  }
+}
+
+/** The nearest existing folder of `p` (itself or a parent), for statfs. */
+function existingDir(p: string): string {
+  let d = resolve(p);
+  while (!existsSync(d)) {
+    const up = dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return d;
+}
+
+const defaultStatfs: StatfsProbe = async (p) => {
+  const s = await promisify(statfsCb)(p);
+  return { bavail: Number(s.bavail), bsize: Number(s.bsize), blocks: Number(s.blocks) };
+};
+
+async function diskCheck(label: string, folder: string, cfg: Config, statfs: StatfsProbe, timeoutMs: number): Promise<HealthCheck> {
+  const name = `disk-${label}`;
+  const at = existingDir(folder);
+  try {
+    const s = await Promise.race([
+      statfs(at),
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`statfs gave no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+    const freeMb = (s.bavail * s.bsize) / 1048576;
+    const shown = freeMb >= 10240 ? `${(freeMb / 1024).toFixed(1)} GB` : `${freeMb.toFixed(0)} MB`;
+    if (freeMb < cfg.HEALTH_DISK_CRIT_MB) return { name, level: 'critical', message: `${shown} free at ${at} (critical under ${cfg.HEALTH_DISK_CRIT_MB} MB): writes will fail` };
+    if (freeMb < cfg.HEALTH_DISK_WARN_MB) return { name, level: 'warn', message: `${shown} free at ${at} (warn under ${cfg.HEALTH_DISK_WARN_MB} MB)` };
+    return { name, level: 'ok', message: `${shown} free at ${at}` };
+  } catch (e) {
+    return { name, level: 'warn', message: `free space at ${at} unknown: ${errorLine(e)}` };
+  }
+}
+
+/** The store's checks: quick_check + schema + WAL, then the data checks that read it. */
+function storeChecks(o: HealthOptions, timeoutMs: number, nowMs: number): HealthCheck[] {
+  const { cfg, dbPath } = o;
+  const out: HealthCheck[] = [];
+  if (!existsSync(dbPath)) {
+    out.push({ name: 'database', level: 'warn', message: `${dbPath} does not exist yet (no scan has run here)` });
+    return out;
+  }
+  let db: Database.Database;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    out.push({ name: 'database', level: 'critical', message: `${dbPath} cannot be opened: ${errorLine(e)}` });
+    return out;
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.round(timeoutMs)}`);
+    let version: number;
+    let check: string;
+    try {
+      version = db.pragma('user_version', { simple: true }) as number;
+      const rows = (db.pragma('quick_check') as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
+      check = rows.length === 1 && rows[0] === 'ok' ? 'ok' : rows.slice(0, 2).join('; ');
+    } catch (e) {
+      const msg = errorLine(e);
+      const locked = /locked|busy/i.test(msg);
+      out.push({ name: 'database', level: 'critical', message: locked ? `${dbPath} is locked (no read within ${timeoutMs} ms): ${msg}` : `${dbPath} is corrupt or not a store: ${msg}` });
+      return out;
+    }
+    if (check !== 'ok') {
+      out.push({ name: 'database', level: 'critical', message: `${dbPath} failed quick_check: ${check} (gapctl db check; restore a backup)` });
+      return out;
+    }
+    const wal = fileBytes(`${dbPath}-wal`);
+    const walMb = (wal / 1048576).toFixed(1);
+    if (version > SCHEMA_VERSION) out.push({ name: 'database', level: 'critical', message: `${dbPath} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION})` });
+    else if (version === 0) out.push({ name: 'database', level: 'warn', message: `${dbPath} is empty (schema 0): no scan has run` });
+    else if (wal > WAL_WARN_BYTES) out.push({ name: 'database', level: 'warn', message: `quick_check ok, schema ${version}, WAL ${walMb} MB (over ${WAL_WARN_BYTES / 1048576} MB: checkpoints starved?)` });
+    else out.push({ name: 'database', level: 'ok', message: `quick_check ok, schema ${version}${version < SCHEMA_VERSION ? ` (migrated to ${SCHEMA_VERSION} by the next writer)` : ''}, WAL ${walMb} MB` });
+    if (version < 1) return out;
+    out.push(...dataChecks(db, cfg, nowMs));
+  } finally {
+    db.close();
+  }
+  return out;
+}
+
+/** The newest trading day whose data is due at `nowMs` (its ET date at or after DATA_DUE_ET, else the one before). */
+export function lastDueTradingDay(nowMs: number): string {
+  const today = todayEt(nowMs);
+  const hms = utcMsToEt(nowMs).time.slice(0, 8);
+  if (isTradingDay(today) && hms >= DATA_DUE_ET) return today;
+  return prevTradingDay(today);
+}
+
+function dataChecks(db: Database.Database, cfg: Config, nowMs: number): HealthCheck[] {
+  const out: HealthCheck[] = [];
+  // Last scanned day against the calendar.
+  const last = (db.prepare("SELECT MAX(date) AS d FROM day_completeness WHERE status = 'COMPLETE'").get() as { d: string | null }).d;
+  const due = lastDueTradingDay(nowMs);
+  const state = (() => {
+    try {
+      return readBackfillState(resolve(cfg.GAPCTL_STATE_DIR)) as unknown as Record<string, unknown> | null;
+    } catch {
+      return null;
+    }
+  })();
+  const following = !!state && (state['follow'] === true || state['mode'] === 'follow');
+  if (!last) {
+    out.push({ name: 'last-day', level: following ? 'warn' : 'ok', message: `no COMPLETE day yet (last trading day due: ${due})` });
+  } else {
+    const behind = Math.max(0, tradingDaysBetween(last, due));
+    if (behind <= 1) out.push({ name: 'last-day', level: 'ok', message: `last COMPLETE day ${last}, ${behind} trading day(s) behind ${due}` });
+    else out.push({ name: 'last-day', level: following ? 'warn' : 'ok', message: `last COMPLETE day ${last}, ${behind} trading days behind ${due}${following ? ' (stale)' : ' (no follow: info only)'}` });
+  }
+  // SLA, baseline-only and audits over the 30 trading days ending at the newest scanned day.
+  const newest = (db.prepare('SELECT MAX(date) AS d FROM qc_daily_summary').get() as { d: string | null }).d;
+  if (!newest) {
+    out.push({ name: 'sla', level: 'ok', message: 'no day in qc_daily_summary yet' });
+  } else {
+    const win = lastNTradingDays(newest, 30);
+    const rows = db
+      .prepare('SELECT date, processing_time_seconds AS p, api_error_rate AS e, audit_passed AS a FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date')
+      .all(win[0], newest) as { date: string; p: number | null; e: number | null; a: number | null }[];
+    const slow = rows.filter((r) => r.p !== null && r.p > cfg.SLA_MAX_PROCESSING_SEC);
+    const errs = rows.filter((r) => r.e !== null && r.e > cfg.SLA_MAX_ERROR_RATE);
+    const span = `${win[0]}..${newest}`;
+    if (slow.length || errs.length) {
+      const parts: string[] = [];
+      if (slow.length) parts.push(`${slow.length} day(s) over ${cfg.SLA_MAX_PROCESSING_SEC} s processing (${slow.slice(-3).map((r) => `${r.date} ${Math.round(r.p!)} s`).join(', ')})`);
+      if (errs.length) parts.push(`${errs.length} day(s) over ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% API errors (${errs.slice(-3).map((r) => `${r.date} ${(r.e! * 100).toFixed(1)}%`).join(', ')})`);
+      out.push({ name: 'sla', level: 'warn', message: `${span}: ${parts.join('; ')}` });
+    } else {
+      out.push({ name: 'sla', level: 'ok', message: `${span}: ${rows.length} day(s), none over ${cfg.SLA_MAX_PROCESSING_SEC} s or ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% API errors` });
+    }
+    const failedAudits = rows.filter((r) => r.a === 0);
+    const audited = rows.filter((r) => r.a !== null).length;
+    out.push(
+      failedAudits.length
+        ? { name: 'audits', level: 'critical', message: `${span}: the audit sample found R1 misses on ${failedAudits.map((r) => r.date).join(', ')} (rerun exhaustive)` }
+        : { name: 'audits', level: 'ok', message: `${span}: ${audited} audited day(s), all passed` },
+    );
+  }
+  const bo = db.prepare('SELECT date, baseline_only_count AS n FROM qc_daily_summary WHERE baseline_only_count > 0 ORDER BY date').all() as { date: string; n: number }[];
+  out.push(
+    bo.length
+      ? { name: 'baseline-only', level: 'critical', message: `${bo.reduce((s, r) => s + r.n, 0)} baseline-only hit(s) on ${bo.slice(0, 5).map((r) => r.date).join(', ')}${bo.length > 5 ? ' ...' : ''}: gapctl scan-day --date D --mode exhaustive, then validate` }
+      : { name: 'baseline-only', level: 'ok', message: '0 baseline-only hits' },
+  );
+  return out;
+}
+
+function lockCheck(dbPath: string): HealthCheck {
+  const name = 'lock';
+  const holder = readLock(dbPath);
+  if (holder) return { name, level: 'ok', message: `${holder.command} pid ${holder.pid} on ${holder.host} holds the store since ${holder.started_at} (alive)` };
+  if (existsSync(lockPath(dbPath))) return { name, level: 'warn', message: `stale lock ${lockPath(dbPath)} (its process is gone; the next run takes it over)` };
+  return { name, level: 'ok', message: 'no writer holds the store' };
+}
+
+function backupCheck(cfg: Config, nowMs: number): HealthCheck {
+  const name = 'backup';
+  if (cfg.HEALTH_BACKUP_MAX_AGE_HOURS === 0) return { name, level: 'ok', message: 'backup age not checked (HEALTH_BACKUP_MAX_AGE_HOURS=0)' };
+  const dir = resolve(cfg.BACKUP_DIR);
+  const b = listBackups(dir)[0];
+  if (!b) return { name, level: 'warn', message: `no backup in ${dir} (gapctl db backup)` };
+  const hours = (nowMs - b.at.getTime()) / 3_600_000;
+  const msg = `newest backup ${b.path} is ${hours.toFixed(1)} h old`;
+  return hours > cfg.HEALTH_BACKUP_MAX_AGE_HOURS ? { name, level: 'warn', message: `${msg} (over ${cfg.HEALTH_BACKUP_MAX_AGE_HOURS} h)` } : { name, level: 'ok', message: msg };
+}
+
+/**
+ * Runs every check. Never throws for a broken dependency (that is a check's level); the embedded
+ * market, when used, is started and closed here.
+ * @throws Error only when the embedded market's dataset cannot be opened.
+ */
+export async function runHealth(o: HealthOptions): Promise<HealthReport> {
+  const t0 = Date.now();
+  const { cfg } = o;
+  const now = o.now ?? Date.now;
+  const timeoutMs = cfg.HEALTH_TIMEOUT_SEC * 1000;
+  const checks: HealthCheck[] = [{ name: 'config', level: 'ok', message: `configuration valid (${o.market.kind} market)` }];
+  let emulator: RunningEmulator | null = null;
+  let urls = { polygon: cfg.POLYGON_BASE_URL, v3: cfg.THETA_V3_URL, v1: cfg.THETA_V1_URL };
+  let key = cfg.POLYGON_API_KEY;
+  try {
+    if (o.market.kind === 'live') {
+      checks.push(
+        cfg.POLYGON_API_KEY
+          ? { name: 'keys', level: 'ok', message: `POLYGON_API_KEY set (redacted); FMP_API_KEY ${cfg.FMP_API_KEY ? 'set (redacted)' : 'unset (float shares from Polygon only)'}` }
+          : { name: 'keys', level: 'critical', message: 'POLYGON_API_KEY is not set (put it in .env or the environment)' },
+      );
+    } else {
+      const source =
+        o.market.kind === 'replay'
+          ? await openReplay(o.market.path)
+          : (await import('../market/sim/index.js')).createSimMarket({
+              seed: o.market.seed,
+              calendar: { isTradingDay, prevTradingDay },
+              pmFades: cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none' ? cfg.SIM_PM_FADES : cfg.SIM_PM_FADES.split(','),
+            });
+      emulator = await startEmulator({
+        source,
+        polygonApiKey: 'embedded',
+        thetaV3Cap: cfg.THETA_V3_MAX_OUTSTANDING,
+        thetaV1Cap: cfg.THETA_V1_MAX_OUTSTANDING,
+        thetaQueue: cfg.EMU_THETA_QUEUE,
+        thetaLatencyMs: cfg.EMU_THETA_LATENCY_MS,
+        polygonLatencyMs: cfg.EMU_POLYGON_LATENCY_MS,
+        faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
+      });
+      urls = { polygon: emulator.polygonUrl, v3: emulator.thetaV3Url, v1: emulator.thetaV1Url };
+      key = 'embedded';
+      checks.push({ name: 'keys', level: 'ok', message: `embedded ${o.market.kind} market (${source.name}): no API keys needed` });
+    }
+    const where = o.market.kind === 'live' ? `Polygon ${cfg.POLYGON_BASE_URL}` : 'embedded Polygon';
+    const statfs = o.statfs ?? defaultStatfs;
+    const parallel = await Promise.all([
+      polygonCheck(urls.polygon, key, timeoutMs, where),
+      thetaCheck('v3', urls.v3, timeoutMs),
+      thetaCheck('v1', urls.v1, timeoutMs),
+      diskCheck('store', dirname(o.dbPath), cfg, statfs, timeoutMs),
+      diskCheck('exports', cfg.GAPCTL_EXPORT_DIR, cfg, statfs, timeoutMs),
+      diskCheck('logs', cfg.GAPCTL_LOG_DIR, cfg, statfs, timeoutMs),
+    ]);
+    checks.push(...parallel);
+  } finally {
+    await emulator?.close();
+  }
+  // The store last: better-sqlite3 is synchronous (a locked store blocks up to the timeout), so it
+  // must not hold up the HTTP probes' timers.
+  const nowMs = now();
+  checks.push(lockCheck(o.dbPath), ...storeChecks(o, timeoutMs, nowMs), backupCheck(cfg, nowMs));
+  const level = worst(checks.map((c) => c.level));
+  return { level, exitCode: RANK[level] as 0 | 1 | 2, checks, ms: Date.now() - t0 };
+}
+
+/** The report as text: a first summary line (monitoring-plugin style), then one line per check. */
+export function healthLines(r: HealthReport): string[] {
+  const bad = r.checks.filter((c) => c.level !== 'ok');
+  const head = `GAPCTL ${r.level.toUpperCase()}${bad.length ? ` - ${bad.map((c) => `${c.name}: ${c.message}`).join(' | ')}` : ' - all checks passed'}`;
+  return [head, ...r.checks.map((c) => `${c.level.padEnd(8)} ${c.name.padEnd(14)} ${c.message}`)];
+}
