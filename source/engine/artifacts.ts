@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../store/state-files.js';
 import { redact } from '../util/redact.js';
+import { withPath } from '../util/fs-errors.js';
 
 /** Path of a day's stage log. */
 export function scanLogPath(stateDir: string, date: string): string {
@@ -17,12 +18,18 @@ export function scanLogPath(stateDir: string, date: string): string {
 /**
  * Appends lines to a day's stage log, each prefixed with the UTC ISO 8601 time; secrets redacted.
  * Returns the line as written (without newline).
+ * @throws Error naming the log file when it cannot be appended to (a full disk: ENOSPC).
  */
 export function appendDayLog(stateDir: string, date: string, line: string, nowMs = Date.now()): string {
   const dir = join(stateDir, 'artifacts');
   mkdirSync(dir, { recursive: true });
   const full = `${new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z')} ${redact(line)}`;
-  appendFileSync(scanLogPath(stateDir, date), full + '\n');
+  const path = scanLogPath(stateDir, date);
+  try {
+    appendFileSync(path, full + '\n');
+  } catch (e) {
+    throw withPath(e, path);
+  }
   return full;
 }
 

@@ -5,10 +5,21 @@
  * baseline-only hit) with the reason in the state file and HELP_REQUEST.md, and resumes after
  * `last_completed_day`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
-import { monthsOfRange } from '../calendar/index.js';
-import { appendTaskLog, readBackfillState, statePaths, sweepStaleTemps, writeBackfillState, writeFileAtomic, type BackfillStateFile } from '../store/state-files.js';
+import { monthsOfRange, nextTradingDay } from '../calendar/index.js';
+import {
+  appendTaskLog,
+  readBackfillState,
+  statePaths,
+  sweepStaleTemps,
+  writeBackfillState,
+  writeBackfillStateBestEffort,
+  writeFileAtomic,
+  type BackfillStateFile,
+} from '../store/state-files.js';
+import { dueAtMs, etLabel, type Clock, type FollowSchedule } from './clock.js';
+import { errorCode, isDiskFull } from '../util/fs-errors.js';
 import { StoppedError, type EngineContext } from './context.js';
 import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
@@ -41,12 +52,22 @@ export interface BackfillOptions {
   validate?: 'spot' | 'all' | 'none';
   /** Ignore current_state.json and do not resume from it (COMPLETE days are still skipped). */
   noResume?: boolean;
-  /** Validation of a day (gates, baseline, audit; it emits its own `validate` event); when absent, months are not validated. */
-  validateDay?: (date: string) => Promise<DayValidation>;
-  /** Export of a finished month (CSV); returns the files written. */
-  exportMonth?: (start: string, end: string) => Promise<string[]>;
+  /**
+   * Validation of a day (gates, baseline, audit; it emits its own `validate` event); when absent,
+   * months are not validated. `range` is the backfill's range so far (follow mode extends its end).
+   */
+  validateDay?: (date: string, range?: { start: string; end: string }) => Promise<DayValidation>;
+  /** Export of a finished month [start, end] of the backfill range `range` (follow mode extends its end) (CSV); returns the files written. */
+  exportMonth?: (start: string, end: string, range?: { start: string; end: string }) => Promise<string[]>;
   /** Phase 0: scan (if needed) and validate a known-good reference day before starting (skipped when absent). */
   phase0?: () => Promise<DayValidation>;
+  /** Follow the market after the range (`--follow`): the clock and when each day's data is due. */
+  follow?: FollowOptions;
+}
+
+/** Follow mode: the injected clock and the due time of each trading day's data. */
+export interface FollowOptions extends FollowSchedule {
+  clock: Clock;
 }
 
 /** Outcome of a backfill run. */
@@ -79,8 +100,21 @@ export function planBackfill(start: string, end: string): PlannedMonth[] {
 }
 
 /**
- * Runs a backfill with resume. Emits `plan`, day events, `month-done`, `validate`, `alert` and
- * `backfill-state` events.
+ * Runs a backfill with resume. Emits `plan`, day events, `month-done`, `validate`, `alert`,
+ * `follow-wait` and `backfill-state` events.
+ *
+ * Resume: after `last_completed_day` of current_state.json when the range starts where the state's
+ * did; a `--rerun` records its range and start time in the state (`rerun`), so a plain backfill after
+ * an interrupted rerun rescans exactly the days of that range not rescanned since the rerun began
+ * (day_completeness.updated_at before `rerun.started_at`).
+ *
+ * Follow (`opts.follow`): once the range is done the run waits (on the injected clock) for the next
+ * trading day's data to be due, extends the range to it, scans, exports and validates it as a
+ * one-day month, and waits again; days missed while it was down are caught up at once, in order.
+ * It ends only on a stop, a halt or a failure.
+ *
+ * A full disk (ENOSPC, EDQUOT, SQLITE_FULL) halts the run (HALTED, resumable) with the path in the
+ * reason; any other error fails it (FAILED).
  * @throws StateFileError when current_state.json is corrupt (nothing is changed).
  */
 export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Promise<BackfillOutcome> {
@@ -90,6 +124,18 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   const prior = opts.noResume ? null : readBackfillState(ctx.stateDir);
   // The resume pointer carries over when the range starts where the state's did (its end may move).
   const sameRange = prior && prior.range.start === opts.start;
+  // A rerun: a new one (--rerun), or the unfinished one of the state file.
+  const rerun = opts.rerun
+    ? { start: opts.start, end: opts.end, started_at: new Date().toISOString() }
+    : sameRange && prior!.rerun
+      ? prior!.rerun
+      : null;
+  /** True when `date` must be scanned: not COMPLETE, or in the rerun's range and not rescanned since it began. */
+  const needsScan = (date: string, st: { status: DayStatus } | undefined): boolean => {
+    if (st?.status !== 'COMPLETE') return true;
+    if (!rerun || date < rerun.start || date > rerun.end) return false;
+    return (store.dayCompleteness(date)?.updated_at ?? '') < rerun.started_at;
+  };
   const statuses = store.dayStatuses(opts.start, opts.end);
 
   const allDays = months.flatMap((m) => m.days);
@@ -118,11 +164,22 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     market_spec: ctx.marketSpec,
     r1_mode: mode,
     validate: opts.validate ?? 'spot',
+    rerun,
+    follow: !!opts.follow,
+    next_scan_day: null,
+    next_scan_at: null,
+    next_scan_et: null,
   });
   emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
 
+  let scanned = 0;
+  let skipped = 0;
+  let monthsDone = 0;
+  /** The day being scanned or validated (named by a halt on a full disk). */
+  let currentDay: string | null = null;
+
   const halt = (reason: string, day: string | null, kind: string): BackfillOutcome => {
-    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'HALTED', halt_reason: reason, halted_day: day });
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'HALTED', halt_reason: reason, halted_day: day, next_scan_day: null, next_scan_at: null, next_scan_et: null });
     writeHelpRequest(ctx.stateDir, reason, day, kind);
     const alert = store.addAlert({ severity: kind === 'BASELINE' ? 'CRITICAL' : 'WARNING', kind: `backfill_halt_${kind.toLowerCase()}`, date: day, message: reason });
     emit({ type: 'alert', alert });
@@ -130,9 +187,90 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     return { state: 'HALTED', reason, scanned, skipped, months: monthsDone };
   };
 
-  let scanned = 0;
-  let skipped = 0;
-  let monthsDone = 0;
+  /** Files the last month (or followed day) export wrote: a followed day's export supersedes them. */
+  let lastExport: string[] = [];
+
+  /**
+   * One month of the range (or one followed day): scan its days, export, validate, task log, state.
+   * Returns the halt outcome, or null when the month is done.
+   */
+  const doMonth = async (month: PlannedMonth, label: string, rangeEnd: string, resuming: boolean): Promise<BackfillOutcome | null> => {
+    // Resuming: a month already completed (scanned, exported, validated) is not done again.
+    if (resuming && prior!.last_completed_month && month.month <= prior!.last_completed_month) {
+      const st = store.dayStatuses(month.start, month.end);
+      if (month.days.every((d) => !needsScan(d, st.get(d)))) {
+        for (const date of month.days) {
+          const d = st.get(date)!;
+          skipped++;
+          emit({ type: 'day-skipped', date, status: d.status, hits: d.discoveries, rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 } });
+        }
+        return null;
+      }
+    }
+    const results: DayResult[] = [];
+    let monthScanned = 0;
+    for (const date of month.days) {
+      await ctx.gate.wait(ctx.signal);
+      if (ctx.signal.aborted) throw new StoppedError();
+      const st = store.dayStatuses(date, date).get(date);
+      if (!needsScan(date, st)) {
+        skipped++;
+        emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries, rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 } });
+        results.push({ date, status: 'COMPLETE', reason: null, hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, discoveries: st!.discoveries, durationMs: 0 });
+        continue;
+      }
+      currentDay = date;
+      const r = await scanDay(ctx, date, { mode, bulk: true });
+      scanned++;
+      monthScanned++;
+      results.push(r);
+      if (r.status !== 'COMPLETE') return halt(`${date} ${r.status}: ${r.reason ?? 'no reason given'}`, date, dayKind(r.status));
+      state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_day: date });
+    }
+    // Month finished: export, validate spot-check days, then advance the state.
+    failpoint('month.export');
+    const range = { start: opts.start, end: rangeEnd };
+    const files = opts.exportMonth ? await opts.exportMonth(month.start, month.end, range) : [];
+    // A followed day's export replaces the previous day's files of the same month and range (named by the older end date).
+    if (opts.follow) {
+      const now = new Set(files);
+      for (const f of lastExport) {
+        if (now.has(f)) continue;
+        const sameMonth = basename(dirname(f)) === month.month;
+        const rangeLevel = resolve(dirname(f)) === resolve(cfg.GAPCTL_EXPORT_DIR);
+        const qaOfMonth = basename(f).startsWith('qa_30d_') && basename(f).includes(`_${month.month}-`);
+        if (sameMonth || rangeLevel || qaOfMonth) rmSync(f, { force: true });
+      }
+    }
+    lastExport = files;
+    const toValidate = opts.validateDay ? pickValidationDays(results, opts.validate ?? 'spot') : [];
+    for (const d of toValidate) {
+      await ctx.gate.wait(ctx.signal);
+      if (ctx.signal.aborted) throw new StoppedError();
+      failpoint('month.validate');
+      currentDay = d;
+      const v = await opts.validateDay!(d, range);
+      if (v.stopped) throw new StoppedError();
+      if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
+    }
+    currentDay = null;
+    monthsDone++;
+    const hits = results.reduce((a, r) => a + r.discoveries, 0);
+    // The task log first, then the resume pointer: a crash between the two redoes the month's
+    // export and validation (both idempotent) and appendTaskLog does not repeat the entry.
+    failpoint('tasklog.append');
+    appendTaskLog(
+      ctx.stateDir,
+      `## ${label}\n\n- completed ${new Date().toISOString()}; market ${ctx.marketName}; R1 mode ${mode}\n` +
+        `- days ${month.days.length} (scanned ${monthScanned}, already complete ${month.days.length - monthScanned}); hits ${hits}\n` +
+        `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${exportedText(files)}\n`,
+    );
+    failpoint('state.advance');
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
+    emit({ type: 'month-done', month: month.month, days: month.days.length, hits });
+    return null;
+  };
+
   try {
     const resuming = !!(sameRange && prior!.last_completed_day && !opts.rerun);
     if (opts.phase0 && !resuming) {
@@ -146,79 +284,79 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         cutByMax = true;
         break;
       }
-      // Resuming: a month already completed (scanned, exported, validated) is not done again.
-      if (resuming && prior!.last_completed_month && month.month <= prior!.last_completed_month) {
-        const st = store.dayStatuses(month.start, month.end);
-        if (month.days.every((d) => st.get(d)?.status === 'COMPLETE')) {
-          for (const date of month.days) {
-            const d = st.get(date)!;
-            skipped++;
-            emit({ type: 'day-skipped', date, status: d.status, hits: d.discoveries, rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 } });
-          }
-          continue;
-        }
-      }
-      const results: DayResult[] = [];
-      let monthScanned = 0;
-      for (const date of month.days) {
-        await ctx.gate.wait(ctx.signal);
-        if (ctx.signal.aborted) throw new StoppedError();
-        const st = store.dayStatuses(date, date).get(date);
-        if (!opts.rerun && st?.status === 'COMPLETE') {
-          skipped++;
-          emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries, rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 } });
-          results.push({ date, status: 'COMPLETE', reason: null, hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, discoveries: st!.discoveries, durationMs: 0 });
-          continue;
-        }
-        const r = await scanDay(ctx, date, { mode, bulk: true });
-        scanned++;
-        monthScanned++;
-        results.push(r);
-        if (r.status !== 'COMPLETE') return halt(`${date} ${r.status}: ${r.reason ?? 'no reason given'}`, date, dayKind(r.status));
-        state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_day: date });
-      }
-      // Month finished: export, validate spot-check days, then advance the state.
-      failpoint('month.export');
-      const files = opts.exportMonth ? await opts.exportMonth(month.start, month.end) : [];
-      const toValidate = opts.validateDay ? pickValidationDays(results, opts.validate ?? 'spot') : [];
-      for (const d of toValidate) {
-        await ctx.gate.wait(ctx.signal);
-        if (ctx.signal.aborted) throw new StoppedError();
-        failpoint('month.validate');
-        const v = await opts.validateDay!(d);
-        if (v.stopped) throw new StoppedError();
-        if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
-      }
-      monthsDone++;
-      const hits = results.reduce((a, r) => a + r.discoveries, 0);
-      // The task log first, then the resume pointer: a crash between the two redoes the month's
-      // export and validation (both idempotent) and appendTaskLog does not repeat the entry.
-      failpoint('tasklog.append');
-      appendTaskLog(
-        ctx.stateDir,
-        `## ${month.month} (${month.start} .. ${month.end})\n\n- completed ${new Date().toISOString()}; market ${ctx.marketName}; R1 mode ${mode}\n` +
-          `- days ${month.days.length} (scanned ${monthScanned}, already complete ${month.days.length - monthScanned}); hits ${hits}\n` +
-          `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${exportedText(files)}\n`,
-      );
-      failpoint('state.advance');
-      state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
-      emit({ type: 'month-done', month: month.month, days: month.days.length, hits });
+      const h = await doMonth(month, `${month.month} (${month.start} .. ${month.end})`, opts.end, resuming);
+      if (h) return h;
     }
+    if (opts.follow && !cutByMax) return await follow(opts.follow);
     const done = !cutByMax;
-    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: done ? 'DONE' : 'STOPPED', halt_reason: done ? null : `--max-months ${opts.maxMonths} reached` });
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: done ? 'DONE' : 'STOPPED', halt_reason: done ? null : `--max-months ${opts.maxMonths} reached`, rerun: done ? null : rerun });
     emit({ type: 'backfill-state', state: done ? 'DONE' : 'STOPPED', reason: done ? undefined : `--max-months ${opts.maxMonths} reached`, at: Date.now() });
     return { state: done ? 'DONE' : 'STOPPED', reason: done ? null : `--max-months ${opts.maxMonths} reached`, scanned, skipped, months: monthsDone, chunkDone: !done };
   } catch (e) {
     if (e instanceof StoppedError || ctx.signal.aborted) {
-      state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'STOPPED', halt_reason: 'stopped by the operator' });
+      state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'STOPPED', halt_reason: 'stopped by the operator', next_scan_day: null, next_scan_at: null, next_scan_et: null });
       emit({ type: 'backfill-state', state: 'STOPPED', reason: 'stopped by the operator', at: Date.now() });
       return { state: 'STOPPED', reason: 'stopped by the operator', scanned, skipped, months: monthsDone };
     }
+    if (isDiskFull(e)) return diskFull(e);
     const reason = errorLine(e);
     state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FAILED', halt_reason: reason });
     writeHelpRequest(ctx.stateDir, reason, null, 'ERROR');
     emit({ type: 'backfill-state', state: 'FAILED', reason, at: Date.now() });
     return { state: 'FAILED', reason, scanned, skipped, months: monthsDone };
+  }
+
+  /**
+   * A full disk: HALTED (an environment problem, resumable once space is freed), the reason naming
+   * the file and the code. Every write here is best effort: the disk may still be full.
+   */
+  function diskFull(e: unknown): BackfillOutcome {
+    const code = errorCode(e) ?? 'ENOSPC';
+    let reason = errorLine(e);
+    if (code === 'SQLITE_FULL' && !reason.includes(store.path)) reason = `${reason} (${store.path})`;
+    reason = `disk full (${code}): ${reason.replace(/^(ENOSPC|EDQUOT): /, '')}; free space there, then resume with gapctl backfill`;
+    writeBackfillStateBestEffort(ctx.stateDir, { ...strip(state), status: 'HALTED', halt_reason: reason, halted_day: currentDay, next_scan_day: null, next_scan_at: null, next_scan_et: null });
+    try {
+      writeHelpRequest(ctx.stateDir, reason, currentDay, 'DISK_FULL');
+    } catch {
+      // No room for it either: the state file and the exit line say it.
+    }
+    try {
+      emit({ type: 'alert', alert: store.addAlert({ severity: 'WARNING', kind: 'backfill_halt_disk_full', date: currentDay, message: reason }) });
+    } catch {
+      // The store is on the full disk.
+    }
+    emit({ type: 'backfill-state', state: 'HALTED', reason, at: Date.now() });
+    return { state: 'HALTED', reason, scanned, skipped, months: monthsDone };
+  }
+
+  /** Follow mode after the range: wait for each trading day's data, then scan it as a one-day month. Ends on a stop or a halt. */
+  async function follow(f: FollowOptions): Promise<BackfillOutcome> {
+    state = writeBackfillState(ctx.stateDir, { ...strip(state), rerun: null });
+    let last = state.range.end;
+    for (;;) {
+      const day = nextTradingDay(last);
+      const due = dueAtMs(day, f);
+      if (f.clock.now().getTime() < due) {
+        state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FOLLOWING', next_scan_day: day, next_scan_at: new Date(due).toISOString(), next_scan_et: etLabel(due) });
+        emit({ type: 'follow-wait', date: day, nextScanAt: due, at: Date.now() });
+        emit({ type: 'backfill-state', state: 'FOLLOWING', at: Date.now() });
+        await f.clock.sleepUntil(new Date(due), ctx.signal);
+        if (ctx.signal.aborted) throw new StoppedError();
+        continue;
+      }
+      await ctx.gate.wait(ctx.signal);
+      if (ctx.signal.aborted) throw new StoppedError();
+      // The range grows to the day before it is scanned: a run killed in the middle resumes it as part of the range.
+      // The month part as a backfill ending on the day names it (its folder's files, clipped to the range).
+      const chunk = planBackfill(opts.start, day).at(-1)!;
+      state = writeBackfillState(ctx.stateDir, { ...strip(state), range: { start: state.range.start, end: day }, status: 'RUNNING', next_scan_day: null, next_scan_at: null, next_scan_et: null });
+      emit({ type: 'follow-wait', date: day, nextScanAt: null, at: Date.now() });
+      emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
+      const h = await doMonth({ month: chunk.month, start: chunk.start, end: day, days: [day] }, `${day} (follow)`, day, false);
+      if (h) return h;
+      last = day;
+    }
   }
 }
 

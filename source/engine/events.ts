@@ -53,6 +53,8 @@ export type BackfillEvent =
   /** Progress of a running validation (see {@link ValidationProgress}); sent per baseline lookup and at least every second. */
   | ({ type: 'validate-progress' } & ValidationProgress)
   | { type: 'alert'; alert: AlertInfo }
+  /** Follow mode: the next trading day and when its data is due (UTC ms), or null when its scan begins. */
+  | { type: 'follow-wait'; date: string; nextScanAt: number | null; at: number }
   | { type: 'backfill-state'; state: BackfillState; reason?: string; at: number };
 
 /**
@@ -82,7 +84,7 @@ export type EngineEvent = DayEvent | BackfillEvent;
 export type EngineEventSink = (event: EngineEvent) => void;
 
 /** State of a backfill run as the console shows it. */
-export type BackfillState = 'STARTING' | 'RUNNING' | 'PAUSING' | 'PAUSED' | 'STOPPING' | 'STOPPED' | 'DONE' | 'HALTED' | 'FAILED';
+export type BackfillState = 'STARTING' | 'RUNNING' | 'PAUSING' | 'PAUSED' | 'STOPPING' | 'STOPPED' | 'DONE' | 'HALTED' | 'FAILED' | 'FOLLOWING';
 
 /** One stage of the current day in a snapshot. */
 export interface StageView {
@@ -157,6 +159,8 @@ export interface BackfillSnapshot {
   queuedCommands?: number;
   /** The validation in progress (gate, baseline lookups, retries, backoff), or null/absent when none runs. */
   validation?: ValidationProgress | null;
+  /** Follow mode: the next trading day to scan and when its data is due (UTC epoch ms); null/absent otherwise. */
+  nextScan?: { date: string; at: number } | null;
 }
 
 /** Commands from the console (or the control socket) to the engine host. */

@@ -9,10 +9,10 @@
  * A stop (ctx.signal aborted) at any point ends it as "validation stopped": nothing of it is written
  * (no rows, no FAIL file, no alert) and the day keeps its previous validation state.
  */
-import { mkdirSync, readFileSync, existsSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { statePaths } from '../store/state-files.js';
+import { statePaths, writeFileAtomic } from '../store/state-files.js';
 import { nowIso } from '../store/db.js';
 import type { StoredHit } from '../store/store.js';
 import { checkDiscoveryCsv } from '../export/csv-shape.js';
@@ -284,7 +284,8 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       const p = statePaths(ctx.stateDir);
       mkdirSync(ctx.stateDir, { recursive: true });
       const failPath = p.failFile(failed.gate, date);
-      writeFileSync(failPath, failReport(date, failed, gates, b?.baselineOnly ?? []));
+      // Atomic (temp + rename): a full disk leaves no empty FAIL report behind.
+      writeFileAtomic(failPath, failReport(date, failed, gates, b?.baselineOnly ?? []));
       files.push(failPath, writeHelpRequest(ctx.stateDir, `${date} validation failed at gate ${failed.gate}: ${failed.message}`, date, failed.gate));
       const critical = failed.gate === 'BASELINE' && baselineOnlyCount > 0;
       const alert = store.addAlert({

@@ -23,18 +23,20 @@ function firstTradingDay(d: string): string {
 export function backfillHooks(s: Session, job: Pick<BackfillJob, 'validate' | 'skipPhase0' | 'start' | 'end' | 'mode'>): Pick<BackfillOptions, 'exportMonth' | 'validateDay' | 'phase0'> {
   const ctx = s.ctx;
   const dirs = { exportDir: resolve(ctx.cfg.GAPCTL_EXPORT_DIR), reportsDir: ctx.reportsDir };
-  const validate = async (date: string): Promise<DayValidation> => {
+  const validate = async (date: string, range?: { start: string; end: string }): Promise<DayValidation> => {
     const r = await validateDay(ctx, date);
     // A stopped validation recorded nothing: nothing to re-export.
     if (r.stopped) return { date: r.date, passed: false, stopped: true, baselineOnly: 0, message: r.message };
-    // The month was exported before its validation: bring its summaries and day files up to date.
-    if (date >= job.start && date <= job.end) exportValidationUpdate(ctx.store, calendar, dirs, { start: job.start, end: job.end }, date);
+    // The month was exported before its validation: bring its summaries and day files up to date
+    // (the range so far: follow mode extends its end past the job's).
+    const rg = range ?? { start: job.start, end: job.end };
+    if (date >= rg.start && date <= rg.end) exportValidationUpdate(ctx.store, calendar, dirs, rg, date);
     return { date: r.date, passed: r.passed, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
   };
   const validateOff = job.validate === 'none';
   return {
     // Month folder, range-level files through the month's end, day_completeness.csv, 30-day QA report.
-    exportMonth: async (start, end) => exportBackfillMonth(ctx.store, calendar, dirs, { start: job.start, end: job.end }, { start, end }).map((f) => f.path),
+    exportMonth: async (start, end, range) => exportBackfillMonth(ctx.store, calendar, dirs, range ?? { start: job.start, end: job.end }, { start, end }).map((f) => f.path),
     validateDay: validateOff ? undefined : validate,
     phase0: job.skipPhase0 || validateOff ? undefined : () => phase0(s, firstTradingDay(job.start), job.mode),
   };

@@ -157,6 +157,8 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return { ...s, alerts: [e.alert, ...s.alerts.filter((a) => a.id !== e.alert.id)].slice(0, 50) };
     case 'month-done':
       return s;
+    case 'follow-wait':
+      return { ...s, nextScan: e.nextScanAt === null ? null : { date: e.date, at: e.nextScanAt } };
     case 'backfill-state': {
       if (e.state === 'PAUSED' || e.state === 'PAUSING') {
         if (memo.pausedSince === null) memo.pausedSince = now;

@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { pidAlive } from './lock.js';
 import { z } from 'zod';
 import { errorLine } from '../util/errors.js';
-import { failpoint } from '../util/failpoint.js';
+import { failpoint, fsFault } from '../util/failpoint.js';
+import { withPath } from '../util/fs-errors.js';
 
 /** A calendar date `YYYY-MM-DD`. */
 const isoDate = z
@@ -19,7 +20,8 @@ const isoDate = z
 export const BackfillStateSchema = z.object({
   version: z.literal(1),
   range: z.object({ start: isoDate, end: isoDate }).refine((r) => r.start <= r.end, 'start after end'),
-  status: z.enum(['RUNNING', 'DONE', 'HALTED', 'STOPPED', 'FAILED']),
+  /** FOLLOWING: `backfill --follow` finished the range and waits for the next trading day's data (next_scan_at). */
+  status: z.enum(['RUNNING', 'DONE', 'HALTED', 'STOPPED', 'FAILED', 'FOLLOWING']),
   last_completed_month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM').nullable(),
   last_completed_day: isoDate.nullable(),
   halt_reason: z.string().nullable(),
@@ -30,6 +32,19 @@ export const BackfillStateSchema = z.object({
   r1_mode: z.string(),
   /** Validation of the run: spot | all | none (absent in files of older builds). */
   validate: z.enum(['spot', 'all', 'none']).optional(),
+  /**
+   * A `--rerun` in progress: its range and when it began (UTC ISO). A day of the range is rescanned
+   * until its day_completeness.updated_at is at or after `started_at`, so a plain `gapctl backfill`
+   * after an interrupted rerun rescans exactly the days the rerun had not yet rescanned. Cleared
+   * (null) when the rerun's range is done.
+   */
+  rerun: z.object({ start: isoDate, end: isoDate, started_at: z.string() }).nullable().optional(),
+  /** `--follow`: the run keeps following the market after its range (absent in older files). */
+  follow: z.boolean().optional(),
+  /** Follow mode: the next trading day to scan and when its data is due (UTC ISO 8601, and the same instant in ET `YYYY-MM-DD HH:MM ET`); null while scanning. */
+  next_scan_day: isoDate.nullable().optional(),
+  next_scan_at: z.string().nullable().optional(),
+  next_scan_et: z.string().nullable().optional(),
   updated_at: z.string(),
 });
 
@@ -76,11 +91,22 @@ export function readBackfillState(stateDir: string): BackfillStateFile | null {
   return parsed.data;
 }
 
-/** Writes `data` to `path` atomically: a temp file in the same folder, fsync'd by writeFileSync, then rename. */
+/**
+ * Writes `data` to `path` atomically: a temp file in the same folder, fsync'd by writeFileSync, then
+ * rename. A failed write (a full disk) removes its temp copy and leaves `path` as it was: no empty
+ * or partial file is ever left behind.
+ * @throws Error naming `path`, with the system error's code (ENOSPC, EACCES, ...).
+ */
 export function writeFileAtomic(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, data, { flush: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fsFault(path, () => writeFileSync(tmp, ''));
+    writeFileSync(tmp, data, { flush: true });
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw withPath(e, path);
+  }
   failpoint('file.rename');
   renameSync(tmp, path);
 }
@@ -125,11 +151,35 @@ export function sweepStaleTemps(dir: string): string[] {
   return removed;
 }
 
-/** Writes current_state.json atomically. */
+/**
+ * Writes current_state.json atomically.
+ * @throws Error naming the file when it cannot be written (see {@link writeBackfillStateBestEffort}).
+ */
 export function writeBackfillState(stateDir: string, state: Omit<BackfillStateFile, 'version' | 'updated_at'>): BackfillStateFile {
   const full: BackfillStateFile = { version: 1, ...state, updated_at: new Date().toISOString() };
   writeFileAtomic(statePaths(stateDir).currentState, JSON.stringify(full, null, 2) + '\n');
   return full;
+}
+
+/**
+ * Records an end state (HALTED on a full disk) when even that may not fit: atomically first; when
+ * that fails for lack of space, in place (truncating the old file frees its blocks, which the new
+ * one, about the same size, reuses). Never throws: returns the error line when nothing could be
+ * written, else null.
+ */
+export function writeBackfillStateBestEffort(stateDir: string, state: Omit<BackfillStateFile, 'version' | 'updated_at'>): string | null {
+  try {
+    writeBackfillState(stateDir, state);
+    return null;
+  } catch (e) {
+    const full: BackfillStateFile = { version: 1, ...state, updated_at: new Date().toISOString() };
+    try {
+      writeFileSync(statePaths(stateDir).currentState, JSON.stringify(full, null, 2) + '\n', { flush: true });
+      return null;
+    } catch (e2) {
+      return errorLine(withPath(e2, statePaths(stateDir).currentState)) || errorLine(e);
+    }
+  }
 }
 
 /**

@@ -73,6 +73,7 @@ export function stateTone(state: BackfillState): Tone {
   switch (state) {
     case 'RUNNING':
     case 'STARTING':
+    case 'FOLLOWING':
       return 'running';
     case 'DONE':
       return 'ok';

@@ -30,3 +30,19 @@ export function failpoint(name: string): void {
   hits++;
   if (hits === target.n) process.kill(process.pid, 'SIGKILL');
 }
+
+/**
+ * Test-only injected write failure: `GAPCTL_FS_FAULT=ENOSPC:<substring>` makes every write through
+ * {@link fsFault} to a path containing `<substring>` fail as a full disk does (`touch` creates the
+ * file being written empty first, like a real write that ran out of space, then `ENOSPC: no space left on device,
+ * write` is thrown). Read on each call, so a test can switch it on and off. Unset: one comparison.
+ * @throws Error with code ENOSPC when armed and `path` matches.
+ */
+export function fsFault(path: string, touch: () => void): void {
+  const raw = process.env.GAPCTL_FS_FAULT;
+  if (!raw) return;
+  const m = /^(ENOSPC|EDQUOT):(.+)$/.exec(raw);
+  if (!m || !path.includes(m[2]!)) return;
+  touch();
+  throw Object.assign(new Error(`${m[1]}: no space left on device, write`), { code: m[1], errno: -28, syscall: 'write' });
+}
