@@ -15,7 +15,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
@@ -61,7 +61,7 @@ afterEach(() => {
 });
 
 /** A store of three COMPLETE days (2018-03-01, 02, 05) and a DONE backfill state over them. */
-function threeDays(root: string, dirs: { db: string; stateDir: string }): void {
+function threeDays(dirs: { db: string; stateDir: string }): void {
   writeBackfillState(dirs.stateDir, {
     range: { start: '2018-03-01', end: '2018-03-05' },
     status: 'DONE',
@@ -75,14 +75,13 @@ function threeDays(root: string, dirs: { db: string; stateDir: string }): void {
   const store = Store.open(dirs.db);
   for (const d of ['2018-03-01', '2018-03-02', '2018-03-05']) store.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
   store.close();
-  void root;
 }
 
 describe('every writer takes the lock', () => {
   it('validate and export refuse while a backfill holds the store, also through a symlinked --db; nothing changes', () => {
     const root = tempDir();
     const { env, dirs } = runEnv(root);
-    threeDays(root, dirs);
+    threeDays(dirs);
     const bytes = readFileSync(dirs.db);
     held.push(acquireLock(dirs.db, 'backfill'));
     const refused = new RegExp(`another backfill \\(pid ${process.pid} on .*\\) is using `);
@@ -114,15 +113,22 @@ describe('read-only stores and folders', () => {
     Store.open(dirs.db).close();
     giveAway(root);
     chmodSync(dirs.db, 0o444);
-    const args = ['backfill', '--market', 'sim:3', '--start', '2024-01-02', '--end', '2024-01-02', '--validate', 'none', '--skip-phase0'];
+    const args = ['backfill', '--market', 'replay', '--start', '2018-01-03', '--end', '2018-01-03', '--validate', 'none', '--skip-phase0'];
     const r = gapctl(env, root, args, true);
     expectOneLine(r, new RegExp(`store: ${dirs.db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not writable \\(EACCES\\)`));
     expect(readdirSync(join(root, 'db'))).toEqual(['scanner.db']);
     expect(existsSync(dirs.stateDir)).toBe(false);
     chmodSync(dirs.db, 0o644);
+    // A -shm left read-only (by another user or an older run) is named as well, and removed is all it takes.
+    writeFileSync(`${dirs.db}-shm`, '');
+    chmodSync(`${dirs.db}-shm`, 0o444);
+    giveAway(root);
+    expectOneLine(gapctl(env, root, args, true), /store: .*scanner\.db-shm is not writable \(EACCES\)/);
+    expect(existsSync(dirs.stateDir)).toBe(false);
+    unlinkSync(`${dirs.db}-shm`);
     const again = gapctl(env, root, args, true);
     expect(again.code, again.err).toBe(0);
-    expect(again.out).toMatch(/^2024-01-02 COMPLETE/m);
+    expect(again.out).toMatch(/^2018-01-03 COMPLETE/m);
     expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')).status).toBe('DONE');
   }, 60_000);
 
@@ -173,7 +179,7 @@ describe('a corrupt store', () => {
   it('status, export and --dry-run say it is corrupt in one line, exit 1, and leave it as it was', () => {
     const root = tempDir();
     const { env, dirs } = runEnv(root);
-    threeDays(root, dirs);
+    threeDays(dirs);
     // Enough bars for many pages; then one leaf page of daily_raw (a table status never reads) is overwritten.
     const db = new Database(dirs.db);
     const ins = db.prepare("INSERT INTO daily_raw (date, symbol, open, high, low, close, volume, vwap, transactions, provider) VALUES ('2018-03-01', ?, 1, 2, 0.5, 1.5, 1000, 1.2, 10, 'test')");
