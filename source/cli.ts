@@ -41,7 +41,9 @@ ${MARKET_HELP}
                  keep the runner up for commands after the backfill ended, until quit or SIGTERM
   --headless     no console: run under systemd/nohup/tmux; keeps project_state/console/status.json
                  and engine.log, takes commands on project_state/control.sock (mode 0600), ignores
-                 SIGHUP, stops cleanly on SIGTERM/SIGINT. Watch it with gapctl console --attach`,
+                 SIGHUP, stops cleanly on SIGTERM/SIGINT. Watch it with gapctl console --attach
+  --metrics-port N  serve Prometheus metrics on http://127.0.0.1:N/metrics (0: a free port, printed)
+  --metrics-host H  address to bind the metrics endpoint (default 127.0.0.1)`,
   },
   console: {
     summary: 'same as backfill (the console is the default on a TTY); --attach watches a headless one',
@@ -170,13 +172,15 @@ async function main(argv: string[]): Promise<number> {
           headless: { type: 'boolean' },
           attach: { type: 'boolean' },
           readOnly: { type: 'boolean' },
+          metricsPort: { type: 'number' },
+          metricsHost: { type: 'string' },
         },
         spec.help,
       );
       const f = cli.flags as {
         start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
         skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
-        headless?: boolean; attach?: boolean; readOnly?: boolean;
+        headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string;
       };
       const cfg = configWith();
       if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
@@ -190,6 +194,7 @@ async function main(argv: string[]): Promise<number> {
         return src.span ?? null;
       });
       if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0)) throw new UsageError('--max-months takes a whole number >= 1');
+      const metrics = metricsFlags(f.metricsPort, f.metricsHost);
       if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate)) throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
       // A resume keeps the interrupted run's market, R1 mode and validation unless the flags change them.
       const resumed = range.from === 'state' ? range.state : null;
@@ -225,6 +230,7 @@ async function main(argv: string[]): Promise<number> {
         bell: f.bell,
         keepOpen: f.keepOpen,
         headless: f.headless,
+        metrics,
         color,
       });
     }
@@ -235,6 +241,20 @@ async function main(argv: string[]): Promise<number> {
       return extra.run(cli.flags as Record<string, unknown>, cli.input.slice(0));
     }
   }
+}
+
+/**
+ * `--metrics-port N [--metrics-host H]` as the backfill's metrics option (undefined when no port).
+ * @throws UsageError for a port outside 0-65535, or --metrics-host without --metrics-port.
+ */
+function metricsFlags(port: number | undefined, host: string | undefined): { port: number; host: string } | undefined {
+  if (port === undefined) {
+    if (host !== undefined) throw new UsageError('--metrics-host needs --metrics-port N');
+    return undefined;
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--metrics-port takes a port number 0-65535 (0: a free one)');
+  if (host !== undefined && !host.trim()) throw new UsageError('--metrics-host takes an address, e.g. 127.0.0.1 or 0.0.0.0');
+  return { port, host: host ?? '127.0.0.1' };
 }
 
 main(process.argv.slice(2)).then(

@@ -9,6 +9,7 @@ import { startEngineWorker } from '../runtime/host.js';
 import type { BackfillJob } from '../runtime/protocol.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
 import type { Config } from '../config/index.js';
+import { startMetricsServer, type MetricsServer } from '../runtime/metrics.js';
 
 /** Options of {@link backfillCommand}. */
 export interface BackfillCommandOptions {
@@ -22,6 +23,8 @@ export interface BackfillCommandOptions {
   keepOpen?: boolean;
   /** No console: run headless (status file, engine log, control socket; runtime/headless.ts). */
   headless?: boolean;
+  /** Serve Prometheus metrics on host:port (`--metrics-port`, `--metrics-host`; runtime/metrics.ts). */
+  metrics?: { port: number; host: string };
   write?: (line: string) => void;
 }
 
@@ -32,11 +35,30 @@ export interface BackfillCommandOptions {
  */
 export async function backfillCommand(o: BackfillCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
+  const metrics = o.metrics ? await startMetricsServer({ port: o.metrics.port, host: o.metrics.host, slaMaxProcessingSec: o.cfg.SLA_MAX_PROCESSING_SEC }) : null;
+  if (metrics) write(`metrics: serving ${metrics.url}`);
+  try {
+    return await runBackfillCommand(o, write, metrics);
+  } finally {
+    await metrics?.close();
+  }
+}
+
+async function runBackfillCommand(o: BackfillCommandOptions, write: (line: string) => void, metrics: MetricsServer | null): Promise<number> {
   if (o.headless) {
     const { runHeadless } = await import('../runtime/headless.js');
-    return runHeadless({ cfg: o.cfg, job: o.job, keepOpen: o.keepOpen, write: o.write });
+    // The metrics endpoint follows the runner's worker like its status file does.
+    const startWorker = metrics
+      ? (job: BackfillJob) => {
+          const h = startEngineWorker(job);
+          metrics.attach(h);
+          return h;
+        }
+      : undefined;
+    return runHeadless({ cfg: o.cfg, job: o.job, keepOpen: o.keepOpen, write: o.write, ...(startWorker ? { startWorker } : {}) });
   }
   const host = startEngineWorker({ ...o.job, interactive: o.output === 'tui' });
+  metrics?.attach(host);
   const stop = () => host.send({ type: 'quit' });
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, stop);

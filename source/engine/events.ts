@@ -112,6 +112,8 @@ export interface DayCell {
   hits: number;
   /** Baseline-only hits found by validation (drawn `!`). */
   baselineOnly: number;
+  /** The last validation of the day in this run passed (its proof is the baseline cross-check), false when it failed; absent when not validated. */
+  validated?: boolean;
   /** Hits per rule once the day finished (absent for days not scanned in this run). */
   rules?: RuleCounts;
   /** Wall time of the day's scan, ms, once finished in this run. */

@@ -23,6 +23,8 @@ export const realSleep: SleepFn = async (ms, signal) => {
 export const MAX_BACKOFF_MS = 30_000;
 /** Latency samples kept for p50/p95 (the most recent ones). */
 export const LATENCY_RESERVOIR = 512;
+/** Bucket bounds of the latency histogram in {@link UpstreamMetrics.latency}, ms. */
+export const LATENCY_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
 
 /** How one upstream is reached and how hard it is pushed. */
 export interface UpstreamOptions {
@@ -160,6 +162,7 @@ export class Upstream {
   private readonly pools = new Map<string, Pool>();
   private readonly counts: StatusCounts = emptyCounts();
   private readonly latencies: number[] = [];
+  private readonly latencyHist = { counts: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0), sumMs: 0, count: 0 };
   private latencyNext = 0;
   private requestsTotal = 0;
   private errorsTotal = 0;
@@ -227,6 +230,11 @@ export class Upstream {
   }
 
   private recordLatency(ms: number): void {
+    let b = 0;
+    while (b < LATENCY_BUCKETS_MS.length && ms > LATENCY_BUCKETS_MS[b]!) b++;
+    this.latencyHist.counts[b]!++;
+    this.latencyHist.sumMs += ms;
+    this.latencyHist.count++;
     if (this.latencies.length < LATENCY_RESERVOIR) this.latencies.push(ms);
     else this.latencies[this.latencyNext] = ms;
     this.latencyNext = (this.latencyNext + 1) % LATENCY_RESERVOIR;
@@ -377,6 +385,7 @@ export class Upstream {
       requests: this.requestsTotal,
       errors: this.errorsTotal,
       counts: { ...this.counts },
+      latency: { boundsMs: LATENCY_BUCKETS_MS, counts: [...this.latencyHist.counts], sumMs: this.latencyHist.sumMs, count: this.latencyHist.count },
       p50Ms: p50 === null ? null : Math.round(p50 * 10) / 10,
       p95Ms: p95 === null ? null : Math.round(p95 * 10) / 10,
       backingOff: this.backoffs > 0,

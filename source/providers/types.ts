@@ -159,6 +159,21 @@ export interface UpstreamMetrics {
   backingOff: boolean;
   /** Retries made so far (attempts after a first one: 429, 5xx, timeouts, network errors, malformed bodies); absent from older producers. */
   retries?: number;
+  /**
+   * Every reply's latency since start as a histogram (for Prometheus): `counts[i]` replies took at
+   * most `boundsMs[i]` ms and more than the bound before it; the last count is over the last bound
+   * (+Inf). `sumMs` and `count` over all replies. Absent from older producers.
+   */
+  latency?: LatencyHistogram;
+}
+
+/** A cumulative-since-start latency histogram, ms (see {@link UpstreamMetrics.latency}). */
+export interface LatencyHistogram {
+  boundsMs: readonly number[];
+  /** Per bucket (not cumulative), length boundsMs.length + 1. */
+  counts: number[];
+  sumMs: number;
+  count: number;
 }
 
 /**

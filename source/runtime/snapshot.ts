@@ -124,7 +124,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return { ...s, logTail: tail };
     }
     case 'day-end': {
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries, rules: e.hits, durationMs: e.durationMs, reason: e.reason });
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries, rules: e.hits, durationMs: e.durationMs, reason: e.reason, validated: undefined });
       const active = Math.max(0, e.durationMs - memo.pausedMsThisDay);
       memo.durations.push(active);
       if (memo.durations.length > ETA_WINDOW) memo.durations.shift();
@@ -145,7 +145,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       if (e.stopped) return { ...s, validation: null };
       // The status a failed validation leaves in day_completeness (engine/validate.ts): BASELINE and
       // AUDIT ask for a rerun, the other gates fail the day; COMPLETENESS changes nothing.
-      let patch: Partial<BackfillSnapshot['days'][number]> = { baselineOnly: e.baselineOnly };
+      let patch: Partial<BackfillSnapshot['days'][number]> = { baselineOnly: e.baselineOnly, validated: e.passed };
       if (!e.passed && e.gate && e.gate !== 'COMPLETENESS') {
         const status: DayStatus = e.gate === 'BASELINE' || e.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
         patch = { ...patch, status, reason: `validate ${e.gate}: ${e.message}` };
