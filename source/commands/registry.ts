@@ -8,6 +8,7 @@ import { MARKET_HELP, configWith, dbPath, dateFlag, lockStoreToWrite, rangeFlags
 import { daysOfRange, tradingDayOnly } from './scan.js';
 import { DB_HELP } from './db.js';
 import { HEALTH_HELP } from './health.js';
+import { REPORT_HELP } from './report.js';
 
 /** A command the CLI dispatches by name. */
 export interface ExtraCommand {
@@ -107,6 +108,17 @@ Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed
       const f = flags as F & { json?: boolean };
       const { healthCommand } = await import('./health.js');
       return healthCommand({ market: f.market, db: f.db, json: !!f.json });
+    },
+  },
+  report: {
+    summary: 'weekly / monthly operations report: processing, discoveries, SLA, audits, proof coverage',
+    help: REPORT_HELP,
+    flags: { end: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    async run(flags, input) {
+      const f = flags as F & { json?: boolean };
+      const cfg = configWith();
+      const { reportCommand } = await import('./report.js');
+      return reportCommand({ cfg, input, dbPath: dbPath(f.db, cfg), end: f.end, out: f.out, json: !!f.json });
     },
   },
   db: {

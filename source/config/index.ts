@@ -104,7 +104,7 @@ export const CONFIG_VARIABLES = {
   BACKUP_KEEP: { def: '7', doc: 'Backups kept by count, newest first (0 keeps all).', schema: int(0, 100000, 'an integer 0-100000') },
   BACKUP_MAX_AGE_DAYS: { def: '30', doc: 'Backups older than this are removed when a new one is taken, days (0 keeps all).', schema: num(0, 100000, 'a number of days 0-100000') },
   BACKUP_EVERY_MONTH: { def: 'false', doc: 'A backfill takes a verified backup (BACKUP_DIR) after every completed month.', schema: bool('true or false') },
-  SLA_MAX_PROCESSING_SEC: { def: '900', doc: 'SLA: most processing time of one day, seconds (runbook: 15 minutes); a breach raises a WARNING alert of kind SLA.', schema: num(1, 86400, 'a number of seconds 1-86400') },
+  SLA_MAX_PROCESSING_SEC: { def: '900', doc: 'SLA: most processing time of one day, seconds (runbook: 15 minutes); a breach raises a WARNING alert of kind SLA.', schema: num(0.001, 86400, 'a number of seconds 0.001-86400') },
   SLA_MAX_ERROR_RATE: { def: '0.05', doc: 'SLA: highest API error rate of one day (errors / requests, Theta + Polygon; ratio 0-1); a breach raises a WARNING alert of kind SLA.', schema: num(0, 1, 'a ratio 0-1') },
   HEALTH_TIMEOUT_SEC: { def: '2', doc: '`gapctl health`: timeout of each probe, seconds.', schema: num(0.1, 60, 'a number of seconds 0.1-60') },
   HEALTH_DISK_WARN_MB: { def: '1024', doc: '`gapctl health`: free disk under the store, exports or logs folder that warns, MB.', schema: num(0, 1e9, 'a number of MB >= 0') },

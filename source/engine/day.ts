@@ -15,6 +15,7 @@ import { checkStopped, StoppedError, type EngineContext } from './context.js';
 import type { DayStatus, RuleCounts, StageName } from './events.js';
 import { R4_WINDOW_DAYS, auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
 import { loadSplits } from './splits.js';
+import { raiseSlaAlert } from './sla.js';
 import { errorLine } from '../util/errors.js';
 
 /** Options of one day's scan. */
@@ -470,6 +471,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     writeProviderOverlap(ctx.reportsDir, date, overlap);
     checkStopped(ctx.signal);
     store.commitDay({ completeness: dc, hits, missAudit, audit });
+    raiseSlaAlert(ctx, dc);
     end({ status, discoveries: hits.length });
     const durationMs = Date.now() - t0;
     log(`DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`);
@@ -492,6 +494,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     dc.stage_ms = JSON.stringify(stageMs);
     recordRequests(ctx, dc, before);
     store.commitDay({ completeness: dc, hits: [], missAudit: [], audit: null });
+    raiseSlaAlert(ctx, dc);
     const durationMs = Date.now() - t0;
     log(`DAY:end status=FAILED reason="${dc.provider_status}"`);
     const zero = { r1: 0, r2: 0, r3: 0, r4: 0 };

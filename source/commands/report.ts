@@ -1,0 +1,76 @@
+/**
+ * `gapctl report weekly|monthly [--json] [--end D] [--out DIR] [--db PATH]`: the runbooks' weekly
+ * and monthly operations reports (export/ops-report.ts) from the store, opened read-only. Prints the
+ * text (or one JSON object) and writes `report_<period>_<end>.csv` and `.txt` into --out
+ * (default GAPCTL_REPORTS_DIR).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as calendar from '../calendar/index.js';
+import type { Config } from '../config/index.js';
+import { StoreError } from '../store/db.js';
+import { Store } from '../store/store.js';
+import { opsReport, writeOpsReport, type ReportPeriod } from '../export/ops-report.js';
+import { UsageError, dateFlag } from './common.js';
+
+/** Help of `gapctl report`. */
+export const REPORT_HELP = `Usage: gapctl report weekly|monthly [--end D] [--out DIR] [--json] [--db PATH]
+
+The runbooks' weekly (the 5 trading days ending at D) and monthly (D's month up to D) routines:
+processing minutes per day with a sparkline, discoveries per rule, hits per day with a sparkline,
+baseline-only count, audit pass rate, API error rate (Theta + Polygon), SLA breaches
+(SLA_MAX_PROCESSING_SEC, SLA_MAX_ERROR_RATE) and proof coverage (exhaustive / baseline /
+sampled = not a proof / absent), then one line per day. Reads the store only.
+
+  --end          last day (default: the newest scanned day)
+  --out          folder of report_<period>_<end>.csv and .txt (default GAPCTL_REPORTS_DIR)
+  --json         one JSON object instead of the text
+  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
+
+/** Options of {@link reportCommand}. */
+export interface ReportCommandOptions {
+  cfg: Config;
+  input: readonly string[];
+  dbPath: string;
+  end?: string;
+  out?: string;
+  json?: boolean;
+  write?: (text: string) => void;
+}
+
+/**
+ * Builds, prints and writes the report.
+ * @returns 0 (also when no day was scanned: it says so).
+ * @throws UsageError on a bad period or date; StoreError on a missing or unreadable store.
+ */
+export async function reportCommand(o: ReportCommandOptions): Promise<number> {
+  const write = o.write ?? ((t: string) => process.stdout.write(t));
+  const [period, extra] = o.input;
+  if (period !== 'weekly' && period !== 'monthly') throw new UsageError(period === undefined ? 'usage: gapctl report weekly|monthly' : `unknown report "${period}": expected weekly or monthly`);
+  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" (gapctl report --help)`);
+  let end = o.end === undefined ? undefined : dateFlag(o.end, 'end');
+  if (!existsSync(o.dbPath)) throw new StoreError(`store: ${o.dbPath} does not exist (nothing to report)`);
+  const store = Store.open(o.dbPath, { readonly: true, check: true });
+  try {
+    if (end === undefined) {
+      const row = store.db.prepare('SELECT MAX(date) AS d FROM day_completeness').get() as { d: string | null };
+      if (!row.d) {
+        write(o.json ? JSON.stringify({ period, days: [], message: 'no day scanned yet' }) + '\n' : 'no day scanned yet: nothing to report\n');
+        return 0;
+      }
+      end = row.d;
+    }
+    const r = opsReport(store, calendar, period as ReportPeriod, end, { maxSec: o.cfg.SLA_MAX_PROCESSING_SEC, maxErrorRate: o.cfg.SLA_MAX_ERROR_RATE });
+    const files = writeOpsReport(r, resolve(o.out ?? o.cfg.GAPCTL_REPORTS_DIR));
+    if (o.json) {
+      const { text: _text, rows: _rows, columns: _columns, ...rest } = r;
+      write(JSON.stringify({ ...rest, files: files.map((f) => f.path) }) + '\n');
+    } else {
+      write(r.text);
+      write(`\nwritten: ${files.map((f) => f.path).join(', ')}\n`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
