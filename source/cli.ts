@@ -6,7 +6,7 @@
 import meow from 'meow';
 import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
-import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS } from './commands/common.js';
+import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS, checkFlags, checkReplaySpan, marketFlag } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
@@ -28,7 +28,8 @@ Scans every trading day of the range month by month, exports and validates each 
 progress in project_state/current_state.json and resumes after the last completed day. Stops on the
 first failure. Shows the Ink console on a TTY; plain lines otherwise.
 
-  --start, --end   YYYY-MM-DD (default with a replay market: the dataset's span, from its 2nd day)
+  --start, --end   YYYY-MM-DD (default: resume the state file's range; else, with a replay market,
+                   the dataset's span from its 2nd day, said in one line on stderr)
 ${MARKET_HELP}
   --mode         prefilter | exhaustive (default R1_MODE)
   --max-months N stop after N months
@@ -110,11 +111,8 @@ function parse<F extends Record<string, unknown>>(argv: string[], flags: F, help
     autoHelp: false,
     autoVersion: false,
   });
-  // meow reports unknown flags on two lines; the operator gets one.
-  const known = new Set(Object.keys({ ...COMMON_FLAGS, ...flags }).flatMap((k) => [k, k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)]));
-  for (const v of Object.values({ ...COMMON_FLAGS, ...flags }) as { shortFlag?: string }[]) if (v.shortFlag) known.add(v.shortFlag);
-  const unknown = Object.keys(cli.unnormalizedFlags).filter((k) => !known.has(k) && !(k.startsWith('no-') && known.has(k.slice(3))));
-  if (unknown.length) throw new UsageError(`unknown flag --${unknown[0]} (--help lists the flags)`);
+  // One line for an unknown flag (as typed), a flag without its value, or a bad --market.
+  checkFlags(argv, { ...COMMON_FLAGS, ...flags }, cli.flags as Record<string, unknown>);
   if ((cli.flags as { help?: boolean }).help) {
     process.stdout.write(help + '\n');
     process.exit(0);
@@ -149,6 +147,7 @@ async function main(argv: string[]): Promise<number> {
         const r = rangeFlags(f.start, f.end);
         return daysOfRange(r.start, r.end);
       })();
+      await checkReplaySpan(marketFlag(f.market ?? cfg.GAPCTL_MARKET), days[0]!, days[days.length - 1]!);
       lockStoreToWrite(dbPath(f.db, cfg), cmd);
       return scanCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg), mode: modeFlag(f.mode) });
     }
@@ -201,6 +200,11 @@ async function main(argv: string[]): Promise<number> {
       if (resumed?.market_spec && f.market === undefined) market = resumed.market_spec;
       const validate = (f.validate ?? resumed?.validate) as 'spot' | 'all' | 'none' | undefined;
       const mode = modeFlag(f.mode ?? (resumed?.r1_mode === 'exhaustive' ? 'exhaustive' : undefined));
+      // A replay dataset serves only its span: a range outside it is refused before anything runs.
+      await checkReplaySpan(marketFlag(market), range.start, range.end);
+      if (range.from === 'dataset') {
+        process.stderr.write(`gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span ${range.start}..${range.end} (give --start S --end E for another range)\n`);
+      }
       if (f.dryRun) {
         const plan = dryRunPlan(dbPath(f.db, cfg), range.start, range.end, !!f.rerun);
         for (const l of dryRunLines(plan, range, { rerun: f.rerun, validate, maxMonths: f.maxMonths, market })) process.stdout.write(l + '\n');

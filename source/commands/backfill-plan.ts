@@ -45,6 +45,7 @@ export async function resolveBackfillRange(
   stateDir: string,
   datasetSpan: () => Promise<{ start: string; end: string } | null>,
 ): Promise<BackfillRange> {
+  if (flags.start !== undefined) dateFlag(flags.start, 'start'); // a bad start is named before a bad end
   const state = readBackfillState(stateDir);
   let start: string;
   let end: string | undefined = flags.end === undefined ? undefined : dateFlag(flags.end, 'end');

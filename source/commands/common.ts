@@ -7,6 +7,10 @@ import { ConfigError, loadConfig, type Config, type ConfigName } from '../config
 import { dateArg, rangeArgs, UsageError } from '../runtime/input-checks.js';
 import { assertStoreWritable, StoreError } from '../store/db.js';
 import { acquireLock, LockError, readLock, type HeldLock } from '../store/lock.js';
+import { parseMarket, type MarketSpec } from '../runtime/session.js';
+import { openReplay } from '../market/replay/index.js';
+import { nextTradingDay } from '../calendar/index.js';
+import { errorLine } from '../util/errors.js';
 
 /** A bad command line: printed as one line, exit code 2 (util/errors.ts; the control socket throws it too). */
 export { UsageError };
@@ -94,4 +98,83 @@ export function lockStoreToRead(dbPath: string, command: string): { lock: HeldLo
     return { lock: null, writable: false };
   }
   return { lock: acquireLock(dbPath, command), writable: true };
+}
+
+/**
+ * The `--market` value parsed (runtime/session.ts parseMarket), a bad one as a usage error.
+ * @throws UsageError `bad --market "sim:-1": expected replay[:PATH], sim[:SEED] or live`
+ */
+export function marketFlag(value: string): MarketSpec {
+  try {
+    return parseMarket(value);
+  } catch (e) {
+    throw new UsageError(errorLine(e));
+  }
+}
+
+/** The meow flag specs a command takes (name in camelCase -> type, optional short flag). */
+export type FlagSpecs = Record<string, { type?: string; shortFlag?: string } | unknown>;
+
+const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * Checks a command line against the flags a command takes, before anything runs:
+ * - an unknown flag is named as typed (`--foo-bar`, `--fooBar`, `-z`), not as meow normalised it;
+ * - a string flag given without a value (`--db` last, `--db --market sim`, `--out=`) is refused
+ *   instead of being read as '' (which `--db` resolved to the working directory);
+ * - `--market` must parse ({@link marketFlag}).
+ * Tokens after `--` are not flags.
+ * @param argv the command's arguments (after the command name)
+ * @param specs the flags the command takes (camelCase names, meow specs)
+ * @param parsed meow's parsed flags
+ * @throws UsageError with one line; the CLI exits 2.
+ */
+export function checkFlags(argv: readonly string[], specs: FlagSpecs, parsed: Record<string, unknown>): void {
+  const known = new Set<string>();
+  const short = new Set<string>();
+  for (const [k, v] of Object.entries(specs)) {
+    known.add(k);
+    known.add(kebab(k));
+    const s = (v as { shortFlag?: string } | null)?.shortFlag;
+    if (s) short.add(s);
+  }
+  for (const tok of argv) {
+    if (tok === '--') break;
+    if (tok.startsWith('--')) {
+      const name = tok.slice(2).split('=')[0]!;
+      const bare = name.startsWith('no-') ? name.slice(3) : null;
+      if (!known.has(name) && !(bare !== null && known.has(bare))) throw new UsageError(`unknown flag --${name} (--help lists the flags)`);
+    } else if (/^-[A-Za-z]/.test(tok)) {
+      for (const c of tok.slice(1).split('=')[0]!) if (!short.has(c)) throw new UsageError(`unknown flag -${c} (--help lists the flags)`);
+    }
+  }
+  for (const [k, v] of Object.entries(specs)) {
+    if ((v as { type?: string } | null)?.type !== 'string') continue;
+    if (parsed[k] === '') throw new UsageError(`--${kebab(k)} needs a value (--help lists the flags)`);
+  }
+  if (typeof parsed.market === 'string') marketFlag(parsed.market);
+}
+
+/**
+ * Refuses up front a range that a replay dataset cannot serve: the scannable days of a dataset are
+ * its second trading day (the first has no previous close) to its last. Sim and live markets have
+ * no span and always pass.
+ * @param market the parsed market
+ * @param start first day asked for, `YYYY-MM-DD`; @param end last day
+ * @throws UsageError `--end 2018-05-01 is outside the replay dataset 2018q1 (2018-01-02..2018-04-10;
+ *   scannable 2018-01-03..2018-04-10: the first day has no previous close)`; Error (exit 1) when
+ *   the dataset is missing or corrupt (openReplay).
+ */
+export async function checkReplaySpan(market: MarketSpec, start: string, end: string): Promise<void> {
+  if (market.kind !== 'replay') return;
+  const src = await openReplay(market.path);
+  if (!src.span) return;
+  const first = nextTradingDay(src.span.start);
+  const last = src.span.end;
+  const bad = start < first ? ['start', start] : end > last ? ['end', end] : null;
+  if (bad) {
+    throw new UsageError(
+      `--${bad[0]} ${bad[1]} is outside the replay dataset ${src.name.replace(/^replay:/, '')} (${src.span.start}..${src.span.end}; scannable ${first}..${last}: the first day has no previous close)`,
+    );
+  }
 }

@@ -4,7 +4,7 @@
  */
 import type { AnyFlags } from 'meow';
 import { resolve } from 'node:path';
-import { MARKET_HELP, configWith, dbPath, dateFlag, lockStoreToWrite, rangeFlags, UsageError } from './common.js';
+import { MARKET_HELP, configWith, dbPath, dateFlag, lockStoreToWrite, rangeFlags, UsageError, checkReplaySpan, marketFlag } from './common.js';
 import { daysOfRange, tradingDayOnly } from './scan.js';
 import { DB_HELP } from './db.js';
 import { HEALTH_HELP } from './health.js';
@@ -49,6 +49,7 @@ every day passed.`,
         const r = rangeFlags(f.start, f.end);
         days = daysOfRange(r.start, r.end);
       }
+      await checkReplaySpan(marketFlag(f.market ?? cfg.GAPCTL_MARKET), days[0]!, days[days.length - 1]!);
       const { validateCommand } = await import('./validate.js');
       lockStoreToWrite(dbPath(f.db, cfg), 'validate'); // it writes baseline_hits, diffs, audits, alerts
       return validateCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg) });
@@ -66,16 +67,18 @@ Writes the same files a backfill over the range leaves, from the store alone (ea
 
   --out          folder (default GAPCTL_EXPORT_DIR=exports)
   --db           SQLite store (default GAPCTL_DB=db/scanner.db)
+  --allow-missing  export even when trading days of the range were never scanned (they are listed;
+                   without it: exit 1 with one line listing the runs of never-scanned days, nothing written)
 
 Holds the store's lock (refused while a backfill, scan or validation writes it); reads a store on
 read-only media read-only. A missing or corrupt store: one line, exit 1.`,
-    flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' } },
+    flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' }, allowMissing: { type: 'boolean' } },
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
       const r = rangeFlags(f.start, f.end);
       const { exportCommand } = await import('./export.js');
-      return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR, reportsDir: cfg.GAPCTL_REPORTS_DIR });
+      return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR, reportsDir: cfg.GAPCTL_REPORTS_DIR, refuseMissing: !(flags as { allowMissing?: boolean }).allowMissing });
     },
   },
   status: {

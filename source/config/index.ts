@@ -153,16 +153,53 @@ export class ConfigError extends Error {
 /**
  * Reads `.env` from `cwd` (if present) without touching `process.env`; real environment variables
  * win over `.env` values.
- * @throws ConfigError when the file exists but cannot be read.
+ * @throws ConfigError when the file exists but cannot be read, or holds a line that is neither
+ *   blank, a comment nor KEY=VALUE (dotenv would skip it silently): the message names its number.
  */
 export function readDotenv(cwd: string = process.cwd()): Record<string, string> {
   const path = resolve(cwd, '.env');
   if (!existsSync(path)) return {};
+  let text: Buffer;
   try {
-    return parseDotenv(readFileSync(path));
+    text = readFileSync(path);
   } catch (e) {
     throw new ConfigError(`.env: cannot read ${path}: ${(e as Error).message}`);
   }
+  const bad = dotenvBadLine(text.toString('utf8'));
+  if (bad !== null) {
+    throw new ConfigError(`.env: line ${bad} of ${path} is not KEY=VALUE, a comment or blank (the line is not shown: it may hold a secret)`);
+  }
+  return parseDotenv(text);
+}
+
+/** A line dotenv reads as a variable: optional `export`, a key of letters, digits, `_`, `.`, `-`, then `=` or `: `. */
+const DOTENV_ASSIGNMENT = /^\s*(?:export\s+)?[\w.-]+(?:\s*=|:\s)(.*)$/;
+
+/**
+ * The number (1-based) of the first line of a `.env` text that dotenv would silently ignore: not
+ * blank, not a comment (`#`), not `KEY=VALUE` (or `KEY: VALUE`, optionally after `export`). The
+ * continuation lines of a quoted value that spans lines (`KEY="a` ... `b"`) belong to it.
+ * @returns null when every line is one of those.
+ */
+export function dotenvBadLine(text: string): number | null {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*(#.*)?$/.test(line)) continue;
+    const m = DOTENV_ASSIGNMENT.exec(line);
+    if (!m) return i + 1;
+    // A value opened with a quote that does not close on this line runs on to the line that does.
+    const value = m[1]!.trimStart();
+    const q = value[0];
+    if (q === '"' || q === "'" || q === '`') {
+      let closed = value.indexOf(q, 1) >= 0;
+      while (!closed && i + 1 < lines.length) {
+        i++;
+        closed = lines[i]!.includes(q);
+      }
+    }
+  }
+  return null;
 }
 
 /**
