@@ -25,6 +25,7 @@ import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
 import { errorLine } from '../util/errors.js';
 import { failpoint } from '../util/failpoint.js';
+import { backupAfterMonth } from './monthly-backup.js';
 
 /** Result of validating one day (supplied by the validation module). */
 export interface DayValidation {
@@ -268,6 +269,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     failpoint('state.advance');
     state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
     emit({ type: 'month-done', month: month.month, days: month.days.length, hits });
+    await backupAfterMonth(ctx, month.month, month.days[month.days.length - 1] ?? month.month);
     return null;
   };
 
