@@ -57,6 +57,7 @@ describe('usage errors exit 2 with one line and write nothing', () => {
     ['--start 1900-01-02', ['backfill', '--start', '1900-01-02', '--end', '1900-01-05'], /^gapctl: --start 1900-01-02 is outside the calendar \(years 1990-2199\)$/],
     ['--db without a value', ['scan-day', '--date', '2018-01-04', '--db'], /^gapctl: --db needs a value/],
     ['--db followed by a flag', ['backfill', '--db', '--start', '2018-01-03', '--end', '2018-01-04'], /^gapctl: --db needs a value/],
+    ['--max-months without its number', ['backfill', '--max-months', '--start', '2018-01-03', '--end', '2018-01-04', '--dry-run'], /^gapctl: --max-months needs a value/],
     ['--out= empty', ['export', '--start', '2018-01-03', '--end', '2018-01-04', '--out='], /^gapctl: --out needs a value/],
     ['an unknown kebab-case flag', ['scan-day', '--date', '2018-01-04', '--foo-bar'], /^gapctl: unknown flag --foo-bar \(--help lists the flags\)$/],
     ['an unknown camelCase flag', ['backfill', '--dryRunX'], /^gapctl: unknown flag --dryRunX /],
