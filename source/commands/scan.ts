@@ -43,7 +43,7 @@ export function tradingDayOnly(date: string): string[] {
 /** Scans the days in order; stops on SIGINT/SIGTERM (the current day is left absent). Returns the exit code. */
 export async function scanCommand(o: ScanCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
-  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY]);
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
   const session = await openSession({
     cfg: o.cfg,
     market: parseMarket(o.market),

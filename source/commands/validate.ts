@@ -31,7 +31,7 @@ export interface ValidateCommandOptions {
  */
 export async function validateCommand(o: ValidateCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
-  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY]);
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
   const due = validationLineThrottle(o.progressEveryMs);
   const emit = (e: EngineEvent): void => {
     if (e.type === 'validate-progress' && due(e, Date.now())) write(validationProgressLine(e));

@@ -8,6 +8,7 @@
  * read-only connection of its own). Nothing here writes: only SELECTs and file reads.
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Db } from '../store/db.js';
@@ -204,7 +205,24 @@ function readTail(path: string, lines: number): { lines: string[]; offset: numbe
 
 /** The last `lines` lines of the day's stage log (`[]` when it does not exist). */
 export function readDayLog(stateDir: string, date: string, lines: number): string[] {
-  return readTail(scanLogPath(stateDir, date), lines).lines;
+  const path = scanLogPath(stateDir, date);
+  const t = readTail(path, lines);
+  return t.offset === 0 && t.lines.length === 0 ? readCompressedTail(path, lines) : t.lines;
+}
+
+/**
+ * The last `lines` lines of `<path>.gz` (a day log compressed by retention, store/retention.ts)
+ * when `path` itself is absent; `[]` otherwise or when it cannot be read.
+ */
+export function readCompressedTail(path: string, lines: number): string[] {
+  try {
+    if (existsSync(path) || !existsSync(`${path}.gz`)) return [];
+    const all = gunzipSync(readFileSync(`${path}.gz`)).toString('utf8').split('\n');
+    if (all.at(-1) === '') all.pop();
+    return lines > 0 ? all.slice(-lines) : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Receives a followed log's lines: `reset` true replaces what was shown (first read, truncation, deletion). */
@@ -241,7 +259,8 @@ export function followDayLog(stateDir: string, date: string, listener: LogLinesL
   const reset = (): void => {
     const t = readTail(path, initial);
     offset = t.offset;
-    listener(t.lines, true);
+    // A day whose log retention compressed: its lines from the .gz (it is not written any more).
+    listener(t.offset === 0 && t.lines.length === 0 ? readCompressedTail(path, initial) : t.lines, true);
   };
   const readMore = (): void => {
     timer = null;

@@ -170,7 +170,7 @@ function describe(c: ControlCommand): string {
 
 async function run(job: BackfillJob): Promise<void> {
   const cfg = loadConfig({ ...process.env, ...(job.env ?? {}) });
-  const appLog = createAppLog(cfg.GAPCTL_LOG_DIR, [cfg.POLYGON_API_KEY, cfg.FMP_API_KEY]);
+  const appLog = createAppLog(cfg.GAPCTL_LOG_DIR, [cfg.POLYGON_API_KEY, cfg.FMP_API_KEY, cfg.ALERT_WEBHOOK_URL]);
   snapshot = initialSnapshot({ command: 'backfill', start: job.start, end: job.end, market: job.market, db: job.dbPath });
   const log = (line: string) => {
     appLog(line);
@@ -201,7 +201,7 @@ async function run(job: BackfillJob): Promise<void> {
     backfillRunning = true;
     try {
       log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE}`);
-      const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, ...backfillHooks(s, job) });
+      const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, ...backfillHooks(s, job, log) });
       log(`[backfill] ${o.state}${o.reason ? `: ${o.reason}` : ''} scanned=${o.scanned} skipped=${o.skipped}`);
       return o;
     } finally {
