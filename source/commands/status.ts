@@ -5,7 +5,7 @@
  * (whether a backfill is running now) and the tail of task_log.md.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { tradingDays } from '../calendar/index.js';
+import { nextTradingDay, tradingDays } from '../calendar/index.js';
 import { SCHEMA_VERSION, StoreError } from '../store/db.js';
 import { readLock, type LockInfo } from '../store/lock.js';
 import { readBackfillState, statePaths, type BackfillStateFile } from '../store/state-files.js';
@@ -29,6 +29,12 @@ export interface StatusDays {
   absent: number;
   /** Any other stored status, by name (normally empty). */
   other: Record<string, number>;
+  /**
+   * How the scanned days are known (docs/domain.md section 14): `proven` of `scanned` (COMPLETE with
+   * proof exhaustive or baseline), days by proof, and the runs of unproven scanned days. Null for a
+   * store older than the proof columns.
+   */
+  proof: { scanned: number; proven: number; by_proof: Record<string, number>; unproven_runs: string[] } | null;
 }
 
 /** The latest failure: the state's halt reason and day, the latest day not COMPLETE, the latest open alert. */
@@ -94,7 +100,11 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
             .prepare('SELECT date, status, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date')
             .all(backfill.range.start, backfill.range.end) as { date: string; status: string; provider_status: string | null }[];
           const byDate = new Map(stored.map((r) => [r.date, r]));
-          const counts: StatusDays = { trading_days: days.length, COMPLETE: 0, FAILED: 0, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 0, other: {} };
+          const counts: StatusDays = { trading_days: days.length, COMPLETE: 0, FAILED: 0, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 0, other: {}, proof: null };
+          if (version >= 2) {
+            const p = store.proofCounts(backfill.range.start, backfill.range.end);
+            counts.proof = { scanned: p.days, proven: p.proven, by_proof: p.byProof, unproven_runs: dateRuns(p.unproven) };
+          }
           for (const d of days) {
             const r = byDate.get(d);
             if (!r) counts.absent++;
@@ -150,6 +160,11 @@ export function formatStatus(r: StatusReport): string[] {
     const d = r.days;
     const other = Object.entries(d.other).map(([k, v]) => `, ${k} ${v}`).join('');
     out.push(`days          ${d.trading_days} trading days: COMPLETE ${d.COMPLETE}, FAILED ${d.FAILED}, INCOMPLETE ${d.INCOMPLETE}, RETRY_NEEDED ${d.RETRY_NEEDED}${other}, absent ${d.absent}`);
+    if (d.proof) {
+      const by = Object.entries(d.proof.by_proof).map(([k, v]) => `${k} ${v}`).join(', ');
+      const runs = d.proof.unproven_runs;
+      out.push(`proof         proven ${d.proof.proven} of ${d.proof.scanned} scanned days${by ? ` (${by})` : ''}${runs.length ? `; unproven: ${runs.slice(0, 6).join(', ')}${runs.length > 6 ? `, ... (${runs.length} runs)` : ''}` : ''}`);
+    }
   }
   const f = r.last_failure;
   if (!f) out.push('last failure  none');
@@ -177,4 +192,20 @@ export async function statusCommand(o: { stateDir: string; dbPath: string; json?
   if (o.json) write(JSON.stringify(r.backfill ? r : { ...r, message: 'no backfill has run here' }));
   else for (const l of formatStatus(r)) write(l);
   return 0;
+}
+
+/** Runs of consecutive trading days of a sorted date list, e.g. `2024-01-02..2024-01-05`. */
+function dateRuns(dates: readonly string[]): string[] {
+  const runs: string[] = [];
+  let start: string | null = null;
+  let prev: string | null = null;
+  for (const d of dates) {
+    if (prev !== null && d === nextTradingDay(prev)) prev = d;
+    else {
+      if (start !== null) runs.push(start === prev ? start : `${start}..${prev}`);
+      start = prev = d;
+    }
+  }
+  if (start !== null) runs.push(start === prev ? start : `${start}..${prev}`);
+  return runs;
 }

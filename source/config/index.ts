@@ -52,6 +52,8 @@ export const CONFIG_VARIABLES = {
   R1_THREAD_WORKERS: { def: '16', doc: 'Premarket lookups scheduled at once (they still wait for the Theta cap).', schema: int(1, 512, 'an integer 1-512') },
   R1_MODE: { def: 'prefilter', doc: 'R1 candidate selection: prefilter | exhaustive.', schema: z.enum(['prefilter', 'exhaustive'], { errorMap: () => ({ message: 'prefilter or exhaustive' }) }) },
   R1_PREFILTER_PCT: { def: '20', doc: 'Prefilter: day high / previous close - 1 (percent) that makes a symbol an R1 candidate.', schema: num(0, 10000, 'a percent 0-10000') },
+  R1_PROOF: { def: 'auto', doc: 'Prove every scanned day (docs/domain.md section 14): auto (premarket highs of every eligible symbol from the day\'s flat file when configured, confirmed with Theta near the threshold; else Theta for every eligible symbol) | off (prefilter and audit only: days stay unproven).', schema: z.enum(['auto', 'off'], { errorMap: () => ({ message: 'auto or off' }) }) },
+  R1_PROOF_BAND_PCT: { def: '5', doc: 'Proof by flat file: a symbol whose minute-bar premarket high is within this many percentage points below R1_TH (or above) is confirmed with Theta trades, the source of record.', schema: num(0, 100, 'a number of percentage points 0-100') },
   AUDIT_SAMPLE_N: { def: '50', doc: 'Seeded random audit sample outside the R1 candidates (rule of three).', schema: int(0, 100000, 'an integer 0-100000') },
   AUDIT_SEED: { def: '20180103', doc: 'Seed of the audit sample (mixed with the date).', schema: int(0, 2 ** 31 - 1, 'a non-negative integer') },
   R1_TH: { def: '50', doc: 'R1 PM_GAP_50 threshold, percent.', schema: num(0, 100000, 'a percent') },

@@ -131,9 +131,15 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     : sameRange && prior!.rerun
       ? prior!.rerun
       : null;
-  /** True when `date` must be scanned: not COMPLETE, or in the rerun's range and not rescanned since it began. */
+  const proofWanted = cfg.R1_PROOF === 'auto';
+  /**
+   * True when `date` must be scanned: not COMPLETE, COMPLETE but unproven while proofs are on (a
+   * day scanned before, or with R1_PROOF=off: the rescan proves it; cached premarket answers cost
+   * nothing), or in the rerun's range and not rescanned since it began.
+   */
   const needsScan = (date: string, st: { status: DayStatus } | undefined): boolean => {
     if (st?.status !== 'COMPLETE') return true;
+    if (proofWanted && (store.dayCompleteness(date)?.proof ?? 'sampled') === 'sampled') return true;
     if (!rerun || date < rerun.start || date > rerun.end) return false;
     return (store.dayCompleteness(date)?.updated_at ?? '') < rerun.started_at;
   };
@@ -172,6 +178,10 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     next_scan_et: null,
   });
   emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
+  if (!proofWanted) {
+    const alert = store.addAlert({ severity: 'INFO', kind: 'proof_off', date: null, message: `R1_PROOF=off: the days this backfill scans are not proven (prefilter and audit only, "sampled")` });
+    emit({ type: 'alert', alert });
+  }
 
   let scanned = 0;
   let skipped = 0;
@@ -291,6 +301,16 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     }
     if (opts.follow && !cutByMax) return await follow(opts.follow);
     const done = !cutByMax;
+    const proofs = store.proofCounts(opts.start, opts.end);
+    if (proofs.unproven.length > 0) {
+      const alert = store.addAlert({
+        severity: proofWanted ? 'WARNING' : 'INFO',
+        kind: 'days_unproven',
+        date: null,
+        message: `${proofs.unproven.length} of ${proofs.days} scanned day(s) of ${opts.start}..${opts.end} are not proven${proofWanted ? '' : ' (R1_PROOF=off)'}: ${runsText(proofs.unproven)}`,
+      });
+      emit({ type: 'alert', alert });
+    }
     state = writeBackfillState(ctx.stateDir, { ...strip(state), status: done ? 'DONE' : 'STOPPED', halt_reason: done ? null : `--max-months ${opts.maxMonths} reached`, rerun: done ? null : rerun });
     emit({ type: 'backfill-state', state: done ? 'DONE' : 'STOPPED', reason: done ? undefined : `--max-months ${opts.maxMonths} reached`, at: Date.now() });
     return { state: done ? 'DONE' : 'STOPPED', reason: done ? null : `--max-months ${opts.maxMonths} reached`, scanned, skipped, months: monthsDone, chunkDone: !done };
@@ -438,4 +458,20 @@ function exportedText(files: readonly string[]): string {
   if (!files.length) return 'none';
   const dirs = [...new Set(files.map((f) => relative(process.cwd(), dirname(f)) || '.'))];
   return `${files.length} file(s) in ${dirs.join(', ')} (${files.map((f) => basename(f)).slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''})`;
+}
+
+/** Runs of consecutive dates of a sorted list, e.g. `2024-01-02..2024-01-05, 2024-01-09` (at most 10 runs shown). */
+function runsText(dates: readonly string[]): string {
+  const runs: string[] = [];
+  let start = dates[0]!;
+  let prev = start;
+  for (const d of dates.slice(1)) {
+    if (d === nextTradingDay(prev)) prev = d;
+    else {
+      runs.push(start === prev ? start : `${start}..${prev}`);
+      start = prev = d;
+    }
+  }
+  if (dates.length) runs.push(start === prev ? start : `${start}..${prev}`);
+  return runs.length > 10 ? `${runs.slice(0, 10).join(', ')}, ... (${runs.length} runs)` : runs.join(', ');
 }

@@ -24,6 +24,8 @@ export interface ScanDayOptions {
   mode?: 'prefilter' | 'exhaustive';
   /** Bulk backfill: the miss audit takes the top 30 gainers instead of MISS_AUDIT_TOP_N. */
   bulk?: boolean;
+  /** Prove the day (default: cfg.R1_PROOF === 'auto'); exhaustive mode is a proof by itself. */
+  proof?: boolean;
 }
 
 /** The outcome of one day's scan. */
@@ -121,6 +123,10 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     polygon_requests: 0,
     polygon_errors: 0,
     stage_ms: '{}',
+    proof: 'sampled',
+    proof_source: null,
+    proof_checked: 0,
+    proof_found: '',
   };
 
   try {
@@ -253,10 +259,78 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     }
     const sampleSet = new Set(sample);
     const sampleMisses = [...r1.keys()].filter((s) => sampleSet.has(s));
+
+    // The proof (docs/domain.md section 14): the premarket high of every eligible symbol with a
+    // previous close is known, or the day is not proven. Exhaustive mode asked for all of them.
+    // Otherwise the day's flat file gives every ticker's premarket high from the tape's minute bars
+    // (a symbol absent from it has no eligible premarket print); those within R1_PROOF_BAND_PCT of
+    // the threshold or above are confirmed with Theta trades (the source of record). Without a
+    // usable flat file, Theta answers for every eligible symbol not yet asked.
+    const proofWanted = opts.proof ?? cfg.R1_PROOF === 'auto';
+    const proofFound: string[] = [];
+    let proofUnanswered = 0;
+    const proofConfirm: string[] = [];
+    if (mode === 'exhaustive') {
+      dc.proof = unanswered === 0 ? 'exhaustive' : 'sampled';
+      dc.proof_source = unanswered === 0 ? 'theta' : null;
+      dc.proof_checked = dc.r1_checked;
+    } else if (proofWanted) {
+      const known = new Set(pm.keys());
+      const rest = withPrev.filter((s) => !known.has(s) || pm.get(s)!.outcome === 'unanswered');
+      let source: 'flatfile' | 'theta' = 'theta';
+      let bulk: Map<string, number> | null = null;
+      if (ctx.flatFiles) {
+        try {
+          const r = await ctx.flatFiles.premarketHighs(date, ctx.signal);
+          if (r.kind === 'ok') {
+            bulk = r.highs;
+            source = 'flatfile';
+            log(`PROOF:flatfile rows=${r.rows} premarket_rows=${r.premarketRows} tickers=${r.highs.size} bytes=${r.bytes}${r.fromCache ? ' cached' : ''}`);
+          } else log(`PROOF:flatfile ${r.kind}: ${r.reason}; falling back to Theta for ${rest.length} symbol(s)`);
+        } catch (e) {
+          checkStopped(ctx.signal);
+          log(`PROOF:flatfile failed: ${describeError(e)}; falling back to Theta for ${rest.length} symbol(s)`);
+        }
+      }
+      const band = cfg.R1_TH - cfg.R1_PROOF_BAND_PCT;
+      for (const s of rest) {
+        if (bulk === null) proofConfirm.push(s);
+        else {
+          const h = bulk.get(s);
+          if (h !== undefined && pctChange(h, prevAdj.get(s)!.prevClose) >= band - 1e-9) proofConfirm.push(s);
+        }
+      }
+      log(`PROOF:begin source=${source} eligible=${withPrev.length} known=${withPrev.length - rest.length} confirm=${proofConfirm.length}`);
+      const more = await fetchPremarket(ctx, date, proofConfirm, (done, total) => emit({ type: 'r1-progress', date, done, total }));
+      for (const s of proofConfirm) {
+        const a = more.get(s)!;
+        pm.set(s, a);
+        if (a.outcome === 'unanswered') {
+          proofUnanswered++;
+          continue;
+        }
+        if (a.outcome === 'high' && a.high !== null) {
+          const g = pctChange(a.high, prevAdj.get(s)!.prevClose);
+          if (meets(g, cfg.R1_TH) && !r1.has(s)) {
+            r1.set(s, g);
+            proofFound.push(s);
+          }
+        }
+      }
+      unanswered += proofUnanswered;
+      dc.r1_checked += proofConfirm.length - proofUnanswered;
+      dc.r1_unanswered = unanswered;
+      dc.proof = proofUnanswered === 0 && unanswered === 0 ? 'exhaustive' : 'sampled';
+      dc.proof_source = dc.proof === 'exhaustive' ? source : null;
+      dc.proof_checked = dc.proof === 'exhaustive' ? withPrev.length : 0;
+      dc.proof_found = proofFound.map((s) => `${s}:${r1.get(s)!.toFixed(1)}`).join('|');
+      for (const s of proofFound) log(`PROOF:found ${s} R1 ${r1.get(s)!.toFixed(1)}% (premarket high ${pm.get(s)!.high}; the prefilter did not select it)`);
+      if (proofUnanswered > 0) log(`PROOF:unproven premarket unanswered for ${proofUnanswered} symbol(s)`);
+    }
     dc.r1_checked = toCheck.length - unanswered;
     dc.r1_unanswered = unanswered;
     dc.audit_sample_misses = sampleMisses.length;
-    end({ checked: dc.r1_checked, r1: r1.size, unanswered, cached: [...pm.values()].filter((x) => x.fromCache).length, sample_misses: sampleMisses.length });
+    end({ checked: dc.r1_checked, r1: r1.size, unanswered, cached: [...pm.values()].filter((x) => x.fromCache).length, sample_misses: sampleMisses.length, proof: dc.proof, proof_found: proofFound.length });
 
     // 6. R4 ------------------------------------------------------------------------------------
     await step();
@@ -443,7 +517,8 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     } else if (auditMisses > 0) {
       status = 'RETRY_NEEDED';
       reason = `post-scan miss audit found ${auditMisses} miss(es) among the top ${topN} gainers`;
-    } else if (sampleMisses.length > 0) {
+    } else if (sampleMisses.length > 0 && dc.proof !== 'exhaustive') {
+      // (With a complete proof the sample's R1 hits are hits of the day already.)
       status = 'RETRY_NEEDED';
       reason = `audit sample found ${sampleMisses.length} R1 hit(s) outside the prefilter (${sampleMisses.slice(0, 5).join(', ')}): rerun exhaustive`;
     }
@@ -454,7 +529,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     dc.stage_ms = JSON.stringify(stageMs);
     writeDayJson(ctx.stateDir, 'pm_diag', date, { date, mode, pm_high_policy: ctx.cfg.PM_HIGH_POLICY, by_source: ctx.theta.diagnostics(date), raw_high_differs: ctx.theta.rawHighs?.(date) ?? [] });
     const overlap: OverlapRow[] = [];
-    const overlapSymbols = new Set<string>([...toCheck, ...hitSymbols, ...needPm]);
+    const overlapSymbols = new Set<string>([...toCheck, ...hitSymbols, ...needPm, ...proofConfirm]);
     for (const s of [...overlapSymbols].sort()) {
       overlap.push({
         symbol: s,
@@ -472,7 +547,16 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     checkStopped(ctx.signal);
     store.commitDay({ completeness: dc, hits, missAudit, audit });
     raiseSlaAlert(ctx, dc);
-    end({ status, discoveries: hits.length });
+    if (proofFound.length > 0) {
+      const alert = store.addAlert({
+        severity: 'WARNING',
+        kind: 'proof_found_hit',
+        date,
+        message: `the proof found ${proofFound.length} R1 hit(s) the prefilter missed: ${proofFound.slice(0, 5).map((x) => `${x} ${r1.get(x)!.toFixed(1)}%`).join(', ')}${proofFound.length > 5 ? ', ...' : ''} (stored with the day)`,
+      });
+      emit({ type: 'alert', alert });
+    }
+    end({ status, discoveries: hits.length, proof: dc.proof });
     const durationMs = Date.now() - t0;
     log(`DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`);
     emit({ type: 'day-end', date, status, hits: counts, discoveries: hits.length, durationMs, reason: reason ?? undefined, at: Date.now() });

@@ -218,6 +218,12 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
           store.db
             .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
             .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources }), nowIso());
+          // A complete baseline without a baseline-only hit proves an unproven day (docs/domain.md section 14).
+          if (baselineOnly.length === 0) {
+            store.db
+              .prepare("UPDATE day_completeness SET proof = 'baseline', proof_source = 'baseline', proof_checked = ? WHERE date = ? AND status = 'COMPLETE' AND (proof IS NULL OR proof = 'sampled')")
+              .run(b.universe, date);
+          }
         });
         if (baselineOnly.length) {
           return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleShort(h.rule)} ${h.pct.toFixed(1)}%`).join(', ')})`;

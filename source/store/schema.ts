@@ -95,4 +95,11 @@ export const MIGRATIONS: readonly string[] = [
     date TEXT, message TEXT NOT NULL, acknowledged_at TEXT
   );
   `,
+  // 2: how each day's R1 completeness is known (docs/domain.md section 14)
+  `
+  ALTER TABLE day_completeness ADD COLUMN proof TEXT;
+  ALTER TABLE day_completeness ADD COLUMN proof_source TEXT;
+  ALTER TABLE day_completeness ADD COLUMN proof_checked INTEGER;
+  ALTER TABLE day_completeness ADD COLUMN proof_found TEXT;
+  `,
 ];

@@ -106,6 +106,18 @@ export interface DayCompleteness {
   polygon_errors: number;
   /** JSON object stage -> ms. */
   stage_ms: string;
+  /**
+   * How the day's R1 completeness is known (docs/domain.md section 14): `exhaustive` (the premarket
+   * high of every eligible symbol was answered), `baseline` (a complete validation found no
+   * baseline-only hit), `sampled` (prefilter and audit only: not proven).
+   */
+  proof: 'exhaustive' | 'baseline' | 'sampled';
+  /** Where the proof's premarket highs came from: `flatfile` (+ Theta confirmations), `theta`, or null (sampled). */
+  proof_source: 'flatfile' | 'theta' | null;
+  /** Eligible symbols whose premarket high (or its absence) the proof established. */
+  proof_checked: number;
+  /** R1 hits the proof found outside the prefilter, `TICKER:pct|...` (empty when none). */
+  proof_found: string;
 }
 
 /** What one day's commit writes, atomically. */
@@ -403,6 +415,22 @@ export class Store {
     return new Map(
       rows.map((r) => [r.date, { status: r.status, discoveries: r.discoveries ?? 0, r1: r.r1_hits ?? 0, r2: r.r2_hits ?? 0, r3: r.r3_hits ?? 0, r4: r.r4_hits ?? 0, providerStatus: r.provider_status }]),
     );
+  }
+
+  /**
+   * How the scanned days of [start, end] are known (docs/domain.md section 14): `days` scanned,
+   * `proven` (COMPLETE with proof exhaustive or baseline), `unproven` (the other scanned days, sorted).
+   */
+  proofCounts(start: string, end: string): { days: number; proven: number; byProof: Record<string, number>; unproven: string[] } {
+    const rows = this.db.prepare('SELECT date, status, proof FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date').all(start, end) as { date: string; status: string; proof: string | null }[];
+    const byProof: Record<string, number> = {};
+    const unproven: string[] = [];
+    for (const r of rows) {
+      const p = r.proof ?? 'sampled';
+      byProof[p] = (byProof[p] ?? 0) + 1;
+      if (r.status !== 'COMPLETE' || p === 'sampled') unproven.push(r.date);
+    }
+    return { days: rows.length, proven: rows.length - unproven.length, byProof, unproven };
   }
 
   /** The day_completeness row of `date`, or undefined. */

@@ -4,6 +4,7 @@
  * corrupt state file or a corrupt / newer store, none of which is changed.
  */
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../../source/store/db.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -81,6 +82,7 @@ describe('gapctl status', () => {
     expect(r.out).toMatch(/^market\s+replay\s+R1 mode prefilter$/m);
     expect(r.out).toMatch(/^completed\s+month none, day 2018-03-05$/m);
     expect(r.out).toMatch(/^days\s+7 trading days: COMPLETE 3, FAILED 1, INCOMPLETE 0, RETRY_NEEDED 0, absent 3$/m);
+    expect(r.out).toMatch(/^proof\s+proven 0 of 4 scanned days \(sampled 4\); unproven: 2018-03-01\.\.2018-03-06$/m);
     expect(r.out).toMatch(/^last failure\s+2018-03-06: 2018-03-06 FAILED: R1: theta terminal unreachable$/m);
     expect(r.out).toMatch(/^\s+day\s+2018-03-06 FAILED: R1: theta terminal unreachable$/m);
     expect(r.out).toMatch(/^\s+alert\s+#1 WARNING backfill_halt_failed 2018-03-06: /m);
@@ -94,7 +96,11 @@ describe('gapctl status', () => {
     expect(j.out.trim().split('\n')).toHaveLength(1);
     const o = JSON.parse(j.out);
     expect(o.backfill).toMatchObject({ range: { start: '2018-03-01', end: '2018-03-09' }, status: 'HALTED', market: 'replay', r1_mode: 'prefilter', last_completed_day: '2018-03-05' });
-    expect(o.days).toEqual({ trading_days: 7, COMPLETE: 3, FAILED: 1, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 3, other: {} });
+    expect(o.days).toEqual({
+      trading_days: 7, COMPLETE: 3, FAILED: 1, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 3, other: {},
+      // The fixture's days were committed without a proof: all four scanned days are unproven.
+      proof: { scanned: 4, proven: 0, by_proof: { sampled: 4 }, unproven_runs: ['2018-03-01..2018-03-06'] },
+    });
     expect(o.last_failure).toMatchObject({
       halt_reason: '2018-03-06 FAILED: R1: theta terminal unreachable',
       halted_day: '2018-03-06',
@@ -103,7 +109,7 @@ describe('gapctl status', () => {
     });
     expect(o.task_log.tail).toHaveLength(20);
     expect(o.task_log.tail[19]).toBe('line 30');
-    expect(o.database).toMatchObject({ exists: true, schema_version: 1 });
+    expect(o.database).toMatchObject({ exists: true, schema_version: SCHEMA_VERSION });
     // Read-only: the store is byte for byte as it was.
     expect(readFileSync(db).equals(before)).toBe(true);
   });

@@ -17,7 +17,9 @@ const MISS_DAY = '2024-02-06';
 
 describe('backfill halts on a forced prefilter miss and resumes after an exhaustive rerun', () => {
   it('halts at the day, then completes the range', () => {
-    const { env, dirs } = runEnv(tempDir(), { SIM_PM_FADES: MISS_DAY });
+    // R1_PROOF=off: this test is about halting and resuming on a baseline-only hit, which the day's
+    // proof (the default) would have prevented by finding the fade (test/engine/proof.test.ts).
+    const { env, dirs } = runEnv(tempDir(), { SIM_PM_FADES: MISS_DAY, R1_PROOF: 'off' });
     const gapctl = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
 
     const first = gapctl('backfill', '--market', 'sim:11', '--start', '2024-01-29', '--end', '2024-02-09', '--validate', 'all', '--skip-phase0');

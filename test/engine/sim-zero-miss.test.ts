@@ -32,7 +32,9 @@ const truth = new Map<string, OracleHit[]>();
 beforeAll(async () => {
   for (const d of DAYS) truth.set(d, oracle.hits(d));
   exhaustive = await testSession({ market: `sim:${SEED}`, env: { R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32' } });
-  prefilter = await testSession({ market: `sim:${SEED}` });
+  // Without the day's proof (R1_PROOF=off): this session shows what the prefilter alone misses and
+  // that validation catches it; test/engine/proof.test.ts shows the default proof finding it.
+  prefilter = await testSession({ market: `sim:${SEED}`, env: { R1_PROOF: 'off' } });
 }, 120_000);
 
 afterAll(async () => {

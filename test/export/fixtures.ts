@@ -35,6 +35,10 @@ export function completeness(date: string, over: Partial<DayCompleteness> = {}):
     polygon_requests: 5,
     polygon_errors: 0,
     stage_ms: JSON.stringify({ GROUPED: 10, R1: 800 }),
+    proof: 'sampled',
+    proof_source: null,
+    proof_checked: 0,
+    proof_found: '',
     ...over,
   };
 }

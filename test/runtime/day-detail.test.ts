@@ -20,6 +20,10 @@ function completeness(over: Partial<DayCompleteness> = {}): DayCompleteness {
     r1_mode: 'prefilter', no_prev_close: 3, filtered_exchange: 10, filtered_type: 4, filtered_unknown_type: 0, filtered_volume: 100,
     audit_sample_misses: 0, processing_ms: 12_345, theta_requests: 4134, theta_errors: 17, polygon_requests: 12, polygon_errors: 0,
     stage_ms: JSON.stringify({ UNIVERSE: 1200, GROUPED: 800, R1: 9100, BOGUS: 5 }),
+    proof: 'sampled',
+    proof_source: null,
+    proof_checked: 0,
+    proof_found: '',
     ...over,
   };
 }
