@@ -70,6 +70,8 @@ type GateCheck = () => Promise<string | null> | string | null;
 
 /** Period of the `validate-progress` heartbeat while a gate runs, ms. */
 export const VALIDATE_PROGRESS_HEARTBEAT_MS = 1000;
+/** Least spacing of `validate-progress` events for the baseline's lookups, ms. */
+export const VALIDATE_PROGRESS_MIN_MS = 100;
 
 /** Retries and backoff of every upstream so far (UpstreamMetrics.retries summed; backing off when any is). */
 function upstreamRetries(ctx: EngineContext): { retries: number; backingOff: boolean } {
@@ -198,10 +200,16 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         return problems.length ? problems.slice(0, 8).join('; ') : null;
       }],
       ['BASELINE', async () => {
+        let sentAt = 0;
         const b = await runBaseline(ctx, date, (p) => {
           lookups = p;
-          // Every lookup moves the console's counter; the heartbeat covers the silent stretches.
-          sendProgress();
+          // At most one event per VALIDATE_PROGRESS_MIN_MS (and the first and last lookups): the
+          // metrics it reads are not free, and the heartbeat covers the silent stretches.
+          const now = Date.now();
+          if (p.done === 0 || p.done === p.total || now - sentAt >= VALIDATE_PROGRESS_MIN_MS) {
+            sentAt = now;
+            sendProgress();
+          }
         });
         if (b.premarketFailed.length) return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
         const disc = new Set<string>();
