@@ -15,7 +15,7 @@ export const HEALTH_HELP = `Usage: gapctl health [--json] [--market M] [--db PAT
 
 Read-only checks of a production install, one line each (ok / warn / critical) after a summary
 line: configuration, API keys (redacted; none needed on an embedded market), Polygon reachable and
-the key accepted, Theta Terminal v3 and v1 reachable and their MDDS status, the store
+the key accepted, Theta Terminal v3 and v1 reachable and their MDDS status, Flat Files when configured, the store
 (quick_check, schema version, WAL size), free disk at the store, exports and logs folders, the lock
 holder, the last COMPLETE day against the calendar, SLA over the last 30 scanned trading days,
 baseline-only hits (must be 0), audits, and the age of the newest backup. Each probe has its own

@@ -10,8 +10,9 @@ import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { request } from 'undici';
+import aws4 from 'aws4';
 import { parseEmuFaults, type Config } from '../config/index.js';
-import { isTradingDay, prevTradingDay, todayEt, tradingDaysBetween, utcMsToEt, lastNTradingDays } from '../calendar/index.js';
+import { isTradingDay, prevTradingDay, todayEt, tradingDaysBetween, lastNTradingDays } from '../calendar/index.js';
 import { SCHEMA_VERSION } from '../store/db.js';
 import { lockPath, readLock } from '../store/lock.js';
 import { fileBytes, listBackups } from '../store/maintenance.js';
@@ -20,6 +21,7 @@ import { startEmulator, type FaultConfig, type RunningEmulator } from '../market
 import { openReplay } from '../market/replay/index.js';
 import type { MarketSpec } from './session.js';
 import { errorLine } from '../util/errors.js';
+import { latestDueDay } from '../engine/clock.js';
 import { redact } from '../util/redact.js';
 
 /** Level of one check; the run's level is the worst. */
@@ -59,8 +61,8 @@ export interface HealthOptions {
 /** WAL size that warns, bytes (a WAL this big means checkpoints are starved by a long reader). */
 export const WAL_WARN_BYTES = 512 * 1048576;
 
-/** ET wall time after which a trading day's data is due (grouped daily and Theta, evening). */
-export const DATA_DUE_ET = '20:00:00';
+/** ET wall time after which a trading day's data is due when follow mode's FOLLOW_DUE_ET is absent (grouped daily and Theta, evening). */
+export const DATA_DUE_ET = '18:30:00';
 
 const RANK: Record<HealthLevel, number> = { ok: 0, warn: 1, critical: 2 };
 
@@ -123,6 +125,33 @@ async function thetaCheck(term: 'v3' | 'v1', base: string, timeoutMs: number): P
     return { name, level: down, message: `${what} ${base}: HTTP ${a.status} (${body})` };
   } catch (e) {
     return { name, level: down, message: `${what} ${base} unreachable: ${errorLine(e)}` };
+  }
+}
+
+/**
+ * Flat Files (S3, path-style, bucket `flatfiles`): a signed ListObjectsV2 of one key under this
+ * month's minute aggregates. Checked only when configured (FLATFILES_ACCESS_KEY, or the embedded
+ * market's own endpoint); critical only when follow mode waits for flat files, else warn.
+ */
+async function flatFilesCheck(endpoint: string, accessKey: string, secretKey: string, timeoutMs: number, essential: boolean, nowMs: number): Promise<HealthCheck> {
+  const name = 'flatfiles';
+  const bad: HealthLevel = essential ? 'critical' : 'warn';
+  let base: URL;
+  try {
+    base = new URL(endpoint);
+  } catch {
+    return { name, level: bad, message: `FLATFILES_ENDPOINT ${JSON.stringify(endpoint)} is not a URL` };
+  }
+  const month = todayEt(nowMs).slice(0, 7).replace('-', '/');
+  const path = `${base.pathname.replace(/\/+$/, '')}/flatfiles?list-type=2&max-keys=1&prefix=${encodeURIComponent(`us_stocks_sip/minute_aggs_v1/${month}/`)}`;
+  const signed = aws4.sign({ host: base.host, path, method: 'GET', service: 's3', region: 'us-east-1', headers: {} }, { accessKeyId: accessKey, secretAccessKey: secretKey });
+  try {
+    const a = await probeGet(`${base.protocol}//${base.host}${path}`, timeoutMs, signed.headers as Record<string, string>);
+    if (a.status === 200) return { name, level: 'ok', message: `${base.host} reachable, credentials accepted (${a.ms} ms)` };
+    if (a.status === 403) return { name, level: bad, message: `${base.host} answers HTTP 403: wrong FLATFILES keys or a plan without flat files` };
+    return { name, level: bad, message: `${base.host} answers HTTP ${a.status}` };
+  } catch (e) {
+    return { name, level: bad, message: `${base.host} unreachable: ${errorLine(e)}` };
   }
 }
 
@@ -207,19 +236,23 @@ function storeChecks(o: HealthOptions, timeoutMs: number, nowMs: number): Health
   return out;
 }
 
-/** The newest trading day whose data is due at `nowMs` (its ET date at or after DATA_DUE_ET, else the one before). */
-export function lastDueTradingDay(nowMs: number): string {
-  const today = todayEt(nowMs);
-  const hms = utcMsToEt(nowMs).time.slice(0, 8);
-  if (isTradingDay(today) && hms >= DATA_DUE_ET) return today;
-  return prevTradingDay(today);
+/**
+ * The newest trading day whose data is due at `nowMs`, by follow mode's schedule when its settings
+ * exist (FOLLOW_DUE_ET the same evening, or FOLLOW_FLATFILE_DUE_ET the next day with
+ * FOLLOW_WAIT_FOR=flatfiles), else {@link DATA_DUE_ET} the same evening.
+ */
+export function lastDueTradingDay(nowMs: number, cfg?: Config): string {
+  const c = (cfg ?? {}) as unknown as Record<string, unknown>;
+  const flat = c.FOLLOW_WAIT_FOR === 'flatfiles';
+  const due = String((flat ? c.FOLLOW_FLATFILE_DUE_ET : c.FOLLOW_DUE_ET) ?? DATA_DUE_ET).slice(0, 5);
+  return latestDueDay(nowMs, { dueEt: due, dueDayOffset: flat ? 1 : 0 }) ?? prevTradingDay(todayEt(nowMs));
 }
 
 function dataChecks(db: Database.Database, cfg: Config, nowMs: number): HealthCheck[] {
   const out: HealthCheck[] = [];
   // Last scanned day against the calendar.
   const last = (db.prepare("SELECT MAX(date) AS d FROM day_completeness WHERE status = 'COMPLETE'").get() as { d: string | null }).d;
-  const due = lastDueTradingDay(nowMs);
+  const due = lastDueTradingDay(nowMs, cfg);
   const state = (() => {
     try {
       return readBackfillState(resolve(cfg.GAPCTL_STATE_DIR)) as unknown as Record<string, unknown> | null;
@@ -305,6 +338,7 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
   let emulator: RunningEmulator | null = null;
   let urls = { polygon: cfg.POLYGON_BASE_URL, v3: cfg.THETA_V3_URL, v1: cfg.THETA_V1_URL };
   let key = cfg.POLYGON_API_KEY;
+  let flatFiles: { url: string; accessKey: string; secretKey: string } | null = null;
   try {
     if (o.market.kind === 'live') {
       checks.push(
@@ -332,12 +366,16 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
         faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
       });
       urls = { polygon: emulator.polygonUrl, v3: emulator.thetaV3Url, v1: emulator.thetaV1Url };
+      flatFiles = emulator.flatFiles;
       key = 'embedded';
       checks.push({ name: 'keys', level: 'ok', message: `embedded ${o.market.kind} market (${source.name}): no API keys needed` });
     }
     const where = o.market.kind === 'live' ? `Polygon ${cfg.POLYGON_BASE_URL}` : 'embedded Polygon';
     const statfs = o.statfs ?? defaultStatfs;
+    const flat = flatFiles ?? (cfg.FLATFILES_ACCESS_KEY ? { url: cfg.FLATFILES_ENDPOINT, accessKey: cfg.FLATFILES_ACCESS_KEY, secretKey: cfg.FLATFILES_SECRET_KEY } : null);
+    const essential = (cfg as unknown as Record<string, unknown>).FOLLOW_WAIT_FOR === 'flatfiles';
     const parallel = await Promise.all([
+      flat ? flatFilesCheck(flat.url, flat.accessKey, flat.secretKey, timeoutMs, essential, now()) : Promise.resolve<HealthCheck>({ name: 'flatfiles', level: essential ? 'critical' : 'ok', message: essential ? 'FOLLOW_WAIT_FOR=flatfiles but FLATFILES_ACCESS_KEY is not set' : 'not configured (optional: FLATFILES_ACCESS_KEY)' }),
       polygonCheck(urls.polygon, key, timeoutMs, where),
       thetaCheck('v3', urls.v3, timeoutMs),
       thetaCheck('v1', urls.v1, timeoutMs),

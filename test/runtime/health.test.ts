@@ -199,10 +199,37 @@ describe('gapctl health', () => {
     expect(stale.exitCode).toBe(1);
   });
 
+  it('flat files when configured: signed list accepted = ok, 403 = warn; the embedded market probes its own', async () => {
+    const { db, env } = await install();
+    const s3 = await startServer((req, res, url) => {
+      const signed = /^AWS4-HMAC-SHA256 Credential=AK\//.test(String(req.headers.authorization ?? ''));
+      const ok = signed && url.pathname === '/flatfiles' && url.searchParams.get('list-type') === '2';
+      res.writeHead(ok ? 200 : 403, { 'content-type': 'application/xml' });
+      res.end(ok ? '<ListBucketResult></ListBucketResult>' : '<Error><Code>AccessDenied</Code></Error>');
+    });
+    try {
+      const none = await health(db, env);
+      expect(check(none, 'flatfiles')).toMatchObject({ level: 'ok', message: expect.stringMatching(/^not configured/) });
+      const good = await health(db, { ...env, FLATFILES_ENDPOINT: s3.url, FLATFILES_ACCESS_KEY: 'AK', FLATFILES_SECRET_KEY: 'SK-secret' });
+      expect(check(good, 'flatfiles')).toMatchObject({ level: 'ok', message: expect.stringMatching(/credentials accepted/) });
+      const bad = await health(db, { ...env, FLATFILES_ENDPOINT: s3.url, FLATFILES_ACCESS_KEY: 'WRONG', FLATFILES_SECRET_KEY: 'SK-secret' });
+      expect(check(bad, 'flatfiles')).toMatchObject({ level: 'warn', message: expect.stringMatching(/HTTP 403: wrong FLATFILES keys/) });
+      expect(JSON.stringify(bad)).not.toContain('SK-secret');
+    } finally {
+      await s3.close();
+    }
+    const emb = await runHealth({ cfg: loadConfig({}, env), market: { kind: 'sim', seed: 3 }, dbPath: db, statfs: ROOMY, now: () => NOW });
+    for (const n of ['polygon', 'theta-v3', 'theta-v1', 'flatfiles', 'keys']) expect(check(emb, n).level, n).toBe('ok');
+  });
+
   it('the last trading day due follows the calendar (evening due time, weekends, holidays)', () => {
     expect(lastDueTradingDay(Date.parse('2026-11-30T15:00:00Z'))).toBe('2026-11-27'); // Monday morning
     expect(lastDueTradingDay(Date.parse('2026-12-01T02:00:00Z'))).toBe('2026-11-30'); // Monday 21:00 ET
     expect(lastDueTradingDay(Date.parse('2026-11-27T12:00:00Z'))).toBe('2026-11-25'); // Friday morning after Thanksgiving
+    // Follow mode waiting for flat files: due 11:00 ET the next calendar day.
+    const flat = { FOLLOW_WAIT_FOR: 'flatfiles', FOLLOW_FLATFILE_DUE_ET: '11:00:00' } as never;
+    expect(lastDueTradingDay(Date.parse('2026-12-01T15:30:00Z'), flat)).toBe('2026-11-27'); // Tuesday 10:30 ET: Monday's file not yet
+    expect(lastDueTradingDay(Date.parse('2026-12-01T17:00:00Z'), flat)).toBe('2026-11-30'); // Tuesday 12:00 ET: Monday's file due
   });
 
   it('through dist/cli.js: summary line then one line per check; --json; exit 2 with Theta down', async () => {
