@@ -88,11 +88,11 @@ export const CONFIG_VARIABLES = {
   EMU_POLYGON_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Polygon answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
   EMU_FAULTS: {
     def: 'none',
-    doc: 'Embedded market: faults to switch on, comma list of NAME=PROBABILITY (polygon429, polygon5xx, polygonMalformed, theta429, theta474, theta571, theta5xx, thetaTimeout, thetaMalformed) and flags (polygonOutage, thetaOutage, v1Gone), e.g. theta429=0.05,polygon5xx=0.01; none for off.',
+    doc: 'Embedded market: faults to switch on, comma list of NAME=PROBABILITY (polygon429, polygon5xx, polygonMalformed, theta429, theta474, theta571, theta5xx, thetaTimeout, thetaMalformed) and flags (polygonOutage, thetaOutage, v1Gone, flatFilesForbidden), e.g. theta429=0.05,polygon5xx=0.01; none for off.',
     schema: z
       .string()
       .regex(
-        /^(none|((polygon429|polygon5xx|polygonMalformed|theta429|theta474|theta571|theta5xx|thetaTimeout|thetaMalformed)=(0(\.\d+)?|1(\.0+)?)|polygonOutage|polygon429EmptyBody|thetaOutage|v1Gone)(,((polygon429|polygon5xx|polygonMalformed|theta429|theta474|theta571|theta5xx|thetaTimeout|thetaMalformed)=(0(\.\d+)?|1(\.0+)?)|polygonOutage|polygon429EmptyBody|thetaOutage|v1Gone))*)$/,
+        /^(none|((polygon429|polygon5xx|polygonMalformed|theta429|theta474|theta571|theta5xx|thetaTimeout|thetaMalformed)=(0(\.\d+)?|1(\.0+)?)|polygonOutage|polygon429EmptyBody|thetaOutage|v1Gone|flatFilesForbidden)(,((polygon429|polygon5xx|polygonMalformed|theta429|theta474|theta571|theta5xx|thetaTimeout|thetaMalformed)=(0(\.\d+)?|1(\.0+)?)|polygonOutage|polygon429EmptyBody|thetaOutage|v1Gone|flatFilesForbidden))*)$/,
         'none or a comma list like theta429=0.05,polygon5xx=0.01,thetaOutage (probabilities 0-1)',
       ),
   },

@@ -76,6 +76,13 @@ describe('flat-file premarket highs against the simulated market', () => {
     const unsigned = await request(`${em.flatFiles.url}/flatfiles/us_stocks_sip/minute_aggs_v1/2024/01/${DAY}.csv.gz`);
     expect(unsigned.statusCode).toBe(403);
     expect(await unsigned.body.text()).toContain('AccessDenied');
+    // EMU_FAULTS=flatFilesForbidden: an account without Flat Files.
+    em.setFaults({ flatFilesForbidden: true });
+    try {
+      expect(await client().premarketHighs(DAY)).toMatchObject({ kind: 'forbidden', reason: expect.stringMatching(/403 AccessDenied/) });
+    } finally {
+      em.setFaults({});
+    }
   });
 
   it('a day not yet published (or not a trading day) is unpublished', async () => {

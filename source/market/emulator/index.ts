@@ -87,6 +87,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     now: opts.now ?? Date.now,
     faults: {},
     served: 0,
+    forbidden: () => !!st.faults.flatFilesForbidden,
   };
   let flatUrl = '';
 

@@ -55,6 +55,8 @@ export interface FlatFileState {
   faults: FlatFileFaults;
   /** Objects served (200), by key. */
   served: number;
+  /** True while every request must be refused with 403 (the `flatFilesForbidden` fault). */
+  forbidden?: () => boolean;
 }
 
 const cache = new LruMap<string, Buffer>(2);
@@ -132,6 +134,7 @@ export async function handleFlatFiles(ctx: Ctx, st: FlatFileState): Promise<void
   const { req, res, url } = ctx;
   try {
     if ((req.method ?? 'GET') !== 'GET') return s3Error(res, 405, 'MethodNotAllowed', 'GET only');
+    if (st.forbidden?.()) return s3Error(res, 403, 'AccessDenied', 'Access Denied (this account has no Flat Files)');
     const sig = signatureValid(req, url, st);
     if (sig !== 'ok') return s3Error(res, 403, sig === 'missing' ? 'AccessDenied' : 'SignatureDoesNotMatch', sig === 'missing' ? 'Access Denied' : 'The request signature we calculated does not match the signature you provided');
     const [, bucket, ...rest] = url.pathname.split('/');

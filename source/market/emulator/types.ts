@@ -47,6 +47,8 @@ export interface FaultConfig {
   thetaMalformed?: number;
   /** Legacy `/v2/*` paths on the v1 terminal answer 410 Gone (a v3-only terminal). */
   v1Gone?: boolean;
+  /** Every Flat Files request answers 403 AccessDenied (an account without Flat Files). */
+  flatFilesForbidden?: boolean;
 }
 
 /** Options of {@link startEmulator}. */
