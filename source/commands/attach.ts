@@ -25,7 +25,7 @@ export interface AttachFlags {
 }
 
 /** Flags that start or shape a backfill and mean nothing to an attached console. */
-const BACKFILL_ONLY = ['start', 'end', 'mode', 'maxMonths', 'rerun', 'validate', 'skipPhase0', 'dryRun', 'keepOpen', 'headless', 'market', 'db'] as const;
+const BACKFILL_ONLY = ['start', 'end', 'mode', 'maxMonths', 'rerun', 'validate', 'skipPhase0', 'dryRun', 'keepOpen', 'headless', 'market', 'db', 'metricsPort', 'metricsHost'] as const;
 
 /**
  * `gapctl console --attach [--read-only] [--no-tui|--json] [--bell]` from parsed flags: checks the

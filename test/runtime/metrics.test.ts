@@ -116,6 +116,13 @@ describe('gapctl backfill --metrics-port', () => {
     expect(r.stderr.trim()).toBe('gapctl: --metrics-port takes a port number 0-65535 (0: a free one)');
   });
 
+  it('belongs to the runner, not to an attached console (exit 2, one line)', () => {
+    const { env } = runEnv(tempDir());
+    const r = spawnSync(process.execPath, [CLI, 'console', '--attach', '--metrics-port', '9464'], { env, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('gapctl: --attach takes no backfill options (--metrics-port): the headless runner has its own');
+  });
+
   it('serves a real scrape over loopback during and after a headless replay backfill', async () => {
     const { env } = runEnv(tempDir());
     const child = spawn(
