@@ -8,7 +8,7 @@ import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
 import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS, checkFlags, checkReplaySpan, marketFlag } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
-import { backfillCommand } from './commands/backfill.js';
+import { backfillCommand, followRangeEnd } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
 import { parseMarket } from './runtime/session.js';
 import { extraCommands } from './commands/registry.js';
@@ -40,6 +40,11 @@ ${MARKET_HELP}
   --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
   --keep-open    keep the console open after the range is done (default: exit 0); with --headless:
                  keep the runner up for commands after the backfill ended, until quit or SIGTERM
+  --follow       after the range, keep following the market: wait for each new trading day's data
+                 (FOLLOW_DUE_ET, or FOLLOW_FLATFILE_DUE_ET the next day with FOLLOW_WAIT_FOR=flatfiles),
+                 scan, export and validate it, catch up on days missed while down; status FOLLOWING
+                 with next_scan_at in current_state.json. Without --end the range ends at the latest
+                 day already due. Ends only on a stop (exit 1) or a halt
   --headless     no console: run under systemd/nohup/tmux; keeps project_state/console/status.json
                  and engine.log, takes commands on project_state/control.sock (mode 0600), ignores
                  SIGHUP, stops cleanly on SIGTERM/SIGINT. Watch it with gapctl console --attach
@@ -169,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
           bell: { type: 'boolean' },
           keepOpen: { type: 'boolean' },
           headless: { type: 'boolean' },
+          follow: { type: 'boolean' },
           attach: { type: 'boolean' },
           readOnly: { type: 'boolean' },
           metricsPort: { type: 'number' },
@@ -179,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
       const f = cli.flags as {
         start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
         skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
-        headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string;
+        headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string; follow?: boolean;
       };
       const cfg = configWith();
       if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
@@ -187,7 +193,9 @@ async function main(argv: string[]): Promise<number> {
       let market = f.market ?? cfg.GAPCTL_MARKET;
       const parsedMarket = parseMarket(market);
       // The range: --start/--end, else a resume from current_state.json, else the replay dataset's span.
-      const range = await resolveBackfillRange({ start: f.start, end: f.end }, resolve(cfg.GAPCTL_STATE_DIR), async () => {
+      // --follow --start S without --end: the range ends at the latest trading day whose data is due now.
+      const followEnd = f.follow && f.start !== undefined && f.end === undefined ? followRangeEnd(cfg) : undefined;
+      const range = await resolveBackfillRange({ start: f.start, end: f.end ?? followEnd }, resolve(cfg.GAPCTL_STATE_DIR), async () => {
         if (parsedMarket.kind !== 'replay') return null;
         const src = await openReplay(parsedMarket.path);
         return src.span ?? null;
@@ -229,6 +237,7 @@ async function main(argv: string[]): Promise<number> {
           mode,
           validate,
           skipPhase0: f.skipPhase0,
+          follow: f.follow,
         },
         output: f.json ? 'json' : interactive ? 'tui' : 'plain',
         bell: f.bell,

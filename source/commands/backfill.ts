@@ -10,6 +10,20 @@ import type { BackfillJob } from '../runtime/protocol.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
 import type { Config } from '../config/index.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/metrics.js';
+import { fakeClockFromEnv, followSchedule, latestDueDay, systemClock } from '../engine/clock.js';
+import { UsageError } from './common.js';
+
+/**
+ * `--follow --start S` without `--end`: the latest trading day whose data is due now (the clock is
+ * GAPCTL_FAKE_CLOCK in tests), per FOLLOW_WAIT_FOR / FOLLOW_DUE_ET / FOLLOW_FLATFILE_DUE_ET.
+ * @throws UsageError when no trading day of the last 30 days is due yet.
+ */
+export function followRangeEnd(cfg: Config): string {
+  const clock = process.env.GAPCTL_FAKE_CLOCK ? fakeClockFromEnv(process.env.GAPCTL_FAKE_CLOCK) : systemClock;
+  const d = latestDueDay(clock.now().getTime(), followSchedule(cfg));
+  if (!d) throw new UsageError('--follow: no trading day of the last 30 days is due yet; give --end');
+  return d;
+}
 
 /** Options of {@link backfillCommand}. */
 export interface BackfillCommandOptions {

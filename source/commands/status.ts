@@ -154,6 +154,8 @@ export function formatStatus(r: StatusReport): string[] {
   out.push(`backfill      ${b.range.start} .. ${b.range.end}  ${b.status}${why}${interrupted}  (state updated ${b.updated_at})`);
   out.push(`market        ${b.market}   R1 mode ${b.r1_mode}`);
   out.push(`completed     month ${b.last_completed_month ?? 'none'}, day ${b.last_completed_day ?? 'none'}`);
+  if (b.status === 'FOLLOWING' && b.next_scan_at) out.push(`next scan     ${b.next_scan_day} at ${b.next_scan_et} (${b.next_scan_at})${r.running ? '' : ' (no live process: `gapctl backfill --follow` resumes following)'}`);
+  if (b.rerun) out.push(`rerun         ${b.rerun.start} .. ${b.rerun.end} begun ${b.rerun.started_at}, not finished: \`gapctl backfill\` rescans its remaining days`);
   out.push(`running       ${running}`);
   out.push(`database      ${db.path}${db.exists ? '' : ': no database yet'}`);
   if (r.days) {

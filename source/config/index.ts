@@ -84,6 +84,9 @@ export const CONFIG_VARIABLES = {
   GAPCTL_REPORTS_DIR: { def: 'db/reports', doc: 'Folder of provider_overlap_<date>.csv reports.', schema: z.string().min(1, 'a folder path') },
   GAPCTL_LOG_DIR: { def: 'logs', doc: "Folder of the application's own rotated log.", schema: z.string().min(1, 'a folder path') },
   GAPCTL_MARKET: { def: 'replay', doc: 'Default market: replay[:PATH] | sim[:SEED] | live (overridden by --market).', schema: z.string().regex(/^(replay(:.+)?|sim(:\d+)?|live)$/, 'replay[:PATH], sim[:SEED] or live') },
+  FOLLOW_DUE_ET: { def: '18:30:00', doc: 'backfill --follow: ET time on a trading day when its grouped daily and Theta data are due (the day is scanned then).', schema: time('HH:MM:SS') },
+  FOLLOW_FLATFILE_DUE_ET: { def: '11:00:00', doc: 'backfill --follow with FOLLOW_WAIT_FOR=flatfiles: ET time on the NEXT calendar day when a trading day\'s flat file is due.', schema: time('HH:MM:SS') },
+  FOLLOW_WAIT_FOR: { def: 'rest', doc: 'backfill --follow: which data a day waits for: rest (grouped daily + Theta, FOLLOW_DUE_ET the same day) | flatfiles (FOLLOW_FLATFILE_DUE_ET the next day).', schema: z.enum(['rest', 'flatfiles'], { errorMap: () => ({ message: 'rest or flatfiles' }) }) },
   EMU_THETA_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Theta answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
   EMU_POLYGON_LATENCY_MS: { def: '0', doc: 'Embedded market: added latency of every Polygon answer, ms.', schema: num(0, 60000, 'a number of ms 0-60000') },
   EMU_FAULTS: {

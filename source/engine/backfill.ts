@@ -5,8 +5,8 @@
  * baseline-only hit) with the reason in the state file and HELP_REQUEST.md, and resumes after
  * `last_completed_day`.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { monthsOfRange, nextTradingDay } from '../calendar/index.js';
 import {
   appendTaskLog,
@@ -121,13 +121,15 @@ export function planBackfill(start: string, end: string): PlannedMonth[] {
 export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Promise<BackfillOutcome> {
   const { store, emit, cfg } = ctx;
   const mode = opts.mode ?? cfg.R1_MODE;
-  const months = planBackfill(opts.start, opts.end);
   const prior = opts.noResume ? null : readBackfillState(ctx.stateDir);
   // The resume pointer carries over when the range starts where the state's did (its end may move).
   const sameRange = prior && prior.range.start === opts.start;
+  // Following again: the range is at least as long as the followed one (days the follow added).
+  const end = opts.follow && sameRange && prior!.range.end > opts.end ? prior!.range.end : opts.end;
+  const months = planBackfill(opts.start, end);
   // A rerun: a new one (--rerun), or the unfinished one of the state file.
   const rerun = opts.rerun
-    ? { start: opts.start, end: opts.end, started_at: new Date().toISOString() }
+    ? { start: opts.start, end, started_at: new Date().toISOString() }
     : sameRange && prior!.rerun
       ? prior!.rerun
       : null;
@@ -143,13 +145,13 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     if (!rerun || date < rerun.start || date > rerun.end) return false;
     return (store.dayCompleteness(date)?.updated_at ?? '') < rerun.started_at;
   };
-  const statuses = store.dayStatuses(opts.start, opts.end);
+  const statuses = store.dayStatuses(opts.start, end);
 
   const allDays = months.flatMap((m) => m.days);
   emit({
     type: 'plan',
     start: opts.start,
-    end: opts.end,
+    end,
     days: allDays.map((d) => {
       const s = statuses.get(d);
       return { date: d, status: s?.status ?? 'PENDING', hits: s?.discoveries ?? 0 };
@@ -161,7 +163,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   // resumed run rewrites the files themselves.
   for (const dir of [ctx.stateDir, ctx.reportsDir, resolve(cfg.GAPCTL_EXPORT_DIR)]) sweepStaleTemps(dir);
   let state: BackfillStateFile = writeBackfillState(ctx.stateDir, {
-    range: { start: opts.start, end: opts.end },
+    range: { start: opts.start, end },
     status: 'RUNNING',
     last_completed_month: sameRange ? prior!.last_completed_month : null,
     last_completed_day: sameRange ? prior!.last_completed_day : null,
@@ -198,14 +200,36 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     return { state: 'HALTED', reason, scanned, skipped, months: monthsDone };
   };
 
-  /** Files the last month (or followed day) export wrote: a followed day's export supersedes them. */
-  let lastExport: string[] = [];
+  /**
+   * Follow mode: removes the export files a followed day's export superseded: the range-level files
+   * of the same range start, the month folder's files of the same month start and the month's
+   * earlier 30-day QA reports, all named by an older end date (files of other months stay).
+   */
+  const pruneSuperseded = (files: readonly string[], month: PlannedMonth): void => {
+    const keep = new Set(files.map((f) => resolve(f)));
+    const exportDir = resolve(cfg.GAPCTL_EXPORT_DIR);
+    const D = '\\d{4}-\\d{2}-\\d{2}';
+    const sets: [string, RegExp][] = [
+      [exportDir, new RegExp(`^(discovery_hits|summary|next_day_outcomes)_${opts.start}_${D}\\.csv$`)],
+      [join(exportDir, month.month), new RegExp(`^(discovery_hits|next_day_outcomes|summary|day_completeness)_${month.start}_${D}\\.csv$`)],
+      [resolve(ctx.reportsDir), new RegExp(`^qa_30d_${month.month}-\\d{2}\\.(csv|txt)$`)],
+    ];
+    for (const [dir, re] of sets) {
+      let names: string[];
+      try {
+        names = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names) if (re.test(n) && !keep.has(join(dir, n))) rmSync(join(dir, n), { force: true });
+    }
+  };
 
   /**
    * One month of the range (or one followed day): scan its days, export, validate, task log, state.
    * Returns the halt outcome, or null when the month is done.
    */
-  const doMonth = async (month: PlannedMonth, label: string, rangeEnd: string, resuming: boolean): Promise<BackfillOutcome | null> => {
+  const doMonth = async (month: PlannedMonth, label: string, rangeEnd: string, resuming: boolean, follow = false): Promise<BackfillOutcome | null> => {
     // Resuming: a month already completed (scanned, exported, validated) is not done again.
     if (resuming && prior!.last_completed_month && month.month <= prior!.last_completed_month) {
       const st = store.dayStatuses(month.start, month.end);
@@ -242,18 +266,8 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     failpoint('month.export');
     const range = { start: opts.start, end: rangeEnd };
     const files = opts.exportMonth ? await opts.exportMonth(month.start, month.end, range) : [];
-    // A followed day's export replaces the previous day's files of the same month and range (named by the older end date).
-    if (opts.follow) {
-      const now = new Set(files);
-      for (const f of lastExport) {
-        if (now.has(f)) continue;
-        const sameMonth = basename(dirname(f)) === month.month;
-        const rangeLevel = resolve(dirname(f)) === resolve(cfg.GAPCTL_EXPORT_DIR);
-        const qaOfMonth = basename(f).startsWith('qa_30d_') && basename(f).includes(`_${month.month}-`);
-        if (sameMonth || rangeLevel || qaOfMonth) rmSync(f, { force: true });
-      }
-    }
-    lastExport = files;
+    // A followed day's export supersedes the files of the range and month so far (named by an older end date).
+    if (follow) pruneSuperseded(files, month);
     const toValidate = opts.validateDay ? pickValidationDays(results, opts.validate ?? 'spot') : [];
     for (const d of toValidate) {
       await ctx.gate.wait(ctx.signal);
@@ -296,7 +310,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         cutByMax = true;
         break;
       }
-      const h = await doMonth(month, `${month.month} (${month.start} .. ${month.end})`, opts.end, resuming);
+      const h = await doMonth(month, `${month.month} (${month.start} .. ${month.end})`, end, resuming);
       if (h) return h;
     }
     if (opts.follow && !cutByMax) return await follow(opts.follow);
@@ -361,7 +375,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       const due = dueAtMs(day, f);
       if (f.clock.now().getTime() < due) {
         state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FOLLOWING', next_scan_day: day, next_scan_at: new Date(due).toISOString(), next_scan_et: etLabel(due) });
-        emit({ type: 'follow-wait', date: day, nextScanAt: due, at: Date.now() });
+        emit({ type: 'follow-wait', date: day, nextScanAt: due, nextScanEt: etLabel(due), at: Date.now() });
         emit({ type: 'backfill-state', state: 'FOLLOWING', at: Date.now() });
         await f.clock.sleepUntil(new Date(due), ctx.signal);
         if (ctx.signal.aborted) throw new StoppedError();
@@ -375,7 +389,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       state = writeBackfillState(ctx.stateDir, { ...strip(state), range: { start: state.range.start, end: day }, status: 'RUNNING', next_scan_day: null, next_scan_at: null, next_scan_et: null });
       emit({ type: 'follow-wait', date: day, nextScanAt: null, at: Date.now() });
       emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
-      const h = await doMonth({ month: chunk.month, start: chunk.start, end: day, days: [day] }, `${day} (follow)`, day, false);
+      const h = await doMonth({ month: chunk.month, start: chunk.start, end: day, days: [day] }, `${day} (follow)`, day, false, true);
       if (h) return h;
       last = day;
     }

@@ -100,7 +100,7 @@ export function fakeClockFromEnv(raw: string): Clock {
 
 /** When a trading day's data is due for follow mode. */
 export interface FollowSchedule {
-  /** ET wall-clock time `HH:MM` the day's data is due (FOLLOW_DUE_ET, e.g. `18:30`). */
+  /** ET wall-clock time `HH:MM:SS` the day's data is due (FOLLOW_DUE_ET, e.g. `18:30:00`). */
   dueEt: string;
   /** Calendar days after the trading day (0: the same evening, grouped daily and Theta; 1: the next day, flat files). */
   dueDayOffset: number;
@@ -112,7 +112,7 @@ export interface FollowSchedule {
  * @throws CalendarError on a malformed date or time.
  */
 export function dueAtMs(date: string, s: FollowSchedule): number {
-  return etToUtcMs(addDays(date, s.dueDayOffset), `${s.dueEt}:00`);
+  return etToUtcMs(addDays(date, s.dueDayOffset), s.dueEt);
 }
 
 /**
@@ -125,6 +125,11 @@ export function latestDueDay(nowMs: number, s: FollowSchedule): string | null {
     if (isTradingDay(d) && dueAtMs(d, s) <= nowMs) return d;
   }
   return null;
+}
+
+/** The follow schedule of the configuration: FOLLOW_WAIT_FOR picks FOLLOW_DUE_ET (same day) or FOLLOW_FLATFILE_DUE_ET (next day). */
+export function followSchedule(cfg: { FOLLOW_DUE_ET: string; FOLLOW_FLATFILE_DUE_ET: string; FOLLOW_WAIT_FOR: string }): FollowSchedule {
+  return cfg.FOLLOW_WAIT_FOR === 'flatfiles' ? { dueEt: cfg.FOLLOW_FLATFILE_DUE_ET, dueDayOffset: 1 } : { dueEt: cfg.FOLLOW_DUE_ET, dueDayOffset: 0 };
 }
 
 /** `YYYY-MM-DD HH:MM ET` of an instant (UTC ms). */

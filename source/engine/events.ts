@@ -53,8 +53,8 @@ export type BackfillEvent =
   /** Progress of a running validation (see {@link ValidationProgress}); sent per baseline lookup and at least every second. */
   | ({ type: 'validate-progress' } & ValidationProgress)
   | { type: 'alert'; alert: AlertInfo }
-  /** Follow mode: the next trading day and when its data is due (UTC ms), or null when its scan begins. */
-  | { type: 'follow-wait'; date: string; nextScanAt: number | null; at: number }
+  /** Follow mode: the next trading day and when its data is due (UTC ms, and `YYYY-MM-DD HH:MM ET`), or null when its scan begins. */
+  | { type: 'follow-wait'; date: string; nextScanAt: number | null; nextScanEt?: string; at: number }
   | { type: 'backfill-state'; state: BackfillState; reason?: string; at: number };
 
 /**
@@ -161,8 +161,8 @@ export interface BackfillSnapshot {
   queuedCommands?: number;
   /** The validation in progress (gate, baseline lookups, retries, backoff), or null/absent when none runs. */
   validation?: ValidationProgress | null;
-  /** Follow mode: the next trading day to scan and when its data is due (UTC epoch ms); null/absent otherwise. */
-  nextScan?: { date: string; at: number } | null;
+  /** Follow mode: the next trading day to scan and when its data is due (UTC epoch ms; `et`: `YYYY-MM-DD HH:MM ET`); null/absent otherwise. */
+  nextScan?: { date: string; at: number; et: string } | null;
 }
 
 /** Commands from the console (or the control socket) to the engine host. */

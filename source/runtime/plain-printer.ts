@@ -210,6 +210,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
     first = false;
   };
 
+  let lastNextScan: string | null = null;
   return {
     onSnapshot(s) {
       if (ended || s.seq < lastSeq) return;
@@ -217,6 +218,12 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
       const wasFirst = first;
       ingest(s);
       const t = now();
+      // Follow mode: one line each time the next scan is set (the day and its due time, ET and UTC).
+      const next = s.nextScan ? `${s.nextScan.date}@${s.nextScan.at}` : null;
+      if (next !== lastNextScan) {
+        lastNextScan = next;
+        if (s.nextScan) write(json ? JSON.stringify({ type: 'follow', nextScanDay: s.nextScan.date, nextScanAt: new Date(s.nextScan.at).toISOString() }) : followLine(s.nextScan));
+      }
       if (s.validation && validationDue(s.validation, t)) write(json ? JSON.stringify(validationProgressJson(s.validation)) : validationProgressLine(s.validation));
       if (wasFirst) lastSummaryAt = t;
       else if (everyMs > 0 && t - lastSummaryAt >= everyMs) {
@@ -238,4 +245,9 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
       write(json ? JSON.stringify({ type: 'end', state: s.state, reason: s.reason, done: s.done, total: s.total, hits: s.hits }) : plainEndLine(s));
     },
   };
+}
+
+/** Follow mode's waiting line: `FOLLOWING next scan 2024-11-27 at 2024-11-27 18:30 ET (2024-11-27T23:30:00.000Z)`. */
+export function followLine(n: { date: string; at: number; et: string }): string {
+  return `FOLLOWING next scan ${n.date} at ${n.et} (${new Date(n.at).toISOString()})`;
 }

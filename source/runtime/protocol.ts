@@ -17,6 +17,8 @@ export interface BackfillJob {
   mode?: 'prefilter' | 'exhaustive';
   validate?: 'spot' | 'all' | 'none';
   skipPhase0?: boolean;
+  /** Follow the market after the range (`--follow`): wait for each new trading day's data, scan it, repeat. */
+  follow?: boolean;
   /**
    * Console mode: after the backfill ends the worker stays up for rerun/validate/export/resume
    * commands until `quit` (or `detach`, which ends once the current work is done).

@@ -158,7 +158,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
     case 'month-done':
       return s;
     case 'follow-wait':
-      return { ...s, nextScan: e.nextScanAt === null ? null : { date: e.date, at: e.nextScanAt } };
+      return { ...s, nextScan: e.nextScanAt === null ? null : { date: e.date, at: e.nextScanAt, et: e.nextScanEt ?? '' } };
     case 'backfill-state': {
       if (e.state === 'PAUSED' || e.state === 'PAUSING') {
         if (memo.pausedSince === null) memo.pausedSince = now;

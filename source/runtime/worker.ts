@@ -26,6 +26,13 @@ import { loadDayDetail } from './day-detail.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
 import { backfillHooks, reexportDayFiles } from './hooks.js';
 import { errorLine } from '../util/errors.js';
+import { fakeClockFromEnv, followSchedule, systemClock, type Clock } from '../engine/clock.js';
+
+/** The clock of follow mode: the wall clock, or the test-only GAPCTL_FAKE_CLOCK (engine/clock.ts). */
+function followClock(): Clock {
+  const fake = process.env.GAPCTL_FAKE_CLOCK;
+  return fake ? fakeClockFromEnv(fake) : systemClock;
+}
 
 /** Snapshot cadence, ms. */
 export const SNAPSHOT_INTERVAL_MS = 150;
@@ -201,7 +208,8 @@ async function run(job: BackfillJob): Promise<void> {
     backfillRunning = true;
     try {
       log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE}`);
-      const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, ...backfillHooks(s, job, log) });
+      const follow = job.follow ? { clock: followClock(), ...followSchedule(cfg) } : undefined;
+      const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, follow, ...backfillHooks(s, job, log) });
       log(`[backfill] ${o.state}${o.reason ? `: ${o.reason}` : ''} scanned=${o.scanned} skipped=${o.skipped}`);
       return o;
     } finally {

@@ -1,7 +1,8 @@
 /**
  * Backfill progress line: bar, done/total days, percent, current month, ETA (moving average from the
  * engine, paused time left out; marked `(paused)` while the clock is held), days/min, and at 100+
- * columns a sparkline of recent days/min.
+ * columns a sparkline of recent days/min. Following the market (`--follow`) and waiting: the next
+ * scan's day, its due time in ET and a countdown instead of the ETA.
  */
 import type { BackfillSnapshot } from '../../engine/events.js';
 import { formatEta, formatRate, percent, progressBar, sparkline } from '../format.js';
@@ -28,8 +29,11 @@ export function ProgressLine({ snapshot: s, wide, month, paused }: ProgressLineP
         { text: bar, tone: 'ok' },
         `  ${s.done}/${s.total} days  ${percent(s.done, s.total)}%  `,
         { text: m, tone: 'accent' },
-        `  ETA ${formatEta(s.etaMs)}${paused ? ' (paused)' : ''}  ${formatRate(s.daysPerMin)} days/min`,
-        spark ? { text: `  ${spark}`, tone: 'info' } : null,
+        // Follow mode waiting for the next day's data: the next scan and a countdown instead of the ETA.
+        s.nextScan
+          ? { text: `  next scan ${s.nextScan.date} ${s.nextScan.et.slice(11)} in ${formatEta(Math.max(0, s.nextScan.at - s.at))}`, tone: 'info' }
+          : `  ETA ${formatEta(s.etaMs)}${paused ? ' (paused)' : ''}  ${formatRate(s.daysPerMin)} days/min`,
+        spark && !s.nextScan ? { text: `  ${spark}`, tone: 'info' } : null,
       ]}
     />
   );
