@@ -6,10 +6,11 @@
  * unicode sparklines of daily processing minutes and hits. The period figures that the 30-day QA
  * report also shows come from {@link qaReport} itself (one computation).
  *
- * Proof (domain.md section 14) is not stored yet, so it is derived honestly from what is:
- * `exhaustive` (R1_MODE exhaustive, COMPLETE, nothing unanswered), `baseline` (validated: the
- * independent baseline found no baseline-only hit), else `sampled` (prefilter + audits: not a proof);
- * days not scanned are `absent`.
+ * Proof (domain.md section 14): the day's stored `day_completeness.proof` (`exhaustive` or
+ * `baseline`) counts only on a COMPLETE day; a day validated clean (qc VALIDATED, no baseline-only
+ * hit) counts as `baseline`; rows written before the proof column fall back to `exhaustive` when
+ * R1_MODE was exhaustive with nothing unanswered; everything else scanned is `sampled` (prefilter
+ * and audits: not a proof); days not scanned are `absent`.
  */
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
@@ -114,7 +115,7 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
   );
   const dcs = new Map(
     (store.db
-      .prepare('SELECT date, status, r1_mode, r1_unanswered, processing_ms, theta_requests, theta_errors, polygon_requests, polygon_errors, r1_hits, r2_hits, r3_hits, r4_hits FROM day_completeness WHERE date BETWEEN ? AND ?')
+      .prepare('SELECT *, date, status, r1_mode, r1_unanswered, processing_ms, theta_requests, theta_errors, polygon_requests, polygon_errors, r1_hits, r2_hits, r3_hits, r4_hits FROM day_completeness WHERE date BETWEEN ? AND ?')
       .all(start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
   );
   const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -133,7 +134,9 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
     const baselineOnly = n(q?.baseline_only_count) ?? 0;
     let proof: DayProof = 'absent';
     if (d) {
-      if (status === 'COMPLETE' && d.r1_mode === 'exhaustive' && (n(d.r1_unanswered) ?? 0) === 0) proof = 'exhaustive';
+      const stored = typeof d.proof === 'string' ? d.proof : null;
+      if (status === 'COMPLETE' && (stored === 'exhaustive' || stored === 'baseline')) proof = stored;
+      else if (status === 'COMPLETE' && stored === null && d.r1_mode === 'exhaustive' && (n(d.r1_unanswered) ?? 0) === 0) proof = 'exhaustive';
       else if (qcStatus === 'VALIDATED' && baselineOnly === 0) proof = 'baseline';
       else proof = 'sampled';
     }

@@ -25,7 +25,7 @@ function fixtureStore(dir: string): string {
   s.commitDay({ completeness: completeness('2018-03-02', { processing_ms: 60_000 }), hits: [], missAudit: [], audit: audit(true) }); // previous week
   s.commitDay({ completeness: completeness('2018-03-05', { processing_ms: 120_000, r1_hits: 2, r2_hits: 1 }), hits: [], missAudit: [], audit: audit(true) });
   s.commitDay({ completeness: completeness('2018-03-06', { processing_ms: 1_200_000, r3_hits: 4, theta_requests: 90, polygon_requests: 10, theta_errors: 7, polygon_errors: 1 }), hits: [], missAudit: [], audit: audit(false) });
-  s.commitDay({ completeness: completeness('2018-03-07', { processing_ms: 240_000, r1_mode: 'exhaustive', r4_hits: 1 }), hits: [], missAudit: [], audit: audit(true) });
+  s.commitDay({ completeness: completeness('2018-03-07', { processing_ms: 240_000, r1_mode: 'exhaustive', proof: 'exhaustive', proof_source: 'theta', r4_hits: 1 }), hits: [], missAudit: [], audit: audit(true) });
   s.commitDay({ completeness: completeness('2018-03-09', { processing_ms: 180_000, r2_hits: 3 }), hits: [], missAudit: [], audit: null });
   s.db.prepare("UPDATE qc_daily_summary SET status = 'VALIDATED', baseline_only_count = 0 WHERE date = '2018-03-05'").run();
   s.db.prepare("UPDATE qc_daily_summary SET status = 'FAILED_BASELINE', baseline_only_count = 2 WHERE date = '2018-03-09'").run();
