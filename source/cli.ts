@@ -16,6 +16,9 @@ import { errorLine } from './util/errors.js';
 import { attachFromFlags } from './commands/attach.js';
 import { resolve } from 'node:path';
 import { dryRunLines, dryRunPlan, resolveBackfillRange } from './commands/backfill-plan.js';
+import { ensureStoreMarket, readStoreRef } from './runtime/market-identity.js';
+import { createAppLog } from './runtime/app-log.js';
+import type { Config } from './config/index.js';
 
 
 /** Per-command help texts (the README documents the same). */
@@ -37,6 +40,8 @@ ${MARKET_HELP}
   --validate     spot | all | none (default spot: the 2-3 busiest days of each month)
   --skip-phase0  do not validate a reference day before starting
   --dry-run      print the planned months and days, change nothing
+  --switch-market  record an intended switch of the store to --market from --start on (the days
+                 before keep their market; refused when the store holds days from --start on)
   --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
   --keep-open    keep the console open after the range is done (default: exit 0); with --headless:
                  keep the runner up for commands after the backfill ended, until quit or SIGTERM
@@ -74,7 +79,9 @@ Exit 1 with one line when no headless runner is there.`,
   --date         YYYY-MM-DD trading day
 ${MARKET_HELP}
   --mode         prefilter | exhaustive (default R1_MODE)
+  --switch-market  record an intended switch of the store to --market from --date on
 
+The store refuses a market other than the one recorded for the day (one line, exit 1).
 Exit 0 when the day is COMPLETE.`,
   },
   'scan-range': {
@@ -83,7 +90,9 @@ Exit 0 when the day is COMPLETE.`,
 
 ${MARKET_HELP}
   --mode         prefilter | exhaustive (default R1_MODE)
+  --switch-market  record an intended switch of the store to --market from --start on
 
+The store refuses a market other than the one recorded for the days (one line, exit 1).
 Exit 0 when every day is COMPLETE.`,
   },
   config: { summary: 'print the effective configuration (secrets redacted)', help: `Usage: gapctl config\n\nVariables:\n${Object.keys(CONFIG_VARIABLES).map((k) => `  ${k}`).join('\n')}` },
@@ -125,6 +134,15 @@ function parse<F extends Record<string, unknown>>(argv: string[], flags: F, help
   return cli;
 }
 
+/** Where the one line about a store's market (recorded, adopted, switched) goes: stdout and the application log. */
+function logNotice(cfg: Config): (line: string) => void {
+  const appLog = createAppLog(cfg.GAPCTL_LOG_DIR, [cfg.POLYGON_API_KEY, cfg.FMP_API_KEY]);
+  return (line) => {
+    appLog(`[store] ${line}`);
+    process.stdout.write(`${line}\n`);
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -145,8 +163,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'scan-day':
     case 'scan-range': {
-      const cli = parse(rest, { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' } }, spec.help);
-      const f = cli.flags as { date?: string; start?: string; end?: string; mode?: string; market?: string; db?: string };
+      const cli = parse(rest, { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' }, switchMarket: { type: 'boolean' } }, spec.help);
+      const f = cli.flags as { date?: string; start?: string; end?: string; mode?: string; market?: string; db?: string; switchMarket?: boolean };
       const cfg = configWith();
       const days = cmd === 'scan-day' ? tradingDayOnly(dateFlag(f.date, 'date')) : (() => {
         const r = rangeFlags(f.start, f.end);
@@ -154,6 +172,8 @@ async function main(argv: string[]): Promise<number> {
       })();
       await checkReplaySpan(marketFlag(f.market ?? cfg.GAPCTL_MARKET), days[0]!, days[days.length - 1]!);
       lockStoreToWrite(dbPath(f.db, cfg), cmd);
+      // One store, one market: refused (nothing written) when the store holds another market for these days.
+      ensureStoreMarket({ cfg, market: marketFlag(f.market ?? cfg.GAPCTL_MARKET), dbPath: dbPath(f.db, cfg), start: days[0]!, end: days[days.length - 1]!, switchMarket: f.switchMarket, log: logNotice(cfg) });
       return scanCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg), mode: modeFlag(f.mode) });
     }
     case 'backfill':
@@ -179,13 +199,14 @@ async function main(argv: string[]): Promise<number> {
           readOnly: { type: 'boolean' },
           metricsPort: { type: 'number' },
           metricsHost: { type: 'string' },
+          switchMarket: { type: 'boolean' },
         },
         spec.help,
       );
       const f = cli.flags as {
         start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
         skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
-        headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string; follow?: boolean;
+        headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string; follow?: boolean; switchMarket?: boolean;
       };
       const cfg = configWith();
       if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
@@ -199,7 +220,7 @@ async function main(argv: string[]): Promise<number> {
         if (parsedMarket.kind !== 'replay') return null;
         const src = await openReplay(parsedMarket.path);
         return src.span ?? null;
-      });
+      }, readStoreRef(dbPath(f.db, cfg)));
       if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0)) throw new UsageError('--max-months takes a whole number >= 1');
       const metrics = metricsFlags(f.metricsPort, f.metricsHost);
       if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate)) throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
@@ -213,7 +234,10 @@ async function main(argv: string[]): Promise<number> {
       if (range.from === 'dataset') {
         process.stderr.write(`gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span ${range.start}..${range.end} (give --start S --end E for another range)\n`);
       }
+      const marketCheck = { cfg, market: marketFlag(market), dbPath: dbPath(f.db, cfg), start: range.start, end: range.end, switchMarket: f.switchMarket };
       if (f.dryRun) {
+        ensureStoreMarket({ ...marketCheck, checkOnly: true });
+        if (range.notice) process.stdout.write(`${range.notice}\n`);
         const plan = dryRunPlan(dbPath(f.db, cfg), range.start, range.end, !!f.rerun);
         for (const l of dryRunLines(plan, range, { rerun: f.rerun, validate, maxMonths: f.maxMonths, market })) process.stdout.write(l + '\n');
         return 0;
@@ -222,6 +246,9 @@ async function main(argv: string[]): Promise<number> {
       // written; so does a store that cannot be written (named in the message). The lock is released
       // when this process exits (a SIGKILL leaves a stale lock that the next run takes over).
       lockStoreToWrite(dbPath(f.db, cfg), 'backfill');
+      // One store, one market: refused (nothing written) when the store holds another market for the range.
+      ensureStoreMarket({ ...marketCheck, log: logNotice(cfg) });
+      if (range.notice) logNotice(cfg)(range.notice);
       const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
       const color = interactive && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
       return backfillCommand({

@@ -9,7 +9,8 @@ import { nextTradingDay } from '../calendar/index.js';
 import { tradingDayArg } from '../runtime/input-checks.js';
 import { planBackfill } from '../engine/backfill.js';
 import { Store } from '../store/store.js';
-import { readBackfillState, type BackfillStateFile } from '../store/state-files.js';
+import { readBackfillState, stateStoreMatch, statePaths, storeText, type BackfillStateFile } from '../store/state-files.js';
+import type { StoreRef } from '../store/market-identity.js';
 import { UsageError, dateFlag } from './common.js';
 
 /** A backfill range and where it came from. Dates `YYYY-MM-DD` (trading days). */
@@ -18,8 +19,10 @@ export interface BackfillRange {
   end: string;
   /** `flags`: --start given; `state`: resumed from current_state.json; `dataset`: the replay dataset's span. */
   from: 'flags' | 'state' | 'dataset';
-  /** The state file found (null when none). */
+  /** The state file found (null when none, or when it belongs to another store). */
   state: BackfillStateFile | null;
+  /** One line when the state file was set aside because it belongs to another store (it is replaced when the backfill starts). */
+  notice?: string;
 }
 
 /**
@@ -37,6 +40,8 @@ export function tradingDayFlag(date: string, name: string): string {
  * (a resume: the engine starts after `last_completed_day`; --end may extend it), else the replay
  * dataset's span from its second day (the first has no previous close), else a UsageError.
  * @param datasetSpan the replay dataset's first and last day, or null (sim/live markets).
+ * @param store the store this backfill writes: a state file naming another store is not resumed
+ * (with --start it is set aside with a `notice`; without, a UsageError names both stores).
  * @throws UsageError for a bad date, a non-trading day, an end before the start or no range at all;
  * StateFileError when current_state.json is corrupt (the file is left as is).
  */
@@ -44,9 +49,20 @@ export async function resolveBackfillRange(
   flags: { start?: string; end?: string },
   stateDir: string,
   datasetSpan: () => Promise<{ start: string; end: string } | null>,
+  store?: StoreRef,
 ): Promise<BackfillRange> {
   if (flags.start !== undefined) dateFlag(flags.start, 'start'); // a bad start is named before a bad end
-  const state = readBackfillState(stateDir);
+  let state = readBackfillState(stateDir);
+  let notice: string | undefined;
+  // The state file names its store: a backfill of another store is neither resumed nor continued here.
+  if (state && store && stateStoreMatch(state, store) === 'other') {
+    const theirs = storeText(state.store!);
+    if (flags.start === undefined) {
+      throw new UsageError(`${statePaths(stateDir).currentState} is the backfill of store ${theirs}, not of ${storeText(store)}: give --start/--end to start a backfill of this store (or --db ${state.store!.path} to resume that one); nothing was changed`);
+    }
+    notice = `${statePaths(stateDir).currentState} is the backfill of store ${theirs}: not resumed here; this backfill of ${store.path} replaces it`;
+    state = null;
+  }
   let start: string;
   let end: string | undefined = flags.end === undefined ? undefined : dateFlag(flags.end, 'end');
   let from: BackfillRange['from'];
@@ -73,7 +89,7 @@ export async function resolveBackfillRange(
   tradingDayFlag(start, 'start');
   tradingDayFlag(end, 'end');
   if (start > end) throw new UsageError(`--start ${start} is after --end ${end}`);
-  return { start, end, from, state };
+  return { start, end, from, state, notice };
 }
 
 /** One month of a dry-run plan. */

@@ -52,6 +52,10 @@ every day passed.`,
       await checkReplaySpan(marketFlag(f.market ?? cfg.GAPCTL_MARKET), days[0]!, days[days.length - 1]!);
       const { validateCommand } = await import('./validate.js');
       lockStoreToWrite(dbPath(f.db, cfg), 'validate'); // it writes baseline_hits, diffs, audits, alerts
+      // One store, one market: the days are validated against the market that scanned them, never another.
+      const { ensureStoreMarket } = await import('../runtime/market-identity.js');
+      const { parseMarket } = await import('../runtime/session.js');
+      ensureStoreMarket({ cfg, market: parseMarket(f.market ?? cfg.GAPCTL_MARKET), dbPath: dbPath(f.db, cfg), start: days[0]!, end: days[days.length - 1]!, log: (l) => process.stdout.write(`${l}\n`) });
       return validateCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg) });
     },
   },
@@ -89,7 +93,9 @@ Reads project_state/current_state.json (GAPCTL_STATE_DIR), the store READ-ONLY (
 its lock file, and prints: the backfill range, status, market and R1 mode, the last completed
 month and day, the range's trading days by status (COMPLETE, FAILED, INCOMPLETE, RETRY_NEEDED,
 absent), the last failure (halt reason and day, the latest day not COMPLETE, the newest
-unacknowledged alert), whether a backfill is running, and the last 20 lines of task_log.md.
+unacknowledged alert), whether a backfill is running, the last 20 lines of task_log.md, and the
+store's id and the market of its days (each recorded --switch-market with its first day). A state
+file that is the backfill of another store (it names its store) is not shown.
 
   --json         one JSON object with the same data
   --db           SQLite store (default GAPCTL_DB=db/scanner.db)

@@ -2,13 +2,15 @@
  * `gapctl status [--json]`: where the backfill stands, read without changing anything: the resume
  * pointer (project_state/current_state.json), the store opened READ-ONLY and not migrated (day
  * statuses over the range, the latest unacknowledged alert), the store's lock file `<db>.lock`
- * (whether a backfill is running now) and the tail of task_log.md.
+ * (whether a backfill is running now) and the tail of task_log.md; the store's id and the markets
+ * of its days (store/market-identity.ts). A state file that names another store is not shown.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { nextTradingDay, tradingDays } from '../calendar/index.js';
 import { SCHEMA_VERSION, StoreError } from '../store/db.js';
 import { readLock, type LockInfo } from '../store/lock.js';
-import { readBackfillState, statePaths, type BackfillStateFile } from '../store/state-files.js';
+import { readBackfillState, stateStoreMatch, statePaths, storeText, type BackfillStateFile } from '../store/state-files.js';
+import { marketHistory, readStoreRef, storeId, type MarketRecord, type StoreRef } from '../store/market-identity.js';
 import { Store } from '../store/store.js';
 import { errorLine } from '../util/errors.js';
 
@@ -50,8 +52,18 @@ export interface StatusFailure {
 /** Everything `gapctl status` shows; `--json` prints it as one object. */
 export interface StatusReport {
   state_file: string;
-  /** The parsed current_state.json; null when no backfill has run here. */
+  /** The parsed current_state.json; null when no backfill has run here, or when the file is the backfill of another store. */
   backfill: BackfillStateFile | null;
+  /**
+   * Whose backfill the state file is: 'same' (this store), 'other' (another store: `backfill` is null
+   * and `other_state_store` names that store), 'unknown' (written by an older gapctl, it names no
+   * store), null when there is no state file.
+   */
+  state_store: 'same' | 'other' | 'unknown' | null;
+  /** The store the state file belongs to when it is another one. */
+  other_state_store: StoreRef | null;
+  /** The store's id and the markets of its days (oldest first: the first market, then each recorded switch); null without a database. */
+  store: { id: string | null; markets: MarketRecord[] } | null;
   database: { path: string; exists: boolean; schema_version: number | null };
   /** Null without a state file or a database. */
   days: StatusDays | null;
@@ -76,10 +88,17 @@ function tail(path: string, n: number): string[] {
  */
 export function statusReport(o: { stateDir: string; dbPath: string }): StatusReport {
   const paths = statePaths(o.stateDir);
-  const backfill = readBackfillState(o.stateDir);
+  const found = readBackfillState(o.stateDir);
+  // The state file names its store: the backfill of another store is never shown against this one.
+  const ref = readStoreRef(o.dbPath);
+  const match = found ? stateStoreMatch(found, ref) : null;
+  const backfill = match === 'other' ? null : found;
   const report: StatusReport = {
     state_file: paths.currentState,
     backfill,
+    state_store: match,
+    other_state_store: match === 'other' ? found!.store! : null,
+    store: null,
     database: { path: o.dbPath, exists: existsSync(o.dbPath), schema_version: null },
     days: null,
     last_failure: null,
@@ -93,6 +112,7 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
     try {
       const version = store.db.pragma('user_version', { simple: true }) as number;
       report.database.schema_version = version;
+      report.store = { id: storeId(store.db), markets: marketHistory(store.db) };
       if (version > 0) {
         if (backfill) {
           const days = tradingDays(backfill.range.start, backfill.range.end);
@@ -143,8 +163,11 @@ export function formatStatus(r: StatusReport): string[] {
   const db = r.database;
   const running = r.running ? `yes: ${r.running.command} pid ${r.running.pid} on ${r.running.host} since ${r.running.started_at}` : 'no';
   if (!r.backfill) {
-    out.push(`no backfill has run here (no ${r.state_file})`);
+    if (r.other_state_store) {
+      out.push(`no backfill of this store: ${r.state_file} is the backfill of store ${storeText(r.other_state_store)} (not shown here; gapctl status --db ${r.other_state_store.path} shows it)`);
+    } else out.push(`no backfill has run here (no ${r.state_file})`);
     out.push(`database      ${db.path}${db.exists ? '' : ': no database yet'}`);
+    out.push(...storeLines(r));
     out.push(`running       ${running}`);
     return out;
   }
@@ -158,6 +181,8 @@ export function formatStatus(r: StatusReport): string[] {
   if (b.rerun) out.push(`rerun         ${b.rerun.start} .. ${b.rerun.end} begun ${b.rerun.started_at}, not finished: \`gapctl backfill\` rescans its remaining days`);
   out.push(`running       ${running}`);
   out.push(`database      ${db.path}${db.exists ? '' : ': no database yet'}`);
+  if (r.state_store === 'unknown') out.push(`  note        ${r.state_file} names no store (written by an older gapctl): it may be the backfill of another store; the next backfill records its store`);
+  out.push(...storeLines(r));
   if (r.days) {
     const d = r.days;
     const other = Object.entries(d.other).map(([k, v]) => `, ${k} ${v}`).join('');
@@ -183,6 +208,24 @@ export function formatStatus(r: StatusReport): string[] {
   return out;
 }
 
+/** The store's id and market lines: the first market, then each recorded switch with its first day. */
+function storeLines(r: StatusReport): string[] {
+  if (!r.store) return [];
+  const out = [`store id      ${r.store.id ?? 'none (a store of an older gapctl, opened read-only)'}`];
+  const ms = r.store.markets;
+  if (!ms.length) {
+    out.push('store market  not recorded (a store of an older gapctl: the next command that writes it with a market records that market)');
+    return out;
+  }
+  ms.forEach((m, i) => {
+    const next = ms[i + 1];
+    const span = m.fromDate === null ? (next ? `days before ${next.fromDate}` : 'every day') : next ? `days ${m.fromDate} .. before ${next.fromDate}` : `days from ${m.fromDate} on`;
+    const how = m.note === 'switch' ? 'switch recorded' : m.note === 'adopted' ? 'adopted by a store of an older gapctl' : 'recorded';
+    out.push(`${i === 0 ? 'store market' : '            '}  ${m.market}  ${span} (${how} ${m.recordedAt})`);
+  });
+  return out;
+}
+
 /**
  * Prints the status (text, or one JSON object with `json`); returns 0. With no state file it says
  * "no backfill has run here" and returns 0.
@@ -191,7 +234,8 @@ export function formatStatus(r: StatusReport): string[] {
 export async function statusCommand(o: { stateDir: string; dbPath: string; json?: boolean; write?: (l: string) => void }): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
   const r = statusReport(o);
-  if (o.json) write(JSON.stringify(r.backfill ? r : { ...r, message: 'no backfill has run here' }));
+  const none = r.other_state_store ? `no backfill of this store (${r.state_file} is the backfill of store ${storeText(r.other_state_store)})` : 'no backfill has run here';
+  if (o.json) write(JSON.stringify(r.backfill ? r : { ...r, message: none }));
   else for (const l of formatStatus(r)) write(l);
   return 0;
 }

@@ -11,6 +11,7 @@ import { monthsOfRange, nextTradingDay } from '../calendar/index.js';
 import {
   appendTaskLog,
   readBackfillState,
+  stateStoreMatch,
   statePaths,
   sweepStaleTemps,
   writeBackfillState,
@@ -21,6 +22,7 @@ import {
 import { dueAtMs, etLabel, type Clock, type FollowSchedule } from './clock.js';
 import { errorCode, isDiskFull } from '../util/fs-errors.js';
 import { StoppedError, type EngineContext } from './context.js';
+import { storeRefOf } from '../store/market-identity.js';
 import type { BackfillState, DayStatus } from './events.js';
 import { scanDay, type DayResult } from './day.js';
 import { errorLine } from '../util/errors.js';
@@ -121,7 +123,10 @@ export function planBackfill(start: string, end: string): PlannedMonth[] {
 export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Promise<BackfillOutcome> {
   const { store, emit, cfg } = ctx;
   const mode = opts.mode ?? cfg.R1_MODE;
-  const prior = opts.noResume ? null : readBackfillState(ctx.stateDir);
+  // The state file names its store; a state of another store is never resumed from (it is replaced).
+  const storeRef = storeRefOf(store.db, store.path);
+  const found = opts.noResume ? null : readBackfillState(ctx.stateDir);
+  const prior = found && stateStoreMatch(found, storeRef) === 'other' ? null : found;
   // The resume pointer carries over when the range starts where the state's did (its end may move).
   const sameRange = prior && prior.range.start === opts.start;
   // Following again: the range is at least as long as the followed one (days the follow added).
@@ -178,6 +183,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     next_scan_day: null,
     next_scan_at: null,
     next_scan_et: null,
+    store: storeRef,
   });
   emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
   if (!proofWanted) {

@@ -604,7 +604,11 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
  * @throws DayFailure (one line) on a provider error; StoppedError on stop.
  */
 export async function loadGrouped(ctx: EngineContext, date: string, required: boolean): Promise<Map<string, GroupedBar>> {
-  if (ctx.store.hasDailyRaw(date)) {
+  // A pull stored by another market (the days before a recorded market switch) is never read for
+  // this market's previous close or R4 window, nor replaced: this market's bars are fetched and kept in memory.
+  const storedBy = ctx.store.dailyRawProvider(date);
+  const otherMarket = storedBy !== null && storedBy !== ctx.barsProvider;
+  if (storedBy !== null && !otherMarket) {
     const stored = ctx.store.getDailyRaw(date);
     if (stored.size > 0 || !required) return stored;
   }
@@ -616,6 +620,7 @@ export async function loadGrouped(ctx: EngineContext, date: string, required: bo
     throw new DayFailure(`grouped daily ${date}: ${describeError(e)}`);
   }
   bars = bars.filter((b) => !b.otc);
+  if (otherMarket) return new Map(bars.map((b) => [b.symbol, b]));
   ctx.store.putDailyRaw(date, bars, ctx.barsProvider);
   return ctx.store.getDailyRaw(date);
 }

@@ -102,4 +102,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE day_completeness ADD COLUMN proof_checked INTEGER;
   ALTER TABLE day_completeness ADD COLUMN proof_found TEXT;
   `,
+  // 3: one store, one market (domain.md section 15). store_meta: key/value facts about the store
+  // itself ('store_id': a random id given at creation or at this migration, named by the backfill
+  // state file; 'created_at'). market_identity: the market of the store's days, one row per market
+  // in the order recorded; from_date NULL for the first (every day up to the next row's from_date),
+  // else the first trading day the market applies to (an intended switch, --switch-market).
+  `
+  CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO store_meta (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+  INSERT INTO store_meta (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  CREATE TABLE market_identity (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    from_date TEXT,
+    market TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    note TEXT
+  );
+  `,
 ];

@@ -3,7 +3,7 @@
  * atomically by temp file + rename) and `task_log.md` (append-only, one entry per completed month).
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pidAlive } from './lock.js';
 import { z } from 'zod';
 import { errorLine } from '../util/errors.js';
@@ -46,10 +46,32 @@ export const BackfillStateSchema = z.object({
   next_scan_at: z.string().nullable().optional(),
   next_scan_et: z.string().nullable().optional(),
   updated_at: z.string(),
+  /**
+   * The store this backfill writes (resolved absolute path and store_meta.store_id); the state is
+   * never read against another store. Absent in files of older builds (such a state names no store).
+   */
+  store: z.object({ path: z.string(), id: z.string().nullable() }).optional(),
 });
 
 /** The parsed resume pointer. */
 export type BackfillStateFile = z.infer<typeof BackfillStateSchema>;
+
+/**
+ * Whether the state file belongs to the store `ref` (resolved path and store id): 'same' when the
+ * ids are equal (or, lacking an id on either side, the paths are), 'other' when they differ,
+ * 'unknown' when the state names no store (written by an older gapctl).
+ */
+export function stateStoreMatch(state: Pick<BackfillStateFile, 'store'>, ref: { path: string; id: string | null }): 'same' | 'other' | 'unknown' {
+  const s = state.store;
+  if (!s) return 'unknown';
+  if (s.id && ref.id) return s.id === ref.id ? 'same' : 'other';
+  return resolve(s.path) === resolve(ref.path) ? 'same' : 'other';
+}
+
+/** "/abs/a.db (store id X)" for messages. */
+export function storeText(ref: { path: string; id: string | null }): string {
+  return `${ref.path}${ref.id ? ` (store id ${ref.id})` : ''}`;
+}
 
 /** A state file that exists but cannot be used; the message is one line and the file is left as is. */
 export class StateFileError extends Error {

@@ -228,6 +228,12 @@ export class Store {
     return !!this.db.prepare('SELECT 1 FROM daily_raw_days WHERE date = ?').get(date);
   }
 
+  /** The provider that stored the grouped daily of `date` (daily_raw_days.provider, e.g. `polygon` or `polygon-emulated:sim:5`); null when none is stored. */
+  dailyRawProvider(date: string): string | null {
+    const r = this.db.prepare('SELECT provider FROM daily_raw_days WHERE date = ?').get(date) as { provider: string } | undefined;
+    return r?.provider ?? null;
+  }
+
   /** Stores a grouped-daily pull (unadjusted) for `date`, replacing the old one; one transaction. */
   putDailyRaw(date: string, bars: readonly GroupedBar[], provider: string): void {
     this.rawCache.delete(date);

@@ -20,6 +20,9 @@ export const VOLATILE_COLUMNS: Record<string, readonly string[]> = {
   day_completeness: ['processing_ms', 'theta_requests', 'theta_errors', 'polygon_requests', 'polygon_errors', 'stage_ms', 'updated_at'],
   qc_daily_summary: ['processing_time_seconds', 'theta_requests', 'theta_errors', 'api_error_rate'],
   alerts: ['at', 'acknowledged_at'],
+  // the store's random id and creation time; when a market was recorded
+  store_meta: ['value'],
+  market_identity: ['recorded_at'],
 };
 
 /** Every user table as sorted JSON rows (volatile columns dropped). */
@@ -77,7 +80,8 @@ export interface BackfillOutcomeDump {
 
 /** Reads a finished run's outcome. */
 export function backfillOutcome(d: RunDirs): BackfillOutcomeDump {
-  const { updated_at: _u, ...state } = JSON.parse(readFileSync(join(d.stateDir, 'current_state.json'), 'utf8')) as Record<string, unknown>;
+  // `store` names the store (its path and random id): it differs between any two stores.
+  const { updated_at: _u, store: _s, ...state } = JSON.parse(readFileSync(join(d.stateDir, 'current_state.json'), 'utf8')) as Record<string, unknown>;
   const taskLog = readFileSync(join(d.stateDir, 'task_log.md'), 'utf8');
   return {
     store: dumpStore(d.db),
