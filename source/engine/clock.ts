@@ -74,15 +74,20 @@ export class VirtualClock implements Clock {
 }
 
 /**
- * Parses the test-only `GAPCTL_FAKE_CLOCK=<UTC ISO start>[@<speed>]`: a clock that starts at the
- * given instant, runs `speed` times faster than the wall clock (default 1) and jumps at once to the
- * end of every sleep. Never use it in production: scans would start before their data is due.
+ * Parses the test-only `GAPCTL_FAKE_CLOCK=<UTC ISO start>[@<speed>][..<UTC ISO horizon>]`: a clock
+ * that starts at the given instant, runs `speed` times faster than the wall clock (default 1) and
+ * jumps at once to the end of every sleep that ends at or before the horizon; a sleep past the
+ * horizon lasts until the run is stopped (so a process test finds the run waiting, FOLLOWING).
+ * Never use it in production: scans would start before their data is due.
  * @throws Error (one line) on a malformed value.
  */
 export function fakeClockFromEnv(raw: string): Clock {
-  const m = /^(\d{4}-\d{2}-\d{2}T[0-9:.]+Z)(?:@(\d+(?:\.\d+)?))?$/.exec(raw.trim());
+  const m = /^(\d{4}-\d{2}-\d{2}T[0-9:.]+Z)(?:@(\d+(?:\.\d+)?))?(?:\.\.(\d{4}-\d{2}-\d{2}T[0-9:.]+Z))?$/.exec(raw.trim());
   const start = m ? Date.parse(m[1]!) : NaN;
-  if (!m || Number.isNaN(start)) throw new Error(`bad GAPCTL_FAKE_CLOCK "${raw}": expected <UTC ISO start>[@speed], e.g. 2024-11-26T23:00:00Z@60`);
+  const horizon = m?.[3] === undefined ? Infinity : Date.parse(m[3]);
+  if (!m || Number.isNaN(start) || Number.isNaN(horizon)) {
+    throw new Error(`bad GAPCTL_FAKE_CLOCK "${raw}": expected <UTC ISO start>[@speed][..<UTC ISO horizon>], e.g. 2024-11-26T23:00:00Z..2024-12-04T00:00:00Z`);
+  }
   const speed = m[2] === undefined ? 1 : Number(m[2]);
   const realStart = Date.now();
   let jumped = 0;
@@ -91,6 +96,10 @@ export function fakeClockFromEnv(raw: string): Clock {
     now: () => new Date(now()),
     async sleepUntil(t, signal) {
       if (signal.aborted) return;
+      if (t.getTime() > horizon) {
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        return;
+      }
       const left = t.getTime() - now();
       if (left > 0) jumped += left;
       await Promise.resolve();
