@@ -241,10 +241,9 @@ function storeChecks(o: HealthOptions, timeoutMs: number, nowMs: number): Health
  * exist (FOLLOW_DUE_ET the same evening, or FOLLOW_FLATFILE_DUE_ET the next day with
  * FOLLOW_WAIT_FOR=flatfiles), else {@link DATA_DUE_ET} the same evening.
  */
-export function lastDueTradingDay(nowMs: number, cfg?: Config): string {
-  const c = (cfg ?? {}) as unknown as Record<string, unknown>;
-  const flat = c.FOLLOW_WAIT_FOR === 'flatfiles';
-  const due = String((flat ? c.FOLLOW_FLATFILE_DUE_ET : c.FOLLOW_DUE_ET) ?? DATA_DUE_ET).slice(0, 5);
+export function lastDueTradingDay(nowMs: number, cfg?: Partial<Pick<Config, 'FOLLOW_WAIT_FOR' | 'FOLLOW_DUE_ET' | 'FOLLOW_FLATFILE_DUE_ET'>>): string {
+  const flat = cfg?.FOLLOW_WAIT_FOR === 'flatfiles';
+  const due = (flat ? cfg?.FOLLOW_FLATFILE_DUE_ET : cfg?.FOLLOW_DUE_ET) ?? DATA_DUE_ET;
   return latestDueDay(nowMs, { dueEt: due, dueDayOffset: flat ? 1 : 0 }) ?? prevTradingDay(todayEt(nowMs));
 }
 
@@ -373,7 +372,7 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
     const where = o.market.kind === 'live' ? `Polygon ${cfg.POLYGON_BASE_URL}` : 'embedded Polygon';
     const statfs = o.statfs ?? defaultStatfs;
     const flat = flatFiles ?? (cfg.FLATFILES_ACCESS_KEY ? { url: cfg.FLATFILES_ENDPOINT, accessKey: cfg.FLATFILES_ACCESS_KEY, secretKey: cfg.FLATFILES_SECRET_KEY } : null);
-    const essential = (cfg as unknown as Record<string, unknown>).FOLLOW_WAIT_FOR === 'flatfiles';
+    const essential = cfg.FOLLOW_WAIT_FOR === 'flatfiles';
     const parallel = await Promise.all([
       flat ? flatFilesCheck(flat.url, flat.accessKey, flat.secretKey, timeoutMs, essential, now()) : Promise.resolve<HealthCheck>({ name: 'flatfiles', level: essential ? 'critical' : 'ok', message: essential ? 'FOLLOW_WAIT_FOR=flatfiles but FLATFILES_ACCESS_KEY is not set' : 'not configured (optional: FLATFILES_ACCESS_KEY)' }),
       polygonCheck(urls.polygon, key, timeoutMs, where),
