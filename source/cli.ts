@@ -220,7 +220,7 @@ async function main(argv: string[]): Promise<number> {
         if (parsedMarket.kind !== 'replay') return null;
         const src = await openReplay(parsedMarket.path);
         return src.span ?? null;
-      }, readStoreRef(dbPath(f.db, cfg)));
+      }, () => readStoreRef(dbPath(f.db, cfg)));
       if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0)) throw new UsageError('--max-months takes a whole number >= 1');
       const metrics = metricsFlags(f.metricsPort, f.metricsHost);
       if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate)) throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);

@@ -49,18 +49,20 @@ export async function resolveBackfillRange(
   flags: { start?: string; end?: string },
   stateDir: string,
   datasetSpan: () => Promise<{ start: string; end: string } | null>,
-  store?: StoreRef,
+  store?: StoreRef | (() => StoreRef),
 ): Promise<BackfillRange> {
   if (flags.start !== undefined) dateFlag(flags.start, 'start'); // a bad start is named before a bad end
   let state = readBackfillState(stateDir);
   let notice: string | undefined;
   // The state file names its store: a backfill of another store is neither resumed nor continued here.
-  if (state && store && stateStoreMatch(state, store) === 'other') {
+  // (the store is opened, read-only, only when a state file names a store)
+  const ref = state?.store && store ? (typeof store === 'function' ? store() : store) : undefined;
+  if (state && ref && stateStoreMatch(state, ref) === 'other') {
     const theirs = storeText(state.store!);
     if (flags.start === undefined) {
-      throw new UsageError(`${statePaths(stateDir).currentState} is the backfill of store ${theirs}, not of ${storeText(store)}: give --start/--end to start a backfill of this store (or --db ${state.store!.path} to resume that one); nothing was changed`);
+      throw new UsageError(`${statePaths(stateDir).currentState} is the backfill of store ${theirs}, not of ${storeText(ref)}: give --start/--end to start a backfill of this store (or --db ${state.store!.path} to resume that one); nothing was changed`);
     }
-    notice = `${statePaths(stateDir).currentState} is the backfill of store ${theirs}: not resumed here; this backfill of ${store.path} replaces it`;
+    notice = `${statePaths(stateDir).currentState} is the backfill of store ${theirs}: not resumed here; this backfill of ${ref.path} replaces it`;
     state = null;
   }
   let start: string;

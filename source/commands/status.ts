@@ -90,8 +90,8 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
   const paths = statePaths(o.stateDir);
   const found = readBackfillState(o.stateDir);
   // The state file names its store: the backfill of another store is never shown against this one.
-  const ref = readStoreRef(o.dbPath);
-  const match = found ? stateStoreMatch(found, ref) : null;
+  // (the store is opened for its id only when the state file names a store)
+  const match = found ? (found.store ? stateStoreMatch(found, readStoreRef(o.dbPath)) : 'unknown') : null;
   const backfill = match === 'other' ? null : found;
   const report: StatusReport = {
     state_file: paths.currentState,
