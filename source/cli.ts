@@ -6,7 +6,7 @@
 import meow from 'meow';
 import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
-import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS, checkFlags, checkReplaySpan, marketFlag } from './commands/common.js';
+import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS, checkFlags, checkReplaySpan, marketFlag, consoleColor } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand, followRangeEnd } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
@@ -250,7 +250,7 @@ async function main(argv: string[]): Promise<number> {
       ensureStoreMarket({ ...marketCheck, log: logNotice(cfg) });
       if (range.notice) logNotice(cfg)(range.notice);
       const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
-      const color = interactive && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+      const color = consoleColor(interactive);
       return backfillCommand({
         cfg,
         job: {

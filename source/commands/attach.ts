@@ -12,7 +12,7 @@ import type { BackfillSnapshot } from '../engine/events.js';
 import type { AttachedRunner, AttachNotice } from '../runtime/attach.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
 import { errorLine } from '../util/errors.js';
-import { UsageError } from './common.js';
+import { consoleColor, UsageError } from './common.js';
 
 /** The backfill/console flags as the CLI parsed them (only those attach looks at). */
 export interface AttachFlags {
@@ -40,7 +40,7 @@ export function attachFromFlags(cmd: string, f: AttachFlags, cfg: Config): Promi
   const extra = BACKFILL_ONLY.find((k) => f[k] !== undefined && f[k] !== false);
   if (extra) throw new UsageError(`--attach takes no backfill options (--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): the headless runner has its own`);
   const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
-  const color = interactive && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+  const color = consoleColor(interactive);
   return attachCommand({ cfg, readOnly: !!f.readOnly, output: f.json ? 'json' : interactive ? 'tui' : 'plain', color, bell: f.bell });
 }
 

@@ -11,6 +11,7 @@ import { parseMarket, type MarketSpec } from '../runtime/session.js';
 import { openReplay } from '../market/replay/index.js';
 import { nextTradingDay } from '../calendar/index.js';
 import { errorLine } from '../util/errors.js';
+import { colorEnabled } from '../ui/theme.js';
 
 /** A bad command line: printed as one line, exit code 2 (util/errors.ts; the control socket throws it too). */
 export { UsageError };
@@ -24,6 +25,14 @@ export const MARKET_FLAGS = {
   market: { type: 'string', shortFlag: 'm' },
   db: { type: 'string' },
 } as const;
+
+/**
+ * The console's one colour decision (backfill, console and console --attach): colour only on an
+ * interactive console and when {@link colorEnabled} allows it (no NO_COLOR, TERM not dumb, stdout a TTY).
+ */
+export function consoleColor(interactive: boolean, env: NodeJS.ProcessEnv = process.env, stdoutIsTTY = !!process.stdout.isTTY): boolean {
+  return interactive && colorEnabled(env, stdoutIsTTY);
+}
 
 /**
  * Validates a required date flag `--name` (YYYY-MM-DD, in the calendar's years); the same check as

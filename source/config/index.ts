@@ -104,6 +104,7 @@ export const CONFIG_VARIABLES = {
     doc: 'Simulated market: premarket fades under the prefilter (R1-only hits the prefilter cannot see): blocks (one per 28-day block), none, or a comma list of YYYY-MM-DD days (a forced prefilter miss on each).',
     schema: z.string().regex(/^(blocks|none|\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*)$/, 'blocks, none or a comma list of YYYY-MM-DD days'),
   },
+  SIM_TICKERS: { def: '11000', doc: 'Simulated market: ticker symbols over all time (about 40% are listed common stock on a 2024 day); smaller universes make faster tests.', schema: int(50, 100000, 'an integer 50-100000') },
   EMU_THETA_QUEUE: { def: '16', doc: 'Embedded market: Theta terminal queue length beyond the cap before it answers 429.', schema: int(0, 10000, 'an integer 0-10000') },
   BACKUP_DIR: { def: 'db/backups', doc: 'Folder of `gapctl db backup` copies (overridden by --to).', schema: z.string().min(1, 'a folder path') },
   BACKUP_KEEP: { def: '7', doc: 'Backups kept by count, newest first (0 keeps all).', schema: int(0, 100000, 'an integer 0-100000') },

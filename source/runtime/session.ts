@@ -88,6 +88,7 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
         ? await openReplay(opts.market.path)
         : (await import('../market/sim/index.js')).createSimMarket({
             seed: opts.market.kind === 'sim' ? opts.market.seed : 1,
+            tickers: cfg.SIM_TICKERS,
             calendar: { isTradingDay, prevTradingDay },
             pmFades: cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none' ? cfg.SIM_PM_FADES : cfg.SIM_PM_FADES.split(','),
           }));

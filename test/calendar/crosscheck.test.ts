@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { getHolidays } from 'nyse-holidays';
 import { describe, expect, it } from 'vitest';
 import { fullClosures, regularHolidays, tradingDays } from '../../source/calendar/index.js';
+import { HAVE_SHARED, NO_SHARED } from '../helpers/paths.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const stooqDays = path.resolve(repoRoot, '../shared/data/stooq-us-daily-2018-2020/days');
 
-describe('cross-check with real data', () => {
+describe.skipIf(!HAVE_SHARED)(`cross-check with real data ${HAVE_SHARED ? '' : NO_SHARED}`, () => {
   it('tradingDays(2018-01-02, 2020-01-23) equals the 518 stooq daily files', () => {
     const fromFiles = readdirSync(stooqDays)
       .filter((f) => f.endsWith('.csv.gz'))

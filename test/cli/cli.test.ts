@@ -61,7 +61,7 @@ describe('gapctl CLI', () => {
       ['frobnicate'],
     ]) {
       const r = run(args, dir);
-      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.code, args.join(' ')).toBe(2);
       expect(r.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.err, args.join(' ')).not.toMatch(/at .*\.js:\d+/);
     }

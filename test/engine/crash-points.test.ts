@@ -6,6 +6,11 @@
  * the outcome of one uninterrupted run: the same store content, the same export files byte for byte,
  * the same provider-overlap reports, state file and task-log entries (test/helpers/outcome.ts).
  *
+ * The market is the small replay dataset derived from the bundled sample (test/helpers/small-sample.ts:
+ * the same days, every ticker that can hit a rule, a thin filler of quiet ones), so each run costs a
+ * fraction of a full-sample run; the clean reference run is made once (beforeAll) and every resumed
+ * run is compared with it.
+ *
  * The kill points are failpoints (source/util/failpoint.ts): the process kills itself with SIGKILL
  * the N-th time it passes a named point, so every kill lands exactly where the test says. A point
  * that is never reached makes the child finish normally, and the test fails.
@@ -15,12 +20,17 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { backfillOutcome, runEnv, type BackfillOutcomeDump } from '../helpers/outcome.js';
+import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 /** Three days over a month end: two month exports, every day spot-validated (two a month at most). */
-const ARGS = ['backfill', '--start', '2018-01-31', '--end', '2018-02-02', '--validate', 'spot', '--skip-phase0', '--market', 'replay'];
+const ARGS = ['backfill', '--start', '2018-01-31', '--end', '2018-02-02', '--validate', 'spot', '--skip-phase0', '--market', `replay:${smallSample()}`];
 
-/** `name:N`: the N-th pass of failpoint `name`. Days: 1 = 2018-01-31, 2 = 2018-02-01, 3 = 2018-02-02. */
+/**
+ * `name:N`: the N-th pass of failpoint `name`. Days: 1 = 2018-01-31, 2 = 2018-02-01, 3 = 2018-02-02.
+ * Provider replies: the 3rd and the 60th land in day 1, the 450th after day 2 was reported (a run
+ * on the small dataset makes over 500; the 350th lands in day 3).
+ */
 const KILL_POINTS = [
   'stage:UNIVERSE:1',
   'stage:UNIVERSE:3',
@@ -37,7 +47,7 @@ const KILL_POINTS = [
   'stage:REPORT:3',
   'http.response:3',
   'http.response:60',
-  'http.response:2500',
+  'http.response:450',
   'store.commit:1',
   'store.commit:2',
   'store.commit:3',
@@ -68,7 +78,7 @@ beforeAll(async () => {
   const r = await run(env);
   expect(r.code, r.out).toBe(0);
   reference = backfillOutcome(dirs);
-});
+}, 120_000);
 
 describe('backfill crash safety: SIGKILL at 26 points, then resume', () => {
   it('the reference run is complete: three days, two months, hits and exports', () => {
@@ -89,5 +99,5 @@ describe('backfill crash safety: SIGKILL at 26 points, then resume', () => {
     const resumed = await run(again);
     expect(resumed.code, resumed.out).toBe(0);
     expect(backfillOutcome(dirs)).toEqual(reference);
-  }, 300_000);
+  }, 240_000);
 });

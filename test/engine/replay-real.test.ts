@@ -3,12 +3,20 @@
  * a computation written independently here, straight from the raw stooq CSVs in ../shared/data with
  * the same filters: R2, R3 and R4 hits must be equal (no miss, no extra), and R1 must be found for
  * every real premarket event that meets the rule, with source and venue, and for no near-miss.
+ *
+ * The engine scans the small dataset derived from the sample (test/helpers/small-sample.ts: every
+ * ticker that can hit a rule, the quiet ones thinned out); the independent computation runs over
+ * every ticker of the raw data, so a hit lost by the thinning is a miss here. Without ../shared
+ * (a fresh clone) the independent computation reads the same values from the bundled sample
+ * instead: its day files hold stooq's values verbatim and premarket.json.gz the gappers file's
+ * prev_close and pm_high (test/market/replay.test.ts checks both against ../shared in CI).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { STOOQ_DAYS, REPO_ROOT, SHARED_DATA } from '../helpers/paths.js';
+import { STOOQ_DAYS, REPO_ROOT, SHARED_DATA, HAVE_SHARED } from '../helpers/paths.js';
+import { BUNDLED_SAMPLE, smallSample } from '../helpers/small-sample.js';
 import { parse } from 'csv-parse/sync';
 import { testSession } from '../helpers/session.js';
 import { scanDay } from '../../source/engine/day.js';
@@ -19,15 +27,52 @@ const END = '2018-04-10';
 
 interface Row { ticker: string; exchange: string; kind: string; open: number; high: number; low: number; close: number; volume: number }
 
+/** Exchange and kind of every ticker of the bundled sample (the fallback without ../shared). */
+let sampleTickers: Map<string, { exchange: string; kind: string }> | null = null;
+
+/** One day's rows: the raw stooq file, or without ../shared the bundled sample's copy of it. */
 function readDay(file: string): Map<string, Row> {
-  const text = gunzipSync(readFileSync(join(STOOQ_DAYS, file))).toString('utf8');
   const out = new Map<string, Row>();
+  if (HAVE_SHARED) {
+    const text = gunzipSync(readFileSync(join(STOOQ_DAYS, file))).toString('utf8');
+    for (const line of text.split(/\r?\n/).slice(1)) {
+      if (!line) continue;
+      const [ticker, exchange, kind, o, h, l, c, v] = line.split(',');
+      out.set(ticker!, { ticker: ticker!, exchange: exchange!, kind: kind!, open: +o!, high: +h!, low: +l!, close: +c!, volume: +v! });
+    }
+    return out;
+  }
+  if (!sampleTickers) {
+    sampleTickers = new Map();
+    for (const line of gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'tickers.csv.gz'))).toString('utf8').split(/\r?\n/).slice(1)) {
+      if (!line) continue;
+      const [ticker, exchange, , kind] = line.split(',');
+      // The sample names NYSE American `AMEX` where the stooq files say `NYSEMKT`.
+      sampleTickers.set(ticker!, { exchange: exchange === 'AMEX' ? 'NYSEMKT' : exchange!, kind: kind! });
+    }
+  }
+  const text = gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'days', file))).toString('utf8');
   for (const line of text.split(/\r?\n/).slice(1)) {
     if (!line) continue;
-    const [ticker, exchange, kind, o, h, l, c, v] = line.split(',');
-    out.set(ticker!, { ticker: ticker!, exchange: exchange!, kind: kind!, open: +o!, high: +h!, low: +l!, close: +c!, volume: +v! });
+    const [ticker, o, h, l, c, v] = line.split(',');
+    const t = sampleTickers.get(ticker!)!;
+    out.set(ticker!, { ticker: ticker!, exchange: t.exchange, kind: t.kind, open: +o!, high: +h!, low: +l!, close: +c!, volume: +v! });
   }
   return out;
+}
+
+/** Raw premarket rows (date, ticker, prev_close, pm_high): the gappers file, or the sample's copy of its values. */
+function rawPremarket(): { date: string; ticker: string; prev_close: number; pm_high: number }[] {
+  if (HAVE_SHARED) {
+    const raw = parse(readFileSync(join(SHARED_DATA, 'polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv')), { columns: true }) as {
+      date: string; ticker: string; prev_close: string; pm_high: string;
+    }[];
+    return raw.map((r) => ({ date: r.date, ticker: r.ticker, prev_close: Number(r.prev_close), pm_high: Number(r.pm_high) }));
+  }
+  const rows = JSON.parse(gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'premarket.json.gz'))).toString('utf8')) as {
+    date: string; ticker: string; filePrevClose: number; filePmHigh: number;
+  }[];
+  return rows.map((r) => ({ date: r.date, ticker: r.ticker, prev_close: r.filePrevClose, pm_high: r.filePmHigh }));
 }
 
 /**
@@ -48,7 +93,7 @@ const EPS = 1e-9;
 type Key = string; // date|ticker|rule
 
 function independentHits(): Set<Key> {
-  const files = readdirSync(STOOQ_DAYS).filter((f) => f.endsWith('.csv.gz')).sort();
+  const files = readdirSync(HAVE_SHARED ? STOOQ_DAYS : join(BUNDLED_SAMPLE, 'days')).filter((f) => f.endsWith('.csv.gz')).sort();
   const dates = files.map((f) => f.slice(0, 10));
   const cache = new Map<string, Map<string, Row>>();
   const day = (i: number) => {
@@ -86,7 +131,7 @@ let close: () => Promise<void>;
 const statuses = new Map<string, string>();
 
 beforeAll(async () => {
-  const t = await testSession({ market: 'replay' });
+  const t = await testSession({ market: `replay:${smallSample()}` });
   session = t.session;
   close = () => session.close();
   const { tradingDays } = await import('../../source/calendar/index.js');
@@ -94,7 +139,7 @@ beforeAll(async () => {
     const r = await scanDay(session.ctx, d);
     statuses.set(d, r.status);
   }
-}, 600_000);
+}, 300_000);
 
 afterAll(async () => {
   await close?.();
@@ -126,10 +171,7 @@ describe('bundled real sample (replay over HTTP)', () => {
       date: string; ticker: string; hasPremarketBars: boolean;
     }[];
     // ... and the rule value straight from the raw premarket file: pm_high / prev_close - 1 (a ratio, basis-free).
-    const raw = parse(readFileSync(join(SHARED_DATA, 'polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv')), { columns: true }) as {
-      date: string; ticker: string; prev_close: string; pm_high: string; pm_prices: string;
-    }[];
-    const rawPct = new Map(raw.map((r) => [`${r.date}|${r.ticker}`, (Number(r.pm_high) / Number(r.prev_close) - 1) * 100]));
+    const rawPct = new Map(rawPremarket().map((r) => [`${r.date}|${r.ticker}`, (r.pm_high / r.prev_close - 1) * 100]));
     const hits = new Map(session.ctx.store.hits(START, END).map((h) => [`${h.event_date}|${h.ticker}`, h]));
     const inSpan = kept.filter((e) => e.date >= START && e.date <= END && e.hasPremarketBars);
     const positives = inSpan.filter((e) => rawPct.get(`${e.date}|${e.ticker}`)! >= 50);

@@ -1,7 +1,7 @@
 /** Paths for tests: the repository root and ../shared beside it (read-only, present in CI). */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 /** Absolute path of the repository root. */
@@ -15,3 +15,11 @@ export const STOOQ_DAYS = resolve(SHARED_DATA, 'stooq-us-daily-2018-2020/days');
 export function tempDir(prefix = 'gapctl-test-'): string {
   return mkdtempSync(resolve(tmpdir(), prefix));
 }
+
+/**
+ * Whether ../shared/data is beside the repository (CI and the team's machines). On a fresh clone it
+ * is not: tests that need the whole real data set are then skipped, titled with {@link NO_SHARED}.
+ */
+export const HAVE_SHARED = existsSync(resolve(SHARED_DATA, 'stooq-us-daily-2018-2020/days'));
+/** The one-line reason a test needing ../shared/data shows when skipped. */
+export const NO_SHARED = '(skipped: ../shared/data is absent; CI runs it)';

@@ -11,6 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REPLAY_DIR, importReplay, openReplay, type ImportSummary, type ReplayMarket } from '../../source/market/replay/index.js';
+import { HAVE_SHARED, NO_SHARED } from '../helpers/paths.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(repoRoot, '..', 'shared', 'data');
@@ -260,7 +261,7 @@ describe('openReplay on missing or corrupt datasets', () => {
 
 // ---------------------------------------------------------------- real data
 
-describe('importReplay on the real data', () => {
+describe.skipIf(!HAVE_SHARED)(`importReplay on the real data ${HAVE_SHARED ? '' : NO_SHARED}`, () => {
   it('is deterministic: two imports of a 3-day span give identical bytes', async () => {
     const opts = { stooqDir, premarketCsv, start: '2018-02-15', end: '2018-02-20', name: 'det' };
     const a = tmp('det');

@@ -45,6 +45,17 @@ describe('colorEnabled', () => {
   });
 });
 
+describe('consoleColor (the decision backfill, console and console --attach make)', () => {
+  test('follows colorEnabled on an interactive console and is off otherwise', async () => {
+    const { consoleColor } = await import('../../source/commands/common.js');
+    expect(consoleColor(true, { TERM: 'xterm-256color' }, true)).toBe(true);
+    expect(consoleColor(true, { TERM: 'xterm-256color', NO_COLOR: '' }, true)).toBe(false);
+    expect(consoleColor(true, { TERM: 'dumb' }, true)).toBe(false);
+    expect(consoleColor(true, { TERM: 'xterm-256color' }, false)).toBe(false);
+    expect(consoleColor(false, { TERM: 'xterm-256color' }, true)).toBe(false);
+  });
+});
+
 describe('frames', () => {
   test('colour on draws colour codes; NO_COLOR draws none in any screen', async () => {
     const snap = h.makeSnapshot({ alerts: [h.CRITICAL] });

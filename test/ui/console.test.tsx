@@ -74,6 +74,7 @@ describe('mountConsole', () => {
     const stdout = new FakeStdout(120, 40);
     const source = new FakeSource(makeSnapshot());
     const path = join(tempDir(), 'ui.json');
+    const t0 = performance.now();
     const c = mountConsole(source, { color: false, bell: false }, {
       stdout: stdout as unknown as NodeJS.WriteStream,
       stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
@@ -96,7 +97,17 @@ describe('mountConsole', () => {
     expect(m.rows).toBe(40);
     expect(m.eventLoopUtilization).toBeGreaterThanOrEqual(0);
     expect(m.eventLoopUtilization).toBeLessThanOrEqual(1);
-    for (const k of ['seconds', 'fps', 'cpuUserMs', 'cpuSystemMs']) expect(typeof m[k]).toBe('number');
+    // Every frame the console wrote reached the fake terminal, and the rates follow from the counts.
+    const drawn = stdout.frames.filter((f) => /\S/.test(f.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g, ''))).length;
+    expect(m.frames).toBe(drawn);
+    expect(m.columns).toBe(120);
+    expect(m.seconds).toBeGreaterThan(0);
+    expect(m.seconds).toBeLessThan((performance.now() - t0) / 1000 + 0.01);
+    expect(m.fps).toBeCloseTo(m.frames / m.seconds, 0);
+    expect(m.renderMsMean).toBeGreaterThan(0);
+    expect(m.cpuUserMs).toBeGreaterThan(0);
+    expect(m.cpuSystemMs).toBeGreaterThanOrEqual(0);
+    expect(m.processCpuShare).toBeCloseTo((m.cpuUserMs + m.cpuSystemMs) / 1000 / m.seconds, 1);
   });
 });
 
