@@ -11,10 +11,7 @@ import Database from 'better-sqlite3';
 import { startEngineWorker, type EngineHost } from '../../source/runtime/host.js';
 import type { BackfillSnapshot } from '../../source/engine/events.js';
 import { tempDir } from '../helpers/paths.js';
-import { smallSample } from '../helpers/small-sample.js';
 
-/** The small dataset derived from the bundled sample (every hit of it, a fraction of the work). */
-const SMALL = `replay:${smallSample()}`;
 
 function until(host: EngineHost, pred: (s: BackfillSnapshot) => boolean): Promise<BackfillSnapshot> {
   return new Promise((resolve) => {
@@ -45,7 +42,7 @@ describe('engine worker (interactive)', () => {
     const dir = tempDir();
     const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs') };
     const host = startEngineWorker({
-      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: SMALL, dbPath: join(dir, 's.db'),
+      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: 'replay', dbPath: join(dir, 's.db'),
       validate: 'none', skipPhase0: true, interactive: true, env,
     });
     const done = await until(host, (s) => s.state === 'DONE');
@@ -77,7 +74,7 @@ describe('engine worker (interactive)', () => {
     const dir = tempDir();
     const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs') };
     const host = startEngineWorker({
-      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: SMALL, dbPath: join(dir, 's.db'),
+      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: 'replay', dbPath: join(dir, 's.db'),
       validate: 'none', skipPhase0: true, interactive: true, env,
     });
     const done = await until(host, (s) => s.state === 'DONE');
