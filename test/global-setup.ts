@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -58,6 +58,9 @@ function tempBase(): string {
 export default async function setup(): Promise<() => void> {
   buildIfStale();
   const root = mkdtempSync(join(tempBase(), 'gapctl-vitest-'));
+  // Traversable (not listable) by others: test/cli/store-access.test.ts runs gapctl as the user
+  // nobody on folders it hands to that user inside this one.
+  chmodSync(root, 0o711);
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });
 }

@@ -29,10 +29,20 @@ const CLI = join(REPO_ROOT, 'dist/cli.js');
 const ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;
 
+/** A temp folder nobody may write (the run's private TMPDIR belongs to root), as a user's /tmp would be. */
+let nobodyTmp: string | null = null;
+function tmpForNobody(): string {
+  if (!nobodyTmp) {
+    nobodyTmp = tempDir();
+    if (ROOT) chownSync(nobodyTmp, NOBODY, NOBODY);
+  }
+  return nobodyTmp;
+}
+
 /** Runs gapctl; `unprivileged`: as nobody when the tests run as root. */
 function gapctl(env: NodeJS.ProcessEnv, cwd: string, args: string[], unprivileged = false) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    env,
+    env: unprivileged && ROOT ? { ...env, TMPDIR: tmpForNobody() } : env,
     cwd,
     encoding: 'utf8',
     timeout: 90_000,
