@@ -27,13 +27,13 @@ describe('app log (pino)', () => {
 
   it('redacts secrets in messages and in structured fields', () => {
     const dir = tempDir();
-    const hook = 'https://hooks.slack.com/services/T000/B000/SECRETTOKEN';
+    const hook = 'https://hooks.example.invalid/services/T000/B000/SECRETTOKEN';
     const log = createAppLog(dir, ['polygon-key-123', hook]);
-    log('GET https://api.massive.com/v2/x?apiKey=abcdef&date=2018-01-03 failed');
+    log('GET https://api.example.invalid/v2/x?apiKey=abcdef&date=2018-01-03 failed');
     log(`posting to ${hook} with polygon-key-123`);
-    log('structured', { apiKey: 'zzz-secret', webhookUrl: 'http://x/y', nested: { token: 't0k3n' }, url: `${hook}?a=1` });
+    log('structured', { apiKey: 'zzz-secret', webhookUrl: 'http://hook.example.invalid/y', nested: { token: 't0k3n' }, url: `${hook}?a=1` });
     const text = readFileSync(join(dir, 'gapctl.log'), 'utf8');
-    for (const s of ['abcdef', 'SECRETTOKEN', 'polygon-key-123', 'zzz-secret', 't0k3n', 'http://x/y']) expect(text).not.toContain(s);
+    for (const s of ['abcdef', 'SECRETTOKEN', 'polygon-key-123', 'zzz-secret', 't0k3n', 'http://hook.example.invalid/y']) expect(text).not.toContain(s);
     const got = lines(join(dir, 'gapctl.log'));
     expect(got[0]!.msg).toContain('apiKey=REDACTED');
     expect(got[2]).toMatchObject({ apiKey: '[REDACTED]', webhookUrl: '[REDACTED]', nested: { token: '[REDACTED]' }, url: 'REDACTED?a=1' });
