@@ -128,7 +128,7 @@ describe('one store, one market', () => {
 
   it('a market identity: replay by dataset name and manifest hash (not its folder), sim by seed and SIM_PM_FADES, live by base URLs without secrets', async () => {
     const { marketIdentity } = await import('../../source/runtime/market-identity.js');
-    const cfg = { SIM_PM_FADES: 'blocks', POLYGON_BASE_URL: 'https://u.example:p@api.example.invalid/?apiKey=SECRET', THETA_V3_URL: 'http://127.0.0.1:25503', THETA_V1_URL: 'http://127.0.0.1:25510' };
+    const cfg = { SIM_PM_FADES: 'blocks', POLYGON_BASE_URL: 'https://u.example.invalid:p@api.example.invalid/?apiKey=SECRET', THETA_V3_URL: 'http://127.0.0.1:25503', THETA_V1_URL: 'http://127.0.0.1:25510' };
     const root = tempDir();
     const bundled = marketIdentity({ kind: 'replay', path: join(REPO_ROOT, 'db/market/2018q1') }, cfg);
     expect(bundled.key).toMatch(/^replay:2018q1@[0-9a-f]{12}$/);
@@ -148,8 +148,8 @@ describe('one store, one market', () => {
     expect(marketIdentity({ kind: 'sim', seed: 5 }, { ...cfg, SIM_PM_FADES: 'none' }).key).toBe('sim:5/pm_fades=none');
     const live = marketIdentity({ kind: 'live' }, cfg);
     expect(live.key).toBe('live(polygon https://api.example.invalid, theta v3 http://127.0.0.1:25503, v1 http://127.0.0.1:25510)');
-    expect(JSON.stringify(live)).not.toMatch(/SECRET|u\.example:p/);
-    expect(marketIdentity({ kind: 'live' }, { ...cfg, THETA_V3_URL: 'http://127.0.0.2:25503' }).key).not.toBe(live.key);
+    expect(JSON.stringify(live)).not.toMatch(/SECRET|u\.example\.invalid:p/);
+    expect(marketIdentity({ kind: 'live' }, { ...cfg, THETA_V3_URL: 'http://127.0.0.1:25599' }).key).not.toBe(live.key);
 
     // a replay store refuses the rebuilt dataset and sim, naming both
     const path = join(root, 'r.db');
