@@ -1,7 +1,8 @@
 /**
  * The direction of imports (architecture.md), enforced: each top-level folder of source/ may import
- * only the folders listed for it; some only as `import type` (the UI renders engine events but never
- * runs engine code; the store and UI never call providers). The engine reaches markets only over
+ * only the folders listed for it; some only as `import type` (the store never calls providers). The
+ * shared contracts (snapshot, events, commands, day detail, rule table, states) are a leaf that
+ * imports nothing of ours; the UI and the store import them, never the engine (types included). The engine reaches markets only over
  * HTTP, the sim oracle is for tests and benchmarks, Ink/React stay out of the engine and the plain
  * printer, and SQL and HTTP stay out of the UI.
  */
@@ -14,18 +15,22 @@ const SOURCE = join(REPO_ROOT, 'source');
 
 /** folder -> folders it may import at run time, and folders it may import only as types. */
 const RULES: Record<string, { runtime: string[]; typeOnly?: string[] }> = {
-  'cli.ts': { runtime: ['commands', 'config', 'calendar', 'market', 'runtime', 'util'] },
-  commands: { runtime: ['runtime', 'engine', 'store', 'export', 'config', 'calendar', 'market', 'ui', 'util'] },
-  ui: { runtime: [], typeOnly: ['engine', 'providers'] },
-  runtime: { runtime: ['engine', 'providers', 'market', 'store', 'export', 'config', 'calendar', 'util'] },
-  engine: { runtime: ['providers', 'store', 'export', 'calendar', 'config', 'util'] },
-  providers: { runtime: ['config', 'calendar', 'util'] }, // calendar: ET time of Flat Files windows (a leaf below providers)
-  market: { runtime: ['calendar', 'util'] },
-  store: { runtime: ['util'], typeOnly: ['providers', 'engine'] },
-  export: { runtime: ['store', 'util'], typeOnly: [] },
+  'cli.ts': { runtime: ['commands', 'config', 'calendar', 'market', 'runtime', 'util', 'contracts'] },
+  commands: { runtime: ['runtime', 'engine', 'store', 'export', 'config', 'calendar', 'market', 'ui', 'util', 'contracts'] },
+  // The UI renders contracts (snapshot, events, day detail) and never imports the engine or the providers, not even types.
+  ui: { runtime: ['contracts'] },
+  runtime: { runtime: ['engine', 'providers', 'market', 'store', 'export', 'config', 'calendar', 'util', 'contracts'] },
+  engine: { runtime: ['providers', 'store', 'export', 'calendar', 'config', 'util', 'contracts'] },
+  providers: { runtime: ['config', 'calendar', 'util', 'contracts'] }, // calendar: ET time of Flat Files windows (a leaf below providers)
+  market: { runtime: ['calendar', 'util', 'contracts'] },
+  // The store never imports the engine (types included): the day/alert types it stores are contracts.
+  store: { runtime: ['util', 'contracts'], typeOnly: ['providers'] },
+  export: { runtime: ['store', 'util', 'contracts'], typeOnly: [] },
   calendar: { runtime: [] },
   config: { runtime: [] },
   util: { runtime: [] },
+  // The shared contracts are a leaf: they import nothing of ours.
+  contracts: { runtime: [] },
 };
 
 const FORBIDDEN_PACKAGES: Record<string, RegExp> = {
@@ -77,6 +82,25 @@ describe('architecture: direction of imports', () => {
       bad.push(`${relative(REPO_ROOT, imp.file)} imports ${imp.spec}${imp.typeOnly ? ' (type)' : ''}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  it('the contracts are a leaf: no import of ours and no package', () => {
+    const contracts = all.filter((i) => topOf(i.file) === 'contracts');
+    expect(contracts.length).toBeGreaterThan(0);
+    const bad = contracts.filter((i) => {
+      if (!i.spec.startsWith('.')) return true;
+      return relative(SOURCE, resolve(dirname(i.file), i.spec)).split(sep)[0] !== 'contracts';
+    });
+    expect(bad.map((i) => `${relative(REPO_ROOT, i.file)} imports ${i.spec}`)).toEqual([]);
+  });
+
+  it('neither the store nor the UI imports the engine, not even a type', () => {
+    const bad = all.filter((i) => {
+      const from = topOf(i.file);
+      if ((from !== 'store' && from !== 'ui') || !i.spec.startsWith('.')) return false;
+      return relative(SOURCE, resolve(dirname(i.file), i.spec)).split(sep)[0] === 'engine';
+    });
+    expect(bad.map((i) => `${relative(REPO_ROOT, i.file)} imports ${i.spec}`)).toEqual([]);
   });
 
   it('keeps terminal code out of the engine and SQL/HTTP out of the UI', () => {

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import type { BackfillSnapshot } from '../engine/events.js';
+import type { BackfillSnapshot } from '../contracts/events.js';
 import type { AttachedRunner, AttachNotice } from '../runtime/attach.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
 import { errorLine } from '../util/errors.js';

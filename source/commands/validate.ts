@@ -7,7 +7,7 @@ import { openSession, parseMarket } from '../runtime/session.js';
 import { createAppLog } from '../runtime/app-log.js';
 import { validateDay } from '../engine/validate.js';
 import type { Config } from '../config/index.js';
-import type { EngineEvent } from '../engine/events.js';
+import type { EngineEvent } from '../contracts/events.js';
 import { validationLineThrottle, validationProgressLine } from '../runtime/plain-printer.js';
 
 /** Options of {@link validateCommand}. */

@@ -23,7 +23,7 @@ import { dueAtMs, etLabel, type Clock, type FollowSchedule } from './clock.js';
 import { errorCode, isDiskFull } from '../util/fs-errors.js';
 import { StoppedError, type EngineContext } from './context.js';
 import { storeRefOf } from '../store/market-identity.js';
-import type { BackfillState, DayStatus } from './events.js';
+import type { BackfillState, DayStatus } from '../contracts/events.js';
 import { scanDay, type DayResult } from './day.js';
 import { errorLine } from '../util/errors.js';
 import { failpoint } from '../util/failpoint.js';

@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import type { Store } from '../store/store.js';
 import type { FloatApi, PolygonApi, ThetaApi, UpstreamMetrics } from '../providers/types.js';
 import type { FlatFilesClient } from '../providers/flatfiles/client.js';
-import type { EngineEventSink } from './events.js';
+import type { EngineEventSink } from '../contracts/events.js';
 
 /**
  * Pause between units of work: `wait()` resolves at once while running and when resumed.

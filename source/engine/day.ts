@@ -12,7 +12,7 @@ import { ProviderError } from '../providers/types.js';
 import type { DayCompleteness, HitRow, HitRule, MissAuditRow, PmCacheRow } from '../store/store.js';
 import { appendDayLog, writeDayJson, writeProviderOverlap, type OverlapRow } from './artifacts.js';
 import { checkStopped, StoppedError, type EngineContext } from './context.js';
-import type { DayStatus, RuleCounts, StageName } from './events.js';
+import type { DayStatus, RuleCounts, StageName } from '../contracts/events.js';
 import { R4_WINDOW_DAYS, auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
 import { loadSplits } from './splits.js';
 import { raiseSlaAlert } from './sla.js';

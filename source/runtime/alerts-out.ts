@@ -24,7 +24,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { request } from 'undici';
-import type { AlertInfo } from '../engine/events.js';
+import type { AlertInfo } from '../contracts/events.js';
 import type { Config } from '../config/index.js';
 import { errorLine } from '../util/errors.js';
 import { redactSecrets } from '../util/redact.js';

@@ -18,7 +18,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { z } from 'zod';
-import type { AlertInfo, BackfillSnapshot, ControlCommand, DayDetailData } from '../engine/events.js';
+import type { AlertInfo, BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
 import { openDb, type Db } from '../store/db.js';
 import { errorLine } from '../util/errors.js';
 import { ControlSocketError, sendControlCommand, sendControlRequest, type ControlReply } from './control-socket.js';

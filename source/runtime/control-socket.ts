@@ -15,7 +15,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ControlCommand } from '../engine/events.js';
+import type { ControlCommand } from '../contracts/events.js';
 import { errorLine } from '../util/errors.js';
 
 /** File name of the control socket inside the state folder. */

@@ -15,7 +15,7 @@ import type { Db } from '../store/db.js';
 import { statePaths } from '../store/state-files.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
-import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../engine/events.js';
+import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
 
 /** Rule codes of the store -> the console's short names, in rule order. */
 const RULE_SHORT: Readonly<Record<string, DayHitRule['rule']>> = {

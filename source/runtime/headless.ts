@@ -19,7 +19,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { backfillExitCode } from '../engine/backfill.js';
-import type { BackfillSnapshot, BackfillState, ControlCommand } from '../engine/events.js';
+import type { BackfillSnapshot, BackfillState, ControlCommand } from '../contracts/events.js';
 import type { Config } from '../config/index.js';
 import { writeFileAtomic } from '../store/state-files.js';
 import { redactSecrets } from '../util/redact.js';

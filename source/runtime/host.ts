@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../engine/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';

@@ -18,7 +18,7 @@ import {
   tradingDays,
   weekday,
 } from '../calendar/index.js';
-import type { ControlCommand } from '../engine/events.js';
+import type { ControlCommand } from '../contracts/events.js';
 import { UsageError } from '../util/errors.js';
 
 export { UsageError };

@@ -23,8 +23,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BackfillSnapshot } from '../engine/events.js';
-import type { UpstreamMetrics } from '../providers/types.js';
+import type { BackfillSnapshot } from '../contracts/events.js';
+import type { UpstreamMetrics } from '../contracts/upstream.js';
 
 /** Bucket bounds of `gapctl_day_processing_seconds` (the runbook's SLA is 900 s). */
 export const DAY_SECONDS_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600];

@@ -4,7 +4,7 @@
  * line per day that reaches a final status, one per new alert, a summary every N seconds, and a
  * final summary. Ink and React are never imported here (nothing asks for raw mode).
  */
-import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts, ValidationProgress } from '../engine/events.js';
+import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts, ValidationProgress } from '../contracts/events.js';
 
 // Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
 // point down), and this module must stay free of Ink.

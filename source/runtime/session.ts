@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { parseEmuFaults, type Config } from '../config/index.js';
 import { PauseGate, type EngineContext } from '../engine/context.js';
-import type { EngineEventSink } from '../engine/events.js';
+import type { EngineEventSink } from '../contracts/events.js';
 import { startEmulator, type EmulatorOptions, type FaultConfig, type RunningEmulator } from '../market/emulator/index.js';
 import { DEFAULT_REPLAY_DIR, openReplay } from '../market/replay/index.js';
 import type { MarketSource } from '../market/types.js';

@@ -2,8 +2,8 @@
  * Reduces engine events into the {@link BackfillSnapshot} the console renders (pure functions, no
  * I/O), plus the ETA math: a moving average of recent day durations with paused time left out.
  */
-import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName } from '../engine/events.js';
-import type { UpstreamMetrics } from '../providers/types.js';
+import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName } from '../contracts/events.js';
+import type { UpstreamMetrics } from '../contracts/upstream.js';
 
 /** Lines of log tail kept in a snapshot. */
 export const LOG_TAIL_LINES = 200;

@@ -12,7 +12,7 @@
 import { parentPort } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
-import type { BackfillSnapshot, ControlCommand, EngineEvent } from '../engine/events.js';
+import type { BackfillSnapshot, ControlCommand, EngineEvent } from '../contracts/events.js';
 import { runBackfill, type BackfillOutcome } from '../engine/backfill.js';
 import { scanDay } from '../engine/day.js';
 import { validateDay } from '../engine/validate.js';

@@ -8,7 +8,7 @@ import { failpoint } from '../util/failpoint.js';
 import { nowIso, openDb, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
 import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
-import type { AlertInfo, DayStatus } from '../engine/events.js';
+import type { AlertInfo, DayStatus } from '../contracts/events.js';
 
 /** Days of grouped-daily bars the store keeps in memory (the R4 window, the previous day, margin). */
 export const RAW_CACHE_DAYS = 10;

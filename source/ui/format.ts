@@ -3,7 +3,7 @@
  * status glyphs. No React, no Ink, no I/O, so the plain printer can import it without loading Ink.
  * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
  */
-import type { BackfillState, DayCell, DayStatus, RuleCounts, StageName, StageView } from '../engine/events.js';
+import type { BackfillState, DayCell, DayStatus, RuleCounts, StageName, StageView } from '../contracts/events.js';
 
 /** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
 export const STATUS_GLYPH: Readonly<Record<DayStatus | 'SKIPPED', string>> = {

@@ -4,7 +4,7 @@
  * (the worst status of the month) grouped by year, plus the cursor's month drawn day by day.
  * Output is a list of lines of styled segments; the component only paints them.
  */
-import type { DayCell, DayStatus } from '../engine/events.js';
+import type { DayCell, DayStatus } from '../contracts/events.js';
 import { cellGlyph } from './format.js';
 import { cellTone, type Tone } from './theme.js';
 

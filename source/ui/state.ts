@@ -5,7 +5,7 @@
  * holds the state and performs the effects; tests drive {@link step} directly. Selectors (the
  * functions of state that screens read) live here too, as plain functions.
  */
-import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus } from '../engine/events.js';
+import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus } from '../contracts/events.js';
 import { ENDED_STATES, statusLabel } from './format.js';
 import type { ActionId, KeyScope } from './keymap.js';
 

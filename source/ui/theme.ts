@@ -4,7 +4,7 @@
  * simply passes no colour at all ({@link Theme.fg} returns undefined). Inverse (the grid cursor) and
  * bold are attributes, not colours, and stay on in monochrome.
  */
-import type { AlertInfo, BackfillState, DayCell } from '../engine/events.js';
+import type { AlertInfo, BackfillState, DayCell } from '../contracts/events.js';
 
 /** Semantic tones the components ask for. */
 export type Tone = 'plain' | 'dim' | 'accent' | 'ok' | 'warn' | 'bad' | 'critical' | 'running' | 'info';

@@ -24,7 +24,7 @@ import { readValidationState, seedPriorValidation, type ValidationState } from '
 import { startEngineWorker } from '../../source/runtime/host.js';
 import { sendControlCommand } from '../../source/runtime/control-socket.js';
 import type { HeadlessStatus } from '../../source/runtime/headless.js';
-import type { BackfillSnapshot } from '../../source/engine/events.js';
+import type { BackfillSnapshot } from '../../source/contracts/events.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const DAY = '2018-01-04';

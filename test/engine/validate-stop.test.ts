@@ -25,7 +25,7 @@ import { runBaseline } from '../../source/engine/baseline.js';
 import { runBackfill } from '../../source/engine/backfill.js';
 import { StoppedError } from '../../source/engine/context.js';
 import { ProviderError } from '../../source/providers/types.js';
-import type { EngineEvent, ValidationProgress } from '../../source/engine/events.js';
+import type { EngineEvent, ValidationProgress } from '../../source/contracts/events.js';
 import type { Session } from '../../source/runtime/session.js';
 
 const DAY = '2018-01-04'; // CNET's real premarket gap is an R1 hit that day

@@ -1,7 +1,7 @@
 /** A test engine session over a market source, with a temp store and state folder. */
 import { join } from 'node:path';
 import { loadConfig, type Config, type ConfigName } from '../../source/config/index.js';
-import type { EngineEvent } from '../../source/engine/events.js';
+import type { EngineEvent } from '../../source/contracts/events.js';
 import { openSession, parseMarket, type Session } from '../../source/runtime/session.js';
 import type { EmulatorOptions } from '../../source/market/emulator/index.js';
 import type { MarketSource } from '../../source/market/types.js';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAlertsOut, type AlertsOutOptions } from '../../source/runtime/alerts-out.js';
-import type { AlertInfo, EngineEvent } from '../../source/engine/events.js';
+import type { AlertInfo, EngineEvent } from '../../source/contracts/events.js';
 import { runBackfill } from '../../source/engine/backfill.js';
 import type { Session } from '../../source/runtime/session.js';
 import { testSession } from '../helpers/session.js';

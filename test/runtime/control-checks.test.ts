@@ -16,7 +16,7 @@ import { EventEmitter } from 'node:events';
 import { spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import type { BackfillSnapshot, ControlCommand } from '../../source/engine/events.js';
+import type { BackfillSnapshot, ControlCommand } from '../../source/contracts/events.js';
 import type { BackfillOutcome } from '../../source/engine/backfill.js';
 import { loadConfig } from '../../source/config/index.js';
 import { runHeadless, headlessPaths } from '../../source/runtime/headless.js';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { existsSync, lstatSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ControlCommand } from '../../source/engine/events.js';
+import type { ControlCommand } from '../../source/contracts/events.js';
 import {
   ControlSocketError,
   listenControlSocket,

@@ -26,7 +26,7 @@ import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { sendControlCommand } from '../../source/runtime/control-socket.js';
 import { attachToRunner, readHeadlessStatus, runnerHealth } from '../../source/runtime/attach.js';
 import type { HeadlessStatus } from '../../source/runtime/headless.js';
-import type { BackfillSnapshot } from '../../source/engine/events.js';
+import type { BackfillSnapshot } from '../../source/contracts/events.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const RUN_ARGS = ['backfill', '--headless', '--market', 'sim:7', '--start', '2024-01-02', '--end', '2024-03-28', '--validate', 'none', '--skip-phase0'];

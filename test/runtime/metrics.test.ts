@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { createMetricsRegistry, startMetricsServer } from '../../source/runtime/metrics.js';
 import { initialSnapshot } from '../../source/runtime/snapshot.js';
-import type { BackfillSnapshot } from '../../source/engine/events.js';
+import type { BackfillSnapshot } from '../../source/contracts/events.js';
 import type { UpstreamMetrics } from '../../source/providers/types.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { runEnv } from '../helpers/outcome.js';

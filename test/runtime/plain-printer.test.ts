@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { BackfillSnapshot, DayCell, ValidationProgress } from '../../source/engine/events.js';
+import type { BackfillSnapshot, DayCell, ValidationProgress } from '../../source/contracts/events.js';
 import { createPlainPrinter, plainDayLine, validationProgressLine } from '../../source/runtime/plain-printer.js';
 import { CRITICAL, makeSnapshot } from '../ui/harness.js';
 

@@ -1,7 +1,7 @@
 /** The snapshot reducer: range totals are derived from the day cells, so a day counts once. */
 import { describe, expect, it } from 'vitest';
 import { initialMemo, initialSnapshot, reduce } from '../../source/runtime/snapshot.js';
-import type { BackfillSnapshot, EngineEvent } from '../../source/engine/events.js';
+import type { BackfillSnapshot, EngineEvent } from '../../source/contracts/events.js';
 
 const meta = { command: 'backfill', start: '2018-01-03', end: '2018-01-04', market: 'replay', db: 'x.db' };
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startEngineWorker, type EngineHost } from '../../source/runtime/host.js';
-import type { BackfillSnapshot } from '../../source/engine/events.js';
+import type { BackfillSnapshot } from '../../source/contracts/events.js';
 import { tempDir } from '../helpers/paths.js';
 
 

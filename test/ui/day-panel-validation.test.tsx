@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { DayPanel } from '../../source/ui/components/DayPanel.js';
-import type { ValidationProgress } from '../../source/engine/events.js';
+import type { ValidationProgress } from '../../source/contracts/events.js';
 import { makeSnapshot, plain } from './harness.js';
 
 afterEach(() => cleanup());

@@ -6,7 +6,7 @@
  * each is also kept as a file snapshot in test/ui/__frames__/ for review.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import type { BackfillSnapshot } from '../../source/engine/events.js';
+import type { BackfillSnapshot } from '../../source/contracts/events.js';
 import { CRITICAL, FakeSource, makeDetail, makeSnapshot, mount, plain, tick, waitFor, type Mounted } from './harness.js';
 
 const mounted: Mounted[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { DayCell } from '../../source/engine/events.js';
+import type { DayCell } from '../../source/contracts/events.js';
 import { layoutGrid, monthRepresentative, type GridLine } from '../../source/ui/grid.js';
 import { weekdays } from './harness.js';
 

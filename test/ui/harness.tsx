@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { render, type Instance } from 'ink';
-import type { AlertInfo, BackfillSnapshot, ControlCommand, DayCell, DayDetailData, DayView } from '../../source/engine/events.js';
+import type { AlertInfo, BackfillSnapshot, ControlCommand, DayCell, DayDetailData, DayView } from '../../source/contracts/events.js';
 import type { UpstreamMetrics } from '../../source/providers/types.js';
 import { App } from '../../source/ui/App.js';
 import type { ConsoleSource, QuitChoice } from '../../source/ui/types.js';

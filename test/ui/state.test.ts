@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ControlCommand } from '../../source/engine/events.js';
+import type { ControlCommand } from '../../source/contracts/events.js';
 import type { ActionId } from '../../source/ui/keymap.js';
 import type { UiEvent, UiState, StepContext } from '../../source/ui/state.js';
 import { cursorDate, dayRuns, displayState, formatRuns, initialUiState, LOG_KEEP, logPaneDate, logWindow, newTailLines, panelLog, PENDING_SNAPSHOTS, selectedRange, showsPaused, step, visibleDays, wantedDetail, wantedLog } from '../../source/ui/state.js';

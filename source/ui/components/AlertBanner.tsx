@@ -3,7 +3,7 @@
  * severity prefix that works without colour (`!` CRITICAL, `*` WARNING, `i` INFO), how many more
  * wait, and the keys to acknowledge and go to its day.
  */
-import type { AlertInfo } from '../../engine/events.js';
+import type { AlertInfo } from '../../contracts/events.js';
 import { alertTone } from '../theme.js';
 import { truncate } from '../format.js';
 import { Line } from './Line.js';

@@ -4,7 +4,7 @@
  * colour-only (or inverse-only) signal.
  */
 import { Box } from 'ink';
-import type { DayCell } from '../../engine/events.js';
+import type { DayCell } from '../../contracts/events.js';
 import type { GridModel } from '../grid.js';
 import { statusLabel } from '../format.js';
 import { Line } from './Line.js';

@@ -5,7 +5,7 @@
  * While a validation runs: its gate, the baseline's premarket lookups, retries and backoff.
  */
 import { Box } from 'ink';
-import type { BackfillSnapshot, StageName, StageView, ValidationProgress } from '../../engine/events.js';
+import type { BackfillSnapshot, StageName, StageView, ValidationProgress } from '../../contracts/events.js';
 import { formatCount, formatDuration, formatRuleCounts, progressBar, stageCounts, stageGlyph, statusLabel } from '../format.js';
 import type { Tone } from '../theme.js';
 import { Line, type Seg } from './Line.js';

@@ -4,7 +4,7 @@
  * market, database, read-only tag, and `? help` at the right edge. When the
  * line is too long the market/db part is cut first, then the state reason; `? help` always shows.
  */
-import type { BackfillSnapshot, BackfillState } from '../../engine/events.js';
+import type { BackfillSnapshot, BackfillState } from '../../contracts/events.js';
 import { truncate } from '../format.js';
 import { stateTone } from '../theme.js';
 import { Line, type Seg } from './Line.js';

@@ -4,7 +4,7 @@
  * columns a sparkline of recent days/min. Following the market (`--follow`) and waiting: the next
  * scan's day, its due time in ET and a countdown instead of the ETA.
  */
-import type { BackfillSnapshot } from '../../engine/events.js';
+import type { BackfillSnapshot } from '../../contracts/events.js';
 import { formatEta, formatRate, percent, progressBar, sparkline } from '../format.js';
 import { Line } from './Line.js';
 

@@ -5,7 +5,7 @@
  * errors, latency p50/p95, backoff). Data: the providers' live metrics in the snapshot.
  */
 import { Box } from 'ink';
-import type { UpstreamMetrics } from '../../providers/types.js';
+import type { UpstreamMetrics } from '../../contracts/upstream.js';
 import { formatCount, formatMs, formatRatioPct } from '../format.js';
 import { Line, type Seg } from './Line.js';
 

@@ -7,7 +7,7 @@
 import type { Key } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { matchKey } from '../keymap.js';
-import type { BackfillSnapshot } from '../../engine/events.js';
+import type { BackfillSnapshot } from '../../contracts/events.js';
 import { activeScope, initialUiState, step, wantedDetail, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
 import type { ConsoleSource, QuitChoice } from '../types.js';
 

@@ -9,7 +9,7 @@
  * rows - 1 lines.
  */
 import { Box } from 'ink';
-import type { DayDetailData, DayView, StageName } from '../../engine/events.js';
+import type { DayDetailData, DayView, StageName } from '../../contracts/events.js';
 import { Line, type Seg } from '../components/Line.js';
 import { severityPrefix } from '../components/AlertBanner.js';
 import { logTime } from '../components/LogPanel.js';

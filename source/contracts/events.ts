@@ -3,7 +3,7 @@
  * of threads or terminals: the runtime reduces these into a {@link BackfillSnapshot} for the console,
  * the plain printer and the headless status file.
  */
-import type { UpstreamMetrics } from '../providers/types.js';
+import type { UpstreamMetrics } from './upstream.js';
 
 /** Stages of one day, in order (domain.md section 4). */
 export const STAGES = ['UNIVERSE', 'GROUPED', 'PREV', 'R2R3', 'R1', 'R4', 'PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const;
