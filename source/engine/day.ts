@@ -11,6 +11,7 @@ import type { GroupedBar, PremarketAnswer, SplitInfo, UniverseTicker } from '../
 import { ProviderError } from '../providers/types.js';
 import type { DayCompleteness, HitRow, HitRule, MissAuditRow, PmCacheRow } from '../store/store.js';
 import { appendDayLog, writeDayJson, writeProviderOverlap, type OverlapRow } from './artifacts.js';
+import { premarketDisagreements, writePmOverlap, type PmOverlapRow } from '../export/pm-overlap.js';
 import { checkStopped, StoppedError, type EngineContext } from './context.js';
 import type { DayStatus, RuleCounts, StageName } from '../contracts/events.js';
 import { R4_WINDOW_DAYS, auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
@@ -270,6 +271,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     const proofFound: string[] = [];
     let proofUnanswered = 0;
     const proofConfirm: string[] = [];
+    let pmOverlap: PmOverlapRow[] | null = null;
     if (mode === 'exhaustive') {
       dc.proof = unanswered === 0 ? 'exhaustive' : 'sampled';
       dc.proof_source = unanswered === 0 ? 'theta' : null;
@@ -325,6 +327,14 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
       dc.proof_checked = dc.proof === 'exhaustive' ? withPrev.length : 0;
       dc.proof_found = proofFound.map((s) => `${s}:${r1.get(s)!.toFixed(1)}`).join('|');
       for (const s of proofFound) log(`PROOF:found ${s} R1 ${r1.get(s)!.toFixed(1)}% (premarket high ${pm.get(s)!.high}; the prefilter did not select it)`);
+      if (bulk !== null) {
+        // Flat file vs Theta trades near the threshold: disagreements go to the provider-overlap report.
+        const theta = new Map<string, number | null>();
+        for (const [s, a] of pm) if (a.outcome !== 'unanswered') theta.set(s, a.outcome === 'high' ? a.high : null);
+        pmOverlap = premarketDisagreements({ date, symbols: withPrev, flatFile: bulk, theta, prevClose: (s) => prevAdj.get(s)!.prevClose, bandPct: band });
+        for (const d of pmOverlap.slice(0, 20)) log(`PROOF:disagree ${d.symbol} flatfile ${d.highA ?? 'none'} theta ${d.highB ?? 'none'}${d.diffPct === null ? '' : ` (${d.diffPct.toFixed(2)}%)`}`);
+        if (pmOverlap.length > 0) log(`PROOF:disagree ${pmOverlap.length} symbol(s) between the flat file and Theta (provider_overlap_pm_${date}.csv)`);
+      }
       if (proofUnanswered > 0) log(`PROOF:unproven premarket unanswered for ${proofUnanswered} symbol(s)`);
     }
     dc.r1_checked = toCheck.length - unanswered;
@@ -544,6 +554,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
       });
     }
     writeProviderOverlap(ctx.reportsDir, date, overlap);
+    writePmOverlap(ctx.reportsDir, date, pmOverlap);
     checkStopped(ctx.signal);
     store.commitDay({ completeness: dc, hits, missAudit, audit });
     raiseSlaAlert(ctx, dc);

@@ -13,7 +13,8 @@
  * - Every request must be signed with AWS Signature V4 (service s3) by the emulator's access key;
  *   a missing or wrong signature is 403 (`AccessDenied` / `SignatureDoesNotMatch`), checked by
  *   re-signing the request with the `aws4` library and the known secret.
- * - Test faults: a truncated or corrupt gzip, a CSV without the `high` column, a hang (timeout).
+ * - Test faults: a truncated or corrupt gzip, a CSV without the `high` column, a hang (timeout),
+ *   premarket highs skewed from the Theta trades (`skewHighPct`).
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -41,6 +42,12 @@ export interface FlatFileFaults {
   dropHighColumn?: boolean;
   /** Send the headers, then never the body (a stalled transfer). */
   hang?: boolean;
+  /**
+   * Skew every premarket minute bar's `high` by this many percent (e.g. 2 = 2% higher), so the
+   * flat file disagrees with the Theta trades it was built from (the provider-overlap report).
+   * The regular-session bar is left alone.
+   */
+  skewHighPct?: number;
 }
 
 /** State of the flat-file route. */
@@ -107,7 +114,7 @@ function signatureValid(req: IncomingMessage, url: URL, st: FlatFileState): 'ok'
 }
 
 /** The minute-aggregates CSV of `date` (uncompressed); null when the source has no bars that day. */
-async function buildCsv(source: MarketSource, date: string, dropHigh: boolean): Promise<string | null> {
+async function buildCsv(source: MarketSource, date: string, dropHigh: boolean, skewHighPct = 0): Promise<string | null> {
   const daily: DailyBar[] = await source.groupedDaily(date);
   if (daily.length === 0) return null;
   const cols = dropHigh ? MINUTE_AGGS_HEADER.replace(',high', '') : MINUTE_AGGS_HEADER;
@@ -119,7 +126,8 @@ async function buildCsv(source: MarketSource, date: string, dropHigh: boolean): 
     const bars = (await source.minuteBars(t, date)) ?? [];
     const row = (v: number, o: number, c: number, h: number, l: number, startNs: bigint, n: number): string =>
       dropHigh ? `${t},${v},${o},${c},${l},${startNs},${n}` : `${t},${v},${o},${c},${h},${l},${startNs},${n}`;
-    for (const b of bars) lines.push(row(b.volume, b.open, b.close, b.high, b.low, BigInt(b.startMs) * 1_000_000n, b.trades));
+    const skew = 1 + skewHighPct / 100;
+    for (const b of bars) lines.push(row(b.volume, b.open, b.close, skewHighPct ? Math.round(b.high * skew * 10_000) / 10_000 : b.high, b.low, BigInt(b.startMs) * 1_000_000n, b.trades));
     const d = byTicker.get(t)!;
     lines.push(row(d.v, d.o, d.c, d.h, d.l, open, d.n ?? 1));
   }
@@ -160,10 +168,10 @@ export async function handleFlatFiles(ctx: Ctx, st: FlatFileState): Promise<void
 
     const date = dateOfKey(key);
     if (date === null || !published(date)) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-    const ck = `${st.source.name}|${date}|${st.faults.dropHighColumn ? 'nohigh' : 'full'}`;
+    const ck = `${st.source.name}|${date}|${st.faults.dropHighColumn ? 'nohigh' : 'full'}|${st.faults.skewHighPct ?? 0}`;
     let gz = cache.get(ck);
     if (gz === undefined) {
-      const csv = await buildCsv(st.source, date, !!st.faults.dropHighColumn);
+      const csv = await buildCsv(st.source, date, !!st.faults.dropHighColumn, st.faults.skewHighPct ?? 0);
       if (csv === null) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
       gz = gzipSync(csv);
       cache.set(ck, gz);
