@@ -184,6 +184,29 @@ export type ControlCommand =
   /** Leave the engine running without a console: it ends once the current work is done. */
   | { type: 'detach' };
 
+/** Level of one health check (`gapctl health`, the console's health overlay); a run's level is the worst. */
+export type HealthLevel = 'ok' | 'warn' | 'critical';
+
+/** One health check's result: a short name (`theta-v3`, `database`), a level and a one-line reason (secrets redacted). */
+export interface HealthCheck {
+  name: string;
+  level: HealthLevel;
+  message: string;
+}
+
+/**
+ * Result of the production health checks (runtime/health.ts runHealth): every check in order, the
+ * worst level and the exit code of `gapctl health` (0 ok, 1 warn, 2 critical). The console's health
+ * overlay shows it as the runtime sends it (the UI runs no HTTP or SQL).
+ */
+export interface HealthReport {
+  level: HealthLevel;
+  exitCode: 0 | 1 | 2;
+  checks: HealthCheck[];
+  /** Wall time of the whole run, ms. */
+  ms: number;
+}
+
 /** One rule of a stored hit: short code (`R1`..`R4`), runbook code, value in percent. */
 export interface DayHitRule {
   rule: 'R1' | 'R2' | 'R3' | 'R4';

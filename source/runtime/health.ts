@@ -24,24 +24,10 @@ import { errorLine } from '../util/errors.js';
 import { latestDueDay } from '../engine/clock.js';
 import { redact } from '../util/redact.js';
 
-/** Level of one check; the run's level is the worst. */
-export type HealthLevel = 'ok' | 'warn' | 'critical';
+import type { HealthCheck, HealthLevel, HealthReport } from '../contracts/events.js';
 
-/** One check's result: a name, a level and a one-line reason. */
-export interface HealthCheck {
-  name: string;
-  level: HealthLevel;
-  message: string;
-}
-
-/** Result of {@link runHealth}: every check, the worst level and the exit code (0 ok, 1 warn, 2 critical). */
-export interface HealthReport {
-  level: HealthLevel;
-  exitCode: 0 | 1 | 2;
-  checks: HealthCheck[];
-  /** Wall time of the whole run, ms. */
-  ms: number;
-}
+/** The report types live with the contracts (events.ts) (the console's overlay renders them); re-exported here. */
+export type { HealthCheck, HealthLevel, HealthReport } from '../contracts/events.js';
 
 /** Free and total bytes of the file system holding a path (`fs.statfs`). */
 export type StatfsProbe = (path: string) => Promise<{ bavail: number; bsize: number; blocks: number }>;
@@ -56,6 +42,30 @@ export interface HealthOptions {
   statfs?: StatfsProbe;
   /** The clock, UTC epoch ms (tests); default Date.now. */
   now?: () => number;
+  /**
+   * Services already running to probe instead of starting an embedded market (the console's engine
+   * worker passes its session's emulator): base URLs, the Polygon key, the flat files endpoint and
+   * credentials (null when none), and how the keys check describes them. Ignored on a live market.
+   */
+  services?: HealthServices;
+  /**
+   * The pid of the process this check runs in when it is itself the store's writer (the console's
+   * backfill): a lock held by this pid is reported as this console's own (ok), never as another
+   * writer. Default: none (the CLI is never the writer).
+   */
+  selfPid?: number;
+}
+
+/** Running services to probe (see {@link HealthOptions.services}). */
+export interface HealthServices {
+  polygon: string;
+  v3: string;
+  v1: string;
+  /** The Polygon key the services expect (redacted everywhere). */
+  key: string;
+  flatFiles: { url: string; accessKey: string; secretKey: string } | null;
+  /** What serves them, e.g. `embedded replay market (2018q1), the console's own`. */
+  label: string;
 }
 
 /** WAL size that warns, bytes (a WAL this big means checkpoints are starved by a long reader). */
@@ -304,9 +314,10 @@ function dataChecks(db: Database.Database, cfg: Config, nowMs: number): HealthCh
   return out;
 }
 
-function lockCheck(dbPath: string): HealthCheck {
+function lockCheck(dbPath: string, selfPid?: number): HealthCheck {
   const name = 'lock';
   const holder = readLock(dbPath);
+  if (holder && selfPid !== undefined && holder.pid === selfPid) return { name, level: 'ok', message: `this console holds the store (${holder.command} pid ${holder.pid} since ${holder.started_at}, alive)` };
   if (holder) return { name, level: 'ok', message: `${holder.command} pid ${holder.pid} on ${holder.host} holds the store since ${holder.started_at} (alive)` };
   if (existsSync(lockPath(dbPath))) return { name, level: 'warn', message: `stale lock ${lockPath(dbPath)} (its process is gone; the next run takes it over)` };
   return { name, level: 'ok', message: 'no writer holds the store' };
@@ -345,6 +356,12 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
           ? { name: 'keys', level: 'ok', message: `POLYGON_API_KEY set (redacted); FMP_API_KEY ${cfg.FMP_API_KEY ? 'set (redacted)' : 'unset (float shares from Polygon only)'}` }
           : { name: 'keys', level: 'critical', message: 'POLYGON_API_KEY is not set (put it in .env or the environment)' },
       );
+    } else if (o.services) {
+      const sv = o.services;
+      urls = { polygon: sv.polygon, v3: sv.v3, v1: sv.v1 };
+      flatFiles = sv.flatFiles;
+      key = sv.key;
+      checks.push({ name: 'keys', level: 'ok', message: `${sv.label}: no API keys needed` });
     } else {
       const source =
         o.market.kind === 'replay'
@@ -389,7 +406,7 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
   // The store last: better-sqlite3 is synchronous (a locked store blocks up to the timeout), so it
   // must not hold up the HTTP probes' timers.
   const nowMs = now();
-  checks.push(lockCheck(o.dbPath), ...storeChecks(o, timeoutMs, nowMs), backupCheck(cfg, nowMs));
+  checks.push(lockCheck(o.dbPath, o.selfPid), ...storeChecks(o, timeoutMs, nowMs), backupCheck(cfg, nowMs));
   const level = worst(checks.map((c) => c.level));
   return { level, exitCode: RANK[level] as 0 | 1 | 2, checks, ms: Date.now() - t0 };
 }

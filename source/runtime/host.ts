@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';
@@ -38,6 +38,13 @@ export interface EngineHost {
    */
   readDayDetail(date: string): Promise<DayDetailData>;
   /**
+   * The production health checks (`gapctl health`), run by the worker next to whatever the engine
+   * does (read-only; the store's lock held by this process counts as this console's own). Resolves
+   * with the report (its levels say what is wrong); rejects with a one-line Error only when the
+   * checks could not run (no open session, the engine ended).
+   */
+  checkHealth(): Promise<HealthReport>;
+  /**
    * What the console needs of this host (structurally the UI's ConsoleSource): snapshots, commands,
    * the day detail through the worker, and the days' stage logs in `stateDir` read and followed
    * (chokidar) on this thread.
@@ -55,6 +62,7 @@ export interface HostConsoleSource {
   readLog(date: string, lines: number): Promise<string[]>;
   watchLog(date: string, listener: LogLinesListener): () => void;
   readDayDetail(date: string): Promise<DayDetailData>;
+  checkHealth(): Promise<HealthReport>;
 }
 
 /** Starts the engine worker thread on `job`. */
@@ -66,9 +74,12 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
   let settled = false;
   let nextId = 1;
   const detailWaiters = new Map<number, { resolve: (d: DayDetailData) => void; reject: (e: Error) => void }>();
+  const healthWaiters = new Map<number, { resolve: (r: HealthReport) => void; reject: (e: Error) => void }>();
   const failWaiters = (why: string): void => {
     for (const w of detailWaiters.values()) w.reject(new Error(why));
     detailWaiters.clear();
+    for (const w of healthWaiters.values()) w.reject(new Error(why));
+    healthWaiters.clear();
   };
   const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>((resolve, reject) => {
     worker.on('message', (m: FromWorker) => {
@@ -82,6 +93,13 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
         detailWaiters.delete(m.id);
         if (w && m.detail) w.resolve(m.detail);
         else w?.reject(new Error(m.error ?? 'no day detail'));
+        return;
+      }
+      if (m.type === 'health') {
+        const w = healthWaiters.get(m.id);
+        healthWaiters.delete(m.id);
+        if (w && m.report) w.resolve(m.report);
+        else w?.reject(new Error(m.error ?? 'no health report'));
         return;
       }
       if (m.type === 'done') {
@@ -112,6 +130,14 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
       worker.postMessage({ type: 'day-detail', id, date });
     });
   }
+  function checkHealth(): Promise<HealthReport> {
+    if (settled) return Promise.reject(new Error('the engine has ended'));
+    const id = nextId++;
+    return new Promise<HealthReport>((resolve, reject) => {
+      healthWaiters.set(id, { resolve, reject });
+      worker.postMessage({ type: 'health', id });
+    });
+  }
   const host: EngineHost = {
     current: () => latest,
     subscribe(l) {
@@ -126,6 +152,7 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
       worker.postMessage({ type: 'command', command: cmd });
     },
     readDayDetail,
+    checkHealth,
     consoleSource(stateDir) {
       return {
         subscribe: host.subscribe,
@@ -134,6 +161,7 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
         readLog: async (date, lines) => readDayLog(stateDir, date, lines),
         watchLog: (date, listener) => followDayLog(stateDir, date, listener),
         readDayDetail,
+        checkHealth,
       };
     },
     done,

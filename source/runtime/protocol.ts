@@ -1,7 +1,7 @@
 /**
  * Messages between the main thread (console or plain printer) and the engine worker thread.
  */
-import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 
 /** The job a worker runs. Dates `YYYY-MM-DD`. */
@@ -30,12 +30,15 @@ export interface BackfillJob {
 
 /**
  * Main -> worker. `day-detail` asks for {@link DayDetailData} of a date (the worker owns the
- * database connection); the answer comes back as `day-detail` with the same `id`.
+ * database connection); the answer comes back as `day-detail` with the same `id`. `health` asks
+ * the worker to run the production health checks (the same as `gapctl health`, read-only, next to
+ * whatever the engine is doing); the answer comes back as `health` with the same `id`.
  */
 export type ToWorker =
   | { type: 'start'; job: BackfillJob }
   | { type: 'command'; command: ControlCommand }
-  | { type: 'day-detail'; id: number; date: string };
+  | { type: 'day-detail'; id: number; date: string }
+  | { type: 'health'; id: number };
 
 /** Worker -> main. */
 export type FromWorker =
@@ -44,4 +47,6 @@ export type FromWorker =
   | { type: 'done'; outcome: BackfillOutcome; snapshot: BackfillSnapshot }
   /** Answer to a `day-detail` request: the data, or null with a one-line error. */
   | { type: 'day-detail'; id: number; detail: DayDetailData | null; error?: string }
+  /** Answer to a `health` request: the report, or null with a one-line error (the checks could not run at all). */
+  | { type: 'health'; id: number; report: HealthReport | null; error?: string }
   | { type: 'error'; message: string };

@@ -11,7 +11,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { resolve } from 'node:path';
-import { loadConfig } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
+import { runHealth, type HealthServices } from './health.js';
 import type { BackfillSnapshot, ControlCommand, EngineEvent } from '../contracts/events.js';
 import { runBackfill, type BackfillOutcome } from '../engine/backfill.js';
 import { scanDay } from '../engine/day.js';
@@ -20,7 +21,7 @@ import { StoppedError } from '../engine/context.js';
 import { exportRange } from '../export/backfill-exports.js';
 import * as calendar from '../calendar/index.js';
 import { initialMemo, initialSnapshot, reduce, withMetrics } from './snapshot.js';
-import { openSession, parseMarket, type Session } from './session.js';
+import { openSession, parseMarket, type MarketSpec, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
 import { loadDayDetail } from './day-detail.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
@@ -65,8 +66,47 @@ port.on('message', (msg: ToWorker) => {
     command(msg.command);
   } else if (msg.type === 'day-detail') {
     dayDetail(msg.id, msg.date);
+  } else if (msg.type === 'health') {
+    void health(msg.id);
   }
 });
+
+/** The job's configuration and market, once `run` has read them (for the health checks). */
+let jobCfg: Config | null = null;
+let jobMarket: MarketSpec | null = null;
+
+/**
+ * Runs the production health checks of `gapctl health` (runtime/health.ts) for the console's
+ * overlay and posts the report: read-only, next to whatever the engine does (nothing is queued or
+ * paused). An embedded market is probed where the session serves it (no second emulator); the
+ * store's lock held by this process (the console's own backfill) is reported ok as such.
+ */
+async function health(id: number): Promise<void> {
+  const cfg = jobCfg;
+  const market = jobMarket;
+  const s = session;
+  if (!cfg || !market || !s) {
+    post({ type: 'health', id, report: null, error: 'the engine has no open session (starting or ended)' });
+    return;
+  }
+  try {
+    const em = s.emulator;
+    const services: HealthServices | undefined = em
+      ? {
+          polygon: em.polygonUrl,
+          v3: em.thetaV3Url,
+          v1: em.thetaV1Url,
+          key: 'embedded',
+          flatFiles: em.flatFiles,
+          label: `embedded ${market.kind} market (${s.marketName}) served by this console`,
+        }
+      : undefined;
+    const report = await runHealth({ cfg, market, dbPath: resolve(s.ctx.store.path), services, selfPid: process.pid });
+    post({ type: 'health', id, report });
+  } catch (e) {
+    post({ type: 'health', id, report: null, error: errorLine(e) });
+  }
+}
 
 /** Answers a day-detail request from the session's connection (a few indexed SELECTs). */
 function dayDetail(id: number, date: string): void {
@@ -184,7 +224,10 @@ async function run(job: BackfillJob): Promise<void> {
     post({ type: 'log', line });
   };
   logLine = log;
-  const s = await openSession({ cfg, market: parseMarket(job.market), dbPath: job.dbPath, emit, log });
+  const market = parseMarket(job.market);
+  const s = await openSession({ cfg, market, dbPath: job.dbPath, emit, log });
+  jobCfg = cfg;
+  jobMarket = market;
   session = s;
   snapshot = { ...snapshot, market: s.marketName, alerts: s.ctx.store.openAlerts() };
   const tick = () => {

@@ -1,7 +1,7 @@
 /**
  * The console root: terminal size -> layout, the controller (state machine + effects), one input
  * handler mapping keys through the keymap, and the screen for the current mode (too small, help,
- * day detail, dashboard).
+ * health, day detail, dashboard).
  */
 import { useInput } from 'ink';
 import { useMemo } from 'react';
@@ -12,6 +12,7 @@ import { ThemeContext } from './hooks/use-theme.js';
 import { computeLayout, logLines } from './layout.js';
 import { DayDetailScreen } from './screens/DayDetailScreen.js';
 import { Dashboard } from './screens/Dashboard.js';
+import { HealthScreen } from './screens/HealthScreen.js';
 import { HelpScreen } from './screens/HelpScreen.js';
 import { TooSmallScreen } from './screens/TooSmallScreen.js';
 import { cursorDate, shownAlert, showsPaused, visibleDays, type StepContext } from './state.js';
@@ -54,6 +55,7 @@ export function App({ source, color, readOnly = false, onQuit, onCriticalAlert }
   let screen;
   if (layout.tooSmall) screen = <TooSmallScreen columns={layout.columns} rows={layout.rows} quitPrompt={state.prompt?.kind === 'quit'} />;
   else if (state.overlay?.kind === 'help') screen = <HelpScreen columns={layout.columns} rows={layout.rows} scroll={state.overlay.scroll} readOnly={readOnly} />;
+  else if (state.overlay?.kind === 'health') screen = <HealthScreen health={state.health} columns={layout.columns} rows={layout.rows} scroll={state.overlay.scroll} />;
   else if (state.overlay?.kind === 'detail')
     screen = <DayDetailScreen state={state} overlay={state.overlay} columns={layout.columns} rows={layout.rows} logMode={logMode} hasDetail={source.readDayDetail !== undefined} />;
   else screen = <Dashboard state={state} layout={layout} grid={grid} logHeight={logHeight} readOnly={readOnly} logMode={logMode} />;

@@ -28,6 +28,7 @@ export type ActionId =
   | 'follow'
   | 'filter'
   | 'help'
+  | 'health'
   | 'quit'
   | 'close'
   | 'yes'
@@ -94,8 +95,10 @@ export const KEYMAP: readonly KeyBinding[] = [
   { action: 'follow', scope: 'main', keys: [k('f'), n('end')], label: 'follow', help: 'follow the log again', command: false },
   { action: 'filter', scope: 'main', keys: [k('/')], label: 'filter', help: 'filter days: status, has hits, has misses, date prefix', command: false, footer: 8 },
   { action: 'help', scope: 'main', keys: [k('?')], label: 'help', help: 'this help: every key and the glyph legend', command: false, footer: 0 },
+  { action: 'health', scope: 'main', keys: [k('H')], label: 'health', help: 'health checks (as gapctl health: services, store, disk, lock, last day, SLA, audits, backup), run by the engine; H again or ESC closes', command: false, footer: 10 },
   { action: 'quit', scope: 'main', keys: [k('q'), { ctrl: 'c' }], label: 'quit', help: 'quit: asks to [s]top the engine or [d]etach and leave it running', command: false, footer: 0 },
   { action: 'close', scope: 'overlay', keys: [n('backspace'), k('q'), n('escape')], label: 'close', help: 'close the overlay (backspace or q; ESC also works)', command: false },
+  { action: 'health', scope: 'overlay', keys: [k('H')], label: 'health', help: 'health overlay: close it; other overlays: open it (checks again)', command: false },
   { action: 'up', scope: 'overlay', keys: [n('upArrow'), k('k')], label: 'up', help: 'scroll up', command: false },
   { action: 'down', scope: 'overlay', keys: [n('downArrow'), k('j')], label: 'down', help: 'scroll down', command: false },
   { action: 'page-up', scope: 'overlay', keys: [n('pageUp')], label: 'log up', help: 'day detail: scroll its log up; help: page up', command: false },
@@ -238,7 +241,7 @@ export function helpLines(scope: KeyScope = 'main'): string[] {
 /** Titles of the scopes in the help overlay and the README. */
 export const SCOPE_TITLES: Readonly<Record<KeyScope, string>> = {
   main: 'main screen',
-  overlay: 'overlays (help, day detail)',
+  overlay: 'overlays (help, day detail, health)',
   confirm: 'confirm prompt',
   quit: 'quit prompt',
   filter: 'filter prompt',

@@ -5,7 +5,7 @@
  * holds the state and performs the effects; tests drive {@link step} directly. Selectors (the
  * functions of state that screens read) live here too, as plain functions.
  */
-import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus } from '../contracts/events.js';
+import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus, HealthReport } from '../contracts/events.js';
 import { ENDED_STATES, statusLabel } from './format.js';
 import type { ActionId, KeyScope } from './keymap.js';
 
@@ -25,7 +25,7 @@ export type Focus = 'grid' | 'log' | 'alerts';
  * Full-screen overlays. The detail's `scroll` moves its information part (lines from the top),
  * `logScroll` its log (lines up from the end).
  */
-export type Overlay = { kind: 'help'; scroll: number } | { kind: 'detail'; date: string; scroll: number; logScroll: number };
+export type Overlay = { kind: 'help'; scroll: number } | { kind: 'detail'; date: string; scroll: number; logScroll: number } | { kind: 'health'; scroll: number };
 
 /**
  * Prompts in the footer. A confirm prompt has its question (`text`, one line) and a preview
@@ -56,6 +56,16 @@ export interface LogScroll {
   bottom: number;
   /** Absolute line count when following stopped ("N new lines" = total - stoppedAt). */
   stoppedAt: number;
+}
+
+/**
+ * The health checks of the health overlay (`H`): request `req` (a new number per key press) is
+ * "checking…" until its report or error arrives through `checkHealth`.
+ */
+export interface HealthLoad {
+  req: number;
+  report: HealthReport | null;
+  error: string | null;
 }
 
 /** The day detail data of the overlay's date, as loaded through `readDayDetail`. */
@@ -96,6 +106,8 @@ export interface UiState {
   /** The selected day's log from disk (followed with `watchLog`, or read once with `readLog`). */
   fileLog: FileLog | null;
   detail: DetailLoad | null;
+  /** The health overlay's checks (null before the first `H`). */
+  health: HealthLoad | null;
   pending: PendingControl | null;
   /** One-line message in the footer until the next key. */
   flash: string | null;
@@ -113,7 +125,9 @@ export type UiEvent =
   | { type: 'log-lines'; date: string; lines: string[]; reset: boolean }
   /** A day's log read once (same as log-lines with reset). */
   | { type: 'day-log'; date: string; lines: string[] }
-  | { type: 'day-detail'; date: string; key: string; data: DayDetailData | null; error: string | null };
+  | { type: 'day-detail'; date: string; key: string; data: DayDetailData | null; error: string | null }
+  /** The answer to health request `req` (a report, or why the checks could not run). */
+  | { type: 'health'; req: number; report: HealthReport | null; error: string | null };
 
 /**
  * Where the log panel's lines come from: `watch` follows every day's file (ConsoleSource.watchLog),
@@ -164,6 +178,7 @@ export function initialUiState(): UiState {
     scroll: { following: true, bottom: 0, stoppedAt: 0 },
     fileLog: null,
     detail: null,
+    health: null,
     pending: null,
     flash: null,
     acked: [],
@@ -381,6 +396,18 @@ export function detailKey(s: UiState, date: string): string {
   return c ? `${c.status}|${c.hits}|${c.baselineOnly}|${c.durationMs ?? ''}|${c.reason ?? ''}` : 'none';
 }
 
+/** The health request to run now (its `req`), or null (none asked, or its answer is in). */
+export function wantedHealth(s: UiState): number | null {
+  const h = s.health;
+  return h && h.report === null && h.error === null ? h.req : null;
+}
+
+/** Opens the health overlay with a new request (shown "checking…" at once, in this frame). */
+function openHealth(state: UiState): StepResult {
+  const req = (state.health?.req ?? 0) + 1;
+  return result({ ...state, overlay: { kind: 'health', scroll: 0 }, health: { req, report: null, error: null } });
+}
+
 /** The date and key of the day detail to load, or null (no detail overlay open, or it is loaded). */
 export function wantedDetail(s: UiState): { date: string; key: string } | null {
   if (s.overlay?.kind !== 'detail') return null;
@@ -596,6 +623,10 @@ export function step(state: UiState, ev: UiEvent, ctx: StepContext): StepResult 
       return result(appendFileLog(state, ev.date, ev.lines, true));
     case 'day-detail':
       return result({ ...state, detail: { date: ev.date, key: ev.key, data: ev.data, error: ev.error } });
+    case 'health':
+      // An answer to an older request (H pressed again since) is dropped.
+      if (state.health?.req !== ev.req) return result(state);
+      return result({ ...state, health: { req: ev.req, report: ev.report, error: ev.report ? null : (ev.error ?? 'no health report') } });
     case 'text': {
       if (state.prompt?.kind === 'filter' && /^[0-9-]$/.test(ev.input) && state.filter.prefix.length < 10) {
         return result({ ...state, filter: { ...state.filter, prefix: state.filter.prefix + ev.input } });
@@ -638,6 +669,8 @@ function key(state: UiState, action: ActionId, ctx: StepContext): StepResult {
 
 function overlayKey(state: UiState, o: Overlay, action: ActionId): StepResult {
   if (action === 'close') return result({ ...state, overlay: null });
+  // H closes the health overlay, and from another overlay opens it.
+  if (action === 'health') return o.kind === 'health' ? result({ ...state, overlay: null }) : openHealth(state);
   const d = action === 'up' ? -1 : action === 'down' ? 1 : 0;
   if (d !== 0) return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll + d) } });
   if (o.kind === 'detail') {
@@ -805,6 +838,8 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
       return result({ ...state, prompt: { kind: 'filter' } });
     case 'help':
       return result({ ...state, overlay: { kind: 'help', scroll: 0 } });
+    case 'health':
+      return openHealth(state);
     default:
       return result(state);
   }

@@ -3,7 +3,7 @@
  * runner): snapshots in, commands out, and per-day data read where it lives. The UI never touches
  * SQL, HTTP or sockets itself.
  */
-import type { BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
+import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
 
 /** The console's link to the engine host. */
 export interface ConsoleSource {
@@ -22,6 +22,12 @@ export interface ConsoleSource {
   watchLog?(date: string, listener: (lines: string[], reset: boolean) => void): () => void;
   /** The stored detail of a day (read by the host from SQLite and project_state/); rejects with a one-line Error. */
   readDayDetail?(date: string): Promise<DayDetailData>;
+  /**
+   * Run the production health checks (`gapctl health`) where the engine lives (the host does the
+   * HTTP and SQL) and resolve with the report; rejects with a one-line Error when they cannot run.
+   * Absent: the health overlay says the checks are not available here.
+   */
+  checkHealth?(): Promise<HealthReport>;
 }
 
 /** Console options: `color` false draws no colour at all; `bell` rings BEL on a new CRITICAL alert; `readOnly` disables every key that sends a command. */

@@ -70,7 +70,7 @@ describe('keymap', () => {
   });
   test('footer is generated from the registry and fits the width', () => {
     const wide = footerText(200);
-    expect(wide).toBe('p pause  r resume  s stop  R rerun  v validate  e export  a ack  tab focus  / filter  ? help  q quit');
+    expect(wide).toBe('p pause  r resume  s stop  R rerun  v validate  e export  a ack  tab focus  / filter  ? help  H health  q quit');
     const narrow = footerText(40);
     expect(narrow.length).toBeLessThanOrEqual(40);
     expect(narrow).toContain('? help');
@@ -78,6 +78,19 @@ describe('keymap', () => {
     const ro = footerText(200, true);
     expect(ro.startsWith('read-only')).toBe(true);
     expect(ro).not.toContain('p pause');
+  });
+  test('H (health overlay) is in the footer and the help, read-only too (it sends no command), and h stays left', () => {
+    const at = (input: string, key: Partial<Key> = {}, scope: KeyScope = 'main') => matchKey(scope, input, { ...noKey, ...key })?.action;
+    expect(at('H', { shift: true })).toBe('health');
+    expect(at('h')).toBe('left');
+    expect(at('H', { shift: true }, 'overlay')).toBe('health');
+    expect(footerText(200)).toContain('H health');
+    expect(footerText(200, true)).toContain('H health');
+    // When space is short it is the first to go (after the command keys it outranks none).
+    expect(footerText(100)).not.toContain('H health');
+    expect(footerText(100)).toContain('? help');
+    expect(helpLines('main').some((l) => /^H +health checks/.test(l))).toBe(true);
+    expect(helpContent(200, false).join('\n')).toContain('overlays (help, day detail, health)');
   });
   test('help lists every main binding', () => {
     const lines = helpLines('main');
@@ -117,6 +130,9 @@ describe('keymap', () => {
       ['/', {}, 'main', 'filter'],
       ['?', {}, 'main', 'help'],
       ['q', {}, 'main', 'quit'],
+      ['H', { shift: true }, 'main', 'health'],
+      ['H', { shift: true }, 'overlay', 'health'],
+      ['', { escape: true }, 'overlay', 'close'],
     ];
     for (const [input, key, scope, action] of table) expect(matchKey(scope, input, { ...noKey, ...key })?.action, `${scope} ${input || JSON.stringify(key)}`).toBe(action);
   });

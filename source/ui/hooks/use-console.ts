@@ -1,14 +1,15 @@
 /**
  * The console controller: holds the {@link UiState}, feeds it snapshots from the source and keys
  * from the App, sends the commands {@link step} returns, follows (or reads) the selected day's log
- * through the source, loads the day detail of the detail overlay, rings the bell on a new CRITICAL
+ * through the source, loads the day detail of the detail overlay, asks the host for the health
+ * checks of the health overlay, rings the bell on a new CRITICAL
  * alert, and reports quitting exactly once.
  */
 import type { Key } from 'ink';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { matchKey } from '../keymap.js';
 import type { BackfillSnapshot } from '../../contracts/events.js';
-import { activeScope, initialUiState, step, wantedDetail, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
+import { activeScope, initialUiState, step, wantedDetail, wantedHealth, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
 import type { ConsoleSource, QuitChoice } from '../types.js';
 
 /** Lines asked from `readLog` for a day's log. */
@@ -149,6 +150,22 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wantDate, wantKey, source, apply]);
+
+  // The health overlay's checks: run by the host (checkHealth) once per request.
+  const healthReq = wantedHealth(ref.current);
+  useEffect(() => {
+    if (healthReq === null) return;
+    if (!source.checkHealth) {
+      apply({ type: 'health', req: healthReq, report: null, error: 'health checks are not available in this console (run gapctl health)' }, dataCtx);
+      return;
+    }
+    // The answer is applied even after the overlay closed: a late one for an older request is dropped by step().
+    source.checkHealth().then(
+      (report) => apply({ type: 'health', req: healthReq, report, error: null }, dataCtx),
+      (err: unknown) => apply({ type: 'health', req: healthReq, report: null, error: message(err) }, dataCtx),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [healthReq, source, apply]);
 
   return { state: ref.current, apply, press };
 }
