@@ -3,7 +3,8 @@
  * whole filtered universe of a day, without the prefilter. It fetches its own bars (Polygon grouped
  * daily for the day and the six trading days before), its own splits, and a premarket high for
  * every symbol from a second source (Polygon one-minute aggregates with extended hours; Theta for a
- * symbol whose minute bars Polygon cannot serve), and recomputes all four rules. It shares no code path with the scan's stages; only the filters of
+ * symbol whose minute bars Polygon cannot serve; with BASELINE_PM_SOURCE=flatfile the same minute
+ * bars from the day's flat file, one object), and recomputes all four rules. It shares no code path with the scan's stages; only the filters of
  * section 3 (one definition for the whole product) are reused.
  */
 import PQueue from 'p-queue';
@@ -27,8 +28,8 @@ export interface BaselineHit {
  * Only `none` may count as "no premarket high": an `unanswered` lookup is never evidence.
  */
 export type BaselinePremarket =
-  | { kind: 'high'; high: number; source: 'polygon' | 'theta' }
-  | { kind: 'none'; source: 'polygon' | 'theta' }
+  | { kind: 'high'; high: number; source: 'polygon' | 'theta' | 'flatfile' }
+  | { kind: 'none'; source: 'polygon' | 'theta' | 'flatfile' }
   | { kind: 'unanswered'; reason: string };
 
 /** Progress of the baseline's premarket lookups: done of total (answered or not), and failures so far. */
@@ -44,10 +45,15 @@ export interface BaselineResult {
   hits: BaselineHit[];
   /** Symbols of the filtered universe (with a bar and passing the filters). */
   universe: number;
-  /** Premarket lookups made (Polygon minute aggregates). */
+  /** Premarket lookups made (Polygon minute aggregates), one per symbol; 0 when the flat file answered. */
   premarketRequests: number;
-  /** Premarket highs by source: Polygon minute bars (the second source), else Theta. */
-  premarketSources: { polygon: number; theta: number };
+  /**
+   * Premarket highs by source: Polygon minute bars (the second source), else Theta; `flatfile`:
+   * the day's flat file (BASELINE_PM_SOURCE=flatfile), the same minute bars in one object.
+   */
+  premarketSources: { polygon: number; theta: number; flatfile: number };
+  /** Why the flat file was not used when BASELINE_PM_SOURCE=flatfile asked for it (one line), else null. */
+  flatFileFallback?: string | null;
   /** Symbols whose premarket could not be fetched from either (the baseline is then not a proof). */
   premarketFailed: string[];
 }
@@ -116,14 +122,50 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   const win = premarketWindowUtc(date, cfg.PM_START, cfg.PM_END);
   const withPrev = eligible.filter((s) => prev.has(s)).sort();
   const failed: string[] = [];
-  const sources = { polygon: 0, theta: 0 };
+  const sources = { polygon: 0, theta: 0, flatfile: 0 };
   let done = 0;
   const q = new PQueue({ concurrency: Math.max(1, cfg.POLYGON_CONCURRENCY) });
   const pmHits: BaselineHit[] = [];
   const answers = new Map<string, BaselinePremarket>();
   if (ctx.signal.aborted) throw new StoppedError();
   progress({ done: 0, total: withPrev.length, unanswered: 0 });
-  for (const symbol of withPrev) {
+  const bulk = await flatFileHighs();
+  let perSymbol = withPrev;
+  if (bulk.highs) {
+    // One object for every symbol: a ticker absent from the file's premarket window has no
+    // eligible premarket bar (an answer, like Polygon's empty minute aggregates).
+    for (const symbol of withPrev) {
+      const high = bulk.highs.get(symbol);
+      const a: BaselinePremarket = high !== undefined && high > 0 ? { kind: 'high', high, source: 'flatfile' } : { kind: 'none', source: 'flatfile' };
+      answers.set(symbol, a);
+      sources.flatfile++;
+      if (a.kind === 'high') {
+        const pct = (a.high / (prev.get(symbol)!.close * factor(symbol, prevDate)) - 1) * 100;
+        if (pct >= cfg.R1_TH - EPS) pmHits.push({ symbol, rule: 'PM_GAP_50', pct });
+      }
+    }
+    done = withPrev.length;
+    progress({ done, total: withPrev.length, unanswered: 0 });
+    perSymbol = [];
+  }
+  /**
+   * The day's flat-file premarket highs when BASELINE_PM_SOURCE=flatfile and flat files are
+   * configured; `highs` null (with the reason) sends every symbol to the per-symbol lookups. A
+   * broken, refused or unpublished file never answers.
+   */
+  async function flatFileHighs(): Promise<{ highs: ReadonlyMap<string, number> | null; fallback: string | null }> {
+    if (cfg.BASELINE_PM_SOURCE !== 'flatfile') return { highs: null, fallback: null };
+    if (!ctx.flatFiles) return { highs: null, fallback: 'flat files are not configured' };
+    try {
+      const r = await ctx.flatFiles.premarketHighs(date, ctx.signal);
+      if (r.kind === 'ok') return { highs: r.highs, fallback: null };
+      return { highs: null, fallback: `flat file ${r.kind}: ${r.reason}` };
+    } catch (e) {
+      if (ctx.signal.aborted) throw new StoppedError();
+      return { highs: null, fallback: `flat file failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+  for (const symbol of perSymbol) {
     void q.add(async () => {
       if (ctx.signal.aborted) return;
       await ctx.gate.wait(ctx.signal);
@@ -169,5 +211,5 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   hits.push(...pmHits);
   const order = { PM_GAP_50: 1, OPEN_GAP_50: 2, INTRADAY_PUSH_50: 3, SURGE_7D_300: 4 } as const;
   hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : order[a.rule] - order[b.rule]));
-  return { hits, universe: eligible.length, premarketRequests: withPrev.length, premarketSources: sources, premarketFailed: failed.sort() };
+  return { hits, universe: eligible.length, premarketRequests: perSymbol.length, premarketSources: sources, premarketFailed: failed.sort(), flatFileFallback: bulk.fallback };
 }

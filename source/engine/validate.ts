@@ -225,7 +225,7 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
           for (const h of b.hits) ins.run(date, h.symbol, h.rule, h.pct);
           store.db
             .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources }), nowIso());
+            .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources, flatfile_fallback: b.flatFileFallback ?? null }), nowIso());
           // A complete baseline without a baseline-only hit proves an unproven day (docs/domain.md section 14).
           if (baselineOnly.length === 0) {
             store.db
