@@ -3,7 +3,10 @@
  * of threads or terminals: the runtime reduces these into a {@link BackfillSnapshot} for the console,
  * the plain printer and the headless status file.
  */
+import type { RuleCode, RuleCounts, RuleShort } from './rules.js';
 import type { UpstreamMetrics } from './upstream.js';
+
+export type { RuleCounts } from './rules.js';
 
 /** Stages of one day, in order (domain.md section 4). */
 export const STAGES = ['UNIVERSE', 'GROUPED', 'PREV', 'R2R3', 'R1', 'R4', 'PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const;
@@ -12,14 +15,6 @@ export type StageName = (typeof STAGES)[number];
 
 /** Day status (domain.md section 5). Only COMPLETE days count as done. */
 export type DayStatus = 'PENDING' | 'RUNNING' | 'COMPLETE' | 'RETRY_NEEDED' | 'FAILED' | 'INCOMPLETE';
-
-/** Hit counts per rule (a hit with two rules counts in both). */
-export interface RuleCounts {
-  r1: number;
-  r2: number;
-  r3: number;
-  r4: number;
-}
 
 /** An alert as stored in the `alerts` table and shown in the console banner. `at` is UTC ISO 8601. */
 export interface AlertInfo {
@@ -209,8 +204,8 @@ export interface HealthReport {
 
 /** One rule of a stored hit: short code (`R1`..`R4`), runbook code, value in percent. */
 export interface DayHitRule {
-  rule: 'R1' | 'R2' | 'R3' | 'R4';
-  code: string;
+  rule: RuleShort;
+  code: RuleCode;
   /** Percent, e.g. 61.2. */
   value: number;
 }

@@ -12,11 +12,12 @@ import { lastNTradingDays, premarketWindowUtc, prevTradingDay } from '../calenda
 import type { GroupedBar, SplitInfo } from '../providers/types.js';
 import { StoppedError, type EngineContext } from './context.js';
 import { filterReason, R4_WINDOW_DAYS } from './rules.js';
+import { compareRuleCodes, type RuleCode } from '../contracts/rules.js';
 
 /** One baseline hit: symbol, rule code and value in percent. */
 export interface BaselineHit {
   symbol: string;
-  rule: 'PM_GAP_50' | 'OPEN_GAP_50' | 'INTRADAY_PUSH_50' | 'SURGE_7D_300';
+  rule: RuleCode;
   pct: number;
 }
 
@@ -209,7 +210,6 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   // Every lookup must have an outcome; a missing one is unanswered, never "no premarket high".
   for (const symbol of withPrev) if (!answers.has(symbol) && !failed.includes(symbol)) failed.push(symbol);
   hits.push(...pmHits);
-  const order = { PM_GAP_50: 1, OPEN_GAP_50: 2, INTRADAY_PUSH_50: 3, SURGE_7D_300: 4 } as const;
-  hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : order[a.rule] - order[b.rule]));
+  hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : compareRuleCodes(a.rule, b.rule)));
   return { hits, universe: eligible.length, premarketRequests: perSymbol.length, premarketSources: sources, premarketFailed: failed.sort(), flatFileFallback: bulk.fallback };
 }

@@ -14,6 +14,7 @@ import { appendDayLog, writeDayJson, writeProviderOverlap, type OverlapRow } fro
 import { premarketDisagreements, writePmOverlap, type PmOverlapRow } from '../export/pm-overlap.js';
 import { checkStopped, StoppedError, type EngineContext } from './context.js';
 import type { DayStatus, RuleCounts, StageName } from '../contracts/events.js';
+import { countRules } from '../contracts/rules.js';
 import { R4_WINDOW_DAYS, auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
 import { loadSplits } from './splits.js';
 import { raiseSlaAlert } from './sla.js';
@@ -416,15 +417,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
         fundamentals: { sharesOutstanding: null, marketCap: null, floatShares: null, dollarVolume, dataSource: '' },
       });
     }
-    const counts: RuleCounts = { r1: 0, r2: 0, r3: 0, r4: 0 };
-    for (const h of hits) {
-      for (const r of h.rules) {
-        if (r.rule === 'PM_GAP_50') counts.r1++;
-        else if (r.rule === 'OPEN_GAP_50') counts.r2++;
-        else if (r.rule === 'INTRADAY_PUSH_50') counts.r3++;
-        else counts.r4++;
-      }
-    }
+    const counts: RuleCounts = countRules(hits.flatMap((h) => h.rules.map((r) => r.rule)));
     dc.discoveries = hits.length;
     dc.r1_hits = counts.r1;
     dc.r2_hits = counts.r2;

@@ -21,6 +21,7 @@ import type { EngineContext } from './context.js';
 import { runBaseline, type BaselineHit, type BaselineProgress } from './baseline.js';
 import { writeHelpRequest, type DayValidation } from './backfill.js';
 import { missRateUpper95 } from './rules.js';
+import { ruleOf } from '../contracts/rules.js';
 import { describeError } from './day.js';
 
 /** Gate names in the order they run. */
@@ -234,7 +235,7 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
           }
         });
         if (baselineOnly.length) {
-          return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleShort(h.rule)} ${h.pct.toFixed(1)}%`).join(', ')})`;
+          return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleOf(h.rule).short} ${h.pct.toFixed(1)}%`).join(', ')})`;
         }
         return null;
       }],
@@ -335,9 +336,6 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
   }
 }
 
-function ruleShort(rule: string): string {
-  return rule === 'PM_GAP_50' ? 'R1' : rule === 'OPEN_GAP_50' ? 'R2' : rule === 'INTRADAY_PUSH_50' ? 'R3' : 'R4';
-}
 
 /**
  * Basis sanity: split-adjacent hits have whole-share volume, and the stored dollar volume is

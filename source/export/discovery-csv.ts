@@ -10,6 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { HitRule, Store, StoredHit } from '../store/store.js';
 import { writeExportFile } from './csv-write.js';
 import { fixedPoint, shareCount, sqlCell } from './format.js';
+import { RULE_CODES, RULES, ruleRank } from '../contracts/rules.js';
 
 /** The 25 columns of discovery_hits_<start>_<end>.csv, in order (domain.md section 9). */
 export const DISCOVERY_COLUMNS: readonly string[] = Object.freeze([
@@ -23,10 +24,7 @@ export const DISCOVERY_COLUMNS: readonly string[] = Object.freeze([
   'near_rs',
   'rs_exec_date',
   'rs_days_after',
-  'pm_gap_50',
-  'open_gap_50',
-  'intraday_push_50',
-  'surge_7d_300',
+  ...RULES.map((r) => r.csvColumn), // pm_gap_50, open_gap_50, intraday_push_50, surge_7d_300
   'rules_detail',
   'shares_outstanding_millions',
   'market_cap_millions',
@@ -40,23 +38,15 @@ export const DISCOVERY_COLUMNS: readonly string[] = Object.freeze([
   'rule_tags',
 ]);
 
-/** Rule codes in export order (R1, R2, R3, R4). */
-export const RULE_ORDER: readonly HitRule['rule'][] = Object.freeze(['PM_GAP_50', 'OPEN_GAP_50', 'INTRADAY_PUSH_50', 'SURGE_7D_300']);
+/** Rule codes in export order (R1, R2, R3, R4), from the rule table (source/contracts/rules.ts). */
+export const RULE_ORDER: readonly HitRule['rule'][] = RULE_CODES;
 
-/** The 0/1 flag column of each rule code. */
-export const RULE_FLAG_COLUMN: Readonly<Record<HitRule['rule'], string>> = Object.freeze({
-  PM_GAP_50: 'pm_gap_50',
-  OPEN_GAP_50: 'open_gap_50',
-  INTRADAY_PUSH_50: 'intraday_push_50',
-  SURGE_7D_300: 'surge_7d_300',
-});
+/** The 0/1 flag column of each rule code, from the rule table. */
+export const RULE_FLAG_COLUMN: Readonly<Record<HitRule['rule'], string>> = Object.freeze(
+  Object.fromEntries(RULES.map((r) => [r.code, r.csvColumn])) as Record<HitRule['rule'], string>,
+);
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-function rank(rule: string): number {
-  const i = (RULE_ORDER as readonly string[]).indexOf(rule);
-  return i < 0 ? RULE_ORDER.length : i;
-}
 
 function text(v: string | null | undefined): string {
   return v ?? '';
@@ -80,7 +70,8 @@ function text(v: string | null | undefined): string {
  *   2 decimals; '' when the float is unknown or rounds to 0.
  */
 export function discoveryRow(h: StoredHit): Record<string, string> {
-  const rules = [...h.rules].sort((a, b) => rank(a.rule) - rank(b.rule));
+  // Unknown stored codes pass through (last) for the CSV_SHAPE gate to report.
+  const rules = [...h.rules].sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule));
   const codes = new Set<string>(rules.map((r) => r.rule));
   const floatMillions = fixedPoint(h.float_shares === null ? null : h.float_shares / 1e6, 3);
   const roundedFloat = floatMillions === '' ? 0 : Number(floatMillions);
@@ -98,10 +89,7 @@ export function discoveryRow(h: StoredHit): Record<string, string> {
     near_rs: h.is_near_reverse_split ? '1' : '0',
     rs_exec_date: text(h.rs_exec_date),
     rs_days_after: fixedPoint(h.rs_days_after, 0),
-    pm_gap_50: codes.has('PM_GAP_50') ? '1' : '0',
-    open_gap_50: codes.has('OPEN_GAP_50') ? '1' : '0',
-    intraday_push_50: codes.has('INTRADAY_PUSH_50') ? '1' : '0',
-    surge_7d_300: codes.has('SURGE_7D_300') ? '1' : '0',
+    ...Object.fromEntries(RULES.map((r) => [r.csvColumn, codes.has(r.code) ? '1' : '0'])),
     rules_detail: rules.map((r) => `${r.rule}:${fixedPoint(r.value, 1)}`).join('|'),
     shares_outstanding_millions: millions(h.shares_outstanding, 3),
     market_cap_millions: millions(h.market_cap, 3),

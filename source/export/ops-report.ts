@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { fixedPoint } from './format.js';
+import { ruleCountsText } from '../contracts/rules.js';
 import { writeCsvAtomic, writeExportFile, type ExportedFile } from './csv-write.js';
 import { qaReport, type QaSummary } from './qa-report.js';
 import type { TradingCalendar } from './trading-calendar.js';
@@ -215,7 +216,7 @@ export function opsText(r: OpsReport, sla: { maxSec: number; maxErrorRate: numbe
     '',
     `processing min/day ${sparkline(r.days.map((d) => d.processingMin))}  p50 ${m(t.processingMin.p50)}, p95 ${m(t.processingMin.p95)}, max ${m(t.processingMin.max)}`,
     `hits/day           ${sparkline(r.days.map((d) => (d.status ? d.hits.total : null)))}  ${t.hits.total} in all`,
-    `discoveries        R1 PM_GAP_50 ${t.hits.r1}, R2 OPEN_GAP_50 ${t.hits.r2}, R3 INTRADAY_PUSH_50 ${t.hits.r3}, R4 SURGE_7D_300 ${t.hits.r4}`,
+    `discoveries        ${ruleCountsText(t.hits, { sep: ', ', withCode: true })}`,
     `baseline-only      ${t.baselineOnly}${t.baselineOnly ? ` (CRITICAL: ${r.days.filter((d) => d.baselineOnly > 0).map((d) => d.date).join(', ')})` : ''}`,
     `audit pass rate    ${t.audited ? `${t.auditPassed} of ${t.audited} audited days (${pct(t.auditPassRate)})` : 'no audited day'}`,
     `API error rate     ${pct(t.apiErrorRate, 2)} (${t.errors} errors of ${t.requests} requests, Theta + Polygon)`,

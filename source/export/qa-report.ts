@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { fixedPoint, sqlCell } from './format.js';
+import { ruleCountsText } from '../contracts/rules.js';
 import { writeCsvAtomic, writeExportFile, type ExportedFile } from './csv-write.js';
 import type { TradingCalendar } from './trading-calendar.js';
 
@@ -163,7 +164,7 @@ export function qaText(s: QaSummary): string {
     `missing           ${s.missing.length} day${s.missing.length === 1 ? '' : 's'} not in qc_daily_summary${list(s.missing)}`,
     `statuses          ${statusList || 'none'}`,
     `COMPLETE          ${s.complete} (status COMPLETE or VALIDATED)`,
-    `hits per rule     R1 PM_GAP_50 ${s.hits.r1}, R2 OPEN_GAP_50 ${s.hits.r2}, R3 INTRADAY_PUSH_50 ${s.hits.r3}, R4 SURGE_7D_300 ${s.hits.r4}`,
+    `hits per rule     ${ruleCountsText(s.hits, { sep: ', ', withCode: true })}`,
     `baseline-only     ${s.baselineOnly.total} on ${s.baselineOnly.days.length} day${s.baselineOnly.days.length === 1 ? '' : 's'}${list(s.baselineOnly.days)}`,
     `audit failures    ${s.auditFailures.length} day${s.auditFailures.length === 1 ? '' : 's'}${list(s.auditFailures)}; not audited ${s.notAudited}`,
     `theta             ${s.theta.requests} requests, ${s.theta.errors} errors, error rate ${s.theta.errorRatePct === null ? 'n/a' : `${fixedPoint(s.theta.errorRatePct, 2)}%`}`,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { writeCsvAtomic, type ExportedFile } from './csv-write.js';
 import { exportMonths, type TradingCalendar } from './trading-calendar.js';
+import { RULES, ruleOf } from '../contracts/rules.js';
 
 /** The columns of summary_<start>_<end>.csv, in order (see {@link summaryRows} for each one's meaning). */
 export const SUMMARY_COLUMNS: readonly string[] = Object.freeze([
@@ -18,21 +19,11 @@ export const SUMMARY_COLUMNS: readonly string[] = Object.freeze([
   'other_days',
   'absent_days',
   'hits',
-  'r1_hits',
-  'r2_hits',
-  'r3_hits',
-  'r4_hits',
+  ...RULES.map((r) => r.summaryColumn), // r1_hits .. r4_hits
   'validated_days',
   'baseline_only',
   'audit_passed_days',
 ]);
-
-const RULE_COLUMN: Record<string, 'r1_hits' | 'r2_hits' | 'r3_hits' | 'r4_hits'> = {
-  PM_GAP_50: 'r1_hits',
-  OPEN_GAP_50: 'r2_hits',
-  INTRADAY_PUSH_50: 'r3_hits',
-  SURGE_7D_300: 'r4_hits',
-};
 
 interface Counts {
   trading_days: number;
@@ -122,8 +113,8 @@ export function summaryRows(store: Store, cal: TradingCalendar, start: string, e
       else c.other_days++;
       c.hits += hits.get(d) ?? 0;
       for (const r of rulesByDay.get(d) ?? []) {
-        const col = RULE_COLUMN[r.rule];
-        if (col) c[col] += r.n;
+        // An unknown stored rule code throws (UnknownRuleError): it is never dropped from the counts.
+        c[ruleOf(r.rule).summaryColumn] += r.n;
       }
       const q = qc.get(d);
       if (q?.status === 'VALIDATED') c.validated_days++;

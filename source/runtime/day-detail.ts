@@ -16,14 +16,7 @@ import { statePaths } from '../store/state-files.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
 import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
-
-/** Rule codes of the store -> the console's short names, in rule order. */
-const RULE_SHORT: Readonly<Record<string, DayHitRule['rule']>> = {
-  PM_GAP_50: 'R1',
-  OPEN_GAP_50: 'R2',
-  INTRADAY_PUSH_50: 'R3',
-  SURGE_7D_300: 'R4',
-};
+import { compareRuleCodes, isRuleCode, ruleOf } from '../contracts/rules.js';
 
 /** day_completeness columns shown elsewhere in the detail (not as counters). */
 const NOT_COUNTERS = new Set(['date', 'status', 'provider_status', 'r1_mode', 'stage_ms', 'updated_at', 'processing_ms']);
@@ -113,12 +106,14 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
   const rulesByHit = new Map<number, DayHitRule[]>();
   for (const r of ruleRows) {
     const list = rulesByHit.get(r.hit_id) ?? [];
-    list.push({ rule: RULE_SHORT[r.trigger_rule] ?? 'R1', code: r.trigger_rule, value: r.rule_value });
+    // An unknown stored code is an error (UnknownRuleError), never shown as some rule.
+    const def = ruleOf(r.trigger_rule);
+    list.push({ rule: def.short, code: def.code, value: r.rule_value });
     rulesByHit.set(r.hit_id, list);
   }
   const hits: DayHitView[] = hitRows.map((h) => ({
     ticker: h.ticker,
-    rules: (rulesByHit.get(h.hit_id) ?? []).sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)),
+    rules: (rulesByHit.get(h.hit_id) ?? []).sort((a, b) => compareRuleCodes(a.code, b.code)),
     volume: h.volume ?? 0,
     prevClose: h.prev_close,
     open: h.open,
@@ -143,7 +138,7 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
   if (diff?.detail) {
     try {
       const d = JSON.parse(diff.detail) as { baseline_only?: { symbol: string; rule: string; pct: number }[] };
-      baselineOnlyHits = (d.baseline_only ?? []).map((b) => ({ symbol: String(b.symbol), rule: RULE_SHORT[b.rule] ?? String(b.rule), pct: Number(b.pct) }));
+      baselineOnlyHits = (d.baseline_only ?? []).map((b) => ({ symbol: String(b.symbol), rule: isRuleCode(String(b.rule)) ? ruleOf(String(b.rule)).short : String(b.rule), pct: Number(b.pct) }));
     } catch {
       baselineOnlyHits = [];
     }

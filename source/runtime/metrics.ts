@@ -24,6 +24,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackfillSnapshot } from '../contracts/events.js';
+import { RULES } from '../contracts/rules.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
 
 /** Bucket bounds of `gapctl_day_processing_seconds` (the runbook's SLA is 900 s). */
@@ -171,10 +172,7 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
     for (const [k, v] of byStatus) days.set({ status: k }, v);
     proof.set({ proof: 'baseline' }, validated);
     proof.set({ proof: 'sampled' }, complete - validated);
-    hits.set({ rule: 'R1' }, s.hits.r1);
-    hits.set({ rule: 'R2' }, s.hits.r2);
-    hits.set({ rule: 'R3' }, s.hits.r3);
-    hits.set({ rule: 'R4' }, s.hits.r4);
+    for (const r of RULES) hits.set({ rule: r.short }, s.hits[r.key]);
     baselineOnly.set(bo);
     if (newest && newest !== lastCompleteDate) {
       lastCompleteDate = newest;

@@ -5,6 +5,7 @@
  * final summary. Ink and React are never imported here (nothing asks for raw mode).
  */
 import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts, ValidationProgress } from '../contracts/events.js';
+import { ruleCountsText } from '../contracts/rules.js';
 
 // Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
 // point down), and this module must stay free of Ink.
@@ -50,7 +51,7 @@ export interface DaySeen {
 }
 
 function rules(h: RuleCounts): string {
-  return `R1 ${h.r1} R2 ${h.r2} R3 ${h.r3} R4 ${h.r4}`;
+  return ruleCountsText(h, { sep: ' ' });
 }
 
 /** Per-rule hits and duration of `date` from the snapshot's current day, when it is that day. */

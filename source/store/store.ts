@@ -9,6 +9,7 @@ import { nowIso, openDb, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
 import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
 import type { AlertInfo, DayStatus } from '../contracts/events.js';
+import { ruleRank, type RuleCode } from '../contracts/rules.js';
 
 /** Days of grouped-daily bars the store keeps in memory (the R4 window, the previous day, margin). */
 export const RAW_CACHE_DAYS = 10;
@@ -25,7 +26,7 @@ export interface PmCacheRow {
 
 /** One rule row of a hit: code and value in percent. */
 export interface HitRule {
-  rule: 'PM_GAP_50' | 'OPEN_GAP_50' | 'INTRADAY_PUSH_50' | 'SURGE_7D_300';
+  rule: RuleCode;
   /** Percent, e.g. 69.7. */
   value: number;
 }
@@ -460,13 +461,12 @@ export class Store {
       )
       .all(start, end) as { hit_id: number; trigger_rule: HitRule['rule']; rule_value: number }[];
     const byHit = new Map<number, HitRule[]>();
-    const order: Record<string, number> = { PM_GAP_50: 1, OPEN_GAP_50: 2, INTRADAY_PUSH_50: 3, SURGE_7D_300: 4 };
     for (const r of rules) {
       const list = byHit.get(r.hit_id) ?? [];
       list.push({ rule: r.trigger_rule, value: r.rule_value });
       byHit.set(r.hit_id, list);
     }
-    return rows.map((r) => ({ ...r, rules: (byHit.get(r.hit_id) ?? []).sort((a, b) => order[a.rule]! - order[b.rule]!) }));
+    return rows.map((r) => ({ ...r, rules: (byHit.get(r.hit_id) ?? []).sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule)) }));
   }
 
   // ---- alerts -------------------------------------------------------------------------------

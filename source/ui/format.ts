@@ -4,6 +4,7 @@
  * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
  */
 import type { BackfillState, DayCell, DayStatus, RuleCounts, StageName, StageView } from '../contracts/events.js';
+import { ruleCountsText } from '../contracts/rules.js';
 
 /** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
 export const STATUS_GLYPH: Readonly<Record<DayStatus | 'SKIPPED', string>> = {
@@ -139,7 +140,7 @@ export function formatRate(r: number | null): string {
 
 /** `R1 9  R2 14  R3 22  R4 3` (separator two spaces unless given). */
 export function formatRuleCounts(h: RuleCounts, sep = '  '): string {
-  return [`R1 ${formatCount(h.r1)}`, `R2 ${formatCount(h.r2)}`, `R3 ${formatCount(h.r3)}`, `R4 ${formatCount(h.r4)}`].join(sep);
+  return ruleCountsText(h, { sep, count: formatCount });
 }
 
 /** Glyph of a stage state in the current-day panel: pending `·`, running `▶`, done `✓`, failed `✗`. */
