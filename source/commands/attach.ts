@@ -164,6 +164,8 @@ async function attachConsole(runner: AttachedRunner, o: AttachCommandOptions, wr
       readLog: runner.readLog,
       watchLog: runner.watchLog,
       readDayDetail: runner.readDayDetail,
+      // The health overlay: the checks of gapctl health, run here (read-only) on the runner's store and market.
+      checkHealth: async () => (await import('../runtime/health.js')).runnerHealth(runner.current(), o.cfg),
     },
     { color: o.color, bell: !!o.bell, readOnly: o.readOnly },
     { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, signals },

@@ -19,7 +19,7 @@ import { fileBytes, listBackups } from '../store/maintenance.js';
 import { readBackfillState } from '../store/state-files.js';
 import { startEmulator, type FaultConfig, type RunningEmulator } from '../market/emulator/index.js';
 import { openReplay } from '../market/replay/index.js';
-import type { MarketSpec } from './session.js';
+import { parseMarket, type MarketSpec } from './session.js';
 import { errorLine } from '../util/errors.js';
 import { latestDueDay } from '../engine/clock.js';
 import { redact } from '../util/redact.js';
@@ -409,6 +409,36 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
   checks.push(lockCheck(o.dbPath, o.selfPid), ...storeChecks(o, timeoutMs, nowMs), backupCheck(cfg, nowMs));
   const level = worst(checks.map((c) => c.level));
   return { level, exitCode: RANK[level] as 0 | 1 | 2, checks, ms: Date.now() - t0 };
+}
+
+/**
+ * The market spec of a running engine from its snapshot's market name (`live`, `sim:N`,
+ * `replay:<dataset>`): a replay market is found through GAPCTL_MARKET when that names a replay
+ * dataset (`replay:PATH`), else it is the bundled dataset (the name carries no path).
+ */
+export function marketOfName(name: string, cfg: Pick<Config, 'GAPCTL_MARKET'>): MarketSpec {
+  if (name === 'live') return { kind: 'live' };
+  const sim = /^sim:(\d+)/.exec(name);
+  if (sim) return { kind: 'sim', seed: Number(sim[1]) };
+  try {
+    const m = parseMarket(cfg.GAPCTL_MARKET);
+    if (m.kind === 'replay') return m;
+  } catch {
+    // a bad GAPCTL_MARKET: the bundled dataset
+  }
+  return parseMarket('replay');
+}
+
+/**
+ * The health checks of a console attached to a headless runner (`gapctl console --attach`), run in
+ * the attaching process, read-only, as `gapctl health` would beside it: the runner's store (the
+ * snapshot's `db`) and market ({@link marketOfName}; an embedded one is started here and probed).
+ * The runner holding the store's lock is a live writer (ok).
+ * @throws Error (one line) before the runner's first snapshot.
+ */
+export async function runnerHealth(snapshot: { market: string; db: string } | null, cfg: Config, opts: Pick<HealthOptions, 'statfs' | 'now'> = {}): Promise<HealthReport> {
+  if (!snapshot) throw new Error("waiting for the headless runner's first snapshot");
+  return runHealth({ cfg, market: marketOfName(snapshot.market, cfg), dbPath: resolve(snapshot.db), ...opts });
 }
 
 /** The report as text: a first summary line (monitoring-plugin style), then one line per check. */

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { startEngineWorker, type EngineHost } from '../../source/runtime/host.js';
-import { runHealth } from '../../source/runtime/health.js';
+import { marketOfName, runHealth, runnerHealth } from '../../source/runtime/health.js';
 import { loadConfig } from '../../source/config/index.js';
 import { acquireLock } from '../../source/store/lock.js';
 import type { BackfillSnapshot, HealthReport } from '../../source/contracts/events.js';
@@ -41,6 +41,9 @@ describe('health checks through the engine worker (console overlay)', () => {
       GAPCTL_LOG_DIR: join(dir, 'logs'),
       BACKUP_DIR: join(dir, 'backups'),
       SIM_TICKERS: '400',
+      // The probes' own timeout is not under test here: a busy CI machine must not turn a probe of
+      // the session's emulator (busy serving the backfill) into "no answer within 2000 ms".
+      HEALTH_TIMEOUT_SEC: '30',
     };
     // The console's command holds the store's lock in this process, as `gapctl console` does.
     const lock = acquireLock(dbPath, 'console');
@@ -78,6 +81,13 @@ describe('health checks through the engine worker (console overlay)', () => {
       expect(after.checks.map((c) => c.name)).toEqual(cli.checks.map((c) => c.name));
       // From another process's point of view the lock is a live writer, not "this console".
       expect(byName(cli).get('lock')?.message).toMatch(/^console pid \d+ on .* holds the store since .*\(alive\)$/);
+
+      // An attached console runs the same checks itself on the runner's store and market (from its snapshot).
+      expect(done.market).toBe('sim:3');
+      const attached = await runnerHealth(done, loadConfig({ ...process.env, ...env }));
+      expect(attached.checks.map((c) => c.name)).toEqual(cli.checks.map((c) => c.name));
+      expect(byName(attached).get('keys')?.message).toMatch(/^embedded sim market \(sim:3\)/);
+      expect(byName(attached).get('database')?.level).toBe('ok');
     } finally {
       host.send({ type: 'quit' });
       await host.done;
@@ -85,4 +95,12 @@ describe('health checks through the engine worker (console overlay)', () => {
     }
     await expect(host.checkHealth()).rejects.toThrow(/the engine has ended/);
   }, 120_000);
+
+  it("an attached console finds the runner's market from its snapshot, and waits for the first one", async () => {
+    expect(marketOfName('live', { GAPCTL_MARKET: 'replay' })).toEqual({ kind: 'live' });
+    expect(marketOfName('sim:42', { GAPCTL_MARKET: 'replay' })).toEqual({ kind: 'sim', seed: 42 });
+    expect(marketOfName('replay:2018q1', { GAPCTL_MARKET: 'replay:/data/ds' })).toEqual({ kind: 'replay', path: '/data/ds' });
+    expect(marketOfName('replay:2018q1', { GAPCTL_MARKET: 'sim:1' }).kind).toBe('replay');
+    await expect(runnerHealth(null, loadConfig({ ...process.env }))).rejects.toThrow("waiting for the headless runner's first snapshot");
+  });
 });

@@ -53,7 +53,7 @@ export function healthContent(health: HealthLoad | null, width: number): { title
   if (!health || (health.report === null && health.error === null)) {
     return {
       title: { text: ' gapctl health: checking…', bold: true, tone: 'accent' },
-      rows: [[{ text: ' the engine runs the checks of gapctl health (each probe with its own timeout, HEALTH_TIMEOUT_SEC)', tone: 'dim' }]],
+      rows: packLines('the engine runs the checks of gapctl health (each probe with its own timeout, HEALTH_TIMEOUT_SEC)'.split(' '), width - 1, ' ', ' ').map((l) => [{ text: l, tone: 'dim' }]),
     };
   }
   if (health.report === null) {
@@ -88,7 +88,7 @@ export function HealthScreen({ health, columns, rows, scroll }: HealthScreenProp
       {shown.map((segs, i) => (
         <Line key={i} segs={segs} />
       ))}
-      <Line segs={[{ text: ` ${content.length > room ? '↑↓ scroll  ' : ''}H/ESC/q close · H again later checks again`, tone: 'dim' }]} />
+      <Line segs={[{ text: ` ${content.length > room ? '↑↓ scroll  ' : ''}H/ESC/q close (open it again to check again)`, tone: 'dim' }]} />
     </Box>
   );
 }
