@@ -2,7 +2,8 @@
  * The health overlay (issue 12: "the same checks in the console as an overlay"), rendered with
  * ink-testing-library from a canned report: `H` shows "checking…" in the very next frame and asks
  * the source once, the report then shows one line per check with a text marker per level
- * ([ ok ] / [WARN] / [CRIT]: visible without colour, coloured with it), H or ESC closes it, an
+ * ([ ok ] / [WARN] / [CRIT]: visible without colour, coloured with it), a long report scrolls
+ * within the screen, H or ESC closes it, an
  * error says why, a source without checkHealth says the checks are not available, and a late
  * answer to an older request never replaces the newer one.
  */
@@ -153,6 +154,30 @@ describe('health overlay', () => {
       }
       cleanup();
     }
+  });
+
+  it('a full report at 80x24 keeps within the screen and scrolls with ↓ to the last check', async () => {
+    const names = ['config', 'keys', 'flatfiles', 'polygon', 'theta-v3', 'theta-v1', 'disk-store', 'disk-exports', 'disk-logs', 'lock', 'database', 'last-day', 'sla', 'audits', 'baseline-only', 'backup'];
+    const full: HealthReport = {
+      level: 'warn',
+      exitCode: 1,
+      ms: 1234,
+      checks: names.map((name, i) => ({ name, level: i === names.length - 1 ? 'warn' : 'ok', message: `${name} reason ${'word '.repeat(14)}end-of-${name}` })),
+    };
+    const source = new HealthSource(makeSnapshot(), { watchLog: true });
+    const { r, text } = mountAt(source, 80, 24);
+    await until(() => text().includes('Backfill'), 'the dashboard');
+    r.stdin.write('H');
+    await until(() => source.calls === 1, 'the request');
+    source.answers[0]!.resolve(full);
+    await until(() => text().includes('[ ok ] config'), 'the report');
+    expectFits(text(), 80, 24);
+    expect(text()).toContain('↑↓ scroll');
+    expect(text()).not.toContain('end-of-backup');
+    for (let i = 0; i < 30; i++) r.stdin.write('\x1b[B');
+    await until(() => text().includes('end-of-backup'), 'the last check after scrolling');
+    expectFits(text(), 80, 24);
+    expect(text()).toMatch(/\[WARN\] backup/);
   });
 
   it('says why when the checks cannot run, and when the source has none', async () => {
