@@ -297,6 +297,31 @@ function metricsFlags(port: number | undefined, host: string | undefined): { por
   return { port, host: host ?? '127.0.0.1' };
 }
 
+/**
+ * A reader that went away (`gapctl status | head -1`) ends the command quietly, as SIGPIPE ends
+ * Unix tools, without a stack trace: on EPIPE on stdout a command that stops cleanly on a signal
+ * (backfill, scan, validate: they listen for SIGTERM) gets one SIGTERM and ends as a stop does;
+ * any other exits at once with the exit code set so far (0 when none). An EPIPE on stderr is
+ * ignored (there is nowhere left to say anything). The headless runner and `console --attach`
+ * install their own stdout error listener (they keep running when their terminal vanishes); this
+ * one then stands aside.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  const closedPipe = (e: NodeJS.ErrnoException): boolean => e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED';
+  let seen = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (!closedPipe(e)) throw e;
+    if (seen || process.stdout.listenerCount('error') > 1) return;
+    seen = true;
+    if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
+    else process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (!closedPipe(e)) throw e;
+  });
+}
+
+exitQuietlyOnClosedPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -11,6 +11,7 @@ import type { Config } from '../config/index.js';
 import type { BackfillSnapshot } from '../contracts/events.js';
 import type { AttachedRunner, AttachNotice } from '../runtime/attach.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
+import { createAppLog } from '../runtime/app-log.js';
 import { errorLine } from '../util/errors.js';
 import { consoleColor, UsageError } from './common.js';
 
@@ -77,7 +78,8 @@ export async function attachCommand(o: AttachCommandOptions): Promise<number> {
   const write = o.write ?? stdoutWriter();
   // Loaded here, not at start-up: every other command of the CLI does without chokidar and the day detail.
   const { attachToRunner } = await import('../runtime/attach.js');
-  const runner = await attachToRunner({ stateDir: resolve(o.cfg.GAPCTL_STATE_DIR), readOnly: o.readOnly });
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
+  const runner = await attachToRunner({ stateDir: resolve(o.cfg.GAPCTL_STATE_DIR), readOnly: o.readOnly, onWatchError: (line) => appLog(`[attach] ${line}`) });
   try {
     return o.output === 'tui' ? await attachConsole(runner, o, write) : await attachPlain(runner, o.output === 'json', write);
   } finally {

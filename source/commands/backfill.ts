@@ -10,6 +10,7 @@ import type { BackfillJob } from '../runtime/protocol.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
 import type { Config } from '../config/index.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/metrics.js';
+import { createAppLog } from '../runtime/app-log.js';
 import { fakeClockFromEnv, followSchedule, latestDueDay, systemClock } from '../engine/clock.js';
 import { UsageError } from './common.js';
 
@@ -81,8 +82,9 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
       const { mountConsole } = await import('../ui/index.js');
       const stateDir = resolve(o.cfg.GAPCTL_STATE_DIR);
       // The host's console source: snapshots, commands, the chokidar log follower and the day detail (read by the worker).
+      const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
       const mounted = mountConsole(
-        host.consoleSource(stateDir),
+        host.consoleSource(stateDir, (line) => appLog(`[console] ${line}`)),
         { color: o.color, bell: !!o.bell },
         { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr },
       );

@@ -57,6 +57,12 @@ export interface BaselineResult {
   flatFileFallback?: string | null;
   /** Symbols whose premarket could not be fetched from either (the baseline is then not a proof). */
   premarketFailed: string[];
+  /**
+   * Symbols whose Polygon lookup failed and whose answer came from Theta instead (sorted by
+   * symbol), with Polygon's error line: for them the baseline is not independent of the scan
+   * (validation raises a WARNING alert).
+   */
+  thetaFallbacks: { symbol: string; polygonError: string }[];
 }
 
 const EPS = 1e-9;
@@ -123,6 +129,7 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   const win = premarketWindowUtc(date, cfg.PM_START, cfg.PM_END);
   const withPrev = eligible.filter((s) => prev.has(s)).sort();
   const failed: string[] = [];
+  const fallbacks: { symbol: string; polygonError: string }[] = [];
   const sources = { polygon: 0, theta: 0, flatfile: 0 };
   let done = 0;
   const q = new PQueue({ concurrency: Math.max(1, cfg.POLYGON_CONCURRENCY) });
@@ -202,6 +209,7 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
     const a = await ctx.theta.premarketHigh(symbol, date, ctx.signal).catch(() => null);
     if (ctx.signal.aborted) return { kind: 'unanswered', reason: 'stopped' };
     if (!a || a.outcome === 'unanswered') return { kind: 'unanswered', reason: `polygon: ${polygonError}; theta: ${a?.error ?? 'failed'}` };
+    fallbacks.push({ symbol, polygonError });
     if (a.outcome === 'high' && a.high !== null) return { kind: 'high', high: a.high, source: 'theta' };
     return { kind: 'none', source: 'theta' };
   }
@@ -211,5 +219,5 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   for (const symbol of withPrev) if (!answers.has(symbol) && !failed.includes(symbol)) failed.push(symbol);
   hits.push(...pmHits);
   hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : compareRuleCodes(a.rule, b.rule)));
-  return { hits, universe: eligible.length, premarketRequests: perSymbol.length, premarketSources: sources, premarketFailed: failed.sort(), flatFileFallback: bulk.fallback };
+  return { hits, universe: eligible.length, premarketRequests: perSymbol.length, premarketSources: sources, premarketFailed: failed.sort(), flatFileFallback: bulk.fallback, thetaFallbacks: fallbacks.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)) };
 }

@@ -127,6 +127,9 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
     const gates: GateResult[] = [];
     let baseline: { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null = null;
     let auditInfo: { n: number; m: number; bound: number | null } | null = null;
+    // Premarket lookups the baseline answered from Theta after Polygon failed (set by the BASELINE gate).
+    let fallbacks: { symbol: string; polygonError: string }[] = [];
+    let fallbackOf = 0;
     let csvPath: string | null = null;
     /** Rows the gates computed, written in the final transaction (never when stopped). */
     const writes: (() => void)[] = [];
@@ -212,6 +215,8 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
             sendProgress();
           }
         });
+        fallbacks = b.thetaFallbacks;
+        fallbackOf = b.premarketRequests;
         if (b.premarketFailed.length) return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
         const disc = new Set<string>();
         for (const h of hits) for (const r of h.rules) disc.add(`${h.ticker}|${r.rule}`);
@@ -295,6 +300,19 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       }
     });
 
+    if (fallbacks.length) {
+      // The baseline's second source is Polygon; a Theta answer is the scan's own source, so those
+      // symbols were not checked independently: say so, whatever the gates said (before the gate's
+      // own alert, so a failure stays the newest alert).
+      const first = fallbacks[0]!;
+      const alert = store.addAlert({
+        severity: 'WARNING',
+        kind: 'baseline_fallback',
+        date,
+        message: `${date} baseline fell back to Theta for ${fallbacks.length} of ${fallbackOf} premarket lookup(s) after Polygon failed (${fallbacks.slice(0, 5).map((f) => f.symbol).join(', ')}; first error: ${first.polygonError}): not independent of the scan for those symbols`,
+      });
+      ctx.emit({ type: 'alert', alert });
+    }
     if (failed) {
       const p = statePaths(ctx.stateDir);
       mkdirSync(ctx.stateDir, { recursive: true });

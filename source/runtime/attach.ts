@@ -23,7 +23,7 @@ import { openDb, type Db } from '../store/db.js';
 import { errorLine } from '../util/errors.js';
 import { ControlSocketError, sendControlCommand, sendControlRequest, type ControlReply } from './control-socket.js';
 import { ENDED_STATES, HEARTBEAT_STALE_MS, headlessPaths, type HeadlessPaths, type HeadlessStatus } from './headless.js';
-import { followDayLog, loadDayDetail, readAppendedLines, readDayLog, type LogLinesListener } from './day-detail.js';
+import { followDayLog, loadDayDetail, readAppendedLines, readDayLog, watcherErrorReporter, type LogLinesListener } from './day-detail.js';
 
 /** No runner to attach to, or it cannot be reached: the message is one line for the operator. */
 export class AttachError extends Error {
@@ -60,6 +60,10 @@ export interface AttachOptions {
   isAlive?: (pid: number) => boolean;
   /** How often health and the file are looked at without a change event, ms (default 1000). */
   pollMs?: number;
+  /** Where the file watchers' errors go, one line each (the application log); default: dropped. */
+  onWatchError?: (line: string) => void;
+  /** The watcher factory (default chokidar's `watch`; tests wrap it to inject a watcher error). */
+  watch?: typeof watch;
 }
 
 /** A headless runner being watched (see the module doc). */
@@ -321,12 +325,12 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
   let watcher: FSWatcher | null = null;
   if (existsSync(paths.dir)) {
     const wanted = new Set([resolve(paths.status), resolve(paths.engineLog)]);
-    watcher = watch(paths.dir, { ignoreInitial: true, depth: 0, ignored: (p: string) => resolve(p) !== resolve(paths.dir) && !wanted.has(resolve(p)) });
+    watcher = (o.watch ?? watch)(paths.dir, { ignoreInitial: true, depth: 0, ignored: (p: string) => resolve(p) !== resolve(paths.dir) && !wanted.has(resolve(p)) });
     watcher.on('all', (_event, p) => {
       if (basename(p) === 'status.json') reload();
       else if (basename(p) === 'engine.log') readEngineLog();
     });
-    watcher.on('error', () => {});
+    watcher.on('error', watcherErrorReporter(paths.dir, o.onWatchError));
   }
   const poll = setInterval(() => {
     reload();
@@ -395,7 +399,7 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     },
     request,
     readLog: async (date, lines) => readDayLog(o.stateDir, date, lines),
-    watchLog: (date, listener) => followDayLog(o.stateDir, date, listener),
+    watchLog: (date, listener) => followDayLog(o.stateDir, date, listener, { onError: o.onWatchError, watch: o.watch }),
     async readDayDetail(date) {
       const dbPath = status.snapshot?.db;
       if (!dbPath) throw new Error('waiting for the headless runner\'s first snapshot');

@@ -16,7 +16,17 @@ import { statePaths } from '../store/state-files.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
 import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
-import { compareRuleCodes, isRuleCode, ruleOf } from '../contracts/rules.js';
+import { compareRuleCodes, isRuleCode, RULE_CODES, ruleOf } from '../contracts/rules.js';
+
+/**
+ * The console's short name (R1..R4) of a stored rule code (PM_GAP_50 ...).
+ * @throws Error naming the code and where it was read when it is not one of the four rules: a code
+ *   this version does not know is a corrupt or newer store, never silently shown as R1.
+ */
+export function ruleShortName(code: string, where: string): DayHitRule['rule'] {
+  if (!isRuleCode(code)) throw new Error(`unknown rule code "${code}" in ${where} (known: ${RULE_CODES.join(', ')})`);
+  return ruleOf(code).short;
+}
 
 /** day_completeness columns shown elsewhere in the detail (not as counters). */
 const NOT_COUNTERS = new Set(['date', 'status', 'provider_status', 'r1_mode', 'stage_ms', 'updated_at', 'processing_ms']);
@@ -106,9 +116,7 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
   const rulesByHit = new Map<number, DayHitRule[]>();
   for (const r of ruleRows) {
     const list = rulesByHit.get(r.hit_id) ?? [];
-    // An unknown stored code is an error (UnknownRuleError), never shown as some rule.
-    const def = ruleOf(r.trigger_rule);
-    list.push({ rule: def.short, code: def.code, value: r.rule_value });
+    list.push({ rule: ruleShortName(r.trigger_rule, `discovery_hit_rules (hit ${r.hit_id}, ${date})`), code: r.trigger_rule as DayHitRule['code'], value: r.rule_value });
     rulesByHit.set(r.hit_id, list);
   }
   const hits: DayHitView[] = hitRows.map((h) => ({
@@ -136,12 +144,14 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     | undefined;
   let baselineOnlyHits: { symbol: string; rule: string; pct: number }[] = [];
   if (diff?.detail) {
+    let listed: { symbol: string; rule: string; pct: number }[] = [];
     try {
-      const d = JSON.parse(diff.detail) as { baseline_only?: { symbol: string; rule: string; pct: number }[] };
-      baselineOnlyHits = (d.baseline_only ?? []).map((b) => ({ symbol: String(b.symbol), rule: isRuleCode(String(b.rule)) ? ruleOf(String(b.rule)).short : String(b.rule), pct: Number(b.pct) }));
+      listed = (JSON.parse(diff.detail) as { baseline_only?: { symbol: string; rule: string; pct: number }[] }).baseline_only ?? [];
     } catch {
-      baselineOnlyHits = [];
+      listed = [];
     }
+    // Outside the try: an unknown rule code is an error, not an empty list.
+    baselineOnlyHits = listed.map((b) => ({ symbol: String(b.symbol), rule: ruleShortName(String(b.rule), `the baseline diff of ${date}`), pct: Number(b.pct) }));
   }
   const qc = db.prepare('SELECT status FROM qc_daily_summary WHERE date = ?').get(date) as { status: string | null } | undefined;
   const counters: DayDetailData['counters'] = dc
@@ -231,13 +241,37 @@ export interface FollowOptions {
   minIntervalMs?: number;
   /** A look at the file this often besides the watcher's events, ms (default 1000; chokidar drops a change that follows another within its throttle window). */
   pollMs?: number;
+  /**
+   * Where an error of the file watcher goes (one line naming the path; each distinct message once
+   * per follower). The console passes the application log; default: dropped. The follower keeps
+   * going on its once-a-`pollMs` look.
+   */
+  onError?: (line: string) => void;
+  /** The watcher factory (default chokidar's `watch`; tests wrap it to inject a watcher error). */
+  watch?: typeof watch;
+}
+
+/**
+ * A chokidar `error` listener that reports each distinct message once as one line,
+ * `file watcher error on <path>: <message>`, to `report` (a failing watcher may repeat the same
+ * error on every event; the log needs it once).
+ */
+export function watcherErrorReporter(path: string, report: ((line: string) => void) | undefined): (e: unknown) => void {
+  const seen = new Set<string>();
+  return (e) => {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (!report || seen.has(msg)) return;
+    seen.add(msg);
+    report(`file watcher error on ${path}: ${msg}`);
+  };
 }
 
 /**
  * Follows `scan_<date>.log` with chokidar (and a look every `pollMs` for a change the watcher
  * dropped): calls `listener` once with the last lines (reset, maybe empty), then with each batch of
  * appended complete lines; a truncated or recreated file starts over (reset). Works when the file (or the artifacts folder) does not exist yet. Returns a
- * function that stops following. Errors of the file system are swallowed (the log is a view).
+ * function that stops following. Errors of the file system do not end it (the log is a view); the
+ * watcher's errors go to `opts.onError` (the application log).
  */
 export function followDayLog(stateDir: string, date: string, listener: LogLinesListener, opts: FollowOptions = {}): () => void {
   const path = scanLogPath(stateDir, date);
@@ -285,9 +319,9 @@ export function followDayLog(stateDir: string, date: string, listener: LogLinesL
   };
   const startWatcher = (): void => {
     if (closed) return;
-    watcher = watch(path, { ignoreInitial: true, persistent: true });
+    watcher = (opts.watch ?? watch)(path, { ignoreInitial: true, persistent: true });
     watcher.on('add', schedule).on('change', schedule).on('unlink', schedule);
-    watcher.on('error', () => {});
+    watcher.on('error', watcherErrorReporter(path, opts.onError));
     // Appends between the first read and the watcher being ready are picked up by one read.
     watcher.on('ready', schedule);
   };

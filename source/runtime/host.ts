@@ -49,7 +49,7 @@ export interface EngineHost {
    * the day detail through the worker, and the days' stage logs in `stateDir` read and followed
    * (chokidar) on this thread.
    */
-  consoleSource(stateDir: string): HostConsoleSource;
+  consoleSource(stateDir: string, onWatchError?: (line: string) => void): HostConsoleSource;
   /** Resolves with the outcome when the job ends; rejects with a one-line Error when the worker fails. */
   done: Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>;
 }
@@ -153,13 +153,13 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
     },
     readDayDetail,
     checkHealth,
-    consoleSource(stateDir) {
+    consoleSource(stateDir, onWatchError) {
       return {
         subscribe: host.subscribe,
         current: host.current,
         send: host.send,
         readLog: async (date, lines) => readDayLog(stateDir, date, lines),
-        watchLog: (date, listener) => followDayLog(stateDir, date, listener),
+        watchLog: (date, listener) => followDayLog(stateDir, date, listener, { onError: onWatchError }),
         readDayDetail,
         checkHealth,
       };

@@ -57,6 +57,8 @@ describe('validate gates', () => {
     expect(diffs.baseline_only_count).toBe(0);
     expect(diffs.overlap_count).toBeGreaterThan(0);
     expect(existsSync(join(t.session.ctx.stateDir, `FAIL_BASELINE_${DAY}.md`))).toBe(false);
+    // Every premarket lookup answered by Polygon: no fall-back warning.
+    expect(t.session.ctx.store.db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE kind = 'baseline_fallback'").get()).toEqual({ n: 0 });
   });
 
   it('COMPLETENESS: an INCOMPLETE day (ThetaData unreachable) fails validation', async () => {
@@ -179,5 +181,11 @@ describe('validate gates', () => {
     const detail = JSON.parse((ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(DAY) as { detail: string }).detail);
     expect(detail.premarket_sources.polygon).toBe(0);
     expect(detail.premarket_sources.theta).toBeGreaterThan(1000);
+    // Falling back costs the baseline its independence: a WARNING says so (before the gate's own
+    // alert, which stays the newest), naming the count and Polygon's error.
+    const alerts = ctx.store.db.prepare('SELECT severity, kind, message FROM alerts WHERE date = ? ORDER BY id').all(DAY) as { severity: string; kind: string; message: string }[];
+    expect(alerts.map((a) => a.kind)).toEqual(['baseline_fallback', 'baseline_only']);
+    expect(alerts[0]!.severity).toBe('WARNING');
+    expect(alerts[0]!.message).toMatch(new RegExp(`^${DAY} baseline fell back to Theta for ${detail.premarket_sources.theta} of ${detail.premarket_requests} premarket lookup\\(s\\) after Polygon failed \\(.+; first error: .*not entitled`));
   });
 });

@@ -8,7 +8,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store, type DayCompleteness, type HitRow } from '../../source/store/store.js';
-import { followDayLog, loadDayDetail, parseFailReport, readDayLog } from '../../source/runtime/day-detail.js';
+import { followDayLog, loadDayDetail, parseFailReport, readDayLog, ruleShortName } from '../../source/runtime/day-detail.js';
+import { watch, type FSWatcher } from 'chokidar';
 import { tempDir } from '../helpers/paths.js';
 
 const DATE = '2018-03-08';
@@ -113,6 +114,24 @@ describe('loadDayDetail', () => {
     expect(d).toMatchObject({ date: '2018-03-09', status: null, hits: [], counters: [], audit: null, baseline: null, validation: null });
   });
 
+  it('an unknown rule code in the store is an error naming it, never shown as R1', () => {
+    const { dir, store } = seeded();
+    const hitId = (store.db.prepare("SELECT hit_id FROM discovery_hits WHERE ticker = 'RSPL'").get() as { hit_id: number }).hit_id;
+    store.write(() => store.db.prepare("UPDATE discovery_hit_rules SET trigger_rule = 'GAP_99' WHERE hit_id = ?").run(hitId));
+    expect(() => loadDayDetail(store.db, join(dir, 'ps'), DATE)).toThrow(new RegExp(`^unknown rule code "GAP_99" in discovery_hit_rules \\(hit ${hitId}, ${DATE}\\)`));
+    // The same for a baseline-only hit of the diffs row.
+    store.write(() => {
+      store.db.prepare("UPDATE discovery_hit_rules SET trigger_rule = 'INTRADAY_PUSH_50' WHERE hit_id = ?").run(hitId);
+      store.db
+        .prepare('INSERT INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(DATE, 2, 0, 1, JSON.stringify({ baseline_only: [{ symbol: 'ABCD', rule: 'PM_GAP_5O', pct: 61.2 }] }), '2018-03-09T15:42:00Z');
+    });
+    expect(() => loadDayDetail(store.db, join(dir, 'ps'), DATE)).toThrow(/^unknown rule code "PM_GAP_5O" in the baseline diff of 2018-03-08/);
+    expect(ruleShortName('SURGE_7D_300', 'x')).toBe('R4');
+    expect(() => ruleShortName('toString', 'x')).toThrow(/unknown rule code "toString"/);
+    store.close();
+  });
+
   it('parses the gate lines of a fail report', () => {
     expect(parseFailReport('- PASS A_B: ok\n- FAIL C: bad: really\nnoise\n')).toEqual([
       { gate: 'A_B', passed: true, message: 'ok' },
@@ -178,6 +197,46 @@ describe('day logs', () => {
     writeFileSync(path, 'new\n');
     await f.until(() => f.shown().join() === 'new', 'restart after truncation');
     expect(f.calls[f.calls.length - 1]!.reset).toBe(true);
+  });
+
+  it("followDayLog logs the watcher's errors (each distinct message once, naming the path) and keeps following", async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'artifacts'));
+    const path = join(dir, 'artifacts', `scan_${DATE}.log`);
+    writeFileSync(path, 'one\n');
+    const logged: string[] = [];
+    let watcher: FSWatcher | null = null;
+    const calls: string[][] = [];
+    let wake: (() => void) | null = null;
+    const stop = followDayLog(dir, DATE, (lines) => {
+      calls.push(lines);
+      wake?.();
+    }, {
+      minIntervalMs: 0,
+      onError: (line) => logged.push(line),
+      watch: (p, o) => (watcher = watch(p, o)),
+    });
+    stops.push(stop);
+    expect(watcher).not.toBeNull();
+    const w = watcher as unknown as FSWatcher;
+    w.emit('error', Object.assign(new Error('EMFILE: too many open files, watch'), { code: 'EMFILE' }));
+    w.emit('error', Object.assign(new Error('EMFILE: too many open files, watch'), { code: 'EMFILE' }));
+    w.emit('error', new Error('ENOSPC: System limit for number of file watchers reached'));
+    expect(logged).toEqual([
+      `file watcher error on ${path}: EMFILE: too many open files, watch`,
+      `file watcher error on ${path}: ENOSPC: System limit for number of file watchers reached`,
+    ]);
+    // Still following.
+    appendFileSync(path, 'two\n');
+    await new Promise<void>((resolve, reject) => {
+      let n = 0;
+      const check = () => {
+        if (calls.flat().includes('two')) resolve();
+        else if (++n > 100) reject(new Error('never: the appended line'));
+      };
+      wake = check;
+      check();
+    });
   });
 
   it('followDayLog picks up a file created after it started', async () => {
