@@ -19,6 +19,7 @@ import { dryRunLines, dryRunPlan, resolveBackfillRange } from './commands/backfi
 import { ensureStoreMarket, readStoreRef } from './runtime/market-identity.js';
 import { createAppLog } from './runtime/app-log.js';
 import type { Config } from './config/index.js';
+import { PROOF_OFF_NOTICE } from './runtime/plain-printer.js';
 
 
 /** Per-command help texts (the README documents the same). */
@@ -40,6 +41,9 @@ ${MARKET_HELP}
   --validate     spot | all | none (default spot: the 2-3 busiest days of each month)
   --skip-phase0  do not validate a reference day before starting
   --dry-run      print the planned months and days, change nothing
+  --no-proof     opt out of the R1 proof for this run (R1_PROOF=off): faster, but the days it scans
+                 stay UNPROVEN ("sampled": prefilter and audit only); said at start, in the end
+                 line and in gapctl status. A later backfill without it proves them
   --switch-market  record an intended switch of the store to --market from --start on (the days
                  before keep their market; refused when the store holds days from --start on)
   --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
@@ -79,6 +83,7 @@ Exit 1 with one line when no headless runner is there.`,
   --date         YYYY-MM-DD trading day
 ${MARKET_HELP}
   --mode         prefilter | exhaustive (default R1_MODE)
+  --no-proof     do not prove the day (R1_PROOF=off): it stays UNPROVEN ("sampled")
   --switch-market  record an intended switch of the store to --market from --date on
 
 The store refuses a market other than the one recorded for the day (one line, exit 1).
@@ -90,6 +95,7 @@ Exit 0 when the day is COMPLETE.`,
 
 ${MARKET_HELP}
   --mode         prefilter | exhaustive (default R1_MODE)
+  --no-proof     do not prove the days (R1_PROOF=off): they stay UNPROVEN ("sampled")
   --switch-market  record an intended switch of the store to --market from --start on
 
 The store refuses a market other than the one recorded for the days (one line, exit 1).
@@ -163,9 +169,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'scan-day':
     case 'scan-range': {
-      const cli = parse(rest, { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' }, switchMarket: { type: 'boolean' } }, spec.help);
-      const f = cli.flags as { date?: string; start?: string; end?: string; mode?: string; market?: string; db?: string; switchMarket?: boolean };
-      const cfg = configWith();
+      const cli = parse(rest, { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' }, switchMarket: { type: 'boolean' }, proof: { type: 'boolean', default: true } }, spec.help);
+      const f = cli.flags as { date?: string; start?: string; end?: string; mode?: string; market?: string; db?: string; switchMarket?: boolean; proof: boolean };
+      // --no-proof: R1_PROOF=off for this run only.
+      const cfg = configWith(f.proof ? {} : { R1_PROOF: 'off' });
+      if (!f.proof) process.stdout.write(`${PROOF_OFF_NOTICE}\n`);
       const days = cmd === 'scan-day' ? tradingDayOnly(dateFlag(f.date, 'date')) : (() => {
         const r = rangeFlags(f.start, f.end);
         return daysOfRange(r.start, r.end);
@@ -200,6 +208,7 @@ async function main(argv: string[]): Promise<number> {
           metricsPort: { type: 'number' },
           metricsHost: { type: 'string' },
           switchMarket: { type: 'boolean' },
+          proof: { type: 'boolean', default: true },
         },
         spec.help,
       );
@@ -207,8 +216,11 @@ async function main(argv: string[]): Promise<number> {
         start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
         skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
         headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string; follow?: boolean; switchMarket?: boolean;
+        proof: boolean;
       };
-      const cfg = configWith();
+      // --no-proof: R1_PROOF=off for this run (the engine worker gets it in the job's env).
+      const proofOff = !f.proof;
+      const cfg = configWith(proofOff ? { R1_PROOF: 'off' } : {});
       if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
       if (f.headless && cmd !== 'backfill') throw new UsageError('--headless belongs to gapctl backfill (gapctl console --attach watches it)');
       let market = f.market ?? cfg.GAPCTL_MARKET;
@@ -265,6 +277,7 @@ async function main(argv: string[]): Promise<number> {
           validate,
           skipPhase0: f.skipPhase0,
           follow: f.follow,
+          ...(proofOff ? { env: { R1_PROOF: 'off' } } : {}),
         },
         output: f.json ? 'json' : interactive ? 'tui' : 'plain',
         bell: f.bell,

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { backfillExitCode } from '../engine/backfill.js';
 import { startEngineWorker } from '../runtime/host.js';
 import type { BackfillJob } from '../runtime/protocol.js';
-import { createPlainPrinter } from '../runtime/plain-printer.js';
+import { createPlainPrinter, unprovenSuffix } from '../runtime/plain-printer.js';
 import type { Config } from '../config/index.js';
 import { startMetricsServer, type MetricsServer } from '../runtime/metrics.js';
 import { createAppLog } from '../runtime/app-log.js';
@@ -109,7 +109,7 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
         host.send({ type: 'quit' });
       }
       const { outcome, snapshot } = await host.done;
-      write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}`);
+      write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}${unprovenSuffix(snapshot)}`);
       return backfillExitCode(outcome);
     }
     const printer = createPlainPrinter(write, { json: o.output === 'json' });

@@ -61,7 +61,9 @@ export async function scanCommand(o: ScanCommandOptions): Promise<number> {
   try {
     for (const d of o.days) {
       const r = await scanDay(session.ctx, d, { mode: o.mode });
-      write(dayLine(r));
+      // A COMPLETE day says whether it is proven (docs/domain.md section 14).
+      const proof = r.status === 'COMPLETE' ? (session.ctx.store.dayCompleteness(d)?.proof ?? 'sampled') : null;
+      write(`${dayLine(r)}${proof === null ? '' : proof === 'sampled' ? '  UNPROVEN (sampled)' : `  proof ${proof}`}`);
       if (r.status !== 'COMPLETE') ok = false;
     }
   } catch (e) {

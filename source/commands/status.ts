@@ -175,7 +175,9 @@ export function formatStatus(r: StatusReport): string[] {
   const interrupted = b.status === 'RUNNING' && !r.running ? ' (no live process holds the store: interrupted; `gapctl backfill` resumes it)' : '';
   const why = b.status === 'STOPPED' && b.halt_reason ? ` (${b.halt_reason})` : '';
   out.push(`backfill      ${b.range.start} .. ${b.range.end}  ${b.status}${why}${interrupted}  (state updated ${b.updated_at})`);
-  out.push(`market        ${b.market}   R1 mode ${b.r1_mode}`);
+  out.push(`market        ${b.market}   R1 mode ${b.r1_mode}${b.proof ? `   proof ${b.proof}` : ''}`);
+  // A --no-proof run says so plainly: its days are not proven (docs/domain.md section 14).
+  if (b.proof === 'off') out.push(`  note        proof was OFF for this backfill (--no-proof or R1_PROOF=off): the days it scanned are UNPROVEN ("sampled"); \`gapctl backfill\` without --no-proof proves them`);
   out.push(`completed     month ${b.last_completed_month ?? 'none'}, day ${b.last_completed_day ?? 'none'}`);
   if (b.status === 'FOLLOWING' && b.next_scan_at) out.push(`next scan     ${b.next_scan_day} at ${b.next_scan_et} (${b.next_scan_at})${r.running ? '' : ' (no live process: `gapctl backfill --follow` resumes following)'}`);
   if (b.rerun) out.push(`rerun         ${b.rerun.start} .. ${b.rerun.end} begun ${b.rerun.started_at}, not finished: \`gapctl backfill\` rescans its remaining days`);

@@ -27,18 +27,59 @@ export interface AlertInfo {
   acknowledged: boolean;
 }
 
+/**
+ * How a day's R1 completeness is known (docs/domain.md section 14): `exhaustive` (the premarket high
+ * of every eligible symbol answered), `baseline` (a validation's independent exhaustive pass found no
+ * baseline-only hit), `sampled` (prefilter and audit only: NOT proven).
+ */
+export type ProofKind = 'exhaustive' | 'baseline' | 'sampled';
+
+/**
+ * Where a running R1 proof is (engine/day.ts; docs/domain.md section 14). `phase`: `flatfile` while
+ * the day's bulk minute file is read, `lookups` while Theta answers the symbols left, `end` once the
+ * outcome is known (`outcome`, `found`). `source`: where the premarket highs come from (`flatfile`,
+ * confirmed with Theta near the threshold; or `theta` for every symbol). Symbols: `eligible` (every
+ * eligible symbol with a previous close), `answered` (of those, how many have a definitive answer so
+ * far: known before the proof, settled by the flat file, or answered by a lookup), `lookups` done of
+ * `lookupsTotal` (the proof's own Theta requests, cache hits included), `unanswered` (lookups no
+ * source answered: the day stays unproven). Times are UTC epoch ms.
+ */
+export interface ProofProgress {
+  date: string;
+  phase: 'flatfile' | 'lookups' | 'end';
+  source: 'flatfile' | 'theta';
+  eligible: number;
+  answered: number;
+  lookupsDone: number;
+  lookupsTotal: number;
+  unanswered: number;
+  /** Set when phase is `end`: the day's proof (`sampled` when a lookup went unanswered). */
+  outcome?: ProofKind;
+  /** Set when phase is `end`: R1 hits the proof found outside the prefilter. */
+  found?: number;
+  startedAt: number;
+  at: number;
+}
+
 /** Events of one day's scan. `at` is UTC epoch ms. */
 export type DayEvent =
   | { type: 'day-begin'; date: string; mode: 'prefilter' | 'exhaustive'; at: number }
   | { type: 'stage'; date: string; stage: StageName; phase: 'begin' | 'end' | 'fail'; counts: Record<string, number | string>; at: number }
   | { type: 'r1-progress'; date: string; done: number; total: number }
+  /** Progress of the day's R1 proof (see {@link ProofProgress}): at its start, per lookup, and at its end. */
+  | ({ type: 'proof-progress' } & ProofProgress)
   | { type: 'log'; date: string; line: string }
-  | { type: 'day-end'; date: string; status: DayStatus; hits: RuleCounts; discoveries: number; durationMs: number; reason?: string; at: number };
+  /**
+   * The day ended; `proof` is the proof stored with it (`sampled` when not proven; absent from
+   * engines older than the proof), `proofSource` where it came from.
+   */
+  | { type: 'day-end'; date: string; status: DayStatus; hits: RuleCounts; discoveries: number; durationMs: number; reason?: string; proof?: ProofKind; proofSource?: string | null; at: number };
 
 /** Events of a backfill (Phase B) around the day events. */
 export type BackfillEvent =
-  | { type: 'plan'; start: string; end: string; days: { date: string; status: DayStatus | 'SKIPPED'; hits: number }[]; at: number }
-  | { type: 'day-skipped'; date: string; status: DayStatus; hits: number; rules: RuleCounts }
+  /** The range's days as the store has them (`proof`: the stored proof of a scanned day). */
+  | { type: 'plan'; start: string; end: string; days: { date: string; status: DayStatus | 'SKIPPED'; hits: number; proof?: ProofKind }[]; at: number }
+  | { type: 'day-skipped'; date: string; status: DayStatus; hits: number; rules: RuleCounts; proof?: ProofKind }
   | { type: 'month-done'; month: string; days: number; hits: number }
   /**
    * A validation ended: passed, failed at `gate`, or `stopped` (a stop cut it short: nothing was
@@ -98,6 +139,8 @@ export interface DayView {
   r1Total: number;
   hits: RuleCounts;
   startedAt: number;
+  /** The day's R1 proof once it began (progress, then its outcome); null/absent before. */
+  proof?: ProofProgress | null;
 }
 
 /** One trading day of the backfill range in a snapshot (calendar grid cell). */
@@ -115,6 +158,11 @@ export interface DayCell {
   durationMs?: number;
   /** Why the day is not COMPLETE (one line), once known. */
   reason?: string;
+  /**
+   * How the day's completeness is known (stored proof). A COMPLETE day is drawn proven only with
+   * `exhaustive` or `baseline`; `sampled` or absent (unknown) is drawn unproven.
+   */
+  proof?: ProofKind;
 }
 
 /**
@@ -158,6 +206,11 @@ export interface BackfillSnapshot {
   validation?: ValidationProgress | null;
   /** Follow mode: the next trading day to scan and when its data is due (UTC epoch ms; `et`: `YYYY-MM-DD HH:MM ET`); null/absent otherwise. */
   nextScan?: { date: string; at: number; et: string } | null;
+  /**
+   * The run's R1 proof setting: `auto` (every scanned day is proven) or `off` (`--no-proof` /
+   * R1_PROOF=off: the days it scans stay unproven, "sampled"); absent when not known.
+   */
+  proofMode?: 'auto' | 'off';
 }
 
 /** Commands from the console (or the control socket) to the engine host. */
@@ -271,4 +324,11 @@ export interface DayDetailData {
    * FAIL_<GATE>_<date>.md when it failed; all gates passed when VALIDATED. Null when never validated.
    */
   validation: { status: string; gates: DayGateView[] } | null;
+  /**
+   * The day's stored proof (day_completeness.proof*; docs/domain.md section 14): kind, source
+   * (`flatfile`, `theta`, `baseline`, or null), eligible symbols established (`checked`), the R1 hits
+   * the proof found outside the prefilter (`found`, ticker and percent), and when it was stored (the
+   * row's updated_at, UTC ISO 8601). Null for a day never scanned or a store older than the proof.
+   */
+  proof?: { kind: ProofKind; source: string | null; checked: number; found: { ticker: string; pct: number | null }[]; at: string | null } | null;
 }

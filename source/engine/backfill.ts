@@ -151,6 +151,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     return (store.dayCompleteness(date)?.updated_at ?? '') < rerun.started_at;
   };
   const statuses = store.dayStatuses(opts.start, end);
+  const proofs = store.dayProofs(opts.start, end);
 
   const allDays = months.flatMap((m) => m.days);
   emit({
@@ -159,7 +160,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     end,
     days: allDays.map((d) => {
       const s = statuses.get(d);
-      return { date: d, status: s?.status ?? 'PENDING', hits: s?.discoveries ?? 0 };
+      return { date: d, status: s?.status ?? 'PENDING', hits: s?.discoveries ?? 0, proof: proofs.get(d) };
     }),
     at: Date.now(),
   });
@@ -177,6 +178,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     market: ctx.marketName,
     market_spec: ctx.marketSpec,
     r1_mode: mode,
+    proof: proofWanted ? 'auto' : 'off',
     validate: opts.validate ?? 'spot',
     rerun,
     follow: !!opts.follow,
@@ -187,7 +189,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   });
   emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
   if (!proofWanted) {
-    const alert = store.addAlert({ severity: 'INFO', kind: 'proof_off', date: null, message: `R1_PROOF=off: the days this backfill scans are not proven (prefilter and audit only, "sampled")` });
+    const alert = store.addAlert({ severity: 'INFO', kind: 'proof_off', date: null, message: `proof off for this run (--no-proof or R1_PROOF=off): the days this backfill scans are not proven (prefilter and audit only, "sampled")` });
     emit({ type: 'alert', alert });
   }
 
@@ -243,7 +245,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         for (const date of month.days) {
           const d = st.get(date)!;
           skipped++;
-          emit({ type: 'day-skipped', date, status: d.status, hits: d.discoveries, rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 } });
+          emit({ type: 'day-skipped', date, status: d.status, hits: d.discoveries, rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 }, proof: store.dayProofs(date, date).get(date) });
         }
         return null;
       }
@@ -256,7 +258,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       const st = store.dayStatuses(date, date).get(date);
       if (!needsScan(date, st)) {
         skipped++;
-        emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries, rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 } });
+        emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries, rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, proof: store.dayProofs(date, date).get(date) });
         results.push({ date, status: 'COMPLETE', reason: null, hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, discoveries: st!.discoveries, durationMs: 0 });
         continue;
       }
@@ -327,7 +329,7 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         severity: proofWanted ? 'WARNING' : 'INFO',
         kind: 'days_unproven',
         date: null,
-        message: `${proofs.unproven.length} of ${proofs.days} scanned day(s) of ${opts.start}..${opts.end} are not proven${proofWanted ? '' : ' (R1_PROOF=off)'}: ${runsText(proofs.unproven)}`,
+        message: `${proofs.unproven.length} of ${proofs.days} scanned day(s) of ${opts.start}..${opts.end} are not proven${proofWanted ? '' : ' (proof off for this run: --no-proof or R1_PROOF=off)'}: ${runsText(proofs.unproven)}`,
       });
       emit({ type: 'alert', alert });
     }

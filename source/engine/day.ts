@@ -13,7 +13,7 @@ import type { DayCompleteness, HitRow, HitRule, MissAuditRow, PmCacheRow } from 
 import { appendDayLog, writeDayJson, writeProviderOverlap, type OverlapRow } from './artifacts.js';
 import { premarketDisagreements, writePmOverlap, type PmOverlapRow } from '../export/pm-overlap.js';
 import { checkStopped, StoppedError, type EngineContext } from './context.js';
-import type { DayStatus, RuleCounts, StageName } from '../contracts/events.js';
+import type { DayStatus, ProofProgress, RuleCounts, StageName } from '../contracts/events.js';
 import { countRules } from '../contracts/rules.js';
 import { R4_WINDOW_DAYS, auditSample, basisFactor, exchangeOfMic, filterReason, meets, missRateUpper95, pctChange, surge7d, type FilterReason, type WindowBar } from './rules.js';
 import { loadSplits } from './splits.js';
@@ -273,16 +273,22 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     let proofUnanswered = 0;
     const proofConfirm: string[] = [];
     let pmOverlap: PmOverlapRow[] | null = null;
+    // The console's proof progress line (events.ts ProofProgress): at the start, per lookup, at the end.
+    const proofStartedAt = Date.now();
+    const proofEvent = (p: Omit<ProofProgress, 'date' | 'eligible' | 'startedAt' | 'at'>) =>
+      emit({ type: 'proof-progress', date, eligible: withPrev.length, startedAt: proofStartedAt, at: Date.now(), ...p });
     if (mode === 'exhaustive') {
       dc.proof = unanswered === 0 ? 'exhaustive' : 'sampled';
       dc.proof_source = unanswered === 0 ? 'theta' : null;
       dc.proof_checked = dc.r1_checked;
+      proofEvent({ phase: 'end', source: 'theta', answered: withPrev.length - unanswered, lookupsDone: toCheck.length, lookupsTotal: toCheck.length, unanswered, outcome: dc.proof, found: 0 });
     } else if (proofWanted) {
       const known = new Set(pm.keys());
       const rest = withPrev.filter((s) => !known.has(s) || pm.get(s)!.outcome === 'unanswered');
       let source: 'flatfile' | 'theta' = 'theta';
       let bulk: Map<string, number> | null = null;
       if (ctx.flatFiles) {
+        proofEvent({ phase: 'flatfile', source: 'flatfile', answered: withPrev.length - rest.length, lookupsDone: 0, lookupsTotal: 0, unanswered: 0 });
         try {
           const r = await ctx.flatFiles.premarketHighs(date, ctx.signal);
           if (r.kind === 'ok') {
@@ -304,7 +310,11 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
         }
       }
       log(`PROOF:begin source=${source} eligible=${withPrev.length} known=${withPrev.length - rest.length} confirm=${proofConfirm.length}`);
-      const more = await fetchPremarket(ctx, date, proofConfirm, (done, total) => emit({ type: 'r1-progress', date, done, total }));
+      const settled = withPrev.length - proofConfirm.length;
+      const more = await fetchPremarket(ctx, date, proofConfirm, (done, total) => {
+        emit({ type: 'r1-progress', date, done, total });
+        proofEvent({ phase: 'lookups', source, answered: settled + done, lookupsDone: done, lookupsTotal: total, unanswered: 0 });
+      });
       for (const s of proofConfirm) {
         const a = more.get(s)!;
         pm.set(s, a);
@@ -337,6 +347,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
         if (pmOverlap.length > 0) log(`PROOF:disagree ${pmOverlap.length} symbol(s) between the flat file and Theta (provider_overlap_pm_${date}.csv)`);
       }
       if (proofUnanswered > 0) log(`PROOF:unproven premarket unanswered for ${proofUnanswered} symbol(s)`);
+      proofEvent({ phase: 'end', source, answered: withPrev.length - unanswered, lookupsDone: proofConfirm.length, lookupsTotal: proofConfirm.length, unanswered, outcome: dc.proof, found: proofFound.length });
     }
     dc.r1_checked = toCheck.length - unanswered;
     dc.r1_unanswered = unanswered;
@@ -563,7 +574,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     end({ status, discoveries: hits.length, proof: dc.proof });
     const durationMs = Date.now() - t0;
     log(`DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`);
-    emit({ type: 'day-end', date, status, hits: counts, discoveries: hits.length, durationMs, reason: reason ?? undefined, at: Date.now() });
+    emit({ type: 'day-end', date, status, hits: counts, discoveries: hits.length, durationMs, reason: reason ?? undefined, proof: dc.proof, proofSource: dc.proof_source, at: Date.now() });
     return { date, status, reason, hits: counts, discoveries: hits.length, durationMs };
   } catch (e) {
     if (e instanceof StoppedError || ctx.signal.aborted) {
@@ -586,7 +597,7 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     const durationMs = Date.now() - t0;
     log(`DAY:end status=FAILED reason="${dc.provider_status}"`);
     const zero = { r1: 0, r2: 0, r3: 0, r4: 0 };
-    emit({ type: 'day-end', date, status: 'FAILED', hits: zero, discoveries: 0, durationMs, reason: dc.provider_status, at: Date.now() });
+    emit({ type: 'day-end', date, status: 'FAILED', hits: zero, discoveries: 0, durationMs, reason: dc.provider_status, proof: dc.proof, proofSource: dc.proof_source, at: Date.now() });
     return { date, status: 'FAILED', reason: dc.provider_status, hits: zero, discoveries: 0, durationMs };
   }
 

@@ -29,7 +29,31 @@ export function ruleShortName(code: string, where: string): DayHitRule['rule'] {
 }
 
 /** day_completeness columns shown elsewhere in the detail (not as counters). */
-const NOT_COUNTERS = new Set(['date', 'status', 'provider_status', 'r1_mode', 'stage_ms', 'updated_at', 'processing_ms']);
+const NOT_COUNTERS = new Set(['date', 'status', 'provider_status', 'r1_mode', 'stage_ms', 'updated_at', 'processing_ms', 'proof', 'proof_source', 'proof_checked', 'proof_found']);
+
+/**
+ * The day's proof from its day_completeness row (docs/domain.md section 14): null without a row or
+ * without the proof columns (a store older than schema migration 2). A NULL proof reads `sampled`
+ * (not proven); `proof_found` (`TICKER:pct|...`) is split into tickers and percents.
+ */
+export function proofOf(dc: Record<string, number | string | null> | undefined): DayDetailData['proof'] {
+  if (!dc || !('proof' in dc)) return null;
+  const kind = dc.proof === 'exhaustive' || dc.proof === 'baseline' ? dc.proof : 'sampled';
+  const found = typeof dc.proof_found === 'string' && dc.proof_found !== ''
+    ? dc.proof_found.split('|').map((x) => {
+        const i = x.lastIndexOf(':');
+        const pct = i > 0 ? Number(x.slice(i + 1)) : NaN;
+        return { ticker: i > 0 ? x.slice(0, i) : x, pct: Number.isFinite(pct) ? pct : null };
+      })
+    : [];
+  return {
+    kind,
+    source: typeof dc.proof_source === 'string' ? dc.proof_source : null,
+    checked: typeof dc.proof_checked === 'number' ? dc.proof_checked : 0,
+    found,
+    at: typeof dc.updated_at === 'string' ? dc.updated_at : null,
+  };
+}
 
 interface DcRow {
   [column: string]: number | string | null;
@@ -177,6 +201,11 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
       ? { overlap: diff.overlap_count, discoveryOnly: diff.discovery_only_count, baselineOnly: diff.baseline_only_count, baselineOnlyHits, at: diff.at }
       : null,
     validation: validationOf(qc?.status, stateDir, date),
+    // A baseline proof is as of the validation's cross-check (diffs.at), the others as of the scan.
+    proof: (() => {
+      const p = proofOf(dc);
+      return p && p.kind === 'baseline' && diff?.at ? { ...p, at: diff.at } : p;
+    })(),
   };
 }
 

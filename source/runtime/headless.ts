@@ -28,6 +28,7 @@ import { startEngineWorker, type EngineHost } from './host.js';
 import type { BackfillJob } from './protocol.js';
 import { checkControlCommand } from './input-checks.js';
 import { assertSocketPathFits, controlSocketPath, listenControlSocket, type ControlReply } from './control-socket.js';
+import { PROOF_OFF_NOTICE, unprovenSuffix } from './plain-printer.js';
 
 /** How often the status file is considered for a rewrite, ms. */
 export const STATUS_INTERVAL_MS = 250;
@@ -219,6 +220,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
       `headless backfill ${o.job.start}..${o.job.end} pid ${process.pid}: status ${displayPath(paths.status)}, control socket ${displayPath(paths.socket)}; ` +
         `watch with: gapctl console --attach [--read-only] (same GAPCTL_STATE_DIR)`,
     );
+    if (o.cfg.R1_PROOF === 'off') write(PROOF_OFF_NOTICE);
 
     let end: HeadlessEnd;
     let snapshot: BackfillSnapshot | null;
@@ -236,7 +238,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     timer = null;
     writeStatus(snapshot, end);
     engineLog(`[headless] end ${end.state}${end.reason ? `: ${end.reason}` : ''} exit ${end.exit_code}`);
-    write(`backfill ${end.state}: ${snapshot?.done ?? 0}/${snapshot?.total ?? 0} days${end.reason ? ` (${end.reason})` : ''}`);
+    write(`backfill ${end.state}: ${snapshot?.done ?? 0}/${snapshot?.total ?? 0} days${end.reason ? ` (${end.reason})` : ''}${unprovenSuffix(snapshot)}`);
     return end.exit_code;
   } catch (e) {
     // The engine could not start: leave a status that says so rather than one with a dead pid.

@@ -4,8 +4,15 @@
  * line per day that reaches a final status, one per new alert, a summary every N seconds, and a
  * final summary. Ink and React are never imported here (nothing asks for raw mode).
  */
-import type { AlertInfo, BackfillSnapshot, DayStatus, RuleCounts, ValidationProgress } from '../contracts/events.js';
+import type { AlertInfo, BackfillSnapshot, DayCell, DayStatus, ProofProgress, RuleCounts, ValidationProgress } from '../contracts/events.js';
 import { ruleCountsText } from '../contracts/rules.js';
+
+/**
+ * What a run without proofs (`--no-proof`, R1_PROOF=off) says at its start: the worker logs it
+ * (`[backfill] ...`, printed in plain mode and kept in logs/gapctl.log and the headless engine.log).
+ */
+export const PROOF_OFF_NOTICE =
+  'proof off for this run (--no-proof or R1_PROOF=off): the days it scans stay UNPROVEN ("sampled": prefilter and audit only); a backfill without --no-proof proves them';
 
 // Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
 // point down), and this module must stay free of Ink.
@@ -50,6 +57,75 @@ export interface DaySeen {
   durationMs: number | null;
 }
 
+function formatCount(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A COMPLETE day's proof in words: `proof exhaustive`, `proof baseline`, `UNPROVEN (sampled)`, `proof unknown`. */
+function proofWords(proof: DayCell['proof']): string {
+  if (proof === 'exhaustive' || proof === 'baseline') return `proof ${proof}`;
+  return proof === 'sampled' ? 'UNPROVEN (sampled)' : 'proof unknown';
+}
+
+/** The COMPLETE days of the snapshot that are not proven (proof `sampled` or unknown). */
+export function unprovenDays(s: BackfillSnapshot): number {
+  return s.days.filter((d) => d.status === 'COMPLETE' && d.proof !== 'exhaustive' && d.proof !== 'baseline').length;
+}
+
+/**
+ * One line of a running R1 proof, e.g.
+ * `2018-01-04 proof theta  symbols 5,120/5,400 answered  lookups 40/80 50%  6.2s`, reading the flat
+ * file `2018-01-04 proof flatfile  reading the day's file  ...`, at its end
+ * `2018-01-04 proof exhaustive (flatfile)  symbols 5,400/5,400 answered  found 1  7.0s` or
+ * `2018-01-04 proof UNPROVEN  symbols 5,397/5,400 answered  unanswered 3  7.0s`.
+ */
+export function proofProgressLine(p: ProofProgress): string {
+  const took = formatDuration(Math.max(0, p.at - p.startedAt));
+  const syms = `symbols ${formatCount(p.answered)}/${formatCount(p.eligible)} answered`;
+  if (p.phase === 'end') {
+    const head = p.outcome === 'exhaustive' || p.outcome === 'baseline' ? `proof ${p.outcome} (${p.source})` : 'proof UNPROVEN';
+    return `${p.date} ${head}  ${syms}${p.found ? `  found ${p.found}` : ''}${p.unanswered > 0 ? `  unanswered ${formatCount(p.unanswered)}` : ''}  ${took}`;
+  }
+  if (p.phase === 'flatfile') return `${p.date} proof flatfile  reading the day's file  ${syms}  ${took}`;
+  return `${p.date} proof ${p.source}  ${syms}  lookups ${formatCount(p.lookupsDone)}/${formatCount(p.lookupsTotal)} ${percent(p.lookupsDone, p.lookupsTotal)}%  ${took}`;
+}
+
+/** Default: a running proof prints its first progress line once it has run this long, ms, then one every as long. */
+export const PROOF_LINE_EVERY_MS = 5000;
+
+/**
+ * Throttle of proof progress lines: nothing for a proof shorter than `everyMs` (the day line names
+ * its outcome); a slow one prints when it has run `everyMs`, then every `everyMs`, and its end.
+ * Keyed by date and start; `now` is ms.
+ */
+export function proofLineThrottle(everyMs: number = PROOF_LINE_EVERY_MS): (p: ProofProgress, now: number) => boolean {
+  let key = '';
+  let firstAt = 0;
+  let lastAt = -Infinity;
+  let printed = false;
+  let ended = false;
+  return (p, now) => {
+    const k = `${p.date}|${p.startedAt}`;
+    if (k !== key) {
+      key = k;
+      firstAt = now;
+      lastAt = -Infinity;
+      printed = false;
+      ended = false;
+    }
+    if (ended) return false;
+    if (p.phase === 'end') {
+      ended = true;
+      return printed;
+    }
+    if (now - firstAt < everyMs && p.at - p.startedAt < everyMs) return false;
+    if (now - lastAt < everyMs) return false;
+    lastAt = now;
+    printed = true;
+    return true;
+  };
+}
+
 function rules(h: RuleCounts): string {
   return ruleCountsText(h, { sep: ' ' });
 }
@@ -77,7 +153,8 @@ export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen):
   const byRule = info.hits ? ` (${rules(info.hits)})` : '';
   const miss = cell.baselineOnly > 0 ? `  baseline-only ${cell.baselineOnly}` : '';
   const why = cell.status !== 'COMPLETE' && cell.reason ? `  ${cell.reason}` : '';
-  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}${why}`;
+  const proof = cell.status === 'COMPLETE' ? `  ${proofWords(cell.proof)}` : '';
+  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}${proof}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}${why}`;
 }
 
 /** The periodic summary line. */
@@ -88,9 +165,25 @@ export function plainSummaryLine(s: BackfillSnapshot): string {
   );
 }
 
-/** The final summary line: state (and reason), done/total, hits per rule. */
+/**
+ * The final summary line: state (and reason), done/total, hits per rule; then, when COMPLETE days
+ * are not proven, how many (and, for a `--no-proof` run, that proofs were off), e.g.
+ * `end DONE  61/61 days  hits R1 4 R2 9 R3 12 R4 1  UNPROVEN 61 of 61 complete days (proof off: --no-proof)`.
+ */
 export function plainEndLine(s: BackfillSnapshot): string {
-  return `end ${s.state}${s.reason ? `: ${s.reason}` : ''}  ${s.done}/${s.total} days  hits ${rules(s.hits)}`;
+  return `end ${s.state}${s.reason ? `: ${s.reason}` : ''}  ${s.done}/${s.total} days  hits ${rules(s.hits)}${unprovenSuffix(s)}`;
+}
+
+/**
+ * `  UNPROVEN 61 of 61 complete days (proof off: --no-proof or R1_PROOF=off)` when COMPLETE days of
+ * the snapshot are not proven or the run had proofs off; '' otherwise (every COMPLETE day proven).
+ * Appended to every end line (plain, console exit, headless).
+ */
+export function unprovenSuffix(s: BackfillSnapshot | null): string {
+  if (!s) return '';
+  const n = unprovenDays(s);
+  const off = s.proofMode === 'off' ? ' (proof off: --no-proof or R1_PROOF=off)' : '';
+  return n > 0 || off ? `  UNPROVEN ${n} of ${s.done} complete days${off}` : '';
 }
 
 /** One line for an alert: `ALERT CRITICAL 2018-03-08 backfill_halt_baseline: <message>`. */
@@ -146,6 +239,8 @@ export interface PlainPrinterOptions {
   summaryEverySec?: number;
   /** Spacing of validation progress lines, ms (default {@link VALIDATION_LINE_EVERY_MS}). */
   validationEveryMs?: number;
+  /** A running proof's first progress line after, and spacing of the next, ms (default {@link PROOF_LINE_EVERY_MS}). */
+  proofEveryMs?: number;
   /** Clock in ms (default Date.now); only differences are used. */
   now?: () => number;
 }
@@ -178,6 +273,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
   let lastView: { date: string; hits: RuleCounts; startedAt: number } | null = null;
   let ended = false;
   const validationDue = validationLineThrottle(opts.validationEveryMs);
+  const proofDue = proofLineThrottle(opts.proofEveryMs);
 
   const emitDay = (s: BackfillSnapshot, date: string): void => {
     const cell = s.days.find((d) => d.date === date)!;
@@ -185,7 +281,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
     if (!seen.hits && lastView && lastView.date === date) seen = { hits: lastView.hits, durationMs: Math.max(0, s.at - lastView.startedAt) };
     if (json) {
       write(
-        JSON.stringify({ type: 'day', date, status: cell.status, hits: cell.hits, rules: seen.hits, baselineOnly: cell.baselineOnly, durationMs: seen.durationMs, done: s.done, total: s.total }),
+        JSON.stringify({ type: 'day', date, status: cell.status, hits: cell.hits, rules: seen.hits, baselineOnly: cell.baselineOnly, proof: cell.proof ?? null, durationMs: seen.durationMs, done: s.done, total: s.total }),
       );
     } else write(plainDayLine(s, date, seen));
   };
@@ -226,6 +322,8 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
         if (s.nextScan) write(json ? JSON.stringify({ type: 'follow', nextScanDay: s.nextScan.date, nextScanAt: new Date(s.nextScan.at).toISOString() }) : followLine(s.nextScan));
       }
       if (s.validation && validationDue(s.validation, t)) write(json ? JSON.stringify(validationProgressJson(s.validation)) : validationProgressLine(s.validation));
+      const proof = s.current?.proof;
+      if (proof && proofDue(proof, t)) write(json ? JSON.stringify({ type: 'proof-progress', ...proof }) : proofProgressLine(proof));
       if (wasFirst) lastSummaryAt = t;
       else if (everyMs > 0 && t - lastSummaryAt >= everyMs) {
         lastSummaryAt = t;
@@ -243,7 +341,7 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
         ingest(s);
       }
       ended = true;
-      write(json ? JSON.stringify({ type: 'end', state: s.state, reason: s.reason, done: s.done, total: s.total, hits: s.hits }) : plainEndLine(s));
+      write(json ? JSON.stringify({ type: 'end', state: s.state, reason: s.reason, done: s.done, total: s.total, hits: s.hits, unproven: unprovenDays(s), proofMode: s.proofMode ?? null }) : plainEndLine(s));
     },
   };
 }

@@ -79,7 +79,7 @@ function isFinal(status: string): boolean {
 export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, now = Date.now()): BackfillSnapshot {
   switch (e.type) {
     case 'plan': {
-      const days = e.days.map((d) => ({ date: d.date, status: d.status, hits: d.hits, baselineOnly: 0 }));
+      const days = e.days.map((d) => ({ date: d.date, status: d.status, hits: d.hits, baselineOnly: 0, ...(d.proof ? { proof: d.proof } : {}) }));
       return { ...s, start: e.start, end: e.end, days, total: days.length, done: days.filter((d) => d.status === 'COMPLETE').length };
     }
     case 'day-begin': {
@@ -93,6 +93,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
         r1Total: 0,
         hits: { r1: 0, r2: 0, r3: 0, r4: 0 },
         startedAt: e.at,
+        proof: null,
       };
       return { ...s, current, days: setDay(s.days, e.date, { status: 'RUNNING' }), logDate: e.date, logTail: [] };
     }
@@ -117,6 +118,11 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
     case 'r1-progress':
       if (!s.current || s.current.date !== e.date) return s;
       return { ...s, current: { ...s.current, r1Done: e.done, r1Total: e.total } };
+    case 'proof-progress': {
+      if (!s.current || s.current.date !== e.date) return s;
+      const { type: _t, ...proof } = e;
+      return { ...s, current: { ...s.current, proof } };
+    }
     case 'log': {
       if (s.logDate !== e.date) return { ...s, logDate: e.date, logTail: [e.line] };
       const tail = s.logTail.length >= LOG_TAIL_LINES ? s.logTail.slice(-LOG_TAIL_LINES + 1) : s.logTail.slice();
@@ -124,7 +130,8 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return { ...s, logTail: tail };
     }
     case 'day-end': {
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries, rules: e.hits, durationMs: e.durationMs, reason: e.reason, validated: undefined });
+      // A day without a known proof is not proven (drawn unproven), never proven by default.
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries, rules: e.hits, durationMs: e.durationMs, reason: e.reason, validated: undefined, proof: e.proof ?? 'sampled' });
       const active = Math.max(0, e.durationMs - memo.pausedMsThisDay);
       memo.durations.push(active);
       if (memo.durations.length > ETA_WINDOW) memo.durations.shift();
@@ -133,7 +140,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return withEta(next, memo);
     }
     case 'day-skipped': {
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules });
+      const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules, proof: e.proof });
       return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: rangeHits(days) };
     }
     case 'validate-progress': {
@@ -146,6 +153,9 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       // The status a failed validation leaves in day_completeness (engine/validate.ts): BASELINE and
       // AUDIT ask for a rerun, the other gates fail the day; COMPLETENESS changes nothing.
       let patch: Partial<BackfillSnapshot['days'][number]> = { baselineOnly: e.baselineOnly, validated: e.passed };
+      // A passed validation proves an unproven COMPLETE day by its baseline (engine/validate.ts).
+      const before = s.days.find((d) => d.date === e.date);
+      if (e.passed && e.baselineOnly === 0 && before?.status === 'COMPLETE' && before.proof !== 'exhaustive') patch.proof = 'baseline';
       if (!e.passed && e.gate && e.gate !== 'COMPLETENESS') {
         const status: DayStatus = e.gate === 'BASELINE' || e.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
         patch = { ...patch, status, reason: `validate ${e.gate}: ${e.message}` };

@@ -24,6 +24,7 @@ import { initialMemo, initialSnapshot, reduce, withMetrics } from './snapshot.js
 import { openSession, parseMarket, type MarketSpec, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
 import { loadDayDetail } from './day-detail.js';
+import { PROOF_OFF_NOTICE } from './plain-printer.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
 import { backfillHooks, reexportDayFiles } from './hooks.js';
 import { errorLine } from '../util/errors.js';
@@ -229,7 +230,7 @@ async function run(job: BackfillJob): Promise<void> {
   jobCfg = cfg;
   jobMarket = market;
   session = s;
-  snapshot = { ...snapshot, market: s.marketName, alerts: s.ctx.store.openAlerts() };
+  snapshot = { ...snapshot, market: s.marketName, alerts: s.ctx.store.openAlerts(), proofMode: cfg.R1_PROOF };
   const tick = () => {
     const m = s.ctx.metrics();
     snapshot = withMetrics(snapshot, m.theta, m.polygon);
@@ -250,7 +251,8 @@ async function run(job: BackfillJob): Promise<void> {
   const backfill = async (): Promise<BackfillOutcome> => {
     backfillRunning = true;
     try {
-      log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE}`);
+      log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE} proof=${cfg.R1_PROOF}`);
+      if (cfg.R1_PROOF === 'off') log(`[backfill] ${PROOF_OFF_NOTICE}`);
       const follow = job.follow ? { clock: followClock(), ...followSchedule(cfg) } : undefined;
       const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, follow, ...backfillHooks(s, job, log) });
       log(`[backfill] ${o.state}${o.reason ? `: ${o.reason}` : ''} scanned=${o.scanned} skipped=${o.skipped}`);
@@ -340,6 +342,7 @@ function settleStoppedDays(s: Session): void {
       status: st?.status ?? 'PENDING',
       hits: st?.discoveries ?? 0,
       rules: { r1: st?.r1 ?? 0, r2: st?.r2 ?? 0, r3: st?.r3 ?? 0, r4: st?.r4 ?? 0 },
+      proof: s.ctx.store.dayProofs(d.date, d.date).get(d.date),
     });
   }
   snapshot = { ...snapshot, current: null };

@@ -39,6 +39,11 @@ export const BackfillStateSchema = z.object({
    * (null) when the rerun's range is done.
    */
   rerun: z.object({ start: isoDate, end: isoDate, started_at: z.string() }).nullable().optional(),
+  /**
+   * The run's R1 proof setting: `auto` (every scanned day proven) or `off` (`--no-proof` /
+   * R1_PROOF=off: the days it scans stay unproven). Absent in files of older builds.
+   */
+  proof: z.enum(['auto', 'off']).optional(),
   /** `--follow`: the run keeps following the market after its range (absent in older files). */
   follow: z.boolean().optional(),
   /** Follow mode: the next trading day to scan and when its data is due (UTC ISO 8601, and the same instant in ET `YYYY-MM-DD HH:MM ET`); null while scanning. */

@@ -440,6 +440,15 @@ export class Store {
     return { days: rows.length, proven: rows.length - unproven.length, byProof, unproven };
   }
 
+  /**
+   * The stored proof of each scanned day of [start, end] (day_completeness.proof; a NULL proof, a row
+   * written before the proof column was filled, reads `sampled`: not proven).
+   */
+  dayProofs(start: string, end: string): Map<string, 'exhaustive' | 'baseline' | 'sampled'> {
+    const rows = this.db.prepare('SELECT date, proof FROM day_completeness WHERE date BETWEEN ? AND ?').all(start, end) as { date: string; proof: string | null }[];
+    return new Map(rows.map((r) => [r.date, r.proof === 'exhaustive' || r.proof === 'baseline' ? r.proof : 'sampled']));
+  }
+
   /** The day_completeness row of `date`, or undefined. */
   dayCompleteness(date: string): (DayCompleteness & { updated_at: string }) | undefined {
     return this.db.prepare('SELECT * FROM day_completeness WHERE date = ?').get(date) as never;

@@ -3,7 +3,7 @@
  * status glyphs. No React, no Ink, no I/O, so the plain printer can import it without loading Ink.
  * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
  */
-import type { BackfillState, DayCell, DayStatus, RuleCounts, StageName, StageView } from '../contracts/events.js';
+import type { BackfillState, DayCell, DayStatus, ProofProgress, RuleCounts, StageName, StageView } from '../contracts/events.js';
 import { ruleCountsText } from '../contracts/rules.js';
 
 /** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
@@ -20,21 +20,31 @@ export const STATUS_GLYPH: Readonly<Record<DayStatus | 'SKIPPED', string>> = {
 export const BASELINE_ONLY_GLYPH = '!';
 /** Glyph of the running day while the backfill is PAUSING or PAUSED. */
 export const PAUSED_GLYPH = '‖';
+/**
+ * Glyph of a COMPLETE day that is not proven (its proof is `sampled`, or unknown): the prefilter and
+ * audits found nothing wrong, but R1 completeness is not established (docs/domain.md section 14).
+ * A proven COMPLETE day (`exhaustive` or `baseline`) keeps {@link STATUS_GLYPH}.COMPLETE.
+ */
+export const UNPROVEN_GLYPH = '○';
 
 /** Legend entries (glyph, meaning) in the order the help overlay lists them. */
 export const GLYPH_LEGEND: ReadonlyArray<readonly [string, string]> = [
   [STATUS_GLYPH.PENDING, 'pending'],
   [STATUS_GLYPH.RUNNING, 'running'],
   [PAUSED_GLYPH, 'paused'],
-  [STATUS_GLYPH.COMPLETE, 'complete'],
-  [STATUS_GLYPH.RETRY_NEEDED, 'retry needed'],
+  [STATUS_GLYPH.COMPLETE, 'proven'],
+  [UNPROVEN_GLYPH, 'unproven'],
+  [STATUS_GLYPH.RETRY_NEEDED, 'retry'],
   [STATUS_GLYPH.FAILED, 'failed'],
   [STATUS_GLYPH.INCOMPLETE, 'incomplete'],
   [BASELINE_ONLY_GLYPH, 'baseline-only miss'],
   [STATUS_GLYPH.SKIPPED, 'skipped'],
 ];
 
-/** The legend in one line: ` · pending  ▶ running  ...  - skipped` (116 columns). */
+/**
+ * The legend in one line: ` · pending  ▶ running  ...  - skipped` (119 columns: drawn under the grid
+ * from 120 columns; `✓ proven` is a COMPLETE day with a proof, `○ unproven` a COMPLETE day without).
+ */
 export function legendLine(): string {
   return ' ' + GLYPH_LEGEND.map(([g, what]) => `${g} ${what}`).join('  ');
 }
@@ -46,13 +56,55 @@ export const FINAL_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMP
 export const ENDED_STATES: ReadonlySet<BackfillState> = new Set(['DONE', 'STOPPED', 'FAILED']);
 
 /**
+ * True when a day is COMPLETE and proven (its proof is `exhaustive` or `baseline`) and no validation
+ * found a baseline-only hit in it. An unknown proof (absent) is not a proof.
+ */
+export function isProven(cell: Pick<DayCell, 'status' | 'proof'> & { baselineOnly?: number }): boolean {
+  return cell.status === 'COMPLETE' && (cell.baselineOnly ?? 0) === 0 && (cell.proof === 'exhaustive' || cell.proof === 'baseline');
+}
+
+/**
  * The grid glyph of one day: `!` when validation found baseline-only hits, `‖` for the running day
- * while paused, else the status glyph.
+ * while paused, `○` for a COMPLETE day without a proof, else the status glyph.
  */
 export function cellGlyph(cell: DayCell, paused = false): string {
   if (cell.baselineOnly > 0) return BASELINE_ONLY_GLYPH;
   if (paused && cell.status === 'RUNNING') return PAUSED_GLYPH;
+  if (cell.status === 'COMPLETE' && !isProven(cell)) return UNPROVEN_GLYPH;
   return STATUS_GLYPH[cell.status];
+}
+
+/**
+ * A day's proof in words for the selection line, the day detail and the plain lines: `proven
+ * (exhaustive)`, `proven (baseline)`, `UNPROVEN (sampled)`; `proof unknown` when absent; `NOT
+ * proven (baseline-only miss)` when a validation found a hit the day missed.
+ */
+export function proofLabel(proof: DayCell['proof'], baselineOnly = 0): string {
+  if (baselineOnly > 0) return 'NOT proven (baseline-only miss)';
+  if (proof === 'exhaustive' || proof === 'baseline') return `proven (${proof})`;
+  if (proof === 'sampled') return 'UNPROVEN (sampled)';
+  return 'proof unknown';
+}
+
+/**
+ * The proof progress of the running day in one line (without the date), e.g.
+ * `proof theta  symbols 5,120/5,400 answered  lookups 40/80 50%  1.2s`, while reading the flat file
+ * `proof flatfile  reading the day's file  symbols 120/5,400 answered  0.4s`, and at its end
+ * `proof exhaustive (flatfile)  symbols 5,400/5,400 answered  found 1  0.8s` (or `UNPROVEN ...
+ * unanswered 3`). `narrow` (under 50 columns) drops the words.
+ */
+export function proofProgressText(p: ProofProgress, narrow = false): string {
+  const took = formatDuration(Math.max(0, p.at - p.startedAt));
+  const syms = narrow ? `${formatCount(p.answered)}/${formatCount(p.eligible)}` : `symbols ${formatCount(p.answered)}/${formatCount(p.eligible)} answered`;
+  if (p.phase === 'end') {
+    const head = p.outcome === 'exhaustive' || p.outcome === 'baseline' ? `proof ${p.outcome} (${p.source})` : 'proof UNPROVEN';
+    const found = p.found ? `  found ${p.found}` : '';
+    const un = p.unanswered > 0 ? `  unanswered ${formatCount(p.unanswered)}` : '';
+    return `${head}  ${syms}${found}${un}  ${took}`;
+  }
+  if (p.phase === 'flatfile') return narrow ? `proof flatfile ${syms}` : `proof flatfile  reading the day's file  ${syms}  ${took}`;
+  const lookups = narrow ? '' : `  lookups ${formatCount(p.lookupsDone)}/${formatCount(p.lookupsTotal)} ${percent(p.lookupsDone, p.lookupsTotal)}%`;
+  return `proof ${p.source}  ${syms}${lookups}  ${took}`;
 }
 
 /**

@@ -5,7 +5,7 @@
  * Output is a list of lines of styled segments; the component only paints them.
  */
 import type { DayCell, DayStatus } from '../contracts/events.js';
-import { cellGlyph } from './format.js';
+import { cellGlyph, isProven } from './format.js';
 import { cellTone, type Tone } from './theme.js';
 
 /** A run of text with one style. `cursor` draws inverse; `marked` (inside the marked range) underlined. */
@@ -71,13 +71,14 @@ const SEVERITY: Readonly<Record<DayStatus | 'SKIPPED', number>> = {
 
 /**
  * The cell that stands for a whole month: the worst one (failed > baseline-only miss > retry >
- * incomplete > running > pending > complete > skipped).
+ * incomplete > running > pending > complete unproven > complete proven > skipped).
  */
 export function monthRepresentative(days: readonly DayCell[]): DayCell {
   let best = days[0];
   let bestScore = -1;
   for (const d of days) {
-    const score = d.baselineOnly > 0 ? 6 : SEVERITY[d.status];
+    // A COMPLETE day without a proof ranks above a proven one (a month shows ○ when any day is unproven).
+    const score = d.baselineOnly > 0 ? 6 : d.status === 'COMPLETE' && !isProven(d) ? 1.5 : SEVERITY[d.status];
     if (score > bestScore) {
       best = d;
       bestScore = score;

@@ -49,12 +49,16 @@ export function colorEnabled(env: NodeJS.ProcessEnv, stdoutIsTTY: boolean): bool
   return true;
 }
 
-/** Tone of a grid cell (status, or `bad` when validation found baseline-only hits). */
+/**
+ * Tone of a grid cell (status, or `critical` when validation found baseline-only hits). A COMPLETE
+ * day is `ok` only when proven (proof `exhaustive` or `baseline`); unproven it is `warn` (and has its
+ * own glyph, ui/format.ts UNPROVEN_GLYPH, for monochrome).
+ */
 export function cellTone(cell: DayCell): Tone {
   if (cell.baselineOnly > 0) return 'critical';
   switch (cell.status) {
     case 'COMPLETE':
-      return 'ok';
+      return cell.proof === 'exhaustive' || cell.proof === 'baseline' ? 'ok' : 'warn';
     case 'RUNNING':
       return 'running';
     case 'RETRY_NEEDED':

@@ -6,7 +6,8 @@ import { CRITICAL, makeSnapshot } from '../ui/harness.js';
 /** Snapshot `seq` where days before `current` are COMPLETE; `current` is the (running or just finished) day. */
 function at(seq: number, current: string, currentStatus: DayCell['status'] = 'RUNNING', over: Partial<BackfillSnapshot> = {}): BackfillSnapshot {
   const s = makeSnapshot({ seq, alerts: [] }, current);
-  const days = s.days.map((d) => (d.date === current ? { ...d, status: currentStatus } : d));
+  // A day that finishes COMPLETE here is proven (exhaustive), as the days before it.
+  const days = s.days.map((d) => (d.date === current ? { ...d, status: currentStatus, ...(currentStatus === 'COMPLETE' ? { proof: 'exhaustive' as const } : {}) } : d));
   return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, ...over };
 }
 
@@ -16,11 +17,11 @@ describe('plainDayLine', () => {
     const cell = s.days.find((d) => d.date === '2018-03-09')!;
     cell.hits = 4;
     s.current = { ...s.current!, hits: { r1: 1, r2: 1, r3: 2, r4: 1 }, startedAt: s.at - 3_200 };
-    expect(plainDayLine(s, '2018-03-09')).toBe('2018-03-09 COMPLETE  hits 4 (R1 1 R2 1 R3 2 R4 1)  42/64 days  3.2s');
+    expect(plainDayLine(s, '2018-03-09')).toBe('2018-03-09 COMPLETE  hits 4 (R1 1 R2 1 R3 2 R4 1)  proof exhaustive  42/64 days  3.2s');
   });
   test('a day that is not the current one: no per-rule counts, duration -', () => {
     const s = at(1, '2018-03-09');
-    expect(plainDayLine(s, '2018-03-01')).toBe('2018-03-01 COMPLETE  hits 1  41/64 days  -');
+    expect(plainDayLine(s, '2018-03-01')).toBe('2018-03-01 COMPLETE  hits 1  proof exhaustive  41/64 days  -');
     expect(plainDayLine(s, '2018-03-08')).toContain('baseline-only 2');
   });
   test('a date outside the range is a clear error', () => {
@@ -44,7 +45,7 @@ describe('createPlainPrinter', () => {
     p.onSnapshot(fin2);
     p.onSnapshot(fin2);
     expect(out).toHaveLength(2);
-    expect(out[0]).toMatch(/^2018-03-09 COMPLETE  hits 0 \(R1 9 R2 14 R3 22 R4 3\)  42\/64 days  1m12s$/);
+    expect(out[0]).toMatch(/^2018-03-09 COMPLETE  hits 0 \(R1 9 R2 14 R3 22 R4 3\)  proof exhaustive  42\/64 days  1m12s$/);
     expect(out[1]).toMatch(/^2018-03-12 FAILED  hits 0/);
   });
   test('a day that finished in the same batch as the one after it still prints (remembered view)', () => {
@@ -53,7 +54,7 @@ describe('createPlainPrinter', () => {
     p.onSnapshot(at(1, '2018-03-09'));
     const next = at(2, '2018-03-12'); // 03-09 now COMPLETE, current moved on
     p.onSnapshot(next);
-    expect(out).toEqual([expect.stringMatching(/^2018-03-09 COMPLETE  hits 1 \(R1 9 R2 14 R3 22 R4 3\)  42\/64 days/)]);
+    expect(out).toEqual([expect.stringMatching(/^2018-03-09 COMPLETE  hits 1 \(R1 9 R2 14 R3 22 R4 3\)  proof exhaustive  42\/64 days/)]);
   });
   test('one line per new alert', () => {
     const out: string[] = [];

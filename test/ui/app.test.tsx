@@ -195,7 +195,8 @@ describe('overlays and log', () => {
     await m.press('?');
     const f = plain(m.frame());
     expect(f).toContain('legend:');
-    expect(f).toContain('✓ complete');
+    expect(f).toContain('✓ proven');
+    expect(f).toContain('○ unproven');
     expect(f).toContain('! baseline-only miss');
     expect(f).toContain('r/space');
     await m.press('\x7f');

@@ -65,7 +65,7 @@ describe.each(SIZES)('frames at %ix%i', (columns, rows) => {
     expect(text).toContain('hits R1 9  R2 14  R3 22  R4 3');
     expect(text).toContain('Log scan_2018-03-09.log  following');
     // the legend under the grid when the screen has room, else one key away (?)
-    expect(text.includes('✓ complete')).toBe(columns >= 120);
+    expect(text.includes('✓ proven  ○ unproven')).toBe(columns >= 120);
     await keep('dashboard-running', columns, rows, text);
   });
 

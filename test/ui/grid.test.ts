@@ -7,7 +7,8 @@ const text = (l: GridLine) => l.map((s) => s.text).join('');
 const opts = { cursor: null, width: 120, maxLines: 12, paused: false, marked: null };
 
 function days(start: string, end: string, status: DayCell['status'] = 'COMPLETE'): DayCell[] {
-  return weekdays(start, end).map((date) => ({ date, status, hits: 0, baselineOnly: 0 }));
+  // COMPLETE days here are proven (✓); the unproven ones (○) are tested on their own.
+  return weekdays(start, end).map((date) => ({ date, status, hits: 0, baselineOnly: 0, ...(status === 'COMPLETE' ? { proof: 'exhaustive' as const } : {}) }));
 }
 
 describe('calendar grid', () => {

@@ -175,6 +175,8 @@ export function makeSnapshot(over: Partial<BackfillSnapshot> = {}, current = '20
     status: date < current ? 'COMPLETE' : date === current ? 'RUNNING' : 'PENDING',
     hits: date < current ? 1 : 0,
     baselineOnly: date === '2018-03-08' ? 2 : 0,
+    // Finished days are proven (drawn ✓); tests of unproven days (○) set proof: 'sampled'.
+    ...(date < current ? { proof: 'exhaustive' as const } : {}),
   }));
   const view: DayView = {
     date: current,

@@ -6,7 +6,7 @@
 import { Box } from 'ink';
 import type { DayCell } from '../../contracts/events.js';
 import type { GridModel } from '../grid.js';
-import { statusLabel } from '../format.js';
+import { isProven, proofLabel, statusLabel } from '../format.js';
 import { Line } from './Line.js';
 
 /** Props of {@link CalendarGrid}. */
@@ -36,6 +36,8 @@ export function CalendarGrid({ model, focused, selected, mark, filter, visibleCo
           mark ? { text: `  range from ${mark}`, tone: 'accent' } : null,
           filter !== 'none' ? { text: `  filter ${filter} (${visibleCount}/${totalCount})`, tone: 'warn' } : null,
           model.mode === 'months' ? { text: '  month view: a glyph per month (worst day)', tone: 'dim' } : null,
+          // A COMPLETE day says in words whether it is proven (the grid's ✓ / ○); last, so a narrow line cuts it first.
+          selected?.status === 'COMPLETE' ? { text: `  ${proofLabel(selected.proof, selected.baselineOnly)}`, tone: isProven(selected) ? 'ok' : selected.baselineOnly > 0 ? 'critical' : 'warn' } : null,
         ]}
       />
     </Box>

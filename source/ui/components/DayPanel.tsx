@@ -1,12 +1,15 @@
 /**
  * Current-day panel (5 lines): date, mode, running stage and elapsed time; the stages before R1 with
  * their state glyph and counts; the R1 premarket progress bar and R4; the stages after R4; hits per
- * rule. With no day running: what the engine does, the range's hits and the last finished day.
+ * rule. While the day's R1 proof runs, the stages-after-R4 line is its progress line (source,
+ * symbols answered of the eligible ones, its own lookups, elapsed); once it ended, the hits line
+ * names its outcome (`proof exhaustive`, or `UNPROVEN`).
+ * With no day running: what the engine does, the range's hits and the last finished day.
  * While a validation runs: its gate, the baseline's premarket lookups, retries and backoff.
  */
 import { Box } from 'ink';
 import type { BackfillSnapshot, StageName, StageView, ValidationProgress } from '../../contracts/events.js';
-import { formatCount, formatDuration, formatRuleCounts, progressBar, stageCounts, stageGlyph, statusLabel } from '../format.js';
+import { formatCount, formatDuration, formatRuleCounts, progressBar, proofLabel, proofProgressText, stageCounts, stageGlyph, statusLabel } from '../format.js';
 import type { Tone } from '../theme.js';
 import { Line, type Seg } from './Line.js';
 
@@ -96,7 +99,7 @@ export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) 
       <Box flexDirection="column" width={width}>
         <Line segs={[' Day -  ', { text: s.activity ? s.activity : 'no day running', tone: s.activity ? 'running' : 'dim' }]} />
         <Line segs={[` range hits ${formatRuleCounts(s.hits)}`]} />
-        <Line segs={[last ? ` last day ${last.date} ${statusLabel(last.status)}  hits ${last.hits}  ${formatDuration(last.durationMs ?? null)}` : ' ']} />
+        <Line segs={[last ? ` last day ${last.date} ${statusLabel(last.status)}  hits ${last.hits}  ${formatDuration(last.durationMs ?? null)}` : ' ', last?.status === 'COMPLETE' ? { text: `  ${proofLabel(last.proof)}`, tone: last.proof === 'exhaustive' || last.proof === 'baseline' ? 'ok' : 'warn' } : null]} />
         <Line segs={[' ']} />
         <Line segs={[' ']} />
       </Box>
@@ -112,6 +115,7 @@ export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) 
   const r4 = after.slice(0, 1);
   const rest = after.slice(1);
   const elapsed = Math.max(0, s.at - d.startedAt);
+  const proof = d.proof ?? null;
   const r1Label = narrow ? '' : ' premarket';
   const runLabel = running ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}` : '';
   return (
@@ -128,8 +132,18 @@ export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) 
           ...stageSegs(r4, narrow),
         ]}
       />
-      <Line segs={[' ', ...stageSegs(rest, narrow)]} />
-      <Line segs={[{ text: ' hits ', bold: true }, formatRuleCounts(d.hits)]} />
+      {proof && proof.phase !== 'end' ? (
+        <Line segs={[{ text: ` ${paused ? '‖' : '▶'} `, tone: 'running' }, { text: proofProgressText(proof, narrow), tone: 'info' }]} />
+      ) : (
+        <Line segs={[' ', ...stageSegs(rest, narrow)]} />
+      )}
+      <Line
+        segs={[
+          { text: ' hits ', bold: true },
+          formatRuleCounts(d.hits),
+          proof?.phase === 'end' ? { text: `  ${proof.outcome === 'exhaustive' || proof.outcome === 'baseline' ? `proof ${proof.outcome}` : 'UNPROVEN'}`, tone: proof.outcome === 'sampled' ? 'warn' : 'ok' } : null,
+        ]}
+      />
     </Box>
   );
 }

@@ -21,6 +21,7 @@ import {
   formatPrice,
   formatRuleCounts,
   packLines,
+  proofProgressText,
   padRight,
   stageCounts,
   stageGlyph,
@@ -87,6 +88,26 @@ export function hitsTable(data: DayDetailData, width: number): Row[] {
   return rows;
 }
 
+/**
+ * The stored proof of a day (docs/domain.md section 14): `✓ proven exhaustive  source flatfile
+ * checked 5,400 symbols  found 1: ABCD 61.2%  at 2018-03-09T15:41:07Z`, or `○ UNPROVEN (sampled)`
+ * with what proves it; a store without the proof columns says so.
+ */
+export function proofRows(data: DayDetailData, width: number): Row[] {
+  const p = data.proof;
+  if (!p) return [[heading('Proof'), { text: data.proof === undefined ? 'not known from this source' : 'not recorded (a store older than the proof)', tone: 'dim' }]];
+  const proven = p.kind !== 'sampled' && data.status === 'COMPLETE';
+  const items = [
+    proven ? `✓ proven ${p.kind}` : p.kind === 'sampled' ? '○ UNPROVEN (sampled: prefilter and audit only)' : `${p.kind} (day not COMPLETE: not a proof)`,
+    `source ${p.source ?? '-'}`,
+    `checked ${formatCount(p.checked)} symbols`,
+    `found ${p.found.length}${p.found.length ? `: ${p.found.slice(0, 6).map((f) => `${f.ticker} ${formatPct(f.pct)}`).join(', ')}` : ''}`,
+    p.at ? `at ${p.at.replace(/\.\d+Z$/, 'Z')}` : '',
+  ].filter(Boolean);
+  if (!proven && p.kind === 'sampled') items.push('(a backfill without --no-proof, or v, proves it)');
+  return plainRows(packLines(items, width - 1, heading('Proof').text), proven ? 'ok' : 'warn');
+}
+
 /** The information lines of the overlay (before windowing). */
 export function detailRows(state: UiState, date: string, width: number, hasDetail: boolean): Row[] {
   const s = state.snapshot;
@@ -109,6 +130,7 @@ export function detailRows(state: UiState, date: string, width: number, hasDetai
   if (live && s) {
     rows.push(...plainRows(packLines(liveStages(live), width - 1, heading('Stages').text, '  ')));
     rows.push([heading('Running'), `elapsed ${formatDuration(Math.max(0, s.at - live.startedAt))}  R1 ${formatCount(live.r1Done)}/${formatCount(live.r1Total)}  hits ${formatRuleCounts(live.hits)}`]);
+    if (live.proof) rows.push([heading('Proof'), { text: proofProgressText(live.proof), tone: live.proof.phase === 'end' && live.proof.outcome === 'sampled' ? 'warn' : 'info' }]);
   }
   if (!hasDetail) {
     rows.push([{ text: ' the stored detail (hits, audit, baseline, gates) is not available from this source', tone: 'dim' }]);
@@ -120,6 +142,7 @@ export function detailRows(state: UiState, date: string, width: number, hasDetai
     rows.push([{ text: ' nothing stored for this day yet (not scanned)', tone: 'dim' }]);
   } else if (data) {
     if (!live) rows.push(...plainRows(packLines(storedStages(data), width - 1, heading('Timings').text)));
+    if (!live) rows.push(...proofRows(data, width));
     const counters = data.counters.map((c) => `${c.name} ${counterValue(c.value)}`);
     rows.push(...plainRows(packLines(counters, width - 1, heading('Counters').text)));
     rows.push([heading('Hits'), data.hits.length === 0 ? { text: 'none stored', tone: 'dim' } : `${data.hits.length} (R1..R4 values in percent)`]);
