@@ -67,14 +67,15 @@ async function simDay(mode) {
   const stats = session.emulator.stats();
   const requests = stats.theta.v3.requests + stats.theta.v1.requests;
   const lowerBoundS = (requests * latency) / 1000 / cap;
+  const dc = session.ctx.store.dayCompleteness(args.day);
   await session.close();
   rmSync(dir, { recursive: true, force: true });
   const out = {
-    mode, day: args.day, status: r.status, hits: r.discoveries, thetaRequests: requests, latencyMs: latency, cap,
+    mode, day: args.day, status: r.status, proof: dc?.proof ?? null, proofSource: dc?.proof_source ?? null, hits: r.discoveries, thetaRequests: requests, latencyMs: latency, cap,
     wallS: round(wallS), lowerBoundS: round(lowerBoundS), overheadPct: round((wallS / lowerBoundS - 1) * 100),
     maxInFlight: stats.theta.v3.maxInFlight, rejected429: stats.theta.v3.rejected429, cpuS: round((cpu.user + cpu.system) / 1e6),
   };
-  console.log(`sim day ${out.day} ${mode.padEnd(10)} ${out.status}  theta requests ${requests}  wall ${out.wallS}s  lower bound ${out.lowerBoundS}s (requests x ${latency} ms / ${cap})  overhead ${out.overheadPct}%  max in flight ${out.maxInFlight}  429s ${out.rejected429}`);
+  console.log(`sim day ${out.day} ${mode.padEnd(10)} ${out.status} (proof ${out.proof}/${out.proofSource})  theta requests ${requests}  wall ${out.wallS}s  lower bound ${out.lowerBoundS}s (requests x ${latency} ms / ${cap})  overhead ${out.overheadPct}%  max in flight ${out.maxInFlight}  429s ${out.rejected429}`);
   return out;
 }
 
@@ -181,7 +182,7 @@ async function proofBench() {
         dayWallS: scan.wallS, dayCpuS: scan.cpuS, dayNoProofWallS: noProof.wallS, proofCostS: round(scan.wallS - noProof.wallS),
         thetaRequests: thetaRequests(a.session.emulator) - t0, hits: scan.value.discoveries,
       };
-      console.log(`proof by flat file  sim day ${day} at 0 ms: ${r.status} proof ${r.proof}/${r.proofSource} over ${r.proofChecked} symbols  file ${r.fileMb} MB ${r.fileRows} rows (${r.premarketRows} premarket, ${r.tickers} tickers) read in ${r.fileReadS}s (first read incl. the emulator building it ${r.fileFirstReadS}s)  day ${r.dayWallS}s vs ${r.dayNoProofWallS}s without the proof (proof ${r.proofCostS}s)  theta requests ${r.thetaRequests}`);
+      console.log(`proof by flat file  sim day ${day} at 0 ms: ${r.status} proof ${r.proof}/${r.proofSource} over ${r.proofChecked} symbols  file ${r.fileMb} MB ${r.fileRows} rows (${r.premarketRows} premarket, ${r.tickers} tickers) read in ${r.fileReadS}s (first read ${r.fileFirstReadS}s: the emulator builds the object unless an earlier part of this run did)  day ${r.dayWallS}s vs ${r.dayNoProofWallS}s without the proof (proof ${r.proofCostS}s)  theta requests ${r.thetaRequests}`);
       out.push(r);
     } finally {
       await a.close();
