@@ -2,7 +2,8 @@
  * The validation baseline's premarket highs from the day's flat file (BASELINE_PM_SOURCE=flatfile,
  * issue 10 point 3): one object instead of a Polygon minute-aggregates request per symbol, with the
  * same hits as the per-symbol baseline (both read the same minute bars of the bundled real replay);
- * a broken flat file never answers: the baseline falls back to per-symbol lookups and says why.
+ * a broken (corrupt or truncated gzip, no `high` column), stalled (timeout) or refused (403) flat
+ * file never answers: the baseline falls back to per-symbol lookups and says why.
  */
 import { describe, expect, it } from 'vitest';
 import { testSession } from '../helpers/session.js';
@@ -39,20 +40,30 @@ describe(`the baseline's second source by flat file (replay ${DAY})`, () => {
     }
   }, 120_000);
 
-  it('a corrupt flat file never answers: every symbol is looked up per symbol, and the fallback says why', async () => {
-    const { session } = await testSession({ env: { BASELINE_PM_SOURCE: 'flatfile', FLATFILES_RETRIES: '0' } });
+  it('a broken, refused or stalled flat file never answers: every symbol is looked up per symbol, and the fallback says why', async () => {
+    const { session } = await testSession({ env: { BASELINE_PM_SOURCE: 'flatfile', FLATFILES_RETRIES: '0', FLATFILES_TIMEOUT_SEC: '0.5' } });
     try {
-      session.emulator!.setFlatFileFaults({ corrupt: true });
       // The per-symbol lookups answer at once (the lookups themselves are tested elsewhere).
       let minuteCalls = 0;
       const ctx = session.ctx;
       ctx.polygon = { ...ctx.polygon, minuteAggs: async () => (minuteCalls++, []) };
-      const b = await runBaseline(ctx, DAY);
-      expect(b.flatFileFallback).toMatch(/^flat file failed: /);
-      expect(b.premarketSources.flatfile).toBe(0);
-      expect(b.premarketSources.polygon).toBeGreaterThan(1000);
-      expect(minuteCalls).toBe(b.premarketSources.polygon);
-      expect(b.premarketRequests).toBe(b.premarketSources.polygon);
+      const cases: Array<[string, () => void, RegExp]> = [
+        ['corrupt gzip', () => session.emulator!.setFlatFileFaults({ corrupt: true }), /^flat file failed: /],
+        ['truncated gzip', () => session.emulator!.setFlatFileFaults({ truncate: true }), /^flat file failed: /],
+        ['no high column', () => session.emulator!.setFlatFileFaults({ dropHighColumn: true }), /^flat file failed: .*high/],
+        ['stalled body', () => session.emulator!.setFlatFileFaults({ hang: true }), /^flat file failed: /],
+        ['refused (403)', () => (session.emulator!.setFlatFileFaults({}), session.emulator!.setFaults({ flatFilesForbidden: true })), /^flat file forbidden: /],
+      ];
+      for (const [name, arm, why] of cases) {
+        arm();
+        minuteCalls = 0;
+        const b = await runBaseline(ctx, DAY);
+        expect(b.flatFileFallback, name).toMatch(why);
+        expect(b.premarketSources.flatfile, name).toBe(0);
+        expect(b.premarketSources.polygon, name).toBeGreaterThan(1000);
+        expect(minuteCalls, name).toBe(b.premarketSources.polygon);
+        expect(b.premarketRequests, name).toBe(b.premarketSources.polygon);
+      }
     } finally {
       await session.close();
     }
