@@ -109,7 +109,15 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
         host.send({ type: 'quit' });
       }
       const { outcome, snapshot } = await host.done;
-      write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}${unprovenSuffix(snapshot)}`);
+      if (outcome.state === 'DONE') {
+        // The range is done and Ink has left the screen: a short summary (hits per rule, proven days, validations, alerts, exports).
+        const { closingSummary } = await import('../ui/summary.js');
+        const lines = closingSummary(snapshot, { exportDir: resolve(o.cfg.GAPCTL_EXPORT_DIR), reportsDir: resolve(o.cfg.GAPCTL_REPORTS_DIR) }, outcome);
+        lines[0] += unprovenSuffix(snapshot);
+        for (const line of lines) write(line);
+      } else {
+        write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}${unprovenSuffix(snapshot)}`);
+      }
       return backfillExitCode(outcome);
     }
     const printer = createPlainPrinter(write, { json: o.output === 'json' });

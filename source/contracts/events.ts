@@ -113,6 +113,21 @@ export interface ValidationProgress {
   at: number;
 }
 
+/**
+ * A validation that ended in this run, as the console shows its outcome line and the closing summary
+ * counts it: passed, failed at `gate` (null when it passed or stopped), or `stopped` (nothing was
+ * recorded). `n` numbers the run's validations from 1; `at` is UTC epoch ms.
+ */
+export interface ValidationOutcome {
+  n: number;
+  date: string;
+  passed: boolean;
+  stopped: boolean;
+  gate: string | null;
+  message: string;
+  at: number;
+}
+
 /** Every event the engine emits. */
 export type EngineEvent = DayEvent | BackfillEvent;
 
@@ -204,6 +219,10 @@ export interface BackfillSnapshot {
   queuedCommands?: number;
   /** The validation in progress (gate, baseline lookups, retries, backoff), or null/absent when none runs. */
   validation?: ValidationProgress | null;
+  /** The last validations that ended in this run, oldest first (at most 20); absent from older engines. */
+  validations?: ValidationOutcome[];
+  /** How many validations ended in this run, by outcome (the closing summary's figures). */
+  validationCounts?: { passed: number; failed: number; stopped: number };
   /** Follow mode: the next trading day to scan and when its data is due (UTC epoch ms; `et`: `YYYY-MM-DD HH:MM ET`); null/absent otherwise. */
   nextScan?: { date: string; at: number; et: string } | null;
   /**

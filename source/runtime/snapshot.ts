@@ -2,7 +2,7 @@
  * Reduces engine events into the {@link BackfillSnapshot} the console renders (pure functions, no
  * I/O), plus the ETA math: a moving average of recent day durations with paused time left out.
  */
-import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName } from '../contracts/events.js';
+import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName, type ValidationOutcome } from '../contracts/events.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
 
 /** Lines of log tail kept in a snapshot. */
@@ -148,6 +148,8 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return { ...s, validation: progress };
     }
     case 'validate': {
+      // Every ended validation is kept (the last VALIDATIONS_KEPT) for the console's outcome line and summary.
+      s = recordValidation(s, e, now);
       // A stopped validation recorded nothing: the day's cell stays as it was.
       if (e.stopped) return { ...s, validation: null };
       // The status a failed validation leaves in day_completeness (engine/validate.ts): BASELINE and
@@ -180,6 +182,19 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return { ...s, state: e.state, reason: e.reason ?? (final ? s.reason : null), current: final && e.state === 'DONE' ? null : s.current, ...(final ? { validation: null } : {}) };
     }
   }
+}
+
+/** Validation outcomes kept in a snapshot (`validations`). */
+export const VALIDATIONS_KEPT = 20;
+
+/** Appends an ended validation to `validations` (numbered, capped) and counts it in `validationCounts`. */
+function recordValidation(s: BackfillSnapshot, e: Extract<EngineEvent, { type: 'validate' }>, now: number): BackfillSnapshot {
+  const c = s.validationCounts ?? { passed: 0, failed: 0, stopped: 0 };
+  const stopped = e.stopped === true;
+  const counts = { passed: c.passed + (!stopped && e.passed ? 1 : 0), failed: c.failed + (!stopped && !e.passed ? 1 : 0), stopped: c.stopped + (stopped ? 1 : 0) };
+  const n = c.passed + c.failed + c.stopped + 1;
+  const outcome: ValidationOutcome = { n, date: e.date, passed: !stopped && e.passed, stopped, gate: !stopped && !e.passed ? (e.gate ?? null) : null, message: e.message, at: now };
+  return { ...s, validations: [...(s.validations ?? []), outcome].slice(-VALIDATIONS_KEPT), validationCounts: counts };
 }
 
 function setDay(days: BackfillSnapshot['days'], date: string, patch: Partial<BackfillSnapshot['days'][number]>): BackfillSnapshot['days'] {

@@ -28,25 +28,34 @@ export interface AppProps {
   onQuit: (choice: QuitChoice) => void;
   /** Called on each new unacknowledged CRITICAL alert (the host rings BEL when `--bell`). */
   onCriticalAlert?: () => void;
+  /** Least ms between frames drawn for data (snapshots, log lines); keys draw at once. Default 0: every change at once. */
+  frameMs?: number;
 }
 
 /** The console component. */
-export function App({ source, color, readOnly = false, onQuit, onCriticalAlert }: AppProps) {
+export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, frameMs = 0 }: AppProps) {
   const size = useTerminalSize();
   const theme = useMemo(() => createTheme(color), [color]);
-  const { state, press } = useConsole(source, { onQuit, onCriticalAlert });
+  const { state, press } = useConsole(source, { onQuit, onCriticalAlert, frameMs });
   const logMode = logModeOf(source);
   const hasAlert = shownAlert(state) !== null;
   const tallFooter = (state.prompt?.kind === 'confirm' && state.prompt.detail !== undefined) || state.prompt?.kind === 'filter';
   const layout = computeLayout(size.columns, size.rows, { hasAlert, tallFooter });
   const sel = cursorDate(state);
-  const grid = layoutGrid(visibleDays(state), {
-    cursor: sel,
-    width: layout.columns,
-    maxLines: layout.gridMax,
-    paused: showsPaused(state),
-    marked: state.mark && sel ? { from: state.mark < sel ? state.mark : sel, to: state.mark < sel ? sel : state.mark } : null,
-  });
+  const days = visibleDays(state);
+  const paused = showsPaused(state);
+  // The grid is laid out again only when its days (kept by identity while unchanged), the cursor, the size or the mark change.
+  const grid = useMemo(
+    () =>
+      layoutGrid(days, {
+        cursor: sel,
+        width: layout.columns,
+        maxLines: layout.gridMax,
+        paused,
+        marked: state.mark && sel ? { from: state.mark < sel ? state.mark : sel, to: state.mark < sel ? sel : state.mark } : null,
+      }),
+    [days, sel, layout.columns, layout.gridMax, paused, state.mark],
+  );
   const logHeight = logLines(layout, grid.lines.length, hasAlert);
   const ctx: StepContext = { readOnly, logPage: logHeight, tooSmall: layout.tooSmall, logMode };
 

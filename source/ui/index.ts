@@ -21,8 +21,18 @@ export { colorEnabled } from './theme.js';
 export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 /** Show the cursor and leave the alternate screen. */
 export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
-/** Frames per second at most (console.md: about 10-15). */
+/**
+ * Frames per second at most for data (console.md: about 10-15): snapshots and log lines arriving
+ * sooner are folded into the next frame. A key is drawn at once (its frame is not held back by the
+ * cap: keypress to screen is the time of one frame).
+ */
 export const MAX_FPS = 12;
+/**
+ * Ink's own render throttle, fps: 0 = none (Ink draws each React commit at once), so that the
+ * console's frame cap ({@link MAX_FPS}, applied to data in use-console.ts) is the only one and a
+ * key's frame never waits for a throttle's trailing edge.
+ */
+export const INK_MAX_FPS = 0;
 
 /** Something that delivers process signals (`process`, or an EventEmitter in tests). */
 export interface SignalSource {
@@ -41,6 +51,8 @@ export interface ConsoleIo {
   alternateScreen?: boolean;
   /** Ink debug mode (every frame written in full; for tests). */
   debug?: boolean;
+  /** Let Ink take over console.log while it draws; default true unless `debug` (tests whose console cannot be patched say false). */
+  patchConsole?: boolean;
   /** Write UI figures (frames, fps, event-loop utilisation, CPU) as JSON here on exit; default env GAPCTL_UI_METRICS. */
   metricsPath?: string;
 }
@@ -89,14 +101,21 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
   const metricsPath = io.metricsPath ?? process.env.GAPCTL_UI_METRICS;
   const metrics = metricsPath ? startUiMetrics(io.stdout, metricsPath) : null;
   const instance = render(
-    createElement(App, { source, color: opts.color, readOnly: opts.readOnly ?? false, onQuit: (q: QuitChoice) => setImmediate(() => finish(q)), onCriticalAlert: bell }),
+    createElement(App, {
+      source,
+      color: opts.color,
+      readOnly: opts.readOnly ?? false,
+      onQuit: (q: QuitChoice) => setImmediate(() => finish(q)),
+      onCriticalAlert: bell,
+      frameMs: io.debug ? 0 : Math.ceil(1000 / MAX_FPS),
+    }),
     {
       stdout: io.stdout,
       stdin: io.stdin,
       stderr: io.stderr,
       exitOnCtrlC: false,
-      maxFps: MAX_FPS,
-      patchConsole: !io.debug,
+      maxFps: INK_MAX_FPS,
+      patchConsole: io.patchConsole ?? !io.debug,
       debug: io.debug ?? false,
       onRender: metrics ? (m) => metrics.onRender(m) : undefined,
     },

@@ -5,7 +5,7 @@
  * holds the state and performs the effects; tests drive {@link step} directly. Selectors (the
  * functions of state that screens read) live here too, as plain functions.
  */
-import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus, HealthReport } from '../contracts/events.js';
+import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus, HealthReport, ValidationOutcome } from '../contracts/events.js';
 import { ENDED_STATES, statusLabel } from './format.js';
 import type { ActionId, KeyScope } from './keymap.js';
 
@@ -114,6 +114,39 @@ export interface UiState {
   /** Alerts acknowledged here, hidden before the engine confirms. */
   acked: number[];
   alertIndex: number;
+  /** A queued command (rerun, validate, export) the engine has not confirmed yet, shown at once; see {@link PendingWork}. */
+  work: PendingWork | null;
+  /** Validation outcomes seen in snapshots (newest last, at most {@link NOTES_KEEP}): the log pane's outcome lines. */
+  notes: ConsoleNote[];
+  /** Console alerts of failed validations (negative ids), shown in the alert banner until acknowledged here. */
+  localAlerts: AlertInfo[];
+  /** Number of the newest validation outcome already turned into a note (snapshot `validations[].n`). */
+  lastValidation: number;
+  /**
+   * When the current day's clock stopped although its cell has no duration (the backfill ended,
+   * halted or stopped mid-day): the first snapshot time seen in that state, for the frozen timer.
+   */
+  dayClockStop: { date: string; at: number } | null;
+}
+
+/**
+ * A command sent to the engine that the snapshots do not show yet: while the engine is busy it is
+ * queued (`queued`: the count the header shows at once, until a snapshot reaches it), while idle it
+ * runs at once (`activity`: what the header shows at once, e.g. `validating 2024-01-03`, until a
+ * snapshot shows any activity). Dropped after {@link PENDING_SNAPSHOTS} snapshots at the latest.
+ */
+export interface PendingWork {
+  queued: number | null;
+  activity: string | null;
+  /** Snapshot seq when it was sent. */
+  seq: number;
+}
+
+/** One outcome line of the log pane (a validation that ended), as shown, and its tone. */
+export interface ConsoleNote {
+  date: string;
+  text: string;
+  tone: 'ok' | 'bad' | 'warn';
 }
 
 /** Events into {@link step}. `text` is a printable key that no binding of the filter prompt took. */
@@ -151,12 +184,22 @@ export interface StepResult {
   state: UiState;
   commands: ControlCommand[];
   quit: 'stop' | 'detach' | null;
+  /**
+   * False when the new state draws exactly like the old one (a snapshot that changed nothing on
+   * screen: only its seq, or its time while no clock is shown): the controller keeps it without
+   * drawing a frame. Absent means true.
+   */
+  visible?: boolean;
 }
 
 /** Most log lines kept for scrollback. */
 export const LOG_KEEP = 2000;
 /** Snapshots after which an unconfirmed control stops being shown as pending. */
 export const PENDING_SNAPSHOTS = 4;
+/** Validation outcome lines kept for the log pane. */
+export const NOTES_KEEP = 20;
+/** Backfill states in which nothing scans any more: the current day's clock stops. */
+const CLOCK_STOPPED: ReadonlySet<BackfillState> = new Set(['DONE', 'HALTED', 'STOPPED', 'FAILED']);
 
 /** Following the log from its end. */
 const FOLLOW: LogScroll = { following: true, bottom: 0, stoppedAt: 0 };
@@ -183,6 +226,11 @@ export function initialUiState(): UiState {
     flash: null,
     acked: [],
     alertIndex: 0,
+    work: null,
+    notes: [],
+    localAlerts: [],
+    lastValidation: 0,
+    dayClockStop: null,
   };
 }
 
@@ -217,12 +265,22 @@ function passes(f: DayFilter, d: DayCell): boolean {
   return (f.status === null || d.status === f.status) && (!f.hasHits || d.hits > 0) && (!f.hasMisses || d.baselineOnly > 0) && d.date.startsWith(f.prefix);
 }
 
-/** Days of the snapshot that pass the filter, in date order. */
+const NO_DAYS: DayCell[] = [];
+/** The last {@link visibleDays} answer: its inputs (by identity) and result. */
+let visibleMemo: { days: readonly DayCell[]; filter: DayFilter; out: DayCell[] } | null = null;
+
+/**
+ * Days of the snapshot that pass the filter, in date order. The answer for the same days array and
+ * filter object (both replaced, never changed in place) is the same array: selectors call this
+ * several times a frame, and unchanged days keep their identity across snapshots.
+ */
 export function visibleDays(s: UiState): DayCell[] {
-  const days = s.snapshot?.days ?? [];
+  const days = s.snapshot?.days ?? NO_DAYS;
   const f = s.filter;
-  const out = filterIsEmpty(f) ? [...days] : days.filter((d) => passes(f, d));
-  return out.sort(byDate);
+  if (visibleMemo && visibleMemo.days === days && visibleMemo.filter === f) return visibleMemo.out;
+  const out = (filterIsEmpty(f) ? [...days] : days.filter((d) => passes(f, d))).sort(byDate);
+  visibleMemo = { days, filter: f, out };
+  return out;
 }
 
 /**
@@ -252,9 +310,10 @@ const SEVERITY_ORDER: Record<AlertInfo['severity'], number> = { CRITICAL: 2, WAR
 /** Unacknowledged alerts, CRITICAL first, then newest first. */
 export function openAlerts(s: UiState): AlertInfo[] {
   const alerts = s.snapshot?.alerts ?? [];
-  return alerts
-    .filter((a) => !a.acknowledged && !s.acked.includes(a.id))
-    .sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || b.id - a.id);
+  // Console alerts (failed validations, negative ids -n) come first within their severity, newest first.
+  return [...s.localAlerts, ...alerts.filter((a) => !a.acknowledged && !s.acked.includes(a.id))].sort(
+    (a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || Number(b.id < 0) - Number(a.id < 0) || (a.id < 0 ? a.id - b.id : b.id - a.id),
+  );
 }
 
 /** The alert shown in the banner, or null. Alerts stay until acknowledged. */
@@ -273,6 +332,55 @@ export function displayState(s: UiState): { state: BackfillState; pending: boole
   if (!snap) return null;
   if (s.pending) return { state: s.pending.state, pending: true };
   return { state: snap.state, pending: false };
+}
+
+/**
+ * What the engine does besides the backfill and how many commands wait, as the header shows them:
+ * the snapshot's, or at once what a command just sent leads to (`validating 2024-01-03` when the
+ * engine was idle, one more queued when it was busy) until a snapshot confirms it.
+ */
+export function shownWork(s: UiState): { activity: string | null; queued: number } {
+  const snap = s.snapshot;
+  const activity = snap?.activity ?? null;
+  const queued = snap?.queuedCommands ?? 0;
+  const w = s.work;
+  if (!w) return { activity, queued };
+  return { activity: activity ?? w.activity, queued: Math.max(queued, w.queued ?? 0) };
+}
+
+/** The snapshot with {@link shownWork} applied (the same object when nothing is pending). */
+export function shownSnapshot(s: UiState): BackfillSnapshot | null {
+  const snap = s.snapshot;
+  if (!snap || !s.work) return snap;
+  const w = shownWork(s);
+  if ((snap.activity ?? null) === w.activity && (snap.queuedCommands ?? 0) === w.queued) return snap;
+  return { ...snap, activity: w.activity, queuedCommands: w.queued };
+}
+
+/**
+ * Elapsed ms of the current day as its panel shows it, or null with no current day: its recorded
+ * duration once the day has finished (the cell has a final status and `durationMs`), frozen at the
+ * first snapshot of an ended, halted or stopped backfill when the day never finished, else the
+ * snapshot's time since the day began (engine clock, UTC ms: the timer never counts past the day's end).
+ */
+export function dayElapsedMs(s: UiState): number | null {
+  const snap = s.snapshot;
+  const d = snap?.current;
+  if (!snap || !d) return null;
+  const cell = cellOf(s, d.date);
+  if (cell && cell.status !== 'RUNNING' && cell.status !== 'PENDING' && cell.durationMs !== undefined) return cell.durationMs;
+  const end = s.dayClockStop?.date === d.date ? Math.min(snap.at, s.dayClockStop.at) : snap.at;
+  return Math.max(0, end - d.startedAt);
+}
+
+/** True when the current day's timer still runs (a day runs and its clock is not stopped). */
+function dayClockRuns(s: UiState): boolean {
+  const snap = s.snapshot;
+  const d = snap?.current;
+  if (!snap || !d) return false;
+  const cell = cellOf(s, d.date);
+  if (cell && cell.status !== 'RUNNING' && cell.status !== 'PENDING' && cell.durationMs !== undefined) return false;
+  return s.dayClockStop?.date !== d.date;
 }
 
 /**
@@ -570,9 +678,45 @@ export function describeCommand(cmd: ControlCommand): string {
   }
 }
 
+/** States in which the engine's backfill loop holds it: a rerun, validation or export waits in its queue. */
+const BACKFILL_BUSY: ReadonlySet<BackfillState> = new Set(['STARTING', 'RUNNING', 'PAUSING', 'PAUSED', 'STOPPING', 'FOLLOWING']);
+
+/** True when a command sent now waits in the engine's queue (the backfill runs, or another command does). */
+export function engineBusy(s: UiState): boolean {
+  const snap = s.snapshot;
+  if (!snap) return false;
+  const shown = displayState(s)?.state ?? snap.state;
+  return BACKFILL_BUSY.has(shown) || shownWork(s).activity !== null || (snap.queuedCommands ?? 0) > 0 || !!snap.validation;
+}
+
+/** What the engine does once it takes `cmd` (its activity line), as the header shows at once. */
+export function workLabel(cmd: ControlCommand): string | null {
+  switch (cmd.type) {
+    case 'rerun':
+      return `rerun ${cmd.date}${cmd.exhaustive ? ' (exhaustive)' : ''}`;
+    case 'validate':
+      return `validating ${cmd.date}`;
+    case 'validate-range':
+      return `validating ${cmd.dates ? plural(cmd.dates.length, 'day') : 'range'} ${cmd.start}..${cmd.end}`;
+    case 'export':
+      return `export ${cmd.start}..${cmd.end}`;
+    default:
+      return null;
+  }
+}
+
 function sent(state: UiState, commands: ControlCommand[], note?: string): StepResult {
   const text = note ?? (commands.length === 1 ? describeCommand(commands[0]) : `${commands.length} commands`);
-  return result({ ...state, flash: `sent: ${text}` }, commands);
+  // A rerun, validation or export shows at once: queued behind the busy engine, or running on the idle one.
+  const labels = commands.map(workLabel).filter((l): l is string => l !== null);
+  if (labels.length === 0) return result({ ...state, flash: `sent: ${text}` }, commands);
+  const seq = state.snapshot?.seq ?? 0;
+  if (engineBusy(state)) {
+    const work: PendingWork = { queued: shownWork(state).queued + labels.length, activity: state.work?.activity ?? null, seq };
+    return result({ ...state, work, flash: `${text} queued: runs when the engine is free` }, commands);
+  }
+  const work: PendingWork = { queued: labels.length > 1 ? labels.length - 1 : null, activity: labels[0]!, seq };
+  return result({ ...state, work, flash: `sent: ${text}` }, commands);
 }
 
 function withPending(state: UiState, command: PendingControl['command']): UiState {
@@ -609,14 +753,113 @@ function appendFileLog(state: UiState, date: string, lines: string[], reset: boo
   return { ...state, fileLog: { date, ...capped(cur.base, [...cur.lines, ...lines]) } };
 }
 
+/** Structural equality of JSON-like values (snapshots: plain objects, arrays, strings, numbers, booleans, null). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * `next` with every top-level field that equals `prev`'s replaced by `prev`'s object (a snapshot
+ * crosses the thread boundary as a fresh copy): unchanged days, alerts or metrics keep their
+ * identity, so selectors and components memoised on them do no work. `changed` is false when only
+ * `seq` and `at` differ.
+ */
+export function shareUnchanged(prev: BackfillSnapshot, next: BackfillSnapshot): { snapshot: BackfillSnapshot; changed: boolean } {
+  const out: Record<string, unknown> = { ...next };
+  const p = prev as unknown as Record<string, unknown>;
+  let changed = Object.keys(p).length !== Object.keys(out).length;
+  for (const k of Object.keys(out)) {
+    if (k === 'seq' || k === 'at') continue;
+    const v = out[k];
+    if (v === p[k]) continue;
+    if (typeof v === 'object' && v !== null && sameValue(p[k], v)) out[k] = p[k];
+    else changed = true;
+  }
+  return { snapshot: out as unknown as BackfillSnapshot, changed };
+}
+
+function settleWork(w: PendingWork | null, snap: BackfillSnapshot): PendingWork | null {
+  if (!w) return null;
+  if (snap.seq >= w.seq + PENDING_SNAPSHOTS) return null;
+  if (w.queued !== null && (snap.queuedCommands ?? 0) >= w.queued) return null;
+  if (w.activity !== null && (snap.activity || snap.validation)) return null;
+  return w;
+}
+
+/** The log pane's line of an ended validation. */
+export function validationNote(v: ValidationOutcome): ConsoleNote {
+  if (v.stopped) return { date: v.date, text: `[validate] ${v.date} STOPPED: ${v.message}`, tone: 'warn' };
+  if (v.passed) return { date: v.date, text: `[validate] ${v.date} PASS: ${v.message}`, tone: 'ok' };
+  return { date: v.date, text: `[validate] ${v.date} FAIL gate ${v.gate ?? '?'}: ${v.message}`, tone: 'bad' };
+}
+
+/** The console alert of a failed validation (id -n; CRITICAL for the BASELINE gate, else WARNING). */
+export function validationAlert(v: ValidationOutcome): AlertInfo {
+  return {
+    id: -v.n,
+    at: new Date(v.at).toISOString(),
+    severity: v.gate === 'BASELINE' ? 'CRITICAL' : 'WARNING',
+    kind: 'validation_failed',
+    date: v.date,
+    message: `validation ${v.date} FAILED gate ${v.gate ?? '?'}: ${v.message}`,
+    acknowledged: false,
+  };
+}
+
+function snapshotStep(state: UiState, incoming: BackfillSnapshot): StepResult {
+  const prev = state.snapshot;
+  const shared = prev ? shareUnchanged(prev, incoming) : { snapshot: incoming, changed: true };
+  const snap = shared.snapshot;
+  const stream = snap.logTail === prev?.logTail && snap.logDate === prev?.logDate ? state.stream : appendStream(state.stream, snap);
+  const acked = state.acked.filter((id) => snap.alerts.some((a) => a.id === id && !a.acknowledged));
+  const pending = settlePending(state.pending, incoming);
+  const work = settleWork(state.work, incoming);
+  // Validations that ended since the last snapshot: an outcome line each, an alert for a failure.
+  let { notes, localAlerts, lastValidation } = state;
+  const fresh = (snap.validations ?? []).filter((v) => v.n > lastValidation);
+  if (fresh.length > 0) {
+    notes = [...notes, ...fresh.map(validationNote)].slice(-NOTES_KEEP);
+    const failed = fresh.filter((v) => !v.passed && !v.stopped).map(validationAlert);
+    if (failed.length > 0) localAlerts = [...localAlerts, ...failed];
+    lastValidation = fresh[fresh.length - 1]!.n;
+  }
+  // The current day's clock stops with the backfill (the day's own duration, when it has one, wins).
+  let dayClockStop = state.dayClockStop;
+  const cur = snap.current;
+  if (!cur || !CLOCK_STOPPED.has(snap.state)) dayClockStop = null;
+  else if (dayClockStop?.date !== cur.date) dayClockStop = { date: cur.date, at: snap.at };
+  const next: UiState = { ...state, snapshot: snap, stream, acked: acked.length === state.acked.length ? state.acked : acked, pending, work, notes, localAlerts, lastValidation, dayClockStop };
+  // Nothing on screen changes: only seq moved (and the time, while no clock is drawn).
+  const quiet =
+    !shared.changed &&
+    (snap.at === prev?.at || (!dayClockRuns(next) && !snap.nextScan)) &&
+    stream === state.stream &&
+    pending === state.pending &&
+    work === state.work &&
+    fresh.length === 0 &&
+    dayClockStop === state.dayClockStop;
+  return { ...result(next), visible: !quiet };
+}
+
 /** Apply one event. Never throws; unknown actions in a scope are ignored. */
 export function step(state: UiState, ev: UiEvent, ctx: StepContext): StepResult {
   switch (ev.type) {
-    case 'snapshot': {
-      const stream = appendStream(state.stream, ev.snapshot);
-      const acked = state.acked.filter((id) => ev.snapshot.alerts.some((a) => a.id === id && !a.acknowledged));
-      return result({ ...state, snapshot: ev.snapshot, stream, acked, pending: settlePending(state.pending, ev.snapshot) });
-    }
+    case 'snapshot':
+      return snapshotStep(state, ev.snapshot);
     case 'log-lines':
       return result(appendFileLog(state, ev.date, ev.lines, ev.reset));
     case 'day-log':
@@ -785,6 +1028,9 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
       if (cur === null) return result(state);
       return result({ ...state, mark: cur, flash: `range from ${cur}: move, then V or e` });
     case 'ack': {
+      // A console alert (a failed validation) is acknowledged here: nothing to send.
+      const local = shownAlert(state);
+      if (local && local.id < 0) return result({ ...state, localAlerts: state.localAlerts.filter((x) => x.id !== local.id), alertIndex: 0, flash: `acknowledged: the ${local.date ?? ''} validation alert` });
       const blocked = needEngine(state, ctx);
       if (blocked) return blocked;
       const a = shownAlert(state);

@@ -19,6 +19,11 @@ export interface DayPanelProps {
   width: number;
   /** The backfill is paused with nothing in flight: the running stage shows `‖`. */
   paused?: boolean;
+  /**
+   * The current day's elapsed ms (state.ts dayElapsedMs: frozen at the day's end); default the
+   * snapshot's time since the day began.
+   */
+  elapsedMs?: number | null;
 }
 
 const LONG: Record<StageName, string> = {
@@ -90,7 +95,7 @@ function ValidationPanel({ v, width, paused }: { v: ValidationProgress; width: n
 }
 
 /** Renders the current-day panel (5 lines). */
-export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) {
+export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayPanelProps) {
   if (s.validation) return <ValidationPanel v={s.validation} width={width} paused={paused} />;
   const d = s.current;
   if (!d) {
@@ -114,7 +119,7 @@ export function DayPanel({ snapshot: s, width, paused = false }: DayPanelProps) 
   const after = r1Idx >= 0 ? d.stages.slice(r1Idx + 1) : [];
   const r4 = after.slice(0, 1);
   const rest = after.slice(1);
-  const elapsed = Math.max(0, s.at - d.startedAt);
+  const elapsed = elapsedMs ?? Math.max(0, s.at - d.startedAt);
   const proof = d.proof ?? null;
   const r1Label = narrow ? '' : ' premarket';
   const runLabel = running ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}` : '';

@@ -3,6 +3,7 @@
  * the selected day's log. Lines are already cleaned of control characters.
  */
 import { Box } from 'ink';
+import type { ConsoleNote } from '../state.js';
 import { Line } from './Line.js';
 
 /** Props of {@link LogPanel}. */
@@ -15,6 +16,11 @@ export interface LogPanelProps {
   newLines: number;
   loading: boolean;
   focused: boolean;
+  /**
+   * Outcome lines drawn at the bottom of the panel, below the log (validations that ended: `[validate]
+   * 2024-01-03 PASS: ...`, `... FAIL gate BASELINE: ...`); they take rows of `height`.
+   */
+  notes?: readonly ConsoleNote[];
 }
 
 /**
@@ -26,9 +32,11 @@ export function logTime(line: string): string {
 }
 
 /** Renders the log title and exactly `height` body lines. */
-export function LogPanel({ title, lines, height, following, live, newLines, loading, focused }: LogPanelProps) {
-  const body = lines.length === 0 && !loading && height > 0 ? ['(nothing logged for this day yet)'] : lines.slice(-height);
-  const pad = Math.max(0, height - body.length);
+export function LogPanel({ title, lines, height, following, live, newLines, loading, focused, notes = [] }: LogPanelProps) {
+  const shownNotes = notes.slice(-Math.min(notes.length, height));
+  const room = height - shownNotes.length;
+  const body = room <= 0 ? [] : lines.length === 0 && !loading ? ['(nothing logged for this day yet)'] : lines.slice(-room);
+  const pad = Math.max(0, room - body.length);
   const state = loading ? 'loading…' : !live ? (following ? 'end of file' : 'scrolled up') : following ? 'following' : `scrolled up  ${newLines} new lines  [f] follow`;
   return (
     <Box flexDirection="column">
@@ -45,6 +53,9 @@ export function LogPanel({ title, lines, height, following, live, newLines, load
       ))}
       {Array.from({ length: pad }, (_, i) => (
         <Line key={`p${i}`} segs={[' ']} />
+      ))}
+      {shownNotes.map((n, i) => (
+        <Line key={`n${i}`} segs={[{ text: ` ${n.text}`, tone: n.tone, bold: n.tone === 'bad' }]} />
       ))}
     </Box>
   );

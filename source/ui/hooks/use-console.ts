@@ -20,6 +20,14 @@ export interface UseConsoleOptions {
   onQuit: (choice: QuitChoice) => void;
   /** Called once per new unacknowledged CRITICAL alert (not for those in the first snapshot). */
   onCriticalAlert?: () => void;
+  /**
+   * Least ms between two frames drawn for data (snapshots, log lines, day details): data arriving
+   * sooner is folded into one frame at the end of the interval. A key is drawn at once, whatever
+   * this says. 0 (default) draws every change at once (tests).
+   */
+  frameMs?: number;
+  /** Clock for the frame cap, ms (default performance.now). */
+  now?: () => number;
 }
 
 /** What the App gets: the state, a function that applies one event, and one that handles a key press. */
@@ -58,11 +66,40 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   const mode = logModeOf(source);
   const dataCtx: StepContext = { readOnly: true, logPage: 1, tooSmall: false, logMode: mode };
 
-  const apply = useCallback(
-    (ev: UiEvent, ctx: StepContext) => {
+  // Frames: a key draws at once; data draws at most once per frameMs (the rest is folded in).
+  const frameMs = opts.frameMs ?? 0;
+  const clock = opts.now ?? (() => performance.now());
+  const lastFrame = useRef(Number.NEGATIVE_INFINITY);
+  const frameTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const drawNow = useCallback(() => {
+    if (frameTimer.current) {
+      clearTimeout(frameTimer.current);
+      frameTimer.current = null;
+    }
+    lastFrame.current = clock();
+    setVersion((v) => v + 1);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const drawSoon = useCallback(() => {
+    if (frameTimer.current) return;
+    const wait = lastFrame.current + frameMs - clock();
+    if (wait <= 0) drawNow();
+    else frameTimer.current = setTimeout(drawNow, wait);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [drawNow, frameMs]);
+  useEffect(
+    () => () => {
+      if (frameTimer.current) clearTimeout(frameTimer.current);
+      frameTimer.current = null;
+    },
+    [],
+  );
+
+  const applyAs = useCallback(
+    (ev: UiEvent, ctx: StepContext, urgent: boolean) => {
       if (quitRef.current) return;
       const r = step(ref.current, ev, ctx);
-      const changed = r.state !== ref.current;
+      const changed = r.state !== ref.current && r.visible !== false;
       ref.current = r.state;
       for (const cmd of r.commands) source.send(cmd);
       if (r.quit) {
@@ -70,18 +107,22 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
         optsRef.current.onQuit(r.quit);
         return;
       }
-      if (changed) setVersion((v) => v + 1);
+      if (changed) {
+        if (urgent) drawNow();
+        else drawSoon();
+      }
     },
-    [source],
+    [source, drawNow, drawSoon],
   );
+  const apply = useCallback((ev: UiEvent, ctx: StepContext) => applyAs(ev, ctx, ev.type === 'key' || ev.type === 'text'), [applyAs]);
 
   const press = useCallback(
     (input: string, key: Key, ctx: StepContext) => {
       const b = matchKey(activeScope(ref.current), input, key);
-      if (b) apply({ type: 'key', action: b.action }, ctx);
-      else if (input && !key.ctrl && !key.meta) apply({ type: 'text', input }, ctx);
+      if (b) applyAs({ type: 'key', action: b.action }, ctx, true);
+      else if (input && !key.ctrl && !key.meta) applyAs({ type: 'text', input }, ctx, true);
     },
-    [apply],
+    [applyAs],
   );
 
   useEffect(() => {

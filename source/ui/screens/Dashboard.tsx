@@ -16,7 +16,10 @@ import { ProgressLine } from '../components/ProgressLine.js';
 import { UpstreamPanel } from '../components/UpstreamPanel.js';
 import type { GridModel } from '../grid.js';
 import { PANEL_LINES, type Layout } from '../layout.js';
-import { cellOf, cursorDate, displayState, filterLabel, logWindow, openAlerts, panelLog, shownAlert, showsPaused, visibleDays, type LogMode, type UiState } from '../state.js';
+import { cellOf, cursorDate, dayElapsedMs, displayState, filterLabel, logWindow, openAlerts, panelLog, shownAlert, shownSnapshot, showsPaused, visibleDays, type LogMode, type UiState } from '../state.js';
+
+/** Most validation outcome lines the log pane shows. */
+export const NOTE_LINES = 2;
 
 /** Props of {@link Dashboard}. */
 export interface DashboardProps {
@@ -43,11 +46,15 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
   const sel = cursorDate(state);
   const alert = shownAlert(state);
   const log = panelLog(state, logMode);
-  const win = logWindow(state, log, logHeight);
+  // The newest validation outcome lines take the bottom of the log pane (at most 2, half of it).
+  const notes = state.notes.slice(-Math.min(NOTE_LINES, Math.ceil(logHeight / 2)));
+  const win = logWindow(state, log, logHeight - notes.length);
   const shown = displayState(state)?.state ?? s.state;
+  // What a command just sent leads to (queued, or the engine's activity) shows before the engine confirms it.
+  const view = shownSnapshot(state) ?? s;
   return (
     <Box flexDirection="column">
-      <Header snapshot={s} shown={shown} columns={layout.columns} readOnly={readOnly} />
+      <Header snapshot={view} shown={shown} columns={layout.columns} readOnly={readOnly} />
       <ProgressLine snapshot={s} wide={layout.wide} month={sel?.slice(0, 7) ?? null} paused={showsPaused(state)} />
       <CalendarGrid
         model={grid}
@@ -60,7 +67,7 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
       />
       {layout.legend ? <Legend /> : null}
       <Box flexDirection="row">
-        <DayPanel snapshot={s} width={layout.leftWidth} paused={showsPaused(state)} />
+        <DayPanel snapshot={view} width={layout.leftWidth} paused={showsPaused(state)} elapsedMs={dayElapsedMs(state)} />
         <Box flexDirection="column" width={3}>
           {Array.from({ length: PANEL_LINES }, (_, i) => (
             <Line key={i} segs={[{ text: ' | ', tone: 'dim' }]} />
@@ -78,6 +85,7 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
         newLines={win.newLines}
         loading={log.loading}
         focused={state.focus === 'log'}
+        notes={notes}
       />
       <Footer prompt={state.prompt} flash={state.flash} filter={state.filter} columns={layout.columns} readOnly={readOnly} />
     </Box>

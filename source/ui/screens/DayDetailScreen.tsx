@@ -30,7 +30,7 @@ import {
   truncate,
 } from '../format.js';
 import { alertTone, cellTone, type Tone } from '../theme.js';
-import { cellOf, logLinesOf, type LogMode, type Overlay, type UiState } from '../state.js';
+import { cellOf, dayElapsedMs, logLinesOf, type LogMode, type Overlay, type UiState } from '../state.js';
 
 /** Props of {@link DayDetailScreen}. */
 export interface DayDetailScreenProps {
@@ -129,7 +129,7 @@ export function detailRows(state: UiState, date: string, width: number, hasDetai
   if (reason && status !== 'COMPLETE') rows.push([{ text: ` why: ${reason}`, tone: 'warn' }]);
   if (live && s) {
     rows.push(...plainRows(packLines(liveStages(live), width - 1, heading('Stages').text, '  ')));
-    rows.push([heading('Running'), `elapsed ${formatDuration(Math.max(0, s.at - live.startedAt))}  R1 ${formatCount(live.r1Done)}/${formatCount(live.r1Total)}  hits ${formatRuleCounts(live.hits)}`]);
+    rows.push([heading('Running'), `elapsed ${formatDuration(dayElapsedMs(state))}  R1 ${formatCount(live.r1Done)}/${formatCount(live.r1Total)}  hits ${formatRuleCounts(live.hits)}`]);
     if (live.proof) rows.push([heading('Proof'), { text: proofProgressText(live.proof), tone: live.proof.phase === 'end' && live.proof.outcome === 'sampled' ? 'warn' : 'info' }]);
   }
   if (!hasDetail) {
