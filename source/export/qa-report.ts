@@ -46,6 +46,12 @@ export interface QaSummary {
   processing: { days: number; p50: number | null; p95: number | null; max: number | null };
   /** Rows with processing_time_seconds > {@link SLA_SECONDS}, by date. */
   slaBreaches: { date: string; seconds: number }[];
+  /**
+   * How the rows' days are known (docs/domain.md section 14, from day_completeness.proof): rows by
+   * proof (`exhaustive`, `baseline`, `sampled`; `''` for a row without a day_completeness row),
+   * `proven` (exhaustive or baseline on a COMPLETE day) and the `unproven` days, ascending.
+   */
+  proof: { proven: number; byProof: Record<string, number>; unproven: string[] };
 }
 
 /** A QA report: the CSV columns and rows, the summary, and its text. */
@@ -71,6 +77,13 @@ function secs(x: number | null): string {
   return x === null ? 'n/a' : `${fixedPoint(x, 1)} s`;
 }
 
+/** ` (exhaustive 2, baseline 1, sampled 1)` in that order (`no day row` for ''); '' when empty. */
+function proofBy(by: Record<string, number>): string {
+  const order = ['exhaustive', 'baseline', 'sampled', ''];
+  const parts = order.filter((k) => by[k]).map((k) => `${k || 'no day row'} ${by[k]}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
 function list(days: readonly string[]): string {
   return days.length ? `: ${days.join(', ')}` : '';
 }
@@ -80,7 +93,10 @@ function list(days: readonly string[]): string {
  * when it is a trading day) from qc_daily_summary. CSV: every column of the table in table order
  * (columns added by later migrations included), one row per day of the window that has a row,
  * ordered by date, NULL as '', plus `sla_breach` (1 when processing_time_seconds >
- * {@link SLA_SECONDS}, 0 when not, '' when unknown).
+ * {@link SLA_SECONDS}, 0 when not, '' when unknown) and `proof` (the day's stored proof from
+ * day_completeness: `exhaustive` or `baseline` only on a COMPLETE day, else `sampled`, which is not
+ * a proof; '' when the day has no day_completeness row).
+ * The summary counts the proven days and lists the unproven ones.
  * @throws CalendarError (from `cal`) on a malformed date.
  */
 export function qaReport(store: Store, cal: TradingCalendar, end: string, windowDays = QA_WINDOW_DAYS): QaReport {
@@ -91,11 +107,19 @@ export function qaReport(store: Store, cal: TradingCalendar, end: string, window
     ? store.db.prepare('SELECT * FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date').all(window[0], window[window.length - 1])
     : []) as Record<string, unknown>[];
   const records = raw.filter((r) => inWindow.has(String(r.date)));
+  const proofOf = dayProofs(store, window);
 
   const rows = records.map((r) => {
     const t = num(r.processing_time_seconds);
-    return { ...Object.fromEntries(tableColumns.map((c) => [c, sqlCell(r[c])])), sla_breach: t === null ? '' : t > SLA_SECONDS ? '1' : '0' };
+    return { ...Object.fromEntries(tableColumns.map((c) => [c, sqlCell(r[c])])), sla_breach: t === null ? '' : t > SLA_SECONDS ? '1' : '0', proof: proofOf.get(String(r.date)) ?? '' };
   });
+  const byProof: Record<string, number> = {};
+  const unproven: string[] = [];
+  for (const r of records) {
+    const p = proofOf.get(String(r.date)) ?? '';
+    byProof[p] = (byProof[p] ?? 0) + 1;
+    if (p !== 'exhaustive' && p !== 'baseline') unproven.push(String(r.date));
+  }
 
   const have = new Set(records.map((r) => String(r.date)));
   const statuses: Record<string, number> = {};
@@ -144,8 +168,23 @@ export function qaReport(store: Store, cal: TradingCalendar, end: string, window
     theta: { requests, errors, errorRatePct: requests > 0 ? (errors / requests) * 100 : null },
     processing: { days: times.length, p50: nearestRank(times, 50), p95: nearestRank(times, 95), max: times.length ? times[times.length - 1]! : null },
     slaBreaches,
+    proof: { proven: records.length - unproven.length, byProof, unproven },
   };
-  return { columns: [...tableColumns, 'sla_breach'], rows, summary, text: qaText(summary) };
+  return { columns: [...tableColumns, 'sla_breach', 'proof'], rows, summary, text: qaText(summary) };
+}
+
+/**
+ * The stored proof of each day of `window` that has a day_completeness row: `exhaustive` or
+ * `baseline` on a COMPLETE day, else `sampled` (also for a NULL proof, and for every day of a store
+ * older than the proof columns).
+ */
+function dayProofs(store: Store, window: readonly string[]): Map<string, string> {
+  if (window.length === 0) return new Map();
+  const hasProof = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]).some((c) => c.name === 'proof');
+  const rows = store.db
+    .prepare(`SELECT date, status, ${hasProof ? 'proof' : 'NULL AS proof'} FROM day_completeness WHERE date BETWEEN ? AND ?`)
+    .all(window[0], window[window.length - 1]) as { date: string; status: string; proof: string | null }[];
+  return new Map(rows.map((r) => [r.date, r.status === 'COMPLETE' && (r.proof === 'exhaustive' || r.proof === 'baseline') ? r.proof : 'sampled']));
 }
 
 /** The readable text of a QA report (LF line endings, ends with a newline). */
@@ -170,6 +209,7 @@ export function qaText(s: QaSummary): string {
     `theta             ${s.theta.requests} requests, ${s.theta.errors} errors, error rate ${s.theta.errorRatePct === null ? 'n/a' : `${fixedPoint(s.theta.errorRatePct, 2)}%`}`,
     `processing time   p50 ${secs(s.processing.p50)}, p95 ${secs(s.processing.p95)}, max ${secs(s.processing.max)} (${s.processing.days} day${s.processing.days === 1 ? '' : 's'})`,
     `SLA breaches      ${s.slaBreaches.length} day${s.slaBreaches.length === 1 ? '' : 's'} over ${SLA_SECONDS} s${s.slaBreaches.length ? `: ${s.slaBreaches.map((b) => `${b.date} (${secs(b.seconds)})`).join(', ')}` : ''}`,
+    `proof             proven ${s.proof.proven} of ${s.covered} day${s.covered === 1 ? '' : 's'}${proofBy(s.proof.byProof)}; unproven ${s.proof.unproven.length}${list(s.proof.unproven)}`,
   ];
   return lines.join('\n') + '\n';
 }

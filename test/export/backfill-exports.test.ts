@@ -173,7 +173,7 @@ describe('30-day QA report', () => {
     expect(r.summary.window[29]).toBe('2018-01-31');
     expect(r.summary.window[0]).toBe('2017-12-18');
     const cols = (store.db.prepare('PRAGMA table_info(qc_daily_summary)').all() as { name: string }[]).map((c) => c.name);
-    expect(r.columns).toEqual([...cols, 'sla_breach']);
+    expect(r.columns).toEqual([...cols, 'sla_breach', 'proof']);
     expect(r.rows.map((x) => x.date)).toEqual(['2018-01-03', '2018-01-04', '2018-01-05', '2018-01-12']);
     expect(r.rows[0]).toMatchObject({ status: 'VALIDATED', processing_time_seconds: '1000', sla_breach: '1' });
     expect(r.rows[1]).toMatchObject({ status: 'INCOMPLETE', processing_time_seconds: '1.234', sla_breach: '0', audit_passed: '1' });
@@ -203,6 +203,18 @@ describe('30-day QA report', () => {
     expect(t).toContain('processing time   p50 1.2 s, p95 1000.0 s, max 1000.0 s (4 days)');
     expect(t).toContain('SLA breaches      1 day over 900 s: 2018-01-03 (1000.0 s)');
     expect(t).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/); // no "generated at" time
+  });
+
+  it('shows each day\'s proof (issue 10): proven only on a COMPLETE day, counted and the unproven days listed', () => {
+    const { store } = setup();
+    store.db.prepare("UPDATE day_completeness SET proof = 'exhaustive', proof_source = 'flatfile' WHERE date = '2018-01-03'").run();
+    store.db.prepare("UPDATE day_completeness SET proof = 'baseline' WHERE date = '2018-01-12'").run();
+    // an INCOMPLETE day is never proven, whatever its proof column says
+    store.db.prepare("UPDATE day_completeness SET proof = 'exhaustive' WHERE date = '2018-01-04'").run();
+    const r = qaReport(store, calendar, '2018-01-31');
+    expect(r.rows.map((x) => [x.date, x.proof])).toEqual([['2018-01-03', 'exhaustive'], ['2018-01-04', 'sampled'], ['2018-01-05', 'sampled'], ['2018-01-12', 'baseline']]);
+    expect(r.summary.proof).toEqual({ proven: 2, byProof: { exhaustive: 1, sampled: 2, baseline: 1 }, unproven: ['2018-01-04', '2018-01-05'] });
+    expect(r.text).toContain('proof             proven 2 of 4 days (exhaustive 1, baseline 1, sampled 2); unproven 2: 2018-01-04, 2018-01-05');
   });
 
   it('writes qa_30d_<end>.csv and .txt atomically into the reports folder', () => {
