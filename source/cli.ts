@@ -6,7 +6,7 @@
 import meow from 'meow';
 import { CONFIG_VARIABLES } from './config/index.js';
 import { configCommand } from './commands/config.js';
-import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS, checkFlags, checkReplaySpan, marketFlag, consoleColor } from './commands/common.js';
+import { lockStoreToWrite, MARKET_HELP, configWith, dbPath, isOperatorError, modeFlag, rangeFlags, dateFlag, UsageError, MARKET_FLAGS, checkFlags, checkReplaySpan, marketFlag, consoleOutput } from './commands/common.js';
 import { daysOfRange, scanCommand, tradingDayOnly } from './commands/scan.js';
 import { backfillCommand, followRangeEnd } from './commands/backfill.js';
 import { openReplay } from './market/replay/index.js';
@@ -261,8 +261,7 @@ async function main(argv: string[]): Promise<number> {
       // One store, one market: refused (nothing written) when the store holds another market for the range.
       ensureStoreMarket({ ...marketCheck, log: logNotice(cfg) });
       if (range.notice) logNotice(cfg)(range.notice);
-      const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
-      const color = consoleColor(interactive);
+      const { output, color } = consoleOutput(f);
       return backfillCommand({
         cfg,
         job: {
@@ -279,7 +278,7 @@ async function main(argv: string[]): Promise<number> {
           follow: f.follow,
           ...(proofOff ? { env: { R1_PROOF: 'off' } } : {}),
         },
-        output: f.json ? 'json' : interactive ? 'tui' : 'plain',
+        output,
         bell: f.bell,
         keepOpen: f.keepOpen,
         headless: f.headless,

@@ -9,11 +9,12 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import type { BackfillSnapshot } from '../contracts/events.js';
+import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
 import type { AttachedRunner, AttachNotice } from '../runtime/attach.js';
 import { createPlainPrinter } from '../runtime/plain-printer.js';
 import { createAppLog } from '../runtime/app-log.js';
 import { errorLine } from '../util/errors.js';
-import { consoleColor, UsageError } from './common.js';
+import { consoleOutput, UsageError } from './common.js';
 
 /** The backfill/console flags as the CLI parsed them (only those attach looks at). */
 export interface AttachFlags {
@@ -40,9 +41,8 @@ export function attachFromFlags(cmd: string, f: AttachFlags, cfg: Config): Promi
   if (cmd !== 'console') throw new UsageError('--attach belongs to gapctl console: gapctl console --attach [--read-only]');
   const extra = BACKFILL_ONLY.find((k) => f[k] !== undefined && f[k] !== false);
   if (extra) throw new UsageError(`--attach takes no backfill options (--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): the headless runner has its own`);
-  const interactive = !!process.stdout.isTTY && !!process.stdin.isTTY && !process.env.CI && f.tui && !f.json;
-  const color = consoleColor(interactive);
-  return attachCommand({ cfg, readOnly: !!f.readOnly, output: f.json ? 'json' : interactive ? 'tui' : 'plain', color, bell: f.bell });
+  const { output, color } = consoleOutput(f);
+  return attachCommand({ cfg, readOnly: !!f.readOnly, output, color, bell: f.bell });
 }
 
 /** Options of {@link attachCommand}. */
@@ -180,8 +180,7 @@ async function attachConsole(runner: AttachedRunner, o: AttachCommandOptions, wr
   try {
     const { quit } = await mounted.done;
     const s = runner.current();
-    const { ENDED_STATES } = await import('../runtime/headless.js');
-    const running = s !== null && !ENDED_STATES.has(s.state) && runner.status().ended === null;
+    const running = s !== null && !ENDED_BACKFILL_STATES.has(s.state) && runner.status().ended === null;
     if (quit === 'stop' && !o.readOnly && running) {
       try {
         const r = await runner.request({ type: 'stop' });

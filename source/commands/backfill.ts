@@ -13,6 +13,7 @@ import { startMetricsServer, type MetricsServer } from '../runtime/metrics.js';
 import { createAppLog } from '../runtime/app-log.js';
 import { fakeClockFromEnv, followSchedule, latestDueDay, systemClock } from '../engine/clock.js';
 import { UsageError } from './common.js';
+import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
 
 /**
  * `--follow --start S` without `--end`: the latest trading day whose data is due now (the clock is
@@ -96,7 +97,7 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
       const res = await mounted.done;
       unsubscribe();
       const current = host.current();
-      const finished = current && ['DONE', 'HALTED', 'STOPPED', 'FAILED'].includes(current.state);
+      const finished = current && ENDED_BACKFILL_STATES.has(current.state);
       if (!finished && res.quit === 'stop') {
         write('stopping: in-flight requests are aborted, the current day is left absent and reruns on resume');
         host.send({ type: 'quit' });

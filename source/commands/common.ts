@@ -34,6 +34,33 @@ export function consoleColor(interactive: boolean, env: NodeJS.ProcessEnv = proc
   return interactive && colorEnabled(env, stdoutIsTTY);
 }
 
+/** How a console command (backfill, console, console --attach) shows its run: see {@link consoleOutput}. */
+export interface ConsoleOutput {
+  /** True for the interactive Ink console. */
+  interactive: boolean;
+  /** 'tui' (the console), 'plain' (one line per event) or 'json' (one JSON object per line). */
+  output: 'tui' | 'plain' | 'json';
+  /** Whether the console draws colours ({@link consoleColor}). */
+  color: boolean;
+}
+
+/**
+ * The one TTY decision of the console commands: the interactive console only when stdout and stdin
+ * are TTYs, `CI` is not set, `tui` is on (meow default; off with `--no-tui`) and `--json` is not given; else plain lines, or JSON lines
+ * with `--json`. Colour follows {@link consoleColor}. The terminal and environment default to this
+ * process's.
+ */
+export function consoleOutput(
+  f: { tui?: boolean; json?: boolean },
+  io: { env?: NodeJS.ProcessEnv; stdoutIsTTY?: boolean; stdinIsTTY?: boolean } = {},
+): ConsoleOutput {
+  const env = io.env ?? process.env;
+  const stdoutIsTTY = io.stdoutIsTTY ?? !!process.stdout.isTTY;
+  const stdinIsTTY = io.stdinIsTTY ?? !!process.stdin.isTTY;
+  const interactive = stdoutIsTTY && stdinIsTTY && !env.CI && !!f.tui && !f.json;
+  return { interactive, output: f.json ? 'json' : interactive ? 'tui' : 'plain', color: consoleColor(interactive, env, stdoutIsTTY) };
+}
+
 /**
  * Validates a required date flag `--name` (YYYY-MM-DD, in the calendar's years); the same check as
  * the control socket's (runtime/input-checks.ts dateArg). @throws UsageError

@@ -5,16 +5,17 @@
  */
 import type { RuleCode, RuleCounts, RuleShort } from './rules.js';
 import type { UpstreamMetrics } from './upstream.js';
+import type { BackfillState, DayStatus } from './states.js';
 
 export type { RuleCounts } from './rules.js';
+/** Day statuses and backfill states are defined with their named subsets in ./states.ts. */
+export type { BackfillState, DayStatus } from './states.js';
 
 /** Stages of one day, in order (domain.md section 4). */
 export const STAGES = ['UNIVERSE', 'GROUPED', 'PREV', 'R2R3', 'R1', 'R4', 'PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const;
 /** One stage of a day. */
 export type StageName = (typeof STAGES)[number];
 
-/** Day status (domain.md section 5). Only COMPLETE days count as done. */
-export type DayStatus = 'PENDING' | 'RUNNING' | 'COMPLETE' | 'RETRY_NEEDED' | 'FAILED' | 'INCOMPLETE';
 
 /** An alert as stored in the `alerts` table and shown in the console banner. `at` is UTC ISO 8601. */
 export interface AlertInfo {
@@ -134,8 +135,6 @@ export type EngineEvent = DayEvent | BackfillEvent;
 /** Receives engine events (synchronously; must not throw). */
 export type EngineEventSink = (event: EngineEvent) => void;
 
-/** State of a backfill run as the console shows it. */
-export type BackfillState = 'STARTING' | 'RUNNING' | 'PAUSING' | 'PAUSED' | 'STOPPING' | 'STOPPED' | 'DONE' | 'HALTED' | 'FAILED' | 'FOLLOWING';
 
 /** One stage of the current day in a snapshot. */
 export interface StageView {

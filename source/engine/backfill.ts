@@ -23,7 +23,8 @@ import { dueAtMs, etLabel, type Clock, type FollowSchedule } from './clock.js';
 import { errorCode, isDiskFull } from '../util/fs-errors.js';
 import { StoppedError, type EngineContext } from './context.js';
 import { storeRefOf } from '../store/market-identity.js';
-import type { BackfillState, DayStatus } from '../contracts/events.js';
+import type { DayStatus } from '../contracts/events.js';
+import type { EndedBackfillState } from '../contracts/states.js';
 import { scanDay, type DayResult } from './day.js';
 import { errorLine } from '../util/errors.js';
 import { failpoint } from '../util/failpoint.js';
@@ -75,7 +76,7 @@ export interface FollowOptions extends FollowSchedule {
 
 /** Outcome of a backfill run. */
 export interface BackfillOutcome {
-  state: Extract<BackfillState, 'DONE' | 'HALTED' | 'STOPPED' | 'FAILED'>;
+  state: EndedBackfillState;
   reason: string | null;
   scanned: number;
   skipped: number;

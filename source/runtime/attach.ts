@@ -19,10 +19,11 @@ import { basename, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { z } from 'zod';
 import type { AlertInfo, BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
+import { ENDED_BACKFILL_STATE_LIST, ENDED_BACKFILL_STATES } from '../contracts/states.js';
 import { openDb, type Db } from '../store/db.js';
 import { errorLine } from '../util/errors.js';
 import { ControlSocketError, sendControlCommand, sendControlRequest, type ControlReply } from './control-socket.js';
-import { ENDED_STATES, HEARTBEAT_STALE_MS, headlessPaths, type HeadlessPaths, type HeadlessStatus } from './headless.js';
+import { HEARTBEAT_STALE_MS, headlessPaths, type HeadlessPaths, type HeadlessStatus } from './headless.js';
 import { followDayLog, loadDayDetail, readAppendedLines, readDayLog, watcherErrorReporter, type LogLinesListener } from './day-detail.js';
 
 /** No runner to attach to, or it cannot be reached: the message is one line for the operator. */
@@ -106,7 +107,7 @@ export interface AttachedRunner {
 }
 
 const EndSchema = z.object({
-  state: z.enum(['DONE', 'HALTED', 'STOPPED', 'FAILED']),
+  state: z.enum(ENDED_BACKFILL_STATE_LIST),
   reason: z.string().nullable(),
   exit_code: z.number().int(),
   at: z.string(),
@@ -253,7 +254,7 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     let reason = s.reason;
     if (health.kind === 'gone') {
       extra.unshift({ id: GONE_ALERT_ID, at: new Date(now()).toISOString(), severity: 'CRITICAL', kind: 'runner_gone', date: null, message: health.message, acknowledged: false });
-      if (!ENDED_STATES.has(state)) {
+      if (!ENDED_BACKFILL_STATES.has(state)) {
         state = 'FAILED';
         reason = health.message;
       }

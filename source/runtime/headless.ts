@@ -19,7 +19,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 import { backfillExitCode } from '../engine/backfill.js';
-import type { BackfillSnapshot, BackfillState, ControlCommand } from '../contracts/events.js';
+import type { BackfillSnapshot, ControlCommand } from '../contracts/events.js';
+import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
 import type { Config } from '../config/index.js';
 import { writeFileAtomic } from '../store/state-files.js';
 import { redactSecrets } from '../util/redact.js';
@@ -37,8 +38,6 @@ export const HEARTBEAT_MS = 1000;
 /** An attached console calls a runner whose heartbeat is older than this unresponsive, ms. */
 export const HEARTBEAT_STALE_MS = 5000;
 
-/** Backfill states after which the range is no longer being worked on. */
-export const ENDED_STATES: ReadonlySet<BackfillState> = new Set(['DONE', 'HALTED', 'STOPPED', 'FAILED']);
 
 /** Files of a headless runner under a state folder (absolute paths). */
 export interface HeadlessPaths {
@@ -145,7 +144,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     if (ending || !host) return;
     ending = true;
     const s = host.current();
-    const working = !s || !ENDED_STATES.has(s.state);
+    const working = !s || !ENDED_BACKFILL_STATES.has(s.state);
     engineLog(`[headless] ${why}: ${working ? 'stopping (in-flight requests are aborted, the current day is left absent)' : 'ending'}`);
     host.send({ type: 'quit' });
   };
@@ -210,7 +209,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     signals.on('SIGHUP', onSighup);
     h.onLog(engineLog);
     h.subscribe((s) => {
-      if (!o.keepOpen && ENDED_STATES.has(s.state)) shutdown(`backfill ${s.state}`);
+      if (!o.keepOpen && ENDED_BACKFILL_STATES.has(s.state)) shutdown(`backfill ${s.state}`);
     });
     timer = setInterval(() => {
       const s = h.current();

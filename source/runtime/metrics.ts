@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackfillSnapshot } from '../contracts/events.js';
 import { RULES } from '../contracts/rules.js';
+import { DAY_STATUSES } from '../contracts/states.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
 
 /** Bucket bounds of `gapctl_day_processing_seconds` (the runbook's SLA is 900 s). */
@@ -39,7 +40,7 @@ const STATUS_LABELS: [keyof UpstreamMetrics['counts'], string][] = [
   ['timeouts', 'timeout'],
   ['other', 'other'],
 ];
-const DAY_STATUSES = ['PENDING', 'RUNNING', 'COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE', 'SKIPPED'] as const;
+const DAY_STATUS_LABELS = [...DAY_STATUSES, 'SKIPPED'] as const;
 const STATES = ['STARTING', 'RUNNING', 'PAUSING', 'PAUSED', 'STOPPING', 'STOPPED', 'DONE', 'HALTED', 'FAILED'] as const;
 
 /**
@@ -148,7 +149,7 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
   for (const st of STATES) state.set({ state: st }, 0);
 
   const observe = (s: BackfillSnapshot): void => {
-    const byStatus = new Map<string, number>(DAY_STATUSES.map((d) => [d, 0]));
+    const byStatus = new Map<string, number>(DAY_STATUS_LABELS.map((d) => [d, 0]));
     let validated = 0;
     let complete = 0;
     let bo = 0;

@@ -6,6 +6,7 @@
  */
 import type { AlertInfo, BackfillSnapshot, DayCell, DayStatus, ProofProgress, RuleCounts, ValidationProgress } from '../contracts/events.js';
 import { ruleCountsText } from '../contracts/rules.js';
+import { FINISHED_DAY_STATUSES } from '../contracts/states.js';
 
 /**
  * What a run without proofs (`--no-proof`, R1_PROOF=off) says at its start: the worker logs it
@@ -17,8 +18,6 @@ export const PROOF_OFF_NOTICE =
 // Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
 // point down), and this module must stay free of Ink.
 
-/** Statuses after which a day is finished for this run. */
-const FINAL_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -290,12 +289,12 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
     for (const d of s.days) {
       const prev = lastStatus.get(d.date);
       lastStatus.set(d.date, d.status);
-      if (!FINAL_STATUSES.has(d.status)) continue;
+      if (!FINISHED_DAY_STATUSES.has(d.status)) continue;
       if (first) {
         if (s.current?.date === d.date) emitDay(s, d.date);
         continue;
       }
-      if (prev === undefined || !FINAL_STATUSES.has(prev)) emitDay(s, d.date);
+      if (prev === undefined || !FINISHED_DAY_STATUSES.has(prev)) emitDay(s, d.date);
     }
     for (const a of [...s.alerts].sort((x, y) => x.id - y.id)) {
       if (alertsSeen.has(a.id)) continue;

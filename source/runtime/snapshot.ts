@@ -4,6 +4,7 @@
  */
 import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName, type ValidationOutcome } from '../contracts/events.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
+import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
 
 /** Lines of log tail kept in a snapshot. */
 export const LOG_TAIL_LINES = 200;
@@ -178,7 +179,7 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
         memo.pausedMsThisDay += now - memo.pausedSince;
         memo.pausedSince = null;
       }
-      const final = e.state === 'DONE' || e.state === 'HALTED' || e.state === 'STOPPED' || e.state === 'FAILED';
+      const final = ENDED_BACKFILL_STATES.has(e.state);
       return { ...s, state: e.state, reason: e.reason ?? (final ? s.reason : null), current: final && e.state === 'DONE' ? null : s.current, ...(final ? { validation: null } : {}) };
     }
   }

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pidAlive } from './lock.js';
 import { z } from 'zod';
 import { errorLine } from '../util/errors.js';
+import { ENDED_BACKFILL_STATE_LIST } from '../contracts/states.js';
 import { failpoint, fsFault } from '../util/failpoint.js';
 import { withPath } from '../util/fs-errors.js';
 
@@ -21,7 +22,7 @@ export const BackfillStateSchema = z.object({
   version: z.literal(1),
   range: z.object({ start: isoDate, end: isoDate }).refine((r) => r.start <= r.end, 'start after end'),
   /** FOLLOWING: `backfill --follow` finished the range and waits for the next trading day's data (next_scan_at). */
-  status: z.enum(['RUNNING', 'DONE', 'HALTED', 'STOPPED', 'FAILED', 'FOLLOWING']),
+  status: z.enum(['RUNNING', ...ENDED_BACKFILL_STATE_LIST, 'FOLLOWING']),
   last_completed_month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM').nullable(),
   last_completed_day: isoDate.nullable(),
   halt_reason: z.string().nullable(),

@@ -3,7 +3,7 @@
  * status glyphs. No React, no Ink, no I/O, so the plain printer can import it without loading Ink.
  * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
  */
-import type { BackfillState, DayCell, DayStatus, ProofProgress, RuleCounts, StageName, StageView } from '../contracts/events.js';
+import type { DayCell, DayStatus, ProofProgress, RuleCounts, StageName, StageView } from '../contracts/events.js';
 import { ruleCountsText } from '../contracts/rules.js';
 
 /** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
@@ -48,12 +48,6 @@ export const GLYPH_LEGEND: ReadonlyArray<readonly [string, string]> = [
 export function legendLine(): string {
   return ' ' + GLYPH_LEGEND.map(([g, what]) => `${g} ${what}`).join('  ');
 }
-
-/** Day statuses after which a day is finished for this run (the plain printer prints one line). */
-export const FINAL_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
-
-/** Backfill states after which the engine does no more work. */
-export const ENDED_STATES: ReadonlySet<BackfillState> = new Set(['DONE', 'STOPPED', 'FAILED']);
 
 /**
  * True when a day is COMPLETE and proven (its proof is `exhaustive` or `baseline`) and no validation

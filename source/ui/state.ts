@@ -6,7 +6,8 @@
  * functions of state that screens read) live here too, as plain functions.
  */
 import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayCell, DayDetailData, DayStatus, HealthReport, ValidationOutcome } from '../contracts/events.js';
-import { ENDED_STATES, statusLabel } from './format.js';
+import { statusLabel } from './format.js';
+import { ENDED_BACKFILL_STATE_LIST, ENDED_BACKFILL_STATES, FINAL_BACKFILL_STATES, FINISHED_DAY_STATUSES } from '../contracts/states.js';
 import type { ActionId, KeyScope } from './keymap.js';
 
 /** A filter of the grid. Empty prefix and null status match everything. */
@@ -198,8 +199,8 @@ export const LOG_KEEP = 2000;
 export const PENDING_SNAPSHOTS = 4;
 /** Validation outcome lines kept for the log pane. */
 export const NOTES_KEEP = 20;
-/** Backfill states in which nothing scans any more: the current day's clock stops. */
-const CLOCK_STOPPED: ReadonlySet<BackfillState> = new Set(['DONE', 'HALTED', 'STOPPED', 'FAILED']);
+/** Backfill states in which nothing scans any more (the ended states): the current day's clock stops. */
+const CLOCK_STOPPED: ReadonlySet<BackfillState> = ENDED_BACKFILL_STATES;
 
 /** Following the log from its end. */
 const FOLLOW: LogScroll = { following: true, bottom: 0, stoppedAt: 0 };
@@ -598,8 +599,6 @@ export function formatRuns(runs: readonly DayRun[], max = 3): string {
   return shown.join(', ');
 }
 
-/** Statuses a validation can judge (the day was scanned). */
-const SCANNED: ReadonlySet<DayStatus | 'SKIPPED'> = new Set(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -614,7 +613,7 @@ export function validateRangePrompt(s: UiState): Prompt | string {
   if (!r || !s.snapshot) return 'no days selected';
   const cells = s.snapshot.days.filter((d) => d.date >= r.start && d.date <= r.end);
   const filtered = filterIsEmpty(s.filter) ? cells : cells.filter((d) => passes(s.filter, d));
-  const dates = filtered.filter((d) => SCANNED.has(d.status)).map((d) => d.date);
+  const dates = filtered.filter((d) => FINISHED_DAY_STATUSES.has(d.status)).map((d) => d.date);
   const what = r.month ? `month ${r.month}` : `${r.start}..${r.end}`;
   if (dates.length === 0) return `nothing to validate in ${what}: no scanned day${filterIsEmpty(s.filter) ? '' : ' passes the filter'}`;
   const all = s.snapshot.days.map((d) => d.date).sort();
@@ -723,11 +722,11 @@ function withPending(state: UiState, command: PendingControl['command']): UiStat
   const seq = state.snapshot?.seq ?? 0;
   switch (command) {
     case 'pause':
-      return { ...state, pending: { command, state: 'PAUSING', want: ['PAUSING', 'PAUSED', 'DONE', 'HALTED', 'STOPPED', 'FAILED'], seq } };
+      return { ...state, pending: { command, state: 'PAUSING', want: ['PAUSING', 'PAUSED', ...ENDED_BACKFILL_STATE_LIST], seq } };
     case 'resume':
-      return { ...state, pending: { command, state: 'RUNNING', want: ['RUNNING', 'STARTING', 'DONE', 'HALTED', 'STOPPED', 'FAILED'], seq } };
+      return { ...state, pending: { command, state: 'RUNNING', want: ['RUNNING', 'STARTING', ...ENDED_BACKFILL_STATE_LIST], seq } };
     case 'stop':
-      return { ...state, pending: { command, state: 'STOPPING', want: ['STOPPING', 'STOPPED', 'DONE', 'HALTED', 'FAILED'], seq } };
+      return { ...state, pending: { command, state: 'STOPPING', want: ['STOPPING', ...ENDED_BACKFILL_STATE_LIST], seq } };
   }
 }
 
@@ -882,7 +881,7 @@ export function step(state: UiState, ev: UiEvent, ctx: StepContext): StepResult 
 }
 
 function openQuit(state: UiState): StepResult {
-  const ended = state.snapshot !== null && ENDED_STATES.has(state.snapshot.state);
+  const ended = state.snapshot !== null && FINAL_BACKFILL_STATES.has(state.snapshot.state);
   if (ended) return result(state, [], 'stop');
   return result({ ...state, prompt: { kind: 'quit' }, overlay: null });
 }
@@ -979,7 +978,7 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
       if (blocked) return blocked;
       const shown = displayState(state)!.state;
       if (shown === 'PAUSING' || shown === 'PAUSED') return result({ ...state, flash: `already ${shown.toLowerCase()}` });
-      if (ENDED_STATES.has(snap!.state) || snap!.state === 'HALTED') {
+      if (ENDED_BACKFILL_STATES.has(snap!.state)) {
         if (!snap!.activity) return result({ ...state, flash: `nothing to pause: the backfill is ${snap!.state}` });
       }
       return sent(withPending(state, 'pause'), [{ type: 'pause' }]);
@@ -991,7 +990,7 @@ function mainKey(state: UiState, action: ActionId, ctx: StepContext): StepResult
     case 'stop': {
       const blocked = needEngine(state, ctx);
       if (blocked) return blocked;
-      if ((ENDED_STATES.has(snap!.state) || snap!.state === 'HALTED') && !snap!.activity) return result({ ...state, flash: `nothing to stop: the backfill is ${snap!.state}` });
+      if (ENDED_BACKFILL_STATES.has(snap!.state) && !snap!.activity) return result({ ...state, flash: `nothing to stop: the backfill is ${snap!.state}` });
       return sent(withPending(state, 'stop'), [{ type: 'stop' }]);
     }
     case 'rerun':

@@ -56,6 +56,21 @@ describe('consoleColor (the decision backfill, console and console --attach make
   });
 });
 
+describe('consoleOutput (the one TTY decision of backfill, console and console --attach)', () => {
+  test('the console only on two TTYs, outside CI, with tui on and no --json; colour follows consoleColor', async () => {
+    const { consoleOutput } = await import('../../source/commands/common.js');
+    const tty = { env: { TERM: 'xterm-256color' }, stdoutIsTTY: true, stdinIsTTY: true };
+    expect(consoleOutput({ tui: true }, tty)).toEqual({ interactive: true, output: 'tui', color: true });
+    expect(consoleOutput({ tui: true }, { ...tty, env: { TERM: 'xterm-256color', NO_COLOR: '' } })).toEqual({ interactive: true, output: 'tui', color: false });
+    expect(consoleOutput({ tui: false }, tty)).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({}, tty)).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({ tui: true, json: true }, tty)).toEqual({ interactive: false, output: 'json', color: false });
+    expect(consoleOutput({ tui: true }, { ...tty, env: { TERM: 'xterm-256color', CI: '1' } })).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({ tui: true }, { ...tty, stdinIsTTY: false })).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({ tui: true }, { ...tty, stdoutIsTTY: false })).toEqual({ interactive: false, output: 'plain', color: false });
+  });
+});
+
 describe('frames', () => {
   test('colour on draws colour codes; NO_COLOR draws none in any screen', async () => {
     const snap = h.makeSnapshot({ alerts: [h.CRITICAL] });
