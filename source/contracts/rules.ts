@@ -52,10 +52,14 @@ export type RuleCounts = Record<RuleKey, number>;
 /** Rule codes in rule order. */
 export const RULE_CODES: readonly RuleCode[] = Object.freeze(RULES.map((r) => r.code));
 
-/** Thrown for a rule code (or short name) not in {@link RULES}: stored or received data we cannot classify. */
+/**
+ * Thrown for a rule code (or short name) not in {@link RULES}: stored or received data we cannot
+ * classify (a corrupt or newer store). The message names the code and, when given, where it was read:
+ * `unknown rule code "GAP_99" in discovery_hit_rules (hit 3, 2018-03-08) (known: PM_GAP_50, ...)`.
+ */
 export class UnknownRuleError extends Error {
-  constructor(readonly rule: string) {
-    super(`unknown rule code ${JSON.stringify(rule)} (known: ${RULES.map((r) => r.code).join(', ')})`);
+  constructor(readonly rule: string, readonly where?: string) {
+    super(`unknown rule code ${JSON.stringify(rule)}${where ? ` in ${where}` : ''} (known: ${RULES.map((r) => r.code).join(', ')})`);
     this.name = 'UnknownRuleError';
   }
 }
@@ -68,10 +72,13 @@ export function isRuleCode(code: string): code is RuleCode {
   return BY_CODE.has(code);
 }
 
-/** The rule of a runbook code. Throws {@link UnknownRuleError} for anything else (never defaults). */
-export function ruleOf(code: string): RuleDef {
+/**
+ * The rule of a runbook code. Throws {@link UnknownRuleError} for anything else (never defaults);
+ * `where` (e.g. `discovery_hit_rules (hit 3, 2018-03-08)`) goes into its message.
+ */
+export function ruleOf(code: string, where?: string): RuleDef {
   const r = BY_CODE.get(code);
-  if (!r) throw new UnknownRuleError(code);
+  if (!r) throw new UnknownRuleError(code, where);
   return r;
 }
 

@@ -16,7 +16,7 @@ import { statePaths } from '../store/state-files.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
 import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
-import { compareRuleCodes, isRuleCode, RULE_CODES, ruleOf } from '../contracts/rules.js';
+import { compareRuleCodes, ruleOf } from '../contracts/rules.js';
 
 /**
  * The console's short name (R1..R4) of a stored rule code (PM_GAP_50 ...).
@@ -24,8 +24,7 @@ import { compareRuleCodes, isRuleCode, RULE_CODES, ruleOf } from '../contracts/r
  *   this version does not know is a corrupt or newer store, never silently shown as R1.
  */
 export function ruleShortName(code: string, where: string): DayHitRule['rule'] {
-  if (!isRuleCode(code)) throw new Error(`unknown rule code "${code}" in ${where} (known: ${RULE_CODES.join(', ')})`);
-  return ruleOf(code).short;
+  return ruleOf(code, where).short; // UnknownRuleError naming the code and where
 }
 
 /** day_completeness columns shown elsewhere in the detail (not as counters). */
