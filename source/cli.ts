@@ -250,7 +250,8 @@ async function main(argv: string[]): Promise<number> {
       if (f.dryRun) {
         ensureStoreMarket({ ...marketCheck, checkOnly: true });
         if (range.notice) process.stdout.write(`${range.notice}\n`);
-        const plan = dryRunPlan(dbPath(f.db, cfg), range.start, range.end, !!f.rerun);
+        // With proofs on (no --no-proof), COMPLETE days that are not proven are planned as to scan (the backfill proves them).
+        const plan = dryRunPlan(dbPath(f.db, cfg), range.start, range.end, !!f.rerun, cfg.R1_PROOF === 'auto');
         for (const l of dryRunLines(plan, range, { rerun: f.rerun, validate, maxMonths: f.maxMonths, market })) process.stdout.write(l + '\n');
         return 0;
       }

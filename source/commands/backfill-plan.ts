@@ -98,8 +98,10 @@ export async function resolveBackfillRange(
 export interface PlannedMonthStatus {
   month: string;
   days: string[];
-  /** Days already COMPLETE (skipped unless --rerun). */
+  /** Days already COMPLETE (skipped unless --rerun), and proven when the run proves days. */
   complete: string[];
+  /** COMPLETE days that are not proven, rescanned (to prove them) by a run with proofs on; [] otherwise. */
+  unproven?: string[];
   /** Days that will be scanned. */
   toScan: string[];
 }
@@ -112,10 +114,14 @@ export interface DryRunPlan {
 
 /**
  * Builds the dry-run plan from the store (opened read-only; absent store = nothing scanned yet).
+ * With `proof` (the run proves days: R1_PROOF=auto, no `--no-proof`), a COMPLETE day that is not
+ * proven (proof `sampled` or NULL, or a store older than the proof columns) is to scan, as the
+ * backfill rescans it to prove it (engine/backfill.ts needsScan); without, every COMPLETE day is skipped.
  * @throws StoreError for a corrupt store or one of a newer schema.
  */
-export function dryRunPlan(dbPath: string, start: string, end: string, rerun: boolean): DryRunPlan {
+export function dryRunPlan(dbPath: string, start: string, end: string, rerun: boolean, proof = false): DryRunPlan {
   const complete = new Set<string>();
+  const unproven = new Set<string>();
   let secondsPerDay: number | null = null;
   if (existsSync(dbPath)) {
     const store = Store.open(dbPath, { readonly: true, check: true });
@@ -123,6 +129,12 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
       // A file gapctl created but never migrated (schema version 0) has no days yet.
       if ((store.db.pragma('user_version', { simple: true }) as number) > 0) {
         for (const [date, st] of store.dayStatuses(start, end)) if (st.status === 'COMPLETE') complete.add(date);
+        if (proof) {
+          const hasProof = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]).some((c) => c.name === 'proof');
+          const proofs = hasProof ? store.dayProofs(start, end) : new Map<string, string>();
+          for (const d of complete) if (proofs.get(d) !== 'exhaustive' && proofs.get(d) !== 'baseline') unproven.add(d);
+          for (const d of unproven) complete.delete(d);
+        }
         const r = store.db
           .prepare("SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?")
           .get(start, end) as { s: number | null; n: number };
@@ -136,7 +148,7 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
     secondsPerDay,
     months: planBackfill(start, end).map((m) => {
       const done = rerun ? [] : m.days.filter((d) => complete.has(d));
-      return { month: m.month, days: m.days, complete: done, toScan: m.days.filter((d) => !done.includes(d)) };
+      return { month: m.month, days: m.days, complete: done, unproven: rerun ? [] : m.days.filter((d) => unproven.has(d)), toScan: m.days.filter((d) => !done.includes(d)) };
     }),
   };
 }
@@ -180,8 +192,9 @@ export function dryRunLines(plan: DryRunPlan, range: BackfillRange, opts: { reru
     if (m.toScan.length > 0) months++;
     total += m.days.length;
     skip += m.complete.length;
+    const unproven = m.unproven?.length ? `  (${m.unproven.length} complete but unproven, rescanned to prove them: ${dayRuns(m.unproven, m.days)})` : '';
     lines.push(
-      `${m.month}  ${m.days.length} days  ${m.complete.length} complete (skipped)  ${m.toScan.length} to scan` + (m.toScan.length ? `: ${dayRuns(m.toScan, m.days)}` : ''),
+      `${m.month}  ${m.days.length} days  ${m.complete.length} complete (skipped)  ${m.toScan.length} to scan` + (m.toScan.length ? `: ${dayRuns(m.toScan, m.days)}` : '') + unproven,
     );
   }
   const toScan = total - skip;
