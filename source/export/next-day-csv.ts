@@ -94,11 +94,10 @@ export function nextDayRow(h: StoredHit, nextDate: string, bar: NextDayBar | nul
 /**
  * The next_day_outcomes rows of the hits with event dates in [start, end], in the order of
  * discovery_hits_<start>_<end>.csv (by date, then ticker). Reads discovery_hits (+ rules),
- * daily_raw (the next trading day's bar of the same symbol) and splits.
+ * the next trading day's stored bar of the same symbol (Store.getBar: daily_bar) and splits.
  * @throws CalendarError (from `cal`) on a malformed date.
  */
 export function nextDayRows(store: Store, cal: TradingCalendar, start: string, end: string): Record<string, string>[] {
-  const barOf = store.db.prepare('SELECT open, high, low, close FROM daily_raw WHERE date = ? AND symbol = ?');
   const splitsOf = store.db.prepare('SELECT execution_date, split_from, split_to FROM splits WHERE symbol = ? AND execution_date > ? AND execution_date <= ?');
   const next = new Map<string, string>();
   return store.hits(start, end).map((h) => {
@@ -107,7 +106,7 @@ export function nextDayRows(store: Store, cal: TradingCalendar, start: string, e
       nextDate = cal.nextTradingDay(h.event_date);
       next.set(h.event_date, nextDate);
     }
-    const bar = (barOf.get(nextDate, h.ticker) as NextDayBar | undefined) ?? null;
+    const bar: NextDayBar | null = store.getBar(nextDate, h.ticker);
     const splits = splitsOf.all(h.ticker, h.event_date, nextDate) as { execution_date: string; split_from: number; split_to: number }[];
     return nextDayRow(h, nextDate, bar, nextDayBasisFactor(splits, h.event_date, nextDate));
   });

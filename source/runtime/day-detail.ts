@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Db } from '../store/db.js';
 import { statePaths } from '../store/state-files.js';
+import { STORE_QUERIES } from '../store/store.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
 import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
@@ -160,7 +161,7 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
   const auditRow = db.prepare('SELECT sample_size, misses, miss_rate_upper_95, audit_passed, at FROM enhanced_audit_log WHERE date = ?').get(date) as
     | { sample_size: number; misses: number; miss_rate_upper_95: number | null; audit_passed: number; at: string | null }
     | undefined;
-  const missRows = db.prepare('SELECT symbol, missed_initially FROM miss_audit WHERE date = ? ORDER BY symbol').all(date) as { symbol: string; missed_initially: number }[];
+  const missRows = db.prepare(STORE_QUERIES.missAudit).all(date) as { symbol: string; missed_initially: number }[];
   const missed = missRows.filter((r) => r.missed_initially === 1).map((r) => r.symbol);
   const diff = db.prepare('SELECT overlap_count, discovery_only_count, baseline_only_count, detail, at FROM diffs WHERE date = ?').get(date) as
     | { overlap_count: number; discovery_only_count: number; baseline_only_count: number; detail: string | null; at: string | null }

@@ -161,6 +161,7 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
           db.pragma(`user_version = ${v + 1}`);
         }
       }).immediate();
+      if (path !== ':memory:') reclaimFreePages(db);
     }
     if (!opts.readonly || opts.check) {
       const check = db.pragma('quick_check', { simple: true }) as string;
@@ -176,6 +177,23 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
     throw new StoreError(`store: ${path} is not usable: ${errorLine(e)}`);
   }
   return db;
+}
+
+/**
+ * After a migration: when more than half of the file is free pages (migration 4 moves the big
+ * per-day tables into their compact form and drops the old ones), VACUUM once so the file shrinks
+ * to what the store holds. A VACUUM that fails (no room for its temporary copy) changes nothing:
+ * the migrated store is complete either way, and `gapctl db optimize` can reclaim the space later.
+ */
+function reclaimFreePages(db: Db): void {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  if (free * 2 <= pages) return;
+  try {
+    db.exec('VACUUM');
+  } catch {
+    /* the store is whole without it; db optimize can run it later */
+  }
 }
 
 /** Current UTC time as ISO 8601. */

@@ -4,6 +4,44 @@
  * in later migrations, never be renamed. Timestamps are UTC ISO 8601; dates are trading dates.
  */
 
+import { dateSql, daySql, encodePriceSql, priceSql } from './compact.js';
+
+/**
+ * The compact tables of migration 4 (source/store/compact.ts has the encodings): `symbol` (ticker
+ * ids), `daily_bar` (the whole market's grouped daily, one row per day and symbol, prices in
+ * ten-thousandths, the provider only when it differs from the day's in daily_raw_days) and
+ * `universe_member` (the pinned universe of each day). The runbooks' `daily_raw` and
+ * `universe_day` become read-only views over them with the old columns and values.
+ */
+const COMPACT_TABLES = `
+  CREATE TABLE symbol (id INTEGER PRIMARY KEY, symbol TEXT NOT NULL UNIQUE);
+  -- price columns (open .. close, vwap) are declared without a type: no affinity, so an INTEGER
+  -- (ten-thousandths) stays INTEGER and a REAL (any other price) stays REAL
+  CREATE TABLE daily_bar (
+    day INTEGER NOT NULL, sym INTEGER NOT NULL REFERENCES symbol(id),
+    open NOT NULL, high NOT NULL, low NOT NULL, close NOT NULL,
+    volume REAL NOT NULL, vwap, transactions INTEGER, provider TEXT,
+    PRIMARY KEY (day, sym)
+  ) WITHOUT ROWID;
+  CREATE TABLE universe_member (
+    day INTEGER NOT NULL, sym INTEGER NOT NULL REFERENCES symbol(id),
+    type TEXT, primary_exchange TEXT, active INTEGER NOT NULL, delisted_utc TEXT,
+    PRIMARY KEY (day, sym)
+  ) WITHOUT ROWID;
+  CREATE INDEX splits_execution_date ON splits(execution_date);
+`;
+
+/** The read-only views keeping the runbooks' `daily_raw` and `universe_day` (same columns, same values). */
+const COMPACT_VIEWS = `
+  CREATE VIEW daily_raw (date, symbol, open, high, low, close, volume, vwap, transactions, provider) AS
+    SELECT ${dateSql('b.day')}, s.symbol, ${priceSql('b.open')}, ${priceSql('b.high')}, ${priceSql('b.low')}, ${priceSql('b.close')},
+      b.volume, ${priceSql('b.vwap')}, b.transactions, coalesce(b.provider, d.provider)
+    FROM daily_bar b JOIN symbol s ON s.id = b.sym LEFT JOIN daily_raw_days d ON d.date = ${dateSql('b.day')};
+  CREATE VIEW universe_day (date, symbol, type, primary_exchange, active, delisted_utc) AS
+    SELECT ${dateSql('u.day')}, s.symbol, u.type, u.primary_exchange, u.active, u.delisted_utc
+    FROM universe_member u JOIN symbol s ON s.id = u.sym;
+`;
+
 /** Ordered migrations; migration i brings user_version from i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -120,5 +158,26 @@ export const MIGRATIONS: readonly string[] = [
     recorded_at TEXT NOT NULL,
     note TEXT
   );
+  `,
+  // 4: a small store (issue 13.2; docs/domain.md section 5). daily_raw and universe_day move into
+  // the compact tables above (day numbers, symbol ids, prices in ten-thousandths, WITHOUT ROWID, no
+  // per-row provider, no daily_raw_symbol index: no query reads bars by symbol alone) and become
+  // views with the old columns. Every row and value is kept (test/store/migration-4.test.ts).
+  `
+  ${COMPACT_TABLES}
+  INSERT INTO symbol (symbol) SELECT symbol FROM universe_day UNION SELECT symbol FROM daily_raw ORDER BY 1;
+  INSERT INTO daily_bar (day, sym, open, high, low, close, volume, vwap, transactions, provider)
+    SELECT ${daySql('r.date')}, s.id, ${encodePriceSql('r.open')}, ${encodePriceSql('r.high')}, ${encodePriceSql('r.low')},
+      ${encodePriceSql('r.close')}, r.volume, ${encodePriceSql('r.vwap')}, r.transactions,
+      CASE WHEN d.provider IS r.provider THEN NULL ELSE r.provider END
+    FROM daily_raw r JOIN symbol s ON s.symbol = r.symbol LEFT JOIN daily_raw_days d ON d.date = r.date
+    ORDER BY 1, 2;
+  INSERT INTO universe_member (day, sym, type, primary_exchange, active, delisted_utc)
+    SELECT ${daySql('u.date')}, s.id, u.type, u.primary_exchange, u.active, u.delisted_utc
+    FROM universe_day u JOIN symbol s ON s.symbol = u.symbol
+    ORDER BY 1, 2;
+  DROP TABLE daily_raw;
+  DROP TABLE universe_day;
+  ${COMPACT_VIEWS}
   `,
 ];

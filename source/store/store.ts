@@ -7,6 +7,7 @@ import type { Db } from './db.js';
 import { failpoint } from '../util/failpoint.js';
 import { nowIso, openDb, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
+import { dayOf, encodePrice, priceSql } from './compact.js';
 import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
 import type { AlertInfo, DayStatus } from '../contracts/events.js';
 import { ruleRank, type RuleCode } from '../contracts/rules.js';
@@ -161,6 +162,61 @@ export interface StoredHit {
   rules: HitRule[];
 }
 
+/** Schema version from which daily_raw and universe_day are the compact tables (schema.ts migration 4). */
+const COMPACT_SCHEMA = 4;
+
+/**
+ * The SQL of the store's key reads by the day's compact key (test/store/query-plan.test.ts checks
+ * with EXPLAIN QUERY PLAN that each is answered through an index, never by a scan of its table).
+ * Parameters are day numbers (source/store/compact.ts) and symbol ids, or dates for the day tables.
+ */
+export const STORE_QUERIES = {
+  /** The pinned universe of one day (day number). */
+  universe: `SELECT s.symbol, u.type, u.primary_exchange, u.active, u.delisted_utc
+    FROM universe_member u JOIN symbol s ON s.id = u.sym WHERE u.day = ? ORDER BY s.symbol`,
+  /** Every stored bar of one day (day number). */
+  dailyBars: `SELECT s.symbol, ${priceSql('b.open')} AS open, ${priceSql('b.high')} AS high, ${priceSql('b.low')} AS low,
+      ${priceSql('b.close')} AS close, b.volume, ${priceSql('b.vwap')} AS vwap, b.transactions
+    FROM daily_bar b JOIN symbol s ON s.id = b.sym WHERE b.day = ?`,
+  /** One symbol's bar of one day (day number, symbol text). */
+  dailyBar: `SELECT ${priceSql('b.open')} AS open, ${priceSql('b.high')} AS high, ${priceSql('b.low')} AS low, ${priceSql('b.close')} AS close,
+      b.volume, ${priceSql('b.vwap')} AS vwap, b.transactions
+    FROM daily_bar b WHERE b.day = ? AND b.sym = (SELECT id FROM symbol WHERE symbol = ?)`,
+  /** Cached premarket answers of one date. */
+  pmCache: 'SELECT symbol, source, venue, outcome, pm_high FROM pm_cache WHERE date = ?',
+  /** Cached splits executing in a date range. */
+  splits: 'SELECT symbol, execution_date, split_from, split_to FROM splits WHERE execution_date BETWEEN ? AND ? ORDER BY execution_date, symbol',
+  /** The hits of a date range. */
+  hits: `SELECT h.*, f.shares_outstanding, f.market_cap, f.float_shares, f.dollar_volume, f.data_source
+    FROM discovery_hits h LEFT JOIN discovery_hit_fundamentals f ON f.hit_id = h.hit_id
+    WHERE h.event_date BETWEEN ? AND ? ORDER BY h.event_date, h.ticker`,
+  /** The rules of the hits of a date range. */
+  hitRules: `SELECT r.hit_id, r.trigger_rule, r.rule_value FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
+    WHERE h.event_date BETWEEN ? AND ?`,
+  /** The miss audit rows of one date (day detail). */
+  missAudit: 'SELECT symbol, missed_initially FROM miss_audit WHERE date = ? ORDER BY symbol',
+  /** Day statuses of a date range. */
+  dayStatuses: 'SELECT date, status, discoveries, r1_hits, r2_hits, r3_hits, r4_hits, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date',
+} as const;
+
+/** The same reads on a store of schema 3 or older opened read-only (not migrated): text keys, old tables. */
+const LEGACY_QUERIES = {
+  universe: 'SELECT symbol, type, primary_exchange, active, delisted_utc FROM universe_day WHERE date = ? ORDER BY symbol',
+  dailyBars: 'SELECT symbol, open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ?',
+  dailyBar: 'SELECT open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ? AND symbol = ?',
+} as const;
+
+/** A stored grouped-daily bar as read back (dollars, shares). */
+export interface StoredBar {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  vwap: number | null;
+  transactions: number | null;
+}
+
 /**
  * The typed store. Construct with {@link Store.open}; one per thread.
  */
@@ -171,7 +227,15 @@ export class Store {
    */
   private readonly rawCache = new LruMap<string, Map<string, GroupedBar>>(RAW_CACHE_DAYS);
 
-  private constructor(readonly db: Db, readonly path: string) {}
+  /** Symbol ids by ticker (the `symbol` table), loaded on first use; dropped when a write fails (its new ids were rolled back). */
+  private symIds: Map<string, number> | null = null;
+
+  /** True when the store has the compact tables (schema >= 4); false only for an older store opened read-only. */
+  private readonly compact: boolean;
+
+  private constructor(readonly db: Db, readonly path: string) {
+    this.compact = (db.pragma('user_version', { simple: true }) as number) >= COMPACT_SCHEMA;
+  }
 
   /**
    * Opens the store at `path` (migrating it).
@@ -188,7 +252,33 @@ export class Store {
 
   /** Runs `fn` in one IMMEDIATE write transaction. */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.db.transaction(fn).immediate();
+    } catch (e) {
+      this.symIds = null; // symbol ids given inside the failed transaction were rolled back
+      throw e;
+    }
+  }
+
+  /** Day key of `date` in this store's per-day tables: its day number, or the date itself on a legacy store. */
+  private dayKey(date: string): number | string {
+    return this.compact ? dayOf(date) : date;
+  }
+
+  /**
+   * The id of `symbol` in the `symbol` table, giving it the next id when it is new. Call inside a
+   * write transaction.
+   */
+  private symbolId(symbol: string): number {
+    if (!this.symIds) {
+      this.symIds = new Map((this.db.prepare('SELECT id, symbol FROM symbol').all() as { id: number; symbol: string }[]).map((r) => [r.symbol, r.id]));
+    }
+    let id = this.symIds.get(symbol);
+    if (id === undefined) {
+      id = Number(this.db.prepare('INSERT INTO symbol (symbol) VALUES (?)').run(symbol).lastInsertRowid);
+      this.symIds.set(symbol, id);
+    }
+    return id;
   }
 
   // ---- universe_day -------------------------------------------------------------------------
@@ -198,8 +288,8 @@ export class Store {
     const pinned = this.db.prepare('SELECT symbols FROM universe_days WHERE date = ?').get(date);
     if (!pinned) return null;
     const rows = this.db
-      .prepare('SELECT symbol, type, primary_exchange, active, delisted_utc FROM universe_day WHERE date = ? ORDER BY symbol')
-      .all(date) as { symbol: string; type: string | null; primary_exchange: string | null; active: number; delisted_utc: string | null }[];
+      .prepare(this.compact ? STORE_QUERIES.universe : LEGACY_QUERIES.universe)
+      .all(this.dayKey(date)) as { symbol: string; type: string | null; primary_exchange: string | null; active: number; delisted_utc: string | null }[];
     return rows.map((r) => ({
       symbol: r.symbol,
       type: r.type ?? '',
@@ -213,11 +303,12 @@ export class Store {
   /** Pins the universe of `date` (replacing any previous pin), one transaction. */
   pinUniverse(date: string, tickers: readonly UniverseTicker[]): void {
     const ins = this.db.prepare(
-      'INSERT OR REPLACE INTO universe_day (date, symbol, type, primary_exchange, active, delisted_utc) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO universe_member (day, sym, type, primary_exchange, active, delisted_utc) VALUES (?, ?, ?, ?, ?, ?)',
     );
+    const day = dayOf(date);
     this.write(() => {
-      this.db.prepare('DELETE FROM universe_day WHERE date = ?').run(date);
-      for (const t of tickers) ins.run(date, t.symbol, t.type, t.primaryExchange, t.active ? 1 : 0, t.delistedUtc);
+      this.db.prepare('DELETE FROM universe_member WHERE day = ?').run(day);
+      for (const t of tickers) ins.run(day, this.symbolId(t.symbol), t.type, t.primaryExchange, t.active ? 1 : 0, t.delistedUtc);
       this.db.prepare('INSERT OR REPLACE INTO universe_days (date, symbols, pinned_at) VALUES (?, ?, ?)').run(date, tickers.length, nowIso());
     });
   }
@@ -238,12 +329,16 @@ export class Store {
   /** Stores a grouped-daily pull (unadjusted) for `date`, replacing the old one; one transaction. */
   putDailyRaw(date: string, bars: readonly GroupedBar[], provider: string): void {
     this.rawCache.delete(date);
+    // provider is left NULL: it is the day's (daily_raw_days.provider), shown by the daily_raw view
     const ins = this.db.prepare(
-      'INSERT OR REPLACE INTO daily_raw (date, symbol, open, high, low, close, volume, vwap, transactions, provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO daily_bar (day, sym, open, high, low, close, volume, vwap, transactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    const day = dayOf(date);
     this.write(() => {
-      this.db.prepare('DELETE FROM daily_raw WHERE date = ?').run(date);
-      for (const b of bars) ins.run(date, b.symbol, b.open, b.high, b.low, b.close, b.volume, b.vwap, b.transactions, provider);
+      this.db.prepare('DELETE FROM daily_bar WHERE day = ?').run(day);
+      for (const b of bars) {
+        ins.run(day, this.symbolId(b.symbol), encodePrice(b.open), encodePrice(b.high), encodePrice(b.low), encodePrice(b.close), b.volume, encodePrice(b.vwap), b.transactions);
+      }
       this.db
         .prepare('INSERT OR REPLACE INTO daily_raw_days (date, symbols, fetched_at, provider) VALUES (?, ?, ?, ?)')
         .run(date, bars.length, nowIso(), provider);
@@ -255,12 +350,20 @@ export class Store {
     const cached = this.rawCache.get(date);
     if (cached) return cached;
     const rows = this.db
-      .prepare('SELECT symbol, open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ?')
-      .all(date) as { symbol: string; open: number; high: number; low: number; close: number; volume: number; vwap: number | null; transactions: number | null }[];
+      .prepare(this.compact ? STORE_QUERIES.dailyBars : LEGACY_QUERIES.dailyBars)
+      .all(this.dayKey(date)) as { symbol: string; open: number; high: number; low: number; close: number; volume: number; vwap: number | null; transactions: number | null }[];
     const out = new Map<string, GroupedBar>();
     for (const r of rows) out.set(r.symbol, { ...r, otc: false });
     this.rawCache.set(date, out);
     return out;
+  }
+
+  /** The stored bar of `symbol` on `date` (dollars, shares), or null when none is stored. */
+  getBar(date: string, symbol: string): StoredBar | null {
+    const cached = this.rawCache.get(date)?.get(symbol);
+    if (cached) return { open: cached.open, high: cached.high, low: cached.low, close: cached.close, volume: cached.volume, vwap: cached.vwap, transactions: cached.transactions };
+    const r = this.db.prepare(this.compact ? STORE_QUERIES.dailyBar : LEGACY_QUERIES.dailyBar).get(this.dayKey(date), symbol) as StoredBar | undefined;
+    return r ?? null;
   }
 
   // ---- splits -------------------------------------------------------------------------------
@@ -283,7 +386,7 @@ export class Store {
   getSplits(from: string, to: string): SplitInfo[] {
     return (
       this.db
-        .prepare('SELECT symbol, execution_date, split_from, split_to FROM splits WHERE execution_date BETWEEN ? AND ? ORDER BY execution_date, symbol')
+        .prepare(STORE_QUERIES.splits)
         .all(from, to) as { symbol: string; execution_date: string; split_from: number; split_to: number }[]
     ).map((r) => ({ symbol: r.symbol, executionDate: r.execution_date, splitFrom: r.split_from, splitTo: r.split_to }));
   }
@@ -293,7 +396,7 @@ export class Store {
   /** Cached definitive premarket answers of `date` by symbol (v3 preferred over v1 over ohlc). */
   getPmCache(date: string): Map<string, PmCacheRow> {
     const rank: Record<string, number> = { v3_trades: 0, v1_trades: 1, v1_ohlc_1m: 2 };
-    const rows = this.db.prepare('SELECT symbol, source, venue, outcome, pm_high FROM pm_cache WHERE date = ?').all(date) as {
+    const rows = this.db.prepare(STORE_QUERIES.pmCache).all(date) as {
       symbol: string;
       source: PmHighSource;
       venue: PmHighVenue;
@@ -417,7 +520,7 @@ export class Store {
   /** Status and discoveries of every scanned day in [start, end]. */
   dayStatuses(start: string, end: string): Map<string, { status: DayStatus; discoveries: number; r1: number; r2: number; r3: number; r4: number; providerStatus: string | null }> {
     const rows = this.db
-      .prepare('SELECT date, status, discoveries, r1_hits, r2_hits, r3_hits, r4_hits, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date')
+      .prepare(STORE_QUERIES.dayStatuses)
       .all(start, end) as { date: string; status: DayStatus; discoveries: number | null; r1_hits: number | null; r2_hits: number | null; r3_hits: number | null; r4_hits: number | null; provider_status: string | null }[];
     return new Map(
       rows.map((r) => [r.date, { status: r.status, discoveries: r.discoveries ?? 0, r1: r.r1_hits ?? 0, r2: r.r2_hits ?? 0, r3: r.r3_hits ?? 0, r4: r.r4_hits ?? 0, providerStatus: r.provider_status }]),
@@ -457,17 +560,10 @@ export class Store {
   /** Every stored hit with its rules and fundamentals, events in [start, end], by date then ticker. */
   hits(start: string, end: string): StoredHit[] {
     const rows = this.db
-      .prepare(
-        `SELECT h.*, f.shares_outstanding, f.market_cap, f.float_shares, f.dollar_volume, f.data_source
-         FROM discovery_hits h LEFT JOIN discovery_hit_fundamentals f ON f.hit_id = h.hit_id
-         WHERE h.event_date BETWEEN ? AND ? ORDER BY h.event_date, h.ticker`,
-      )
+      .prepare(STORE_QUERIES.hits)
       .all(start, end) as Omit<StoredHit, 'rules'>[];
     const rules = this.db
-      .prepare(
-        `SELECT r.hit_id, r.trigger_rule, r.rule_value FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
-         WHERE h.event_date BETWEEN ? AND ?`,
-      )
+      .prepare(STORE_QUERIES.hitRules)
       .all(start, end) as { hit_id: number; trigger_rule: HitRule['rule']; rule_value: number }[];
     const byHit = new Map<number, HitRule[]>();
     for (const r of rules) {

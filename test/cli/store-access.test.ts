@@ -190,14 +190,16 @@ describe('a corrupt store', () => {
     const root = tempDir();
     const { env, dirs } = runEnv(root);
     threeDays(dirs);
-    // Enough bars for many pages; then one leaf page of daily_raw (a table status never reads) is overwritten.
+    // Enough bars for many pages; then one leaf page of daily_bar (the compact table behind the
+    // daily_raw view, a table status never reads) is overwritten.
     const db = new Database(dirs.db);
-    const ins = db.prepare("INSERT INTO daily_raw (date, symbol, open, high, low, close, volume, vwap, transactions, provider) VALUES ('2018-03-01', ?, 1, 2, 0.5, 1.5, 1000, 1.2, 10, 'test')");
+    const sym = db.prepare('INSERT INTO symbol (symbol) VALUES (?)');
+    const ins = db.prepare("INSERT INTO daily_bar (day, sym, open, high, low, close, volume, vwap, transactions, provider) VALUES (17591, ?, 1, 2, 0.5, 1.5, 1000, 1.2, 10, 'test')");
     db.transaction(() => {
-      for (let i = 0; i < 3000; i++) ins.run(`SYM${String(i).padStart(5, '0')}`);
+      for (let i = 0; i < 3000; i++) ins.run(sym.run(`SYM${String(i).padStart(5, '0')}`).lastInsertRowid);
     })();
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const leaves = (db.prepare("SELECT pageno FROM dbstat WHERE name = 'daily_raw' AND pagetype = 'leaf' ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
+    const leaves = (db.prepare("SELECT pageno FROM dbstat WHERE name = 'daily_bar' AND pagetype = 'leaf' ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
     db.close();
     expect(leaves.length).toBeGreaterThan(3);
     const page = leaves[Math.floor(leaves.length / 2)]!;
