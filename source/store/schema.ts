@@ -42,6 +42,14 @@ const COMPACT_VIEWS = `
     FROM universe_member u JOIN symbol s ON s.id = u.sym;
 `;
 
+/** The read-only view keeping the runbooks' `universe_day` over the spans of migration 5. */
+const UNIVERSE_SPAN_VIEW = `
+  CREATE VIEW universe_day (date, symbol, type, primary_exchange, active, delisted_utc) AS
+    SELECT d.date, s.symbol, u.type, u.primary_exchange, u.active, u.delisted_utc
+    FROM universe_days d JOIN universe_span u ON u.from_day <= ${daySql('d.date')} AND u.to_day >= ${daySql('d.date')}
+    JOIN symbol s ON s.id = u.sym;
+`;
+
 /** Ordered migrations; migration i brings user_version from i to i + 1. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -179,5 +187,33 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE daily_raw;
   DROP TABLE universe_day;
   ${COMPACT_VIEWS}
+  `,
+  // 5: pinned universes as spans (source/store/universe-spans.ts): one row per symbol and run of
+  // consecutive pinned days with the same attributes instead of one per day and symbol (the
+  // universe barely changes from a day to the next). A member row of a day that has no
+  // universe_days row (never written by gapctl, which pins both in one transaction) gives that day
+  // one, so that no row is lost. Every row is kept (test/store/migration-4.test.ts).
+  `
+  INSERT INTO universe_days (date, symbols, pinned_at)
+    SELECT ${dateSql('day')}, count(*), 'migration 5' FROM universe_member
+    WHERE ${dateSql('day')} NOT IN (SELECT date FROM universe_days) GROUP BY day;
+  CREATE TABLE universe_span (
+    sym INTEGER NOT NULL REFERENCES symbol(id), from_day INTEGER NOT NULL, to_day INTEGER NOT NULL,
+    type TEXT, primary_exchange TEXT, active INTEGER NOT NULL, delisted_utc TEXT,
+    PRIMARY KEY (sym, from_day)
+  ) WITHOUT ROWID;
+  CREATE INDEX universe_span_to ON universe_span(to_day);
+  CREATE INDEX universe_span_from ON universe_span(from_day);
+  WITH pinned AS (SELECT ${daySql('date')} AS day, row_number() OVER (ORDER BY date) AS r FROM universe_days),
+    m AS (
+      SELECT u.sym, u.day, u.type, u.primary_exchange, u.active, u.delisted_utc,
+        p.r - row_number() OVER (PARTITION BY u.sym, u.type, u.primary_exchange, u.active, u.delisted_utc ORDER BY p.r) AS island
+      FROM universe_member u JOIN pinned p ON p.day = u.day)
+  INSERT INTO universe_span (sym, from_day, to_day, type, primary_exchange, active, delisted_utc)
+    SELECT sym, min(day), max(day), type, primary_exchange, active, delisted_utc FROM m
+    GROUP BY sym, type, primary_exchange, active, delisted_utc, island ORDER BY 1, 2;
+  DROP VIEW universe_day;
+  DROP TABLE universe_member;
+  ${UNIVERSE_SPAN_VIEW}
   `,
 ];

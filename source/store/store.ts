@@ -8,6 +8,7 @@ import { failpoint } from '../util/failpoint.js';
 import { nowIso, openDb, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
 import { dayOf, encodePrice, priceSql } from './compact.js';
+import { pinDay, unpinDay, type MemberAttrs } from './universe-spans.js';
 import type { GroupedBar, PmHighSource, PmHighVenue, SplitInfo, UniverseTicker } from '../providers/types.js';
 import type { AlertInfo, DayStatus } from '../contracts/events.js';
 import { ruleRank, type RuleCode } from '../contracts/rules.js';
@@ -162,8 +163,10 @@ export interface StoredHit {
   rules: HitRule[];
 }
 
-/** Schema version from which daily_raw and universe_day are the compact tables (schema.ts migration 4). */
+/** Schema version from which daily_raw is the compact table daily_bar (schema.ts migration 4). */
 const COMPACT_SCHEMA = 4;
+/** Schema version from which pinned universes are spans (schema.ts migration 5). */
+const SPAN_SCHEMA = 5;
 
 /**
  * The SQL of the store's key reads by the day's compact key (test/store/query-plan.test.ts checks
@@ -171,9 +174,9 @@ const COMPACT_SCHEMA = 4;
  * Parameters are day numbers (source/store/compact.ts) and symbol ids, or dates for the day tables.
  */
 export const STORE_QUERIES = {
-  /** The pinned universe of one day (day number). */
+  /** The pinned universe of one day (its day number, twice; the universe_days row says whether it is pinned). */
   universe: `SELECT s.symbol, u.type, u.primary_exchange, u.active, u.delisted_utc
-    FROM universe_member u JOIN symbol s ON s.id = u.sym WHERE u.day = ? ORDER BY s.symbol`,
+    FROM universe_span u JOIN symbol s ON s.id = u.sym WHERE u.to_day >= ? AND u.from_day <= ? ORDER BY s.symbol`,
   /** Every stored bar of one day (day number). */
   dailyBars: `SELECT s.symbol, ${priceSql('b.open')} AS open, ${priceSql('b.high')} AS high, ${priceSql('b.low')} AS low,
       ${priceSql('b.close')} AS close, b.volume, ${priceSql('b.vwap')} AS vwap, b.transactions
@@ -199,7 +202,10 @@ export const STORE_QUERIES = {
   dayStatuses: 'SELECT date, status, discoveries, r1_hits, r2_hits, r3_hits, r4_hits, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date',
 } as const;
 
-/** The same reads on a store of schema 3 or older opened read-only (not migrated): text keys, old tables. */
+/**
+ * The same reads on an older store opened read-only (not migrated): text keys, through the old
+ * tables (schema 3) or the runbooks' views (universe_day on schema 4: slower, the same rows).
+ */
 const LEGACY_QUERIES = {
   universe: 'SELECT symbol, type, primary_exchange, active, delisted_utc FROM universe_day WHERE date = ? ORDER BY symbol',
   dailyBars: 'SELECT symbol, open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ?',
@@ -230,11 +236,15 @@ export class Store {
   /** Symbol ids by ticker (the `symbol` table), loaded on first use; dropped when a write fails (its new ids were rolled back). */
   private symIds: Map<string, number> | null = null;
 
-  /** True when the store has the compact tables (schema >= 4); false only for an older store opened read-only. */
+  /** True when the store has the compact table daily_bar (schema >= 4); false only for an older store opened read-only. */
   private readonly compact: boolean;
+  /** True when pinned universes are spans (schema >= 5); false only for an older store opened read-only. */
+  private readonly spans: boolean;
 
   private constructor(readonly db: Db, readonly path: string) {
-    this.compact = (db.pragma('user_version', { simple: true }) as number) >= COMPACT_SCHEMA;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    this.compact = version >= COMPACT_SCHEMA;
+    this.spans = version >= SPAN_SCHEMA;
   }
 
   /**
@@ -288,8 +298,8 @@ export class Store {
     const pinned = this.db.prepare('SELECT symbols FROM universe_days WHERE date = ?').get(date);
     if (!pinned) return null;
     const rows = this.db
-      .prepare(this.compact ? STORE_QUERIES.universe : LEGACY_QUERIES.universe)
-      .all(this.dayKey(date)) as { symbol: string; type: string | null; primary_exchange: string | null; active: number; delisted_utc: string | null }[];
+      .prepare(this.spans ? STORE_QUERIES.universe : LEGACY_QUERIES.universe)
+      .all(...(this.spans ? [dayOf(date), dayOf(date)] : [date])) as { symbol: string; type: string | null; primary_exchange: string | null; active: number; delisted_utc: string | null }[];
     return rows.map((r) => ({
       symbol: r.symbol,
       type: r.type ?? '',
@@ -300,15 +310,20 @@ export class Store {
     }));
   }
 
-  /** Pins the universe of `date` (replacing any previous pin), one transaction. */
+  /**
+   * Pins the universe of `date` (replacing any previous pin), one transaction: its members join the
+   * universe spans (source/store/universe-spans.ts) and universe_days records the pin.
+   */
   pinUniverse(date: string, tickers: readonly UniverseTicker[]): void {
-    const ins = this.db.prepare(
-      'INSERT OR REPLACE INTO universe_member (day, sym, type, primary_exchange, active, delisted_utc) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     const day = dayOf(date);
     this.write(() => {
-      this.db.prepare('DELETE FROM universe_member WHERE day = ?').run(day);
-      for (const t of tickers) ins.run(day, this.symbolId(t.symbol), t.type, t.primaryExchange, t.active ? 1 : 0, t.delistedUtc);
+      const pinned = (this.db.prepare('SELECT date FROM universe_days ORDER BY date').all() as { date: string }[]).map((r) => dayOf(r.date));
+      if (pinned.includes(day)) unpinDay(this.db, pinned, day);
+      const members = new Map<number, MemberAttrs>();
+      for (const t of tickers) {
+        members.set(this.symbolId(t.symbol), { type: t.type, primary_exchange: t.primaryExchange, active: t.active ? 1 : 0, delisted_utc: t.delistedUtc });
+      }
+      pinDay(this.db, pinned.filter((d) => d !== day), day, members);
       this.db.prepare('INSERT OR REPLACE INTO universe_days (date, symbols, pinned_at) VALUES (?, ?, ?)').run(date, tickers.length, nowIso());
     });
   }

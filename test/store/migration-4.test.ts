@@ -1,7 +1,7 @@
 /**
- * Schema migration 4 (issue 13.2: a small store): daily_raw and universe_day move into compact
- * tables (day numbers, symbol ids, prices in ten-thousandths, WITHOUT ROWID) behind views with the
- * old columns. Checked on a store written by the gapctl of schema 3:
+ * Schema migrations 4 and 5 (issue 13.2: a small store): daily_raw moves into a compact table (day
+ * numbers, symbol ids, prices in ten-thousandths, WITHOUT ROWID) and universe_day into universe
+ * spans, both behind views with the old columns. Checked on a store written by the gapctl of schema 3:
  * test/fixtures/store-v3/scanner-v3.db.gz was made by the build of main at commit 285350e
  * (`SIM_TICKERS=120 gapctl scan-range --market sim:7 --start 2024-03-04 --end 2024-03-08`, then
  * `gapctl validate --date 2024-03-06`), plus four hand-written edge rows in its v3 tables: a bar
@@ -89,8 +89,12 @@ describe('migration 4 on a store written by the schema-3 gapctl', () => {
 
     const db = new Database(path, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    const kinds = Object.fromEntries((db.prepare("SELECT name, type FROM sqlite_master WHERE name IN ('daily_raw', 'universe_day', 'daily_bar', 'universe_member', 'symbol', 'daily_raw_symbol')").all() as { name: string; type: string }[]).map((r) => [r.name, r.type]));
-    expect(kinds).toEqual({ daily_raw: 'view', universe_day: 'view', daily_bar: 'table', universe_member: 'table', symbol: 'table' });
+    const kinds = Object.fromEntries((db.prepare("SELECT name, type FROM sqlite_master WHERE name IN ('daily_raw', 'universe_day', 'daily_bar', 'universe_member', 'universe_span', 'symbol', 'daily_raw_symbol')").all() as { name: string; type: string }[]).map((r) => [r.name, r.type]));
+    expect(kinds).toEqual({ daily_raw: 'view', universe_day: 'view', daily_bar: 'table', universe_span: 'table', symbol: 'table' });
+    // one span per symbol and run of pinned days with the same attributes: 455 + 2 member rows in a few spans
+    const spans = (db.prepare('SELECT count(*) n FROM universe_span').get() as { n: number }).n;
+    expect(spans).toBeGreaterThanOrEqual(93);
+    expect(spans).toBeLessThan(200);
     // compact storage: whole ten-thousandths as INTEGER, other prices as REAL, provider only when it differs from the day's
     const enc = db.prepare("SELECT typeof(b.open) t, count(*) n FROM daily_bar b GROUP BY 1 ORDER BY 1").all();
     expect(enc).toEqual([{ t: 'integer', n: 1000 }, { t: 'real', n: 1 }]);
@@ -151,6 +155,18 @@ describe('migration 4 on a store written by the schema-3 gapctl', () => {
     store.putDailyRaw('2024-03-11', [{ ...bar, symbol: 'CCC' }, { ...bar, symbol: 'AAA' }], 'p');
     expect(store.db.prepare('SELECT id, symbol FROM symbol ORDER BY id').all()).toEqual([{ id: 1, symbol: 'CCC' }, { id: 2, symbol: 'AAA' }]);
     expect([...store.getDailyRaw('2024-03-11').keys()].sort()).toEqual(['AAA', 'CCC']);
+    store.close();
+  });
+
+  it('a universe row of a day with no universe_days row (never written by gapctl) is kept: the day gets one', () => {
+    const path = v3Store();
+    const db = new Database(path);
+    db.prepare("INSERT INTO universe_day VALUES ('2024-03-12', 'ORPH', 'CS', 'XNYS', 1, NULL)").run();
+    db.close();
+    const store = Store.open(path);
+    expect(store.getUniverse('2024-03-12')).toEqual([{ symbol: 'ORPH', type: 'CS', primaryExchange: 'XNYS', market: 'stocks', active: true, delistedUtc: null }]);
+    expect(store.db.prepare("SELECT * FROM universe_day WHERE date = '2024-03-12'").all()).toEqual([{ date: '2024-03-12', symbol: 'ORPH', type: 'CS', primary_exchange: 'XNYS', active: 1, delisted_utc: null }]);
+    expect(store.db.prepare("SELECT symbols, pinned_at FROM universe_days WHERE date = '2024-03-12'").get()).toEqual({ symbols: 1, pinned_at: 'migration 5' });
     store.close();
   });
 
