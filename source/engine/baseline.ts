@@ -3,8 +3,8 @@
  * whole filtered universe of a day, without the prefilter. It fetches its own bars (Polygon grouped
  * daily for the day and the six trading days before), its own splits, and a premarket high for
  * every symbol from a second source (Polygon one-minute aggregates with extended hours; Theta for a
- * symbol whose minute bars Polygon cannot serve; with BASELINE_PM_SOURCE=flatfile the same minute
- * bars from the day's flat file, one object), and recomputes all four rules. It shares no code path with the scan's stages; only the filters of
+ * symbol whose minute bars Polygon cannot serve; with BASELINE_PM_SOURCE=auto (the default, when
+ * flat files are configured) or flatfile the same minute bars from the day's flat file, one object), and recomputes all four rules. It shares no code path with the scan's stages; only the filters of
  * section 3 (one definition for the whole product) are reused.
  */
 import PQueue from 'p-queue';
@@ -50,10 +50,14 @@ export interface BaselineResult {
   premarketRequests: number;
   /**
    * Premarket highs by source: Polygon minute bars (the second source), else Theta; `flatfile`:
-   * the day's flat file (BASELINE_PM_SOURCE=flatfile), the same minute bars in one object.
+   * the day's flat file (BASELINE_PM_SOURCE=auto with flat files configured, or flatfile), the same
+   * minute bars in one object.
    */
   premarketSources: { polygon: number; theta: number; flatfile: number };
-  /** Why the flat file was not used when BASELINE_PM_SOURCE=flatfile asked for it (one line), else null. */
+  /**
+   * Why the flat file was not used when it was asked for (one line): BASELINE_PM_SOURCE=flatfile, or
+   * auto with flat files configured (an unpublished, refused or broken file); else null.
+   */
   flatFileFallback?: string | null;
   /** Symbols whose premarket could not be fetched from either (the baseline is then not a proof). */
   premarketFailed: string[];
@@ -157,13 +161,15 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
     perSymbol = [];
   }
   /**
-   * The day's flat-file premarket highs when BASELINE_PM_SOURCE=flatfile and flat files are
-   * configured; `highs` null (with the reason) sends every symbol to the per-symbol lookups. A
-   * broken, refused or unpublished file never answers.
+   * The day's flat-file premarket highs when BASELINE_PM_SOURCE is flatfile, or auto (the default),
+   * and flat files are configured; `highs` null (with the reason) sends every symbol to the
+   * per-symbol lookups. `auto` without flat files configured is the per-symbol baseline by choice
+   * (no fallback reason); `flatfile` without them records why. A broken, refused or unpublished file
+   * never answers.
    */
   async function flatFileHighs(): Promise<{ highs: ReadonlyMap<string, number> | null; fallback: string | null }> {
-    if (cfg.BASELINE_PM_SOURCE !== 'flatfile') return { highs: null, fallback: null };
-    if (!ctx.flatFiles) return { highs: null, fallback: 'flat files are not configured' };
+    if (cfg.BASELINE_PM_SOURCE === 'polygon') return { highs: null, fallback: null };
+    if (!ctx.flatFiles) return { highs: null, fallback: cfg.BASELINE_PM_SOURCE === 'flatfile' ? 'flat files are not configured' : null };
     try {
       const r = await ctx.flatFiles.premarketHighs(date, ctx.signal);
       if (r.kind === 'ok') return { highs: r.highs, fallback: null };

@@ -42,6 +42,8 @@ function envOf(dir: string): NodeJS.ProcessEnv {
     GAPCTL_REPORTS_DIR: join(dir, 'reports'),
     GAPCTL_LOG_DIR: join(dir, 'logs'),
     EMU_POLYGON_LATENCY_MS: '5',
+    // The per-symbol baseline is the subject (its lookups are what the stop interrupts), not the flat file.
+    BASELINE_PM_SOURCE: 'polygon',
   };
 }
 

@@ -3,11 +3,15 @@
  * issue 10 point 3): one object instead of a Polygon minute-aggregates request per symbol, with the
  * same hits as the per-symbol baseline (both read the same minute bars of the bundled real replay);
  * a broken (corrupt or truncated gzip, no `high` column), stalled (timeout) or refused (403) flat
- * file never answers: the baseline falls back to per-symbol lookups and says why.
+ * file never answers: the baseline falls back to per-symbol lookups and says why. With default
+ * settings (BASELINE_PM_SOURCE=auto) the baseline reads the flat file when flat files are configured
+ * and the per-symbol Polygon minute bars when they are not (no fallback reason then).
  */
 import { describe, expect, it } from 'vitest';
 import { testSession } from '../helpers/session.js';
 import { runBaseline } from '../../source/engine/baseline.js';
+import { scanDay } from '../../source/engine/day.js';
+import { validateDay } from '../../source/engine/validate.js';
 
 const DAY = '2018-01-04';
 
@@ -64,6 +68,49 @@ describe(`the baseline's second source by flat file (replay ${DAY})`, () => {
         expect(minuteCalls, name).toBe(b.premarketSources.polygon);
         expect(b.premarketRequests, name).toBe(b.premarketSources.polygon);
       }
+    } finally {
+      await session.close();
+    }
+  }, 120_000);
+
+  it('by default (auto) a validation reads the flat file when flat files are configured, and per-symbol Polygon minute bars when not', async () => {
+    const { session } = await testSession();
+    try {
+      const ctx = session.ctx;
+      expect(ctx.cfg.BASELINE_PM_SOURCE).toBe('auto');
+      expect(ctx.flatFiles).toBeTruthy();
+      expect((await scanDay(ctx, DAY)).status).toBe('COMPLETE');
+      const served0 = session.emulator!.stats().flatFiles.served;
+      let minuteCalls = 0;
+      const minuteAggs = ctx.polygon.minuteAggs;
+      ctx.polygon.minuteAggs = (s, d, sig) => (minuteCalls++, minuteAggs.call(ctx.polygon, s, d, sig));
+      const r = await validateDay(ctx, DAY);
+      expect(r.passed).toBe(true);
+      const detail = JSON.parse((ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(DAY) as { detail: string }).detail);
+      expect(detail.premarket_sources.flatfile).toBeGreaterThan(1000);
+      expect(detail.premarket_sources).toMatchObject({ polygon: 0, theta: 0 });
+      expect(detail.premarket_requests).toBe(0);
+      expect(detail.flatfile_fallback).toBeNull();
+      expect(minuteCalls).toBe(0);
+      // The day's file was read (or, with the proof having read it during the scan, from its cache).
+      expect(session.emulator!.stats().flatFiles.served - served0).toBeLessThanOrEqual(1);
+
+      // Without flat files configured: the per-symbol Polygon baseline, by choice (no fallback reason).
+      ctx.flatFiles = null;
+      const perSymbol = await runBaseline(ctx, DAY);
+      expect(perSymbol.flatFileFallback).toBeNull();
+      expect(perSymbol.premarketSources.flatfile).toBe(0);
+      expect(perSymbol.premarketSources.polygon).toBeGreaterThan(1000);
+      expect(perSymbol.premarketRequests).toBe(perSymbol.premarketSources.polygon);
+      expect(minuteCalls).toBe(perSymbol.premarketRequests);
+      expect(perSymbol.premarketSources.polygon).toBe(detail.premarket_sources.flatfile);
+
+      // flatfile asked for explicitly without flat files configured: per symbol, and the reason recorded.
+      ctx.cfg = { ...ctx.cfg, BASELINE_PM_SOURCE: 'flatfile' };
+      ctx.polygon.minuteAggs = async () => [];
+      const asked = await runBaseline(ctx, DAY);
+      expect(asked.flatFileFallback).toBe('flat files are not configured');
+      expect(asked.premarketSources.flatfile).toBe(0);
     } finally {
       await session.close();
     }

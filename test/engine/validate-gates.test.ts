@@ -167,7 +167,8 @@ describe('validate gates', () => {
   });
 
   it('BASELINE without Polygon minute bars (a plan that refuses them) falls back to Theta and still catches a baseline-only hit', async () => {
-    const t = await scanned();
+    // The per-symbol baseline is the subject (Polygon minute bars refused), not the flat file.
+    const t = await scanned({ BASELINE_PM_SOURCE: 'polygon' });
     const ctx = t.session.ctx;
     ctx.polygon = {
       ...ctx.polygon,

@@ -34,7 +34,8 @@ let t: Awaited<ReturnType<typeof testSession>>;
 let session: Session;
 
 beforeAll(async () => {
-  t = await testSession({ emulator: { polygonLatencyMs: 2 } });
+  // The per-symbol baseline is the subject (its lookups are what the stop interrupts), not the flat file.
+  t = await testSession({ env: { BASELINE_PM_SOURCE: 'polygon' }, emulator: { polygonLatencyMs: 2 } });
   session = t.session;
   const r = await scanDay(session.ctx, DAY);
   expect(r.status).toBe('COMPLETE');
