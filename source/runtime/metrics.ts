@@ -25,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackfillSnapshot } from '../contracts/events.js';
 import { RULES } from '../contracts/rules.js';
-import { DAY_STATUSES } from '../contracts/states.js';
+import { BACKFILL_STATES, DAY_STATUSES } from '../contracts/states.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
 
 /** Bucket bounds of `gapctl_day_processing_seconds` (the runbook's SLA is 900 s). */
@@ -41,7 +41,8 @@ const STATUS_LABELS: [keyof UpstreamMetrics['counts'], string][] = [
   ['other', 'other'],
 ];
 const DAY_STATUS_LABELS = [...DAY_STATUSES, 'SKIPPED'] as const;
-const STATES = ['STARTING', 'RUNNING', 'PAUSING', 'PAUSED', 'STOPPING', 'STOPPED', 'DONE', 'HALTED', 'FAILED'] as const;
+/** Every backfill state, FOLLOWING included (the one list in contracts/states.ts). */
+const STATES = BACKFILL_STATES;
 
 /**
  * `gapctl_upstream_latency_seconds`: a histogram whose buckets are copied from the providers'

@@ -88,6 +88,11 @@ describe('metrics registry fed from snapshots', () => {
     expect(sample(text, 'gapctl_alerts_open', 'severity="WARNING"')).toBe(1);
     expect(sample(text, 'gapctl_last_completed_day_timestamp_seconds')).toBe(Date.parse('2026-01-01T00:00:10Z') / 1000);
     expect(sample(text, 'gapctl_last_completed_trading_day_seconds')).toBe(Date.parse('2018-01-04T00:00:00Z') / 1000);
+    // A follow run waiting for its next day is FOLLOWING, not "no state at all".
+    observe({ ...s1, state: 'FOLLOWING', polygon: upstream('polygon', 15, 1) });
+    const following = await registry.metrics();
+    expect(sample(following, 'gapctl_backfill_state', 'state="FOLLOWING"')).toBe(1);
+    expect(sample(following, 'gapctl_backfill_state', 'state="RUNNING"')).toBe(0);
   });
 
   it('binds 127.0.0.1 by default, reports the bound port for port 0, answers 404 off /metrics', async () => {
