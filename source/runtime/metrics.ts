@@ -6,8 +6,9 @@
  * the engine or the store). Metric names, all prefixed `gapctl_`:
  *
  * - `days{status}`: the range's days by status (COMPLETE, RUNNING, PENDING, FAILED, ...);
- *   `days_proof{proof}`: COMPLETE days by proof, `baseline` (validated against the baseline in
- *   this run) or `sampled` (the rule-of-three audit sample only);
+ *   `days_proof{proof}`: COMPLETE days by their stored proof (docs/domain.md section 14):
+ *   `exhaustive`, `baseline` (or validated against the baseline in this run) or `sampled` (the
+ *   rule-of-three audit sample only, or a proof not known: never counted as proven);
  * - `hits{rule}`: hits per rule over the range; `baseline_only_hits`: baseline-only hits found;
  * - `day_processing_seconds`: histogram of each finished day's wall time;
  * - `upstream_in_flight{upstream}`, `upstream_queued{upstream}`, `upstream_cap{upstream}`,
@@ -115,7 +116,7 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
   const slaMs = (o.slaMaxProcessingSec ?? 900) * 1000;
   const reg = [registry];
   const days = new Gauge({ name: 'gapctl_days', help: "The backfill range's trading days by status.", labelNames: ['status'], registers: reg });
-  const proof = new Gauge({ name: 'gapctl_days_proof', help: 'COMPLETE days by proof: baseline (validated in this run) or sampled (audit sample only).', labelNames: ['proof'], registers: reg });
+  const proof = new Gauge({ name: 'gapctl_days_proof', help: 'COMPLETE days by stored proof: exhaustive, baseline (or validated in this run) or sampled (audit sample only: unproven).', labelNames: ['proof'], registers: reg });
   const hits = new Gauge({ name: 'gapctl_hits', help: 'Hits per rule over the range so far (a hit with two rules counts in both).', labelNames: ['rule'], registers: reg });
   const baselineOnly = new Gauge({ name: 'gapctl_baseline_only_hits', help: 'Baseline-only hits found by validation over the range (must be 0).', registers: reg });
   const dayHist = new Histogram({ name: 'gapctl_day_processing_seconds', help: "Wall time of each day's scan finished in this run, seconds.", buckets: DAY_SECONDS_BUCKETS, registers: reg });
@@ -151,16 +152,14 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
 
   const observe = (s: BackfillSnapshot): void => {
     const byStatus = new Map<string, number>(DAY_STATUS_LABELS.map((d) => [d, 0]));
-    let validated = 0;
-    let complete = 0;
+    const byProof = { exhaustive: 0, baseline: 0, sampled: 0 };
     let bo = 0;
     let newest: string | null = null;
     for (const d of s.days) {
       byStatus.set(d.status, (byStatus.get(d.status) ?? 0) + 1);
       bo += d.baselineOnly;
       if (d.status === 'COMPLETE') {
-        complete++;
-        if (d.validated === true) validated++;
+        byProof[d.proof === 'exhaustive' ? 'exhaustive' : d.proof === 'baseline' || d.validated === true ? 'baseline' : 'sampled']++;
         if (!newest || d.date > newest) newest = d.date;
       }
       if (d.durationMs !== undefined && seenDays.get(d.date) !== d.durationMs) {
@@ -172,8 +171,7 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
       }
     }
     for (const [k, v] of byStatus) days.set({ status: k }, v);
-    proof.set({ proof: 'baseline' }, validated);
-    proof.set({ proof: 'sampled' }, complete - validated);
+    for (const [k, v] of Object.entries(byProof)) proof.set({ proof: k }, v);
     for (const r of RULES) hits.set({ rule: r.short }, s.hits[r.key]);
     baselineOnly.set(bo);
     if (newest && newest !== lastCompleteDate) {

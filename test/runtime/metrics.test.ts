@@ -89,8 +89,13 @@ describe('metrics registry fed from snapshots', () => {
     expect(sample(text, 'gapctl_last_completed_day_timestamp_seconds')).toBe(Date.parse('2026-01-01T00:00:10Z') / 1000);
     expect(sample(text, 'gapctl_last_completed_trading_day_seconds')).toBe(Date.parse('2018-01-04T00:00:00Z') / 1000);
     // A follow run waiting for its next day is FOLLOWING, not "no state at all".
-    observe({ ...s1, state: 'FOLLOWING', polygon: upstream('polygon', 15, 1) });
+    // The stored proof counts: an exhaustive day is proven by itself, without a validation.
+    const days = s1.days.map((d) => (d.date === '2018-01-04' ? { ...d, proof: 'exhaustive' as const } : d));
+    observe({ ...s1, days, state: 'FOLLOWING', polygon: upstream('polygon', 15, 1) });
     const following = await registry.metrics();
+    expect(sample(following, 'gapctl_days_proof', 'proof="exhaustive"')).toBe(1);
+    expect(sample(following, 'gapctl_days_proof', 'proof="baseline"')).toBe(1);
+    expect(sample(following, 'gapctl_days_proof', 'proof="sampled"')).toBe(0);
     expect(sample(following, 'gapctl_backfill_state', 'state="FOLLOWING"')).toBe(1);
     expect(sample(following, 'gapctl_backfill_state', 'state="RUNNING"')).toBe(0);
   });
