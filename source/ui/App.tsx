@@ -30,13 +30,15 @@ export interface AppProps {
   onCriticalAlert?: () => void;
   /** Least ms between frames drawn for data (snapshots, log lines); keys draw at once. Default 0: every change at once. */
   frameMs?: number;
+  /** Share of the UI thread data frames may take (use-console.ts busyShare); default 0: no limit. */
+  busyShare?: number;
 }
 
 /** The console component. */
-export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, frameMs = 0 }: AppProps) {
+export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, frameMs = 0, busyShare = 0 }: AppProps) {
   const size = useTerminalSize();
   const theme = useMemo(() => createTheme(color), [color]);
-  const { state, press } = useConsole(source, { onQuit, onCriticalAlert, frameMs });
+  const { state, press } = useConsole(source, { onQuit, onCriticalAlert, frameMs, busyShare });
   const logMode = logModeOf(source);
   const hasAlert = shownAlert(state) !== null;
   const tallFooter = (state.prompt?.kind === 'confirm' && state.prompt.detail !== undefined) || state.prompt?.kind === 'filter';

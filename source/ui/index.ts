@@ -13,6 +13,10 @@ import { render } from 'ink';
 import { App } from './App.js';
 import type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
 import { startUiMetrics } from './metrics.js';
+import { installInkLineCache } from './ink-cache.js';
+
+// Ink's parse of each frame's lines is kept across frames (most lines do not change); see ink-cache.ts.
+await installInkLineCache();
 
 export type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
 export { colorEnabled } from './theme.js';
@@ -27,6 +31,12 @@ export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
  * cap: keypress to screen is the time of one frame).
  */
 export const MAX_FPS = 12;
+/**
+ * Share of the UI thread that data frames may take (issue 13: the UI thread busy at most 10%
+ * during a backfill; the rest of its work, snapshots and log lines, needs some too): on a slow or
+ * busy machine data is drawn less often (down to one frame a second), keys never wait for it.
+ */
+export const DATA_BUSY_SHARE = 0.07;
 /**
  * Ink's own render throttle, fps: 0 = none (Ink draws each React commit at once), so that the
  * console's frame cap ({@link MAX_FPS}, applied to data in use-console.ts) is the only one and a
@@ -108,6 +118,7 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
       onQuit: (q: QuitChoice) => setImmediate(() => finish(q)),
       onCriticalAlert: bell,
       frameMs: io.debug ? 0 : Math.ceil(1000 / MAX_FPS),
+      busyShare: io.debug ? 0 : DATA_BUSY_SHARE,
     }),
     {
       stdout: io.stdout,

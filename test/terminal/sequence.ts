@@ -155,11 +155,12 @@ export async function runKeySequence(c: PtyConsole, o: KeySequenceOptions): Prom
   return { presses, pausedHeader, day, rerunPrompt, exportPrompt, exportRange, quitPrompt, helpScrolls };
 }
 
-/** p50 and max of the latencies, ms. */
-export function latencySummary(presses: readonly KeyPress[]): { n: number; p50: number; max: number } {
+/** p50, p95 (nearest rank) and max of the latencies, ms. */
+export function latencySummary(presses: readonly KeyPress[]): { n: number; p50: number; p95: number; max: number } {
   const v = presses.map((p) => p.latencyMs).sort((a, b) => a - b);
-  if (v.length === 0) return { n: 0, p50: 0, max: 0 };
+  if (v.length === 0) return { n: 0, p50: 0, p95: 0, max: 0 };
   const mid = Math.floor(v.length / 2);
   const p50 = v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-  return { n: v.length, p50: Math.round(p50 * 10) / 10, max: v[v.length - 1] };
+  const p95 = v[Math.min(v.length - 1, Math.ceil(0.95 * v.length) - 1)];
+  return { n: v.length, p50: Math.round(p50 * 10) / 10, p95, max: v[v.length - 1] };
 }

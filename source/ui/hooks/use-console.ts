@@ -6,7 +6,7 @@
  * alert, and reports quitting exactly once.
  */
 import type { Key } from 'ink';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { matchKey } from '../keymap.js';
 import type { BackfillSnapshot } from '../../contracts/events.js';
 import { activeScope, initialUiState, step, wantedDetail, wantedHealth, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
@@ -26,9 +26,19 @@ export interface UseConsoleOptions {
    * this says. 0 (default) draws every change at once (tests).
    */
   frameMs?: number;
+  /**
+   * Share of the UI thread that data frames may take, ratio 0..1 (0 = no such limit): after a data
+   * frame whose render took C ms, the next one waits at least C / busyShare ms (at most
+   * {@link MAX_DATA_FRAME_GAP_MS}), so a slow machine draws data less often and stays free to
+   * answer keys. Keys are not limited.
+   */
+  busyShare?: number;
   /** Clock for the frame cap, ms (default performance.now). */
   now?: () => number;
 }
+
+/** Longest wait between two data frames that {@link UseConsoleOptions.busyShare} imposes, ms. */
+export const MAX_DATA_FRAME_GAP_MS = 1000;
 
 /** What the App gets: the state, a function that applies one event, and one that handles a key press. */
 export interface ConsoleController {
@@ -66,10 +76,19 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   const mode = logModeOf(source);
   const dataCtx: StepContext = { readOnly: true, logPage: 1, tooSmall: false, logMode: mode };
 
-  // Frames: a key draws at once; data draws at most once per frameMs (the rest is folded in).
+  // Frames: a key draws at once; data draws at most once per frameMs (the rest is folded in), and
+  // no sooner than its last render's cost allows under busyShare.
   const frameMs = opts.frameMs ?? 0;
+  const busyShare = opts.busyShare ?? 0;
   const clock = opts.now ?? (() => performance.now());
   const lastFrame = useRef(Number.NEGATIVE_INFINITY);
+  /** Smoothed ms of one render (React render + commit + Ink's frame), measured from this hook to the layout effect. */
+  const renderCost = useRef(0);
+  const renderStart = clock();
+  useLayoutEffect(() => {
+    const took = clock() - renderStart;
+    renderCost.current = renderCost.current === 0 ? took : renderCost.current * 0.7 + took * 0.3;
+  });
   const frameTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const drawNow = useCallback(() => {
     if (frameTimer.current) {
@@ -82,11 +101,12 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   }, []);
   const drawSoon = useCallback(() => {
     if (frameTimer.current) return;
-    const wait = lastFrame.current + frameMs - clock();
+    const gap = busyShare > 0 ? Math.max(frameMs, Math.min(MAX_DATA_FRAME_GAP_MS, renderCost.current / busyShare)) : frameMs;
+    const wait = lastFrame.current + gap - clock();
     if (wait <= 0) drawNow();
     else frameTimer.current = setTimeout(drawNow, wait);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [drawNow, frameMs]);
+  }, [drawNow, frameMs, busyShare]);
   useEffect(
     () => () => {
       if (frameTimer.current) clearTimeout(frameTimer.current);
