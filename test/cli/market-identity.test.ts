@@ -22,6 +22,8 @@ import { openDb } from '../../source/store/db.js';
 import { writeBackfillState } from '../../source/store/state-files.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
+/** The simulated markets' universe here: which market a store holds does not depend on its size. */
+const SMALL_SIM = { SIM_TICKERS: '2000' };
 
 function gapctl(env: NodeJS.ProcessEnv, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 120_000 });
@@ -59,7 +61,7 @@ function hitsLine(out: string, date: string): string {
 describe('one store, one market', () => {
   it('a sim:5 store refuses sim:6 and replay in one line naming both; nothing is written', () => {
     const root = tempDir();
-    const { env, dirs } = runEnv(root);
+    const { env, dirs } = runEnv(root, SMALL_SIM);
     const first = gapctl(env, 'scan-day', '--market', 'sim:5', '--date', '2024-03-04');
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/market sim:5 recorded \(store id [0-9a-f]{32}\)/);
@@ -75,7 +77,7 @@ describe('one store, one market', () => {
 
   it('--switch-market records a switch from a date on, shown by status; days keep their market; the new market never reads the old market\'s stored bars', async () => {
     const root = tempDir();
-    const { env, dirs } = runEnv(root);
+    const { env, dirs } = runEnv(root, SMALL_SIM);
     // A store of sim:5 holding 2024-03-04, whose stored grouped daily has a single bar: a scan of
     // 2024-03-05 that took its previous close from it would find almost no previous close.
     const { marketIdentity } = await import('../../source/runtime/market-identity.js');
@@ -111,7 +113,7 @@ describe('one store, one market', () => {
     // store holds for the day before): its hits are those of a store of sim:6 alone.
     const { testSession } = await import('../helpers/session.js');
     const { scanDay } = await import('../../source/engine/day.js');
-    const t = await testSession({ market: 'sim:6' });
+    const t = await testSession({ market: 'sim:6', env: SMALL_SIM });
     try {
       const r = await scanDay(t.session.ctx, '2024-03-05', {});
       expect(sw.out).toContain(`2024-03-05 COMPLETE     hits ${r.discoveries} (R1 ${r.hits.r1} R2 ${r.hits.r2} R3 ${r.hits.r3} R4 ${r.hits.r4})`);
