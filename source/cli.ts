@@ -311,13 +311,14 @@ function metricsFlags(port: number | undefined, host: string | undefined): { por
 }
 
 /**
- * A reader that went away (`gapctl status | head -1`) ends the command quietly, as SIGPIPE ends
- * Unix tools, without a stack trace: on EPIPE on stdout a command that stops cleanly on a signal
- * (backfill, scan, validate: they listen for SIGTERM) gets one SIGTERM and ends as a stop does;
- * any other exits at once with the exit code set so far (0 when none). An EPIPE on stderr is
- * ignored (there is nowhere left to say anything). The headless runner and `console --attach`
- * install their own stdout error listener (they keep running when their terminal vanishes); this
- * one then stands aside.
+ * A reader that went away (`gapctl status | head -1`) ends the command quietly, without a stack
+ * trace: on EPIPE on stdout the rest of the output is dropped; a command that stops cleanly on a
+ * signal (backfill, scan, validate: they listen for SIGTERM) gets one SIGTERM and ends as a stop
+ * does (exit 1, the stopped day left absent); any other finishes its work silently and exits with
+ * its own code (status 0; a `market import` or `db backup` is never cut half-way, and nothing
+ * reports success it did not have). An EPIPE on stderr is ignored (there is nowhere left to say
+ * anything). The headless runner and `console --attach` install their own stdout error listener
+ * (they keep running when their terminal vanishes); this one then stands aside.
  */
 function exitQuietlyOnClosedPipe(): void {
   const closedPipe = (e: NodeJS.ErrnoException): boolean => e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED';
@@ -327,7 +328,6 @@ function exitQuietlyOnClosedPipe(): void {
     if (seen || process.stdout.listenerCount('error') > 1) return;
     seen = true;
     if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
-    else process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   });
   process.stderr.on('error', (e: NodeJS.ErrnoException) => {
     if (!closedPipe(e)) throw e;
