@@ -140,7 +140,7 @@ describe('read-only stores and folders', () => {
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/^2018-01-03 COMPLETE/m);
     expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')).status).toBe('DONE');
-  }, 60_000);
+  });
 
   it('a read-only folder: status, export and --dry-run read it (pages in the -wal included); writers are refused naming the folder', () => {
     const root = tempDir();
@@ -182,7 +182,7 @@ describe('read-only stores and folders', () => {
     expect(readdirSync(join(root, 'db')).sort()).toEqual(before);
     expect(readdirSync('/tmp').filter((n) => n.startsWith('gapctl-ro-') && statSync(join('/tmp', n)).uid === (ROOT ? NOBODY : process.getuid!()))).toEqual([]);
     chmodSync(join(root, 'db'), 0o755);
-  }, 60_000);
+  });
 });
 
 describe('a corrupt store', () => {

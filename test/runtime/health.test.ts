@@ -257,5 +257,5 @@ describe('gapctl health', () => {
     const o = JSON.parse(j.stdout) as HealthReport;
     expect(o).toMatchObject({ level: 'critical', exitCode: 2 });
     expect(healthLines(o)[0]).toBe(lines[0]);
-  }, 60_000);
+  });
 });
