@@ -6,6 +6,7 @@
  * of its days (store/market-identity.ts). A state file that names another store is not shown.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { nextTradingDay, tradingDays } from '../calendar/index.js';
 import { SCHEMA_VERSION, StoreError } from '../store/db.js';
 import { readLock, type LockInfo } from '../store/lock.js';
@@ -13,6 +14,7 @@ import { readBackfillState, stateStoreMatch, statePaths, storeText, type Backfil
 import { marketHistory, readStoreRef, storeId, type MarketRecord, type StoreRef } from '../store/market-identity.js';
 import { Store } from '../store/store.js';
 import { errorLine } from '../util/errors.js';
+import { processRss, type ProcessRss } from '../runtime/memory.js';
 
 /** Lines of task_log.md shown. */
 export const TASK_LOG_TAIL_LINES = 20;
@@ -71,6 +73,8 @@ export interface StatusReport {
   last_failure: StatusFailure | null;
   /** The holder of `<db>.lock` when it is a live process; null when no backfill is running. */
   running: LockInfo | null;
+  /** Resident memory of that process (current and peak, MB, from /proc on this host); null when none runs here or it cannot be read. */
+  running_memory: ProcessRss | null;
   task_log: { path: string; tail: string[] };
 }
 
@@ -103,8 +107,10 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
     days: null,
     last_failure: null,
     running: readLock(o.dbPath),
+    running_memory: null,
     task_log: { path: paths.taskLog, tail: tail(paths.taskLog, TASK_LOG_TAIL_LINES) },
   };
+  if (report.running && report.running.host === hostname()) report.running_memory = processRss(report.running.pid);
   let failureDay: StatusFailure['day'] = null;
   let alert: StatusFailure['alert'] = null;
   if (report.database.exists) {
@@ -161,7 +167,8 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
 export function formatStatus(r: StatusReport): string[] {
   const out: string[] = [];
   const db = r.database;
-  const running = r.running ? `yes: ${r.running.command} pid ${r.running.pid} on ${r.running.host} since ${r.running.started_at}` : 'no';
+  const mem = r.running_memory ? `, RSS ${r.running_memory.rssMb} MB (peak ${r.running_memory.peakRssMb} MB)` : '';
+  const running = r.running ? `yes: ${r.running.command} pid ${r.running.pid} on ${r.running.host} since ${r.running.started_at}${mem}` : 'no';
   if (!r.backfill) {
     if (r.other_state_store) {
       out.push(`no backfill of this store: ${r.state_file} is the backfill of store ${storeText(r.other_state_store)} (not shown here; gapctl status --db ${r.other_state_store.path} shows it)`);

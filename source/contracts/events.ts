@@ -229,6 +229,16 @@ export interface BackfillSnapshot {
    * R1_PROOF=off: the days it scans stay unproven, "sampled"); absent when not known.
    */
   proofMode?: 'auto' | 'off';
+  /** The engine process's memory (RSS of the whole process, the worker's heap), or null/absent before the first sample. */
+  memory?: MemoryInfo | null;
+}
+
+/** Memory of the engine process, whole MB: RSS and peak RSS of the process (every thread), the worker's V8 heap in use and its limit. */
+export interface MemoryInfo {
+  rssMb: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+  heapLimitMb: number;
 }
 
 /** Commands from the console (or the control socket) to the engine host. */

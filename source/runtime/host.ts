@@ -2,15 +2,21 @@
  * The main thread's side of the engine worker: starts the worker with a job, keeps the latest
  * snapshot, fans it out to subscribers (console or plain printer), forwards control commands and
  * shuts the worker down by message (it closes the store itself), never by terminate() mid-query.
+ * The worker runs under V8 heap limits (WORKER_MAX_OLD_MB, WORKER_MAX_YOUNG_MB); a worker that
+ * reaches them ends the backfill HALTED with a one-line reason (current_state.json records it, the
+ * job resolves), never a crash.
  */
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';
 import { followDayLog, readDayLog, type LogLinesListener } from './day-detail.js';
+import { loadConfig } from '../config/index.js';
+import { isWorkerOutOfMemory, outOfMemoryReason, recordEngineHalt, workerResourceLimits } from './memory.js';
 
 /** URL of the compiled worker entry (dist/runtime/worker.js), also when this module runs from source (tests). */
 export function workerEntryUrl(): URL {
@@ -65,9 +71,14 @@ export interface HostConsoleSource {
   checkHealth(): Promise<HealthReport>;
 }
 
-/** Starts the engine worker thread on `job`. */
+/**
+ * Starts the engine worker thread on `job`, under the heap limits of the job's configuration
+ * (the environment with `job.env` on top, as the worker reads it).
+ * @throws ConfigError (one line) when that configuration is invalid.
+ */
 export function startEngineWorker(job: BackfillJob): EngineHost {
-  const worker = new Worker(workerEntryUrl());
+  const cfg = loadConfig({ ...process.env, ...(job.env ?? {}) });
+  const worker = new Worker(workerEntryUrl(), { resourceLimits: workerResourceLimits(cfg) });
   let latest: BackfillSnapshot | null = null;
   const listeners = new Set<(s: BackfillSnapshot) => void>();
   const logListeners = new Set<(l: string) => void>();
@@ -112,6 +123,24 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
       }
     });
     worker.on('error', (e) => {
+      if (!settled && isWorkerOutOfMemory(e)) {
+        // The heap limit: a clean HALTED end (the day in progress committed nothing), not a crash.
+        settled = true;
+        failWaiters('the engine has ended');
+        const reason = outOfMemoryReason(cfg, latest?.current?.date ?? null);
+        const unrecorded = recordEngineHalt(resolvePath(cfg.GAPCTL_STATE_DIR), reason, latest?.current?.date ?? null);
+        for (const l of logListeners) l(`[backfill] HALTED: ${reason}`);
+        if (unrecorded) for (const l of logListeners) l(`[backfill] the halt could not be recorded in current_state.json: ${unrecorded}`);
+        if (!latest) {
+          reject(new Error(reason));
+          return;
+        }
+        const snapshot: BackfillSnapshot = { ...latest, state: 'HALTED', reason, current: null, at: Date.now(), seq: latest.seq + 1 };
+        latest = snapshot;
+        for (const l of listeners) l(snapshot);
+        resolve({ outcome: { state: 'HALTED', reason, scanned: 0, skipped: 0, months: 0 }, snapshot });
+        return;
+      }
       if (!settled) reject(new Error(`engine worker crashed: ${errorLine(e)}`));
       settled = true;
     });

@@ -156,11 +156,11 @@ export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen):
   return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}${proof}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}${why}`;
 }
 
-/** The periodic summary line. */
+/** The periodic summary line (with the engine process's RSS once the worker reported it). */
 export function plainSummaryLine(s: BackfillSnapshot): string {
   return (
     `summary ${s.state}  ${s.done}/${s.total} days ${percent(s.done, s.total)}%  ETA ${formatEta(s.etaMs)}  ${formatRate(s.daysPerMin)} days/min  ` +
-    `hits ${rules(s.hits)}  in flight ${s.inFlight}`
+    `hits ${rules(s.hits)}  in flight ${s.inFlight}${s.memory ? `  RSS ${s.memory.rssMb} MB` : ''}`
   );
 }
 

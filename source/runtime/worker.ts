@@ -29,6 +29,7 @@ import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
 import { backfillHooks, reexportDayFiles } from './hooks.js';
 import { errorLine } from '../util/errors.js';
 import { fakeClockFromEnv, followSchedule, systemClock, type Clock } from '../engine/clock.js';
+import { memorySample } from './memory.js';
 
 /** The clock of follow mode: the wall clock, or the test-only GAPCTL_FAKE_CLOCK (engine/clock.ts). */
 function followClock(): Clock {
@@ -238,7 +239,7 @@ async function run(job: BackfillJob): Promise<void> {
       pausingNotified = true;
       emit({ type: 'backfill-state', state: 'PAUSED', at: Date.now() });
     }
-    snapshot = { ...snapshot, seq: snapshot.seq + 1, at: Date.now(), queuedCommands: queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length };
+    snapshot = { ...snapshot, seq: snapshot.seq + 1, at: Date.now(), queuedCommands: queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length, memory: memorySample() };
     post({ type: 'snapshot', snapshot });
   };
   flush = tick;

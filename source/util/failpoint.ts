@@ -13,6 +13,8 @@
  * current_state.json records a finished month).
  */
 
+import { isMainThread } from 'node:worker_threads';
+
 let target: { name: string; n: number } | null | undefined;
 let hits = 0;
 
@@ -23,8 +25,20 @@ function parse(): { name: string; n: number } | null {
   return m ? { name: m[1]!, n: Number(m[2]) } : { name: raw, n: 1 };
 }
 
-/** Kills this process with SIGKILL when `name` is the armed failpoint and this is its N-th pass. */
+let hog: string | null | undefined;
+
+/**
+ * Kills this process with SIGKILL when `name` is the armed failpoint and this is its N-th pass.
+ * Test-only as well: `GAPCTL_MEMORY_HOG=name` makes a worker thread (never the main thread) that
+ * passes `name` allocate and keep memory until its heap limit (WORKER_MAX_OLD_MB) ends it, which
+ * rehearses the engine running out of memory.
+ */
 export function failpoint(name: string): void {
+  if (hog === undefined) hog = process.env.GAPCTL_MEMORY_HOG || null;
+  if (hog === name && !isMainThread) {
+    const keep: number[][] = [];
+    for (;;) keep.push(new Array<number>(100_000).fill(keep.length + 0.5));
+  }
   if (target === undefined) target = parse();
   if (target === null || target.name !== name) return;
   hits++;

@@ -73,6 +73,7 @@ class ReplaySource implements ReplayMarket {
   // window; older days are read again from disk if ever needed (RSS stays flat over long ranges).
   private readonly dayCache = new LruMap<string, Promise<readonly DailyBar[]>>(DAY_CACHE_DAYS);
   private readonly refCache = new LruMap<string, readonly RefTicker[]>(DAY_CACHE_DAYS);
+  // Derived premarket prints and bars: at most one entry per row of the premarket file.
   private readonly tradeCache = new Map<string, readonly TradePrint[] | null>();
   private readonly barCache = new Map<string, readonly IntradayBar[] | null>();
 
@@ -150,6 +151,9 @@ class ReplaySource implements ReplayMarket {
 
   async trades(ticker: string, date: string): Promise<TradePrint[] | null> {
     const key = `${date} ${ticker}`;
+    // Only ticker-days of the premarket file are cached (a bounded set): the emulator asks for every
+    // ticker of every day (the flat files), and caching those nulls grew without bound.
+    if (!this.premarket.has(key)) return null;
     let prints = this.tradeCache.get(key);
     if (prints === undefined) {
       prints = derivePrints(this.premarket.get(key));
@@ -160,6 +164,7 @@ class ReplaySource implements ReplayMarket {
 
   async minuteBars(ticker: string, date: string): Promise<IntradayBar[] | null> {
     const key = `${date} ${ticker}`;
+    if (!this.premarket.has(key)) return null;
     let bars = this.barCache.get(key);
     if (bars === undefined) {
       bars = deriveMinuteBars(this.premarket.get(key));

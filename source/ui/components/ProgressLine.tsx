@@ -1,7 +1,7 @@
 /**
  * Backfill progress line: bar, done/total days, percent, current month, ETA (moving average from the
  * engine, paused time left out; marked `(paused)` while the clock is held), days/min, and at 100+
- * columns a sparkline of recent days/min. Following the market (`--follow`) and waiting: the next
+ * columns a sparkline of recent days/min, then the engine process's RSS (MB). Following the market (`--follow`) and waiting: the next
  * scan's day, its due time in ET and a countdown instead of the ETA.
  */
 import type { BackfillSnapshot } from '../../contracts/events.js';
@@ -34,6 +34,8 @@ export function ProgressLine({ snapshot: s, wide, month, paused }: ProgressLineP
           ? { text: `  next scan ${s.nextScan.date} ${s.nextScan.et.slice(11)} in ${formatEta(Math.max(0, s.nextScan.at - s.at))}`, tone: 'info' }
           : `  ETA ${formatEta(s.etaMs)}${paused ? ' (paused)' : ''}  ${formatRate(s.daysPerMin)} days/min`,
         spark && !s.nextScan ? { text: `  ${spark}`, tone: 'info' } : null,
+        // The engine process's resident memory (the worker samples it with each snapshot).
+        s.memory ? { text: `  RSS ${s.memory.rssMb} MB`, tone: 'dim' } : null,
       ]}
     />
   );
