@@ -5,6 +5,7 @@
  * A 472 (or an empty 200) from a consolidated source is a definitive "no premarket trades".
  */
 import type { Config } from '../../config/index.js';
+import { LruMap } from '../../util/lru.js';
 import { errorText, Upstream, type AttemptOutcome, type HttpReply, type SleepFn } from '../http.js';
 import {
   ProviderError,
@@ -38,6 +39,8 @@ export const PM_DIAG_KEYS = ['v3_trades:utp_cta', 'v1_trades:utp_cta', 'v1_ohlc_
 type DiagKey = (typeof PM_DIAG_KEYS)[number];
 
 /** Statuses retried up to THETA_RETRIES times: queue overflow, disconnected, restarting, 5xx. */
+/** Dates whose premarket diagnostics (answers by source, raw-high rows) the Theta client keeps. */
+export const THETA_DIAG_DAYS = 16;
 export const THETA_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 474, 571, 500, 502, 503]);
 /** Statuses retried once (GENERAL, UNCAUGHT_ERROR). */
 export const THETA_RETRY_ONCE_STATUSES: ReadonlySet<number> = new Set([470, 572]);
@@ -98,7 +101,9 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
   const log: LogSink = opts.log ?? (() => {});
   const startMs = clockToMs(cfg.PM_START);
   const endMs = clockToMs(cfg.PM_END);
-  const days = new Map<string, DayDiag>();
+  // Per-date diagnostics of the most recent dates only: a backfill reads a day's right after its
+  // scan, and an unbounded map grew by one entry per day over long ranges.
+  const days = new LruMap<string, DayDiag>(THETA_DIAG_DAYS);
 
   function day(date: string): DayDiag {
     let d = days.get(date);
