@@ -155,7 +155,10 @@ describe('read-only stores and folders', () => {
     const store = Store.open(src);
     store.db.pragma('wal_autocheckpoint = 0');
     store.db.pragma('wal_checkpoint(TRUNCATE)');
-    for (const d of ['2018-03-01', '2018-03-02', '2018-03-05']) store.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
+    // Proven days (a backfill with proofs on skips only those; it rescans unproven ones to prove them).
+    for (const d of ['2018-03-01', '2018-03-02', '2018-03-05']) {
+      store.commitDay({ completeness: completeness(d, { proof: 'exhaustive', proof_source: 'theta', proof_checked: 1200 }), hits: [], missAudit: [], audit: null });
+    }
     mkdirSync(join(root, 'db'));
     copyFileSync(src, dirs.db);
     copyFileSync(`${src}-wal`, `${dirs.db}-wal`);
