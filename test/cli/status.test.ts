@@ -120,7 +120,7 @@ describe('gapctl status', () => {
     const lock = join(dir, 'db', 'scanner.db.lock');
     writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), command: 'backfill', started_at: '2018-03-06T12:00:00.000Z' }));
     const r = run([], dir);
-    expect(r.out).toMatch(new RegExp(`^running\\s+yes: backfill pid ${process.pid} on .* since 2018-03-06T12:00:00.000Z$`, 'm'));
+    expect(r.out).toMatch(new RegExp(`^running\\s+yes: backfill pid ${process.pid} on .* since 2018-03-06T12:00:00.000Z, RSS \\d+ MB \\(peak \\d+ MB\\)$`, 'm'));
     expect(JSON.parse(run(['--json'], dir).out).running).toMatchObject({ pid: process.pid, command: 'backfill' });
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(lock, JSON.stringify({ pid: dead, host: hostname(), command: 'backfill', started_at: '2018-03-06T12:00:00.000Z' }));

@@ -174,7 +174,9 @@ describe('gapctl backfill --metrics-port', () => {
     }
     expect(sample(text, 'gapctl_backfill_state', 'state="DONE"'), out).toBe(1);
     expect(sample(text, 'gapctl_days', 'status="COMPLETE"')).toBe(1);
-    expect(sample(text, 'gapctl_days_proof', 'proof="sampled"')).toBe(1);
+    // Proofs are on by default: the one day is proven by its exhaustive pass (the flat file), not sampled.
+    expect(sample(text, 'gapctl_days_proof', 'proof="exhaustive"')).toBe(1);
+    expect(sample(text, 'gapctl_days_proof', 'proof="sampled"')).toBe(0);
     expect(sample(text, 'gapctl_day_processing_seconds_count')).toBe(1);
     expect(sample(text, 'gapctl_upstream_requests_total', 'upstream="polygon",status="200"')).toBeGreaterThan(0);
     expect(sample(text, 'gapctl_upstream_latency_seconds_count', 'upstream="theta_v3"')).toBeGreaterThan(0);
