@@ -20,6 +20,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { backfillOutcome, runEnv, type BackfillOutcomeDump } from '../helpers/outcome.js';
+
+/**
+ * The validation baseline by per-symbol Polygon lookups (not the day's flat file, the default since
+ * 454c181): the kill points counted in HTTP responses (http.response:450) fall in its lookups.
+ */
+const PINNED = { BASELINE_PM_SOURCE: 'polygon' };
 import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
@@ -74,7 +80,7 @@ function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: Nod
 let reference: BackfillOutcomeDump;
 
 beforeAll(async () => {
-  const { env, dirs } = runEnv(tempDir());
+  const { env, dirs } = runEnv(tempDir(), PINNED);
   const r = await run(env);
   expect(r.code, r.out).toBe(0);
   reference = backfillOutcome(dirs);
@@ -95,10 +101,10 @@ describe('backfill crash safety: SIGKILL at 26 points, then resume', () => {
   });
 
   it.each(KILL_POINTS)('killed at %s, resumed: the same outcome as one clean run', async (point) => {
-    const { env, dirs } = runEnv(tempDir(), { GAPCTL_FAILPOINT: point });
+    const { env, dirs } = runEnv(tempDir(), { ...PINNED, GAPCTL_FAILPOINT: point });
     const killed = await run(env);
     expect(killed.signal, `failpoint ${point} was not reached: ${killed.out.slice(-300)}`).toBe('SIGKILL');
-    const { env: again } = runEnv(join(dirs.db, '..', '..'));
+    const { env: again } = runEnv(join(dirs.db, '..', '..'), PINNED);
     const resumed = await run(again);
     expect(resumed.code, resumed.out).toBe(0);
     expect(backfillOutcome(dirs)).toEqual(reference);

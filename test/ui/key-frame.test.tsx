@@ -43,7 +43,8 @@ describe('a key is drawn at once on a real (throttled) console', () => {
       patchConsole: false,
     });
     const screen = () => plain(stdout.frames.join(''));
-    for (let i = 0; i < 200 && !/RUNNING/.test(screen()); i++) await turns(1);
+    // (a bound in turns, not time: the first mount also loads modules, slow on a loaded machine)
+    for (let i = 0; i < 20_000 && !/RUNNING/.test(screen()); i++) await turns(1);
     // the first snapshot is drawn at once (no frame before it in the cap's interval)
     expect(screen()).toMatch(/RUNNING/);
     // a data frame now (a changed snapshot): drawn, or held by the cap; either way the key must not wait
