@@ -56,6 +56,12 @@ let snapshot: BackfillSnapshot;
 let flush: () => void = () => {};
 const memo = initialMemo();
 let pausingNotified = false;
+/**
+ * A stop or quit that arrived while the session was still opening (the console takes keys before
+ * the worker has loaded the engine and started the market): applied the moment the session is
+ * open, so the backfill stops at once instead of running to its end with the command ignored.
+ */
+let stopBeforeOpen = false;
 let logLine: (line: string) => void = () => {};
 
 port.on('message', (msg: ToWorker) => {
@@ -151,6 +157,7 @@ function command(c: ControlCommand): void {
       if (!backfillRunning) enqueue(c);
       return;
     case 'stop':
+      if (!s) stopBeforeOpen = true;
       if (s && (backfillRunning || commandRunning)) {
         if (backfillRunning) emit({ type: 'backfill-state', state: 'STOPPING', at: Date.now() });
         else logLine('[console] stop: aborting the command in progress');
@@ -160,6 +167,7 @@ function command(c: ControlCommand): void {
       }
       return;
     case 'quit': {
+      if (!s) stopBeforeOpen = true;
       if (s && (backfillRunning || commandRunning)) {
         s.ctx.gate.resume();
         s.controller.abort();
@@ -231,6 +239,10 @@ async function run(job: BackfillJob): Promise<void> {
   jobCfg = cfg;
   jobMarket = market;
   session = s;
+  if (stopBeforeOpen) {
+    log('[console] stop requested while the engine was starting: the backfill stops before its first day');
+    s.controller.abort();
+  }
   snapshot = { ...snapshot, market: s.marketName, alerts: s.ctx.store.openAlerts(), proofMode: cfg.R1_PROOF };
   const tick = () => {
     const m = s.ctx.metrics();

@@ -148,5 +148,27 @@ describe('engine worker (interactive)', () => {
     host.send({ type: 'quit' });
     await host.done;
   });
+  it('a stop or quit sent while the engine is still starting stops the backfill before its first day', async () => {
+    // The console takes keys before the worker has opened its session (engine modules, market,
+    // store): a quit pressed then used to be ignored until the whole range was done (the pty test's
+    // "no exit within 60 s" after q s on a loaded machine). Sent right after start, both reach the
+    // worker before its session is open (the start message is still being served).
+    const dir = tempDir();
+    const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'), SIM_TICKERS: '300' };
+    const job = { kind: 'backfill' as const, start: '2024-01-02', end: '2024-02-29', market: 'sim:5', validate: 'none' as const, skipPhase0: true, interactive: true, env };
+    const quitting = startEngineWorker({ ...job, dbPath: join(dir, 'q.db') });
+    quitting.send({ type: 'quit' });
+    const q = await quitting.done;
+    expect(q.outcome).toMatchObject({ state: 'STOPPED', reason: 'stopped by the operator', scanned: 0 });
+    expect(q.snapshot.done).toBe(0);
+
+    // stop (not quit): the backfill stops, the interactive worker stays up for commands until quit.
+    const stopping = startEngineWorker({ ...job, dbPath: join(dir, 's.db') });
+    stopping.send({ type: 'stop' });
+    const stopped = await until(stopping, (s) => s.state === 'STOPPED');
+    expect(stopped.done).toBe(0);
+    stopping.send({ type: 'quit' });
+    expect((await stopping.done).outcome).toMatchObject({ state: 'STOPPED', scanned: 0 });
+  });
 });
 
