@@ -20,7 +20,7 @@ export interface DayPanelProps {
   /** The backfill is paused with nothing in flight: the running stage shows `‖`. */
   paused?: boolean;
   /**
-   * The current day's elapsed ms (state.ts dayElapsedMs: frozen at the day's end); default the
+   * The current day's elapsed ms (ui/state/selectors.ts dayElapsedMs: frozen at the day's end); default the
    * snapshot's time since the day began.
    */
   elapsedMs?: number | null;
