@@ -18,7 +18,7 @@
  * --timeout S (600: then q, s is pressed).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { recordRun } from './history.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

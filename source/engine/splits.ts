@@ -48,7 +48,7 @@ export async function loadSplits(ctx: EngineContext, from: string, to: string): 
       splits = await ctx.polygon.splits(`${month}-01`, monthEnd(month), ctx.signal);
     } catch (e) {
       if (ctx.signal.aborted) throw new StoppedError();
-      throw new Error(`splits ${month}: ${errorLine(e)}`);
+      throw new Error(`splits ${month}: ${errorLine(e)}`, { cause: e });
     }
     if (monthEnd(month) < today) ctx.store.putSplits(month, splits);
     else live.push(...splits);

@@ -100,7 +100,7 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`csv-shape: cannot read ${path}: ${errorLine(e)}`);
+    throw new Error(`csv-shape: cannot read ${path}: ${errorLine(e)}`, { cause: e });
   }
   let records: string[][];
   try {

@@ -412,7 +412,7 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
       try {
         return loadDayDetail(db.conn, o.stateDir, date);
       } catch (e) {
-        throw new Error(`day detail of ${date}: ${errorLine(e)}`);
+        throw new Error(`day detail of ${date}: ${errorLine(e)}`, { cause: e });
       }
     },
     async close() {

@@ -143,7 +143,7 @@ export function probeControlSocket(path: string, timeoutMs = CONTROL_TIMEOUT_MS)
 
 /** Runs `fn` with the process umask set to 0177 where the platform allows it (worker threads do not). */
 function withOwnerOnlyUmask<T>(fn: () => T): T {
-  let old: number | null = null;
+  let old: number | null;
   try {
     old = process.umask(0o177);
   } catch {

@@ -168,7 +168,7 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     | undefined;
   let baselineOnlyHits: { symbol: string; rule: string; pct: number }[] = [];
   if (diff?.detail) {
-    let listed: { symbol: string; rule: string; pct: number }[] = [];
+    let listed: { symbol: string; rule: string; pct: number }[];
     try {
       listed = (JSON.parse(diff.detail) as { baseline_only?: { symbol: string; rule: string; pct: number }[] }).baseline_only ?? [];
     } catch {

@@ -96,8 +96,8 @@ async function probeGet(url: string, timeoutMs: number, headers: Record<string, 
     return { status: r.statusCode, body, ms: Date.now() - t0 };
   } catch (e) {
     const err = e as { name?: string; code?: string };
-    if (err.name === 'TimeoutError' || err.name === 'AbortError' || /Timeout/.test(err.code ?? '')) throw new Error(`no answer within ${timeoutMs} ms`);
-    throw new Error(err.code ? `${err.code} (${errorLine(e)})` : errorLine(e));
+    if (err.name === 'TimeoutError' || err.name === 'AbortError' || /Timeout/.test(err.code ?? '')) throw new Error(`no answer within ${timeoutMs} ms`, { cause: e });
+    throw new Error(err.code ? `${err.code} (${errorLine(e)})` : errorLine(e), { cause: e });
   }
 }
 

@@ -60,7 +60,9 @@ export function marketIdentity(spec: MarketSpec, cfg: Pick<Config, 'SIM_PM_FADES
     if (typeof parsed.name !== 'string' || !parsed.name) throw new Error('no dataset name');
     name = parsed.name;
   } catch (e) {
-    throw new Error(`replay dataset ${spec.path}: ${MANIFEST_FILE} is unreadable (${errorLine(e)})`);
+    throw new Error(`replay dataset ${spec.path}: ${MANIFEST_FILE} is unreadable (${errorLine(e)})`, {
+      cause: e,
+    });
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
   return { kind: 'replay', key: `replay:${name}@${sha.slice(0, 12)}`, detail: { dataset: name, manifest_sha256: sha, path: spec.path } };

@@ -260,7 +260,7 @@ async function run(job: BackfillJob): Promise<void> {
     // Idle again: no validation is running whatever its last progress event said.
     snapshot = { ...snapshot, activity, ...(activity === null ? { validation: null } : {}) };
   };
-  let outcome: BackfillOutcome | null = null;
+  let outcome: BackfillOutcome | null;
   const backfill = async (): Promise<BackfillOutcome> => {
     backfillRunning = true;
     try {

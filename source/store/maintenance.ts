@@ -96,8 +96,7 @@ function describeFile(db: Db): { version: number; missingTables: string[] } {
  * @throws StoreError naming the first problem (one line).
  */
 export function verifyStoreFile(path: string): { version: number } {
-  let db: Db;
-  db = openReadonly(path);
+  const db: Db = openReadonly(path);
   try {
     let rows: string[];
     let info: { version: number; missingTables: string[] };

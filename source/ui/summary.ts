@@ -21,10 +21,6 @@ export function provenDay(d: DayCell): boolean {
   return d.status === 'COMPLETE' && (d.proof === 'exhaustive' || d.proof === 'baseline');
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function alertCounts(alerts: readonly AlertInfo[]): string {
   const open = alerts.filter((a) => !a.acknowledged);
   if (open.length === 0) return 'none open';

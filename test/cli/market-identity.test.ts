@@ -52,11 +52,6 @@ function unchanged(root: string, db: string, act: () => void): void {
   expect(filesOf(root)).toEqual(files);
 }
 
-function hitsLine(out: string, date: string): string {
-  const line = out.split('\n').find((l) => l.startsWith(`${date} `));
-  expect(line).toBeDefined();
-  return line!.replace(/\s+[\d.]+s(\s|$).*/, '');
-}
 
 describe('one store, one market', () => {
   it('a sim:5 store refuses sim:6 and replay in one line naming both; nothing is written', () => {

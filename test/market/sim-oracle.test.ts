@@ -76,7 +76,6 @@ describe('sim oracle over 65 trading days', () => {
     const kinds: Record<string, number> = {};
     for (const h of all) kinds[h.kind] = (kinds[h.kind] ?? 0) + 1;
     const counts = days.map((d) => hitsByDay.get(d)!.length);
-    // eslint-disable-next-line no-console
     console.log(`[sim oracle] ${days.length} days in ${ms.toFixed(0)}ms; hits/day min=${Math.min(...counts)} ` +
       `max=${Math.max(...counts)} mean=${(all.length / days.length).toFixed(1)}; kinds ${JSON.stringify(kinds)}`);
   });

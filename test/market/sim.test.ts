@@ -366,7 +366,6 @@ describe('sim market: performance (printed, not asserted)', () => {
       calls++;
     }
     const tTrades = (performance.now() - t0) / calls;
-    // eslint-disable-next-line no-console
     console.log(`[sim perf] create=${tCreate.toFixed(0)}ms groupedDaily(cold)=${times.map((x) => x.toFixed(1)).join('/')}ms ` +
       `rows=${g.length} referenceTickers=${tRef.toFixed(1)}ms (${refs.length}) trades=${(tTrades * 1000).toFixed(1)}us/call`);
     expect(g.length).toBeGreaterThan(0);

@@ -359,7 +359,6 @@ describe('theta concurrency', () => {
     let arrivals = 0;
     let clientInFlightMax = 0;
     let clientQueuedMax = 0;
-    let theta!: ThetaApi;
     const release = () => {
       for (const res of held.splice(0)) reply(res, 200, v3Csv([['2024-01-02T05:00:00.000', 2]]));
     };
@@ -373,7 +372,7 @@ describe('theta concurrency', () => {
       // Hold a full cap for a moment: a client above the cap would send more meanwhile.
       else if (held.length === CAP) setTimeout(release, 5);
     });
-    ({ theta } = client(v3.url, (await unusedV1()).url, { THETA_V3_MAX_OUTSTANDING: String(CAP) }));
+    const { theta } = client(v3.url, (await unusedV1()).url, { THETA_V3_MAX_OUTSTANDING: String(CAP) });
     const answers = await Promise.all(Array.from({ length: TOTAL }, (_, i) => theta.premarketHigh(`S${i}`, DATE)));
     expect(answers.every((a) => a.outcome === 'high' && a.source === 'v3_trades')).toBe(true);
     expect(v3.requests).toHaveLength(TOTAL);

@@ -89,7 +89,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     served: 0,
     forbidden: () => !!st.faults.flatFilesForbidden,
   };
-  let flatUrl = '';
+  let flatUrl: string;
 
   const servers: Server[] = [];
   try {

@@ -120,7 +120,7 @@ function readStooqDay(file: string, date: string): StooqRow[] {
   try {
     text = gunzipSync(fs.readFileSync(file)).toString('utf8');
   } catch (err) {
-    throw new Error(`importReplay: cannot read stooq day ${date}: ${errorLine(err)}`);
+    throw new Error(`importReplay: cannot read stooq day ${date}: ${errorLine(err)}`, { cause: err });
   }
   const lines = text.split('\n');
   if ((lines[0] ?? '').replace(/\r$/, '') !== STOOQ_HEADER) {
@@ -143,7 +143,7 @@ function readStooqDay(file: string, date: string): StooqRow[] {
     try {
       ex = micOfExchange(exch);
     } catch (err) {
-      throw new Error(`importReplay: ${where}: ${(err as Error).message}`);
+      throw new Error(`importReplay: ${where}: ${(err as Error).message}`, { cause: err });
     }
     for (const [tok, what] of [[o, 'open'], [h, 'high'], [l, 'low'], [c, 'close'], [v, 'volume']] as const) {
       numberToken(tok, `${where} ${what}`);
@@ -174,7 +174,9 @@ function readPremarketRows(csvPath: string, start: string, end: string): PmRow[]
   try {
     records = parse(fs.readFileSync(csvPath), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
   } catch (err) {
-    throw new Error(`importReplay: cannot read premarket file ${path.basename(csvPath)}: ${errorLine(err)}`);
+    throw new Error(`importReplay: cannot read premarket file ${path.basename(csvPath)}: ${errorLine(err)}`, {
+      cause: err,
+    });
   }
   if (records.length > 0) {
     for (const col of PM_COLUMNS) {

@@ -229,7 +229,7 @@ async function readChecked(dir: string, rel: string, manifest: ReplayManifest): 
   try {
     buf = await fsp.readFile(path.join(dir, rel));
   } catch (err) {
-    throw new Error(`replay ${manifest.name}: cannot read ${rel}: ${errorLine(err)}`);
+    throw new Error(`replay ${manifest.name}: cannot read ${rel}: ${errorLine(err)}`, { cause: err });
   }
   if (createHash('sha256').update(buf).digest('hex') !== expected.sha256) {
     throw new Error(`replay ${manifest.name}: ${rel} is corrupt (SHA-256 differs from the manifest)`);
@@ -237,7 +237,7 @@ async function readChecked(dir: string, rel: string, manifest: ReplayManifest): 
   try {
     return (rel.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
   } catch (err) {
-    throw new Error(`replay ${manifest.name}: ${rel} is corrupt: ${errorLine(err)}`);
+    throw new Error(`replay ${manifest.name}: ${rel} is corrupt: ${errorLine(err)}`, { cause: err });
   }
 }
 

@@ -198,12 +198,11 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
       } else if (c.cat === 'deriv' || c.cat === 'pfd') {
         const nasStyle = c.cat === 'deriv' ? rng() < 0.7 : rng() < 0.35;
         const pool = nasStyle ? parents.nas : parents.nys;
-        let ticker: string;
         let base: Raw | undefined;
         const suffixNas = c.type === 'WARRANT' ? 'W' : c.type === 'UNIT' ? 'U' : c.type === 'RIGHT' ? 'R' : 'P';
         const suffixNys = (): string => c.type === 'WARRANT' ? '.WS' : c.type === 'UNIT' ? '.U' : c.type === 'RIGHT'
           ? '.RT' : `_${LETTERS[Math.floor(rng() * 8)]}`;
-        ticker = uniq(() => {
+        const ticker = uniq(() => {
           base = pool.length > 0 ? pick(pool) : undefined;
           const root = base ? base.ticker : randLetters(nasStyle ? 4 : 3);
           return nasStyle ? root + suffixNas : root + suffixNys();
