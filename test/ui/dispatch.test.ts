@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { KEYMAP, type ActionId, type KeyScope } from '../../source/ui/keymap.js';
+import { KEYMAP, type KeyScope } from '../../source/ui/keymap.js';
 import { controlController } from '../../source/ui/state/controllers/control.js';
 import { gridController } from '../../source/ui/state/controllers/grid.js';
 import { logPaneController } from '../../source/ui/state/controllers/log-pane.js';
