@@ -21,7 +21,8 @@ describe.each([
 ])('dashboard at %ix%i', (columns, rows) => {
   test('header, progress, grid glyphs, Theta 4/4, CRITICAL banner; at most rows-1 lines', async () => {
     const m = open(new FakeSource(makeSnapshot({ alerts: [CRITICAL] })), { columns, rows });
-    await tick();
+    // on a loaded machine the first snapshot may take more than one tick to be drawn
+    await waitFor(() => plain(m.frame()).includes('41/64 days'), 'first snapshot drawn');
     const f = plain(m.frame());
     expect(f).toContain('gapctl');
     expect(f).toContain('backfill 2018-01-11 -> 2018-04-10');
@@ -66,7 +67,7 @@ test('a five-year range aggregates per month and still fits 80x24', async () => 
     logTail: [],
   });
   const m = open(new FakeSource(s), { columns: 80, rows: 24 });
-  await tick();
+  await waitFor(() => plain(m.frame()).includes('month view'), 'first snapshot drawn');
   const f = plain(m.frame());
   expect(f).toContain('month view');
   expect(f).toContain('2016 ');
