@@ -100,7 +100,9 @@ describe('gapctl backfill: bad input changes nothing', () => {
 
   it('a second backfill on the same database is refused while the first runs; a stale lock is taken over', async () => {
     const root = tempDir();
-    const { env, dirs } = runEnv(root, { EMU_THETA_LATENCY_MS: '20' });
+    // A 1,000-symbol simulated universe (not 11,000): the lock does not depend on its size; days stay
+    // paced by the emulated Theta latency.
+    const { env, dirs } = runEnv(root, { EMU_THETA_LATENCY_MS: '20', SIM_TICKERS: '1000' });
     const first = spawn(process.execPath, [CLI, 'backfill', '--market', 'sim:3', '--start', '2024-01-02', '--end', '2024-01-31', '--validate', 'none', '--skip-phase0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       // Wait until the first has finished a day: it holds the lock and has written its state.

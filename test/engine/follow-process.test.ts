@@ -5,6 +5,7 @@
  * store.commit:4), after Thanksgiving was skipped; run 2 starts days later with no flags, catches up
  * 11-29, 12-02 and 12-03, then waits FOLLOWING for 12-04 (past its horizon) and stops on SIGTERM.
  * Every trading day is committed by exactly one of the runs, no holiday or weekend is scanned.
+ * The simulated universe is SIM_TICKERS=1000: the schedule does not depend on its size.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,10 +30,10 @@ describe('backfill --follow as a process: SIGKILL, restart, catch up', () => {
   it('commits each trading day once across a kill and a restart, then waits FOLLOWING', async () => {
     const root = tempDir();
     const base = ['--market', 'sim:7', '--validate', 'none', '--skip-phase0'];
-    const r1 = start(['backfill', '--follow', '--start', '2024-11-25', ...base], runEnv(root, { GAPCTL_FAKE_CLOCK: '2024-11-27T01:00:00Z..2024-12-10T00:00:00Z', GAPCTL_FAILPOINT: 'store.commit:4' }).env);
+    const r1 = start(['backfill', '--follow', '--start', '2024-11-25', ...base], runEnv(root, { SIM_TICKERS: '1000', GAPCTL_FAKE_CLOCK: '2024-11-27T01:00:00Z..2024-12-10T00:00:00Z', GAPCTL_FAILPOINT: 'store.commit:4' }).env);
     const k = await r1.done;
     expect(k.signal, r1.out().slice(-500)).toBe('SIGKILL');
-    const { env, dirs } = runEnv(root, { GAPCTL_FAKE_CLOCK: '2024-12-03T15:00:00Z..2024-12-04T00:00:00Z' });
+    const { env, dirs } = runEnv(root, { SIM_TICKERS: '1000', GAPCTL_FAKE_CLOCK: '2024-12-03T15:00:00Z..2024-12-04T00:00:00Z' });
     expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8'))).toMatchObject({ status: 'RUNNING', follow: true, range: { start: '2024-11-25', end: '2024-11-29' } });
 
     const r2 = start(['backfill', '--follow'], env);

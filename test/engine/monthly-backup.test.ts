@@ -2,6 +2,7 @@
  * BACKUP_EVERY_MONTH (engine/monthly-backup.ts): a backfill over two months leaves one verified
  * backup per completed month in BACKUP_DIR, each holding every day of the months done before it;
  * off by default; a failing backup is a WARNING alert of kind backup and never halts the backfill.
+ * The simulated universe is SIM_TICKERS=1000: backups do not depend on its size.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ afterEach(async () => {
 });
 
 const RANGE = { start: '2021-02-26', end: '2021-03-01' }; // Feb 26 | Mar 1
+const SMALL = { SIM_TICKERS: '1000' };
 
 function days(path: string): string[] {
   const db = new Database(path, { readonly: true });
@@ -30,7 +32,7 @@ function days(path: string): string[] {
 
 describe('backup after every month', () => {
   it('BACKUP_EVERY_MONTH=true: one verified backup per month holding the months done', async () => {
-    const t = await testSession({ market: 'sim:5', env: { BACKUP_EVERY_MONTH: 'true' } });
+    const t = await testSession({ market: 'sim:5', env: { ...SMALL, BACKUP_EVERY_MONTH: 'true' } });
     t.session.ctx.cfg = { ...t.session.ctx.cfg, BACKUP_DIR: join(t.dir, 'backups') };
     open.push(t.session);
     const r = await runBackfill(t.session.ctx, RANGE);
@@ -44,14 +46,14 @@ describe('backup after every month', () => {
   }, 60_000);
 
   it('off by default; a failing backup warns (alert kind backup) and the backfill still ends DONE', async () => {
-    const off = await testSession({ market: 'sim:5' });
+    const off = await testSession({ market: 'sim:5', env: SMALL });
     off.session.ctx.cfg = { ...off.session.ctx.cfg, BACKUP_DIR: join(off.dir, 'backups') };
     open.push(off.session);
     expect(off.session.ctx.cfg.BACKUP_EVERY_MONTH).toBe(false);
     expect(await backupAfterMonth(off.session.ctx, '2021-03', '2021-03-01')).toBeNull();
     expect(existsSync(join(off.dir, 'backups'))).toBe(false);
 
-    const t = await testSession({ market: 'sim:5', env: { BACKUP_EVERY_MONTH: 'true' } });
+    const t = await testSession({ market: 'sim:5', env: { ...SMALL, BACKUP_EVERY_MONTH: 'true' } });
     const blocker = join(t.dir, 'not-a-folder');
     writeFileSync(blocker, 'x');
     t.session.ctx.cfg = { ...t.session.ctx.cfg, BACKUP_DIR: join(blocker, 'backups') };

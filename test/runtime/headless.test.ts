@@ -14,7 +14,9 @@
  *   (SIGHUP) of the console, both detach with exit 0 and send nothing; the backfill goes on;
  * - attach with no runner is one line and exit 1; bad flag combinations are usage errors.
  *
- * Waits are on output lines and on files polled with a deadline, never on time alone.
+ * Waits are on output lines and on files polled with a deadline, never on time alone. The simulated
+ * universe is SIM_TICKERS=1000 (not 11,000): what is tested here is the runner's process and its
+ * files, which no universe size changes, and a day then costs about a fifth of the CPU.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -55,6 +57,7 @@ function envOf(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessE
     GAPCTL_REPORTS_DIR: join(dir, 'reports'),
     GAPCTL_LOG_DIR: join(dir, 'logs'),
     EMU_THETA_LATENCY_MS: '30',
+    SIM_TICKERS: '1000',
     ...extra,
   };
 }

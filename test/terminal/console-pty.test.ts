@@ -10,6 +10,10 @@
  * settings from before (icanon, echo). At 80x24 the dashboard fits in 23 rows; at 60x20 the
  * too-small screen shows and q still quits.
  *
+ * The simulated universe is SIM_TICKERS=1000 (not 11,000): the console's screens and keys do not
+ * depend on its size, and each simulated day costs about a fifth of the CPU (days still take about
+ * a second: the emulated Theta latency of 20 ms paces them, see ./pty-console.ts).
+ *
  * Keypress-to-screen latencies are written as JSON to $GAPCTL_PTY_METRICS when that is set; the
  * test never asserts on time. Needs `npm run build` (dist/cli.js).
  */
@@ -34,7 +38,7 @@ const metrics: { run: string; presses: KeyPress[]; sToExitMs: number }[] = [];
 function start(cols: number, rows: number): PtyConsole {
   const dir = tempDir('gapctl-pty-');
   dirs.push(dir);
-  const c = startConsole({ spawn: pty.spawn, root: REPO_ROOT, dir, cols, rows, args: ARGS, ttyProbe: true });
+  const c = startConsole({ spawn: pty.spawn, root: REPO_ROOT, dir, cols, rows, args: ARGS, ttyProbe: true, env: { SIM_TICKERS: '1000' } });
   running.push(c);
   return c;
 }
