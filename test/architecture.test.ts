@@ -4,11 +4,14 @@
  * shared contracts (snapshot, events, commands, day detail, rule table, states) are a leaf that
  * imports nothing of ours; the UI and the store import them, never the engine (types included). The engine reaches markets only over
  * HTTP, the sim oracle is for tests and benchmarks, Ink/React stay out of the engine and the plain
- * printer, and SQL and HTTP stay out of the UI.
+ * printer, and SQL and HTTP stay out of the UI. SQL has one home, source/store/: no other file
+ * prepares a statement, runs `.exec` on a connection, reads or sets a pragma, imports better-sqlite3
+ * or holds an SQL statement in a string literal.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
 import { REPO_ROOT } from './helpers/paths.js';
 
 const SOURCE = join(REPO_ROOT, 'source');
@@ -120,5 +123,60 @@ describe('architecture: direction of imports', () => {
   it('the sim oracle is imported by tests and benchmarks only', () => {
     const users = all.filter((i) => /oracle(\.js)?$/.test(i.spec) && !i.file.includes(`${sep}sim${sep}oracle`));
     expect(users.map((i) => relative(REPO_ROOT, i.file))).toEqual([]);
+  });
+});
+
+/** A source file outside source/store/ (the one home for SQL). */
+const outsideStore = files(SOURCE).filter((f) => relative(SOURCE, f).split(sep)[0] !== 'store');
+
+/**
+ * An SQL statement in a string: SELECT .. FROM, INSERT [OR x] INTO, UPDATE x SET, DELETE FROM,
+ * REPLACE INTO, `PRAGMA name(` / `PRAGMA name =` (upper case: prose says "select" in lower case).
+ */
+const SQL_TEXT = /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bREPLACE\s+INTO\b|\bPRAGMA\s+\w+\s*[(=]|\bCREATE\s+(TABLE|INDEX|VIEW)\b/;
+
+/** What a file does with SQL, found in its syntax tree (comments are not looked at). */
+function sqlUsesOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const rel = relative(REPO_ROOT, file);
+  const out: string[] = [];
+  const at = (n: ts.Node): string => `${rel}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`;
+  const visit = (n: ts.Node): void => {
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
+      const name = n.expression.name.text;
+      const receiver = n.expression.expression.getText(src);
+      if (name === 'prepare' || name === 'pragma') out.push(`${at(n)} calls .${name}(`);
+      // .exec( on a connection (db, store.db, this.db ...), not RegExp#exec
+      if (name === 'exec' && /(^|\.)(db|database|conn)$/i.test(receiver)) out.push(`${at(n)} calls ${receiver}.exec(`);
+    }
+    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'better-sqlite3') {
+      out.push(`${at(n)} imports better-sqlite3`);
+    }
+    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0]) && n.arguments[0].text === 'better-sqlite3') {
+      out.push(`${at(n)} imports better-sqlite3`);
+    }
+    let literal: string | null = null;
+    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) literal = n.text;
+    else if (ts.isTemplateExpression(n)) literal = [n.head.text, ...n.templateSpans.map((s) => s.literal.text)].join(' ? ');
+    if (literal !== null && SQL_TEXT.test(literal)) out.push(`${at(n)} holds SQL: ${literal.replace(/\s+/g, ' ').slice(0, 60)}`);
+    if (!ts.isTemplateExpression(n)) ts.forEachChild(n, visit);
+    else for (const span of n.templateSpans) visit(span.expression);
+  };
+  visit(src);
+  return out;
+}
+
+describe('architecture: one home for SQL (source/store/)', () => {
+  it('the checker sees SQL where it is (the store holds statements)', () => {
+    const inStore = files(join(SOURCE, 'store')).flatMap(sqlUsesOf);
+    expect(inStore.some((u) => u.includes('calls .prepare('))).toBe(true);
+    expect(inStore.some((u) => u.includes('holds SQL'))).toBe(true);
+    expect(inStore.some((u) => u.includes('imports better-sqlite3'))).toBe(true);
+  });
+
+  it('no file outside source/store/ prepares, execs, reads a pragma, imports better-sqlite3 or holds an SQL statement', () => {
+    expect(outsideStore.length).toBeGreaterThan(100);
+    expect(outsideStore.flatMap(sqlUsesOf)).toEqual([]);
   });
 });

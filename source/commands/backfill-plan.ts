@@ -9,6 +9,8 @@ import { nextTradingDay } from '../calendar/index.js';
 import { tradingDayArg } from '../runtime/input-checks.js';
 import { planBackfill } from '../engine/backfill.js';
 import { Store } from '../store/store.js';
+import { schemaVersion } from '../store/db.js';
+import { hasProofColumns, meanCompleteSeconds } from '../store/days.js';
 import { readBackfillState, stateStoreMatch, statePaths, storeText, type BackfillStateFile } from '../store/state-files.js';
 import type { StoreRef } from '../store/market-identity.js';
 import { UsageError, dateFlag } from './common.js';
@@ -127,18 +129,14 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
     const store = Store.open(dbPath, { readonly: true, check: true });
     try {
       // A file gapctl created but never migrated (schema version 0) has no days yet.
-      if ((store.db.pragma('user_version', { simple: true }) as number) > 0) {
+      if (schemaVersion(store.db) > 0) {
         for (const [date, st] of store.dayStatuses(start, end)) if (st.status === 'COMPLETE') complete.add(date);
         if (proof) {
-          const hasProof = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]).some((c) => c.name === 'proof');
-          const proofs = hasProof ? store.dayProofs(start, end) : new Map<string, string>();
+          const proofs = hasProofColumns(store.db) ? store.dayProofs(start, end) : new Map<string, string>();
           for (const d of complete) if (proofs.get(d) !== 'exhaustive' && proofs.get(d) !== 'baseline') unproven.add(d);
           for (const d of unproven) complete.delete(d);
         }
-        const r = store.db
-          .prepare("SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?")
-          .get(start, end) as { s: number | null; n: number };
-        secondsPerDay = r.n > 0 && r.s !== null ? r.s : null;
+        secondsPerDay = meanCompleteSeconds(store.db, start, end).seconds;
       }
     } finally {
       store.close();

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { StoreError } from '../store/db.js';
+import { schemaVersion, StoreError } from '../store/db.js';
 import { lockStoreToRead } from './common.js';
 import * as calendar from '../calendar/index.js';
 import { Store } from '../store/store.js';
@@ -21,7 +21,7 @@ import { dayRuns } from './backfill-plan.js';
  */
 export function neverScannedDays(store: Store, start: string, end: string): string[] {
   const days = calendar.tradingDays(start, end);
-  if ((store.db.pragma('user_version', { simple: true }) as number) === 0) return days;
+  if (schemaVersion(store.db) === 0) return days;
   const seen = store.dayStatuses(start, end);
   return days.filter((d) => !seen.has(d));
 }

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import * as calendar from '../calendar/index.js';
 import type { Config } from '../config/index.js';
 import { StoreError } from '../store/db.js';
+import { lastScannedDay } from '../store/days.js';
 import { Store } from '../store/store.js';
 import { opsReport, writeOpsReport, type ReportPeriod } from '../export/ops-report.js';
 import { UsageError, dateFlag } from './common.js';
@@ -53,12 +54,12 @@ export async function reportCommand(o: ReportCommandOptions): Promise<number> {
   const store = Store.open(o.dbPath, { readonly: true, check: true });
   try {
     if (end === undefined) {
-      const row = store.db.prepare('SELECT MAX(date) AS d FROM day_completeness').get() as { d: string | null };
-      if (!row.d) {
+      const last = lastScannedDay(store.db);
+      if (!last) {
         write(o.json ? JSON.stringify({ period, days: [], message: 'no day scanned yet' }) + '\n' : 'no day scanned yet: nothing to report\n');
         return 0;
       }
-      end = row.d;
+      end = last;
     }
     const r = opsReport(store, calendar, period as ReportPeriod, end, { maxSec: o.cfg.SLA_MAX_PROCESSING_SEC, maxErrorRate: o.cfg.SLA_MAX_ERROR_RATE });
     const files = writeOpsReport(r, resolve(o.out ?? o.cfg.GAPCTL_REPORTS_DIR));

@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { nextTradingDay, tradingDays } from '../calendar/index.js';
-import { SCHEMA_VERSION, StoreError } from '../store/db.js';
+import { schemaVersion, SCHEMA_VERSION, StoreError } from '../store/db.js';
+import { dayStatusRows } from '../store/days.js';
 import { readLock, type LockInfo } from '../store/lock.js';
 import { readBackfillState, stateStoreMatch, statePaths, storeText, type BackfillStateFile } from '../store/state-files.js';
 import { marketHistory, readStoreRef, storeId, type MarketRecord, type StoreRef } from '../store/market-identity.js';
@@ -116,15 +117,13 @@ export function statusReport(o: { stateDir: string; dbPath: string }): StatusRep
   if (report.database.exists) {
     const store = Store.open(o.dbPath, { readonly: true, check: true });
     try {
-      const version = store.db.pragma('user_version', { simple: true }) as number;
+      const version = schemaVersion(store.db);
       report.database.schema_version = version;
       report.store = { id: storeId(store.db), markets: marketHistory(store.db) };
       if (version > 0) {
         if (backfill) {
           const days = tradingDays(backfill.range.start, backfill.range.end);
-          const stored = store.db
-            .prepare('SELECT date, status, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date')
-            .all(backfill.range.start, backfill.range.end) as { date: string; status: string; provider_status: string | null }[];
+          const stored = dayStatusRows(store.db, backfill.range.start, backfill.range.end);
           const byDate = new Map(stored.map((r) => [r.date, r]));
           const counts: StatusDays = { trading_days: days.length, COMPLETE: 0, FAILED: 0, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 0, other: {}, proof: null };
           if (version >= 2) {

@@ -23,6 +23,7 @@ import { dueAtMs, etLabel, type Clock, type FollowSchedule } from './clock.js';
 import { errorCode, isDiskFull } from '../util/fs-errors.js';
 import { StoppedError, type EngineContext } from './context.js';
 import { storeRefOf } from '../store/market-identity.js';
+import { BASELINE_ONLY_DAYS_SQL, dayLookupSql } from '../store/days.js';
 import type { DayStatus } from '../contracts/events.js';
 import type { EndedBackfillState } from '../contracts/states.js';
 import { scanDay, type DayResult } from './day.js';
@@ -463,7 +464,7 @@ export function writeHelpRequest(stateDir: string, reason: string, day: string |
     ...(day
       ? [`- the day's stage log: project_state/artifacts/scan_${day}.log`, `- premarket request outcomes: project_state/artifacts/pm_diag_${day}.json`]
       : ['- logs/gapctl.log and project_state/current_state.json']),
-    `- \`SELECT * FROM day_completeness WHERE date = '${day ?? ''}';\` and \`SELECT * FROM diffs WHERE baseline_only_count > 0;\``,
+    `- \`${dayLookupSql(day ?? '')}\` and \`${BASELINE_ONLY_DAYS_SQL}\``,
     '- `gapctl status` for the backfill state and the last task-log entries',
     '',
     '## What to do',

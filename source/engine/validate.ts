@@ -13,7 +13,9 @@ import { mkdirSync, readFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { statePaths, writeFileAtomic } from '../store/state-files.js';
-import { nowIso } from '../store/db.js';
+import { markBaselineProof, putValidationSummary, setDayStatus } from '../store/days.js';
+import { duplicateHitTickers, duplicateRuleRows } from '../store/hits.js';
+import { auditRecord, baselineLookupSql, putBaseline, putGateResults, setAuditVerdict } from '../store/validation.js';
 import type { StoredHit } from '../store/store.js';
 import { checkDiscoveryCsv } from '../export/csv-shape.js';
 import { exportDiscoveryHits } from '../export/discovery-csv.js';
@@ -143,13 +145,10 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       }],
       ['BASIS_SANITY', () => basisSanity(ctx, date, hits)],
       ['RULE_UNIQUENESS', () => {
-        const dup = store.db
-          .prepare(`SELECT h.ticker, r.trigger_rule, COUNT(*) n FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
-                    WHERE h.event_date = ? GROUP BY r.hit_id, r.trigger_rule HAVING n > 1`)
-          .all(date) as { ticker: string; trigger_rule: string }[];
-        const dupHits = store.db.prepare('SELECT ticker FROM discovery_hits WHERE event_date = ? GROUP BY ticker HAVING COUNT(*) > 1').all(date) as { ticker: string }[];
+        const dup = duplicateRuleRows(store.db, date);
+        const dupHits = duplicateHitTickers(store.db, date);
         if (dup.length) return `duplicate rule rows: ${dup.map((d) => `${d.ticker} ${d.trigger_rule}`).join(', ')}`;
-        if (dupHits.length) return `duplicate hits: ${dupHits.map((d) => d.ticker).join(', ')}`;
+        if (dupHits.length) return `duplicate hits: ${dupHits.join(', ')}`;
         return null;
       }],
       ['EXCHANGE_DOMAIN', () => {
@@ -226,18 +225,14 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         const discoveryOnly = [...disc].filter((k) => !base.has(k)).length;
         baseline = { hits: b.hits, overlap, discoveryOnly, baselineOnly };
         writes.push(() => {
-          store.db.prepare('DELETE FROM baseline_hits WHERE date = ?').run(date);
-          const ins = store.db.prepare('INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, ?, ?, ?)');
-          for (const h of b.hits) ins.run(date, h.symbol, h.rule, h.pct);
-          store.db
-            .prepare('INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
-            .run(date, overlap, discoveryOnly, baselineOnly.length, JSON.stringify({ baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources, flatfile_fallback: b.flatFileFallback ?? null }), nowIso());
+          putBaseline(store.db, date, b.hits, {
+            overlap,
+            discoveryOnly,
+            baselineOnly: baselineOnly.length,
+            detail: { baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources, flatfile_fallback: b.flatFileFallback ?? null },
+          });
           // A complete baseline without a baseline-only hit proves an unproven day (docs/domain.md section 14).
-          if (baselineOnly.length === 0) {
-            store.db
-              .prepare("UPDATE day_completeness SET proof = 'baseline', proof_source = 'baseline', proof_checked = ? WHERE date = ? AND status = 'COMPLETE' AND (proof IS NULL OR proof = 'sampled')")
-              .run(b.universe, date);
-          }
+          if (baselineOnly.length === 0) markBaselineProof(store.db, date, b.universe);
         });
         if (baselineOnly.length) {
           return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleOf(h.rule).short} ${h.pct.toFixed(1)}%`).join(', ')})`;
@@ -245,12 +240,12 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         return null;
       }],
       ['AUDIT', () => {
-        const row = store.db.prepare('SELECT sample_size, misses FROM enhanced_audit_log WHERE date = ?').get(date) as { sample_size: number; misses: number } | undefined;
+        const row = auditRecord(store.db, date);
         if (!row) return 'no enhanced_audit_log row for the day';
         const bound = missRateUpper95(row.misses, row.sample_size);
         auditInfo = { n: row.sample_size, m: row.misses, bound };
         writes.push(() => {
-          store.db.prepare('UPDATE enhanced_audit_log SET miss_rate_upper_95 = ?, audit_passed = ? WHERE date = ?').run(bound, row.misses === 0 ? 1 : 0, date);
+          setAuditVerdict(store.db, date, bound, row.misses === 0);
         });
         return row.misses > 0 ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%` : null;
       }],
@@ -283,20 +278,22 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
     const baselineOnlyCount = b ? b.baselineOnly.length : 0;
     const files: string[] = [];
     if (ctx.signal.aborted) return stoppedReport(progressGate);
-    // The gates' rows, qc_daily_summary and the day status, in one transaction.
+    // The gates' rows, the gate results, qc_daily_summary and the day status, in one transaction.
     store.write(() => {
       for (const w of writes) w();
-      store.db
-        .prepare(
-          `INSERT INTO qc_daily_summary (date, status, processing_time_seconds, r1_hits, r2_hits, r3_hits, r4_hits, baseline_only_count, audit_passed, theta_requests, theta_errors, api_error_rate)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0)
-           ON CONFLICT(date) DO UPDATE SET status = excluded.status, baseline_only_count = excluded.baseline_only_count, audit_passed = excluded.audit_passed`,
-        )
-        .run(date, failed ? `FAILED_${failed.gate}` : 'VALIDATED', (Date.now() - t0) / 1000, dc?.r1_hits ?? 0, dc?.r2_hits ?? 0, dc?.r3_hits ?? 0, dc?.r4_hits ?? 0,
-          b ? baselineOnlyCount : null, a ? (a.m === 0 ? 1 : 0) : null);
+      putGateResults(store.db, date, gates);
+      putValidationSummary(store.db, date, {
+        status: failed ? `FAILED_${failed.gate}` : 'VALIDATED',
+        seconds: (Date.now() - t0) / 1000,
+        r1: dc?.r1_hits ?? 0,
+        r2: dc?.r2_hits ?? 0,
+        r3: dc?.r3_hits ?? 0,
+        r4: dc?.r4_hits ?? 0,
+        baselineOnly: b ? baselineOnlyCount : null,
+        auditPassed: a ? (a.m === 0 ? 1 : 0) : null,
+      });
       if (dc && failed && failed.gate !== 'COMPLETENESS') {
-        const status = failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
-        store.db.prepare('UPDATE day_completeness SET status = ?, provider_status = ?, updated_at = ? WHERE date = ?').run(status, `validate ${failed.gate}: ${failed.message}`, nowIso(), date);
+        setDayStatus(store.db, date, failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED', `validate ${failed.gate}: ${failed.message}`);
       }
     });
 
@@ -396,7 +393,7 @@ function failReport(date: string, failed: GateResult, gates: readonly GateResult
     '## Where to look',
     '',
     `- project_state/artifacts/scan_${date}.log, pm_diag_${date}.json, miss_audit_filters_${date}.json`,
-    `- \`SELECT * FROM diffs WHERE date = '${date}';\`, \`SELECT * FROM baseline_hits WHERE date = '${date}';\``,
+    `- ${baselineLookupSql(date).map((q) => `\`${q}\``).join(', ')}`,
     '',
   ].join('\n');
 }

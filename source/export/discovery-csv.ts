@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { HitRule, Store, StoredHit } from '../store/store.js';
+import { dayColumns, dayRecords } from '../store/days.js';
 import { writeExportFile } from './csv-write.js';
 import { fixedPoint, shareCount, sqlCell } from './format.js';
 import { RULE_CODES, RULES, ruleRank } from '../contracts/rules.js';
@@ -148,12 +149,8 @@ export const DAY_COMPLETENESS_RUN_COLUMNS: readonly string[] = Object.freeze([
  * NULL as ''. An existing file is replaced whole. Returns the path and the number of data rows.
  */
 export function exportDayCompleteness(store: Store, outDir: string, opts: { start?: string; end?: string; fileName?: string } = {}): { path: string; rows: number } {
-  const columns = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[])
-    .map((c) => c.name)
-    .filter((c) => !DAY_COMPLETENESS_RUN_COLUMNS.includes(c));
-  const raw = store.db
-    .prepare('SELECT * FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date')
-    .all(opts.start ?? '0000-00-00', opts.end ?? '9999-99-99') as Record<string, unknown>[];
+  const columns = dayColumns(store.db).filter((c) => !DAY_COMPLETENESS_RUN_COLUMNS.includes(c));
+  const raw = dayRecords(store.db, opts.start, opts.end);
   const rows = raw.map((r) => Object.fromEntries(columns.map((c) => [c, sqlCell(r[c])])));
   const csv = stringify(rows, { header: true, columns, record_delimiter: 'unix' });
   const path = join(outDir, opts.fileName ?? 'day_completeness.csv');

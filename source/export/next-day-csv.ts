@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { splitBasisFactor } from '../util/basis.js';
 import type { Store, StoredHit } from '../store/store.js';
+import { symbolSplits } from '../store/meta.js';
 import { fixedPoint } from './format.js';
 import { discoveryRow } from './discovery-csv.js';
 import { writeCsvAtomic, type ExportedFile } from './csv-write.js';
@@ -98,7 +99,6 @@ export function nextDayRow(h: StoredHit, nextDate: string, bar: NextDayBar | nul
  * @throws CalendarError (from `cal`) on a malformed date.
  */
 export function nextDayRows(store: Store, cal: TradingCalendar, start: string, end: string): Record<string, string>[] {
-  const splitsOf = store.db.prepare('SELECT execution_date, split_from, split_to FROM splits WHERE symbol = ? AND execution_date > ? AND execution_date <= ?');
   const next = new Map<string, string>();
   return store.hits(start, end).map((h) => {
     let nextDate = next.get(h.event_date);
@@ -107,7 +107,7 @@ export function nextDayRows(store: Store, cal: TradingCalendar, start: string, e
       next.set(h.event_date, nextDate);
     }
     const bar: NextDayBar | null = store.getBar(nextDate, h.ticker);
-    const splits = splitsOf.all(h.ticker, h.event_date, nextDate) as { execution_date: string; split_from: number; split_to: number }[];
+    const splits = symbolSplits(store.db, h.ticker, h.event_date, nextDate);
     return nextDayRow(h, nextDate, bar, nextDayBasisFactor(splits, h.event_date, nextDate));
   });
 }

@@ -14,6 +14,7 @@
  */
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
+import { qcRecords, reportDayRecords } from '../store/days.js';
 import { fixedPoint } from './format.js';
 import { ruleCountsText } from '../contracts/rules.js';
 import { writeCsvAtomic, writeExportFile, type ExportedFile } from './csv-write.js';
@@ -112,12 +113,10 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
   const window = reportWindow(cal, period, end);
   const start = window[0] ?? end;
   const qc = new Map(
-    (store.db.prepare('SELECT * FROM qc_daily_summary WHERE date BETWEEN ? AND ?').all(start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
+    (qcRecords(store.db, start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
   );
   const dcs = new Map(
-    (store.db
-      .prepare('SELECT *, date, status, r1_mode, r1_unanswered, processing_ms, theta_requests, theta_errors, polygon_requests, polygon_errors, r1_hits, r2_hits, r3_hits, r4_hits FROM day_completeness WHERE date BETWEEN ? AND ?')
-      .all(start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
+    (reportDayRecords(store.db, start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
   );
   const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const days: ReportDay[] = window.map((date) => {

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
+import { dayProofRows, qcColumns, qcRecords } from '../store/days.js';
 import { fixedPoint, sqlCell } from './format.js';
 import { ruleCountsText } from '../contracts/rules.js';
 import { writeCsvAtomic, writeExportFile, type ExportedFile } from './csv-write.js';
@@ -101,10 +102,10 @@ function list(days: readonly string[]): string {
  */
 export function qaReport(store: Store, cal: TradingCalendar, end: string, windowDays = QA_WINDOW_DAYS): QaReport {
   const window = cal.lastNTradingDays(end, windowDays);
-  const tableColumns = (store.db.prepare('PRAGMA table_info(qc_daily_summary)').all() as { name: string }[]).map((c) => c.name);
+  const tableColumns = qcColumns(store.db);
   const inWindow = new Set(window);
   const raw = (window.length
-    ? store.db.prepare('SELECT * FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date').all(window[0], window[window.length - 1])
+    ? qcRecords(store.db, window[0]!, window[window.length - 1]!)
     : []) as Record<string, unknown>[];
   const records = raw.filter((r) => inWindow.has(String(r.date)));
   const proofOf = dayProofs(store, window);
@@ -180,10 +181,7 @@ export function qaReport(store: Store, cal: TradingCalendar, end: string, window
  */
 function dayProofs(store: Store, window: readonly string[]): Map<string, string> {
   if (window.length === 0) return new Map();
-  const hasProof = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]).some((c) => c.name === 'proof');
-  const rows = store.db
-    .prepare(`SELECT date, status, ${hasProof ? 'proof' : 'NULL AS proof'} FROM day_completeness WHERE date BETWEEN ? AND ?`)
-    .all(window[0], window[window.length - 1]) as { date: string; status: string; proof: string | null }[];
+  const rows = dayProofRows(store.db, window[0]!, window[window.length - 1]!);
   return new Map(rows.map((r) => [r.date, r.status === 'COMPLETE' && (r.proof === 'exhaustive' || r.proof === 'baseline') ? r.proof : 'sampled']));
 }
 

@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
+import { dayStatusRows, qcRecords } from '../store/days.js';
+import { hitCountsByDay, ruleCountsByDay } from '../store/hits.js';
 import { writeCsvAtomic, type ExportedFile } from './csv-write.js';
 import { exportMonths, type TradingCalendar } from './trading-calendar.js';
 import { RULES, ruleOf } from '../contracts/rules.js';
@@ -76,23 +78,14 @@ function row(month: string, first: string, last: string, c: Counts): Record<stri
  */
 export function summaryRows(store: Store, cal: TradingCalendar, start: string, end: string): Record<string, string>[] {
   const months = exportMonths(cal, start, end);
-  const status = new Map(
-    (store.db.prepare('SELECT date, status FROM day_completeness WHERE date BETWEEN ? AND ?').all(start, end) as { date: string; status: string }[]).map((r) => [r.date, r.status]),
-  );
-  const hits = new Map(
-    (store.db.prepare('SELECT event_date d, COUNT(*) n FROM discovery_hits WHERE event_date BETWEEN ? AND ? GROUP BY event_date').all(start, end) as { d: string; n: number }[]).map((r) => [r.d, r.n]),
-  );
-  const rules = store.db
-    .prepare(
-      `SELECT h.event_date d, r.trigger_rule rule, COUNT(*) n FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
-       WHERE h.event_date BETWEEN ? AND ? GROUP BY h.event_date, r.trigger_rule`,
-    )
-    .all(start, end) as { d: string; rule: string; n: number }[];
+  const status = new Map<string, string>(dayStatusRows(store.db, start, end).map((r) => [r.date, r.status]));
+  const hits = hitCountsByDay(store.db, start, end);
+  const rules = ruleCountsByDay(store.db, start, end).map((r) => ({ d: r.date, rule: r.rule, n: r.count }));
   const rulesByDay = new Map<string, { rule: string; n: number }[]>();
   for (const r of rules) rulesByDay.set(r.d, [...(rulesByDay.get(r.d) ?? []), r]);
   const qc = new Map(
     (
-      store.db.prepare('SELECT date, status, baseline_only_count, audit_passed FROM qc_daily_summary WHERE date BETWEEN ? AND ?').all(start, end) as {
+      qcRecords(store.db, start, end) as unknown as {
         date: string;
         status: string | null;
         baseline_only_count: number | null;

@@ -1,19 +1,21 @@
 /**
  * What the console shows of one day beyond the live snapshot, read where the data lives: the day
- * detail from SQLite (day_completeness, discovery_hits + rules, enhanced_audit_log, miss_audit,
- * diffs, qc_daily_summary) and project_state/ (FAIL_<GATE>_<date>.md), and the day's stage log
- * `project_state/artifacts/scan_<date>.log`, read once or followed with chokidar.
+ * detail from the store (day_completeness, discovery_hits + rules, enhanced_audit_log, miss_audit,
+ * diffs, qc_daily_summary, gate_results: the store's reads in source/store/days.ts, hits.ts and
+ * validation.ts), and the day's stage log `project_state/artifacts/scan_<date>.log`, read once or
+ * followed with chokidar.
  *
  * Used by the engine worker (which owns the database connection) and by the attach client (a
- * read-only connection of its own). Nothing here writes: only SELECTs and file reads.
+ * read-only connection of its own). Nothing here writes: only the store's reads and file reads.
  */
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Db } from '../store/db.js';
-import { statePaths } from '../store/state-files.js';
-import { STORE_QUERIES } from '../store/store.js';
+import { dayRecord, qcStatus } from '../store/days.js';
+import { dayHitRecords, dayHitRuleRecords } from '../store/hits.js';
+import { auditRecord, diffRecord, gateResults, missAuditRecords } from '../store/validation.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
 import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
@@ -75,68 +77,37 @@ function parseStageMs(json: unknown): Partial<Record<StageName, number>> {
 }
 
 /**
- * Gate lines of a FAIL_<GATE>_<date>.md report (`- PASS GATE: message` / `- FAIL GATE: message`);
- * [] when the file is missing or has none.
+ * The validation view of a day from its qc_daily_summary `status` (`VALIDATED` or
+ * `FAILED_<GATE>`; anything else: not validated, null) and its stored gate results (`stored`, in
+ * the order they ran). A validation recorded before the gate results were stored (schema migration
+ * 6, or an older store opened read-only) has none; its view is derived from the status alone:
+ * VALIDATED = every gate passed (`ok`), FAILED_<GATE> = that gate failed, with the reason the
+ * validation left in day_completeness.provider_status (`validate <GATE>: <reason>`) when it is
+ * there; the other gates are not known then and not shown.
  */
-export function parseFailReport(text: string): DayGateView[] {
-  const out: DayGateView[] = [];
-  for (const m of text.matchAll(/^- (PASS|FAIL) ([A-Z0-9_]+): (.*)$/gm)) out.push({ gate: m[2]!, passed: m[1] === 'PASS', message: m[3]! });
-  return out;
-}
-
-function validationOf(status: string | null | undefined, stateDir: string, date: string): DayDetailData['validation'] {
+export function validationOf(status: string | null | undefined, stored: readonly DayGateView[], reason: string | null): DayDetailData['validation'] {
   if (!status) return null;
-  if (status === 'VALIDATED') return { status, gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })) };
   const m = /^FAILED_([A-Z0-9_]+)$/.exec(status);
-  if (!m) return null;
-  const file = statePaths(stateDir).failFile(m[1]!, date);
-  let gates: DayGateView[] = [];
-  try {
-    if (existsSync(file)) gates = parseFailReport(readFileSync(file, 'utf8'));
-  } catch {
-    gates = [];
-  }
-  if (gates.length === 0) gates = [{ gate: m[1]!, passed: false, message: `failed (no ${file.split(/[\\/]/).pop()} to show the other gates)` }];
-  return { status, gates };
+  if (status !== 'VALIDATED' && !m) return null;
+  if (stored.length > 0) return { status, gates: stored.map((g) => ({ gate: g.gate, passed: g.passed, message: g.message })) };
+  if (!m) return { status, gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })) };
+  const prefix = `validate ${m[1]}: `;
+  const message = reason?.startsWith(prefix) ? reason.slice(prefix.length) : 'failed (validated before gate results were stored: the other gates are not known)';
+  return { status, gates: [{ gate: m[1]!, passed: false, message }] };
 }
 
 /**
- * The day detail of `date` (YYYY-MM-DD) from an open better-sqlite3 connection (read-only use: only
- * SELECTs) and the state folder `stateDir` (for FAIL_<GATE>_<date>.md). A day never scanned gives
- * status null and empty lists. Percent values stay percent (61.2), ratios stay ratios.
+ * The day detail of `date` (YYYY-MM-DD) from an open store connection (read-only use: the store's
+ * reads only). `stateDir` is no longer read (the gates come from the store's gate_results since
+ * schema migration 6, not from FAIL_<GATE>_<date>.md); it stays for the callers. A day never
+ * scanned gives status null and empty lists. Percent values stay percent (61.2), ratios stay ratios.
  * @throws the driver's error when the database is not a gapctl store (missing tables).
  */
 export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetailData {
-  const dc = db.prepare('SELECT * FROM day_completeness WHERE date = ?').get(date) as DcRow | undefined;
-  const hitRows = db
-    .prepare(
-      `SELECT hit_id, ticker, volume, prev_close, open, high, close, pm_high, pm_high_source, pm_high_venue, exchange,
-              is_near_reverse_split, rs_exec_date, rs_days_after, rs_note
-       FROM discovery_hits WHERE event_date = ? ORDER BY ticker`,
-    )
-    .all(date) as {
-    hit_id: number;
-    ticker: string;
-    volume: number | null;
-    prev_close: number | null;
-    open: number;
-    high: number;
-    close: number;
-    pm_high: number | null;
-    pm_high_source: string | null;
-    pm_high_venue: string | null;
-    exchange: string | null;
-    is_near_reverse_split: number;
-    rs_exec_date: string | null;
-    rs_days_after: number | null;
-    rs_note: string | null;
-  }[];
-  const ruleRows = db
-    .prepare(
-      `SELECT r.hit_id, r.trigger_rule, r.rule_value FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
-       WHERE h.event_date = ?`,
-    )
-    .all(date) as { hit_id: number; trigger_rule: string; rule_value: number }[];
+  void stateDir;
+  const dc = dayRecord(db, date) as DcRow | undefined;
+  const hitRows = dayHitRecords(db, date);
+  const ruleRows = dayHitRuleRecords(db, date);
   const rulesByHit = new Map<number, DayHitRule[]>();
   for (const r of ruleRows) {
     const list = rulesByHit.get(r.hit_id) ?? [];
@@ -158,14 +129,10 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     split: h.is_near_reverse_split === 1,
     splitNote: h.is_near_reverse_split === 1 ? (h.rs_note ?? `reverse split ${h.rs_exec_date ?? '?'}${h.rs_days_after !== null ? ` (+${h.rs_days_after}d)` : ''}`) : null,
   }));
-  const auditRow = db.prepare('SELECT sample_size, misses, miss_rate_upper_95, audit_passed, at FROM enhanced_audit_log WHERE date = ?').get(date) as
-    | { sample_size: number; misses: number; miss_rate_upper_95: number | null; audit_passed: number; at: string | null }
-    | undefined;
-  const missRows = db.prepare(STORE_QUERIES.missAudit).all(date) as { symbol: string; missed_initially: number }[];
+  const auditRow = auditRecord(db, date);
+  const missRows = missAuditRecords(db, date);
   const missed = missRows.filter((r) => r.missed_initially === 1).map((r) => r.symbol);
-  const diff = db.prepare('SELECT overlap_count, discovery_only_count, baseline_only_count, detail, at FROM diffs WHERE date = ?').get(date) as
-    | { overlap_count: number; discovery_only_count: number; baseline_only_count: number; detail: string | null; at: string | null }
-    | undefined;
+  const diff = diffRecord(db, date);
   let baselineOnlyHits: { symbol: string; rule: string; pct: number }[] = [];
   if (diff?.detail) {
     let listed: { symbol: string; rule: string; pct: number }[];
@@ -177,7 +144,7 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     // Outside the try: an unknown rule code is an error, not an empty list.
     baselineOnlyHits = listed.map((b) => ({ symbol: String(b.symbol), rule: ruleShortName(String(b.rule), `the baseline diff of ${date}`), pct: Number(b.pct) }));
   }
-  const qc = db.prepare('SELECT status FROM qc_daily_summary WHERE date = ?').get(date) as { status: string | null } | undefined;
+  const qc = qcStatus(db, date);
   const counters: DayDetailData['counters'] = dc
     ? Object.entries(dc)
         .filter(([k]) => !NOT_COUNTERS.has(k))
@@ -200,7 +167,7 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     baseline: diff
       ? { overlap: diff.overlap_count, discoveryOnly: diff.discovery_only_count, baselineOnly: diff.baseline_only_count, baselineOnlyHits, at: diff.at }
       : null,
-    validation: validationOf(qc?.status, stateDir, date),
+    validation: validationOf(qc, qc ? gateResults(db, date) : [], dc ? ((dc.provider_status as string | null) ?? null) : null),
     // A baseline proof is as of the validation's cross-check (diffs.at), the others as of the scan.
     proof: (() => {
       const p = proofOf(dc);

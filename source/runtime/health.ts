@@ -8,12 +8,12 @@
 import { existsSync, statfs as statfsCb } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import Database from 'better-sqlite3';
 import { request } from 'undici';
 import aws4 from 'aws4';
 import { parseEmuFaults, type Config } from '../config/index.js';
 import { isTradingDay, prevTradingDay, todayEt, tradingDaysBetween, lastNTradingDays } from '../calendar/index.js';
-import { SCHEMA_VERSION } from '../store/db.js';
+import { probeStore, SCHEMA_VERSION, type Db } from '../store/db.js';
+import { baselineOnlyDays, lastQcDay, lastScannedDay, qcSlaRows } from '../store/days.js';
 import { lockPath, readLock } from '../store/lock.js';
 import { fileBytes, listBackups } from '../store/maintenance.js';
 import { readBackfillState } from '../store/state-files.js';
@@ -207,27 +207,19 @@ function storeChecks(o: HealthOptions, timeoutMs: number, nowMs: number): Health
     out.push({ name: 'database', level: 'warn', message: `${dbPath} does not exist yet (no scan has run here)` });
     return out;
   }
-  let db: Database.Database;
-  try {
-    db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  } catch (e) {
-    out.push({ name: 'database', level: 'critical', message: `${dbPath} cannot be opened: ${errorLine(e)}` });
+  const probe = probeStore(dbPath, timeoutMs);
+  if (probe.kind === 'unopenable') {
+    out.push({ name: 'database', level: 'critical', message: `${dbPath} cannot be opened: ${errorLine(probe.error)}` });
     return out;
   }
+  if (probe.kind === 'unreadable') {
+    const msg = errorLine(probe.error);
+    const locked = /locked|busy/i.test(msg);
+    out.push({ name: 'database', level: 'critical', message: locked ? `${dbPath} is locked (no read within ${timeoutMs} ms): ${msg}` : `${dbPath} is corrupt or not a store: ${msg}` });
+    return out;
+  }
+  const { db, version, check } = probe;
   try {
-    db.pragma(`busy_timeout = ${Math.round(timeoutMs)}`);
-    let version: number;
-    let check: string;
-    try {
-      version = db.pragma('user_version', { simple: true }) as number;
-      const rows = (db.pragma('quick_check') as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
-      check = rows.length === 1 && rows[0] === 'ok' ? 'ok' : rows.slice(0, 2).join('; ');
-    } catch (e) {
-      const msg = errorLine(e);
-      const locked = /locked|busy/i.test(msg);
-      out.push({ name: 'database', level: 'critical', message: locked ? `${dbPath} is locked (no read within ${timeoutMs} ms): ${msg}` : `${dbPath} is corrupt or not a store: ${msg}` });
-      return out;
-    }
     if (check !== 'ok') {
       out.push({ name: 'database', level: 'critical', message: `${dbPath} failed quick_check: ${check} (gapctl db check; restore a backup)` });
       return out;
@@ -257,10 +249,10 @@ export function lastDueTradingDay(nowMs: number, cfg?: Partial<Pick<Config, 'FOL
   return latestDueDay(nowMs, { dueEt: due, dueDayOffset: flat ? 1 : 0 }) ?? prevTradingDay(todayEt(nowMs));
 }
 
-function dataChecks(db: Database.Database, cfg: Config, nowMs: number): HealthCheck[] {
+function dataChecks(db: Db, cfg: Config, nowMs: number): HealthCheck[] {
   const out: HealthCheck[] = [];
   // Last scanned day against the calendar.
-  const last = (db.prepare("SELECT MAX(date) AS d FROM day_completeness WHERE status = 'COMPLETE'").get() as { d: string | null }).d;
+  const last = lastScannedDay(db, 'COMPLETE');
   const due = lastDueTradingDay(nowMs, cfg);
   const state = (() => {
     try {
@@ -278,14 +270,12 @@ function dataChecks(db: Database.Database, cfg: Config, nowMs: number): HealthCh
     else out.push({ name: 'last-day', level: following ? 'warn' : 'ok', message: `last COMPLETE day ${last}, ${behind} trading days behind ${due}${following ? ' (stale)' : ' (no follow: info only)'}` });
   }
   // SLA, baseline-only and audits over the 30 trading days ending at the newest scanned day.
-  const newest = (db.prepare('SELECT MAX(date) AS d FROM qc_daily_summary').get() as { d: string | null }).d;
+  const newest = lastQcDay(db);
   if (!newest) {
     out.push({ name: 'sla', level: 'ok', message: 'no day in qc_daily_summary yet' });
   } else {
     const win = lastNTradingDays(newest, 30);
-    const rows = db
-      .prepare('SELECT date, processing_time_seconds AS p, api_error_rate AS e, audit_passed AS a FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date')
-      .all(win[0], newest) as { date: string; p: number | null; e: number | null; a: number | null }[];
+    const rows = qcSlaRows(db, win[0]!, newest).map((r) => ({ date: r.date, p: r.seconds, e: r.errorRate, a: r.auditPassed }));
     const slow = rows.filter((r) => r.p !== null && r.p > cfg.SLA_MAX_PROCESSING_SEC);
     const errs = rows.filter((r) => r.e !== null && r.e > cfg.SLA_MAX_ERROR_RATE);
     const span = `${win[0]}..${newest}`;
@@ -305,7 +295,7 @@ function dataChecks(db: Database.Database, cfg: Config, nowMs: number): HealthCh
         : { name: 'audits', level: 'ok', message: `${span}: ${audited} audited day(s), all passed` },
     );
   }
-  const bo = db.prepare('SELECT date, baseline_only_count AS n FROM qc_daily_summary WHERE baseline_only_count > 0 ORDER BY date').all() as { date: string; n: number }[];
+  const bo = baselineOnlyDays(db).map((r) => ({ date: r.date, n: r.count }));
   out.push(
     bo.length
       ? { name: 'baseline-only', level: 'critical', message: `${bo.reduce((s, r) => s + r.n, 0)} baseline-only hit(s) on ${bo.slice(0, 5).map((r) => r.date).join(', ')}${bo.length > 5 ? ' ...' : ''}: gapctl scan-day --date D --mode exhaustive, then validate` }

@@ -196,6 +196,82 @@ function reclaimFreePages(db: Db): void {
   }
 }
 
+/** Prepared statements by connection and SQL text (see {@link stmt}). */
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The statement of `sql` on `db`, prepared once per connection and SQL text and reused after (the
+ * store's reads run per day or per hit; preparing again each call would cost more than the read).
+ * Only for SQL whose text is fixed (a bounded set); never call `.raw()`, `.pluck()` or `.expand()`
+ * on the result (the mode would stick to the shared statement).
+ * @throws the driver's SqliteError when the SQL does not compile against the schema (e.g. a table
+ *   of a newer schema on an older store opened read-only).
+ */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let byText = statements.get(db);
+  if (!byText) {
+    byText = new Map();
+    statements.set(db, byText);
+  }
+  let s = byText.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    byText.set(sql, s);
+  }
+  return s;
+}
+
+/** The schema version of the store on `db` (`PRAGMA user_version`; 0 for a file never migrated). */
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * The column names of `table` in table order (`PRAGMA table_info`); [] when the table does not
+ * exist (an older store opened read-only).
+ * @throws Error when `table` is not a plain identifier (letters, digits, underscore).
+ */
+export function tableColumns(db: Db, table: string): string[] {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+  return (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+}
+
+/** What {@link probeStore} found. */
+export type StoreProbe =
+  /** The file could not be opened at all (not SQLite, no permission). */
+  | { kind: 'unopenable'; error: unknown }
+  /** Opened, but its first reads failed: locked past the timeout, or not a store / corrupt. */
+  | { kind: 'unreadable'; error: unknown }
+  /**
+   * Opened read-only: its schema version and its `PRAGMA quick_check` result (`ok`, else up to two
+   * problem lines joined with `; `). The caller closes `db`.
+   */
+  | { kind: 'open'; db: Db; version: number; check: string };
+
+/**
+ * Opens the file at `path` read-only for a health probe without any of {@link openDb}'s refusals
+ * (a newer schema, a failed check are reported, not thrown): busy timeout `timeoutMs` (ms), then
+ * the schema version and `PRAGMA quick_check`. Never writes, never migrates.
+ */
+export function probeStore(path: string, timeoutMs: number): StoreProbe {
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    return { kind: 'unopenable', error };
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.round(timeoutMs)}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const rows = (db.pragma('quick_check') as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
+    const check = rows.length === 1 && rows[0] === 'ok' ? 'ok' : rows.slice(0, 2).join('; ');
+    return { kind: 'open', db, version, check };
+  } catch (error) {
+    db.close();
+    return { kind: 'unreadable', error };
+  }
+}
+
 /** Current UTC time as ISO 8601. */
 export function nowIso(): string {
   return new Date().toISOString();

@@ -216,4 +216,17 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE universe_member;
   ${UNIVERSE_SPAN_VIEW}
   `,
+  // 6: gate results in a table (issue 11.2; source/store/validation.ts): each gate a validation ran,
+  // in order (seq from 1), passed 1/0 and its message, replaced whole by the next validation of the
+  // day; read by the day detail instead of the FAIL_<GATE>_<date>.md report. Validations recorded
+  // before this migration are LEFT EMPTY (no rows are invented: a failed validation's passing gates
+  // were written only to its FAIL report); the day detail derives their view from
+  // qc_daily_summary.status as before: VALIDATED = every gate passed, FAILED_<GATE> = that gate
+  // failed with day_completeness.provider_status's reason (test/store/gate-results.test.ts).
+  `
+  CREATE TABLE gate_results (
+    date TEXT NOT NULL, seq INTEGER NOT NULL, gate TEXT NOT NULL, passed INTEGER NOT NULL, message TEXT NOT NULL,
+    PRIMARY KEY (date, seq)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -4,11 +4,13 @@
  * baseline-only hit), qc_daily_summary and the day status. A clean day passes every gate.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testSession } from '../helpers/session.js';
 import { scanDay } from '../../source/engine/day.js';
 import { validateDay, GATES } from '../../source/engine/validate.js';
+import { gateResults } from '../../source/store/validation.js';
+import { validationOf } from '../../source/runtime/day-detail.js';
 import type { Session } from '../../source/runtime/session.js';
 import type { ConfigName } from '../../source/config/index.js';
 import { ProviderError } from '../../source/providers/types.js';
@@ -43,6 +45,13 @@ function expectFailure(t: Awaited<ReturnType<typeof scanned>>, gate: string, mes
   expect(qc.status).toBe(`FAILED_${gate}`);
   // Gates after the failed one did not run.
   expect(report.gates.map((g) => g.gate)).toEqual(GATES.slice(0, GATES.indexOf(gate as never) + 1));
+  // The gates that ran are stored (gate_results), and the day detail's view is built from them, not from the FAIL report.
+  const stored = gateResults(t.session.ctx.store.db, DAY);
+  expect(stored).toEqual(report.gates);
+  const failText = readFileSync(fail, 'utf8');
+  rmSync(fail);
+  expect(validationOf(qc.status, stored, t.session.ctx.store.dayCompleteness(DAY)?.provider_status ?? null)).toEqual({ status: `FAILED_${gate}`, gates: report.gates });
+  writeFileSync(fail, failText);
   return alert;
 }
 
@@ -57,6 +66,7 @@ describe('validate gates', () => {
     expect(diffs.baseline_only_count).toBe(0);
     expect(diffs.overlap_count).toBeGreaterThan(0);
     expect(existsSync(join(t.session.ctx.stateDir, `FAIL_BASELINE_${DAY}.md`))).toBe(false);
+    expect(gateResults(t.session.ctx.store.db, DAY)).toEqual(GATES.map((gate) => ({ gate, passed: true, message: 'ok' })));
     // Every premarket lookup answered by Polygon: no fall-back warning.
     expect(t.session.ctx.store.db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE kind = 'baseline_fallback'").get()).toEqual({ n: 0 });
   });

@@ -1,7 +1,7 @@
 /**
  * A day's validation state as tests compare it before and after a stopped validation: the rows a
- * validation writes (qc_daily_summary, diffs, baseline_hits, enhanced_audit_log, the day's
- * day_completeness row), every alert, and the FAIL_*.md / HELP_REQUEST.md files of the state folder.
+ * validation writes (qc_daily_summary, diffs, baseline_hits, enhanced_audit_log, gate_results, the
+ * day's day_completeness row), every alert, and the FAIL_*.md / HELP_REQUEST.md files of the state folder.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -14,6 +14,7 @@ export interface ValidationState {
   diffs: unknown;
   baseline: unknown[];
   audit: unknown;
+  gates: unknown[];
   day: unknown;
   alerts: unknown[];
   files: string[];
@@ -21,7 +22,7 @@ export interface ValidationState {
 
 /**
  * Gives `date` (already scanned) a recognisable earlier validation: VALIDATED in qc_daily_summary,
- * a diffs row and a baseline_hits row marked `prior`, and an audit bound of 0.123.
+ * a diffs row, a baseline_hits row and a gate_results row marked `prior`, and an audit bound of 0.123.
  */
 export function seedPriorValidation(db: Db, date: string): void {
   db.prepare(
@@ -33,6 +34,8 @@ export function seedPriorValidation(db: Db, date: string): void {
   db.prepare('DELETE FROM baseline_hits WHERE date = ?').run(date);
   db.prepare("INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, 'PRIOR', 'OPEN_GAP_50', 55.5)").run(date);
   db.prepare('UPDATE enhanced_audit_log SET miss_rate_upper_95 = 0.123 WHERE date = ?').run(date);
+  db.prepare('DELETE FROM gate_results WHERE date = ?').run(date);
+  db.prepare("INSERT INTO gate_results (date, seq, gate, passed, message) VALUES (?, 1, 'PRIOR', 1, 'prior')").run(date);
 }
 
 /** Opens `dbPath` (or uses an open connection) and reads the validation state of `date`. */
@@ -45,6 +48,7 @@ export function readValidationState(dbOrPath: Db | string, stateDir: string, dat
       diffs: db.prepare('SELECT * FROM diffs WHERE date = ?').get(date) ?? null,
       baseline: db.prepare('SELECT * FROM baseline_hits WHERE date = ? ORDER BY symbol, event_type').all(date),
       audit: db.prepare('SELECT * FROM enhanced_audit_log WHERE date = ?').get(date) ?? null,
+      gates: db.prepare('SELECT * FROM gate_results WHERE date = ? ORDER BY seq').all(date),
       day: db.prepare('SELECT * FROM day_completeness WHERE date = ?').get(date) ?? null,
       alerts: db.prepare('SELECT * FROM alerts ORDER BY id').all(),
       files,

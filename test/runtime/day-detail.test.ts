@@ -8,7 +8,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store, type DayCompleteness, type HitRow } from '../../source/store/store.js';
-import { followDayLog, loadDayDetail, parseFailReport, readDayLog, ruleShortName } from '../../source/runtime/day-detail.js';
+import { followDayLog, loadDayDetail, readDayLog, ruleShortName, validationOf } from '../../source/runtime/day-detail.js';
+import { putGateResults } from '../../source/store/validation.js';
+import { GATES } from '../../source/engine/validate.js';
 import { watch, type FSWatcher } from 'chokidar';
 import { tempDir } from '../helpers/paths.js';
 
@@ -76,7 +78,7 @@ describe('loadDayDetail', () => {
     expect(d.missAudit).toEqual({ checked: 2, missedInitially: 1, missed: ['BBB'] });
   });
 
-  it('reads the baseline diff and the gates of a failed validation from FAIL_<GATE>_<date>.md', () => {
+  it('reads the baseline diff and the gates of a failed validation from the store (gate_results), not from FAIL_<GATE>_<date>.md', () => {
     const { dir, store } = seeded();
     const ps = join(dir, 'ps');
     mkdirSync(ps, { recursive: true });
@@ -86,7 +88,15 @@ describe('loadDayDetail', () => {
         .run(DATE, 2, 0, 1, JSON.stringify({ baseline_only: [{ symbol: 'ABCD', rule: 'PM_GAP_50', pct: 61.2 }] }), '2018-03-09T15:42:00Z');
       store.db.prepare("UPDATE qc_daily_summary SET status = 'FAILED_BASELINE' WHERE date = ?").run(DATE);
     });
-    writeFileSync(join(ps, `FAIL_BASELINE_${DATE}.md`), `# FAIL BASELINE ${DATE}\n\n## Gates\n\n- PASS COMPLETENESS: ok\n- PASS CSV_SHAPE: ok\n- FAIL BASELINE: baseline-only hits: 1 (ABCD R1 61.2%)\n`);
+    store.write(() =>
+      putGateResults(store.db, DATE, [
+        { gate: 'COMPLETENESS', passed: true, message: 'ok' },
+        { gate: 'CSV_SHAPE', passed: true, message: 'ok' },
+        { gate: 'BASELINE', passed: false, message: 'baseline-only hits: 1 (ABCD R1 61.2%)' },
+      ]),
+    );
+    // A FAIL report that says otherwise is not what the detail shows: the store is.
+    writeFileSync(join(ps, `FAIL_BASELINE_${DATE}.md`), `# FAIL BASELINE ${DATE}\n\n## Gates\n\n- FAIL COMPLETENESS: not this\n`);
     const d = loadDayDetail(store.db, ps, DATE);
     expect(d.baseline).toEqual({ overlap: 2, discoveryOnly: 0, baselineOnly: 1, baselineOnlyHits: [{ symbol: 'ABCD', rule: 'R1', pct: 61.2 }], at: '2018-03-09T15:42:00Z' });
     expect(d.validation).toEqual({
@@ -97,7 +107,10 @@ describe('loadDayDetail', () => {
         { gate: 'BASELINE', passed: false, message: 'baseline-only hits: 1 (ABCD R1 61.2%)' },
       ],
     });
-    store.write(() => store.db.prepare("UPDATE qc_daily_summary SET status = 'VALIDATED' WHERE date = ?").run(DATE));
+    store.write(() => {
+      store.db.prepare("UPDATE qc_daily_summary SET status = 'VALIDATED' WHERE date = ?").run(DATE);
+      putGateResults(store.db, DATE, GATES.map((gate) => ({ gate, passed: true, message: 'ok' })));
+    });
     const ok = loadDayDetail(store.db, ps, DATE);
     expect(ok.validation?.status).toBe('VALIDATED');
     expect(ok.validation?.gates.every((g) => g.passed)).toBe(true);
@@ -132,11 +145,17 @@ describe('loadDayDetail', () => {
     store.close();
   });
 
-  it('parses the gate lines of a fail report', () => {
-    expect(parseFailReport('- PASS A_B: ok\n- FAIL C: bad: really\nnoise\n')).toEqual([
-      { gate: 'A_B', passed: true, message: 'ok' },
-      { gate: 'C', passed: false, message: 'bad: really' },
+  it('a validation without stored gate results (before schema migration 6) is derived from its status', () => {
+    expect(validationOf('VALIDATED', [], null)).toEqual({ status: 'VALIDATED', gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })) });
+    expect(validationOf('FAILED_AUDIT', [], 'validate AUDIT: audit sample: 1 miss(es) in 50')).toEqual({
+      status: 'FAILED_AUDIT',
+      gates: [{ gate: 'AUDIT', passed: false, message: 'audit sample: 1 miss(es) in 50' }],
+    });
+    expect(validationOf('FAILED_COMPLETENESS', [], 'ok')!.gates).toEqual([
+      { gate: 'COMPLETENESS', passed: false, message: 'failed (validated before gate results were stored: the other gates are not known)' },
     ]);
+    expect(validationOf('COMPLETE', [], null)).toBeNull();
+    expect(validationOf(null, [], null)).toBeNull();
   });
 });
 
