@@ -10,6 +10,53 @@
  */
 import type { DayStatus } from '../contracts/events.js';
 import { nowIso, stmt, tableColumns, type Db } from './db.js';
+import { STORE_QUERIES } from './queries.js';
+
+/** day_completeness row (counters of one day). */
+export interface DayCompleteness {
+  date: string;
+  total_universe: number;
+  daily_raw_symbols: number;
+  coverage_pct: number;
+  discoveries: number;
+  r1_hits: number;
+  r2_hits: number;
+  r3_hits: number;
+  r4_hits: number;
+  cand_pass1: number;
+  r1_checked: number;
+  r1_unanswered: number;
+  miss_audit_sample: number;
+  miss_audit_hits: number;
+  status: DayStatus;
+  provider_status: string;
+  r1_mode: string;
+  no_prev_close: number;
+  filtered_exchange: number;
+  filtered_type: number;
+  filtered_unknown_type: number;
+  filtered_volume: number;
+  audit_sample_misses: number;
+  processing_ms: number;
+  theta_requests: number;
+  theta_errors: number;
+  polygon_requests: number;
+  polygon_errors: number;
+  /** JSON object stage -> ms. */
+  stage_ms: string;
+  /**
+   * How the day's R1 completeness is known (docs/domain.md section 14): `exhaustive` (the premarket
+   * high of every eligible symbol was answered), `baseline` (a complete validation found no
+   * baseline-only hit), `sampled` (prefilter and audit only: not proven).
+   */
+  proof: 'exhaustive' | 'baseline' | 'sampled';
+  /** Where the proof's premarket highs came from: `flatfile` (+ Theta confirmations), `theta`, or null (sampled). */
+  proof_source: 'flatfile' | 'theta' | null;
+  /** Eligible symbols whose premarket high (or its absence) the proof established. */
+  proof_checked: number;
+  /** R1 hits the proof found outside the prefilter, `TICKER:pct|...` (empty when none). */
+  proof_found: string;
+}
 
 /** A whole row of a per-day table as stored: column -> value (numbers, text, or null). */
 export type DayRecord = Record<string, number | string | null>;
@@ -18,6 +65,67 @@ export type DayRecord = Record<string, number | string | null>;
 const ALL: readonly [string, string] = ['0000-00-00', '9999-99-99'];
 
 // ---- day_completeness -------------------------------------------------------------------------
+
+/** A scanned day's status and hits per rule (see {@link dayStatuses}). */
+export interface DayStatusInfo {
+  status: DayStatus;
+  discoveries: number;
+  r1: number;
+  r2: number;
+  r3: number;
+  r4: number;
+  providerStatus: string | null;
+}
+
+/** Status and discoveries of every scanned day in [start, end] by date (NULL counts read 0). */
+export function dayStatuses(db: Db, start: string, end: string): Map<string, DayStatusInfo> {
+  const rows = stmt(db, STORE_QUERIES.dayStatuses).all(start, end) as {
+    date: string;
+    status: DayStatus;
+    discoveries: number | null;
+    r1_hits: number | null;
+    r2_hits: number | null;
+    r3_hits: number | null;
+    r4_hits: number | null;
+    provider_status: string | null;
+  }[];
+  return new Map(
+    rows.map((r) => [r.date, { status: r.status, discoveries: r.discoveries ?? 0, r1: r.r1_hits ?? 0, r2: r.r2_hits ?? 0, r3: r.r3_hits ?? 0, r4: r.r4_hits ?? 0, providerStatus: r.provider_status }]),
+  );
+}
+
+/**
+ * How the scanned days of [start, end] are known (docs/domain.md section 14): `days` scanned,
+ * `proven` (COMPLETE with proof exhaustive or baseline), `byProof` (days per stored proof, NULL
+ * read as `sampled`), `unproven` (the other scanned days, sorted).
+ * @throws SqliteError on a store older than the proof columns (schema migration 2).
+ */
+export function proofCounts(db: Db, start: string, end: string): { days: number; proven: number; byProof: Record<string, number>; unproven: string[] } {
+  const rows = stmt(db, 'SELECT date, status, proof FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date').all(start, end) as { date: string; status: string; proof: string | null }[];
+  const byProof: Record<string, number> = {};
+  const unproven: string[] = [];
+  for (const r of rows) {
+    const p = r.proof ?? 'sampled';
+    byProof[p] = (byProof[p] ?? 0) + 1;
+    if (r.status !== 'COMPLETE' || p === 'sampled') unproven.push(r.date);
+  }
+  return { days: rows.length, proven: rows.length - unproven.length, byProof, unproven };
+}
+
+/**
+ * The stored proof of each scanned day of [start, end] (day_completeness.proof; a NULL proof, a row
+ * written before the proof column was filled, reads `sampled`: not proven).
+ * @throws SqliteError on a store older than the proof columns (schema migration 2).
+ */
+export function dayProofs(db: Db, start: string, end: string): Map<string, 'exhaustive' | 'baseline' | 'sampled'> {
+  const rows = stmt(db, 'SELECT date, proof FROM day_completeness WHERE date BETWEEN ? AND ?').all(start, end) as { date: string; proof: string | null }[];
+  return new Map(rows.map((r) => [r.date, r.proof === 'exhaustive' || r.proof === 'baseline' ? r.proof : 'sampled']));
+}
+
+/** The day_completeness row of `date` (typed), or undefined. */
+export function dayCompleteness(db: Db, date: string): (DayCompleteness & { updated_at: string }) | undefined {
+  return stmt(db, 'SELECT * FROM day_completeness WHERE date = ?').get(date) as (DayCompleteness & { updated_at: string }) | undefined;
+}
 
 /** The day_completeness row of `date` with every column (those of later migrations too), or undefined. */
 export function dayRecord(db: Db, date: string): DayRecord | undefined {

@@ -1,13 +1,103 @@
 /**
- * Reads of the scan's hits beyond Store.hits (store.ts): `discovery_hits` (one row per symbol and
- * event date; prices in dollars, volume in shares), `discovery_hit_rules` (the rules a hit met,
- * value in percent) and their counts per day. The scan writes them in Store.commitDay. Dates are
- * trading dates YYYY-MM-DD; ranges are inclusive.
+ * The scan's hits: `discovery_hits` (one row per symbol and event date; prices in dollars, volume
+ * in shares), `discovery_hit_rules` (the rules a hit met, value in percent),
+ * `discovery_hit_fundamentals`, and their counts per day. The scan writes them in Store.commitDay
+ * (store.ts); Store.hits wraps {@link storedHits}. Dates are trading dates YYYY-MM-DD; ranges are
+ * inclusive.
  *
  * Every function takes an open connection (Store.db, or a read-only one) and throws the driver's
  * SqliteError when the store lacks a table read (a file that is not a gapctl store).
  */
 import { stmt, type Db } from './db.js';
+import { STORE_QUERIES } from './queries.js';
+import { ruleRank, type RuleCode } from '../contracts/rules.js';
+import type { PmHighSource, PmHighVenue } from '../providers/types.js';
+
+/** One rule row of a hit: code and value in percent. */
+export interface HitRule {
+  rule: RuleCode;
+  /** Percent, e.g. 69.7. */
+  value: number;
+}
+
+/** A hit ready to be written (discovery_hits + rules + fundamentals). Prices dollars, volume shares. */
+export interface HitRow {
+  ticker: string;
+  volume: number;
+  prevClose: number | null;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  vwap: number | null;
+  /** high / open - 1, percent. */
+  intradayPushPct: number;
+  pmHigh: number | null;
+  pmHighSource: PmHighSource | null;
+  pmHighVenue: PmHighVenue | null;
+  exchange: string;
+  securityType: string;
+  isNearReverseSplit: boolean;
+  rsExecDate: string | null;
+  /** Event minus execution, trading days. */
+  rsDaysAfter: number | null;
+  /** Factor applied to the previous close for the split basis (1 when none). */
+  basisFactor: number;
+  rsNote: string | null;
+  rules: HitRule[];
+  fundamentals: {
+    sharesOutstanding: number | null;
+    marketCap: number | null;
+    floatShares: number | null;
+    /** Dollars: vwap x volume, close x volume when vwap is missing. */
+    dollarVolume: number;
+    dataSource: string;
+  };
+}
+
+/** A stored hit as read back for validation and export. */
+export interface StoredHit {
+  hit_id: number;
+  ticker: string;
+  event_date: string;
+  volume: number;
+  prev_close: number | null;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  vwap: number | null;
+  intraday_push_pct: number;
+  pm_high: number | null;
+  pm_high_source: string | null;
+  pm_high_venue: string | null;
+  exchange: string;
+  security_type: string | null;
+  is_near_reverse_split: number;
+  rs_exec_date: string | null;
+  rs_days_after: number | null;
+  basis_factor: number;
+  rs_note: string | null;
+  shares_outstanding: number | null;
+  market_cap: number | null;
+  float_shares: number | null;
+  dollar_volume: number | null;
+  data_source: string | null;
+  rules: HitRule[];
+}
+
+/** Every stored hit with its rules (in rule order R1..R4) and fundamentals, events in [start, end], by date then ticker. */
+export function storedHits(db: Db, start: string, end: string): StoredHit[] {
+  const rows = stmt(db, STORE_QUERIES.hits).all(start, end) as Omit<StoredHit, 'rules'>[];
+  const rules = stmt(db, STORE_QUERIES.hitRules).all(start, end) as { hit_id: number; trigger_rule: HitRule['rule']; rule_value: number }[];
+  const byHit = new Map<number, HitRule[]>();
+  for (const r of rules) {
+    const list = byHit.get(r.hit_id) ?? [];
+    list.push({ rule: r.trigger_rule, value: r.rule_value });
+    byHit.set(r.hit_id, list);
+  }
+  return rows.map((r) => ({ ...r, rules: (byHit.get(r.hit_id) ?? []).sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule)) }));
+}
 
 /** A hit of one day as the day detail shows it (discovery_hits columns; dollars, shares). */
 export interface DayHitRecord {

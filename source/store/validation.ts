@@ -12,12 +12,21 @@
  * {@link gateResults}, which reads [] on a store older than its table.
  */
 import { nowIso, schemaVersion, stmt, type Db } from './db.js';
-import { STORE_QUERIES } from './store.js';
+import { STORE_QUERIES } from './queries.js';
 
 /** Schema version from which gate results are stored (schema.ts migration 6). */
 export const GATE_RESULTS_SCHEMA = 6;
 
 // ---- enhanced_audit_log, miss_audit -----------------------------------------------------------
+
+/** One row of the miss audit (domain.md step 9 and the audit sample). */
+export interface MissAuditRow {
+  symbol: string;
+  auditType: string;
+  missedInitially: boolean;
+  ruleTriggered: string | null;
+  ruleValue: number | null;
+}
 
 /** The enhanced audit of one day: sample size, misses, 95% upper bound of the miss rate (ratio), passed 1/0, when (ISO). */
 export interface AuditRecord {
