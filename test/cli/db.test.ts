@@ -29,6 +29,11 @@ function env(dir: string): NodeJS.ProcessEnv {
     GAPCTL_REPORTS_DIR: join(dir, 'reports'),
     GAPCTL_LOG_DIR: join(dir, 'logs'),
     BACKUP_DIR: join(dir, 'backups'),
+    // The backfill's market: a 1,000-symbol simulated universe (not 11,000; backups do not depend on
+    // its size), its days paced by the emulated Theta latency rather than by CPU, so the backup is
+    // still taken while the backfill runs.
+    SIM_TICKERS: '1000',
+    EMU_THETA_LATENCY_MS: '60',
   };
 }
 

@@ -6,10 +6,12 @@
  * the outcome of one uninterrupted run: the same store content, the same export files byte for byte,
  * the same provider-overlap reports, state file and task-log entries (test/helpers/outcome.ts).
  *
- * The market is the small replay dataset derived from the bundled sample (test/helpers/small-sample.ts:
- * the same days, every ticker that can hit a rule, a thin filler of quiet ones), so each run costs a
- * fraction of a full-sample run; the clean reference run is made once (beforeAll) and every resumed
- * run is compared with it.
+ * The market is the small replay dataset derived from the bundled sample without its quiet filler
+ * (test/helpers/small-sample.ts, `fillerEvery: 0`: the same days, only the ~170 tickers that can hit
+ * a rule or have premarket rows), so each run costs a fraction of a full-sample run (a third less
+ * than with the filler: the baseline's per-symbol lookups shrink with the universe); what is
+ * compared is two runs of the same data, which no universe size changes. The clean reference run
+ * is made once (beforeAll) and every resumed run is compared with it.
  *
  * The kill points are failpoints (source/util/failpoint.ts): the process kills itself with SIGKILL
  * the N-th time it passes a named point, so every kill lands exactly where the test says. A point
@@ -23,19 +25,20 @@ import { backfillOutcome, runEnv, type BackfillOutcomeDump } from '../helpers/ou
 
 /**
  * The validation baseline by per-symbol Polygon lookups (not the day's flat file, the default since
- * 454c181): the kill points counted in HTTP responses (http.response:450) fall in its lookups.
+ * 454c181): the kill points counted in HTTP responses (http.response:270) fall in its lookups.
  */
 const PINNED = { BASELINE_PM_SOURCE: 'polygon' };
 import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 /** Three days over a month end: two month exports, every day spot-validated (two a month at most). */
-const ARGS = ['backfill', '--start', '2018-01-31', '--end', '2018-02-02', '--validate', 'spot', '--skip-phase0', '--market', `replay:${smallSample()}`];
+const ARGS = ['backfill', '--start', '2018-01-31', '--end', '2018-02-02', '--validate', 'spot', '--skip-phase0', '--market', `replay:${smallSample({ fillerEvery: 0 })}`];
 
 /**
  * `name:N`: the N-th pass of failpoint `name`. Days: 1 = 2018-01-31, 2 = 2018-02-01, 3 = 2018-02-02.
- * Provider replies: the 3rd and the 60th land in day 1, the 450th after day 2 was reported (a run
- * on the small dataset makes over 500; the 350th lands in day 3).
+ * Provider replies: the 3rd and the 60th land in day 1 (its scan makes 68), the 270th in February's
+ * spot validation, among the per-symbol baseline lookups of day 2 (after the three scans, ~235
+ * replies, and before day 2's validation passes; a clean run makes about 340).
  */
 const KILL_POINTS = [
   'stage:UNIVERSE:1',
@@ -53,7 +56,7 @@ const KILL_POINTS = [
   'stage:REPORT:3',
   'http.response:3',
   'http.response:60',
-  'http.response:450',
+  'http.response:270',
   'store.commit:1',
   'store.commit:2',
   'store.commit:3',

@@ -14,7 +14,8 @@
  *   dropped (test/engine/replay-real.test.ts proves it: it compares the engine on this dataset
  *   with an independent computation over the full sample);
  * - every 25th ticker of the sorted list (ordinary quiet names, so the universe, the audit sample
- *   and the baseline are not made only of movers).
+ *   and the baseline are not made only of movers); `fillerEvery` changes the 25 (0: no filler, a
+ *   still smaller set for tests that only compare two runs of the same data).
  *
  * The dataset is built on first use into node_modules/.cache/ (a folder named after the sample's
  * manifest and this file, so a changed sample or rule rebuilds it; built in a private folder and
@@ -34,14 +35,21 @@ const FILLER_EVERY = 25;
 
 interface Bar { o: number; h: number; l: number; c: number }
 
+/** Options of {@link smallSample}. */
+export interface SmallSampleOptions {
+  /** Keep every N-th ticker of the sorted list as a quiet filler (default 25); 0 keeps no filler. */
+  fillerEvery?: number;
+}
+
 /**
  * Path of the small dataset (built on first use; idempotent and safe under parallel test files).
  * Pass it as `--market replay:<path>` or `market: 'replay:<path>'`.
  * @throws Error when the bundled sample is missing or unreadable.
  */
-export function smallSample(): string {
+export function smallSample(o: SmallSampleOptions = {}): string {
+  const fillerEvery = o.fillerEvery ?? FILLER_EVERY;
   const manifestText = readFileSync(join(BUNDLED_SAMPLE, 'manifest.json'), 'utf8');
-  const key = createHash('sha256').update(manifestText).update(readFileSync(new URL(import.meta.url))).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(manifestText).update(readFileSync(new URL(import.meta.url))).update(`filler ${fillerEvery}`).digest('hex').slice(0, 16);
   const cache = join(REPO_ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const dest = join(cache, `gapctl-sample-small-${key}`);
@@ -74,7 +82,7 @@ export function smallSample(): string {
   for (const r of [...premarket, ...events]) keep.add(r.ticker);
   const sorted = [...bars.keys()].sort();
   sorted.forEach((t, i) => {
-    if (i % FILLER_EVERY === 0) keep.add(t);
+    if (fillerEvery > 0 && i % fillerEvery === 0) keep.add(t);
     const list = bars.get(t)!;
     for (let k = 0; k < list.length; k++) {
       const b = list[k]!.bar;
