@@ -9,9 +9,10 @@
  * then a run that finishes. Every run is the same command (`gapctl backfill`, the sample's default
  * range, spot validation, phase 0), so each later run is a resume from current_state.json.
  *
- * The market is the small dataset derived from the bundled sample (test/helpers/small-sample.ts):
- * all 67 days of the sample's default range and every ticker that can hit a rule, at a fraction of
- * the cost; chunking and crash recovery do not depend on how many quiet tickers a day has.
+ * The market is the small dataset derived from the bundled sample, without its quiet filler
+ * (test/helpers/small-sample.ts, `fillerEvery: 0`): all 67 days of the sample's default range and
+ * every ticker that can hit a rule or has premarket rows, at a fraction of the cost; chunking and
+ * crash recovery do not depend on how many quiet tickers a day has.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -21,7 +22,7 @@ import { backfillOutcome, runEnv } from '../helpers/outcome.js';
 import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
-const MARKET = `replay:${smallSample()}`;
+const MARKET = `replay:${smallSample({ fillerEvery: 0 })}`;
 
 function gapctl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
