@@ -8,7 +8,7 @@
  */
 import type { Db } from './db.js';
 import { failpoint } from '../util/failpoint.js';
-import { nowIso, openDb, type OpenDbOptions } from './db.js';
+import { nowIso, openDb, stmt, type OpenDbOptions } from './db.js';
 import { LruMap } from '../util/lru.js';
 import { dayOf, encodePrice } from './compact.js';
 import { pinDay, unpinDay, type MemberAttrs } from './universe-spans.js';
@@ -118,7 +118,7 @@ export class Store {
     }
     let id = this.symIds.get(symbol);
     if (id === undefined) {
-      id = Number(this.db.prepare('INSERT INTO symbol (symbol) VALUES (?)').run(symbol).lastInsertRowid);
+      id = Number(stmt(this.db, 'INSERT INTO symbol (symbol) VALUES (?)').run(symbol).lastInsertRowid);
       this.symIds.set(symbol, id);
     }
     return id;
@@ -128,10 +128,9 @@ export class Store {
 
   /** The pinned universe of `date`, or null when not pinned yet. */
   getUniverse(date: string): UniverseTicker[] | null {
-    const pinned = this.db.prepare('SELECT symbols FROM universe_days WHERE date = ?').get(date);
+    const pinned = stmt(this.db, 'SELECT symbols FROM universe_days WHERE date = ?').get(date);
     if (!pinned) return null;
-    const rows = this.db
-      .prepare(this.spans ? STORE_QUERIES.universe : LEGACY_QUERIES.universe)
+    const rows = stmt(this.db, this.spans ? STORE_QUERIES.universe : LEGACY_QUERIES.universe)
       .all(...(this.spans ? [dayOf(date), dayOf(date)] : [date])) as { symbol: string; type: string | null; primary_exchange: string | null; active: number; delisted_utc: string | null }[];
     return rows.map((r) => ({
       symbol: r.symbol,
@@ -157,7 +156,7 @@ export class Store {
         members.set(this.symbolId(t.symbol), { type: t.type, primary_exchange: t.primaryExchange, active: t.active ? 1 : 0, delisted_utc: t.delistedUtc });
       }
       pinDay(this.db, pinned.filter((d) => d !== day), day, members);
-      this.db.prepare('INSERT OR REPLACE INTO universe_days (date, symbols, pinned_at) VALUES (?, ?, ?)').run(date, tickers.length, nowIso());
+      stmt(this.db, 'INSERT OR REPLACE INTO universe_days (date, symbols, pinned_at) VALUES (?, ?, ?)').run(date, tickers.length, nowIso());
     });
   }
 
@@ -165,12 +164,12 @@ export class Store {
 
   /** True when the grouped daily of `date` has been stored (even if it was empty). */
   hasDailyRaw(date: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM daily_raw_days WHERE date = ?').get(date);
+    return !!stmt(this.db, 'SELECT 1 FROM daily_raw_days WHERE date = ?').get(date);
   }
 
   /** The provider that stored the grouped daily of `date` (daily_raw_days.provider, e.g. `polygon` or `polygon-emulated:sim:5`); null when none is stored. */
   dailyRawProvider(date: string): string | null {
-    const r = this.db.prepare('SELECT provider FROM daily_raw_days WHERE date = ?').get(date) as { provider: string } | undefined;
+    const r = stmt(this.db, 'SELECT provider FROM daily_raw_days WHERE date = ?').get(date) as { provider: string } | undefined;
     return r?.provider ?? null;
   }
 
@@ -210,7 +209,7 @@ export class Store {
   getBar(date: string, symbol: string): StoredBar | null {
     const cached = this.rawCache.get(date)?.get(symbol);
     if (cached) return { open: cached.open, high: cached.high, low: cached.low, close: cached.close, volume: cached.volume, vwap: cached.vwap, transactions: cached.transactions };
-    const r = this.db.prepare(this.compact ? STORE_QUERIES.dailyBar : LEGACY_QUERIES.dailyBar).get(this.dayKey(date), symbol) as StoredBar | undefined;
+    const r = stmt(this.db, this.compact ? STORE_QUERIES.dailyBar : LEGACY_QUERIES.dailyBar).get(this.dayKey(date), symbol) as StoredBar | undefined;
     return r ?? null;
   }
 
@@ -263,16 +262,16 @@ export class Store {
    */
   commitDay(c: DayCommit): void {
     const date = c.completeness.date;
-    const insHit = this.db.prepare(
+    const insHit = stmt(this.db, 
       `INSERT INTO discovery_hits (ticker, event_date, volume, prev_close, open, high, low, close, vwap, intraday_push_pct,
         pm_high, pm_high_source, pm_high_venue, exchange, is_near_reverse_split, rs_exec_date, rs_days_after, security_type, basis_factor, rs_note)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insRule = this.db.prepare('INSERT INTO discovery_hit_rules (hit_id, trigger_rule, rule_value) VALUES (?, ?, ?)');
-    const insFund = this.db.prepare(
+    const insRule = stmt(this.db, 'INSERT INTO discovery_hit_rules (hit_id, trigger_rule, rule_value) VALUES (?, ?, ?)');
+    const insFund = stmt(this.db, 
       'INSERT INTO discovery_hit_fundamentals (hit_id, shares_outstanding, market_cap, float_shares, dollar_volume, data_source) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const insMiss = this.db.prepare(
+    const insMiss = stmt(this.db, 
       'INSERT INTO miss_audit (date, symbol, audit_type, missed_initially, rule_triggered, rule_value) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const dc = c.completeness;
@@ -291,13 +290,11 @@ export class Store {
       }
       for (const m of c.missAudit) insMiss.run(date, m.symbol, m.auditType, m.missedInitially ? 1 : 0, m.ruleTriggered, m.ruleValue);
       if (c.audit) {
-        this.db
-          .prepare('INSERT OR REPLACE INTO enhanced_audit_log (date, sample_size, misses, miss_rate_upper_95, audit_passed, at) VALUES (?, ?, ?, ?, ?, ?)')
+        stmt(this.db, 'INSERT OR REPLACE INTO enhanced_audit_log (date, sample_size, misses, miss_rate_upper_95, audit_passed, at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(date, c.audit.sampleSize, c.audit.misses, c.audit.missRateUpper95, c.audit.auditPassed ? 1 : 0, nowIso());
       }
       const cols = Object.keys(dc);
-      this.db
-        .prepare(`INSERT OR REPLACE INTO day_completeness (${cols.join(', ')}, updated_at) VALUES (${cols.map(() => '?').join(', ')}, ?)`)
+      stmt(this.db, `INSERT OR REPLACE INTO day_completeness (${cols.join(', ')}, updated_at) VALUES (${cols.map(() => '?').join(', ')}, ?)`)
         .run(...cols.map((k) => (dc as unknown as Record<string, unknown>)[k]), nowIso());
       const requests = dc.theta_requests + dc.polygon_requests;
       this.db
@@ -317,11 +314,11 @@ export class Store {
 
   /** Deletes a day's scan output (hits, rules, fundamentals, miss audit, audit row); inside a transaction. */
   private deleteDayRows(date: string): void {
-    this.db.prepare('DELETE FROM discovery_hit_rules WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)').run(date);
-    this.db.prepare('DELETE FROM discovery_hit_fundamentals WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)').run(date);
-    this.db.prepare('DELETE FROM discovery_hits WHERE event_date = ?').run(date);
-    this.db.prepare('DELETE FROM miss_audit WHERE date = ?').run(date);
-    this.db.prepare('DELETE FROM enhanced_audit_log WHERE date = ?').run(date);
+    stmt(this.db, 'DELETE FROM discovery_hit_rules WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)').run(date);
+    stmt(this.db, 'DELETE FROM discovery_hit_fundamentals WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)').run(date);
+    stmt(this.db, 'DELETE FROM discovery_hits WHERE event_date = ?').run(date);
+    stmt(this.db, 'DELETE FROM miss_audit WHERE date = ?').run(date);
+    stmt(this.db, 'DELETE FROM enhanced_audit_log WHERE date = ?').run(date);
   }
 
   // ---- reads (days.ts, hits.ts) ---------------------------------------------------------------
