@@ -71,13 +71,52 @@ const { out, pc, seq } = await loadShared();
 const { KEYMAP } = await import(pathToFileURL(join(ROOT, 'dist/ui/keymap.js')).href);
 const helpTexts = KEYMAP.filter((b) => b.scope === 'main' && ['pause', 'resume', 'rerun', 'validate', 'export', 'help', 'quit'].includes(b.action)).map((b) => b.help);
 
+/**
+ * The console process's main (UI) thread times, ns: on CPU and waiting for a CPU (run queue), from
+ * /proc/PID/task/PID/schedstat (Linux; null elsewhere).
+ */
+function threadTimes(pid) {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { run, wait };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Adds to every measured press the UI thread's CPU time and its run-queue wait between the write
+ * and the satisfying chunk (ms), so a figure taken on a busy machine says how much of it was the
+ * console's own work and how much was waiting for a CPU.
+ */
+function withThreadTimes(c, pidOf) {
+  const press = c.press;
+  c.press = async (...a) => {
+    const t0 = threadTimes(pidOf());
+    const r = await press(...a);
+    const t1 = threadTimes(pidOf());
+    if (t0 && t1) {
+      r.uiCpuMs = Math.round((t1.run - t0.run) / 1e5) / 10;
+      r.uiWaitMs = Math.round((t1.wait - t0.wait) / 1e5) / 10;
+    }
+    return r;
+  };
+}
+
 const all = [];
 const perRun = [];
 try {
   for (let i = 0; i < runs; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'gapctl-console-keys-run-'));
     mkdirSync(dir, { recursive: true });
-    const c = pc.startConsole({ spawn: pty.spawn, root: ROOT, dir, cols, rows, args: ARGS, env: { EMU_THETA_LATENCY_MS: args.latency } });
+    let pid = null;
+    const spawn = (file, a, o) => {
+      const p = pty.spawn(file, a, o);
+      pid = p.pid;
+      return p;
+    };
+    const c = pc.startConsole({ spawn, root: ROOT, dir, cols, rows, args: ARGS, env: { EMU_THETA_LATENCY_MS: args.latency } });
+    withThreadTimes(c, () => pid);
     try {
       const t0 = performance.now();
       const r = await seq.runKeySequence(c, { helpTexts });
@@ -86,7 +125,7 @@ try {
       const exitMs = Math.round(performance.now() - tStop);
       perRun.push({ run: i + 1, presses: r.presses, exitCode: exit.exitCode, sToExitMs: exitMs, sequenceMs: Math.round(tStop - t0) });
       all.push(...r.presses);
-      console.log(`run ${i + 1}: ${r.presses.map((p) => `${p.key} ${p.latencyMs}`).join('  ')}  | exit ${exit.exitCode} ${exitMs} ms after s`);
+      console.log(`run ${i + 1}: ${r.presses.map((p) => `${p.key} ${p.latencyMs}${p.uiCpuMs !== undefined ? ` (cpu ${p.uiCpuMs} wait ${p.uiWaitMs})` : ''}`).join('  ')}  | exit ${exit.exitCode} ${exitMs} ms after s`);
     } finally {
       await c.kill();
       rmSync(dir, { recursive: true, force: true });
@@ -104,15 +143,21 @@ for (const p of all) {
 }
 const machine = { cpus: cpus().length, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
 console.log(`\nkeypress-to-screen latency, ${cols}x${rows}, ${runs} run(s), EMU_THETA_LATENCY_MS=${args.latency}, ${machine.cpus} CPUs, load ${machine.loadavg.join(' ')}`);
-console.log('(ms from pty.write(key) to the first output chunk after which the expected text is on the parsed screen)');
+console.log('(ms from pty.write(key) to the first output chunk after which the expected text is on the parsed screen;');
+console.log(' cpu = the UI thread on a CPU meanwhile, wait = the UI thread ready but waiting for a CPU: the machine\'s load)');
 const keys = [];
+const mean = (xs) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
 for (const [key, { expect, presses }] of byKey) {
   const s = seq.latencySummary(presses);
-  keys.push({ key, expect, ...s });
-  console.log(`  ${key.padEnd(15)} p50 ${String(s.p50).padStart(6)}  p95 ${String(s.p95).padStart(6)}  max ${String(s.max).padStart(6)}  n ${s.n}   ${expect}`);
+  const cpu = mean(presses.filter((p) => p.uiCpuMs !== undefined).map((p) => p.uiCpuMs));
+  const wait = mean(presses.filter((p) => p.uiWaitMs !== undefined).map((p) => p.uiWaitMs));
+  keys.push({ key, expect, ...s, uiCpuMsMean: cpu, uiWaitMsMean: wait });
+  console.log(`  ${key.padEnd(15)} p50 ${String(s.p50).padStart(6)}  p95 ${String(s.p95).padStart(6)}  max ${String(s.max).padStart(6)}  n ${s.n}  cpu ${String(cpu ?? '-').padStart(5)}  wait ${String(wait ?? '-').padStart(5)}   ${expect}`);
 }
 const summary = seq.latencySummary(all);
-console.log(`  ${'all keys'.padEnd(15)} p50 ${String(summary.p50).padStart(6)}  p95 ${String(summary.p95).padStart(6)}  max ${String(summary.max).padStart(6)}  n ${summary.n}`);
+summary.uiCpuMsMean = mean(all.filter((p) => p.uiCpuMs !== undefined).map((p) => p.uiCpuMs));
+summary.uiWaitMsMean = mean(all.filter((p) => p.uiWaitMs !== undefined).map((p) => p.uiWaitMs));
+console.log(`  ${'all keys'.padEnd(15)} p50 ${String(summary.p50).padStart(6)}  p95 ${String(summary.p95).padStart(6)}  max ${String(summary.max).padStart(6)}  n ${summary.n}  cpu ${String(summary.uiCpuMsMean ?? '-').padStart(5)}  wait ${String(summary.uiWaitMsMean ?? '-').padStart(5)}`);
 const worst = keys.reduce((a, k) => (k.p95 > a.p95 ? k : a), keys[0]);
 console.log(`  worst key p95 ${worst.p95} ms (${worst.key})${worst.p95 < 50 ? '  < 50 ms' : '  NOT under 50 ms'}`);
 const figures = { cols, rows, latencyMs: Number(args.latency), summary, keys, runs: perRun };

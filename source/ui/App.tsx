@@ -32,13 +32,15 @@ export interface AppProps {
   frameMs?: number;
   /** Share of the UI thread data frames may take (use-console.ts busyShare); default 0: no limit. */
   busyShare?: number;
+  /** After a key, ms data frames wait since the last key's frame (use-console.ts keyQuietMs); default 0: no wait. */
+  keyQuietMs?: number;
 }
 
 /** The console component. */
-export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, frameMs = 0, busyShare = 0 }: AppProps) {
+export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, frameMs = 0, busyShare = 0, keyQuietMs = 0 }: AppProps) {
   const size = useTerminalSize();
   const theme = useMemo(() => createTheme(color), [color]);
-  const { state, press } = useConsole(source, { onQuit, onCriticalAlert, frameMs, busyShare });
+  const { state, press } = useConsole(source, { onQuit, onCriticalAlert, frameMs, busyShare, keyQuietMs });
   const logMode = logModeOf(source);
   const hasAlert = shownAlert(state) !== null;
   const tallFooter = (state.prompt?.kind === 'confirm' && state.prompt.detail !== undefined) || state.prompt?.kind === 'filter';

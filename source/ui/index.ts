@@ -38,6 +38,12 @@ export const MAX_FPS = 12;
  */
 export const DATA_BUSY_SHARE = 0.07;
 /**
+ * Input first, ms: after a key, data frames wait this long since the end of the key's frame, so
+ * keys typed in a row (arrows held down, R then y) are not held back behind a data frame drawn
+ * between them (each key's frame shows the latest data anyway); see use-console.ts keyQuietMs.
+ */
+export const KEY_QUIET_MS = 150;
+/**
  * Ink's own render throttle, fps: 0 = none (Ink draws each React commit at once), so that the
  * console's frame cap ({@link MAX_FPS}, applied to data in use-console.ts) is the only one and a
  * key's frame never waits for a throttle's trailing edge.
@@ -119,6 +125,7 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
       onCriticalAlert: bell,
       frameMs: io.debug ? 0 : Math.ceil(1000 / MAX_FPS),
       busyShare: io.debug ? 0 : DATA_BUSY_SHARE,
+      keyQuietMs: io.debug ? 0 : KEY_QUIET_MS,
     }),
     {
       stdout: io.stdout,

@@ -1,12 +1,13 @@
 /**
  * ui/ink-cache.ts: Ink's per-line parse kept across frames finds Ink's output cache (this Ink
  * version), and the frames drawn with it are exactly the frames drawn without it (colour on,
- * through snapshots that change, keys, an overlay and back).
+ * through snapshots that change, keys, an overlay and back); the same holds for its faster
+ * `Output.get` (one shared blank cell, style diffs only where neighbours differ), also installed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../source/ui/App.js';
-import { installInkLineCache } from '../../source/ui/ink-cache.js';
+import { inkFastFrames, installInkLineCache } from '../../source/ui/ink-cache.js';
 import { CRITICAL, FakeSource, makeSnapshot } from './harness.js';
 
 afterEach(() => cleanup());
@@ -41,6 +42,7 @@ describe('Ink line cache across frames', () => {
   it('is installed on this Ink and draws the same frames as without it', async () => {
     const without = await frames();
     expect(await installInkLineCache()).toBe(true);
+    expect(inkFastFrames()).toBe(true);
     const withCache = await frames();
     expect(withCache.length).toBeGreaterThan(8);
     expect(withCache).toEqual(without);

@@ -33,12 +33,44 @@ export interface UseConsoleOptions {
    * answer keys. Keys are not limited.
    */
   busyShare?: number;
+  /**
+   * Input first, ms (0 = off): after a key, data frames wait this long since the end of the last key's frame.
+   * While the operator types, every key's frame already shows the latest data (snapshots are
+   * applied as they come, only their drawing waits), and a data frame drawn between two keys could
+   * only hold the next key back behind a whole render.
+   */
+  keyQuietMs?: number;
   /** Clock for the frame cap, ms (default performance.now). */
   now?: () => number;
 }
 
 /** Longest wait between two data frames that {@link UseConsoleOptions.busyShare} imposes, ms. */
 export const MAX_DATA_FRAME_GAP_MS = 1000;
+
+/** What {@link dataFrameAt} needs: when the last frame ended and the last key asked for a frame, and the cap's settings. All ms. */
+export interface DataFrameTiming {
+  /** When the last frame was done (after Ink wrote it); -Infinity before the first. */
+  lastFrameEnd: number;
+  /** When the last key asked for its frame; -Infinity before the first. */
+  lastKey: number;
+  /** Smoothed cost of one render. */
+  renderCost: number;
+  frameMs: number;
+  busyShare: number;
+  keyQuietMs: number;
+}
+
+/**
+ * The earliest time a data frame may be drawn, ms on the same clock: {@link DataFrameTiming.frameMs}
+ * after the end of the last frame, or more when renders are costly (render cost / busyShare, at
+ * most {@link MAX_DATA_FRAME_GAP_MS}), and not within keyQuietMs of the last key. Counted from the
+ * END of the last frame: from its start, a frame slower than the gap would let the next data frame
+ * start the moment it ends, leaving the UI thread no idle time for a key.
+ */
+export function dataFrameAt(t: DataFrameTiming): number {
+  const gap = t.busyShare > 0 ? Math.max(t.frameMs, Math.min(MAX_DATA_FRAME_GAP_MS, t.renderCost / t.busyShare)) : t.frameMs;
+  return Math.max(t.lastFrameEnd + gap, t.lastKey + t.keyQuietMs);
+}
 
 /** What the App gets: the state, a function that applies one event, and one that handles a key press. */
 export interface ConsoleController {
@@ -76,18 +108,30 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   const mode = logModeOf(source);
   const dataCtx: StepContext = { readOnly: true, logPage: 1, tooSmall: false, logMode: mode };
 
-  // Frames: a key draws at once; data draws at most once per frameMs (the rest is folded in), and
-  // no sooner than its last render's cost allows under busyShare.
+  // Frames: a key draws at once; data draws at most once per frameMs (the rest is folded in), no
+  // sooner than its last render's cost allows under busyShare, and not while keys come (keyQuietMs).
   const frameMs = opts.frameMs ?? 0;
   const busyShare = opts.busyShare ?? 0;
+  const keyQuietMs = opts.keyQuietMs ?? 0;
   const clock = opts.now ?? (() => performance.now());
+  /** When the last frame was done (its layout effect: after Ink wrote it), ms: the gap to the next data frame counts from there. */
   const lastFrame = useRef(Number.NEGATIVE_INFINITY);
+  /** When the last key asked for its frame, then when that frame was done, ms. */
+  const lastKey = useRef(Number.NEGATIVE_INFINITY);
+  const keyFramePending = useRef(false);
   /** Smoothed ms of one render (React render + commit + Ink's frame), measured from this hook to the layout effect. */
   const renderCost = useRef(0);
   const renderStart = clock();
   useLayoutEffect(() => {
-    const took = clock() - renderStart;
+    const end = clock();
+    const took = end - renderStart;
     renderCost.current = renderCost.current === 0 ? took : renderCost.current * 0.7 + took * 0.3;
+    // From the end of the frame: stamped at its start, a frame slower than the gap would let the next data frame start at once.
+    lastFrame.current = end;
+    if (keyFramePending.current) {
+      keyFramePending.current = false;
+      lastKey.current = end;
+    }
   });
   const frameTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const drawNow = useCallback(() => {
@@ -95,18 +139,16 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
       clearTimeout(frameTimer.current);
       frameTimer.current = null;
     }
-    lastFrame.current = clock();
     setVersion((v) => v + 1);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const drawSoon = useCallback(() => {
     if (frameTimer.current) return;
-    const gap = busyShare > 0 ? Math.max(frameMs, Math.min(MAX_DATA_FRAME_GAP_MS, renderCost.current / busyShare)) : frameMs;
-    const wait = lastFrame.current + gap - clock();
+    const wait = dataFrameAt({ lastFrameEnd: lastFrame.current, lastKey: lastKey.current, renderCost: renderCost.current, frameMs, busyShare, keyQuietMs }) - clock();
     if (wait <= 0) drawNow();
     else frameTimer.current = setTimeout(drawNow, wait);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [drawNow, frameMs, busyShare]);
+  }, [drawNow, frameMs, busyShare, keyQuietMs]);
   useEffect(
     () => () => {
       if (frameTimer.current) clearTimeout(frameTimer.current);
@@ -128,8 +170,11 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
         return;
       }
       if (changed) {
-        if (urgent) drawNow();
-        else drawSoon();
+        if (urgent) {
+          lastKey.current = clock();
+          keyFramePending.current = true;
+          drawNow();
+        } else drawSoon();
       }
     },
     [source, drawNow, drawSoon],
