@@ -6,7 +6,7 @@
  * alert, and reports quitting exactly once.
  */
 import type { Key } from 'ink';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { matchKey } from '../keymap.js';
 import type { BackfillSnapshot } from '../../contracts/events.js';
 import { activeScope, initialUiState, step, wantedDetail, wantedHealth, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
@@ -113,7 +113,8 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   const frameMs = opts.frameMs ?? 0;
   const busyShare = opts.busyShare ?? 0;
   const keyQuietMs = opts.keyQuietMs ?? 0;
-  const clock = opts.now ?? (() => performance.now());
+  const nowOpt = opts.now;
+  const clock = useMemo(() => nowOpt ?? (() => performance.now()), [nowOpt]);
   /** When the last frame was done (its layout effect: after Ink wrote it), ms: the gap to the next data frame counts from there. */
   const lastFrame = useRef(Number.NEGATIVE_INFINITY);
   /** When the last key asked for its frame, then when that frame was done, ms. */
@@ -140,15 +141,13 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
       frameTimer.current = null;
     }
     setVersion((v) => v + 1);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   const drawSoon = useCallback(() => {
     if (frameTimer.current) return;
     const wait = dataFrameAt({ lastFrameEnd: lastFrame.current, lastKey: lastKey.current, renderCost: renderCost.current, frameMs, busyShare, keyQuietMs }) - clock();
     if (wait <= 0) drawNow();
     else frameTimer.current = setTimeout(drawNow, wait);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [drawNow, frameMs, busyShare, keyQuietMs]);
+  }, [drawNow, frameMs, busyShare, keyQuietMs, clock]);
   useEffect(
     () => () => {
       if (frameTimer.current) clearTimeout(frameTimer.current);
@@ -177,7 +176,7 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
         } else drawSoon();
       }
     },
-    [source, drawNow, drawSoon],
+    [source, drawNow, drawSoon, clock],
   );
   const apply = useCallback((ev: UiEvent, ctx: StepContext) => applyAs(ev, ctx, ev.type === 'key' || ev.type === 'text'), [applyAs]);
 
