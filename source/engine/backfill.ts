@@ -440,6 +440,11 @@ function remedy(kind: string, day: string | null): string[] {
       return [`- The post-scan miss audit found a hit the scan missed: rerun the day exhaustively with ${rerun}, then resume.`];
     case 'INCOMPLETE':
       return ['- The Theta terminal did not answer for some candidates: check it is up (pm_diag shows the statuses), then resume (the day reruns).'];
+    case 'R1_HEALTH':
+      return [
+        `- Too few premarket lookups of the day had data (pm_diag_${day ?? 'D'}.json counts them by source and status). A terminal that answers 472 (no data) to everything (no subscription, a feed outage, a wrong venue) makes R1 blind: fix it, rerun the day with ${rerun}, then resume.`,
+        '- When the market truly holds no premarket data for the day, no rescan can fix it: a replay dataset has premarket bars only where its premarket file has rows (the real 518-day dataset from ../shared/data: 2018-01-02..2018-04-10 only), so R1 cannot be judged after that. The halt is the honest outcome; to go on knowingly, resume with the gate off for that run: `R1_HEALTH_MIN=0 gapctl backfill` (those days\' R1 stays unverified by real premarket data).',
+      ];
     case 'DAY_FAILED':
     case 'ERROR':
       return ['- A provider or the store failed: the reason above says which; fix it, then resume (the day reruns).'];

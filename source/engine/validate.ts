@@ -185,7 +185,10 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         }
         const ratio = all ? ok / all : 0;
         const min = ctx.cfg.R1_HEALTH_MIN;
-        return ratio >= min ? null : `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits)`;
+        if (ratio >= min) return null;
+        // Not one lookup with data: the source has no premarket data for the day at all (HELP_REQUEST.md says what to do).
+        const none = ok === 0 && all > 0 ? '; no lookup had premarket data: the market may hold none for this day' : '';
+        return `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits${none})`;
       }],
       ['RULE_TAGS', () => {
         // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.

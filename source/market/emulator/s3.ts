@@ -18,7 +18,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import aws4 from 'aws4';
 import type { DailyBar, MarketSource } from '../types.js';
 import { etWallToUtc, parseIsoDate } from './et-time.js';
@@ -29,6 +29,8 @@ import { LruMap } from '../../util/lru.js';
 export const FLATFILES_BUCKET = 'flatfiles';
 /** Key prefix of the minute aggregates. */
 export const MINUTE_AGGS_PREFIX = 'us_stocks_sip/minute_aggs_v1/';
+/** Built flat files the emulator keeps (compressed, about 1-3 MB each for a simulated day). */
+export const FLATFILE_CACHE_FILES = 2;
 /** CSV header of a minute-aggregates file. */
 export const MINUTE_AGGS_HEADER = 'ticker,volume,open,close,high,low,window_start,transactions';
 
@@ -66,7 +68,12 @@ export interface FlatFileState {
   forbidden?: () => boolean;
 }
 
-const cache = new LruMap<string, Buffer>(2);
+/**
+ * Built files of each source (by the source object, so two markets of one name never share one),
+ * by date and faults: the last {@link FLATFILE_CACHE_FILES} (a day's file is read by the proof and
+ * the validation baseline, and asked twice at once; one build serves both). A failed build is not kept.
+ */
+const caches = new WeakMap<MarketSource, LruMap<string, Promise<Buffer | null>>>();
 
 /** The ISO date of a minute-aggs key, or null when `key` is not one. */
 export function dateOfKey(key: string): string | null {
@@ -113,25 +120,56 @@ function signatureValid(req: IncomingMessage, url: URL, st: FlatFileState): 'ok'
   return (resigned.headers as Record<string, string>).Authorization === auth ? 'ok' : 'bad';
 }
 
-/** The minute-aggregates CSV of `date` (uncompressed); null when the source has no bars that day. */
-async function buildCsv(source: MarketSource, date: string, dropHigh: boolean, skewHighPct = 0): Promise<string | null> {
+/** Uncompressed CSV text gathered before it is handed to the gzip stream (bytes, about). */
+const CHUNK_CHARS = 64 * 1024;
+
+/**
+ * The gzip of `date`'s minute-aggregates CSV (see the module note); null when the source has no
+ * bars that day. Streamed: each ticker's rows are generated in turn and written to a gzip stream in
+ * chunks of about {@link CHUNK_CHARS}, so memory holds the compressed file and one chunk, never the
+ * whole CSV text or its rows (a simulated day is ~100,000 rows; building them as one array of
+ * strings took ~50 MB of heap for a moment). Same CSV bytes as before, in ticker order.
+ */
+async function buildGzip(source: MarketSource, date: string, dropHigh: boolean, skewHighPct = 0): Promise<Buffer | null> {
   const daily: DailyBar[] = await source.groupedDaily(date);
   if (daily.length === 0) return null;
-  const cols = dropHigh ? MINUTE_AGGS_HEADER.replace(',high', '') : MINUTE_AGGS_HEADER;
-  const lines = [cols];
-  const open = BigInt(etWallToUtc(date, 9.5 * 3_600_000)) * 1_000_000n;
-  const tickers = [...new Set(daily.filter((b) => !b.otc).map((b) => b.T))].sort();
-  const byTicker = new Map(daily.map((b) => [b.T, b]));
-  for (const t of tickers) {
-    const bars = (await source.minuteBars(t, date)) ?? [];
-    const row = (v: number, o: number, c: number, h: number, l: number, startNs: bigint, n: number): string =>
-      dropHigh ? `${t},${v},${o},${c},${l},${startNs},${n}` : `${t},${v},${o},${c},${h},${l},${startNs},${n}`;
-    const skew = 1 + skewHighPct / 100;
-    for (const b of bars) lines.push(row(b.volume, b.open, b.close, skewHighPct ? Math.round(b.high * skew * 10_000) / 10_000 : b.high, b.low, BigInt(b.startMs) * 1_000_000n, b.trades));
-    const d = byTicker.get(t)!;
-    lines.push(row(d.v, d.o, d.c, d.h, d.l, open, d.n ?? 1));
+  const gz = createGzip();
+  const parts: Buffer[] = [];
+  gz.on('data', (b: Buffer) => parts.push(b));
+  const ended = new Promise<void>((resolve, reject) => {
+    gz.once('end', resolve);
+    gz.once('error', reject);
+  });
+  const open = String(BigInt(etWallToUtc(date, 9.5 * 3_600_000)) * 1_000_000n);
+  const skew = 1 + skewHighPct / 100;
+  const byTicker = new Map<string, DailyBar>();
+  for (const b of daily) if (!b.otc) byTicker.set(b.T, b);
+  const tickers = [...byTicker.keys()].sort();
+  let chunk = `${dropHigh ? MINUTE_AGGS_HEADER.replace(',high', '') : MINUTE_AGGS_HEADER}\n`;
+  const row = (t: string, v: number, o: number, c: number, h: number, l: number, startNs: string, n: number): string =>
+    dropHigh ? `${t},${v},${o},${c},${l},${startNs},${n}\n` : `${t},${v},${o},${c},${h},${l},${startNs},${n}\n`;
+  try {
+    for (const t of tickers) {
+      const bars = (await source.minuteBars(t, date)) ?? [];
+      for (const b of bars) {
+        const high = skewHighPct ? Math.round(b.high * skew * 10_000) / 10_000 : b.high;
+        chunk += row(t, b.volume, b.open, b.close, high, b.low, String(BigInt(b.startMs) * 1_000_000n), b.trades);
+      }
+      const d = byTicker.get(t)!;
+      chunk += row(t, d.v, d.o, d.c, d.h, d.l, open, d.n ?? 1);
+      if (chunk.length >= CHUNK_CHARS) {
+        const more = gz.write(chunk);
+        chunk = '';
+        if (!more) await new Promise<void>((resolve) => gz.once('drain', resolve));
+      }
+    }
+    gz.end(chunk);
+    await ended;
+  } catch (e) {
+    gz.destroy();
+    throw e;
   }
-  return `${lines.join('\n')}\n`;
+  return Buffer.concat(parts);
 }
 
 /**
@@ -168,14 +206,21 @@ export async function handleFlatFiles(ctx: Ctx, st: FlatFileState): Promise<void
 
     const date = dateOfKey(key);
     if (date === null || !published(date)) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-    const ck = `${st.source.name}|${date}|${st.faults.dropHighColumn ? 'nohigh' : 'full'}|${st.faults.skewHighPct ?? 0}`;
-    let gz = cache.get(ck);
-    if (gz === undefined) {
-      const csv = await buildCsv(st.source, date, !!st.faults.dropHighColumn, st.faults.skewHighPct ?? 0);
-      if (csv === null) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
-      gz = gzipSync(csv);
-      cache.set(ck, gz);
+    let cache = caches.get(st.source);
+    if (!cache) caches.set(st.source, (cache = new LruMap(FLATFILE_CACHE_FILES)));
+    const ck = `${date}|${st.faults.dropHighColumn ? 'nohigh' : 'full'}|${st.faults.skewHighPct ?? 0}`;
+    let building = cache.get(ck);
+    if (building === undefined) {
+      building = buildGzip(st.source, date, !!st.faults.dropHighColumn, st.faults.skewHighPct ?? 0);
+      cache.set(ck, building);
+      const mine = building;
+      const built = cache;
+      building.catch(() => {
+        if (built.get(ck) === mine) built.delete(ck);
+      });
     }
+    const gz = await building;
+    if (gz === null) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
     let body = gz;
     if (st.faults.truncate) body = gz.subarray(0, Math.floor(gz.length / 2));
     if (st.faults.corrupt) {
