@@ -29,12 +29,14 @@ afterAll(async () => {
   await em?.close();
 });
 
+// 30 s, not 2: the emulator builds a cold simulated day's file (~11,000 tickers) before it answers,
+// which takes several seconds on a loaded machine; the stalled-transfer case sets its own 0.3 s.
 function client(over: Partial<FlatFilesOptions> = {}) {
   return createFlatFilesClient({
     endpoint: em.flatFiles.url,
     accessKey: em.flatFiles.accessKey,
     secretKey: em.flatFiles.secretKey,
-    timeoutSec: 2,
+    timeoutSec: 30,
     retries: 1,
     pmStart: '04:00:00',
     pmEnd: '09:30:00',
@@ -88,7 +90,7 @@ describe('flat-file premarket highs against the simulated market', () => {
   it('a day not yet published (or not a trading day) is unpublished', async () => {
     const e2 = await startEmulator({ source: createSimMarket({ seed: SEED }), now: () => Date.parse('2024-01-17T15:59:00Z') }); // 10:59 ET the next day
     try {
-      const c = createFlatFilesClient({ endpoint: e2.flatFiles.url, accessKey: e2.flatFiles.accessKey, secretKey: e2.flatFiles.secretKey, timeoutSec: 2, retries: 0, pmStart: '04:00:00', pmEnd: '09:30:00' });
+      const c = createFlatFilesClient({ endpoint: e2.flatFiles.url, accessKey: e2.flatFiles.accessKey, secretKey: e2.flatFiles.secretKey, timeoutSec: 30, retries: 0, pmStart: '04:00:00', pmEnd: '09:30:00' });
       expect((await c.premarketHighs(DAY)).kind).toBe('unpublished');
       expect((await c.premarketHighs('2024-01-15')).kind).toBe('unpublished'); // MLK day
       expect((await c.premarketHighs('2024-01-12')).kind).toBe('ok');
