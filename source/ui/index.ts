@@ -14,6 +14,7 @@ import { App } from './App.js';
 import type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
 import { startUiMetrics } from './metrics.js';
 import { installInkLineCache } from './ink-cache.js';
+import { startWarmUp } from './warm-up.js';
 
 // Ink's parse of each frame's lines is kept across frames (most lines do not change); see ink-cache.ts.
 await installInkLineCache();
@@ -71,6 +72,12 @@ export interface ConsoleIo {
   patchConsole?: boolean;
   /** Write UI figures (frames, fps, event-loop utilisation, CPU) as JSON here on exit; default env GAPCTL_UI_METRICS. */
   metricsPath?: string;
+  /**
+   * Warm the console's code up while it waits for the first snapshot (ui/warm-up.ts: frames of a
+   * made-up backfill into a throwaway Ink instance), so the first key after start-up is not run
+   * cold; default: on for the process's own terminal (stdout is process.stdout and a TTY), off in debug.
+   */
+  warmUp?: boolean;
 }
 
 /** A mounted console. */
@@ -138,9 +145,13 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
       onRender: metrics ? (m) => metrics.onRender(m) : undefined,
     },
   );
+  const warm = (io.warmUp ?? (io.stdout === process.stdout && io.stdout.isTTY === true)) && !io.debug && source.current() === null
+    ? startWarmUp({ columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24, color: opts.color, shouldStop: () => finished || source.current() !== null })
+    : null;
   function finish(choice: QuitChoice): void {
     if (finished) return;
     finished = true;
+    warm?.stop();
     try {
       instance.unmount();
       instance.cleanup();

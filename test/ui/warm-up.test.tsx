@@ -1,0 +1,63 @@
+/**
+ * ui/warm-up.ts: while the console waits for the engine it draws a made-up backfill into a
+ * throwaway Ink instance and types a few keys there (so the first real key is not run cold).
+ * Nothing of it may reach the real console: no command is sent to the real source, no frame of the
+ * made-up run is written to the real terminal, and it stops once the engine's first snapshot came.
+ */
+import { EventEmitter } from 'node:events';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SignalSource } from '../../source/ui/index.js';
+import { startWarmUp, warmUpSnapshot, WARM_UP_KEYS } from '../../source/ui/warm-up.js';
+import { FakeSource, FakeStdin, FakeStdout, makeSnapshot, plain } from './harness.js';
+
+// Ink reads CI once when it loads: the real console under test must draw frames.
+let mountConsole: typeof import('../../source/ui/index.js').mountConsole;
+beforeAll(async () => {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  ({ mountConsole } = await import('../../source/ui/index.js'));
+});
+
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+describe('warm-up', () => {
+  it('runs its frames and keys to the end and resolves; stops at once when told', async () => {
+    expect(warmUpSnapshot(2).days.some((d) => d.status === 'RUNNING')).toBe(true);
+    expect(WARM_UP_KEYS).toContain('p');
+    const w = startWarmUp({ columns: 120, rows: 40, color: true });
+    await w.done;
+    let asked = 0;
+    const s = startWarmUp({ columns: 120, rows: 40, color: false, shouldStop: () => (asked++, true) });
+    await s.done;
+    expect(asked).toBe(1);
+  });
+
+  it('a console warming up sends nothing and draws nothing of the made-up run; the real first snapshot is drawn', async () => {
+    const stdout = new FakeStdout(120, 40);
+    stdout.isTTY = true;
+    const source = new FakeSource(null);
+    const c = mountConsole(source, { color: false, bell: false }, {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+      signals: new EventEmitter() as unknown as SignalSource,
+      alternateScreen: false,
+      patchConsole: false,
+      warmUp: true,
+    });
+    // long enough for every warm-up step (a dozen turns) to run
+    await turns(60);
+    expect(source.sent).toEqual([]);
+    const screen = () => plain(stdout.frames.join(''));
+    expect(screen()).toMatch(/waiting for the engine/);
+    expect(screen()).not.toMatch(/warm-up\.db|sim:1\b|PAUSING/);
+    source.push(makeSnapshot());
+    for (let i = 0; i < 300 && !/RUNNING/.test(screen()); i++) await turns(1);
+    expect(screen()).toMatch(/RUNNING/);
+    expect(source.sent).toEqual([]);
+    c.close('detach');
+    await expect(c.done).resolves.toEqual({ quit: 'detach' });
+  });
+});
