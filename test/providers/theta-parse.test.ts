@@ -37,6 +37,14 @@ describe('scanV3Trades', () => {
     expect(scanV3Trades(lf, D, S, E)).toEqual({ rows: 2, inWindow: 2, high: 3.5, rawHigh: 3.5, excluded: 0 });
   });
 
+  it('reads RFC 4180 quoting through csv-parse: a quoted comma, doubled quote or line break in a cell', () => {
+    const body =
+      'timestamp,price,exchange\r\n2024-01-02T05:00:00.000,2.5,"NYSE\r\nArca"\r\n' +
+      '"2024-01-02T06:00:00.000","3.75","say ""x"", y"\r\n';
+    expect(scanV3Trades(body, D, S, E)).toEqual({ rows: 2, inWindow: 2, high: 3.75, rawHigh: 3.75, excluded: 0 });
+    expect(() => scanV3Trades('timestamp,price\r\n"2024-01-02T05:00:00.000,1\r\n', D, S, E)).toThrow(MalformedBody);
+  });
+
   it('treats an empty body or a header without rows as zero rows', () => {
     expect(scanV3Trades('', D, S, E)).toEqual({ rows: 0, inWindow: 0, high: null, rawHigh: null, excluded: 0 });
     expect(scanV3Trades(v3Csv([]), D, S, E)).toEqual({ rows: 0, inWindow: 0, high: null, rawHigh: null, excluded: 0 });

@@ -12,7 +12,35 @@
  *   rescaled to the stooq basis.
  * - `premarket_events.json`: {@link PremarketEvent}[] sorted by (date, ticker), for tests and readers.
  */
+import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
+
+/** One CSV row of a dataset file: its cells and its 1-based line number in the file. */
+export interface CsvRow {
+  cells: string[];
+  line: number;
+}
+
+/**
+ * Parses a dataset CSV text (header row included, CRLF or LF line ends, even mixed; RFC 4180
+ * quoting) with csv-parse,
+ * skipping empty lines; rows may differ in length (the callers check each against the header).
+ * @throws Error (one line) `<where>: bad CSV: ...` on bad quoting.
+ */
+export function csvRows(text: string, where: string): CsvRow[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n'],
+      info: true,
+    }) as unknown as typeof records;
+  } catch (e) {
+    throw new Error(`${where}: bad CSV: ${(e as Error).message}`.split('\n')[0], { cause: e });
+  }
+  return records.map((r) => ({ cells: r.record, line: r.info.lines }));
+}
 
 /** The `format` field of every replay manifest. */
 export const REPLAY_FORMAT = 'gapctl-replay';

@@ -24,6 +24,7 @@ import {
   REPLAY_SOURCES,
   TICKERS_FILE,
   TICKERS_HEADER,
+  csvRows,
   dayFile,
   type PremarketBar,
   type PremarketEvent,
@@ -122,17 +123,15 @@ function readStooqDay(file: string, date: string): StooqRow[] {
   } catch (err) {
     throw new Error(`importReplay: cannot read stooq day ${date}: ${errorLine(err)}`, { cause: err });
   }
-  const lines = text.split('\n');
-  if ((lines[0] ?? '').replace(/\r$/, '') !== STOOQ_HEADER) {
+  const csv = csvRows(text, `importReplay: stooq day ${date}`);
+  if (csv.length === 0 || csv[0].cells.join(',') !== STOOQ_HEADER) {
     throw new Error(`importReplay: stooq day ${date}: unexpected header (expected ${STOOQ_HEADER})`);
   }
   const rows: StooqRow[] = [];
   const seen = new Set<string>();
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i].replace(/\r$/, '');
-    if (line === '') continue;
-    const f = line.split(',');
-    const where = `stooq day ${date} line ${i + 1}`;
+  for (let i = 1; i < csv.length; i++) {
+    const f = csv[i].cells;
+    const where = `stooq day ${date} line ${csv[i].line}`;
     if (f.length !== 8) throw new Error(`importReplay: ${where}: expected 8 fields, got ${f.length}`);
     const [ticker, exch, kind, o, h, l, c, v] = f;
     if (!TICKER_RE.test(ticker)) throw new Error(`importReplay: ${where}: bad ticker ${JSON.stringify(ticker)}`);

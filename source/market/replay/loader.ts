@@ -24,6 +24,7 @@ import {
   PREMARKET_FILE,
   TICKERS_FILE,
   TICKERS_HEADER,
+  csvRows,
   dayFile,
   manifestSchema,
   premarketRecordSchema,
@@ -123,16 +124,14 @@ class ReplaySource implements ReplayMarket {
   private async loadDay(date: string): Promise<readonly DailyBar[]> {
     const rel = dayFile(date);
     const text = await readChecked(this.dir, rel, this.manifest);
-    const lines = text.split('\n');
-    if (lines[0] !== DAY_HEADER) throw new Error(`replay ${this.manifest.name}: ${rel}: unexpected header`);
+    const rows = csvRows(text, `replay ${this.manifest.name}: ${rel}`);
+    if (rows.length === 0 || rows[0].cells.join(',') !== DAY_HEADER) throw new Error(`replay ${this.manifest.name}: ${rel}: unexpected header`);
     const bars: DailyBar[] = [];
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i];
-      if (line === '') continue;
-      const f = line.split(',');
+    for (let i = 1; i < rows.length; i++) {
+      const f = rows[i].cells;
       const bar: DailyBar = { T: f[0], o: Number(f[1]), h: Number(f[2]), l: Number(f[3]), c: Number(f[4]), v: Number(f[5]) };
       if (f.length !== 6 || !Number.isFinite(bar.o + bar.h + bar.l + bar.c + bar.v)) {
-        throw new Error(`replay ${this.manifest.name}: ${rel} line ${i + 1} is corrupt`);
+        throw new Error(`replay ${this.manifest.name}: ${rel} line ${rows[i].line} is corrupt`);
       }
       bars.push(Object.freeze(bar));
     }
@@ -242,12 +241,11 @@ async function readChecked(dir: string, rel: string, manifest: ReplayManifest): 
 }
 
 function parseTickers(text: string, name: string): ReplayTicker[] {
-  const lines = text.split('\n');
-  if (lines[0] !== TICKERS_HEADER) throw new Error(`replay ${name}: ${TICKERS_FILE}: unexpected header`);
+  const rows = csvRows(text, `replay ${name}: ${TICKERS_FILE}`);
+  if (rows.length === 0 || rows[0].cells.join(',') !== TICKERS_HEADER) throw new Error(`replay ${name}: ${TICKERS_FILE}: unexpected header`);
   const out: ReplayTicker[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    if (lines[i] === '') continue;
-    const f = lines[i].split(',');
+  for (let i = 1; i < rows.length; i++) {
+    const f = rows[i].cells;
     const [ticker, exchange, mic, kind, type, firstDate, lastDate] = f;
     if (
       f.length !== 7 ||
@@ -256,7 +254,7 @@ function parseTickers(text: string, name: string): ReplayTicker[] {
       !/^\d{4}-\d{2}-\d{2}$/.test(firstDate) ||
       !/^\d{4}-\d{2}-\d{2}$/.test(lastDate)
     ) {
-      throw new Error(`replay ${name}: ${TICKERS_FILE} line ${i + 1} is corrupt`);
+      throw new Error(`replay ${name}: ${TICKERS_FILE} line ${rows[i].line} is corrupt`);
     }
     out.push({ ticker, exchange, mic, kind, type, firstDate, lastDate });
   }
