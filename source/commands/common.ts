@@ -2,8 +2,7 @@
  * Helpers shared by the commands: one-line usage errors, date flags, the market/db defaults and a
  * printer for day results.
  */
-import { resolve } from 'node:path';
-import { ConfigError, loadConfig, type Config, type ConfigName } from '../config/index.js';
+import { ConfigError } from '../config/index.js';
 import { dateArg, rangeArgs, UsageError } from '../runtime/input-checks.js';
 import { assertStoreWritable, StoreError } from '../store/db.js';
 import { acquireLock, LockError, readLock, type HeldLock } from '../store/lock.js';
@@ -16,15 +15,7 @@ import { colorEnabled } from '../ui/theme.js';
 /** A bad command line: printed as one line, exit code 2 (util/errors.ts; the control socket throws it too). */
 export { UsageError };
 
-/** Help lines of the flags every engine command takes (--market, --db). */
-export const MARKET_HELP = `  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET=replay: the bundled 2018 sample)
-  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
-
-/** Flags every engine command takes. */
-export const MARKET_FLAGS = {
-  market: { type: 'string', shortFlag: 'm' },
-  db: { type: 'string' },
-} as const;
+export { MARKET_FLAGS, MARKET_HELP, configWith, dbPath, isOperatorError } from './help.js';
 
 /**
  * The console's one colour decision (backfill, console and console --attach): colour only on an
@@ -77,15 +68,7 @@ export function rangeFlags(start: string | undefined, end: string | undefined): 
   return rangeArgs(start, end);
 }
 
-/** Loads the config with command-line overrides. @throws ConfigError (one line). */
-export function configWith(overrides: Partial<Record<ConfigName, string>> = {}): Config {
-  return loadConfig(undefined, overrides);
-}
 
-/** The --db value or GAPCTL_DB, resolved against the working directory. */
-export function dbPath(flag: string | undefined, cfg: Config): string {
-  return resolve(flag ?? cfg.GAPCTL_DB);
-}
 
 /** The --mode flag: prefilter | exhaustive | undefined. @throws UsageError */
 export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | undefined {
@@ -94,10 +77,6 @@ export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | un
   throw new UsageError(`bad --mode "${v}": expected prefilter or exhaustive`);
 }
 
-/** True for errors whose message is meant for the operator as is (no stack). */
-export function isOperatorError(e: unknown): e is Error {
-  return e instanceof Error && ['UsageError', 'ConfigError', 'CalendarError', 'StoreError', 'StateFileError', 'ProviderError', 'LockError', 'ControlSocketError', 'AttachError'].includes(e.name);
-}
 
 export { ConfigError };
 
@@ -148,57 +127,6 @@ export function marketFlag(value: string): MarketSpec {
   }
 }
 
-/** The meow flag specs a command takes (name in camelCase -> type, optional short flag). */
-export type FlagSpecs = Record<string, { type?: string; shortFlag?: string } | unknown>;
-
-const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-
-/**
- * Checks a command line against the flags a command takes, before anything runs:
- * - an unknown flag is named as typed (`--foo-bar`, `--fooBar`, `-z`), not as meow normalised it;
- * - a flag that takes a value given none (`--db` last, `--db --market sim`, `--out=`,
- *   `--max-months` before another flag) is refused instead of being read as '' (which `--db`
- *   resolved to the working directory) or silently dropped;
- * - `--market` must parse ({@link marketFlag}).
- * Tokens after `--` are not flags.
- * @param argv the command's arguments (after the command name)
- * @param specs the flags the command takes (camelCase names, meow specs)
- * @param parsed meow's parsed flags
- * @throws UsageError with one line; the CLI exits 2.
- */
-export function checkFlags(argv: readonly string[], specs: FlagSpecs, parsed: Record<string, unknown>): void {
-  const known = new Map<string, string | undefined>(); // name (camel and kebab) -> type
-  const short = new Set<string>();
-  for (const [k, v] of Object.entries(specs)) {
-    const type = (v as { type?: string } | null)?.type;
-    known.set(k, type);
-    known.set(kebab(k), type);
-    const s = (v as { shortFlag?: string } | null)?.shortFlag;
-    if (s) short.add(s);
-  }
-  const isFlag = (t: string | undefined): boolean => t !== undefined && (t.startsWith('--') || /^-[A-Za-z]/.test(t));
-  for (let i = 0; i < argv.length; i++) {
-    const tok = argv[i]!;
-    if (tok === '--') break;
-    if (tok.startsWith('--')) {
-      const name = tok.slice(2).split('=')[0]!;
-      const bare = name.startsWith('no-') ? name.slice(3) : null;
-      if (!known.has(name) && !(bare !== null && known.has(bare))) throw new UsageError(`unknown flag --${name} (--help lists the flags)`);
-      // A flag that takes a value, given none (last, or followed by another flag): meow would read '' or drop it.
-      const type = known.get(name);
-      if ((type === 'string' || type === 'number') && !tok.includes('=') && (i + 1 >= argv.length || isFlag(argv[i + 1]))) {
-        throw new UsageError(`--${name} needs a value (--help lists the flags)`);
-      }
-    } else if (/^-[A-Za-z]/.test(tok)) {
-      for (const c of tok.slice(1).split('=')[0]!) if (!short.has(c)) throw new UsageError(`unknown flag -${c} (--help lists the flags)`);
-    }
-  }
-  for (const [k, v] of Object.entries(specs)) {
-    if ((v as { type?: string } | null)?.type !== 'string') continue;
-    if (parsed[k] === '') throw new UsageError(`--${kebab(k)} needs a value (--help lists the flags)`);
-  }
-  if (typeof parsed.market === 'string') marketFlag(parsed.market);
-}
 
 /**
  * Refuses up front a range that a replay dataset cannot serve: the scannable days of a dataset are

@@ -8,24 +8,6 @@ import type { Config } from '../config/index.js';
 import { backupStore, checkStore, optimizeStore, restoreStore, storeStats } from '../store/maintenance.js';
 import { UsageError } from './common.js';
 
-/** Help of `gapctl db`. */
-export const DB_HELP = `Usage: gapctl db backup [--to DIR] [--db PATH] [--json]
-       gapctl db restore FILE [--db PATH] [--json]
-       gapctl db check | optimize | stats [--db PATH] [--json]
-
-  backup     online copy with SQLite's backup API (safe while a backfill runs), verified with
-             integrity_check before it counts, saved as <dir>/scanner-YYYYMMDDTHHMMSSZ.db; then
-             retention: BACKUP_KEEP newest, none older than BACKUP_MAX_AGE_DAYS
-  restore    verifies FILE (integrity_check, a gapctl store of a known schema), refuses while a
-             backfill or scan holds the store's lock, keeps the replaced store as
-             <db>.replaced-<stamp> (with its -wal/-shm) and puts FILE in place
-  check      integrity_check and foreign_key_check (read-only); exit 1 on any problem
-  optimize   ANALYZE and PRAGMA optimize; VACUUM only when no writer holds the lock
-  stats      size per table and index (dbstat), rows, file and WAL sizes, schema version
-
-  --to       backup folder (default BACKUP_DIR=db/backups)
-  --db       SQLite store (default GAPCTL_DB=db/scanner.db)
-  --json     one JSON object instead of lines`;
 
 /** Options of {@link dbCommand}. */
 export interface DbCommandOptions {

@@ -10,24 +10,6 @@ import { parseMarket } from '../runtime/session.js';
 import { UsageError } from './common.js';
 import { errorLine } from '../util/errors.js';
 
-/** Help of `gapctl health`. */
-export const HEALTH_HELP = `Usage: gapctl health [--json] [--market M] [--db PATH]
-
-Read-only checks of a production install, one line each (ok / warn / critical) after a summary
-line: configuration, API keys (redacted; none needed on an embedded market), Polygon reachable and
-the key accepted, Theta Terminal v3 and v1 reachable and their MDDS status, Flat Files when configured, the store
-(quick_check, schema version, WAL size), free disk at the store, exports and logs folders, the lock
-holder, the last COMPLETE day against the calendar, SLA over the last 30 scanned trading days,
-baseline-only hits (must be 0), audits, and the age of the newest backup. Each probe has its own
-timeout (HEALTH_TIMEOUT_SEC); thresholds HEALTH_DISK_WARN_MB, HEALTH_DISK_CRIT_MB,
-HEALTH_BACKUP_MAX_AGE_HOURS, SLA_MAX_PROCESSING_SEC, SLA_MAX_ERROR_RATE.
-
-  --market, -m   replay[:PATH] | sim[:SEED] | live   (default GAPCTL_MARKET; an embedded market is
-                 started and probed like the real services)
-  --db           SQLite store (default GAPCTL_DB=db/scanner.db)
-  --json         one JSON object: {level, exitCode, checks: [{name, level, message}], ms}
-
-Exit 0 ok, 1 warn, 2 critical (the worst check), as monitoring plugins expect.`;
 
 /** Options of {@link healthCommand}. */
 export interface HealthCommandOptions {

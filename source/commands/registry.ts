@@ -1,29 +1,160 @@
 /**
- * Commands beyond the scan and backfill core (validate, export, status, market import), each with its
- * flags, help and runner. The CLI parses their flags with meow (unknown flags rejected) and calls `run`.
+ * The one command registry: every gapctl command's name, one-line summary (`gapctl --help`), help
+ * text (`gapctl <command> --help`), meow flags and runner. source/cli.ts parses the flags with meow
+ * (unknown flags rejected, commands/common.ts checkFlags) and calls `run`; nothing else lists
+ * commands. This module stays light: each runner loads its command's modules (the engine, the
+ * store, Ink) with a dynamic import when it runs, so `gapctl --help` or `gapctl status` do not load
+ * what a backfill needs.
  */
 import type { AnyFlags } from 'meow';
 import { resolve } from 'node:path';
-import { MARKET_HELP, configWith, dbPath, dateFlag, lockStoreToWrite, rangeFlags, UsageError, checkReplaySpan, marketFlag } from './common.js';
-import { daysOfRange, tradingDayOnly } from './scan.js';
-import { DB_HELP } from './db.js';
-import { HEALTH_HELP } from './health.js';
-import { REPORT_HELP } from './report.js';
+import { CONFIG_VARIABLES } from '../config/index.js';
+import { UsageError } from '../util/errors.js';
+import { configWith, DB_HELP, dbPath, HEALTH_HELP, MARKET_FLAGS, MARKET_HELP, REPORT_HELP } from './help.js';
 
 /** A command the CLI dispatches by name. */
-export interface ExtraCommand {
+export interface Command {
+  /** One line for `gapctl --help`. */
   summary: string;
+  /** The text of `gapctl <command> --help`. */
   help: string;
+  /** meow flag specs (camelCase names) beyond {@link COMMON_FLAGS}. */
   flags: AnyFlags;
-  /** Runs the command with parsed flags; resolves to the exit code. */
+  /**
+   * Runs the command with parsed flags and the positional arguments after the command name.
+   * @returns the exit code (0 ok, 1 failed run); throws UsageError for a usage error (exit 2).
+   */
   run(flags: Record<string, unknown>, input: readonly string[]): Promise<number>;
 }
 
+/** Flags every command takes: --market, --db and --help. */
+export const COMMON_FLAGS = {
+  ...MARKET_FLAGS,
+  help: { type: 'boolean', shortFlag: 'h' },
+} as const;
+
+/** The flags of `backfill` and `console`. */
+const BACKFILL_FLAGS: AnyFlags = {
+      start: { type: 'string' },
+      end: { type: 'string' },
+      mode: { type: 'string' },
+      maxMonths: { type: 'number' },
+      rerun: { type: 'boolean' },
+      validate: { type: 'string' },
+      skipPhase0: { type: 'boolean' },
+      dryRun: { type: 'boolean' },
+      tui: { type: 'boolean', default: true },
+      json: { type: 'boolean' },
+      bell: { type: 'boolean' },
+      keepOpen: { type: 'boolean' },
+      headless: { type: 'boolean' },
+      follow: { type: 'boolean' },
+      attach: { type: 'boolean' },
+      readOnly: { type: 'boolean' },
+      metricsPort: { type: 'number' },
+      metricsHost: { type: 'string' },
+      switchMarket: { type: 'boolean' },
+      proof: { type: 'boolean', default: true },
+    };
+
+/** The flags of `scan-day` and `scan-range`. */
+const SCAN_FLAGS: AnyFlags = { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' }, switchMarket: { type: 'boolean' }, proof: { type: 'boolean', default: true } };
 
 type F = { date?: string; start?: string; end?: string; market?: string; db?: string; out?: string };
 
-/** Commands registered here appear in `gapctl --help`. */
-export const extraCommands: Record<string, ExtraCommand> = {
+/** Every command, in `gapctl --help` order. */
+export const COMMANDS: Record<string, Command> = {
+  backfill: {
+    summary: 'backfill a range month by month, in the console (TTY) or as plain lines',
+    help: `Usage: gapctl backfill [--start S --end E] [options]
+
+Scans every trading day of the range month by month, exports and validates each month, records
+progress in project_state/current_state.json and resumes after the last completed day. Stops on the
+first failure. Shows the Ink console on a TTY; plain lines otherwise.
+
+  --start, --end   YYYY-MM-DD (default: resume the state file's range; else, with a replay market,
+                   the dataset's span from its 2nd day, said in one line on stderr)
+${MARKET_HELP}
+  --mode         prefilter | exhaustive (default R1_MODE)
+  --max-months N stop after N months
+  --rerun        rescan days already COMPLETE
+  --validate     spot | all | none (default spot: the 2-3 busiest days of each month)
+  --skip-phase0  do not validate a reference day before starting
+  --dry-run      print the planned months and days, change nothing
+  --no-proof     opt out of the R1 proof for this run (R1_PROOF=off): faster, but the days it scans
+                 stay UNPROVEN ("sampled": prefilter and audit only); said at start, in the end
+                 line and in gapctl status. A later backfill without it proves them
+  --switch-market  record an intended switch of the store to --market from --start on (the days
+                 before keep their market; refused when the store holds days from --start on)
+  --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
+  --keep-open    keep the console open after the range is done (default: exit 0); with --headless:
+                 keep the runner up for commands after the backfill ended, until quit or SIGTERM
+  --follow       after the range, keep following the market: wait for each new trading day's data
+                 (FOLLOW_DUE_ET, or FOLLOW_FLATFILE_DUE_ET the next day with FOLLOW_WAIT_FOR=flatfiles),
+                 scan, export and validate it, catch up on days missed while down; status FOLLOWING
+                 with next_scan_at in current_state.json. Without --end the range ends at the latest
+                 day already due. Ends only on a stop (exit 1) or a halt
+  --headless     no console: run under systemd/nohup/tmux; keeps project_state/console/status.json
+                 and engine.log, takes commands on project_state/control.sock (mode 0600), ignores
+                 SIGHUP, stops cleanly on SIGTERM/SIGINT. Watch it with gapctl console --attach
+  --metrics-port N  serve Prometheus metrics on http://127.0.0.1:N/metrics (0: a free port, printed)
+  --metrics-host H  address to bind the metrics endpoint (default 127.0.0.1)`,
+    flags: BACKFILL_FLAGS,
+    run: async (flags) => (await import('./cli-run.js')).runBackfill('backfill', flags),
+  },
+  console: {
+    summary: 'same as backfill (the console is the default on a TTY); --attach watches a headless one',
+    help: `Usage: gapctl console [backfill options]
+       gapctl console --attach [--read-only] [--no-tui | --json]
+
+Without --attach: runs \`gapctl backfill\` with the same options.
+
+  --attach       the console of a backfill started with gapctl backfill --headless (same
+                 GAPCTL_STATE_DIR): follows project_state/console/status.json and sends keys as
+                 commands over project_state/control.sock. Quitting or killing it never stops the
+                 backfill; only the quit prompt's "stop" choice sends stop.
+  --read-only    attach without control (a second viewer): no command is ever sent
+  --no-tui       plain lines even on a TTY;  --json  JSON lines;  --bell  ring on a CRITICAL alert
+
+Exit 1 with one line when no headless runner is there.`,
+    flags: BACKFILL_FLAGS,
+    run: async (flags) => (await import('./cli-run.js')).runBackfill('console', flags),
+  },
+  'scan-day': {
+    summary: 'scan one trading day',
+    help: `Usage: gapctl scan-day --date D [options]
+
+  --date         YYYY-MM-DD trading day
+${MARKET_HELP}
+  --mode         prefilter | exhaustive (default R1_MODE)
+  --no-proof     do not prove the day (R1_PROOF=off): it stays UNPROVEN ("sampled")
+  --switch-market  record an intended switch of the store to --market from --date on
+
+The store refuses a market other than the one recorded for the day (one line, exit 1).
+Exit 0 when the day is COMPLETE.`,
+    flags: SCAN_FLAGS,
+    run: async (flags) => (await import('./cli-run.js')).runScan('scan-day', flags),
+  },
+  'scan-range': {
+    summary: 'scan every trading day of a range (no month bookkeeping)',
+    help: `Usage: gapctl scan-range --start S --end E [options]
+
+${MARKET_HELP}
+  --mode         prefilter | exhaustive (default R1_MODE)
+  --no-proof     do not prove the days (R1_PROOF=off): they stay UNPROVEN ("sampled")
+  --switch-market  record an intended switch of the store to --market from --start on
+
+The store refuses a market other than the one recorded for the days (one line, exit 1).
+Exit 0 when every day is COMPLETE.`,
+    flags: SCAN_FLAGS,
+    run: async (flags) => (await import('./cli-run.js')).runScan('scan-range', flags),
+  },
+  config: {
+    summary: 'print the effective configuration (secrets redacted)',
+    help: `Usage: gapctl config\n\nVariables:\n${Object.keys(CONFIG_VARIABLES).map((k) => `  ${k}`).join('\n')}`,
+    flags: {},
+    run: async () => (await import('./config.js')).configCommand(),
+  },
   validate: {
     summary: 'acceptance gates, baseline cross-check and audit of scanned days',
     help: `Usage: gapctl validate --date D | --start S --end E [options]
@@ -41,6 +172,8 @@ every day passed.`,
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
+      const { checkReplaySpan, dateFlag, lockStoreToWrite, marketFlag, rangeFlags } = await import('./common.js');
+      const { daysOfRange, tradingDayOnly } = await import('./scan.js');
       let days: string[];
       if (f.date !== undefined) {
         if (f.start !== undefined || f.end !== undefined) throw new UsageError('give --date or --start/--end, not both');
@@ -80,6 +213,7 @@ read-only media read-only. A missing or corrupt store: one line, exit 1.`,
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
+      const { rangeFlags } = await import('./common.js');
       const r = rangeFlags(f.start, f.end);
       const { exportCommand } = await import('./export.js');
       return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR, reportsDir: cfg.GAPCTL_REPORTS_DIR, refuseMissing: !(flags as { allowMissing?: boolean }).allowMissing });
@@ -152,6 +286,7 @@ premarket gappers file), premarket bars rescaled to the daily basis. See db/mark
       if (input[0] !== 'import') throw new UsageError('usage: gapctl market import --out DIR --start S --end E');
       const f = flags as F & { stooq?: string; premarket?: string; name?: string };
       if (!f.out) throw new UsageError('missing --out DIR');
+      const { rangeFlags } = await import('./common.js');
       const r = rangeFlags(f.start, f.end);
       const { importReplay } = await import('../market/replay/index.js');
       const summary = await importReplay({

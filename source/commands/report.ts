@@ -14,19 +14,6 @@ import { Store } from '../store/store.js';
 import { opsReport, writeOpsReport, type ReportPeriod } from '../export/ops-report.js';
 import { UsageError, dateFlag } from './common.js';
 
-/** Help of `gapctl report`. */
-export const REPORT_HELP = `Usage: gapctl report weekly|monthly [--end D] [--out DIR] [--json] [--db PATH]
-
-The runbooks' weekly (the 5 trading days ending at D) and monthly (D's month up to D) routines:
-processing minutes per day with a sparkline, discoveries per rule, hits per day with a sparkline,
-baseline-only count, audit pass rate, API error rate (Theta + Polygon), SLA breaches
-(SLA_MAX_PROCESSING_SEC, SLA_MAX_ERROR_RATE) and proof coverage (exhaustive / baseline /
-sampled = not a proof / absent), then one line per day. Reads the store only.
-
-  --end          last day (default: the newest scanned day)
-  --out          folder of report_<period>_<end>.csv and .txt (default GAPCTL_REPORTS_DIR)
-  --json         one JSON object instead of the text
-  --db           SQLite store (default GAPCTL_DB=db/scanner.db)`;
 
 /** Options of {@link reportCommand}. */
 export interface ReportCommandOptions {
