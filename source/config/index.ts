@@ -107,7 +107,7 @@ export const CONFIG_VARIABLES = {
   },
   SIM_TICKERS: { def: '11000', doc: 'Simulated market: ticker symbols over all time (about 40% are listed common stock on a 2024 day); smaller universes make faster tests.', schema: int(50, 100000, 'an integer 50-100000') },
   EMU_THETA_QUEUE: { def: '16', doc: 'Embedded market: Theta terminal queue length beyond the cap before it answers 429.', schema: int(0, 10000, 'an integer 0-10000') },
-  WORKER_MAX_OLD_MB: { def: '192', doc: 'Memory: heap limit of the engine worker thread (V8 old generation), MB; a backfill that reaches it stops HALTED with a one-line reason (resume with `gapctl backfill`; raise the limit). 0: no limit (V8 default).', schema: int(0, 65536, 'an integer of MB 0-65536 (0: no limit)') },
+  WORKER_MAX_OLD_MB: { def: '160', doc: 'Memory: heap limit of the engine worker thread (V8 old generation), MB; a backfill that reaches it stops HALTED with a one-line reason (resume with `gapctl backfill`; raise the limit). 0: no limit (V8 default).', schema: int(0, 65536, 'an integer of MB 0-65536 (0: no limit)') },
   WORKER_MAX_YOUNG_MB: { def: '16', doc: 'Memory: young-generation size of the engine worker thread, MB (short-lived objects; smaller keeps RSS down at some GC cost). 0: V8 default.', schema: int(0, 1024, 'an integer of MB 0-1024 (0: V8 default)') },
   BACKUP_DIR: { def: 'db/backups', doc: 'Folder of `gapctl db backup` copies (overridden by --to).', schema: z.string().min(1, 'a folder path') },
   BACKUP_KEEP: { def: '7', doc: 'Backups kept by count, newest first (0 keeps all).', schema: int(0, 100000, 'an integer 0-100000') },

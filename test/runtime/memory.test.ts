@@ -42,7 +42,7 @@ function gapctl(dir: string, args: string[], env: Record<string, string> = {}) {
 
 describe('engine memory', () => {
   it('limits the worker heap by WORKER_MAX_OLD_MB / WORKER_MAX_YOUNG_MB (0: V8 default)', () => {
-    expect(workerResourceLimits(loadConfig({}))).toEqual({ maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 });
+    expect(workerResourceLimits(loadConfig({}))).toEqual({ maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 });
     expect(workerResourceLimits(loadConfig({ WORKER_MAX_OLD_MB: '0', WORKER_MAX_YOUNG_MB: '0' }))).toEqual({});
     expect(() => loadConfig({ WORKER_MAX_OLD_MB: '-1' })).toThrow(/WORKER_MAX_OLD_MB/);
   });
