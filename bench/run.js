@@ -21,8 +21,19 @@
  *    file (BASELINE_PM_SOURCE=flatfile: one object) next to today's (polygon: a minute-aggregates
  *    request per symbol, Theta when Polygon cannot serve one), Polygon latency --polygon-latency.
  *
- * Options: --only sim|backfill|proof|validate (comma list allowed), --latency MS (default 100),
- * --cap N (default 4), --day YYYY-MM-DD (default 2024-01-16), --polygon-latency MS (default 0).
+ * 5. One real day (issue 13 point 3): 2018-02-06 of the bundled replay sample at Theta --latency /
+ *    --cap, cold (a fresh store: the first day of a run; the process itself warmed up by a day of
+ *    another month in a throwaway store, so module loading and JIT are not counted) and warm (the
+ *    same session scanned the previous trading day first, as a running backfill does: the R4
+ *    window's grouped dailies are stored). Per run: the day's wall, the Theta bound (Theta requests x latency / cap), the Polygon
+ *    work (the day's Polygon pulls and stores alone, one after another, in a twin store in the same
+ *    state: universe pin, grouped daily, previous close with splits, R4's window pulls), the ratio
+ *    wall / max(Theta bound, Polygon work) (target at most 1.10) and the fixed per-day cost per stage
+ *    (day_completeness.stage_ms).
+ *
+ * Options: --only sim|backfill|proof|validate|day (comma list allowed), --latency MS (default 100),
+ * --cap N (default 4), --day YYYY-MM-DD (default 2024-01-16), --polygon-latency MS (default 0),
+ * --real-day YYYY-MM-DD (default 2018-02-06).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, statSync, rmSync } from 'node:fs';
@@ -40,6 +51,7 @@ const { values: args } = parseArgs({
     cap: { type: 'string', default: '4' },
     day: { type: 'string', default: '2024-01-16' },
     'polygon-latency': { type: 'string', default: '0' },
+    'real-day': { type: 'string', default: '2018-02-06' },
   },
 });
 const only = args.only ? new Set(args.only.split(',')) : null;
@@ -247,6 +259,72 @@ async function validateBench() {
   return out;
 }
 
+/**
+ * The Polygon work of one day alone (seconds): what the day's Polygon stages do (reference tickers
+ * and the universe pin, the day's and the previous day's grouped daily, splits, R4's window pulls),
+ * one after another, on `ctx` (a store in the same state as the scanned day's).
+ */
+async function polygonWork(ctx, day) {
+  const { loadGrouped } = await import(join(ROOT, 'dist/engine/day.js'));
+  const { loadSplits } = await import(join(ROOT, 'dist/engine/splits.js'));
+  const { lastNTradingDays, nextTradingDay } = await import(join(ROOT, 'dist/calendar/index.js'));
+  const { R4_WINDOW_DAYS } = await import(join(ROOT, 'dist/engine/rules.js'));
+  const t0 = performance.now();
+  if (!ctx.store.getUniverse(day)) ctx.store.pinUniverse(day, await ctx.polygon.referenceTickers(day, ctx.signal));
+  const window = lastNTradingDays(day, R4_WINDOW_DAYS);
+  await loadGrouped(ctx, day, true);
+  await loadSplits(ctx, window[0], nextTradingDay(day));
+  for (const d of [...window].reverse()) if (d !== day) await loadGrouped(ctx, d, false);
+  return (performance.now() - t0) / 1000;
+}
+
+/** 5. The real day 2018-02-06 (replay) at --latency / --cap, cold and warm: wall vs its bounds. */
+async function realDayBench() {
+  const { scanDay } = await import(join(ROOT, 'dist/engine/day.js'));
+  const { prevTradingDay } = await import(join(ROOT, 'dist/calendar/index.js'));
+  const day = args['real-day'];
+  const latency = Number(args.latency);
+  const cap = Number(args.cap);
+  const env = { EMU_THETA_LATENCY_MS: String(latency), THETA_V3_MAX_OUTSTANDING: String(cap), THETA_V1_MAX_OUTSTANDING: String(cap) };
+  const out = [];
+  const w = await benchSession('replay', { ...env, EMU_THETA_LATENCY_MS: '0' });
+  try {
+    await scanDay(w.session.ctx, '2018-03-06');
+  } finally {
+    await w.close();
+  }
+  for (const kind of ['cold', 'warm']) {
+    const a = await benchSession('replay', env);
+    const b = await benchSession('replay', env);
+    try {
+      if (kind === 'warm') {
+        await scanDay(a.session.ctx, prevTradingDay(day));
+        await scanDay(b.session.ctx, prevTradingDay(day));
+      }
+      const t0 = thetaRequests(a.session.emulator);
+      const scan = await timed(() => scanDay(a.session.ctx, day));
+      const requests = thetaRequests(a.session.emulator) - t0;
+      const dc = a.session.ctx.store.dayCompleteness(day);
+      const polygonS = round(await polygonWork(b.session.ctx, day));
+      const thetaBoundS = round((requests * latency) / 1000 / cap);
+      const stageMs = JSON.parse(dc.stage_ms || '{}');
+      const r = {
+        key: kind, day, latencyMs: latency, cap, status: scan.value.status, proof: dc.proof, hits: scan.value.discoveries,
+        wallS: scan.wallS, cpuS: scan.cpuS, thetaRequests: requests, thetaBoundS, polygonWorkS: polygonS,
+        ratio: round(scan.wallS / Math.max(thetaBoundS, polygonS)), stageMs,
+      };
+      console.log(`real day ${day} ${kind}: ${r.status} proof ${r.proof}  wall ${r.wallS}s (cpu ${r.cpuS}s)  theta bound ${thetaBoundS}s (${requests} requests x ${latency} ms / ${cap})  polygon work ${polygonS}s  ratio ${r.ratio} (target <= 1.10)`);
+      console.log(`  stage ms: ${Object.entries(stageMs).map(([k, v]) => `${k} ${v}`).join('  ')}`);
+      out.push(r);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  }
+  return out;
+}
+
+if (wanted('day')) results.realDay = await realDayBench();
 if (wanted('backfill')) {
   results.backfill = await backfill();
   // The same without the proof (the opt-out), as `npm start` ran before every day was proven.

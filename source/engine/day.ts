@@ -12,8 +12,8 @@ import { appendDayLog } from './artifacts.js';
 import { StoppedError, type EngineContext } from './context.js';
 import type { DayStatus, RuleCounts } from '../contracts/events.js';
 import { raiseSlaAlert } from './sla.js';
-import { describeError, recordRequests, requestTotals } from './stages/io.js';
-import { StageRunner } from './stages/runner.js';
+import { describeError, recordRequests, requestTotals, type RequestTotals } from './stages/io.js';
+import { handled, StageRunner } from './stages/runner.js';
 import type { DayScope } from './stages/types.js';
 import { universeStage } from './stages/universe.js';
 import { groupedStage } from './stages/grouped.js';
@@ -73,44 +73,34 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
   log(`DAY:begin date=${date} mode=${mode} market=${ctx.marketName}`);
 
   const dc = newCompleteness(date, mode);
-  const day: DayScope = { ctx, date, mode, bulk: !!opts.bulk, proofWanted: opts.proof ?? cfg.R1_PROOF === 'auto', dc, log, t0 };
-  const runner = new StageRunner(day);
+  const runner = new StageRunner(ctx, (dayCtx): DayScope => ({ ctx: dayCtx, date, mode, bulk: !!opts.bulk, proofWanted: opts.proof ?? cfg.R1_PROOF === 'auto', dc, log, t0 }));
 
   try {
-    const { refBySymbol } = await runner.run(universeStage, undefined);
-    const { bars } = await runner.run(groupedStage, { refBySymbol });
-    const { prevDate, prevBars, splitsBySymbol, prevAdj } = await runner.run(prevStage, { bars });
-    const { eligible, filterOf } = applyFilters(bars, refBySymbol, cfg, dc);
-    const { r2, r3 } = await runner.run(r2r3Stage, { bars, prevAdj });
-    const r1o = await runner.run(r1Stage, { bars, prevAdj, eligible, filterOf, r2, r3 });
-    const { r1, pm, plan } = r1o;
-    const { r4 } = await runner.run(r4Stage, { eligible, bars, prevDate, prevBars, splitsBySymbol });
-    const { hits, hitSymbols, counts } = await runner.run(persistStage, { eligible, bars, refBySymbol, prevAdj, splitsBySymbol, pm, r1, r2, r3, r4 });
-    await runner.run(enrichStage, { hits });
-    const audit = await runner.run(auditStage, { plan, bars, prevAdj, eligible, pm, r1, hitSymbols });
-    const { status, reason } = await runner.run(reportStage, {
-      plan, hits, hitSymbols, missAudit: audit.missAudit, r1, r2, r3, r4, pm, auditPm: audit.auditPm, splitsBySymbol,
-      unanswered: r1o.unanswered, auditUnanswered: audit.auditUnanswered, auditMisses: audit.auditMisses,
-      sampleMisses: r1o.sampleMisses, proofFound: r1o.proofFound, proofConfirm: r1o.proofConfirm, pmOverlap: r1o.pmOverlap,
-      before, stageMs: runner.stageMs,
-    });
+    const { status, reason, hits, counts } = await runStageGraph(runner, before);
+    await runner.settle();
     const durationMs = Date.now() - t0;
     log(`DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`);
     emit({ type: 'day-end', date, status, hits: counts, discoveries: hits.length, durationMs, reason: reason ?? undefined, proof: dc.proof, proofSource: dc.proof_source, at: Date.now() });
     return { date, status, reason, hits: counts, discoveries: hits.length, durationMs };
-  } catch (e) {
+  } catch (thrown) {
+    // Every running stage was aborted (stop, or the first failure); none writes after this.
+    await runner.settle();
     const current = runner.current;
-    if (e instanceof StoppedError || ctx.signal.aborted) {
+    // The day's signal aborts only on a stop or after a failure: a StoppedError first is a stop.
+    const first = runner.firstFailure ?? { error: thrown, stage: current };
+    if (ctx.signal.aborted || first.error instanceof StoppedError) {
       log(`DAY:stopped${current ? ` during ${current}` : ''} (nothing committed)`);
       throw new StoppedError();
     }
-    const reason = describeError(e);
-    if (current) {
-      log(`${current}:fail ${reason}`);
-      emit({ type: 'stage', date, stage: current, phase: 'fail', counts: {}, at: Date.now() });
+    // The first failure is the day's (the others are the aborts it caused).
+    const reason = describeError(first.error);
+    const failed = first.stage;
+    if (failed) {
+      log(`${failed}:fail ${reason}`);
+      emit({ type: 'stage', date, stage: failed, phase: 'fail', counts: {}, at: Date.now() });
     }
     dc.status = 'FAILED';
-    dc.provider_status = `${current ?? 'DAY'}: ${reason}`;
+    dc.provider_status = `${failed ?? 'DAY'}: ${reason}`;
     dc.processing_ms = Date.now() - t0;
     dc.stage_ms = JSON.stringify(runner.stageMs);
     recordRequests(ctx, dc, before);
@@ -122,6 +112,42 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     emit({ type: 'day-end', date, status: 'FAILED', hits: zero, discoveries: 0, durationMs, reason: dc.provider_status, proof: dc.proof, proofSource: dc.proof_source, at: Date.now() });
     return { date, status: 'FAILED', reason: dc.provider_status, hits: zero, discoveries: 0, durationMs };
   }
+}
+
+/**
+ * The day's stage graph (docs/architecture.md, "The day's stages"): each stage starts once the
+ * outputs it takes are ready. Polygon's UNIVERSE, GROUPED and PREV run together (GROUPED takes the
+ * universe late, for its coverage figure; PREV the day's bars, for the previous closes); R1 (Theta,
+ * with the proof's flat file read next to it) and R4 (Polygon's window pulls) run together once the
+ * day is filtered; ENRICH and AUDIT run together after PERSIST; REPORT commits once all are done.
+ * @returns REPORT's status and reason, with PERSIST's hits and rule counts.
+ * @throws the first stage failure (DayFailure, provider errors) or StoppedError.
+ */
+async function runStageGraph(runner: StageRunner, before: RequestTotals) {
+  const { ctx, dc } = runner.day;
+  const universe = runner.start(universeStage, undefined);
+  const grouped = runner.start(groupedStage, { refBySymbol: handled(universe.then((u) => u.refBySymbol)) });
+  const prev = runner.start(prevStage, { bars: handled(grouped.then((g) => g.bars)) });
+  // The filters (section 3) of every bar of the day: not a stage; R1, R4 and PERSIST take them.
+  const filtered = handled(Promise.all([universe, grouped, prev]).then(([u, g]) => applyFilters(g.bars, u.refBySymbol, ctx.cfg, dc)));
+  const day = handled(Promise.all([universe, grouped, prev, filtered]).then(([u, g, p, f]) => ({ ...u, ...g, ...p, ...f })));
+  const r2r3 = runner.start(r2r3Stage, day);
+  const r1 = runner.start(r1Stage, Promise.all([day, r2r3]).then(([d, r]) => ({ ...d, ...r })));
+  const r4 = runner.start(r4Stage, day);
+  const persist = runner.start(persistStage, Promise.all([day, r2r3, r1, r4]).then(([d, r23, o1, o4]) => ({ ...d, ...r23, pm: o1.pm, r1: o1.r1, r4: o4.r4 })));
+  const enrich = runner.start(enrichStage, persist);
+  const audit = runner.start(auditStage, Promise.all([day, r1, persist]).then(([d, o1, p]) => ({ ...d, plan: o1.plan, pm: o1.pm, r1: o1.r1, hitSymbols: p.hitSymbols })));
+  const report = runner.start(
+    reportStage,
+    Promise.all([day, r2r3, r1, r4, persist, audit, enrich]).then(([d, r23, o1, o4, p, a]) => ({
+      ...r23, r1: o1.r1, r4: o4.r4, plan: o1.plan, pm: o1.pm, hits: p.hits, hitSymbols: p.hitSymbols, splitsBySymbol: d.splitsBySymbol,
+      missAudit: a.missAudit, auditPm: a.auditPm, unanswered: o1.unanswered, auditUnanswered: a.auditUnanswered, auditMisses: a.auditMisses,
+      sampleMisses: o1.sampleMisses, proofFound: o1.proofFound, proofConfirm: o1.proofConfirm, pmOverlap: o1.pmOverlap,
+      before, stageMs: runner.stageMs,
+    })),
+  );
+  const [{ status, reason }, { hits, counts }] = await Promise.all([report, persist]);
+  return { status, reason, hits, counts };
 }
 
 /** A day's completeness row before its first stage: every count 0, status RUNNING, proof sampled. */

@@ -6,9 +6,12 @@ import type { GroupedBar, UniverseTicker } from '../../providers/types.js';
 import { loadGrouped, round2 } from './io.js';
 import { DayFailure, type Stage } from './types.js';
 
-/** Input of GROUPED: the pinned universe (for the coverage figure). */
+/**
+ * Input of GROUPED: the pinned universe, for the coverage figure only; a late input (a promise,
+ * awaited once the bars are in), so GROUPED runs next to UNIVERSE.
+ */
 export interface GroupedIn {
-  refBySymbol: ReadonlyMap<string, UniverseTicker>;
+  refBySymbol: Promise<ReadonlyMap<string, UniverseTicker>>;
 }
 
 /** The day's grouped daily bars by symbol (OTC dropped). */
@@ -23,10 +26,11 @@ export interface GroupedOut {
  */
 export const groupedStage: Stage<GroupedIn, GroupedIn & { counts?: undefined }, GroupedOut> = {
   name: 'GROUPED',
-  async run(day, { refBySymbol }) {
+  async run(day, input) {
     const { ctx, date, dc } = day;
     const bars = await loadGrouped(ctx, date, true);
     if (bars.size === 0) throw new DayFailure(`grouped daily: no bars for trading day ${date}`);
+    const refBySymbol = await input.refBySymbol;
     let inUniverse = 0;
     for (const s of bars.keys()) if (refBySymbol.has(s)) inUniverse++;
     dc.daily_raw_symbols = bars.size;

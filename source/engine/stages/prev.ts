@@ -9,9 +9,12 @@ import { loadSplits } from '../splits.js';
 import { loadGrouped } from './io.js';
 import type { PrevClose, Stage, StageCounts } from './types.js';
 
-/** Input of PREV: the day's bars. */
+/**
+ * Input of PREV: the day's bars, a late input (a promise, awaited once the previous day's bars and
+ * the splits are in), so PREV runs next to GROUPED.
+ */
 export interface PrevIn {
-  bars: ReadonlyMap<string, GroupedBar>;
+  bars: Promise<ReadonlyMap<string, GroupedBar>>;
 }
 
 /** Output of PREV. */
@@ -36,10 +39,12 @@ export const prevStage: Stage<PrevIn, PrevIn & { prevDate: string; counts: Stage
     const prevDate = prevTradingDay(day.date);
     return { ...input, prevDate, counts: { prev: prevDate } };
   },
-  async run(day, { bars, prevDate }) {
+  async run(day, input) {
     const { ctx, date, dc } = day;
+    const { prevDate } = input;
     const prevBars = await loadGrouped(ctx, prevDate, false);
     const splitsBySymbol = await loadSplits(ctx, lastNTradingDays(date, R4_WINDOW_DAYS)[0]!, nextTradingDay(date));
+    const bars = await input.bars;
     const prevAdj = new Map<string, PrevClose>();
     for (const s of bars.keys()) {
       const p = prevBars.get(s);

@@ -8,11 +8,29 @@
  */
 import { premarketDisagreements, type PmOverlapRow } from '../../export/pm-overlap.js';
 import type { ProofProgress } from '../../contracts/events.js';
+import type { BulkPremarket } from '../../providers/flatfiles/client.js';
 import { checkStopped } from '../context.js';
 import { meets, pctChange } from '../rules.js';
 import { describeError, fetchPremarket } from './io.js';
 import type { R1Plan } from './r1.js';
 import type { DayScope, PmState } from './types.js';
+
+/** The day's flat file read, settled: its answer or the error it threw. */
+export type FlatFileRead = { ok: BulkPremarket } | { error: unknown };
+
+/**
+ * Starts reading the day's flat file (premarket highs of every ticker) when the proof will want it
+ * (prefilter mode, proof wanted, flat files configured), so the read runs next to R1's Theta
+ * lookups; else null. Never rejects.
+ */
+export function startFlatFileRead(day: DayScope, mode: R1Plan['mode']): Promise<FlatFileRead> | null {
+  const { ctx, date } = day;
+  if (mode === 'exhaustive' || !day.proofWanted || !ctx.flatFiles) return null;
+  return ctx.flatFiles.premarketHighs(date, ctx.signal).then(
+    (ok) => ({ ok }),
+    (error: unknown) => ({ error }),
+  );
+}
 
 /** What the proof starts from: R1's plan and answers so far. `pm` and `r1` are extended in place. */
 export interface ProofIn {
@@ -21,6 +39,8 @@ export interface ProofIn {
   r1: Map<string, number>;
   /** toCheck symbols R1 left unanswered. */
   unanswered: number;
+  /** The flat file read {@link startFlatFileRead} started (null: not started). */
+  flatFile: Promise<FlatFileRead> | null;
 }
 
 /** The proof's outcome (dc.proof, proof_source, proof_checked and proof_found are written too). */
@@ -67,7 +87,9 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
     if (ctx.flatFiles) {
       proofEvent({ phase: 'flatfile', source: 'flatfile', answered: withPrev.length - rest.length, lookupsDone: 0, lookupsTotal: 0, unanswered: 0 });
       try {
-        const r = await ctx.flatFiles.premarketHighs(date, ctx.signal);
+        const read = await (input.flatFile ?? startFlatFileRead(day, plan.mode))!;
+        if ('error' in read) throw read.error;
+        const r = read.ok;
         if (r.kind === 'ok') {
           bulk = r.highs;
           source = 'flatfile';

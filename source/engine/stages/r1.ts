@@ -8,7 +8,7 @@ import type { GroupedBar } from '../../providers/types.js';
 import type { PmOverlapRow } from '../../export/pm-overlap.js';
 import { auditSample, meets, pctChange, type FilterReason } from '../rules.js';
 import { fetchPremarket } from './io.js';
-import { runProof } from './proof.js';
+import { runProof, startFlatFileRead } from './proof.js';
 import type { PmState, PrevClose, R1Mode, Stage, StageCounts } from './types.js';
 
 /** Input of R1. */
@@ -116,7 +116,15 @@ export const r1Stage: Stage<R1In, R1Plan, R1Out> = {
     const { ctx, date, dc } = day;
     const { toCheck, needPm, prevAdj, sample } = plan;
     dc.cand_pass1 = plan.candidates.length;
-    const pm = await fetchPremarket(ctx, date, [...toCheck, ...needPm], (done, total) => ctx.emit({ type: 'r1-progress', date, done, total }));
+    // The proof's flat file (another provider) is read while Theta answers R1's lookups.
+    const flatFile = startFlatFileRead(day, plan.mode);
+    let pm: Map<string, PmState>;
+    try {
+      pm = await fetchPremarket(ctx, date, [...toCheck, ...needPm], (done, total) => ctx.emit({ type: 'r1-progress', date, done, total }));
+    } catch (e) {
+      await flatFile; // (never rejects; a stop aborts it) nothing of the day runs on after the stage
+      throw e;
+    }
     const r1 = new Map<string, number>();
     let unanswered = 0;
     for (const s of toCheck) {
@@ -132,7 +140,7 @@ export const r1Stage: Stage<R1In, R1Plan, R1Out> = {
     }
     const sampleSet = new Set(sample);
     const sampleMisses = [...r1.keys()].filter((s) => sampleSet.has(s));
-    const proof = await runProof(day, { plan, pm, r1, unanswered });
+    const proof = await runProof(day, { plan, pm, r1, unanswered, flatFile });
     unanswered = proof.unanswered;
     dc.r1_checked = toCheck.length - unanswered;
     dc.r1_unanswered = unanswered;

@@ -7,6 +7,7 @@ import { lastNTradingDays } from '../../calendar/index.js';
 import type { GroupedBar, SplitInfo } from '../../providers/types.js';
 import { R4_WINDOW_DAYS, meets, surge7d, type WindowBar } from '../rules.js';
 import { loadGrouped } from './io.js';
+import { step, yieldToIo } from './runner.js';
 import type { Stage, StageCounts } from './types.js';
 
 /** Input of R4. */
@@ -38,6 +39,10 @@ export const r4Stage: Stage<R4In, R4In & { windowDays: string[]; counts: StageCo
     const windowBars = new Map<string, WindowBar[]>();
     let missingDays = 0;
     for (const d of windowDays) {
+      // R4 runs next to R1: each window day is a long synchronous step (a pull or a store read), so
+      // the Theta answers that arrived meanwhile are handled between them; a pause holds here.
+      await yieldToIo();
+      await step(ctx);
       const dayBars = d === date ? bars : d === prevDate ? prevBars : await loadGrouped(ctx, d, false);
       if (dayBars.size === 0) missingDays++;
       for (const s of eligible) {

@@ -7,8 +7,14 @@
  * - **failpoint** `stage:<NAME>` as the stage begins (crash tests kill there);
  * - **log and events**: `<NAME>:begin k=v ...` / `<NAME>:done k=v ...` lines in `scan_<date>.log`
  *   and `stage` events (phase begin / end; `fail` is emitted by the day for the failed stage);
- * - **timing**: each stage's wall ms from begin to end, recorded in `day_completeness.stage_ms`.
+ * - **timing**: each stage's wall ms from begin to end, recorded in `day_completeness.stage_ms`;
+ * - **the stage graph**: {@link StageRunner.start} starts a stage once its input (a promise of the
+ *   outputs it declares) is ready, so independent stages run at the same time (Polygon work next to
+ *   Theta's R1). The first stage that fails aborts every other running stage (the day's own abort
+ *   signal, {@link StageRunner.ctx}); a stop aborts them all; {@link StageRunner.settle} waits until
+ *   none is running, so nothing of the day is written after it is committed or abandoned.
  */
+import { setMaxListeners } from 'node:events';
 import { failpoint } from '../../util/failpoint.js';
 import { checkStopped, type EngineContext } from '../context.js';
 import type { StageName } from '../../contracts/events.js';
@@ -18,6 +24,20 @@ import type { DayScope, Stage, StageCounts } from './types.js';
 export async function step(ctx: EngineContext): Promise<void> {
   await ctx.gate.wait(ctx.signal);
   checkStopped(ctx.signal);
+}
+
+/**
+ * `p` with a no-op rejection handler attached, returned as is: awaiting it still throws. For the
+ * late inputs of a stage graph (a stage that may end, or be aborted, before it awaits them).
+ */
+export function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+/** Resolves on the next turn of the event loop (after pending I/O callbacks): long synchronous work yields with it. */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** ` k=v k=v` of a stage's counts (empty string for none). */
@@ -32,17 +52,74 @@ export class StageRunner {
   readonly stageMs: Partial<Record<StageName, number>> = {};
   /** Stages begun and not ended (a stage that threw stays here), with their begin time (epoch ms). */
   private readonly open = new Map<StageName, number>();
-  /** The stage begun most recently and not ended, if any. */
-  private last: StageName | null = null;
-
-  constructor(private readonly day: DayScope) {}
+  /** The day's own abort: a stop (the outer signal) or the first failure of a stage aborts every stage. */
+  private readonly abort = new AbortController();
+  /** Every stage started ({@link start}), settled or not. */
+  private readonly tasks: Promise<unknown>[] = [];
+  /** The first error a stage threw, with the stage (null: thrown before its begin). */
+  private first: { error: unknown; stage: StageName | null } | null = null;
+  private readonly onOuterAbort = () => this.abort.abort();
+  /**
+   * The context the day's stages run with: the outer one with the day's own signal, which aborts
+   * on a stop (the outer signal) or when a stage of the day failed.
+   */
+  readonly ctx: EngineContext;
+  /** The day the stages see (its `ctx` is {@link StageRunner.ctx}). */
+  readonly day: DayScope;
 
   /**
-   * The stage the day is in: the one begun most recently and not ended (null between stages).
-   * When a stage throws, it stays current: the day's failure is attributed to it.
+   * @param outer the engine context (its signal is the stop).
+   * @param makeDay builds the day's scope around the day's context.
+   */
+  constructor(private readonly outer: EngineContext, makeDay: (ctx: EngineContext) => DayScope) {
+    setMaxListeners(0, this.abort.signal);
+    if (outer.signal.aborted) this.abort.abort();
+    else outer.signal.addEventListener('abort', this.onOuterAbort, { once: true });
+    this.ctx = { ...outer, signal: this.abort.signal };
+    this.day = makeDay(this.ctx);
+  }
+
+  /**
+   * The first error a stage threw and that stage (null when it was thrown before the stage began),
+   * or null when none failed. Errors the day's abort caused in other stages come later.
+   */
+  get firstFailure(): { error: unknown; stage: StageName | null } | null {
+    return this.first;
+  }
+
+  /**
+   * Starts `stage` once `input` is ready (a node of the stage graph); returns its output. A rejected
+   * input (an upstream stage failed) rejects the output without beginning the stage. A stage that
+   * fails aborts the day's other stages. No rejection is left unhandled: {@link settle} waits for all.
+   */
+  start<I, P extends { counts?: StageCounts }, O>(stage: Stage<I, P, O>, input: I | Promise<I>): Promise<O> {
+    const p = (async () => this.run(stage, await input))();
+    p.catch(() => this.abort.abort());
+    this.tasks.push(p);
+    return p;
+  }
+
+  /**
+   * Resolves once every started stage has settled (fulfilled or rejected), then lets go of the
+   * outer stop signal. Call it once the day is over, whatever its outcome.
+   */
+  async settle(): Promise<void> {
+    let n = -1;
+    while (n < this.tasks.length) {
+      n = this.tasks.length;
+      await Promise.allSettled(this.tasks);
+    }
+    this.outer.signal.removeEventListener('abort', this.onOuterAbort);
+  }
+
+  /**
+   * The stage the day is in: of the stages begun and not ended, the one begun last (null when
+   * none is open). A stage that threw stays open. For the stop line (`DAY:stopped during R1`).
    */
   get current(): StageName | null {
-    return this.last;
+    let last: StageName | null = null;
+    for (const name of this.open.keys()) last = name;
+    return last;
   }
 
   /**
@@ -51,18 +128,24 @@ export class StageRunner {
    * @throws StoppedError on stop; whatever the stage throws (DayFailure for a provider failure).
    */
   async run<I, P extends { counts?: StageCounts }, O>(stage: Stage<I, P, O>, input: I): Promise<O> {
-    await step(this.day.ctx);
-    const plan = stage.plan ? stage.plan(this.day, input) : (input as unknown as P);
-    this.begin(stage.name, plan.counts ?? {});
-    const r = await stage.run(this.day, plan);
-    this.end(stage.name, r.counts);
-    return r.out;
+    let begun = false;
+    try {
+      await step(this.day.ctx);
+      const plan = stage.plan ? stage.plan(this.day, input) : (input as unknown as P);
+      this.begin(stage.name, plan.counts ?? {});
+      begun = true;
+      const r = await stage.run(this.day, plan);
+      this.end(stage.name, r.counts);
+      return r.out;
+    } catch (e) {
+      this.first ??= { error: e, stage: begun ? stage.name : null };
+      throw e;
+    }
   }
 
   private begin(stage: StageName, counts: StageCounts): void {
     const { day } = this;
     this.open.set(stage, Date.now());
-    this.last = stage;
     failpoint(`stage:${stage}`);
     day.log(`${stage}:begin${fmtCounts(counts)}`);
     day.ctx.emit({ type: 'stage', date: day.date, stage, phase: 'begin', counts, at: Date.now() });
@@ -74,7 +157,6 @@ export class StageRunner {
     if (began === undefined) return;
     this.stageMs[stage] = Date.now() - began;
     this.open.delete(stage);
-    if (this.last === stage) this.last = null;
     day.log(`${stage}:done${fmtCounts(counts)}`);
     day.ctx.emit({ type: 'stage', date: day.date, stage, phase: 'end', counts, at: Date.now() });
   }

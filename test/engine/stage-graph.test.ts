@@ -1,0 +1,87 @@
+/**
+ * The day's stage graph (issue 13 point 3; engine/stages/runner.ts): independent stages run at the
+ * same time (Polygon's UNIVERSE, GROUPED and PREV together; R4's window pulls next to R1's Theta
+ * lookups), and the first stage that fails aborts the others: the day is FAILED with that stage's
+ * reason, no other stage ends after it, nothing but the FAILED row is committed and no request
+ * starts once scanDay has returned. Orders are read from the stage events, never from clocks.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { testSession } from '../helpers/session.js';
+import { scanDay } from '../../source/engine/day.js';
+import type { EngineEvent, StageName } from '../../source/contracts/events.js';
+import type { Session } from '../../source/runtime/session.js';
+
+const DAY = '2018-02-06'; // its whole R4 window (2018-01-29 ..) is inside the bundled sample
+const WINDOW_DAY = '2018-01-31'; // a window day that is neither the day nor its previous day
+
+let open: Session[] = [];
+afterEach(async () => {
+  for (const s of open) await s.close();
+  open = [];
+});
+
+/** Index in `events` of a stage's begin or end event (-1 when absent). */
+function at(events: readonly EngineEvent[], stage: StageName, phase: 'begin' | 'end' | 'fail'): number {
+  return events.findIndex((e) => e.type === 'stage' && e.date === DAY && e.stage === stage && e.phase === phase);
+}
+
+describe('stage graph', () => {
+  it('runs the Polygon stages together and R4 next to R1; the day is the same as stage by stage', async () => {
+    const t = await testSession({ emulator: { thetaLatencyMs: 20 } });
+    open.push(t.session);
+    const r = await scanDay(t.session.ctx, DAY);
+    expect(r.status).toBe('COMPLETE');
+    const ev = t.events;
+    // GROUPED and PREV begin before UNIVERSE ends (stage by stage, each began after the one before ended).
+    expect(at(ev, 'GROUPED', 'begin')).toBeGreaterThan(-1);
+    expect(at(ev, 'GROUPED', 'begin')).toBeLessThan(at(ev, 'UNIVERSE', 'end'));
+    expect(at(ev, 'PREV', 'begin')).toBeLessThan(at(ev, 'UNIVERSE', 'end'));
+    // R4 and R1 overlap: each begins before the other ends.
+    expect(at(ev, 'R4', 'begin')).toBeLessThan(at(ev, 'R1', 'end'));
+    expect(at(ev, 'R1', 'begin')).toBeLessThan(at(ev, 'R4', 'end'));
+    // PERSIST waits for both; REPORT for everything.
+    expect(at(ev, 'PERSIST', 'begin')).toBeGreaterThan(Math.max(at(ev, 'R1', 'end'), at(ev, 'R4', 'end')));
+    const report = at(ev, 'REPORT', 'begin');
+    for (const s of ['UNIVERSE', 'GROUPED', 'PREV', 'R2R3', 'R1', 'R4', 'PERSIST', 'ENRICH', 'AUDIT'] as const) expect(at(ev, s, 'end')).toBeLessThan(report);
+    // Every stage ran once and is timed.
+    const dc = t.session.ctx.store.dayCompleteness(DAY)!;
+    expect(Object.keys(JSON.parse(dc.stage_ms)).sort()).toEqual(['AUDIT', 'ENRICH', 'GROUPED', 'PERSIST', 'PREV', 'R1', 'R2R3', 'R4', 'UNIVERSE']);
+    expect(dc.theta_requests).toBeGreaterThan(0);
+  });
+
+  it('the first failure (an R4 window pull) aborts R1 mid-way: FAILED with its reason, nothing else committed, no request after', async () => {
+    const t = await testSession({ emulator: { thetaLatencyMs: 40 } });
+    open.push(t.session);
+    const ctx = t.session.ctx;
+    const polygon = ctx.polygon;
+    const groupedDaily = polygon.groupedDaily.bind(polygon);
+    // The window day's pull fails once R1 has begun (so the failure lands while R1 is running).
+    polygon.groupedDaily = async (date, signal) => {
+      if (date === WINDOW_DAY) {
+        const r1Began = () => at(t.events, 'R1', 'begin') > -1;
+        for (let i = 0; i < 10_000 && !r1Began(); i++) await new Promise((r) => setImmediate(r));
+        throw new Error('window pull refused (test)');
+      }
+      return groupedDaily(date, signal);
+    };
+    const r = await scanDay(ctx, DAY);
+    expect(r.status).toBe('FAILED');
+    expect(r.reason).toMatch(new RegExp(`^R4: grouped daily ${WINDOW_DAY}: window pull refused \\(test\\)`));
+    const ev = t.events;
+    expect(at(ev, 'R1', 'begin')).toBeGreaterThan(-1);
+    expect(at(ev, 'R4', 'fail')).toBeGreaterThan(-1);
+    // R1 was aborted, not finished; nothing after R1 and R4 began.
+    expect(at(ev, 'R1', 'end')).toBe(-1);
+    for (const s of ['PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const) expect(at(ev, s, 'begin')).toBe(-1);
+    const dc = ctx.store.dayCompleteness(DAY)!;
+    expect(dc.status).toBe('FAILED');
+    expect(dc.provider_status).toBe(r.reason);
+    expect(ctx.store.hits(DAY, DAY)).toEqual([]);
+    // The day ended with every stage settled: no Theta request starts afterwards.
+    const requests = () => t.session.emulator!.stats().theta.v3.requests + t.session.emulator!.stats().theta.v1.requests;
+    const after = requests();
+    for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
+    expect(requests()).toBe(after);
+    expect(ctx.theta.metrics().reduce((a, m) => a + m.inFlight, 0)).toBe(0);
+  });
+});
