@@ -57,7 +57,9 @@ async function loadShared() {
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   for (const name of ['screen', 'pty-console', 'sequence']) {
     const src = readFileSync(join(ROOT, 'test/terminal', `${name}.ts`), 'utf8');
-    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const js = ts.transpileModule(src, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
     writeFileSync(join(out, `${name}.js`), js);
   }
   const pc = await import(pathToFileURL(join(out, 'pty-console.js')).href);
@@ -65,11 +67,27 @@ async function loadShared() {
   return { out, pc, seq };
 }
 
-const ARGS = ['backfill', '--market', 'sim:5', '--start', '2024-01-02', '--end', '2024-02-29', '--validate', 'none', '--skip-phase0', '--keep-open'];
+const ARGS = [
+  'backfill',
+  '--market',
+  'sim:5',
+  '--start',
+  '2024-01-02',
+  '--end',
+  '2024-02-29',
+  '--validate',
+  'none',
+  '--skip-phase0',
+  '--keep-open',
+];
 
 const { out, pc, seq } = await loadShared();
 const { KEYMAP } = await import(pathToFileURL(join(ROOT, 'dist/ui/keymap.js')).href);
-const helpTexts = KEYMAP.filter((b) => b.scope === 'main' && ['pause', 'resume', 'rerun', 'validate', 'export', 'help', 'quit'].includes(b.action)).map((b) => b.help);
+const helpTexts = KEYMAP.filter(
+  (b) =>
+    b.scope === 'main' &&
+    ['pause', 'resume', 'rerun', 'validate', 'export', 'help', 'quit'].includes(b.action),
+).map((b) => b.help);
 
 /**
  * The console process's main (UI) thread times, ns: on CPU and waiting for a CPU (run queue), from
@@ -77,7 +95,10 @@ const helpTexts = KEYMAP.filter((b) => b.scope === 'main' && ['pause', 'resume',
  */
 function threadTimes(pid) {
   try {
-    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     return { run, wait };
   } catch {
     return null;
@@ -115,7 +136,15 @@ try {
       pid = p.pid;
       return p;
     };
-    const c = pc.startConsole({ spawn, root: ROOT, dir, cols, rows, args: ARGS, env: { EMU_THETA_LATENCY_MS: args.latency } });
+    const c = pc.startConsole({
+      spawn,
+      root: ROOT,
+      dir,
+      cols,
+      rows,
+      args: ARGS,
+      env: { EMU_THETA_LATENCY_MS: args.latency },
+    });
     withThreadTimes(c, () => pid);
     try {
       const t0 = performance.now();
@@ -123,9 +152,17 @@ try {
       const tStop = performance.now();
       const exit = await c.exited;
       const exitMs = Math.round(performance.now() - tStop);
-      perRun.push({ run: i + 1, presses: r.presses, exitCode: exit.exitCode, sToExitMs: exitMs, sequenceMs: Math.round(tStop - t0) });
+      perRun.push({
+        run: i + 1,
+        presses: r.presses,
+        exitCode: exit.exitCode,
+        sToExitMs: exitMs,
+        sequenceMs: Math.round(tStop - t0),
+      });
       all.push(...r.presses);
-      console.log(`run ${i + 1}: ${r.presses.map((p) => `${p.key} ${p.latencyMs}${p.uiCpuMs !== undefined ? ` (cpu ${p.uiCpuMs} wait ${p.uiWaitMs})` : ''}`).join('  ')}  | exit ${exit.exitCode} ${exitMs} ms after s`);
+      console.log(
+        `run ${i + 1}: ${r.presses.map((p) => `${p.key} ${p.latencyMs}${p.uiCpuMs !== undefined ? ` (cpu ${p.uiCpuMs} wait ${p.uiWaitMs})` : ''}`).join('  ')}  | exit ${exit.exitCode} ${exitMs} ms after s`,
+      );
     } finally {
       await c.kill();
       rmSync(dir, { recursive: true, force: true });
@@ -142,24 +179,45 @@ for (const p of all) {
   byKey.set(p.key, list);
 }
 const machine = { cpus: cpus().length, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
-console.log(`\nkeypress-to-screen latency, ${cols}x${rows}, ${runs} run(s), EMU_THETA_LATENCY_MS=${args.latency}, ${machine.cpus} CPUs, load ${machine.loadavg.join(' ')}`);
-console.log('(ms from pty.write(key) to the first output chunk after which the expected text is on the parsed screen;');
-console.log(' cpu = the UI thread on a CPU meanwhile, wait = the UI thread ready but waiting for a CPU: the machine\'s load)');
+console.log(
+  `\nkeypress-to-screen latency, ${cols}x${rows}, ${runs} run(s), EMU_THETA_LATENCY_MS=${args.latency}, ${machine.cpus} CPUs, load ${machine.loadavg.join(' ')}`,
+);
+console.log(
+  '(ms from pty.write(key) to the first output chunk after which the expected text is on the parsed screen;',
+);
+console.log(
+  " cpu = the UI thread on a CPU meanwhile, wait = the UI thread ready but waiting for a CPU: the machine's load)",
+);
 const keys = [];
-const mean = (xs) => (xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null);
+const mean = (xs) =>
+  xs.length ? Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10 : null;
 for (const [key, { expect, presses }] of byKey) {
   const s = seq.latencySummary(presses);
   const cpu = mean(presses.filter((p) => p.uiCpuMs !== undefined).map((p) => p.uiCpuMs));
   const wait = mean(presses.filter((p) => p.uiWaitMs !== undefined).map((p) => p.uiWaitMs));
   keys.push({ key, expect, ...s, uiCpuMsMean: cpu, uiWaitMsMean: wait });
-  console.log(`  ${key.padEnd(15)} p50 ${String(s.p50).padStart(6)}  p95 ${String(s.p95).padStart(6)}  max ${String(s.max).padStart(6)}  n ${s.n}  cpu ${String(cpu ?? '-').padStart(5)}  wait ${String(wait ?? '-').padStart(5)}   ${expect}`);
+  console.log(
+    `  ${key.padEnd(15)} p50 ${String(s.p50).padStart(6)}  p95 ${String(s.p95).padStart(6)}  max ${String(s.max).padStart(6)}  n ${s.n}  cpu ${String(cpu ?? '-').padStart(5)}  wait ${String(wait ?? '-').padStart(5)}   ${expect}`,
+  );
 }
 const summary = seq.latencySummary(all);
 summary.uiCpuMsMean = mean(all.filter((p) => p.uiCpuMs !== undefined).map((p) => p.uiCpuMs));
 summary.uiWaitMsMean = mean(all.filter((p) => p.uiWaitMs !== undefined).map((p) => p.uiWaitMs));
-console.log(`  ${'all keys'.padEnd(15)} p50 ${String(summary.p50).padStart(6)}  p95 ${String(summary.p95).padStart(6)}  max ${String(summary.max).padStart(6)}  n ${summary.n}  cpu ${String(summary.uiCpuMsMean ?? '-').padStart(5)}  wait ${String(summary.uiWaitMsMean ?? '-').padStart(5)}`);
+console.log(
+  `  ${'all keys'.padEnd(15)} p50 ${String(summary.p50).padStart(6)}  p95 ${String(summary.p95).padStart(6)}  max ${String(summary.max).padStart(6)}  n ${summary.n}  cpu ${String(summary.uiCpuMsMean ?? '-').padStart(5)}  wait ${String(summary.uiWaitMsMean ?? '-').padStart(5)}`,
+);
 const worst = keys.reduce((a, k) => (k.p95 > a.p95 ? k : a), keys[0]);
-console.log(`  worst key p95 ${worst.p95} ms (${worst.key})${worst.p95 < 50 ? '  < 50 ms' : '  NOT under 50 ms'}`);
+console.log(
+  `  worst key p95 ${worst.p95} ms (${worst.key})${worst.p95 < 50 ? '  < 50 ms' : '  NOT under 50 ms'}`,
+);
 const figures = { cols, rows, latencyMs: Number(args.latency), summary, keys, runs: perRun };
-if (args.json) writeFileSync(args.json, JSON.stringify({ at: new Date().toISOString(), node: process.version, machine, ...figures }, null, 2) + '\n');
+if (args.json)
+  writeFileSync(
+    args.json,
+    JSON.stringify(
+      { at: new Date().toISOString(), node: process.version, machine, ...figures },
+      null,
+      2,
+    ) + '\n',
+  );
 recordRun('console-keys', figures);

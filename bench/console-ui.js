@@ -47,7 +47,18 @@ if (!existsSync(CLI)) {
   console.error('dist/cli.js is missing: run `npm run build` first');
   process.exit(2);
 }
-const backfillArgs = ['backfill', '--market', args.market, '--start', args.start, '--end', args.end, '--validate', 'none', '--skip-phase0'];
+const backfillArgs = [
+  'backfill',
+  '--market',
+  args.market,
+  '--start',
+  args.start,
+  '--end',
+  args.end,
+  '--validate',
+  'none',
+  '--skip-phase0',
+];
 
 function envFor(dir) {
   const env = { ...process.env, TERM: 'xterm-256color' };
@@ -55,8 +66,11 @@ function envFor(dir) {
   delete env.NO_COLOR;
   return {
     ...env,
-    GAPCTL_DB: join(dir, 'scanner.db'), GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'),
-    GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'),
+    GAPCTL_DB: join(dir, 'scanner.db'),
+    GAPCTL_STATE_DIR: join(dir, 'ps'),
+    GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+    GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+    GAPCTL_LOG_DIR: join(dir, 'logs'),
   };
 }
 
@@ -73,7 +87,11 @@ function inConsole() {
   const rows = Number(args.rows);
   const t0 = performance.now();
   const child = pty.spawn(process.execPath, [CLI, ...backfillArgs], {
-    name: 'xterm-256color', cols, rows, cwd: ROOT, env: { ...envFor(dir), GAPCTL_UI_METRICS: metricsPath },
+    name: 'xterm-256color',
+    cols,
+    rows,
+    cwd: ROOT,
+    env: { ...envFor(dir), GAPCTL_UI_METRICS: metricsPath },
   });
   let bytes = 0;
   let tail = '';
@@ -82,18 +100,35 @@ function inConsole() {
     tail = (tail + d).slice(-4000);
   });
   return new Promise((resolveRun) => {
-    const guard = setTimeout(() => {
-      console.error(`console-ui: no end after ${args.timeout} s, pressing q then s`);
-      child.write('q');
-      setTimeout(() => child.write('s'), 500);
-    }, Number(args.timeout) * 1000);
+    const guard = setTimeout(
+      () => {
+        console.error(`console-ui: no end after ${args.timeout} s, pressing q then s`);
+        child.write('q');
+        setTimeout(() => child.write('s'), 500);
+      },
+      Number(args.timeout) * 1000,
+    );
     child.onExit(({ exitCode }) => {
       clearTimeout(guard);
       const wallS = (performance.now() - t0) / 1000;
-      const metrics = existsSync(metricsPath) ? JSON.parse(readFileSync(metricsPath, 'utf8')) : null;
-      const last = tail.split('\n').map((l) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').trim()).filter(Boolean).pop() ?? '';
+      const metrics = existsSync(metricsPath)
+        ? JSON.parse(readFileSync(metricsPath, 'utf8'))
+        : null;
+      const last =
+        tail
+          .split('\n')
+          .map((l) => l.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').trim())
+          .filter(Boolean)
+          .pop() ?? '';
       rmSync(dir, { recursive: true, force: true });
-      resolveRun({ exitCode, wallS: round(wallS), ptyBytes: bytes, bytesPerS: round(bytes / wallS, 0), lastLine: last, metrics });
+      resolveRun({
+        exitCode,
+        wallS: round(wallS),
+        ptyBytes: bytes,
+        bytesPerS: round(bytes / wallS, 0),
+        lastLine: last,
+        metrics,
+      });
     });
   });
 }
@@ -101,16 +136,27 @@ function inConsole() {
 /** The same backfill with --no-tui under /usr/bin/time: wall and process CPU seconds without the console. */
 function plain() {
   const dir = mkdtempSync(join(tmpdir(), 'gapctl-bench-ui-'));
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', process.execPath, CLI, ...backfillArgs, '--no-tui'], { env: envFor(dir), encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%e %U %S', process.execPath, CLI, ...backfillArgs, '--no-tui'],
+    { env: envFor(dir), encoding: 'utf8', cwd: ROOT },
+  );
   const [wall, user, sys] = (r.stderr.trim().split('\n').pop() ?? '').split(' ').map(Number);
   rmSync(dir, { recursive: true, force: true });
-  return { exitCode: r.status, wallS: wall, cpuS: round(user + sys), cpuShare: round((user + sys) / wall, 3) };
+  return {
+    exitCode: r.status,
+    wallS: wall,
+    cpuS: round(user + sys),
+    cpuShare: round((user + sys) / wall, 3),
+  };
 }
 
 const ui = await inConsole();
 const m = ui.metrics;
 if (!m) {
-  console.error(`console-ui: the console wrote no metrics (exit ${ui.exitCode}; last line: ${ui.lastLine})`);
+  console.error(
+    `console-ui: the console wrote no metrics (exit ${ui.exitCode}; last line: ${ui.lastLine})`,
+  );
   process.exit(1);
 }
 console.log(
@@ -120,11 +166,18 @@ console.log(
     `  process CPU ${round((m.cpuUserMs + m.cpuSystemMs) / 1000)}s (user ${round(m.cpuUserMs / 1000)} sys ${round(m.cpuSystemMs / 1000)}) = ${round(m.processCpuShare * 100, 1)}% of one core, engine worker included\n` +
     `  terminal output ${ui.ptyBytes} bytes (${ui.bytesPerS} B/s)`,
 );
-const results = { at: new Date().toISOString(), node: process.version, args: backfillArgs, console: ui };
+const results = {
+  at: new Date().toISOString(),
+  node: process.version,
+  args: backfillArgs,
+  console: ui,
+};
 if (!args['no-compare']) {
   const p = plain();
   results.plain = p;
   const uiCpuS = (m.cpuUserMs + m.cpuSystemMs) / 1000;
-  console.log(`  same backfill with --no-tui: wall ${p.wallS}s  process CPU ${p.cpuS}s (${round(p.cpuShare * 100, 1)}% of one core)  -> the console adds ~${round(uiCpuS - p.cpuS)}s CPU`);
+  console.log(
+    `  same backfill with --no-tui: wall ${p.wallS}s  process CPU ${p.cpuS}s (${round(p.cpuShare * 100, 1)}% of one core)  -> the console adds ~${round(uiCpuS - p.cpuS)}s CPU`,
+  );
 }
 recordRun('console-ui', results);

@@ -19,8 +19,15 @@ export const HISTORY = join(RESULTS, 'history.jsonl');
 /** The commit benchmarked: short hash, with `+dirty` when the work tree has uncommitted changes; null outside git. */
 export function commitId() {
   try {
-    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }).trim() !== '';
     return dirty ? `${hash}+dirty` : hash;
   } catch {
     return null;
@@ -42,8 +49,12 @@ export function machine() {
 /** Numeric leaves of an object as `a.b.0.c` -> number. */
 export function flatten(o, prefix = '', out = {}) {
   if (typeof o === 'number' && Number.isFinite(o)) out[prefix] = o;
-  else if (Array.isArray(o)) o.forEach((v, i) => flatten(v, prefix ? `${prefix}.${v?.mode ?? v?.key ?? i}` : String(i), out));
-  else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  else if (Array.isArray(o))
+    o.forEach((v, i) =>
+      flatten(v, prefix ? `${prefix}.${v?.mode ?? v?.key ?? i}` : String(i), out),
+    );
+  else if (o && typeof o === 'object')
+    for (const [k, v] of Object.entries(o)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
   return out;
 }
 
@@ -72,7 +83,9 @@ export function changeLines(now, before) {
     const was = a[k];
     const pct = was === 0 ? (v === 0 ? 0 : Infinity) : ((v - was) / Math.abs(was)) * 100;
     const mark = Math.abs(pct) >= 10 ? '  <-' : '';
-    out.push(`  ${k.padEnd(44)} ${String(was).padStart(10)} -> ${String(v).padEnd(10)} (${pct >= 0 ? '+' : ''}${Number.isFinite(pct) ? pct.toFixed(1) : 'inf'}%)${mark}`);
+    out.push(
+      `  ${k.padEnd(44)} ${String(was).padStart(10)} -> ${String(v).padEnd(10)} (${pct >= 0 ? '+' : ''}${Number.isFinite(pct) ? pct.toFixed(1) : 'inf'}%)${mark}`,
+    );
   }
   return out;
 }
@@ -84,13 +97,24 @@ export function changeLines(now, before) {
  */
 export function recordRun(name, figures) {
   mkdirSync(RESULTS, { recursive: true });
-  const entry = { bench: name, at: new Date().toISOString(), commit: commitId(), machine: machine(), figures };
+  const entry = {
+    bench: name,
+    at: new Date().toISOString(),
+    commit: commitId(),
+    machine: machine(),
+    figures,
+  };
   const prev = previousRun(name, entry.machine.cpus);
   writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify(entry, null, 2) + '\n');
   if (prev) {
-    console.log(`\nchange against the previous ${name} run (${prev.commit ?? '?'} at ${prev.at}, load ${prev.machine.loadavg.join(' ')}; now load ${entry.machine.loadavg.join(' ')}):`);
+    console.log(
+      `\nchange against the previous ${name} run (${prev.commit ?? '?'} at ${prev.at}, load ${prev.machine.loadavg.join(' ')}; now load ${entry.machine.loadavg.join(' ')}):`,
+    );
     for (const l of changeLines(figures, prev.figures)) console.log(l);
-  } else console.log(`\nno previous ${name} run on a ${entry.machine.cpus}-CPU machine in bench/results/history.jsonl`);
+  } else
+    console.log(
+      `\nno previous ${name} run on a ${entry.machine.cpus}-CPU machine in bench/results/history.jsonl`,
+    );
   appendFileSync(HISTORY, JSON.stringify(entry) + '\n');
   console.log(`wrote bench/results/${name}.json and appended to bench/results/history.jsonl`);
   return entry;

@@ -65,12 +65,24 @@ async function simDay(mode) {
   const dir = mkdtempSync(join(tmpdir(), 'gapctl-bench-'));
   const latency = Number(args.latency);
   const cap = Number(args.cap);
-  const cfg = loadConfig({}, {
-    GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'),
-    R1_MODE: mode, THETA_V3_MAX_OUTSTANDING: String(cap), THETA_V1_MAX_OUTSTANDING: String(cap),
-    EMU_THETA_LATENCY_MS: String(latency),
+  const cfg = loadConfig(
+    {},
+    {
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+      R1_MODE: mode,
+      THETA_V3_MAX_OUTSTANDING: String(cap),
+      THETA_V1_MAX_OUTSTANDING: String(cap),
+      EMU_THETA_LATENCY_MS: String(latency),
+    },
+  );
+  const session = await openSession({
+    cfg,
+    market: parseMarket('sim:42'),
+    dbPath: join(dir, 's.db'),
+    emit: () => {},
   });
-  const session = await openSession({ cfg, market: parseMarket('sim:42'), dbPath: join(dir, 's.db'), emit: () => {} });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await scanDay(session.ctx, args.day);
@@ -83,11 +95,25 @@ async function simDay(mode) {
   await session.close();
   rmSync(dir, { recursive: true, force: true });
   const out = {
-    mode, day: args.day, status: r.status, proof: dc?.proof ?? null, proofSource: dc?.proof_source ?? null, hits: r.discoveries, thetaRequests: requests, latencyMs: latency, cap,
-    wallS: round(wallS), lowerBoundS: round(lowerBoundS), overheadPct: round((wallS / lowerBoundS - 1) * 100),
-    maxInFlight: stats.theta.v3.maxInFlight, rejected429: stats.theta.v3.rejected429, cpuS: round((cpu.user + cpu.system) / 1e6),
+    mode,
+    day: args.day,
+    status: r.status,
+    proof: dc?.proof ?? null,
+    proofSource: dc?.proof_source ?? null,
+    hits: r.discoveries,
+    thetaRequests: requests,
+    latencyMs: latency,
+    cap,
+    wallS: round(wallS),
+    lowerBoundS: round(lowerBoundS),
+    overheadPct: round((wallS / lowerBoundS - 1) * 100),
+    maxInFlight: stats.theta.v3.maxInFlight,
+    rejected429: stats.theta.v3.rejected429,
+    cpuS: round((cpu.user + cpu.system) / 1e6),
   };
-  console.log(`sim day ${out.day} ${mode.padEnd(10)} ${out.status} (proof ${out.proof}/${out.proofSource})  theta requests ${requests}  wall ${out.wallS}s  lower bound ${out.lowerBoundS}s (requests x ${latency} ms / ${cap})  overhead ${out.overheadPct}%  max in flight ${out.maxInFlight}  429s ${out.rejected429}`);
+  console.log(
+    `sim day ${out.day} ${mode.padEnd(10)} ${out.status} (proof ${out.proof}/${out.proofSource})  theta requests ${requests}  wall ${out.wallS}s  lower bound ${out.lowerBoundS}s (requests x ${latency} ms / ${cap})  overhead ${out.overheadPct}%  max in flight ${out.maxInFlight}  429s ${out.rejected429}`,
+  );
   return out;
 }
 
@@ -95,19 +121,65 @@ async function backfill(extraEnv = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gapctl-bench-'));
   mkdirSync(dir, { recursive: true });
   const env = {
-    ...process.env, CI: 'true',
-    GAPCTL_DB: join(dir, 'scanner.db'), GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'),
-    GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'), ...extraEnv,
+    ...process.env,
+    CI: 'true',
+    GAPCTL_DB: join(dir, 'scanner.db'),
+    GAPCTL_STATE_DIR: join(dir, 'ps'),
+    GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+    GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+    GAPCTL_LOG_DIR: join(dir, 'logs'),
+    ...extraEnv,
   };
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, join(ROOT, 'dist/cli.js'), 'backfill', '--market', 'replay', '--start', '2018-01-03', '--end', '2018-04-10', '--no-tui'], { env, encoding: 'utf8' });
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%e %U %S %M',
+      process.execPath,
+      join(ROOT, 'dist/cli.js'),
+      'backfill',
+      '--market',
+      'replay',
+      '--start',
+      '2018-01-03',
+      '--end',
+      '2018-04-10',
+      '--no-tui',
+    ],
+    { env, encoding: 'utf8' },
+  );
   const timeLine = r.stderr.trim().split('\n').pop() ?? '';
   const [wall, user, sys, maxKb] = timeLine.split(' ').map(Number);
   const end = r.stdout.split('\n').find((l) => l.startsWith('end ')) ?? '';
-  const dbBytes = ['scanner.db', 'scanner.db-wal'].reduce((a, f) => { try { return a + statSync(join(dir, f)).size; } catch { return a; } }, 0);
+  const dbBytes = ['scanner.db', 'scanner.db-wal'].reduce((a, f) => {
+    try {
+      return a + statSync(join(dir, f)).size;
+    } catch {
+      return a;
+    }
+  }, 0);
   const proof = await proofCounts(join(dir, 'scanner.db'));
-  const out = { exitCode: r.status, wallS: wall, cpuS: round(user + sys), userS: user, sysS: sys, maxRssMb: round(maxKb / 1024), dbMb: round(dbBytes / 1048576), summary: end, proof };
-  console.log(`bundled backfill 67 days${extraEnv.R1_PROOF === 'off' ? ' (R1_PROOF=off: unproven, as before the proof)' : ''}: exit ${out.exitCode}  wall ${out.wallS}s  cpu ${out.cpuS}s (user ${user} sys ${sys})  max RSS ${out.maxRssMb} MB  db ${out.dbMb} MB  ${end}`);
-  console.log(`  proven ${proof.proven} of ${proof.days} days (${Object.entries(proof.bySource).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`);
+  const out = {
+    exitCode: r.status,
+    wallS: wall,
+    cpuS: round(user + sys),
+    userS: user,
+    sysS: sys,
+    maxRssMb: round(maxKb / 1024),
+    dbMb: round(dbBytes / 1048576),
+    summary: end,
+    proof,
+  };
+  console.log(
+    `bundled backfill 67 days${extraEnv.R1_PROOF === 'off' ? ' (R1_PROOF=off: unproven, as before the proof)' : ''}: exit ${out.exitCode}  wall ${out.wallS}s  cpu ${out.cpuS}s (user ${user} sys ${sys})  max RSS ${out.maxRssMb} MB  db ${out.dbMb} MB  ${end}`,
+  );
+  console.log(
+    `  proven ${proof.proven} of ${proof.days} days (${
+      Object.entries(proof.bySource)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none'
+    })`,
+  );
   rmSync(dir, { recursive: true, force: true });
   return out;
 }
@@ -121,7 +193,11 @@ async function proofCounts(dbPath) {
   const { default: Database } = await import('better-sqlite3');
   const db = new Database(dbPath, { readonly: true });
   try {
-    const rows = db.prepare("SELECT proof, proof_source, COUNT(*) AS n FROM day_completeness GROUP BY proof, proof_source").all();
+    const rows = db
+      .prepare(
+        'SELECT proof, proof_source, COUNT(*) AS n FROM day_completeness GROUP BY proof, proof_source',
+      )
+      .all();
     const bySource = {};
     let days = 0;
     let proven = 0;
@@ -141,8 +217,22 @@ async function benchSession(market, env) {
   const { loadConfig } = await import(join(ROOT, 'dist/config/index.js'));
   const { openSession, parseMarket } = await import(join(ROOT, 'dist/runtime/session.js'));
   const dir = mkdtempSync(join(tmpdir(), 'gapctl-bench-'));
-  const cfg = loadConfig({}, { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), ...env });
-  const session = await openSession({ cfg, market: parseMarket(market), dbPath: join(dir, 's.db'), emit: () => {} });
+  const cfg = loadConfig(
+    {},
+    {
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+      GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+      ...env,
+    },
+  );
+  const session = await openSession({
+    cfg,
+    market: parseMarket(market),
+    dbPath: join(dir, 's.db'),
+    emit: () => {},
+  });
   return {
     session,
     async close() {
@@ -158,7 +248,11 @@ async function timed(fn) {
   const t0 = performance.now();
   const value = await fn();
   const cpu = process.cpuUsage(cpu0);
-  return { value, wallS: round((performance.now() - t0) / 1000), cpuS: round((cpu.user + cpu.system) / 1e6) };
+  return {
+    value,
+    wallS: round((performance.now() - t0) / 1000),
+    cpuS: round((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 /** Theta requests served by the emulator so far (v3 + v1). */
@@ -188,13 +282,30 @@ async function proofBench() {
         await b.close();
       }
       const r = {
-        key: 'flatfile', day, latencyMs: 0, status: scan.value.status, proof: dc.proof, proofSource: dc.proof_source, proofChecked: dc.proof_checked,
-        fileMb: round(warm.value.bytes / 1048576), fileRows: warm.value.rows, premarketRows: warm.value.premarketRows, tickers: warm.value.highs.size,
-        fileFirstReadS: cold.wallS, fileReadS: warm.wallS, fileReadCpuS: warm.cpuS,
-        dayWallS: scan.wallS, dayCpuS: scan.cpuS, dayNoProofWallS: noProof.wallS, proofCostS: round(scan.wallS - noProof.wallS),
-        thetaRequests: thetaRequests(a.session.emulator) - t0, hits: scan.value.discoveries,
+        key: 'flatfile',
+        day,
+        latencyMs: 0,
+        status: scan.value.status,
+        proof: dc.proof,
+        proofSource: dc.proof_source,
+        proofChecked: dc.proof_checked,
+        fileMb: round(warm.value.bytes / 1048576),
+        fileRows: warm.value.rows,
+        premarketRows: warm.value.premarketRows,
+        tickers: warm.value.highs.size,
+        fileFirstReadS: cold.wallS,
+        fileReadS: warm.wallS,
+        fileReadCpuS: warm.cpuS,
+        dayWallS: scan.wallS,
+        dayCpuS: scan.cpuS,
+        dayNoProofWallS: noProof.wallS,
+        proofCostS: round(scan.wallS - noProof.wallS),
+        thetaRequests: thetaRequests(a.session.emulator) - t0,
+        hits: scan.value.discoveries,
       };
-      console.log(`proof by flat file  sim day ${day} at 0 ms: ${r.status} proof ${r.proof}/${r.proofSource} over ${r.proofChecked} symbols  file ${r.fileMb} MB ${r.fileRows} rows (${r.premarketRows} premarket, ${r.tickers} tickers) read in ${r.fileReadS}s (first read ${r.fileFirstReadS}s: the emulator builds the object unless an earlier part of this run did)  day ${r.dayWallS}s vs ${r.dayNoProofWallS}s without the proof (proof ${r.proofCostS}s)  theta requests ${r.thetaRequests}`);
+      console.log(
+        `proof by flat file  sim day ${day} at 0 ms: ${r.status} proof ${r.proof}/${r.proofSource} over ${r.proofChecked} symbols  file ${r.fileMb} MB ${r.fileRows} rows (${r.premarketRows} premarket, ${r.tickers} tickers) read in ${r.fileReadS}s (first read ${r.fileFirstReadS}s: the emulator builds the object unless an earlier part of this run did)  day ${r.dayWallS}s vs ${r.dayNoProofWallS}s without the proof (proof ${r.proofCostS}s)  theta requests ${r.thetaRequests}`,
+      );
       out.push(r);
     } finally {
       await a.close();
@@ -205,7 +316,12 @@ async function proofBench() {
   {
     const latency = Number(args.latency);
     const cap = Number(args.cap);
-    const c = await benchSession('sim:42', { EMU_FAULTS: 'flatFilesForbidden', EMU_THETA_LATENCY_MS: String(latency), THETA_V3_MAX_OUTSTANDING: String(cap), THETA_V1_MAX_OUTSTANDING: String(cap) });
+    const c = await benchSession('sim:42', {
+      EMU_FAULTS: 'flatFilesForbidden',
+      EMU_THETA_LATENCY_MS: String(latency),
+      THETA_V3_MAX_OUTSTANDING: String(cap),
+      THETA_V1_MAX_OUTSTANDING: String(cap),
+    });
     try {
       const t0 = thetaRequests(c.session.emulator);
       const scan = await timed(() => scanDay(c.session.ctx, day));
@@ -214,11 +330,26 @@ async function proofBench() {
       const lowerBoundS = round((requests * latency) / 1000 / cap);
       const st = c.session.emulator.stats().theta.v3;
       const r = {
-        key: 'theta', day, latencyMs: latency, cap, status: scan.value.status, proof: dc.proof, proofSource: dc.proof_source, proofChecked: dc.proof_checked,
-        thetaRequests: requests, dayWallS: scan.wallS, dayCpuS: scan.cpuS, lowerBoundS, overheadPct: round((scan.wallS / lowerBoundS - 1) * 100),
-        maxInFlight: st.maxInFlight, rejected429: st.rejected429, hits: scan.value.discoveries,
+        key: 'theta',
+        day,
+        latencyMs: latency,
+        cap,
+        status: scan.value.status,
+        proof: dc.proof,
+        proofSource: dc.proof_source,
+        proofChecked: dc.proof_checked,
+        thetaRequests: requests,
+        dayWallS: scan.wallS,
+        dayCpuS: scan.cpuS,
+        lowerBoundS,
+        overheadPct: round((scan.wallS / lowerBoundS - 1) * 100),
+        maxInFlight: st.maxInFlight,
+        rejected429: st.rejected429,
+        hits: scan.value.discoveries,
       };
-      console.log(`proof by Theta      sim day ${day} at ${latency} ms / cap ${cap}: ${r.status} proof ${r.proof}/${r.proofSource} over ${r.proofChecked} symbols  theta requests ${requests}  day ${r.dayWallS}s  lower bound ${lowerBoundS}s (requests x ${latency} ms / ${cap})  overhead ${r.overheadPct}%  max in flight ${r.maxInFlight}  429s ${r.rejected429}`);
+      console.log(
+        `proof by Theta      sim day ${day} at ${latency} ms / cap ${cap}: ${r.status} proof ${r.proof}/${r.proofSource} over ${r.proofChecked} symbols  theta requests ${requests}  day ${r.dayWallS}s  lower bound ${lowerBoundS}s (requests x ${latency} ms / ${cap})  overhead ${r.overheadPct}%  max in flight ${r.maxInFlight}  429s ${r.rejected429}`,
+      );
       out.push(r);
     } finally {
       await c.close();
@@ -244,13 +375,28 @@ async function validateBench() {
       const t0 = thetaRequests(v.session.emulator);
       const f0 = v.session.emulator.stats().flatFiles.served;
       const r = await timed(() => validateDay(v.session.ctx, day));
-      const detail = JSON.parse(v.session.ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(day)?.detail ?? '{}');
+      const detail = JSON.parse(
+        v.session.ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(day)
+          ?.detail ?? '{}',
+      );
       const row = {
-        key: source, day, scanStatus: scan.status, polygonLatencyMs: polygonLatency, passed: r.value.passed, gate: r.value.gate ?? null, wallS: r.wallS, cpuS: r.cpuS,
-        polygonRequests: v.session.emulator.stats().polygon.requests - p0, thetaRequests: thetaRequests(v.session.emulator) - t0,
-        flatFilesRead: v.session.emulator.stats().flatFiles.served - f0, baselineHits: r.value.baselineHits, premarketSources: detail.premarket_sources ?? null,
+        key: source,
+        day,
+        scanStatus: scan.status,
+        polygonLatencyMs: polygonLatency,
+        passed: r.value.passed,
+        gate: r.value.gate ?? null,
+        wallS: r.wallS,
+        cpuS: r.cpuS,
+        polygonRequests: v.session.emulator.stats().polygon.requests - p0,
+        thetaRequests: thetaRequests(v.session.emulator) - t0,
+        flatFilesRead: v.session.emulator.stats().flatFiles.served - f0,
+        baselineHits: r.value.baselineHits,
+        premarketSources: detail.premarket_sources ?? null,
       };
-      console.log(`validate sim day ${day} baseline by ${source.padEnd(8)}: ${row.passed ? 'PASS' : `FAIL ${row.gate}`}  wall ${row.wallS}s  cpu ${row.cpuS}s  polygon requests ${row.polygonRequests}  theta requests ${row.thetaRequests}  flat files read ${row.flatFilesRead}  baseline hits ${row.baselineHits}  premarket by ${JSON.stringify(row.premarketSources)}`);
+      console.log(
+        `validate sim day ${day} baseline by ${source.padEnd(8)}: ${row.passed ? 'PASS' : `FAIL ${row.gate}`}  wall ${row.wallS}s  cpu ${row.cpuS}s  polygon requests ${row.polygonRequests}  theta requests ${row.thetaRequests}  flat files read ${row.flatFilesRead}  baseline hits ${row.baselineHits}  premarket by ${JSON.stringify(row.premarketSources)}`,
+      );
       out.push(row);
     }
   } finally {
@@ -270,7 +416,8 @@ async function polygonWork(ctx, day) {
   const { lastNTradingDays, nextTradingDay } = await import(join(ROOT, 'dist/calendar/index.js'));
   const { R4_WINDOW_DAYS } = await import(join(ROOT, 'dist/engine/rules.js'));
   const t0 = performance.now();
-  if (!ctx.store.getUniverse(day)) ctx.store.pinUniverse(day, await ctx.polygon.referenceTickers(day, ctx.signal));
+  if (!ctx.store.getUniverse(day))
+    ctx.store.pinUniverse(day, await ctx.polygon.referenceTickers(day, ctx.signal));
   const window = lastNTradingDays(day, R4_WINDOW_DAYS);
   await loadGrouped(ctx, day, true);
   await loadSplits(ctx, window[0], nextTradingDay(day));
@@ -285,7 +432,11 @@ async function realDayBench() {
   const day = args['real-day'];
   const latency = Number(args.latency);
   const cap = Number(args.cap);
-  const env = { EMU_THETA_LATENCY_MS: String(latency), THETA_V3_MAX_OUTSTANDING: String(cap), THETA_V1_MAX_OUTSTANDING: String(cap) };
+  const env = {
+    EMU_THETA_LATENCY_MS: String(latency),
+    THETA_V3_MAX_OUTSTANDING: String(cap),
+    THETA_V1_MAX_OUTSTANDING: String(cap),
+  };
   const out = [];
   const w = await benchSession('replay', { ...env, EMU_THETA_LATENCY_MS: '0' });
   try {
@@ -309,12 +460,29 @@ async function realDayBench() {
       const thetaBoundS = round((requests * latency) / 1000 / cap);
       const stageMs = JSON.parse(dc.stage_ms || '{}');
       const r = {
-        key: kind, day, latencyMs: latency, cap, status: scan.value.status, proof: dc.proof, hits: scan.value.discoveries,
-        wallS: scan.wallS, cpuS: scan.cpuS, thetaRequests: requests, thetaBoundS, polygonWorkS: polygonS,
-        ratio: round(scan.wallS / Math.max(thetaBoundS, polygonS)), stageMs,
+        key: kind,
+        day,
+        latencyMs: latency,
+        cap,
+        status: scan.value.status,
+        proof: dc.proof,
+        hits: scan.value.discoveries,
+        wallS: scan.wallS,
+        cpuS: scan.cpuS,
+        thetaRequests: requests,
+        thetaBoundS,
+        polygonWorkS: polygonS,
+        ratio: round(scan.wallS / Math.max(thetaBoundS, polygonS)),
+        stageMs,
       };
-      console.log(`real day ${day} ${kind}: ${r.status} proof ${r.proof}  wall ${r.wallS}s (cpu ${r.cpuS}s)  theta bound ${thetaBoundS}s (${requests} requests x ${latency} ms / ${cap})  polygon work ${polygonS}s  ratio ${r.ratio} (target <= 1.10)`);
-      console.log(`  stage ms: ${Object.entries(stageMs).map(([k, v]) => `${k} ${v}`).join('  ')}`);
+      console.log(
+        `real day ${day} ${kind}: ${r.status} proof ${r.proof}  wall ${r.wallS}s (cpu ${r.cpuS}s)  theta bound ${thetaBoundS}s (${requests} requests x ${latency} ms / ${cap})  polygon work ${polygonS}s  ratio ${r.ratio} (target <= 1.10)`,
+      );
+      console.log(
+        `  stage ms: ${Object.entries(stageMs)
+          .map(([k, v]) => `${k} ${v}`)
+          .join('  ')}`,
+      );
       out.push(r);
     } finally {
       await a.close();

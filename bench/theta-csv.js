@@ -11,11 +11,18 @@ import { scanV3Trades as current } from '../dist/providers/theta/parse.js';
 
 const impl = process.argv[2] ? (await import(process.argv[2])).scanV3Trades : current;
 
-const COLUMNS = 'timestamp,sequence,ext_condition1,ext_condition2,ext_condition3,ext_condition4,condition,size,exchange,price';
+const COLUMNS =
+  'timestamp,sequence,ext_condition1,ext_condition2,ext_condition3,ext_condition4,condition,size,exchange,price';
 
 /** A v3 body of `n` prints on 2024-01-02 between 04:00 and 09:30 ET. */
 function body(n, quoted) {
-  const lines = [quoted ? COLUMNS.split(',').map((c) => `"${c}"`).join(',') : COLUMNS];
+  const lines = [
+    quoted
+      ? COLUMNS.split(',')
+          .map((c) => `"${c}"`)
+          .join(',')
+      : COLUMNS,
+  ];
   for (let i = 0; i < n; i++) {
     const ms = 14_400_000 + Math.floor((i * 19_800_000) / n);
     const hh = String(Math.floor(ms / 3_600_000)).padStart(2, '0');
@@ -23,7 +30,9 @@ function body(n, quoted) {
     const ss = String(Math.floor((ms % 60_000) / 1000)).padStart(2, '0');
     const frac = String(ms % 1000).padStart(3, '0');
     const price = (2 + (i % 97) / 100).toFixed(4);
-    lines.push(`2024-01-02T${hh}:${mm}:${ss}.${frac},${1000 + i},1,255,255,255,${i % 5 === 0 ? 37 : 0},100,57,${price}`);
+    lines.push(
+      `2024-01-02T${hh}:${mm}:${ss}.${frac},${1000 + i},1,255,255,255,${i % 5 === 0 ? 37 : 0},100,57,${price}`,
+    );
   }
   return lines.join('\r\n') + '\r\n';
 }

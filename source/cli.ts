@@ -73,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
  * (they keep running when their terminal vanishes); this one then stands aside.
  */
 function exitQuietlyOnClosedPipe(): void {
-  const closedPipe = (e: NodeJS.ErrnoException): boolean => e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED';
+  const closedPipe = (e: NodeJS.ErrnoException): boolean =>
+    e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED';
   let seen = false;
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (!closedPipe(e)) throw e;
@@ -94,7 +95,9 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const msg = errorLine(e);
     process.stderr.write(`gapctl: ${msg}\n`);
-    if (!isOperatorError(e) && process.env.GAPCTL_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = e instanceof UsageError || (e instanceof Error && e.name === 'ConfigError') ? 2 : 1;
+    if (!isOperatorError(e) && process.env.GAPCTL_DEBUG && e instanceof Error)
+      process.stderr.write(`${e.stack}\n`);
+    process.exitCode =
+      e instanceof UsageError || (e instanceof Error && e.name === 'ConfigError') ? 2 : 1;
   },
 );

@@ -18,11 +18,38 @@ const SOURCE = join(REPO_ROOT, 'source');
 
 /** folder -> folders it may import at run time, and folders it may import only as types. */
 const RULES: Record<string, { runtime: string[]; typeOnly?: string[] }> = {
-  'cli.ts': { runtime: ['commands', 'config', 'calendar', 'market', 'runtime', 'util', 'contracts'] },
-  commands: { runtime: ['runtime', 'engine', 'store', 'export', 'config', 'calendar', 'market', 'ui', 'util', 'contracts'] },
+  'cli.ts': {
+    runtime: ['commands', 'config', 'calendar', 'market', 'runtime', 'util', 'contracts'],
+  },
+  commands: {
+    runtime: [
+      'runtime',
+      'engine',
+      'store',
+      'export',
+      'config',
+      'calendar',
+      'market',
+      'ui',
+      'util',
+      'contracts',
+    ],
+  },
   // The UI renders contracts (snapshot, events, day detail) and never imports the engine or the providers, not even types.
   ui: { runtime: ['contracts'] },
-  runtime: { runtime: ['engine', 'providers', 'market', 'store', 'export', 'config', 'calendar', 'util', 'contracts'] },
+  runtime: {
+    runtime: [
+      'engine',
+      'providers',
+      'market',
+      'store',
+      'export',
+      'config',
+      'calendar',
+      'util',
+      'contracts',
+    ],
+  },
   engine: { runtime: ['providers', 'store', 'export', 'calendar', 'config', 'util', 'contracts'] },
   providers: { runtime: ['config', 'calendar', 'util', 'contracts'] }, // calendar: ET time of Flat Files windows (a leaf below providers)
   market: { runtime: ['calendar', 'util', 'contracts'] },
@@ -55,12 +82,17 @@ function topOf(file: string): string {
   return rel.length === 1 ? rel[0]! : rel[0]!;
 }
 
-interface Imp { file: string; spec: string; typeOnly: boolean }
+interface Imp {
+  file: string;
+  spec: string;
+  typeOnly: boolean;
+}
 
 function importsOf(file: string): Imp[] {
   const text = readFileSync(file, 'utf8');
   const out: Imp[] = [];
-  const re = /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const re =
+    /^\s*(import|export)\s+(type\s+)?[^'";]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
   for (const m of text.matchAll(re)) out.push({ file, spec: (m[3] ?? m[4])!, typeOnly: !!m[2] });
   return out;
 }
@@ -78,11 +110,15 @@ describe('architecture: direction of imports', () => {
       const from = topOf(imp.file);
       const rule = RULES[from];
       if (!rule || !imp.spec.startsWith('.')) continue;
-      const target = relative(SOURCE, resolve(dirname(imp.file), imp.spec)).split(sep)[0]!.replace(/\.js$/, '');
+      const target = relative(SOURCE, resolve(dirname(imp.file), imp.spec))
+        .split(sep)[0]!
+        .replace(/\.js$/, '');
       if (target === from) continue;
       if (rule.runtime.includes(target)) continue;
       if (imp.typeOnly && rule.typeOnly?.includes(target)) continue;
-      bad.push(`${relative(REPO_ROOT, imp.file)} imports ${imp.spec}${imp.typeOnly ? ' (type)' : ''}`);
+      bad.push(
+        `${relative(REPO_ROOT, imp.file)} imports ${imp.spec}${imp.typeOnly ? ' (type)' : ''}`,
+      );
     }
     expect(bad).toEqual([]);
   });
@@ -121,7 +157,9 @@ describe('architecture: direction of imports', () => {
   });
 
   it('the sim oracle is imported by tests and benchmarks only', () => {
-    const users = all.filter((i) => /oracle(\.js)?$/.test(i.spec) && !i.file.includes(`${sep}sim${sep}oracle`));
+    const users = all.filter(
+      (i) => /oracle(\.js)?$/.test(i.spec) && !i.file.includes(`${sep}sim${sep}oracle`),
+    );
     expect(users.map((i) => relative(REPO_ROOT, i.file))).toEqual([]);
   });
 });
@@ -133,33 +171,55 @@ const outsideStore = files(SOURCE).filter((f) => relative(SOURCE, f).split(sep)[
  * An SQL statement in a string: SELECT .. FROM, INSERT [OR x] INTO, UPDATE x SET, DELETE FROM,
  * REPLACE INTO, `PRAGMA name(` / `PRAGMA name =` (upper case: prose says "select" in lower case).
  */
-const SQL_TEXT = /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bREPLACE\s+INTO\b|\bPRAGMA\s+\w+\s*[(=]|\bCREATE\s+(TABLE|INDEX|VIEW)\b/;
+const SQL_TEXT =
+  /\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(OR\s+[A-Z]+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bREPLACE\s+INTO\b|\bPRAGMA\s+\w+\s*[(=]|\bCREATE\s+(TABLE|INDEX|VIEW)\b/;
 
 /** What a file does with SQL, found in its syntax tree (comments are not looked at). */
 function sqlUsesOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const src = ts.createSourceFile(
+    file,
+    text,
+    ts.ScriptTarget.Latest,
+    true,
+    file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const rel = relative(REPO_ROOT, file);
   const out: string[] = [];
-  const at = (n: ts.Node): string => `${rel}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`;
+  const at = (n: ts.Node): string =>
+    `${rel}:${src.getLineAndCharacterOfPosition(n.getStart(src)).line + 1}`;
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
       const name = n.expression.name.text;
       const receiver = n.expression.expression.getText(src);
       if (name === 'prepare' || name === 'pragma') out.push(`${at(n)} calls .${name}(`);
       // .exec( on a connection (db, store.db, this.db ...), not RegExp#exec
-      if (name === 'exec' && /(^|\.)(db|database|conn)$/i.test(receiver)) out.push(`${at(n)} calls ${receiver}.exec(`);
+      if (name === 'exec' && /(^|\.)(db|database|conn)$/i.test(receiver))
+        out.push(`${at(n)} calls ${receiver}.exec(`);
     }
-    if ((ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) && n.moduleSpecifier && ts.isStringLiteral(n.moduleSpecifier) && n.moduleSpecifier.text === 'better-sqlite3') {
+    if (
+      (ts.isImportDeclaration(n) || ts.isExportDeclaration(n)) &&
+      n.moduleSpecifier &&
+      ts.isStringLiteral(n.moduleSpecifier) &&
+      n.moduleSpecifier.text === 'better-sqlite3'
+    ) {
       out.push(`${at(n)} imports better-sqlite3`);
     }
-    if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword && n.arguments[0] && ts.isStringLiteral(n.arguments[0]) && n.arguments[0].text === 'better-sqlite3') {
+    if (
+      ts.isCallExpression(n) &&
+      n.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      n.arguments[0] &&
+      ts.isStringLiteral(n.arguments[0]) &&
+      n.arguments[0].text === 'better-sqlite3'
+    ) {
       out.push(`${at(n)} imports better-sqlite3`);
     }
     let literal: string | null = null;
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) literal = n.text;
-    else if (ts.isTemplateExpression(n)) literal = [n.head.text, ...n.templateSpans.map((s) => s.literal.text)].join(' ? ');
-    if (literal !== null && SQL_TEXT.test(literal)) out.push(`${at(n)} holds SQL: ${literal.replace(/\s+/g, ' ').slice(0, 60)}`);
+    else if (ts.isTemplateExpression(n))
+      literal = [n.head.text, ...n.templateSpans.map((s) => s.literal.text)].join(' ? ');
+    if (literal !== null && SQL_TEXT.test(literal))
+      out.push(`${at(n)} holds SQL: ${literal.replace(/\s+/g, ' ').slice(0, 60)}`);
     if (!ts.isTemplateExpression(n)) ts.forEachChild(n, visit);
     else for (const span of n.templateSpans) visit(span.expression);
   };

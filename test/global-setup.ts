@@ -12,7 +12,18 @@
  */
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from './helpers/paths.js';
@@ -30,7 +41,10 @@ export function sourceHash(): string {
     }
   };
   walk(join(REPO_ROOT, 'source'));
-  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) h.update(f).update('\0').update(readFileSync(join(REPO_ROOT, f)));
+  for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package.json'])
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(join(REPO_ROOT, f)));
   return h.digest('hex');
 }
 
@@ -40,8 +54,12 @@ export function buildIfStale(): void {
   const have = existsSync(HASH_FILE) ? readFileSync(HASH_FILE, 'utf8').trim() : '';
   if (have === want && existsSync(join(REPO_ROOT, 'dist', 'cli.js'))) return;
   const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`global setup: npm run build failed:\n${r.stdout}${r.stderr}`);
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0)
+    throw new Error(`global setup: npm run build failed:\n${r.stdout}${r.stderr}`);
   writeFileSync(HASH_FILE, want + '\n');
 }
 

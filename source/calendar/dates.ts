@@ -51,7 +51,9 @@ export function assertDate(s: string, what?: string): string {
       if (y >= 1 && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo)) return s;
     }
   }
-  throw new CalendarError(`bad date ${JSON.stringify(String(s))}${what ? ` for ${what}` : ''}: expected YYYY-MM-DD`);
+  throw new CalendarError(
+    `bad date ${JSON.stringify(String(s))}${what ? ` for ${what}` : ''}: expected YYYY-MM-DD`,
+  );
 }
 
 /**
@@ -67,7 +69,9 @@ export function parseMonth(s: string, what?: string): [number, number] {
       if (y >= 1 && mo >= 1 && mo <= 12) return [y, mo];
     }
   }
-  throw new CalendarError(`bad month ${JSON.stringify(String(s))}${what ? ` for ${what}` : ''}: expected YYYY-MM`);
+  throw new CalendarError(
+    `bad month ${JSON.stringify(String(s))}${what ? ` for ${what}` : ''}: expected YYYY-MM`,
+  );
 }
 
 /** Split an already validated 'YYYY-MM-DD' into [year, month 1-12, day 1-31]. */
@@ -97,7 +101,9 @@ export function civilFromDays(n: number): [number, number, number] {
   const z = n + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -135,6 +141,7 @@ export function weekday(date: string): number {
  * @throws CalendarError on a malformed date or a non-integer n.
  */
 export function addDays(date: string, n: number): string {
-  if (!Number.isInteger(n)) throw new CalendarError(`bad day count ${String(n)}: expected an integer`);
+  if (!Number.isInteger(n))
+    throw new CalendarError(`bad day count ${String(n)}: expected an integer`);
   return dateFromDayNumber(dayNumber(assertDate(date)) + n);
 }

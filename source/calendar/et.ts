@@ -37,14 +37,29 @@ function intlOffsetMinutes(utcMs: number): number {
   let bc = false;
   for (const p of fmt.formatToParts(new Date(utcMs))) {
     switch (p.type) {
-      case 'year': y = +p.value; break;
-      case 'month': mo = +p.value; break;
-      case 'day': d = +p.value; break;
-      case 'hour': h = +p.value; break;
-      case 'minute': mi = +p.value; break;
-      case 'second': s = +p.value; break;
-      case 'era': bc = p.value.startsWith('B'); break;
-      default: break;
+      case 'year':
+        y = +p.value;
+        break;
+      case 'month':
+        mo = +p.value;
+        break;
+      case 'day':
+        d = +p.value;
+        break;
+      case 'hour':
+        h = +p.value;
+        break;
+      case 'minute':
+        mi = +p.value;
+        break;
+      case 'second':
+        s = +p.value;
+        break;
+      case 'era':
+        bc = p.value.startsWith('B');
+        break;
+      default:
+        break;
     }
   }
   if (bc) y = 1 - y;
@@ -107,7 +122,9 @@ function zoneOf(y: number): YearZone {
  */
 export function etOffsetMinutes(utcMs: number): number {
   if (!Number.isFinite(utcMs) || Math.abs(utcMs) > MAX_MS) {
-    throw new CalendarError(`bad epoch milliseconds ${String(utcMs)}: expected a finite number within the Date range`);
+    throw new CalendarError(
+      `bad epoch milliseconds ${String(utcMs)}: expected a finite number within the Date range`,
+    );
   }
   const z = zoneOf(utcYear(utcMs));
   let o = z.startOffset;
@@ -188,7 +205,7 @@ export function utcMsToEt(ms: number): EtClock {
 
 /**
  * The premarket window of `date` as UTC epoch ms: [ET `start`, ET `end`) — end exclusive.
- * Defaults 04:00:00 to 09:30:00 ET (spec providers.md 3.1). Does not check that `date` is a trading day.
+ * Defaults 04:00:00 to 09:30:00 ET (spec docs/providers.md 3.1). Does not check that `date` is a trading day.
  * @throws CalendarError on a malformed date/time or when end <= start.
  */
 export function premarketWindowUtc(
@@ -199,7 +216,9 @@ export function premarketWindowUtc(
   const startMs = etToUtcMs(date, start);
   const endMs = etToUtcMs(date, end);
   if (endMs <= startMs) {
-    throw new CalendarError(`bad premarket window ${start}-${end} ET on ${date}: end must be after start`);
+    throw new CalendarError(
+      `bad premarket window ${start}-${end} ET on ${date}: end must be after start`,
+    );
   }
   return { startMs, endMs };
 }

@@ -3,20 +3,13 @@
  * 13:00 ET early closes) and America/New_York <-> UTC conversion across DST.
  *
  * Dates are 'YYYY-MM-DD' strings (ET calendar days) everywhere; instants are UTC epoch milliseconds.
- * Everything is computed locally from rules (spec domain.md 11, providers.md 3); no provider calls.
+ * Everything is computed locally from rules (spec docs/domain.md 11, docs/providers.md 3); no provider calls.
  * All functions throw CalendarError (a one-line message) on bad input.
  */
 import { closeTimeEt } from './nyse.js';
 import { etToUtcMs } from './et.js';
 
-export {
-  CalendarError,
-  assertDate,
-  addDays,
-  weekday,
-  daysInMonth,
-  isLeapYear,
-} from './dates.js';
+export { CalendarError, assertDate, addDays, weekday, daysInMonth, isLeapYear } from './dates.js';
 export {
   CALENDAR_MIN_YEAR,
   CALENDAR_MAX_YEAR,

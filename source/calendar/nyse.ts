@@ -1,7 +1,7 @@
 /**
  * NYSE trading calendar (US equities; the same sessions apply to NASDAQ and NYSE American).
  *
- * Rule-based, no network: the rules of spec domain.md section 11 and providers.md section 3
+ * Rule-based, no network: the rules of spec docs/domain.md section 11 and docs/providers.md section 3
  * (full holidays with weekend observance, early closes at 13:00 ET, an explicit list of
  * unscheduled closures). Everything is computed once per year and memoized, so lookups are
  * O(1) and range queries are array slices.
@@ -11,6 +11,10 @@
  * added to SPECIAL_CLOSURES by hand). Early closes are checked from 2000; before that the same
  * rules are applied, which differs from history only in detail (e.g. 1990-1992 Christmas Eves
  * closed at 14:00, which this model reports as 13:00).
+ *
+ * Over 400 lines: the holiday rules, early closes, unscheduled closures and the memoized per-year
+ * tables are one calendar: every lookup goes through the same per-year build, and splitting it
+ * would separate each rule from the exceptions it must agree with.
  */
 import {
   CalendarError,
@@ -40,7 +44,7 @@ export const CALENDAR_MAX_YEAR = 2199;
 
 /**
  * Unscheduled full-day NYSE closures (weekdays), ascending. Source: NYSE closing history
- * (providers.md 3.4; dates cross-checked with the NYSE closings record as used by
+ * (docs/providers.md 3.4; dates cross-checked with the NYSE closings record as used by
  * pandas_market_calendars). Add new national days of mourning / emergencies here.
  */
 export const SPECIAL_CLOSURES: readonly Closure[] = Object.freeze(
@@ -132,11 +136,19 @@ function easterSunday(y: number): number {
  * Fixed-date holiday with NYSE weekend observance: Saturday -> Friday before, Sunday -> Monday after.
  * With `saturdayUnobserved` (New Year's Day) a Saturday holiday is simply not observed.
  */
-function fixed(out: Closure[], y: number, m: number, d: number, name: string, saturdayUnobserved = false): void {
+function fixed(
+  out: Closure[],
+  y: number,
+  m: number,
+  d: number,
+  name: string,
+  saturdayUnobserved = false,
+): void {
   const n = daysFromCivil(y, m, d);
   const wd = weekdayOfDayNumber(n);
   if (wd === 6) {
-    if (!saturdayUnobserved) out.push({ date: dateFromDayNumber(n - 1), name: `${name} (observed)` });
+    if (!saturdayUnobserved)
+      out.push({ date: dateFromDayNumber(n - 1), name: `${name} (observed)` });
   } else if (wd === 0) {
     out.push({ date: dateFromDayNumber(n + 1), name: `${name} (observed)` });
   } else {
@@ -387,7 +399,12 @@ export function monthsOfRange(start: string, end: string): MonthChunk[] {
       const [y, m] = dateParts(d);
       const first = formatDate(y, m, 1);
       const lastDay = formatDate(y, m, daysInMonth(y, m));
-      out.push({ month, start: start > first ? start : first, end: end < lastDay ? end : lastDay, days: [d] });
+      out.push({
+        month,
+        start: start > first ? start : first,
+        end: end < lastDay ? end : lastDay,
+        days: [d],
+      });
     }
   }
   return out;

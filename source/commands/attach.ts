@@ -27,7 +27,22 @@ export interface AttachFlags {
 }
 
 /** Flags that start or shape a backfill and mean nothing to an attached console. */
-const BACKFILL_ONLY = ['start', 'end', 'mode', 'maxMonths', 'rerun', 'validate', 'skipPhase0', 'dryRun', 'keepOpen', 'headless', 'market', 'db', 'metricsPort', 'metricsHost'] as const;
+const BACKFILL_ONLY = [
+  'start',
+  'end',
+  'mode',
+  'maxMonths',
+  'rerun',
+  'validate',
+  'skipPhase0',
+  'dryRun',
+  'keepOpen',
+  'headless',
+  'market',
+  'db',
+  'metricsPort',
+  'metricsHost',
+] as const;
 
 /**
  * `gapctl console --attach [--read-only] [--no-tui|--json] [--bell]` from parsed flags: checks the
@@ -37,10 +52,17 @@ const BACKFILL_ONLY = ['start', 'end', 'mode', 'maxMonths', 'rerun', 'validate',
  *   without --attach, or backfill options come with it.
  */
 export function attachFromFlags(cmd: string, f: AttachFlags, cfg: Config): Promise<number> {
-  if (!f.attach) throw new UsageError('--read-only goes with --attach: gapctl console --attach --read-only');
-  if (cmd !== 'console') throw new UsageError('--attach belongs to gapctl console: gapctl console --attach [--read-only]');
+  if (!f.attach)
+    throw new UsageError('--read-only goes with --attach: gapctl console --attach --read-only');
+  if (cmd !== 'console')
+    throw new UsageError(
+      '--attach belongs to gapctl console: gapctl console --attach [--read-only]',
+    );
   const extra = BACKFILL_ONLY.find((k) => f[k] !== undefined && f[k] !== false);
-  if (extra) throw new UsageError(`--attach takes no backfill options (--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): the headless runner has its own`);
+  if (extra)
+    throw new UsageError(
+      `--attach takes no backfill options (--${extra.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}): the headless runner has its own`,
+    );
   const { output, color } = consoleOutput(f);
   return attachCommand({ cfg, readOnly: !!f.readOnly, output, color, bell: f.bell });
 }
@@ -78,10 +100,20 @@ export async function attachCommand(o: AttachCommandOptions): Promise<number> {
   const write = o.write ?? stdoutWriter();
   // Loaded here, not at start-up: every other command of the CLI does without chokidar and the day detail.
   const { attachToRunner } = await import('../runtime/attach.js');
-  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
-  const runner = await attachToRunner({ stateDir: resolve(o.cfg.GAPCTL_STATE_DIR), readOnly: o.readOnly, onWatchError: (line) => appLog(`[attach] ${line}`) });
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [
+    o.cfg.POLYGON_API_KEY,
+    o.cfg.FMP_API_KEY,
+    o.cfg.ALERT_WEBHOOK_URL,
+  ]);
+  const runner = await attachToRunner({
+    stateDir: resolve(o.cfg.GAPCTL_STATE_DIR),
+    readOnly: o.readOnly,
+    onWatchError: (line) => appLog(`[attach] ${line}`),
+  });
   try {
-    return o.output === 'tui' ? await attachConsole(runner, o, write) : await attachPlain(runner, o.output === 'json', write);
+    return o.output === 'tui'
+      ? await attachConsole(runner, o, write)
+      : await attachPlain(runner, o.output === 'json', write);
   } finally {
     await runner.close();
   }
@@ -90,13 +122,27 @@ export async function attachCommand(o: AttachCommandOptions): Promise<number> {
 function attachedLine(runner: AttachedRunner, s: BackfillSnapshot, json: boolean): string {
   const st = runner.status();
   if (json) {
-    return JSON.stringify({ type: 'attached', pid: st.pid, startedAt: st.started_at, readOnly: runner.readOnly, state: s.state, done: s.done, total: s.total, start: s.start, end: s.end });
+    return JSON.stringify({
+      type: 'attached',
+      pid: st.pid,
+      startedAt: st.started_at,
+      readOnly: runner.readOnly,
+      state: s.state,
+      done: s.done,
+      total: s.total,
+      start: s.start,
+      end: s.end,
+    });
   }
   return `attached to headless runner pid ${st.pid} (started ${st.started_at})${runner.readOnly ? ' read-only' : ''}: ${s.state} ${s.done}/${s.total} days ${s.start}..${s.end}`;
 }
 
 /** Plain/JSON lines: an `attached` line, then the printer's day/alert/summary lines, state changes, notices and new engine.log lines. */
-async function attachPlain(runner: AttachedRunner, json: boolean, write: (line: string) => void): Promise<number> {
+async function attachPlain(
+  runner: AttachedRunner,
+  json: boolean,
+  write: (line: string) => void,
+): Promise<number> {
   const printer = createPlainPrinter(write, { json });
   let lastState: string | null = null;
   let attached = false;
@@ -113,7 +159,11 @@ async function attachPlain(runner: AttachedRunner, json: boolean, write: (line: 
       resolveExit(code);
     };
     const onSignal = (): void => {
-      write(json ? JSON.stringify({ type: 'detached', pid: runner.status().pid }) : `detached; the backfill goes on headless (pid ${runner.status().pid})`);
+      write(
+        json
+          ? JSON.stringify({ type: 'detached', pid: runner.status().pid })
+          : `detached; the backfill goes on headless (pid ${runner.status().pid})`,
+      );
       finish(0);
     };
     const onSnapshot = (s: BackfillSnapshot): void => {
@@ -129,12 +179,27 @@ async function attachPlain(runner: AttachedRunner, json: boolean, write: (line: 
       }
       printer.onSnapshot(s);
       if (s.state !== lastState) {
-        if (lastState !== null) write(json ? JSON.stringify({ type: 'state', state: s.state, reason: s.reason, done: s.done, total: s.total }) : `state ${s.state}${s.reason ? `: ${s.reason}` : ''}  ${s.done}/${s.total} days`);
+        if (lastState !== null)
+          write(
+            json
+              ? JSON.stringify({
+                  type: 'state',
+                  state: s.state,
+                  reason: s.reason,
+                  done: s.done,
+                  total: s.total,
+                })
+              : `state ${s.state}${s.reason ? `: ${s.reason}` : ''}  ${s.done}/${s.total} days`,
+          );
         lastState = s.state;
       }
     };
     const onNotice = (n: AttachNotice): void => {
-      write(json ? JSON.stringify({ type: 'notice', kind: n.kind, message: n.message }) : `${n.kind === 'gone' ? 'ERROR' : 'NOTICE'} ${n.message}`);
+      write(
+        json
+          ? JSON.stringify({ type: 'notice', kind: n.kind, message: n.message })
+          : `${n.kind === 'gone' ? 'ERROR' : 'NOTICE'} ${n.message}`,
+      );
       if (n.kind === 'gone') finish(1);
     };
     const onLog = (line: string): void => {
@@ -153,7 +218,11 @@ async function attachPlain(runner: AttachedRunner, json: boolean, write: (line: 
 }
 
 /** The Ink console on the runner's snapshots; signals detach (never stop). */
-async function attachConsole(runner: AttachedRunner, o: AttachCommandOptions, write: (line: string) => void): Promise<number> {
+async function attachConsole(
+  runner: AttachedRunner,
+  o: AttachCommandOptions,
+  write: (line: string) => void,
+): Promise<number> {
   const { mountConsole } = await import('../ui/index.js');
   // The console ends on signals with `stop`; an attached console must detach instead, so it gets its
   // own signal source: SIGINT/SIGTERM/SIGHUP close it with `detach`, process exit restores the screen.
@@ -167,7 +236,8 @@ async function attachConsole(runner: AttachedRunner, o: AttachCommandOptions, wr
       watchLog: runner.watchLog,
       readDayDetail: runner.readDayDetail,
       // The health overlay: the checks of gapctl health, run here (read-only) on the runner's store and market.
-      checkHealth: async () => (await import('../runtime/health.js')).runnerHealth(runner.current(), o.cfg),
+      checkHealth: async () =>
+        (await import('../runtime/health.js')).runnerHealth(runner.current(), o.cfg),
     },
     { color: o.color, bell: !!o.bell, readOnly: o.readOnly },
     { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, signals },
@@ -180,7 +250,8 @@ async function attachConsole(runner: AttachedRunner, o: AttachCommandOptions, wr
   try {
     const { quit } = await mounted.done;
     const s = runner.current();
-    const running = s !== null && !ENDED_BACKFILL_STATES.has(s.state) && runner.status().ended === null;
+    const running =
+      s !== null && !ENDED_BACKFILL_STATES.has(s.state) && runner.status().ended === null;
     if (quit === 'stop' && !o.readOnly && running) {
       try {
         const r = await runner.request({ type: 'stop' });
@@ -194,11 +265,15 @@ async function attachConsole(runner: AttachedRunner, o: AttachCommandOptions, wr
       }
       write(
         `stop sent to the headless runner (pid ${runner.status().pid}): in-flight requests are aborted, the current day is left absent and reruns on resume` +
-          (runner.status().keep_open ? '; the runner stays up (--keep-open)' : '; the runner then ends'),
+          (runner.status().keep_open
+            ? '; the runner stays up (--keep-open)'
+            : '; the runner then ends'),
       );
       return 0;
     }
-    write(`detached; the backfill goes on headless (pid ${runner.status().pid}); attach again with: gapctl console --attach`);
+    write(
+      `detached; the backfill goes on headless (pid ${runner.status().pid}); attach again with: gapctl console --attach`,
+    );
     return 0;
   } finally {
     for (const s of procSignals) process.off(s, detach);

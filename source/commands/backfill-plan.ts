@@ -11,7 +11,13 @@ import { planBackfill } from '../engine/backfill.js';
 import { Store } from '../store/store.js';
 import { schemaVersion } from '../store/db.js';
 import { hasProofColumns, meanCompleteSeconds } from '../store/days.js';
-import { readBackfillState, stateStoreMatch, statePaths, storeText, type BackfillStateFile } from '../store/state-files.js';
+import {
+  readBackfillState,
+  stateStoreMatch,
+  statePaths,
+  storeText,
+  type BackfillStateFile,
+} from '../store/state-files.js';
 import type { StoreRef } from '../store/market-identity.js';
 import { UsageError, dateFlag } from './common.js';
 
@@ -62,7 +68,9 @@ export async function resolveBackfillRange(
   if (state && ref && stateStoreMatch(state, ref) === 'other') {
     const theirs = storeText(state.store!);
     if (flags.start === undefined) {
-      throw new UsageError(`${statePaths(stateDir).currentState} is the backfill of store ${theirs}, not of ${storeText(ref)}: give --start/--end to start a backfill of this store (or --db ${state.store!.path} to resume that one); nothing was changed`);
+      throw new UsageError(
+        `${statePaths(stateDir).currentState} is the backfill of store ${theirs}, not of ${storeText(ref)}: give --start/--end to start a backfill of this store (or --db ${state.store!.path} to resume that one); nothing was changed`,
+      );
     }
     notice = `${statePaths(stateDir).currentState} is the backfill of store ${theirs}: not resumed here; this backfill of ${ref.path} replaces it`;
     state = null;
@@ -80,7 +88,10 @@ export async function resolveBackfillRange(
     end ??= state.range.end;
   } else {
     const span = await datasetSpan();
-    if (!span) throw new UsageError('no --start given and no backfill to resume (project_state/current_state.json is absent)');
+    if (!span)
+      throw new UsageError(
+        'no --start given and no backfill to resume (project_state/current_state.json is absent)',
+      );
     start = nextTradingDay(span.start);
     from = 'dataset';
     end ??= span.end;
@@ -121,7 +132,13 @@ export interface DryRunPlan {
  * backfill rescans it to prove it (engine/backfill.ts needsScan); without, every COMPLETE day is skipped.
  * @throws StoreError for a corrupt store or one of a newer schema.
  */
-export function dryRunPlan(dbPath: string, start: string, end: string, rerun: boolean, proof = false): DryRunPlan {
+export function dryRunPlan(
+  dbPath: string,
+  start: string,
+  end: string,
+  rerun: boolean,
+  proof = false,
+): DryRunPlan {
   const complete = new Set<string>();
   const unproven = new Set<string>();
   let secondsPerDay: number | null = null;
@@ -130,10 +147,14 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
     try {
       // A file gapctl created but never migrated (schema version 0) has no days yet.
       if (schemaVersion(store.db) > 0) {
-        for (const [date, st] of store.dayStatuses(start, end)) if (st.status === 'COMPLETE') complete.add(date);
+        for (const [date, st] of store.dayStatuses(start, end))
+          if (st.status === 'COMPLETE') complete.add(date);
         if (proof) {
-          const proofs = hasProofColumns(store.db) ? store.dayProofs(start, end) : new Map<string, string>();
-          for (const d of complete) if (proofs.get(d) !== 'exhaustive' && proofs.get(d) !== 'baseline') unproven.add(d);
+          const proofs = hasProofColumns(store.db)
+            ? store.dayProofs(start, end)
+            : new Map<string, string>();
+          for (const d of complete)
+            if (proofs.get(d) !== 'exhaustive' && proofs.get(d) !== 'baseline') unproven.add(d);
           for (const d of unproven) complete.delete(d);
         }
         secondsPerDay = meanCompleteSeconds(store.db, start, end).seconds;
@@ -146,7 +167,13 @@ export function dryRunPlan(dbPath: string, start: string, end: string, rerun: bo
     secondsPerDay,
     months: planBackfill(start, end).map((m) => {
       const done = rerun ? [] : m.days.filter((d) => complete.has(d));
-      return { month: m.month, days: m.days, complete: done, unproven: rerun ? [] : m.days.filter((d) => unproven.has(d)), toScan: m.days.filter((d) => !done.includes(d)) };
+      return {
+        month: m.month,
+        days: m.days,
+        complete: done,
+        unproven: rerun ? [] : m.days.filter((d) => unproven.has(d)),
+        toScan: m.days.filter((d) => !done.includes(d)),
+      };
     }),
   };
 }
@@ -171,13 +198,19 @@ export function dayRuns(days: readonly string[], all: readonly string[]): string
 }
 
 /** The dry-run plan as lines for the operator. */
-export function dryRunLines(plan: DryRunPlan, range: BackfillRange, opts: { rerun?: boolean; validate?: string; maxMonths?: number; market?: string }): string[] {
+export function dryRunLines(
+  plan: DryRunPlan,
+  range: BackfillRange,
+  opts: { rerun?: boolean; validate?: string; maxMonths?: number; market?: string },
+): string[] {
   const lines: string[] = [];
   const st = range.state;
   const resume = range.from === 'state' || (st && st.range.start === range.start);
   lines.push(
     `plan ${range.start} .. ${range.end}${opts.market ? ` market ${opts.market}` : ''}` +
-      (resume && st ? ` (resuming: state ${st.status}, last completed month ${st.last_completed_month ?? 'none'}${st.halted_day ? `, halted at ${st.halted_day}` : ''}${st.halt_reason ? `: ${st.halt_reason}` : ''})` : ''),
+      (resume && st
+        ? ` (resuming: state ${st.status}, last completed month ${st.last_completed_month ?? 'none'}${st.halted_day ? `, halted at ${st.halted_day}` : ''}${st.halt_reason ? `: ${st.halt_reason}` : ''})`
+        : ''),
   );
   let total = 0;
   let skip = 0;
@@ -190,13 +223,20 @@ export function dryRunLines(plan: DryRunPlan, range: BackfillRange, opts: { reru
     if (m.toScan.length > 0) months++;
     total += m.days.length;
     skip += m.complete.length;
-    const unproven = m.unproven?.length ? `  (${m.unproven.length} complete but unproven, rescanned to prove them: ${dayRuns(m.unproven, m.days)})` : '';
+    const unproven = m.unproven?.length
+      ? `  (${m.unproven.length} complete but unproven, rescanned to prove them: ${dayRuns(m.unproven, m.days)})`
+      : '';
     lines.push(
-      `${m.month}  ${m.days.length} days  ${m.complete.length} complete (skipped)  ${m.toScan.length} to scan` + (m.toScan.length ? `: ${dayRuns(m.toScan, m.days)}` : '') + unproven,
+      `${m.month}  ${m.days.length} days  ${m.complete.length} complete (skipped)  ${m.toScan.length} to scan` +
+        (m.toScan.length ? `: ${dayRuns(m.toScan, m.days)}` : '') +
+        unproven,
     );
   }
   const toScan = total - skip;
-  const eta = plan.secondsPerDay !== null && toScan > 0 ? `; ETA about ${formatEta(toScan * plan.secondsPerDay)} at ${plan.secondsPerDay.toFixed(1)} s a day (mean of the days scanned so far)` : '';
+  const eta =
+    plan.secondsPerDay !== null && toScan > 0
+      ? `; ETA about ${formatEta(toScan * plan.secondsPerDay)} at ${plan.secondsPerDay.toFixed(1)} s a day (mean of the days scanned so far)`
+      : '';
   lines.push(
     `dry run: ${plan.months.length} month(s), ${total} trading day(s), ${skip} already complete (skipped${opts.rerun ? '' : ', --rerun rescans them'}), ${toScan} to scan; validation ${opts.validate ?? 'spot'}${eta}; nothing changed`,
   );

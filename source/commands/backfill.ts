@@ -21,9 +21,12 @@ import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
  * @throws UsageError when no trading day of the last 30 days is due yet.
  */
 export function followRangeEnd(cfg: Config): string {
-  const clock = process.env.GAPCTL_FAKE_CLOCK ? fakeClockFromEnv(process.env.GAPCTL_FAKE_CLOCK) : systemClock;
+  const clock = process.env.GAPCTL_FAKE_CLOCK
+    ? fakeClockFromEnv(process.env.GAPCTL_FAKE_CLOCK)
+    : systemClock;
   const d = latestDueDay(clock.now().getTime(), followSchedule(cfg));
-  if (!d) throw new UsageError('--follow: no trading day of the last 30 days is due yet; give --end');
+  if (!d)
+    throw new UsageError('--follow: no trading day of the last 30 days is due yet; give --end');
   return d;
 }
 
@@ -51,7 +54,13 @@ export interface BackfillCommandOptions {
  */
 export async function backfillCommand(o: BackfillCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
-  const metrics = o.metrics ? await startMetricsServer({ port: o.metrics.port, host: o.metrics.host, slaMaxProcessingSec: o.cfg.SLA_MAX_PROCESSING_SEC }) : null;
+  const metrics = o.metrics
+    ? await startMetricsServer({
+        port: o.metrics.port,
+        host: o.metrics.host,
+        slaMaxProcessingSec: o.cfg.SLA_MAX_PROCESSING_SEC,
+      })
+    : null;
   if (metrics) write(`metrics: serving ${metrics.url}`);
   try {
     return await runBackfillCommand(o, write, metrics);
@@ -60,7 +69,11 @@ export async function backfillCommand(o: BackfillCommandOptions): Promise<number
   }
 }
 
-async function runBackfillCommand(o: BackfillCommandOptions, write: (line: string) => void, metrics: MetricsServer | null): Promise<number> {
+async function runBackfillCommand(
+  o: BackfillCommandOptions,
+  write: (line: string) => void,
+  metrics: MetricsServer | null,
+): Promise<number> {
   if (o.headless) {
     const { runHeadless } = await import('../runtime/headless.js');
     // The metrics endpoint follows the runner's worker like its status file does.
@@ -71,7 +84,13 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
           return h;
         }
       : undefined;
-    return runHeadless({ cfg: o.cfg, job: o.job, keepOpen: o.keepOpen, write: o.write, ...(startWorker ? { startWorker } : {}) });
+    return runHeadless({
+      cfg: o.cfg,
+      job: o.job,
+      keepOpen: o.keepOpen,
+      write: o.write,
+      ...(startWorker ? { startWorker } : {}),
+    });
   }
   const host = startEngineWorker({ ...o.job, interactive: o.output === 'tui' });
   metrics?.attach(host);
@@ -83,7 +102,11 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
       const { mountConsole } = await import('../ui/index.js');
       const stateDir = resolve(o.cfg.GAPCTL_STATE_DIR);
       // The host's console source: snapshots, commands, the chokidar log follower and the day detail (read by the worker).
-      const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
+      const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [
+        o.cfg.POLYGON_API_KEY,
+        o.cfg.FMP_API_KEY,
+        o.cfg.ALERT_WEBHOOK_URL,
+      ]);
       const mounted = mountConsole(
         host.consoleSource(stateDir, (line) => appLog(`[console] ${line}`)),
         { color: o.color, bell: !!o.bell },
@@ -91,15 +114,19 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
       );
       // A finished range closes the console (npm start exits 0 when done); a halted or failed one
       // stays on screen with its alert until the operator quits.
-      const unsubscribe = o.keepOpen ? () => {} : host.subscribe((snap) => {
-        if (snap.state === 'DONE') mounted.close('stop');
-      });
+      const unsubscribe = o.keepOpen
+        ? () => {}
+        : host.subscribe((snap) => {
+            if (snap.state === 'DONE') mounted.close('stop');
+          });
       const res = await mounted.done;
       unsubscribe();
       const current = host.current();
       const finished = current && ENDED_BACKFILL_STATES.has(current.state);
       if (!finished && res.quit === 'stop') {
-        write('stopping: in-flight requests are aborted, the current day is left absent and reruns on resume');
+        write(
+          'stopping: in-flight requests are aborted, the current day is left absent and reruns on resume',
+        );
         host.send({ type: 'quit' });
       } else if (!finished) {
         write('console closed; the backfill goes on here, one line per day (Ctrl+C stops it)');
@@ -113,11 +140,20 @@ async function runBackfillCommand(o: BackfillCommandOptions, write: (line: strin
       if (outcome.state === 'DONE') {
         // The range is done and Ink has left the screen: a short summary (hits per rule, proven days, validations, alerts, exports).
         const { closingSummary } = await import('../ui/summary.js');
-        const lines = closingSummary(snapshot, { exportDir: resolve(o.cfg.GAPCTL_EXPORT_DIR), reportsDir: resolve(o.cfg.GAPCTL_REPORTS_DIR) }, outcome);
+        const lines = closingSummary(
+          snapshot,
+          {
+            exportDir: resolve(o.cfg.GAPCTL_EXPORT_DIR),
+            reportsDir: resolve(o.cfg.GAPCTL_REPORTS_DIR),
+          },
+          outcome,
+        );
         lines[0] += unprovenSuffix(snapshot);
         for (const line of lines) write(line);
       } else {
-        write(`backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}${unprovenSuffix(snapshot)}`);
+        write(
+          `backfill ${outcome.state}: ${snapshot.done}/${snapshot.total} days${outcome.reason ? ` (${outcome.reason})` : ''}${unprovenSuffix(snapshot)}`,
+        );
       }
       return backfillExitCode(outcome);
     }

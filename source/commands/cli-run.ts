@@ -40,51 +40,116 @@ function logNotice(cfg: Config): (line: string) => void {
  * `gapctl scan-day` / `gapctl scan-range` with meow's parsed flags.
  * @returns the exit code: 0 when every day is COMPLETE. @throws UsageError for bad flags.
  */
-export async function runScan(cmd: 'scan-day' | 'scan-range', flags: Record<string, unknown>): Promise<number> {
-  const f = flags as { date?: string; start?: string; end?: string; mode?: string; market?: string; db?: string; switchMarket?: boolean; proof: boolean };
+export async function runScan(
+  cmd: 'scan-day' | 'scan-range',
+  flags: Record<string, unknown>,
+): Promise<number> {
+  const f = flags as {
+    date?: string;
+    start?: string;
+    end?: string;
+    mode?: string;
+    market?: string;
+    db?: string;
+    switchMarket?: boolean;
+    proof: boolean;
+  };
   // --no-proof: R1_PROOF=off for this run only.
   const cfg = configWith(f.proof ? {} : { R1_PROOF: 'off' });
   if (!f.proof) process.stdout.write(`${PROOF_OFF_NOTICE}\n`);
-  const days = cmd === 'scan-day' ? tradingDayOnly(dateFlag(f.date, 'date')) : (() => {
-    const r = rangeFlags(f.start, f.end);
-    return daysOfRange(r.start, r.end);
-  })();
-  await checkReplaySpan(marketFlag(f.market ?? cfg.GAPCTL_MARKET), days[0]!, days[days.length - 1]!);
+  const days =
+    cmd === 'scan-day'
+      ? tradingDayOnly(dateFlag(f.date, 'date'))
+      : (() => {
+          const r = rangeFlags(f.start, f.end);
+          return daysOfRange(r.start, r.end);
+        })();
+  await checkReplaySpan(
+    marketFlag(f.market ?? cfg.GAPCTL_MARKET),
+    days[0]!,
+    days[days.length - 1]!,
+  );
   lockStoreToWrite(dbPath(f.db, cfg), cmd);
   // One store, one market: refused (nothing written) when the store holds another market for these days.
-  ensureStoreMarket({ cfg, market: marketFlag(f.market ?? cfg.GAPCTL_MARKET), dbPath: dbPath(f.db, cfg), start: days[0]!, end: days[days.length - 1]!, switchMarket: f.switchMarket, log: logNotice(cfg) });
-  return scanCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg), mode: modeFlag(f.mode) });
+  ensureStoreMarket({
+    cfg,
+    market: marketFlag(f.market ?? cfg.GAPCTL_MARKET),
+    dbPath: dbPath(f.db, cfg),
+    start: days[0]!,
+    end: days[days.length - 1]!,
+    switchMarket: f.switchMarket,
+    log: logNotice(cfg),
+  });
+  return scanCommand({
+    cfg,
+    days,
+    market: f.market ?? cfg.GAPCTL_MARKET,
+    dbPath: dbPath(f.db, cfg),
+    mode: modeFlag(f.mode),
+  });
 }
 
 /**
  * `gapctl backfill` / `gapctl console` with meow's parsed flags (console --attach included).
  * @returns the exit code (0 when the range is done). @throws UsageError for bad flags.
  */
-export async function runBackfill(cmd: 'backfill' | 'console', flags: Record<string, unknown>): Promise<number> {
+export async function runBackfill(
+  cmd: 'backfill' | 'console',
+  flags: Record<string, unknown>,
+): Promise<number> {
   const f = flags as {
-    start?: string; end?: string; mode?: string; maxMonths?: number; rerun?: boolean; validate?: string;
-    skipPhase0?: boolean; dryRun?: boolean; tui: boolean; json?: boolean; bell?: boolean; keepOpen?: boolean; market?: string; db?: string;
-    headless?: boolean; attach?: boolean; readOnly?: boolean; metricsPort?: number; metricsHost?: string; follow?: boolean; switchMarket?: boolean;
+    start?: string;
+    end?: string;
+    mode?: string;
+    maxMonths?: number;
+    rerun?: boolean;
+    validate?: string;
+    skipPhase0?: boolean;
+    dryRun?: boolean;
+    tui: boolean;
+    json?: boolean;
+    bell?: boolean;
+    keepOpen?: boolean;
+    market?: string;
+    db?: string;
+    headless?: boolean;
+    attach?: boolean;
+    readOnly?: boolean;
+    metricsPort?: number;
+    metricsHost?: string;
+    follow?: boolean;
+    switchMarket?: boolean;
     proof: boolean;
   };
   // --no-proof: R1_PROOF=off for this run (the engine worker gets it in the job's env).
   const proofOff = !f.proof;
   const cfg = configWith(proofOff ? { R1_PROOF: 'off' } : {});
   if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
-  if (f.headless && cmd !== 'backfill') throw new UsageError('--headless belongs to gapctl backfill (gapctl console --attach watches it)');
+  if (f.headless && cmd !== 'backfill')
+    throw new UsageError(
+      '--headless belongs to gapctl backfill (gapctl console --attach watches it)',
+    );
   let market = f.market ?? cfg.GAPCTL_MARKET;
   const parsedMarket = parseMarket(market);
   // The range: --start/--end, else a resume from current_state.json, else the replay dataset's span.
   // --follow --start S without --end: the range ends at the latest trading day whose data is due now.
-  const followEnd = f.follow && f.start !== undefined && f.end === undefined ? followRangeEnd(cfg) : undefined;
-  const range = await resolveBackfillRange({ start: f.start, end: f.end ?? followEnd }, resolve(cfg.GAPCTL_STATE_DIR), async () => {
-    if (parsedMarket.kind !== 'replay') return null;
-    const src = await openReplay(parsedMarket.path);
-    return src.span ?? null;
-  }, () => readStoreRef(dbPath(f.db, cfg)));
-  if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0)) throw new UsageError('--max-months takes a whole number >= 1');
+  const followEnd =
+    f.follow && f.start !== undefined && f.end === undefined ? followRangeEnd(cfg) : undefined;
+  const range = await resolveBackfillRange(
+    { start: f.start, end: f.end ?? followEnd },
+    resolve(cfg.GAPCTL_STATE_DIR),
+    async () => {
+      if (parsedMarket.kind !== 'replay') return null;
+      const src = await openReplay(parsedMarket.path);
+      return src.span ?? null;
+    },
+    () => readStoreRef(dbPath(f.db, cfg)),
+  );
+  if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0))
+    throw new UsageError('--max-months takes a whole number >= 1');
   const metrics = metricsFlags(f.metricsPort, f.metricsHost);
-  if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate)) throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
+  if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate))
+    throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
   // A resume keeps the interrupted run's market, R1 mode and validation unless the flags change them.
   const resumed = range.from === 'state' ? range.state : null;
   if (resumed?.market_spec && f.market === undefined) market = resumed.market_spec;
@@ -93,15 +158,36 @@ export async function runBackfill(cmd: 'backfill' | 'console', flags: Record<str
   // A replay dataset serves only its span: a range outside it is refused before anything runs.
   await checkReplaySpan(marketFlag(market), range.start, range.end);
   if (range.from === 'dataset') {
-    process.stderr.write(`gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span ${range.start}..${range.end} (give --start S --end E for another range)\n`);
+    process.stderr.write(
+      `gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span ${range.start}..${range.end} (give --start S --end E for another range)\n`,
+    );
   }
-  const marketCheck = { cfg, market: marketFlag(market), dbPath: dbPath(f.db, cfg), start: range.start, end: range.end, switchMarket: f.switchMarket };
+  const marketCheck = {
+    cfg,
+    market: marketFlag(market),
+    dbPath: dbPath(f.db, cfg),
+    start: range.start,
+    end: range.end,
+    switchMarket: f.switchMarket,
+  };
   if (f.dryRun) {
     ensureStoreMarket({ ...marketCheck, checkOnly: true });
     if (range.notice) process.stdout.write(`${range.notice}\n`);
     // With proofs on (no --no-proof), COMPLETE days that are not proven are planned as to scan (the backfill proves them).
-    const plan = dryRunPlan(dbPath(f.db, cfg), range.start, range.end, !!f.rerun, cfg.R1_PROOF === 'auto');
-    for (const l of dryRunLines(plan, range, { rerun: f.rerun, validate, maxMonths: f.maxMonths, market })) process.stdout.write(l + '\n');
+    const plan = dryRunPlan(
+      dbPath(f.db, cfg),
+      range.start,
+      range.end,
+      !!f.rerun,
+      cfg.R1_PROOF === 'auto',
+    );
+    for (const l of dryRunLines(plan, range, {
+      rerun: f.rerun,
+      validate,
+      maxMonths: f.maxMonths,
+      market,
+    }))
+      process.stdout.write(l + '\n');
     return 0;
   }
   // One writer per store: a second one started on the same database stops here, nothing
@@ -141,12 +227,17 @@ export async function runBackfill(cmd: 'backfill' | 'console', flags: Record<str
  * `--metrics-port N [--metrics-host H]` as the backfill's metrics option (undefined when no port).
  * @throws UsageError for a port outside 0-65535, or --metrics-host without --metrics-port.
  */
-function metricsFlags(port: number | undefined, host: string | undefined): { port: number; host: string } | undefined {
+function metricsFlags(
+  port: number | undefined,
+  host: string | undefined,
+): { port: number; host: string } | undefined {
   if (port === undefined) {
     if (host !== undefined) throw new UsageError('--metrics-host needs --metrics-port N');
     return undefined;
   }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--metrics-port takes a port number 0-65535 (0: a free one)');
-  if (host !== undefined && !host.trim()) throw new UsageError('--metrics-host takes an address, e.g. 127.0.0.1 or 0.0.0.0');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--metrics-port takes a port number 0-65535 (0: a free one)');
+  if (host !== undefined && !host.trim())
+    throw new UsageError('--metrics-host takes an address, e.g. 127.0.0.1 or 0.0.0.0');
   return { port, host: host ?? '127.0.0.1' };
 }

@@ -21,7 +21,11 @@ export { MARKET_FLAGS, MARKET_HELP, configWith, dbPath, isOperatorError } from '
  * The console's one colour decision (backfill, console and console --attach): colour only on an
  * interactive console and when {@link colorEnabled} allows it (no NO_COLOR, TERM not dumb, stdout a TTY).
  */
-export function consoleColor(interactive: boolean, env: NodeJS.ProcessEnv = process.env, stdoutIsTTY = !!process.stdout.isTTY): boolean {
+export function consoleColor(
+  interactive: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+  stdoutIsTTY = !!process.stdout.isTTY,
+): boolean {
   return interactive && colorEnabled(env, stdoutIsTTY);
 }
 
@@ -49,7 +53,11 @@ export function consoleOutput(
   const stdoutIsTTY = io.stdoutIsTTY ?? !!process.stdout.isTTY;
   const stdinIsTTY = io.stdinIsTTY ?? !!process.stdin.isTTY;
   const interactive = stdoutIsTTY && stdinIsTTY && !env.CI && !!f.tui && !f.json;
-  return { interactive, output: f.json ? 'json' : interactive ? 'tui' : 'plain', color: consoleColor(interactive, env, stdoutIsTTY) };
+  return {
+    interactive,
+    output: f.json ? 'json' : interactive ? 'tui' : 'plain',
+    color: consoleColor(interactive, env, stdoutIsTTY),
+  };
 }
 
 /**
@@ -64,11 +72,12 @@ export function dateFlag(value: string | undefined, name: string): string {
  * Validates a --start/--end pair (runtime/input-checks.ts rangeArgs): valid dates, start not after
  * end, at least one trading day between them. @throws UsageError
  */
-export function rangeFlags(start: string | undefined, end: string | undefined): { start: string; end: string } {
+export function rangeFlags(
+  start: string | undefined,
+  end: string | undefined,
+): { start: string; end: string } {
   return rangeArgs(start, end);
 }
-
-
 
 /** The --mode flag: prefilter | exhaustive | undefined. @throws UsageError */
 export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | undefined {
@@ -76,7 +85,6 @@ export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | un
   if (v === 'prefilter' || v === 'exhaustive') return v;
   throw new UsageError(`bad --mode "${v}": expected prefilter or exhaustive`);
 }
-
 
 export { ConfigError };
 
@@ -103,13 +111,19 @@ export function lockStoreToWrite(dbPath: string, command: string): HeldLock {
  * read-only); a live holder recorded there still refuses.
  * @throws LockError when another live process holds the store.
  */
-export function lockStoreToRead(dbPath: string, command: string): { lock: HeldLock | null; writable: boolean } {
+export function lockStoreToRead(
+  dbPath: string,
+  command: string,
+): { lock: HeldLock | null; writable: boolean } {
   try {
     assertStoreWritable(dbPath);
   } catch (e) {
     if (!(e instanceof StoreError)) throw e;
     const holder = readLock(dbPath);
-    if (holder) throw new LockError(`another ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}) is using ${dbPath}; stop it or wait for it (gapctl status shows it)`);
+    if (holder)
+      throw new LockError(
+        `another ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.started_at}) is using ${dbPath}; stop it or wait for it (gapctl status shows it)`,
+      );
     return { lock: null, writable: false };
   }
   return { lock: acquireLock(dbPath, command), writable: true };
@@ -127,7 +141,6 @@ export function marketFlag(value: string): MarketSpec {
   }
 }
 
-
 /**
  * Refuses up front a range that a replay dataset cannot serve: the scannable days of a dataset are
  * its second trading day (the first has no previous close) to its last. Sim and live markets have
@@ -138,7 +151,11 @@ export function marketFlag(value: string): MarketSpec {
  *   scannable 2018-01-03..2018-04-10: the first day has no previous close)`; Error (exit 1) when
  *   the dataset is missing or corrupt (openReplay).
  */
-export async function checkReplaySpan(market: MarketSpec, start: string, end: string): Promise<void> {
+export async function checkReplaySpan(
+  market: MarketSpec,
+  start: string,
+  end: string,
+): Promise<void> {
   if (market.kind !== 'replay') return;
   const src = await openReplay(market.path);
   if (!src.span) return;

@@ -45,7 +45,8 @@ export async function exportCommand(o: {
 }): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
   const writeErr = o.writeErr ?? ((l: string) => process.stderr.write(l + '\n'));
-  if (!existsSync(o.dbPath)) throw new StoreError(`store: ${o.dbPath} does not exist (nothing to export)`);
+  if (!existsSync(o.dbPath))
+    throw new StoreError(`store: ${o.dbPath} does not exist (nothing to export)`);
   const { lock, writable } = lockStoreToRead(o.dbPath, 'export');
   let store: Store;
   try {
@@ -60,13 +61,22 @@ export async function exportCommand(o: {
       const all = calendar.tradingDays(o.start, o.end);
       const what = `${missing.length} of ${all.length} trading day(s) of ${o.start}..${o.end} were never scanned: ${dayRuns(missing, all)}`;
       if (o.refuseMissing) {
-        writeErr(`gapctl: export: ${what}; nothing written (scan them first, or --allow-missing to export what is there)`);
+        writeErr(
+          `gapctl: export: ${what}; nothing written (scan them first, or --allow-missing to export what is there)`,
+        );
         return 1;
       }
       writeErr(`gapctl: export: ${what}; exported without them`);
     }
-    const files = exportRange(store, calendar, { exportDir: resolve(o.outDir), reportsDir: resolve(o.reportsDir) }, o.start, o.end);
-    for (const f of files) write(`${f.path} (${f.rows} ${f.path.endsWith('.txt') ? 'lines' : 'rows'})`);
+    const files = exportRange(
+      store,
+      calendar,
+      { exportDir: resolve(o.outDir), reportsDir: resolve(o.reportsDir) },
+      o.start,
+      o.end,
+    );
+    for (const f of files)
+      write(`${f.path} (${f.rows} ${f.path.endsWith('.txt') ? 'lines' : 'rows'})`);
     return 0;
   } finally {
     store.close();

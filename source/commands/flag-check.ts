@@ -22,7 +22,11 @@ const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCas
  * @param parsed meow's parsed flags
  * @throws UsageError with one line; the CLI exits 2.
  */
-export async function checkFlags(argv: readonly string[], specs: FlagSpecs, parsed: Record<string, unknown>): Promise<void> {
+export async function checkFlags(
+  argv: readonly string[],
+  specs: FlagSpecs,
+  parsed: Record<string, unknown>,
+): Promise<void> {
   const known = new Map<string, string | undefined>(); // name (camel and kebab) -> type
   const short = new Set<string>();
   for (const [k, v] of Object.entries(specs)) {
@@ -32,26 +36,34 @@ export async function checkFlags(argv: readonly string[], specs: FlagSpecs, pars
     const s = (v as { shortFlag?: string } | null)?.shortFlag;
     if (s) short.add(s);
   }
-  const isFlag = (t: string | undefined): boolean => t !== undefined && (t.startsWith('--') || /^-[A-Za-z]/.test(t));
+  const isFlag = (t: string | undefined): boolean =>
+    t !== undefined && (t.startsWith('--') || /^-[A-Za-z]/.test(t));
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i]!;
     if (tok === '--') break;
     if (tok.startsWith('--')) {
       const name = tok.slice(2).split('=')[0]!;
       const bare = name.startsWith('no-') ? name.slice(3) : null;
-      if (!known.has(name) && !(bare !== null && known.has(bare))) throw new UsageError(`unknown flag --${name} (--help lists the flags)`);
+      if (!known.has(name) && !(bare !== null && known.has(bare)))
+        throw new UsageError(`unknown flag --${name} (--help lists the flags)`);
       // A flag that takes a value, given none (last, or followed by another flag): meow would read '' or drop it.
       const type = known.get(name);
-      if ((type === 'string' || type === 'number') && !tok.includes('=') && (i + 1 >= argv.length || isFlag(argv[i + 1]))) {
+      if (
+        (type === 'string' || type === 'number') &&
+        !tok.includes('=') &&
+        (i + 1 >= argv.length || isFlag(argv[i + 1]))
+      ) {
         throw new UsageError(`--${name} needs a value (--help lists the flags)`);
       }
     } else if (/^-[A-Za-z]/.test(tok)) {
-      for (const c of tok.slice(1).split('=')[0]!) if (!short.has(c)) throw new UsageError(`unknown flag -${c} (--help lists the flags)`);
+      for (const c of tok.slice(1).split('=')[0]!)
+        if (!short.has(c)) throw new UsageError(`unknown flag -${c} (--help lists the flags)`);
     }
   }
   for (const [k, v] of Object.entries(specs)) {
     if ((v as { type?: string } | null)?.type !== 'string') continue;
-    if (parsed[k] === '') throw new UsageError(`--${kebab(k)} needs a value (--help lists the flags)`);
+    if (parsed[k] === '')
+      throw new UsageError(`--${kebab(k)} needs a value (--help lists the flags)`);
   }
   // Only a --market given loads the market parser (commands/common.ts, runtime/session.ts).
   if (typeof parsed.market === 'string') (await import('./common.js')).marketFlag(parsed.market);

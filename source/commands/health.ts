@@ -10,7 +10,6 @@ import { parseMarket } from '../runtime/session.js';
 import { UsageError } from './common.js';
 import { errorLine } from '../util/errors.js';
 
-
 /** Options of {@link healthCommand}. */
 export interface HealthCommandOptions {
   market?: string;
@@ -28,13 +27,19 @@ export interface HealthCommandOptions {
  */
 export async function healthCommand(o: HealthCommandOptions): Promise<number> {
   const out = o.out ?? ((l: string) => process.stdout.write(l + '\n'));
-  const print = (r: HealthReport) => (o.json ? out(JSON.stringify(r)) : healthLines(r).forEach((l) => out(l)));
+  const print = (r: HealthReport) =>
+    o.json ? out(JSON.stringify(r)) : healthLines(r).forEach((l) => out(l));
   let cfg;
   try {
     cfg = loadConfig();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    print({ level: 'critical', exitCode: 2, checks: [{ name: 'config', level: 'critical', message: errorLine(e) }], ms: 0 });
+    print({
+      level: 'critical',
+      exitCode: 2,
+      checks: [{ name: 'config', level: 'critical', message: errorLine(e) }],
+      ms: 0,
+    });
     return 2;
   }
   let market;
@@ -43,7 +48,12 @@ export async function healthCommand(o: HealthCommandOptions): Promise<number> {
   } catch (e) {
     throw new UsageError(errorLine(e));
   }
-  const r = await runHealth({ cfg, market, dbPath: resolve(o.db ?? cfg.GAPCTL_DB), statfs: o.statfs });
+  const r = await runHealth({
+    cfg,
+    market,
+    dbPath: resolve(o.db ?? cfg.GAPCTL_DB),
+    statfs: o.statfs,
+  });
   print(r);
   return r.exitCode;
 }

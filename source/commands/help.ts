@@ -80,5 +80,18 @@ export function dbPath(flag: string | undefined, cfg: Config): string {
 
 /** True for errors whose message is meant for the operator as is (no stack). */
 export function isOperatorError(e: unknown): e is Error {
-  return e instanceof Error && ['UsageError', 'ConfigError', 'CalendarError', 'StoreError', 'StateFileError', 'ProviderError', 'LockError', 'ControlSocketError', 'AttachError'].includes(e.name);
+  return (
+    e instanceof Error &&
+    [
+      'UsageError',
+      'ConfigError',
+      'CalendarError',
+      'StoreError',
+      'StateFileError',
+      'ProviderError',
+      'LockError',
+      'ControlSocketError',
+      'AttachError',
+    ].includes(e.name)
+  );
 }

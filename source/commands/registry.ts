@@ -10,7 +10,15 @@ import type { AnyFlags } from 'meow';
 import { resolve } from 'node:path';
 import { CONFIG_VARIABLES } from '../config/index.js';
 import { UsageError } from '../util/errors.js';
-import { configWith, DB_HELP, dbPath, HEALTH_HELP, MARKET_FLAGS, MARKET_HELP, REPORT_HELP } from './help.js';
+import {
+  configWith,
+  DB_HELP,
+  dbPath,
+  HEALTH_HELP,
+  MARKET_FLAGS,
+  MARKET_HELP,
+  REPORT_HELP,
+} from './help.js';
 
 /** A command the CLI dispatches by name. */
 export interface Command {
@@ -35,32 +43,46 @@ export const COMMON_FLAGS = {
 
 /** The flags of `backfill` and `console`. */
 const BACKFILL_FLAGS: AnyFlags = {
-      start: { type: 'string' },
-      end: { type: 'string' },
-      mode: { type: 'string' },
-      maxMonths: { type: 'number' },
-      rerun: { type: 'boolean' },
-      validate: { type: 'string' },
-      skipPhase0: { type: 'boolean' },
-      dryRun: { type: 'boolean' },
-      tui: { type: 'boolean', default: true },
-      json: { type: 'boolean' },
-      bell: { type: 'boolean' },
-      keepOpen: { type: 'boolean' },
-      headless: { type: 'boolean' },
-      follow: { type: 'boolean' },
-      attach: { type: 'boolean' },
-      readOnly: { type: 'boolean' },
-      metricsPort: { type: 'number' },
-      metricsHost: { type: 'string' },
-      switchMarket: { type: 'boolean' },
-      proof: { type: 'boolean', default: true },
-    };
+  start: { type: 'string' },
+  end: { type: 'string' },
+  mode: { type: 'string' },
+  maxMonths: { type: 'number' },
+  rerun: { type: 'boolean' },
+  validate: { type: 'string' },
+  skipPhase0: { type: 'boolean' },
+  dryRun: { type: 'boolean' },
+  tui: { type: 'boolean', default: true },
+  json: { type: 'boolean' },
+  bell: { type: 'boolean' },
+  keepOpen: { type: 'boolean' },
+  headless: { type: 'boolean' },
+  follow: { type: 'boolean' },
+  attach: { type: 'boolean' },
+  readOnly: { type: 'boolean' },
+  metricsPort: { type: 'number' },
+  metricsHost: { type: 'string' },
+  switchMarket: { type: 'boolean' },
+  proof: { type: 'boolean', default: true },
+};
 
 /** The flags of `scan-day` and `scan-range`. */
-const SCAN_FLAGS: AnyFlags = { date: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, mode: { type: 'string' }, switchMarket: { type: 'boolean' }, proof: { type: 'boolean', default: true } };
+const SCAN_FLAGS: AnyFlags = {
+  date: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
+  mode: { type: 'string' },
+  switchMarket: { type: 'boolean' },
+  proof: { type: 'boolean', default: true },
+};
 
-type F = { date?: string; start?: string; end?: string; market?: string; db?: string; out?: string };
+type F = {
+  date?: string;
+  start?: string;
+  end?: string;
+  market?: string;
+  db?: string;
+  out?: string;
+};
 
 /** Every command, in `gapctl --help` order. */
 export const COMMANDS: Record<string, Command> = {
@@ -103,7 +125,8 @@ ${MARKET_HELP}
     run: async (flags) => (await import('./cli-run.js')).runBackfill('backfill', flags),
   },
   console: {
-    summary: 'same as backfill (the console is the default on a TTY); --attach watches a headless one',
+    summary:
+      'same as backfill (the console is the default on a TTY); --attach watches a headless one',
     help: `Usage: gapctl console [backfill options]
        gapctl console --attach [--read-only] [--no-tui | --json]
 
@@ -151,7 +174,9 @@ Exit 0 when every day is COMPLETE.`,
   },
   config: {
     summary: 'print the effective configuration (secrets redacted)',
-    help: `Usage: gapctl config\n\nVariables:\n${Object.keys(CONFIG_VARIABLES).map((k) => `  ${k}`).join('\n')}`,
+    help: `Usage: gapctl config\n\nVariables:\n${Object.keys(CONFIG_VARIABLES)
+      .map((k) => `  ${k}`)
+      .join('\n')}`,
     flags: {},
     run: async () => (await import('./config.js')).configCommand(),
   },
@@ -172,28 +197,47 @@ every day passed.`,
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
-      const { checkReplaySpan, dateFlag, lockStoreToWrite, marketFlag, rangeFlags } = await import('./common.js');
+      const { checkReplaySpan, dateFlag, lockStoreToWrite, marketFlag, rangeFlags } =
+        await import('./common.js');
       const { daysOfRange, tradingDayOnly } = await import('./scan.js');
       let days: string[];
       if (f.date !== undefined) {
-        if (f.start !== undefined || f.end !== undefined) throw new UsageError('give --date or --start/--end, not both');
+        if (f.start !== undefined || f.end !== undefined)
+          throw new UsageError('give --date or --start/--end, not both');
         days = tradingDayOnly(dateFlag(f.date, 'date'));
       } else {
         const r = rangeFlags(f.start, f.end);
         days = daysOfRange(r.start, r.end);
       }
-      await checkReplaySpan(marketFlag(f.market ?? cfg.GAPCTL_MARKET), days[0]!, days[days.length - 1]!);
+      await checkReplaySpan(
+        marketFlag(f.market ?? cfg.GAPCTL_MARKET),
+        days[0]!,
+        days[days.length - 1]!,
+      );
       const { validateCommand } = await import('./validate.js');
       lockStoreToWrite(dbPath(f.db, cfg), 'validate'); // it writes baseline_hits, diffs, audits, alerts
       // One store, one market: the days are validated against the market that scanned them, never another.
       const { ensureStoreMarket } = await import('../runtime/market-identity.js');
       const { parseMarket } = await import('../runtime/session.js');
-      ensureStoreMarket({ cfg, market: parseMarket(f.market ?? cfg.GAPCTL_MARKET), dbPath: dbPath(f.db, cfg), start: days[0]!, end: days[days.length - 1]!, log: (l) => process.stdout.write(`${l}\n`) });
-      return validateCommand({ cfg, days, market: f.market ?? cfg.GAPCTL_MARKET, dbPath: dbPath(f.db, cfg) });
+      ensureStoreMarket({
+        cfg,
+        market: parseMarket(f.market ?? cfg.GAPCTL_MARKET),
+        dbPath: dbPath(f.db, cfg),
+        start: days[0]!,
+        end: days[days.length - 1]!,
+        log: (l) => process.stdout.write(`${l}\n`),
+      });
+      return validateCommand({
+        cfg,
+        days,
+        market: f.market ?? cfg.GAPCTL_MARKET,
+        dbPath: dbPath(f.db, cfg),
+      });
     },
   },
   export: {
-    summary: 'write every export of a range: month folders, discovery hits, next-day outcomes, summary, QA report',
+    summary:
+      'write every export of a range: month folders, discovery hits, next-day outcomes, summary, QA report',
     help: `Usage: gapctl export --start S --end E [--out DIR] [--db PATH]
 
 Writes the same files a backfill over the range leaves, from the store alone (each atomically):
@@ -209,14 +253,26 @@ Writes the same files a backfill over the range leaves, from the store alone (ea
 
 Holds the store's lock (refused while a backfill, scan or validation writes it); reads a store on
 read-only media read-only. A missing or corrupt store: one line, exit 1.`,
-    flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' }, allowMissing: { type: 'boolean' } },
+    flags: {
+      start: { type: 'string' },
+      end: { type: 'string' },
+      out: { type: 'string' },
+      allowMissing: { type: 'boolean' },
+    },
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
       const { rangeFlags } = await import('./common.js');
       const r = rangeFlags(f.start, f.end);
       const { exportCommand } = await import('./export.js');
-      return exportCommand({ dbPath: dbPath(f.db, cfg), start: r.start, end: r.end, outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR, reportsDir: cfg.GAPCTL_REPORTS_DIR, refuseMissing: !(flags as { allowMissing?: boolean }).allowMissing });
+      return exportCommand({
+        dbPath: dbPath(f.db, cfg),
+        start: r.start,
+        end: r.end,
+        outDir: f.out ?? cfg.GAPCTL_EXPORT_DIR,
+        reportsDir: cfg.GAPCTL_REPORTS_DIR,
+        refuseMissing: !(flags as { allowMissing?: boolean }).allowMissing,
+      });
     },
   },
   status: {
@@ -240,7 +296,11 @@ Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed
       const f = flags as F & { json?: boolean };
       const cfg = configWith();
       const { statusCommand } = await import('./status.js');
-      return statusCommand({ stateDir: resolve(cfg.GAPCTL_STATE_DIR), dbPath: dbPath(f.db, cfg), json: !!f.json });
+      return statusCommand({
+        stateDir: resolve(cfg.GAPCTL_STATE_DIR),
+        dbPath: dbPath(f.db, cfg),
+        json: !!f.json,
+      });
     },
   },
   health: {
@@ -254,14 +314,22 @@ Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed
     },
   },
   report: {
-    summary: 'weekly / monthly operations report: processing, discoveries, SLA, audits, proof coverage',
+    summary:
+      'weekly / monthly operations report: processing, discoveries, SLA, audits, proof coverage',
     help: REPORT_HELP,
     flags: { end: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
     async run(flags, input) {
       const f = flags as F & { json?: boolean };
       const cfg = configWith();
       const { reportCommand } = await import('./report.js');
-      return reportCommand({ cfg, input, dbPath: dbPath(f.db, cfg), end: f.end, out: f.out, json: !!f.json });
+      return reportCommand({
+        cfg,
+        input,
+        dbPath: dbPath(f.db, cfg),
+        end: f.end,
+        out: f.out,
+        json: !!f.json,
+      });
     },
   },
   db: {
@@ -281,9 +349,17 @@ Exit 0; 1 when the state file or the store is corrupt (one line, nothing changed
 
 Builds a replay dataset from the real data in ../shared/data (stooq daily files and the Polygon
 premarket gappers file), premarket bars rescaled to the daily basis. See db/market/README.md.`,
-    flags: { start: { type: 'string' }, end: { type: 'string' }, out: { type: 'string' }, stooq: { type: 'string' }, premarket: { type: 'string' }, name: { type: 'string' } },
+    flags: {
+      start: { type: 'string' },
+      end: { type: 'string' },
+      out: { type: 'string' },
+      stooq: { type: 'string' },
+      premarket: { type: 'string' },
+      name: { type: 'string' },
+    },
     async run(flags, input) {
-      if (input[0] !== 'import') throw new UsageError('usage: gapctl market import --out DIR --start S --end E');
+      if (input[0] !== 'import')
+        throw new UsageError('usage: gapctl market import --out DIR --start S --end E');
       const f = flags as F & { stooq?: string; premarket?: string; name?: string };
       if (!f.out) throw new UsageError('missing --out DIR');
       const { rangeFlags } = await import('./common.js');
@@ -291,7 +367,10 @@ premarket gappers file), premarket bars rescaled to the daily basis. See db/mark
       const { importReplay } = await import('../market/replay/index.js');
       const summary = await importReplay({
         stooqDir: resolve(f.stooq ?? '../shared/data/stooq-us-daily-2018-2020'),
-        premarketCsv: resolve(f.premarket ?? '../shared/data/polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv'),
+        premarketCsv: resolve(
+          f.premarket ??
+            '../shared/data/polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv',
+        ),
         start: r.start,
         end: r.end,
         outDir: resolve(f.out),

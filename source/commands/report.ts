@@ -14,7 +14,6 @@ import { Store } from '../store/store.js';
 import { opsReport, writeOpsReport, type ReportPeriod } from '../export/ops-report.js';
 import { UsageError, dateFlag } from './common.js';
 
-
 /** Options of {@link reportCommand}. */
 export interface ReportCommandOptions {
   cfg: Config;
@@ -34,21 +33,35 @@ export interface ReportCommandOptions {
 export async function reportCommand(o: ReportCommandOptions): Promise<number> {
   const write = o.write ?? ((t: string) => process.stdout.write(t));
   const [period, extra] = o.input;
-  if (period !== 'weekly' && period !== 'monthly') throw new UsageError(period === undefined ? 'usage: gapctl report weekly|monthly' : `unknown report "${period}": expected weekly or monthly`);
-  if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}" (gapctl report --help)`);
+  if (period !== 'weekly' && period !== 'monthly')
+    throw new UsageError(
+      period === undefined
+        ? 'usage: gapctl report weekly|monthly'
+        : `unknown report "${period}": expected weekly or monthly`,
+    );
+  if (extra !== undefined)
+    throw new UsageError(`unexpected argument "${extra}" (gapctl report --help)`);
   let end = o.end === undefined ? undefined : dateFlag(o.end, 'end');
-  if (!existsSync(o.dbPath)) throw new StoreError(`store: ${o.dbPath} does not exist (nothing to report)`);
+  if (!existsSync(o.dbPath))
+    throw new StoreError(`store: ${o.dbPath} does not exist (nothing to report)`);
   const store = Store.open(o.dbPath, { readonly: true, check: true });
   try {
     if (end === undefined) {
       const last = lastScannedDay(store.db);
       if (!last) {
-        write(o.json ? JSON.stringify({ period, days: [], message: 'no day scanned yet' }) + '\n' : 'no day scanned yet: nothing to report\n');
+        write(
+          o.json
+            ? JSON.stringify({ period, days: [], message: 'no day scanned yet' }) + '\n'
+            : 'no day scanned yet: nothing to report\n',
+        );
         return 0;
       }
       end = last;
     }
-    const r = opsReport(store, calendar, period as ReportPeriod, end, { maxSec: o.cfg.SLA_MAX_PROCESSING_SEC, maxErrorRate: o.cfg.SLA_MAX_ERROR_RATE });
+    const r = opsReport(store, calendar, period as ReportPeriod, end, {
+      maxSec: o.cfg.SLA_MAX_PROCESSING_SEC,
+      maxErrorRate: o.cfg.SLA_MAX_ERROR_RATE,
+    });
     const files = writeOpsReport(r, resolve(o.out ?? o.cfg.GAPCTL_REPORTS_DIR));
     if (o.json) {
       const { text: _text, rows: _rows, columns: _columns, ...rest } = r;

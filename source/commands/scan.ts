@@ -43,7 +43,11 @@ export function tradingDayOnly(date: string): string[] {
 /** Scans the days in order; stops on SIGINT/SIGTERM (the current day is left absent). Returns the exit code. */
 export async function scanCommand(o: ScanCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
-  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [
+    o.cfg.POLYGON_API_KEY,
+    o.cfg.FMP_API_KEY,
+    o.cfg.ALERT_WEBHOOK_URL,
+  ]);
   const session = await openSession({
     cfg: o.cfg,
     market: parseMarket(o.market),
@@ -62,8 +66,11 @@ export async function scanCommand(o: ScanCommandOptions): Promise<number> {
     for (const d of o.days) {
       const r = await scanDay(session.ctx, d, { mode: o.mode });
       // A COMPLETE day says whether it is proven (docs/domain.md section 14).
-      const proof = r.status === 'COMPLETE' ? (session.ctx.store.dayCompleteness(d)?.proof ?? 'sampled') : null;
-      write(`${dayLine(r)}${proof === null ? '' : proof === 'sampled' ? '  UNPROVEN (sampled)' : `  proof ${proof}`}`);
+      const proof =
+        r.status === 'COMPLETE' ? (session.ctx.store.dayCompleteness(d)?.proof ?? 'sampled') : null;
+      write(
+        `${dayLine(r)}${proof === null ? '' : proof === 'sampled' ? '  UNPROVEN (sampled)' : `  proof ${proof}`}`,
+      );
       if (r.status !== 'COMPLETE') ok = false;
     }
   } catch (e) {

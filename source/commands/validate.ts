@@ -31,12 +31,22 @@ export interface ValidateCommandOptions {
  */
 export async function validateCommand(o: ValidateCommandOptions): Promise<number> {
   const write = o.write ?? ((l: string) => process.stdout.write(l + '\n'));
-  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [o.cfg.POLYGON_API_KEY, o.cfg.FMP_API_KEY, o.cfg.ALERT_WEBHOOK_URL]);
+  const appLog = createAppLog(o.cfg.GAPCTL_LOG_DIR, [
+    o.cfg.POLYGON_API_KEY,
+    o.cfg.FMP_API_KEY,
+    o.cfg.ALERT_WEBHOOK_URL,
+  ]);
   const due = validationLineThrottle(o.progressEveryMs);
   const emit = (e: EngineEvent): void => {
     if (e.type === 'validate-progress' && due(e, Date.now())) write(validationProgressLine(e));
   };
-  const session = await openSession({ cfg: o.cfg, market: parseMarket(o.market), dbPath: o.dbPath, emit, log: appLog });
+  const session = await openSession({
+    cfg: o.cfg,
+    market: parseMarket(o.market),
+    dbPath: o.dbPath,
+    emit,
+    log: appLog,
+  });
   const signals = o.signals ?? process;
   let stoppedBy: string | null = null;
   const onSignal = (name: string) => () => {
@@ -55,7 +65,9 @@ export async function validateCommand(o: ValidateCommandOptions): Promise<number
         return 1;
       }
       if (r.passed) {
-        write(`${d} PASS  ${r.gates.length} gates; baseline ${r.baselineHits} hits, overlap ${r.overlap}, discovery-only ${r.discoveryOnly}, baseline-only 0`);
+        write(
+          `${d} PASS  ${r.gates.length} gates; baseline ${r.baselineHits} hits, overlap ${r.overlap}, discovery-only ${r.discoveryOnly}, baseline-only 0`,
+        );
         continue;
       }
       const sev = r.gate === 'BASELINE' && r.baselineOnly > 0 ? 'CRITICAL ' : '';

@@ -2,6 +2,10 @@
  * Typed events the engine emits while it scans days and runs backfills. The engine knows nothing
  * of threads or terminals: the runtime reduces these into a {@link BackfillSnapshot} for the console,
  * the plain printer and the headless status file.
+ *
+ * Over 400 lines: it is the one leaf of contracts between engine, runtime and console (events,
+ * snapshot, control commands, day detail); one file is the point: every layer reads the same types
+ * from one place, each with its units.
  */
 import type { RuleCode, RuleCounts, RuleShort } from './rules.js';
 import type { UpstreamMetrics } from './upstream.js';
@@ -11,11 +15,21 @@ export type { RuleCounts } from './rules.js';
 /** Day statuses and backfill states are defined with their named subsets in ./states.ts. */
 export type { BackfillState, DayStatus } from './states.js';
 
-/** Stages of one day, in order (domain.md section 4). */
-export const STAGES = ['UNIVERSE', 'GROUPED', 'PREV', 'R2R3', 'R1', 'R4', 'PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const;
+/** Stages of one day, in order (docs/domain.md section 4). */
+export const STAGES = [
+  'UNIVERSE',
+  'GROUPED',
+  'PREV',
+  'R2R3',
+  'R1',
+  'R4',
+  'PERSIST',
+  'ENRICH',
+  'AUDIT',
+  'REPORT',
+] as const;
 /** One stage of a day. */
 export type StageName = (typeof STAGES)[number];
-
 
 /** An alert as stored in the `alerts` table and shown in the console banner. `at` is UTC ISO 8601. */
 export interface AlertInfo {
@@ -65,7 +79,14 @@ export interface ProofProgress {
 /** Events of one day's scan. `at` is UTC epoch ms. */
 export type DayEvent =
   | { type: 'day-begin'; date: string; mode: 'prefilter' | 'exhaustive'; at: number }
-  | { type: 'stage'; date: string; stage: StageName; phase: 'begin' | 'end' | 'fail'; counts: Record<string, number | string>; at: number }
+  | {
+      type: 'stage';
+      date: string;
+      stage: StageName;
+      phase: 'begin' | 'end' | 'fail';
+      counts: Record<string, number | string>;
+      at: number;
+    }
   | { type: 'r1-progress'; date: string; done: number; total: number }
   /** Progress of the day's R1 proof (see {@link ProofProgress}): at its start, per lookup, and at its end. */
   | ({ type: 'proof-progress' } & ProofProgress)
@@ -74,24 +95,62 @@ export type DayEvent =
    * The day ended; `proof` is the proof stored with it (`sampled` when not proven; absent from
    * engines older than the proof), `proofSource` where it came from.
    */
-  | { type: 'day-end'; date: string; status: DayStatus; hits: RuleCounts; discoveries: number; durationMs: number; reason?: string; proof?: ProofKind; proofSource?: string | null; at: number };
+  | {
+      type: 'day-end';
+      date: string;
+      status: DayStatus;
+      hits: RuleCounts;
+      discoveries: number;
+      durationMs: number;
+      reason?: string;
+      proof?: ProofKind;
+      proofSource?: string | null;
+      at: number;
+    };
 
 /** Events of a backfill (Phase B) around the day events. */
 export type BackfillEvent =
   /** The range's days as the store has them (`proof`: the stored proof of a scanned day). */
-  | { type: 'plan'; start: string; end: string; days: { date: string; status: DayStatus | 'SKIPPED'; hits: number; proof?: ProofKind }[]; at: number }
-  | { type: 'day-skipped'; date: string; status: DayStatus; hits: number; rules: RuleCounts; proof?: ProofKind }
+  | {
+      type: 'plan';
+      start: string;
+      end: string;
+      days: { date: string; status: DayStatus | 'SKIPPED'; hits: number; proof?: ProofKind }[];
+      at: number;
+    }
+  | {
+      type: 'day-skipped';
+      date: string;
+      status: DayStatus;
+      hits: number;
+      rules: RuleCounts;
+      proof?: ProofKind;
+    }
   | { type: 'month-done'; month: string; days: number; hits: number }
   /**
    * A validation ended: passed, failed at `gate`, or `stopped` (a stop cut it short: nothing was
    * recorded and the day keeps its previous validation state; `passed` is then false).
    */
-  | { type: 'validate'; date: string; passed: boolean; stopped?: boolean; gate?: string; baselineOnly: number; message: string }
+  | {
+      type: 'validate';
+      date: string;
+      passed: boolean;
+      stopped?: boolean;
+      gate?: string;
+      baselineOnly: number;
+      message: string;
+    }
   /** Progress of a running validation (see {@link ValidationProgress}); sent per baseline lookup and at least every second. */
   | ({ type: 'validate-progress' } & ValidationProgress)
   | { type: 'alert'; alert: AlertInfo }
   /** Follow mode: the next trading day and when its data is due (UTC ms, and `YYYY-MM-DD HH:MM ET`), or null when its scan begins. */
-  | { type: 'follow-wait'; date: string; nextScanAt: number | null; nextScanEt?: string; at: number }
+  | {
+      type: 'follow-wait';
+      date: string;
+      nextScanAt: number | null;
+      nextScanEt?: string;
+      at: number;
+    }
   | { type: 'backfill-state'; state: BackfillState; reason?: string; at: number };
 
 /**
@@ -134,7 +193,6 @@ export type EngineEvent = DayEvent | BackfillEvent;
 
 /** Receives engine events (synchronously; must not throw). */
 export type EngineEventSink = (event: EngineEvent) => void;
-
 
 /** One stage of the current day in a snapshot. */
 export interface StageView {
@@ -336,7 +394,13 @@ export interface DayDetailData {
   counters: { name: string; value: number | string | null }[];
   hits: DayHitView[];
   /** Rule-of-three audit of the random sample (enhanced_audit_log); missRateUpper95 is a ratio 0..1. */
-  audit: { sampleSize: number; misses: number; missRateUpper95: number | null; passed: boolean; at: string | null } | null;
+  audit: {
+    sampleSize: number;
+    misses: number;
+    missRateUpper95: number | null;
+    passed: boolean;
+    at: string | null;
+  } | null;
   /** Post-scan miss audit rows (miss_audit): checked and missed initially. */
   missAudit: { checked: number; missedInitially: number; missed: string[] };
   /** Baseline cross-check (diffs); `baselineOnlyHits` from diffs.detail. Percent values. */
@@ -358,5 +422,11 @@ export interface DayDetailData {
    * the proof found outside the prefilter (`found`, ticker and percent), and when it was stored (the
    * row's updated_at, UTC ISO 8601). Null for a day never scanned or a store older than the proof.
    */
-  proof?: { kind: ProofKind; source: string | null; checked: number; found: { ticker: string; pct: number | null }[]; at: string | null } | null;
+  proof?: {
+    kind: ProofKind;
+    source: string | null;
+    checked: number;
+    found: { ticker: string; pct: number | null }[];
+    at: string | null;
+  } | null;
 }

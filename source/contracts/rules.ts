@@ -33,10 +33,42 @@ export interface RuleDef {
 
 /** The four rules in rule order (R1, R2, R3, R4). Frozen. */
 export const RULES: readonly RuleDef[] = Object.freeze([
-  Object.freeze({ code: 'PM_GAP_50', short: 'R1', key: 'r1', order: 1, csvColumn: 'pm_gap_50', summaryColumn: 'r1_hits', label: 'premarket high / previous close - 1 >= R1_TH' }),
-  Object.freeze({ code: 'OPEN_GAP_50', short: 'R2', key: 'r2', order: 2, csvColumn: 'open_gap_50', summaryColumn: 'r2_hits', label: 'open / previous close - 1 >= R2_TH' }),
-  Object.freeze({ code: 'INTRADAY_PUSH_50', short: 'R3', key: 'r3', order: 3, csvColumn: 'intraday_push_50', summaryColumn: 'r3_hits', label: 'high / open - 1 >= R3_TH' }),
-  Object.freeze({ code: 'SURGE_7D_300', short: 'R4', key: 'r4', order: 4, csvColumn: 'surge_7d_300', summaryColumn: 'r4_hits', label: '7-day highest high / lowest low - 1 >= R4_TH' }),
+  Object.freeze({
+    code: 'PM_GAP_50',
+    short: 'R1',
+    key: 'r1',
+    order: 1,
+    csvColumn: 'pm_gap_50',
+    summaryColumn: 'r1_hits',
+    label: 'premarket high / previous close - 1 >= R1_TH',
+  }),
+  Object.freeze({
+    code: 'OPEN_GAP_50',
+    short: 'R2',
+    key: 'r2',
+    order: 2,
+    csvColumn: 'open_gap_50',
+    summaryColumn: 'r2_hits',
+    label: 'open / previous close - 1 >= R2_TH',
+  }),
+  Object.freeze({
+    code: 'INTRADAY_PUSH_50',
+    short: 'R3',
+    key: 'r3',
+    order: 3,
+    csvColumn: 'intraday_push_50',
+    summaryColumn: 'r3_hits',
+    label: 'high / open - 1 >= R3_TH',
+  }),
+  Object.freeze({
+    code: 'SURGE_7D_300',
+    short: 'R4',
+    key: 'r4',
+    order: 4,
+    csvColumn: 'surge_7d_300',
+    summaryColumn: 'r4_hits',
+    label: '7-day highest high / lowest low - 1 >= R4_TH',
+  }),
 ]);
 
 /** A rule's runbook code (`PM_GAP_50`, `OPEN_GAP_50`, `INTRADAY_PUSH_50`, `SURGE_7D_300`). */
@@ -58,8 +90,13 @@ export const RULE_CODES: readonly RuleCode[] = Object.freeze(RULES.map((r) => r.
  * `unknown rule code "GAP_99" in discovery_hit_rules (hit 3, 2018-03-08) (known: PM_GAP_50, ...)`.
  */
 export class UnknownRuleError extends Error {
-  constructor(readonly rule: string, readonly where?: string) {
-    super(`unknown rule code ${JSON.stringify(rule)}${where ? ` in ${where}` : ''} (known: ${RULES.map((r) => r.code).join(', ')})`);
+  constructor(
+    readonly rule: string,
+    readonly where?: string,
+  ) {
+    super(
+      `unknown rule code ${JSON.stringify(rule)}${where ? ` in ${where}` : ''} (known: ${RULES.map((r) => r.code).join(', ')})`,
+    );
     this.name = 'UnknownRuleError';
   }
 }
@@ -109,7 +146,10 @@ export function emptyRuleCounts(): RuleCounts {
 }
 
 /** Counts each rule code once per occurrence into per-rule counters. Throws {@link UnknownRuleError}. */
-export function countRules(codes: Iterable<string>, into: RuleCounts = emptyRuleCounts()): RuleCounts {
+export function countRules(
+  codes: Iterable<string>,
+  into: RuleCounts = emptyRuleCounts(),
+): RuleCounts {
   for (const c of codes) into[ruleOf(c).key]++;
   return into;
 }
@@ -124,5 +164,7 @@ export function ruleCountsText(
   opts: { sep?: string; withCode?: boolean; count?: (n: number) => string } = {},
 ): string {
   const { sep = '  ', withCode = false, count = String } = opts;
-  return RULES.map((r) => `${r.short}${withCode ? ` ${r.code}` : ''} ${count(counts[r.key])}`).join(sep);
+  return RULES.map((r) => `${r.short}${withCode ? ` ${r.code}` : ''} ${count(counts[r.key])}`).join(
+    sep,
+  );
 }

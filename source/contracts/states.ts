@@ -16,12 +16,30 @@
  */
 
 /** Day statuses (docs/domain.md). Only COMPLETE days count as done. */
-export const DAY_STATUSES = ['PENDING', 'RUNNING', 'COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE'] as const;
+export const DAY_STATUSES = [
+  'PENDING',
+  'RUNNING',
+  'COMPLETE',
+  'RETRY_NEEDED',
+  'FAILED',
+  'INCOMPLETE',
+] as const;
 /** Day status (docs/domain.md section 5). Only COMPLETE days count as done. */
 export type DayStatus = (typeof DAY_STATUSES)[number];
 
 /** States of a backfill run as the console shows it. */
-export const BACKFILL_STATES = ['STARTING', 'RUNNING', 'PAUSING', 'PAUSED', 'STOPPING', 'STOPPED', 'DONE', 'HALTED', 'FAILED', 'FOLLOWING'] as const;
+export const BACKFILL_STATES = [
+  'STARTING',
+  'RUNNING',
+  'PAUSING',
+  'PAUSED',
+  'STOPPING',
+  'STOPPED',
+  'DONE',
+  'HALTED',
+  'FAILED',
+  'FOLLOWING',
+] as const;
 /** State of a backfill run as the console shows it. */
 export type BackfillState = (typeof BACKFILL_STATES)[number];
 
@@ -30,7 +48,9 @@ export type BackfillState = (typeof BACKFILL_STATES)[number];
  * RETRY_NEEDED, FAILED, INCOMPLETE. Not PENDING or RUNNING, nor a day SKIPPED by the plan. The plain
  * printer prints one line per such day; a validation can judge only such a day.
  */
-export const FINISHED_DAY_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set<DayStatus | 'SKIPPED'>(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
+export const FINISHED_DAY_STATUSES: ReadonlySet<DayStatus | 'SKIPPED'> = new Set<
+  DayStatus | 'SKIPPED'
+>(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
 
 /** The ended backfill states as a tuple (for schemas): DONE, HALTED, STOPPED, FAILED. */
 export const ENDED_BACKFILL_STATE_LIST = ['DONE', 'HALTED', 'STOPPED', 'FAILED'] as const;
@@ -38,10 +58,16 @@ export const ENDED_BACKFILL_STATE_LIST = ['DONE', 'HALTED', 'STOPPED', 'FAILED']
 export type EndedBackfillState = (typeof ENDED_BACKFILL_STATE_LIST)[number];
 
 /** Backfill states after which the run no longer works on the range (see the module comment). */
-export const ENDED_BACKFILL_STATES: ReadonlySet<BackfillState> = new Set<BackfillState>(ENDED_BACKFILL_STATE_LIST);
+export const ENDED_BACKFILL_STATES: ReadonlySet<BackfillState> = new Set<BackfillState>(
+  ENDED_BACKFILL_STATE_LIST,
+);
 
 /** Ended backfill states with nothing left to resume in this console: DONE, STOPPED, FAILED (not HALTED; see the module comment). */
-export const FINAL_BACKFILL_STATES: ReadonlySet<BackfillState> = new Set<BackfillState>(['DONE', 'STOPPED', 'FAILED']);
+export const FINAL_BACKFILL_STATES: ReadonlySet<BackfillState> = new Set<BackfillState>([
+  'DONE',
+  'STOPPED',
+  'FAILED',
+]);
 
 /** True when the run no longer works on the range (a state of {@link ENDED_BACKFILL_STATES}). */
 export function backfillEnded(state: BackfillState): state is EndedBackfillState {

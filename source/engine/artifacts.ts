@@ -1,5 +1,5 @@
 /**
- * Per-day artifacts in project_state/artifacts/ (domain.md section 6): the append-only stage log
+ * Per-day artifacts in project_state/artifacts/ (docs/domain.md section 6): the append-only stage log
  * `scan_<date>.log`, `pm_diag_<date>.json`, `miss_audit_filters_<date>.json`, and the
  * `db/reports/provider_overlap_<date>.csv` report.
  */
@@ -20,7 +20,12 @@ export function scanLogPath(stateDir: string, date: string): string {
  * Returns the line as written (without newline).
  * @throws Error naming the log file when it cannot be appended to (a full disk: ENOSPC).
  */
-export function appendDayLog(stateDir: string, date: string, line: string, nowMs = Date.now()): string {
+export function appendDayLog(
+  stateDir: string,
+  date: string,
+  line: string,
+  nowMs = Date.now(),
+): string {
   const dir = join(stateDir, 'artifacts');
   mkdirSync(dir, { recursive: true });
   const full = `${new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z')} ${redact(line)}`;
@@ -54,12 +59,41 @@ export interface OverlapRow {
 }
 
 /** Writes db/reports/provider_overlap_<date>.csv atomically (csv-stringify). */
-export function writeProviderOverlap(reportsDir: string, date: string, rows: readonly OverlapRow[]): string {
+export function writeProviderOverlap(
+  reportsDir: string,
+  date: string,
+  rows: readonly OverlapRow[],
+): string {
   const path = join(reportsDir, `provider_overlap_${date}.csv`);
   const b = (x: boolean) => (x ? 1 : 0);
   const csv = stringify(
-    rows.map((r) => [r.symbol, date, b(r.hit), b(r.r1), b(r.r2), b(r.r3), b(r.r4), b(r.thetaUsed), b(r.polygonUsed), b(r.splitWindow)]),
-    { header: true, columns: ['symbol', 'date', 'hit', 'r1_hit', 'r2_hit', 'r3_hit', 'r4_hit', 'theta_used', 'polygon_used', 'split_window_flag'] },
+    rows.map((r) => [
+      r.symbol,
+      date,
+      b(r.hit),
+      b(r.r1),
+      b(r.r2),
+      b(r.r3),
+      b(r.r4),
+      b(r.thetaUsed),
+      b(r.polygonUsed),
+      b(r.splitWindow),
+    ]),
+    {
+      header: true,
+      columns: [
+        'symbol',
+        'date',
+        'hit',
+        'r1_hit',
+        'r2_hit',
+        'r3_hit',
+        'r4_hit',
+        'theta_used',
+        'polygon_used',
+        'split_window_flag',
+      ],
+    },
   );
   writeFileAtomic(path, csv);
   return path;

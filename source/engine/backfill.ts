@@ -1,9 +1,13 @@
 /**
- * Backfill (Phase B, domain.md section 10): month by month over a range of trading days, scanning
+ * Backfill (Phase B, docs/domain.md section 10): month by month over a range of trading days, scanning
  * each day, exporting and spot-validating each month, then advancing `current_state.json` and
  * appending to `task_log.md`. Stops on the first failure (a day not COMPLETE, a failed gate, a
  * baseline-only hit) with the reason in the state file and HELP_REQUEST.md, and resumes after
  * `last_completed_day`.
+ *
+ * Over 400 lines: the backfill's month loop, resume pointer, follow mode and halt handling share
+ * the state file's transitions; split, the order of those writes (what makes a resume safe) would
+ * be spread over modules.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -63,7 +67,11 @@ export interface BackfillOptions {
    */
   validateDay?: (date: string, range?: { start: string; end: string }) => Promise<DayValidation>;
   /** Export of a finished month [start, end] of the backfill range `range` (follow mode extends its end) (CSV); returns the files written. */
-  exportMonth?: (start: string, end: string, range?: { start: string; end: string }) => Promise<string[]>;
+  exportMonth?: (
+    start: string,
+    end: string,
+    range?: { start: string; end: string },
+  ) => Promise<string[]>;
   /** Phase 0: scan (if needed) and validate a known-good reference day before starting (skipped when absent). */
   phase0?: () => Promise<DayValidation>;
   /** Follow the market after the range (`--follow`): the clock and when each day's data is due. */
@@ -101,7 +109,12 @@ export interface PlannedMonth {
 
 /** The months and days of a backfill range (partial months at the ends). */
 export function planBackfill(start: string, end: string): PlannedMonth[] {
-  return monthsOfRange(start, end).map((m) => ({ month: m.month, start: m.start, end: m.end, days: m.days }));
+  return monthsOfRange(start, end).map((m) => ({
+    month: m.month,
+    start: m.start,
+    end: m.end,
+    days: m.days,
+  }));
 }
 
 /**
@@ -122,7 +135,10 @@ export function planBackfill(start: string, end: string): PlannedMonth[] {
  * reason; any other error fails it (FAILED).
  * @throws StateFileError when current_state.json is corrupt (nothing is changed).
  */
-export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Promise<BackfillOutcome> {
+export async function runBackfill(
+  ctx: EngineContext,
+  opts: BackfillOptions,
+): Promise<BackfillOutcome> {
   const { store, emit, cfg } = ctx;
   const mode = opts.mode ?? cfg.R1_MODE;
   // The state file names its store; a state of another store is never resumed from (it is replaced).
@@ -162,14 +178,20 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     end,
     days: allDays.map((d) => {
       const s = statuses.get(d);
-      return { date: d, status: s?.status ?? 'PENDING', hits: s?.discoveries ?? 0, proof: proofs.get(d) };
+      return {
+        date: d,
+        status: s?.status ?? 'PENDING',
+        hits: s?.discoveries ?? 0,
+        proof: proofs.get(d),
+      };
     }),
     at: Date.now(),
   });
 
   // Temp copies of files a killed run was writing (exports, reports, state) are left over; a
   // resumed run rewrites the files themselves.
-  for (const dir of [ctx.stateDir, ctx.reportsDir, resolve(cfg.GAPCTL_EXPORT_DIR)]) sweepStaleTemps(dir);
+  for (const dir of [ctx.stateDir, ctx.reportsDir, resolve(cfg.GAPCTL_EXPORT_DIR)])
+    sweepStaleTemps(dir);
   let state: BackfillStateFile = writeBackfillState(ctx.stateDir, {
     range: { start: opts.start, end },
     status: 'RUNNING',
@@ -191,7 +213,12 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   });
   emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
   if (!proofWanted) {
-    const alert = store.addAlert({ severity: 'INFO', kind: 'proof_off', date: null, message: `proof off for this run (--no-proof or R1_PROOF=off): the days this backfill scans are not proven (prefilter and audit only, "sampled")` });
+    const alert = store.addAlert({
+      severity: 'INFO',
+      kind: 'proof_off',
+      date: null,
+      message: `proof off for this run (--no-proof or R1_PROOF=off): the days this backfill scans are not proven (prefilter and audit only, "sampled")`,
+    });
     emit({ type: 'alert', alert });
   }
 
@@ -202,9 +229,22 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   let currentDay: string | null = null;
 
   const halt = (reason: string, day: string | null, kind: string): BackfillOutcome => {
-    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'HALTED', halt_reason: reason, halted_day: day, next_scan_day: null, next_scan_at: null, next_scan_et: null });
+    state = writeBackfillState(ctx.stateDir, {
+      ...strip(state),
+      status: 'HALTED',
+      halt_reason: reason,
+      halted_day: day,
+      next_scan_day: null,
+      next_scan_at: null,
+      next_scan_et: null,
+    });
     writeHelpRequest(ctx.stateDir, reason, day, kind);
-    const alert = store.addAlert({ severity: kind === 'BASELINE' ? 'CRITICAL' : 'WARNING', kind: `backfill_halt_${kind.toLowerCase()}`, date: day, message: reason });
+    const alert = store.addAlert({
+      severity: kind === 'BASELINE' ? 'CRITICAL' : 'WARNING',
+      kind: `backfill_halt_${kind.toLowerCase()}`,
+      date: day,
+      message: reason,
+    });
     emit({ type: 'alert', alert });
     emit({ type: 'backfill-state', state: 'HALTED', reason, at: Date.now() });
     return { state: 'HALTED', reason, scanned, skipped, months: monthsDone };
@@ -220,8 +260,16 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     const exportDir = resolve(cfg.GAPCTL_EXPORT_DIR);
     const D = '\\d{4}-\\d{2}-\\d{2}';
     const sets: [string, RegExp][] = [
-      [exportDir, new RegExp(`^(discovery_hits|summary|next_day_outcomes)_${opts.start}_${D}\\.csv$`)],
-      [join(exportDir, month.month), new RegExp(`^(discovery_hits|next_day_outcomes|summary|day_completeness)_${month.start}_${D}\\.csv$`)],
+      [
+        exportDir,
+        new RegExp(`^(discovery_hits|summary|next_day_outcomes)_${opts.start}_${D}\\.csv$`),
+      ],
+      [
+        join(exportDir, month.month),
+        new RegExp(
+          `^(discovery_hits|next_day_outcomes|summary|day_completeness)_${month.start}_${D}\\.csv$`,
+        ),
+      ],
       [resolve(ctx.reportsDir), new RegExp(`^qa_30d_${month.month}-\\d{2}\\.(csv|txt)$`)],
     ];
     for (const [dir, re] of sets) {
@@ -231,7 +279,8 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       } catch {
         continue;
       }
-      for (const n of names) if (re.test(n) && !keep.has(join(dir, n))) rmSync(join(dir, n), { force: true });
+      for (const n of names)
+        if (re.test(n) && !keep.has(join(dir, n))) rmSync(join(dir, n), { force: true });
     }
   };
 
@@ -239,7 +288,13 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
    * One month of the range (or one followed day): scan its days, export, validate, task log, state.
    * Returns the halt outcome, or null when the month is done.
    */
-  const doMonth = async (month: PlannedMonth, label: string, rangeEnd: string, resuming: boolean, follow = false): Promise<BackfillOutcome | null> => {
+  const doMonth = async (
+    month: PlannedMonth,
+    label: string,
+    rangeEnd: string,
+    resuming: boolean,
+    follow = false,
+  ): Promise<BackfillOutcome | null> => {
     // Resuming: a month already completed (scanned, exported, validated) is not done again.
     if (resuming && prior!.last_completed_month && month.month <= prior!.last_completed_month) {
       const st = store.dayStatuses(month.start, month.end);
@@ -247,7 +302,14 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         for (const date of month.days) {
           const d = st.get(date)!;
           skipped++;
-          emit({ type: 'day-skipped', date, status: d.status, hits: d.discoveries, rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 }, proof: store.dayProofs(date, date).get(date) });
+          emit({
+            type: 'day-skipped',
+            date,
+            status: d.status,
+            hits: d.discoveries,
+            rules: { r1: d.r1, r2: d.r2, r3: d.r3, r4: d.r4 },
+            proof: store.dayProofs(date, date).get(date),
+          });
         }
         return null;
       }
@@ -260,8 +322,22 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       const st = store.dayStatuses(date, date).get(date);
       if (!needsScan(date, st)) {
         skipped++;
-        emit({ type: 'day-skipped', date, status: st!.status, hits: st!.discoveries, rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, proof: store.dayProofs(date, date).get(date) });
-        results.push({ date, status: 'COMPLETE', reason: null, hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 }, discoveries: st!.discoveries, durationMs: 0 });
+        emit({
+          type: 'day-skipped',
+          date,
+          status: st!.status,
+          hits: st!.discoveries,
+          rules: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 },
+          proof: store.dayProofs(date, date).get(date),
+        });
+        results.push({
+          date,
+          status: 'COMPLETE',
+          reason: null,
+          hits: { r1: st!.r1, r2: st!.r2, r3: st!.r3, r4: st!.r4 },
+          discoveries: st!.discoveries,
+          durationMs: 0,
+        });
         continue;
       }
       currentDay = date;
@@ -269,7 +345,12 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       scanned++;
       monthScanned++;
       results.push(r);
-      if (r.status !== 'COMPLETE') return halt(`${date} ${r.status}: ${r.reason ?? 'no reason given'}`, date, dayKind(r.status));
+      if (r.status !== 'COMPLETE')
+        return halt(
+          `${date} ${r.status}: ${r.reason ?? 'no reason given'}`,
+          date,
+          dayKind(r.status),
+        );
       state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_day: date });
     }
     // Month finished: export, validate spot-check days, then advance the state.
@@ -286,7 +367,12 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       currentDay = d;
       const v = await opts.validateDay!(d, range);
       if (v.stopped) throw new StoppedError();
-      if (!v.passed) return halt(`${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`, d, v.gate ?? 'VALIDATE');
+      if (!v.passed)
+        return halt(
+          `${d} validation failed at gate ${v.gate ?? '?'}: ${v.message}`,
+          d,
+          v.gate ?? 'VALIDATE',
+        );
     }
     currentDay = null;
     monthsDone++;
@@ -301,7 +387,11 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         `- validated: ${toValidate.length ? toValidate.join(', ') : 'none'}; exported: ${exportedText(files)}\n`,
     );
     failpoint('state.advance');
-    state = writeBackfillState(ctx.stateDir, { ...strip(state), last_completed_month: month.month, last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day });
+    state = writeBackfillState(ctx.stateDir, {
+      ...strip(state),
+      last_completed_month: month.month,
+      last_completed_day: month.days[month.days.length - 1] ?? state.last_completed_day,
+    });
     emit({ type: 'month-done', month: month.month, days: month.days.length, hits });
     await backupAfterMonth(ctx, month.month, month.days[month.days.length - 1] ?? month.month);
     return null;
@@ -312,7 +402,12 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
     if (opts.phase0 && !resuming) {
       const v = await opts.phase0();
       if (v.stopped) throw new StoppedError();
-      if (!v.passed) return halt(`phase 0: reference day ${v.date} failed validation: ${v.message}`, v.date, v.gate ?? 'PHASE0');
+      if (!v.passed)
+        return halt(
+          `phase 0: reference day ${v.date} failed validation: ${v.message}`,
+          v.date,
+          v.gate ?? 'PHASE0',
+        );
     }
     let cutByMax = false;
     for (const month of months) {
@@ -320,7 +415,12 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
         cutByMax = true;
         break;
       }
-      const h = await doMonth(month, `${month.month} (${month.start} .. ${month.end})`, end, resuming);
+      const h = await doMonth(
+        month,
+        `${month.month} (${month.start} .. ${month.end})`,
+        end,
+        resuming,
+      );
       if (h) return h;
     }
     if (opts.follow && !cutByMax) return await follow(opts.follow);
@@ -335,18 +435,57 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       });
       emit({ type: 'alert', alert });
     }
-    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: done ? 'DONE' : 'STOPPED', halt_reason: done ? null : `--max-months ${opts.maxMonths} reached`, rerun: done ? null : rerun });
-    emit({ type: 'backfill-state', state: done ? 'DONE' : 'STOPPED', reason: done ? undefined : `--max-months ${opts.maxMonths} reached`, at: Date.now() });
-    return { state: done ? 'DONE' : 'STOPPED', reason: done ? null : `--max-months ${opts.maxMonths} reached`, scanned, skipped, months: monthsDone, chunkDone: !done };
+    state = writeBackfillState(ctx.stateDir, {
+      ...strip(state),
+      status: done ? 'DONE' : 'STOPPED',
+      halt_reason: done ? null : `--max-months ${opts.maxMonths} reached`,
+      rerun: done ? null : rerun,
+    });
+    emit({
+      type: 'backfill-state',
+      state: done ? 'DONE' : 'STOPPED',
+      reason: done ? undefined : `--max-months ${opts.maxMonths} reached`,
+      at: Date.now(),
+    });
+    return {
+      state: done ? 'DONE' : 'STOPPED',
+      reason: done ? null : `--max-months ${opts.maxMonths} reached`,
+      scanned,
+      skipped,
+      months: monthsDone,
+      chunkDone: !done,
+    };
   } catch (e) {
     if (e instanceof StoppedError || ctx.signal.aborted) {
-      state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'STOPPED', halt_reason: 'stopped by the operator', next_scan_day: null, next_scan_at: null, next_scan_et: null });
-      emit({ type: 'backfill-state', state: 'STOPPED', reason: 'stopped by the operator', at: Date.now() });
-      return { state: 'STOPPED', reason: 'stopped by the operator', scanned, skipped, months: monthsDone };
+      state = writeBackfillState(ctx.stateDir, {
+        ...strip(state),
+        status: 'STOPPED',
+        halt_reason: 'stopped by the operator',
+        next_scan_day: null,
+        next_scan_at: null,
+        next_scan_et: null,
+      });
+      emit({
+        type: 'backfill-state',
+        state: 'STOPPED',
+        reason: 'stopped by the operator',
+        at: Date.now(),
+      });
+      return {
+        state: 'STOPPED',
+        reason: 'stopped by the operator',
+        scanned,
+        skipped,
+        months: monthsDone,
+      };
     }
     if (isDiskFull(e)) return diskFull(e);
     const reason = errorLine(e);
-    state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FAILED', halt_reason: reason });
+    state = writeBackfillState(ctx.stateDir, {
+      ...strip(state),
+      status: 'FAILED',
+      halt_reason: reason,
+    });
     writeHelpRequest(ctx.stateDir, reason, null, 'ERROR');
     emit({ type: 'backfill-state', state: 'FAILED', reason, at: Date.now() });
     return { state: 'FAILED', reason, scanned, skipped, months: monthsDone };
@@ -359,16 +498,33 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
   function diskFull(e: unknown): BackfillOutcome {
     const code = errorCode(e) ?? 'ENOSPC';
     let reason = errorLine(e);
-    if (code === 'SQLITE_FULL' && !reason.includes(store.path)) reason = `${reason} (${store.path})`;
+    if (code === 'SQLITE_FULL' && !reason.includes(store.path))
+      reason = `${reason} (${store.path})`;
     reason = `disk full (${code}): ${reason.replace(/^(ENOSPC|EDQUOT): /, '')}; free space there, then resume with gapctl backfill`;
-    writeBackfillStateBestEffort(ctx.stateDir, { ...strip(state), status: 'HALTED', halt_reason: reason, halted_day: currentDay, next_scan_day: null, next_scan_at: null, next_scan_et: null });
+    writeBackfillStateBestEffort(ctx.stateDir, {
+      ...strip(state),
+      status: 'HALTED',
+      halt_reason: reason,
+      halted_day: currentDay,
+      next_scan_day: null,
+      next_scan_at: null,
+      next_scan_et: null,
+    });
     try {
       writeHelpRequest(ctx.stateDir, reason, currentDay, 'DISK_FULL');
     } catch {
       // No room for it either: the state file and the exit line say it.
     }
     try {
-      emit({ type: 'alert', alert: store.addAlert({ severity: 'WARNING', kind: 'backfill_halt_disk_full', date: currentDay, message: reason }) });
+      emit({
+        type: 'alert',
+        alert: store.addAlert({
+          severity: 'WARNING',
+          kind: 'backfill_halt_disk_full',
+          date: currentDay,
+          message: reason,
+        }),
+      });
     } catch {
       // The store is on the full disk.
     }
@@ -384,8 +540,20 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       const day = nextTradingDay(last);
       const due = dueAtMs(day, f);
       if (f.clock.now().getTime() < due) {
-        state = writeBackfillState(ctx.stateDir, { ...strip(state), status: 'FOLLOWING', next_scan_day: day, next_scan_at: new Date(due).toISOString(), next_scan_et: etLabel(due) });
-        emit({ type: 'follow-wait', date: day, nextScanAt: due, nextScanEt: etLabel(due), at: Date.now() });
+        state = writeBackfillState(ctx.stateDir, {
+          ...strip(state),
+          status: 'FOLLOWING',
+          next_scan_day: day,
+          next_scan_at: new Date(due).toISOString(),
+          next_scan_et: etLabel(due),
+        });
+        emit({
+          type: 'follow-wait',
+          date: day,
+          nextScanAt: due,
+          nextScanEt: etLabel(due),
+          at: Date.now(),
+        });
         emit({ type: 'backfill-state', state: 'FOLLOWING', at: Date.now() });
         await f.clock.sleepUntil(new Date(due), ctx.signal);
         if (ctx.signal.aborted) throw new StoppedError();
@@ -396,10 +564,23 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
       // The range grows to the day before it is scanned: a run killed in the middle resumes it as part of the range.
       // The month part as a backfill ending on the day names it (its folder's files, clipped to the range).
       const chunk = planBackfill(opts.start, day).at(-1)!;
-      state = writeBackfillState(ctx.stateDir, { ...strip(state), range: { start: state.range.start, end: day }, status: 'RUNNING', next_scan_day: null, next_scan_at: null, next_scan_et: null });
+      state = writeBackfillState(ctx.stateDir, {
+        ...strip(state),
+        range: { start: state.range.start, end: day },
+        status: 'RUNNING',
+        next_scan_day: null,
+        next_scan_at: null,
+        next_scan_et: null,
+      });
       emit({ type: 'follow-wait', date: day, nextScanAt: null, at: Date.now() });
       emit({ type: 'backfill-state', state: 'RUNNING', at: Date.now() });
-      const h = await doMonth({ month: chunk.month, start: chunk.start, end: day, days: [day] }, `${day} (follow)`, day, false, true);
+      const h = await doMonth(
+        { month: chunk.month, start: chunk.start, end: day, days: [day] },
+        `${day} (follow)`,
+        day,
+        false,
+        true,
+      );
       if (h) return h;
       last = day;
     }
@@ -407,7 +588,10 @@ export async function runBackfill(ctx: EngineContext, opts: BackfillOptions): Pr
 }
 
 /** The days to validate in a finished month: the 2-3 busiest by hits ('spot'), or all. */
-export function pickValidationDays(results: readonly DayResult[], how: 'spot' | 'all' | 'none'): string[] {
+export function pickValidationDays(
+  results: readonly DayResult[],
+  how: 'spot' | 'all' | 'none',
+): string[] {
   if (how === 'none') return [];
   if (how === 'all') return results.map((r) => r.date);
   const n = results.length >= 15 ? 3 : 2;
@@ -437,24 +621,37 @@ function remedy(kind: string, day: string | null): string[] {
         `- Most often an R1 premarket move under the prefilter: rerun the day exhaustively with ${rerun}, then resume.`,
       ];
     case 'RETRY':
-      return [`- The post-scan miss audit found a hit the scan missed: rerun the day exhaustively with ${rerun}, then resume.`];
+      return [
+        `- The post-scan miss audit found a hit the scan missed: rerun the day exhaustively with ${rerun}, then resume.`,
+      ];
     case 'INCOMPLETE':
-      return ['- The Theta terminal did not answer for some candidates: check it is up (pm_diag shows the statuses), then resume (the day reruns).'];
+      return [
+        '- The Theta terminal did not answer for some candidates: check it is up (pm_diag shows the statuses), then resume (the day reruns).',
+      ];
     case 'R1_HEALTH':
       return [
         `- Too few premarket lookups of the day had data (pm_diag_${day ?? 'D'}.json counts them by source and status). A terminal that answers 472 (no data) to everything (no subscription, a feed outage, a wrong venue) makes R1 blind: fix it, rerun the day with ${rerun}, then resume.`,
-        '- When the market truly holds no premarket data for the day, no rescan can fix it: a replay dataset has premarket bars only where its premarket file has rows (the real 518-day dataset from ../shared/data: 2018-01-02..2018-04-10 only), so R1 cannot be judged after that. The halt is the honest outcome; to go on knowingly, resume with the gate off for that run: `R1_HEALTH_MIN=0 gapctl backfill` (those days\' R1 stays unverified by real premarket data).',
+        "- When the market truly holds no premarket data for the day, no rescan can fix it: a replay dataset has premarket bars only where its premarket file has rows (the real 518-day dataset from ../shared/data: 2018-01-02..2018-04-10 only), so R1 cannot be judged after that. The halt is the honest outcome; to go on knowingly, resume with the gate off for that run: `R1_HEALTH_MIN=0 gapctl backfill` (those days' R1 stays unverified by real premarket data).",
       ];
     case 'DAY_FAILED':
     case 'ERROR':
-      return ['- A provider or the store failed: the reason above says which; fix it, then resume (the day reruns).'];
+      return [
+        '- A provider or the store failed: the reason above says which; fix it, then resume (the day reruns).',
+      ];
     default:
-      return [`- The ${kind} gate failed: FAIL_${kind}_${day ?? 'D'}.md says what it found; fix the cause (rescan the day if its data was wrong), then resume.`];
+      return [
+        `- The ${kind} gate failed: FAIL_${kind}_${day ?? 'D'}.md says what it found; fix the cause (rescan the day if its data was wrong), then resume.`,
+      ];
   }
 }
 
 /** Writes project_state/HELP_REQUEST.md: what failed, where, what to look at, what to do. */
-export function writeHelpRequest(stateDir: string, reason: string, day: string | null, kind: string): string {
+export function writeHelpRequest(
+  stateDir: string,
+  reason: string,
+  day: string | null,
+  kind: string,
+): string {
   const p = statePaths(stateDir);
   mkdirSync(stateDir, { recursive: true });
   const lines = [
@@ -467,7 +664,10 @@ export function writeHelpRequest(stateDir: string, reason: string, day: string |
     '## What to look at',
     '',
     ...(day
-      ? [`- the day's stage log: project_state/artifacts/scan_${day}.log`, `- premarket request outcomes: project_state/artifacts/pm_diag_${day}.json`]
+      ? [
+          `- the day's stage log: project_state/artifacts/scan_${day}.log`,
+          `- premarket request outcomes: project_state/artifacts/pm_diag_${day}.json`,
+        ]
       : ['- logs/gapctl.log and project_state/current_state.json']),
     `- \`${dayLookupSql(day ?? '')}\` and \`${BASELINE_ONLY_DAYS_SQL}\``,
     '- `gapctl status` for the backfill state and the last task-log entries',
@@ -486,7 +686,10 @@ export function writeHelpRequest(stateDir: string, reason: string, day: string |
 function exportedText(files: readonly string[]): string {
   if (!files.length) return 'none';
   const dirs = [...new Set(files.map((f) => relative(process.cwd(), dirname(f)) || '.'))];
-  return `${files.length} file(s) in ${dirs.join(', ')} (${files.map((f) => basename(f)).slice(0, 3).join(', ')}${files.length > 3 ? ', ...' : ''})`;
+  return `${files.length} file(s) in ${dirs.join(', ')} (${files
+    .map((f) => basename(f))
+    .slice(0, 3)
+    .join(', ')}${files.length > 3 ? ', ...' : ''})`;
 }
 
 /** Runs of consecutive dates of a sorted list, e.g. `2024-01-02..2024-01-05, 2024-01-09` (at most 10 runs shown). */
@@ -502,5 +705,7 @@ function runsText(dates: readonly string[]): string {
     }
   }
   if (dates.length) runs.push(start === prev ? start : `${start}..${prev}`);
-  return runs.length > 10 ? `${runs.slice(0, 10).join(', ')}, ... (${runs.length} runs)` : runs.join(', ');
+  return runs.length > 10
+    ? `${runs.slice(0, 10).join(', ')}, ... (${runs.length} runs)`
+    : runs.join(', ');
 }

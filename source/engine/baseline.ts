@@ -1,5 +1,5 @@
 /**
- * The baseline pass of validation (domain.md section 7): an independent second pass over the
+ * The baseline pass of validation (docs/domain.md section 7): an independent second pass over the
  * whole filtered universe of a day, without the prefilter. It fetches its own bars (Polygon grouped
  * daily for the day and the six trading days before), its own splits, and a premarket high for
  * every symbol from a second source (Polygon one-minute aggregates with extended hours; Theta for a
@@ -80,7 +80,11 @@ const EPS = 1e-9;
  *   never returned as a result.
  * @throws Error (one line) when Polygon fails for bars or splits.
  */
-export async function runBaseline(ctx: EngineContext, date: string, progress: (p: BaselineProgress) => void = () => {}): Promise<BaselineResult> {
+export async function runBaseline(
+  ctx: EngineContext,
+  date: string,
+  progress: (p: BaselineProgress) => void = () => {},
+): Promise<BaselineResult> {
   const { cfg } = ctx;
   const window = lastNTradingDays(date, R4_WINDOW_DAYS);
   const prevDate = prevTradingDay(date);
@@ -92,7 +96,8 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   const splits = await ctx.polygon.splits(window[0]!, date, ctx.signal);
   const splitsOf = new Map<string, SplitInfo[]>();
   for (const s of splits) splitsOf.set(s.symbol, [...(splitsOf.get(s.symbol) ?? []), s]);
-  const universe = ctx.store.getUniverse(date) ?? (await ctx.polygon.referenceTickers(date, ctx.signal));
+  const universe =
+    ctx.store.getUniverse(date) ?? (await ctx.polygon.referenceTickers(date, ctx.signal));
   const ref = new Map(universe.map((u) => [u.symbol, u]));
   const today = barsOf.get(date)!;
   const prev = barsOf.get(prevDate)!;
@@ -100,7 +105,9 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
   // Factor that puts a price of day d on the scan day's basis: product of from/to of splits in (d, date].
   const factor = (symbol: string, d: string) => {
     let f = 1;
-    for (const s of splitsOf.get(symbol) ?? []) if (s.executionDate > d && s.executionDate <= date && s.splitTo > 0) f *= s.splitFrom / s.splitTo;
+    for (const s of splitsOf.get(symbol) ?? [])
+      if (s.executionDate > d && s.executionDate <= date && s.splitTo > 0)
+        f *= s.splitFrom / s.splitTo;
     return f;
   };
 
@@ -148,7 +155,10 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
     // eligible premarket bar (an answer, like Polygon's empty minute aggregates).
     for (const symbol of withPrev) {
       const high = bulk.highs.get(symbol);
-      const a: BaselinePremarket = high !== undefined && high > 0 ? { kind: 'high', high, source: 'flatfile' } : { kind: 'none', source: 'flatfile' };
+      const a: BaselinePremarket =
+        high !== undefined && high > 0
+          ? { kind: 'high', high, source: 'flatfile' }
+          : { kind: 'none', source: 'flatfile' };
       answers.set(symbol, a);
       sources.flatfile++;
       if (a.kind === 'high') {
@@ -167,16 +177,26 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
    * (no fallback reason); `flatfile` without them records why. A broken, refused or unpublished file
    * never answers.
    */
-  async function flatFileHighs(): Promise<{ highs: ReadonlyMap<string, number> | null; fallback: string | null }> {
+  async function flatFileHighs(): Promise<{
+    highs: ReadonlyMap<string, number> | null;
+    fallback: string | null;
+  }> {
     if (cfg.BASELINE_PM_SOURCE === 'polygon') return { highs: null, fallback: null };
-    if (!ctx.flatFiles) return { highs: null, fallback: cfg.BASELINE_PM_SOURCE === 'flatfile' ? 'flat files are not configured' : null };
+    if (!ctx.flatFiles)
+      return {
+        highs: null,
+        fallback: cfg.BASELINE_PM_SOURCE === 'flatfile' ? 'flat files are not configured' : null,
+      };
     try {
       const r = await ctx.flatFiles.premarketHighs(date, ctx.signal);
       if (r.kind === 'ok') return { highs: r.highs, fallback: null };
       return { highs: null, fallback: `flat file ${r.kind}: ${r.reason}` };
     } catch (e) {
       if (ctx.signal.aborted) throw new StoppedError();
-      return { highs: null, fallback: `flat file failed: ${e instanceof Error ? e.message : String(e)}` };
+      return {
+        highs: null,
+        fallback: `flat file failed: ${e instanceof Error ? e.message : String(e)}`,
+      };
     }
   }
   for (const symbol of perSymbol) {
@@ -205,8 +225,11 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
     try {
       const aggs = await ctx.polygon.minuteAggs(symbol, date, ctx.signal);
       let high = -Infinity;
-      for (const a of aggs) if (a.startMs >= win.startMs && a.startMs < win.endMs) high = Math.max(high, a.high);
-      return high > 0 ? { kind: 'high', high, source: 'polygon' } : { kind: 'none', source: 'polygon' };
+      for (const a of aggs)
+        if (a.startMs >= win.startMs && a.startMs < win.endMs) high = Math.max(high, a.high);
+      return high > 0
+        ? { kind: 'high', high, source: 'polygon' }
+        : { kind: 'none', source: 'polygon' };
     } catch (e) {
       if (ctx.signal.aborted) return { kind: 'unanswered', reason: 'stopped' };
       polygonError = e instanceof Error ? e.message : String(e);
@@ -214,16 +237,34 @@ export async function runBaseline(ctx: EngineContext, date: string, progress: (p
     // No second source for this symbol (e.g. a plan without minute bars): Theta, as the spec allows.
     const a = await ctx.theta.premarketHigh(symbol, date, ctx.signal).catch(() => null);
     if (ctx.signal.aborted) return { kind: 'unanswered', reason: 'stopped' };
-    if (!a || a.outcome === 'unanswered') return { kind: 'unanswered', reason: `polygon: ${polygonError}; theta: ${a?.error ?? 'failed'}` };
+    if (!a || a.outcome === 'unanswered')
+      return {
+        kind: 'unanswered',
+        reason: `polygon: ${polygonError}; theta: ${a?.error ?? 'failed'}`,
+      };
     fallbacks.push({ symbol, polygonError });
-    if (a.outcome === 'high' && a.high !== null) return { kind: 'high', high: a.high, source: 'theta' };
+    if (a.outcome === 'high' && a.high !== null)
+      return { kind: 'high', high: a.high, source: 'theta' };
     return { kind: 'none', source: 'theta' };
   }
   await q.onIdle();
   if (ctx.signal.aborted) throw new StoppedError();
   // Every lookup must have an outcome; a missing one is unanswered, never "no premarket high".
-  for (const symbol of withPrev) if (!answers.has(symbol) && !failed.includes(symbol)) failed.push(symbol);
+  for (const symbol of withPrev)
+    if (!answers.has(symbol) && !failed.includes(symbol)) failed.push(symbol);
   hits.push(...pmHits);
-  hits.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : compareRuleCodes(a.rule, b.rule)));
-  return { hits, universe: eligible.length, premarketRequests: perSymbol.length, premarketSources: sources, premarketFailed: failed.sort(), flatFileFallback: bulk.fallback, thetaFallbacks: fallbacks.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)) };
+  hits.sort((a, b) =>
+    a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : compareRuleCodes(a.rule, b.rule),
+  );
+  return {
+    hits,
+    universe: eligible.length,
+    premarketRequests: perSymbol.length,
+    premarketSources: sources,
+    premarketFailed: failed.sort(),
+    flatFileFallback: bulk.fallback,
+    thetaFallbacks: fallbacks.sort((a, b) =>
+      a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0,
+    ),
+  };
 }

@@ -52,7 +52,10 @@ export class VirtualClock implements Clock {
   private ms: number;
   /** Every wake-up instant asked for, in order. */
   readonly sleeps: Date[] = [];
-  constructor(start: Date, private readonly onSleep?: (until: Date, clock: VirtualClock) => void) {
+  constructor(
+    start: Date,
+    private readonly onSleep?: (until: Date, clock: VirtualClock) => void,
+  ) {
     this.ms = start.getTime();
   }
   /** The current virtual instant. */
@@ -82,11 +85,16 @@ export class VirtualClock implements Clock {
  * @throws Error (one line) on a malformed value.
  */
 export function fakeClockFromEnv(raw: string): Clock {
-  const m = /^(\d{4}-\d{2}-\d{2}T[0-9:.]+Z)(?:@(\d+(?:\.\d+)?))?(?:\.\.(\d{4}-\d{2}-\d{2}T[0-9:.]+Z))?$/.exec(raw.trim());
+  const m =
+    /^(\d{4}-\d{2}-\d{2}T[0-9:.]+Z)(?:@(\d+(?:\.\d+)?))?(?:\.\.(\d{4}-\d{2}-\d{2}T[0-9:.]+Z))?$/.exec(
+      raw.trim(),
+    );
   const start = m ? Date.parse(m[1]!) : NaN;
   const horizon = m?.[3] === undefined ? Infinity : Date.parse(m[3]);
   if (!m || Number.isNaN(start) || Number.isNaN(horizon)) {
-    throw new Error(`bad GAPCTL_FAKE_CLOCK "${raw}": expected <UTC ISO start>[@speed][..<UTC ISO horizon>], e.g. 2024-11-26T23:00:00Z..2024-12-04T00:00:00Z`);
+    throw new Error(
+      `bad GAPCTL_FAKE_CLOCK "${raw}": expected <UTC ISO start>[@speed][..<UTC ISO horizon>], e.g. 2024-11-26T23:00:00Z..2024-12-04T00:00:00Z`,
+    );
   }
   const speed = m[2] === undefined ? 1 : Number(m[2]);
   const realStart = Date.now();
@@ -97,7 +105,9 @@ export function fakeClockFromEnv(raw: string): Clock {
     async sleepUntil(t, signal) {
       if (signal.aborted) return;
       if (t.getTime() > horizon) {
-        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
         return;
       }
       const left = t.getTime() - now();
@@ -137,8 +147,14 @@ export function latestDueDay(nowMs: number, s: FollowSchedule): string | null {
 }
 
 /** The follow schedule of the configuration: FOLLOW_WAIT_FOR picks FOLLOW_DUE_ET (same day) or FOLLOW_FLATFILE_DUE_ET (next day). */
-export function followSchedule(cfg: { FOLLOW_DUE_ET: string; FOLLOW_FLATFILE_DUE_ET: string; FOLLOW_WAIT_FOR: string }): FollowSchedule {
-  return cfg.FOLLOW_WAIT_FOR === 'flatfiles' ? { dueEt: cfg.FOLLOW_FLATFILE_DUE_ET, dueDayOffset: 1 } : { dueEt: cfg.FOLLOW_DUE_ET, dueDayOffset: 0 };
+export function followSchedule(cfg: {
+  FOLLOW_DUE_ET: string;
+  FOLLOW_FLATFILE_DUE_ET: string;
+  FOLLOW_WAIT_FOR: string;
+}): FollowSchedule {
+  return cfg.FOLLOW_WAIT_FOR === 'flatfiles'
+    ? { dueEt: cfg.FOLLOW_FLATFILE_DUE_ET, dueDayOffset: 1 }
+    : { dueEt: cfg.FOLLOW_DUE_ET, dueDayOffset: 0 };
 }
 
 /** `YYYY-MM-DD HH:MM ET` of an instant (UTC ms). */

@@ -1,5 +1,5 @@
 /**
- * One trading day, stage by stage (domain.md section 4): UNIVERSE, GROUPED, PREV, R2R3, R1 (with
+ * One trading day, stage by stage (docs/domain.md section 4): UNIVERSE, GROUPED, PREV, R2R3, R1 (with
  * the proof), R4, PERSIST, ENRICH, AUDIT, REPORT. Each stage is a module under ./stages/ with a
  * typed input and output; the {@link StageRunner} owns their begin/end lines in `scan_<date>.log`,
  * events, failpoints, timing and the pause/stop checks. Everything the day writes to the hit tables
@@ -58,7 +58,11 @@ export interface DayResult {
  * @throws StoppedError when ctx.signal aborted (nothing of the day is committed).
  * @throws Error when `date` is not a trading day.
  */
-export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOptions = {}): Promise<DayResult> {
+export async function scanDay(
+  ctx: EngineContext,
+  date: string,
+  opts: ScanDayOptions = {},
+): Promise<DayResult> {
   if (!isTradingDay(date)) throw new Error(`scan: ${date} is not a trading day`);
   const { cfg, store, emit } = ctx;
   const mode = opts.mode ?? cfg.R1_MODE;
@@ -73,14 +77,36 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
   log(`DAY:begin date=${date} mode=${mode} market=${ctx.marketName}`);
 
   const dc = newCompleteness(date, mode);
-  const runner = new StageRunner(ctx, (dayCtx): DayScope => ({ ctx: dayCtx, date, mode, bulk: !!opts.bulk, proofWanted: opts.proof ?? cfg.R1_PROOF === 'auto', dc, log, t0 }));
+  const runner = new StageRunner(ctx, (dayCtx): DayScope => ({
+    ctx: dayCtx,
+    date,
+    mode,
+    bulk: !!opts.bulk,
+    proofWanted: opts.proof ?? cfg.R1_PROOF === 'auto',
+    dc,
+    log,
+    t0,
+  }));
 
   try {
     const { status, reason, hits, counts } = await runStageGraph(runner, before);
     await runner.settle();
     const durationMs = Date.now() - t0;
-    log(`DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`);
-    emit({ type: 'day-end', date, status, hits: counts, discoveries: hits.length, durationMs, reason: reason ?? undefined, proof: dc.proof, proofSource: dc.proof_source, at: Date.now() });
+    log(
+      `DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`,
+    );
+    emit({
+      type: 'day-end',
+      date,
+      status,
+      hits: counts,
+      discoveries: hits.length,
+      durationMs,
+      reason: reason ?? undefined,
+      proof: dc.proof,
+      proofSource: dc.proof_source,
+      at: Date.now(),
+    });
     return { date, status, reason, hits: counts, discoveries: hits.length, durationMs };
   } catch (thrown) {
     // Every running stage was aborted (stop, or the first failure); none writes after this.
@@ -109,8 +135,26 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
     const durationMs = Date.now() - t0;
     log(`DAY:end status=FAILED reason="${dc.provider_status}"`);
     const zero = { r1: 0, r2: 0, r3: 0, r4: 0 };
-    emit({ type: 'day-end', date, status: 'FAILED', hits: zero, discoveries: 0, durationMs, reason: dc.provider_status, proof: dc.proof, proofSource: dc.proof_source, at: Date.now() });
-    return { date, status: 'FAILED', reason: dc.provider_status, hits: zero, discoveries: 0, durationMs };
+    emit({
+      type: 'day-end',
+      date,
+      status: 'FAILED',
+      hits: zero,
+      discoveries: 0,
+      durationMs,
+      reason: dc.provider_status,
+      proof: dc.proof,
+      proofSource: dc.proof_source,
+      at: Date.now(),
+    });
+    return {
+      date,
+      status: 'FAILED',
+      reason: dc.provider_status,
+      hits: zero,
+      discoveries: 0,
+      durationMs,
+    };
   }
 }
 
@@ -126,24 +170,73 @@ export async function scanDay(ctx: EngineContext, date: string, opts: ScanDayOpt
 async function runStageGraph(runner: StageRunner, before: RequestTotals) {
   const { ctx, dc } = runner.day;
   const universe = runner.start(universeStage, undefined);
-  const grouped = runner.start(groupedStage, { refBySymbol: handled(universe.then((u) => u.refBySymbol)) });
+  const grouped = runner.start(groupedStage, {
+    refBySymbol: handled(universe.then((u) => u.refBySymbol)),
+  });
   const prev = runner.start(prevStage, { bars: handled(grouped.then((g) => g.bars)) });
   // The filters (section 3) of every bar of the day: not a stage; R1, R4 and PERSIST take them.
-  const filtered = handled(Promise.all([universe, grouped, prev]).then(([u, g]) => applyFilters(g.bars, u.refBySymbol, ctx.cfg, dc)));
-  const day = handled(Promise.all([universe, grouped, prev, filtered]).then(([u, g, p, f]) => ({ ...u, ...g, ...p, ...f })));
+  const filtered = handled(
+    Promise.all([universe, grouped, prev]).then(([u, g]) =>
+      applyFilters(g.bars, u.refBySymbol, ctx.cfg, dc),
+    ),
+  );
+  const day = handled(
+    Promise.all([universe, grouped, prev, filtered]).then(([u, g, p, f]) => ({
+      ...u,
+      ...g,
+      ...p,
+      ...f,
+    })),
+  );
   const r2r3 = runner.start(r2r3Stage, day);
-  const r1 = runner.start(r1Stage, Promise.all([day, r2r3]).then(([d, r]) => ({ ...d, ...r })));
+  const r1 = runner.start(
+    r1Stage,
+    Promise.all([day, r2r3]).then(([d, r]) => ({ ...d, ...r })),
+  );
   const r4 = runner.start(r4Stage, day);
-  const persist = runner.start(persistStage, Promise.all([day, r2r3, r1, r4]).then(([d, r23, o1, o4]) => ({ ...d, ...r23, pm: o1.pm, r1: o1.r1, r4: o4.r4 })));
+  const persist = runner.start(
+    persistStage,
+    Promise.all([day, r2r3, r1, r4]).then(([d, r23, o1, o4]) => ({
+      ...d,
+      ...r23,
+      pm: o1.pm,
+      r1: o1.r1,
+      r4: o4.r4,
+    })),
+  );
   const enrich = runner.start(enrichStage, persist);
-  const audit = runner.start(auditStage, Promise.all([day, r1, persist]).then(([d, o1, p]) => ({ ...d, plan: o1.plan, pm: o1.pm, r1: o1.r1, hitSymbols: p.hitSymbols })));
+  const audit = runner.start(
+    auditStage,
+    Promise.all([day, r1, persist]).then(([d, o1, p]) => ({
+      ...d,
+      plan: o1.plan,
+      pm: o1.pm,
+      r1: o1.r1,
+      hitSymbols: p.hitSymbols,
+    })),
+  );
   const report = runner.start(
     reportStage,
     Promise.all([day, r2r3, r1, r4, persist, audit, enrich]).then(([d, r23, o1, o4, p, a]) => ({
-      ...r23, r1: o1.r1, r4: o4.r4, plan: o1.plan, pm: o1.pm, hits: p.hits, hitSymbols: p.hitSymbols, splitsBySymbol: d.splitsBySymbol,
-      missAudit: a.missAudit, auditPm: a.auditPm, unanswered: o1.unanswered, auditUnanswered: a.auditUnanswered, auditMisses: a.auditMisses,
-      sampleMisses: o1.sampleMisses, proofFound: o1.proofFound, proofConfirm: o1.proofConfirm, pmOverlap: o1.pmOverlap,
-      before, stageMs: runner.stageMs,
+      ...r23,
+      r1: o1.r1,
+      r4: o4.r4,
+      plan: o1.plan,
+      pm: o1.pm,
+      hits: p.hits,
+      hitSymbols: p.hitSymbols,
+      splitsBySymbol: d.splitsBySymbol,
+      missAudit: a.missAudit,
+      auditPm: a.auditPm,
+      unanswered: o1.unanswered,
+      auditUnanswered: a.auditUnanswered,
+      auditMisses: a.auditMisses,
+      sampleMisses: o1.sampleMisses,
+      proofFound: o1.proofFound,
+      proofConfirm: o1.proofConfirm,
+      pmOverlap: o1.pmOverlap,
+      before,
+      stageMs: runner.stageMs,
     })),
   );
   const [{ status, reason }, { hits, counts }] = await Promise.all([report, persist]);

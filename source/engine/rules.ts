@@ -1,5 +1,5 @@
 /**
- * The four rules as pure functions (domain.md section 1), the split basis, and the filters of
+ * The four rules as pure functions (docs/domain.md section 1), the split basis, and the filters of
  * section 3. Percentages are percent (69.7 means +69.7%); prices dollars; volumes shares.
  */
 import type { Config } from '../config/index.js';
@@ -51,7 +51,11 @@ export interface WindowBar {
  * symbol's splits executing after it (through `scanDate`). Also returns the raw (uncorrected)
  * value, to count split artifacts. NaN when no bar.
  */
-export function surge7d(bars: readonly WindowBar[], splits: readonly SplitInfo[], scanDate: string): { corrected: number; raw: number } {
+export function surge7d(
+  bars: readonly WindowBar[],
+  splits: readonly SplitInfo[],
+  scanDate: string,
+): { corrected: number; raw: number } {
   let hi = -Infinity;
   let lo = Infinity;
   let rawHi = -Infinity;
@@ -84,7 +88,7 @@ export function exchangeOfMic(mic: string): 'NYSE' | 'NASDAQ' | 'AMEX' | null {
   }
 }
 
-/** Why a symbol is not eligible to be a hit (filters of domain.md section 3), or null when it passes. */
+/** Why a symbol is not eligible to be a hit (filters of docs/domain.md section 3), or null when it passes. */
 export type FilterReason = 'unknown_type' | 'exchange' | 'type' | 'volume';
 
 /**
@@ -92,7 +96,11 @@ export type FilterReason = 'unknown_type' | 'exchange' | 'type' | 'volume';
  * (undefined when the bar's ticker is not in the universe: unknown type), `volume` the scan-day
  * volume in shares. Order: unknown type, exchange, security type, volume.
  */
-export function filterReason(ref: { type: string; primaryExchange: string } | undefined, volume: number, cfg: Config): FilterReason | null {
+export function filterReason(
+  ref: { type: string; primaryExchange: string } | undefined,
+  volume: number,
+  cfg: Config,
+): FilterReason | null {
   if (!ref) return 'unknown_type';
   const exchange = exchangeOfMic(ref.primaryExchange);
   if (!exchange || !cfg.ALLOWED_EXCHANGES.includes(exchange)) return 'exchange';
@@ -136,7 +144,12 @@ export function missRateUpper95(misses: number, n: number): number | null {
  * The seeded random audit sample: `n` symbols drawn without replacement from `pool` (sorted first,
  * so the result depends only on the set, the seed and the date).
  */
-export function auditSample(pool: readonly string[], n: number, seed: number, date: string): string[] {
+export function auditSample(
+  pool: readonly string[],
+  n: number,
+  seed: number,
+  date: string,
+): string[] {
   const arr = [...pool].sort();
   const rnd = mulberry32(fnv1a(`${seed}:${date}`));
   const k = Math.min(n, arr.length);

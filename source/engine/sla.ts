@@ -1,5 +1,5 @@
 /**
- * The runbook's per-day SLA (domain.md section 10): processing time at most SLA_MAX_PROCESSING_SEC
+ * The runbook's per-day SLA (docs/domain.md section 10): processing time at most SLA_MAX_PROCESSING_SEC
  * (900 s = 15 minutes) and API error rate at most SLA_MAX_ERROR_RATE (5 %; errors / requests over
  * Theta and Polygon, the same figure qc_daily_summary.api_error_rate stores). A breach raises one
  * WARNING alert of kind `SLA` when the day is written.
@@ -19,13 +19,23 @@ export interface SlaResult {
 }
 
 /** The SLA figures of a day row (as committed) against the configured limits. */
-export function slaOf(dc: Pick<DayCompleteness, 'processing_ms' | 'theta_requests' | 'theta_errors' | 'polygon_requests' | 'polygon_errors'>, cfg: Pick<Config, 'SLA_MAX_PROCESSING_SEC' | 'SLA_MAX_ERROR_RATE'>): SlaResult {
+export function slaOf(
+  dc: Pick<
+    DayCompleteness,
+    'processing_ms' | 'theta_requests' | 'theta_errors' | 'polygon_requests' | 'polygon_errors'
+  >,
+  cfg: Pick<Config, 'SLA_MAX_PROCESSING_SEC' | 'SLA_MAX_ERROR_RATE'>,
+): SlaResult {
   const processingSec = dc.processing_ms / 1000;
   const requests = dc.theta_requests + dc.polygon_requests;
   const errorRate = requests > 0 ? (dc.theta_errors + dc.polygon_errors) / requests : 0;
   const breaches: string[] = [];
-  if (processingSec > cfg.SLA_MAX_PROCESSING_SEC) breaches.push(`processing ${processingSec.toFixed(1)} s > ${cfg.SLA_MAX_PROCESSING_SEC} s`);
-  if (errorRate > cfg.SLA_MAX_ERROR_RATE) breaches.push(`API error rate ${(errorRate * 100).toFixed(1)}% > ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% (${dc.theta_errors + dc.polygon_errors} of ${requests} requests)`);
+  if (processingSec > cfg.SLA_MAX_PROCESSING_SEC)
+    breaches.push(`processing ${processingSec.toFixed(1)} s > ${cfg.SLA_MAX_PROCESSING_SEC} s`);
+  if (errorRate > cfg.SLA_MAX_ERROR_RATE)
+    breaches.push(
+      `API error rate ${(errorRate * 100).toFixed(1)}% > ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% (${dc.theta_errors + dc.polygon_errors} of ${requests} requests)`,
+    );
   return { processingSec, errorRate, breaches };
 }
 
@@ -38,7 +48,12 @@ export function raiseSlaAlert(ctx: EngineContext, dc: DayCompleteness): SlaResul
   const r = slaOf(dc, ctx.cfg);
   if (r.breaches.length === 0) return r;
   try {
-    const alert = ctx.store.addAlert({ severity: 'WARNING', kind: 'SLA', date: dc.date, message: `${dc.date} SLA breach: ${r.breaches.join('; ')}` });
+    const alert = ctx.store.addAlert({
+      severity: 'WARNING',
+      kind: 'SLA',
+      date: dc.date,
+      message: `${dc.date} SLA breach: ${r.breaches.join('; ')}`,
+    });
     ctx.emit({ type: 'alert', alert });
   } catch {
     /* the day is committed; the breach stays visible in qc_daily_summary and gapctl health */

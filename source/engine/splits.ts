@@ -38,7 +38,11 @@ function monthEnd(month: string): string {
  * cached; the current (unfinished) month is fetched every time and cached only once it has ended.
  * @throws Error (one line) when Polygon fails: the split basis must not be guessed.
  */
-export async function loadSplits(ctx: EngineContext, from: string, to: string): Promise<Map<string, SplitInfo[]>> {
+export async function loadSplits(
+  ctx: EngineContext,
+  from: string,
+  to: string,
+): Promise<Map<string, SplitInfo[]>> {
   const today = todayEt();
   const live: SplitInfo[] = [];
   for (const month of monthsBetween(from, to)) {
@@ -54,7 +58,10 @@ export async function loadSplits(ctx: EngineContext, from: string, to: string): 
     else live.push(...splits);
   }
   const out = new Map<string, SplitInfo[]>();
-  for (const s of [...ctx.store.getSplits(from, to), ...live.filter((s) => s.executionDate >= from && s.executionDate <= to)]) {
+  for (const s of [
+    ...ctx.store.getSplits(from, to),
+    ...live.filter((s) => s.executionDate >= from && s.executionDate <= to),
+  ]) {
     const list = out.get(s.symbol) ?? [];
     if (!list.some((x) => x.executionDate === s.executionDate)) list.push(s);
     out.set(s.symbol, list);

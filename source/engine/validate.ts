@@ -1,5 +1,5 @@
 /**
- * Validation of a scanned day (Phase A, domain.md section 7): the runbooks' acceptance gates in
+ * Validation of a scanned day (Phase A, docs/domain.md section 7): the runbooks' acceptance gates in
  * order, the baseline cross-check (zero baseline-only hits allowed), the rule-of-three audit, the
  * qc_daily_summary row and the day status. Stops at the first failed gate, writes
  * FAIL_<GATE>_<date>.md and HELP_REQUEST.md and raises an alert (CRITICAL for baseline-only hits).
@@ -8,6 +8,9 @@
  * enhanced_audit_log, qc_daily_summary, the day status) are written in one transaction at the end.
  * A stop (ctx.signal aborted) at any point ends it as "validation stopped": nothing of it is written
  * (no rows, no FAIL file, no alert) and the day keeps its previous validation state.
+ *
+ * Over 400 lines: the gates, the baseline cross-check and the audit end in one all-or-nothing
+ * transaction; they share the day's computed state, which is why they are read in one place.
  */
 import { mkdirSync, readFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +18,13 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { statePaths, writeFileAtomic } from '../store/state-files.js';
 import { markBaselineProof, putValidationSummary, setDayStatus } from '../store/days.js';
 import { duplicateHitTickers, duplicateRuleRows } from '../store/hits.js';
-import { auditRecord, baselineLookupSql, putBaseline, putGateResults, setAuditVerdict } from '../store/validation.js';
+import {
+  auditRecord,
+  baselineLookupSql,
+  putBaseline,
+  putGateResults,
+  setAuditVerdict,
+} from '../store/validation.js';
 import type { StoredHit } from '../store/store.js';
 import { checkDiscoveryCsv } from '../export/csv-shape.js';
 import { exportDiscoveryHits } from '../export/discovery-csv.js';
@@ -80,7 +89,10 @@ export const VALIDATE_PROGRESS_MIN_MS = 100;
 function upstreamRetries(ctx: EngineContext): { retries: number; backingOff: boolean } {
   const m = ctx.metrics();
   const all = [...m.theta, ...(m.polygon ? [m.polygon] : [])];
-  return { retries: all.reduce((a, u) => a + (u.retries ?? 0), 0), backingOff: all.some((u) => u.backingOff) };
+  return {
+    retries: all.reduce((a, u) => a + (u.retries ?? 0), 0),
+    backingOff: all.some((u) => u.backingOff),
+  };
 }
 
 /**
@@ -89,7 +101,11 @@ function upstreamRetries(ctx: EngineContext): { retries: number; backingOff: boo
  * @returns the report; `passed` only when every gate passed; `stopped` when ctx.signal aborted
  *   before the end (nothing was written: no rows, no FAIL file, no alert).
  */
-export async function validateDay(ctx: EngineContext, date: string, opts: ValidateOptions = {}): Promise<ValidationReport> {
+export async function validateDay(
+  ctx: EngineContext,
+  date: string,
+  opts: ValidateOptions = {},
+): Promise<ValidationReport> {
   const { store, cfg } = ctx;
   const t0 = Date.now();
   const retries0 = upstreamRetries(ctx).retries;
@@ -127,7 +143,12 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
     const dc = store.dayCompleteness(date);
     const hits = store.hits(date, date);
     const gates: GateResult[] = [];
-    let baseline: { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null = null;
+    let baseline: {
+      hits: BaselineHit[];
+      overlap: number;
+      discoveryOnly: number;
+      baselineOnly: BaselineHit[];
+    } | null = null;
     let auditInfo: { n: number; m: number; bound: number | null } | null = null;
     // Premarket lookups the baseline answered from Theta after Polygon failed (set by the BASELINE gate).
     let fallbacks: { symbol: string; polygonError: string }[] = [];
@@ -137,121 +158,193 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
     const writes: (() => void)[] = [];
 
     const checks: [GateName, GateCheck][] = [
-      ['COMPLETENESS', () => {
-        if (!dc) return `${date} has not been scanned (no day_completeness row)`;
-        if (dc.status === 'INCOMPLETE') return `${date} is INCOMPLETE: premarket data could not be fetched for ${dc.r1_unanswered} candidate(s); R1 is not proven (${dc.provider_status})`;
-        if (dc.status !== 'COMPLETE') return `${date} status is ${dc.status}: ${dc.provider_status}`;
-        return null;
-      }],
+      [
+        'COMPLETENESS',
+        () => {
+          if (!dc) return `${date} has not been scanned (no day_completeness row)`;
+          if (dc.status === 'INCOMPLETE')
+            return `${date} is INCOMPLETE: premarket data could not be fetched for ${dc.r1_unanswered} candidate(s); R1 is not proven (${dc.provider_status})`;
+          if (dc.status !== 'COMPLETE')
+            return `${date} status is ${dc.status}: ${dc.provider_status}`;
+          return null;
+        },
+      ],
       ['BASIS_SANITY', () => basisSanity(ctx, date, hits)],
-      ['RULE_UNIQUENESS', () => {
-        const dup = duplicateRuleRows(store.db, date);
-        const dupHits = duplicateHitTickers(store.db, date);
-        if (dup.length) return `duplicate rule rows: ${dup.map((d) => `${d.ticker} ${d.trigger_rule}`).join(', ')}`;
-        if (dupHits.length) return `duplicate hits: ${dupHits.join(', ')}`;
-        return null;
-      }],
-      ['EXCHANGE_DOMAIN', () => {
-        const bad = hits.filter((h) => !cfg.ALLOWED_EXCHANGES.includes(h.exchange));
-        return bad.length ? `hits outside ${cfg.ALLOWED_EXCHANGES.join(',')}: ${bad.map((h) => `${h.ticker}(${h.exchange || 'none'})`).join(', ')}` : null;
-      }],
-      ['MIN_VOLUME', () => {
-        const bad = hits.filter((h) => !(h.volume >= cfg.DISCOVERY_MIN_VOL));
-        return bad.length ? `hits under DISCOVERY_MIN_VOL=${cfg.DISCOVERY_MIN_VOL}: ${bad.map((h) => `${h.ticker}(${h.volume})`).join(', ')}` : null;
-      }],
-      ['CSV_SHAPE', () => {
-        const { path } = exportDiscoveryHits(store, date, date, join(ctx.stateDir, 'artifacts'));
-        csvPath = join(ctx.stateDir, 'artifacts', `validate_hits_${date}.csv`);
-        renameSync(path, csvPath);
-        opts.afterExport?.(csvPath);
-        const issues = checkDiscoveryCsv(csvPath);
-        return issues.length ? `${issues.length} CSV issue(s) in ${csvPath}: ${issues.slice(0, 5).map((i) => `row ${i.row} ${i.column}: ${i.message}`).join('; ')}` : null;
-      }],
-      ['PM_PROVENANCE', () => {
-        const bad = hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50') && (!h.pm_high_source || !h.pm_high_venue));
-        return bad.length ? `PM_GAP_50 hits without pm_high_source/venue: ${bad.map((h) => h.ticker).join(', ')}` : null;
-      }],
-      ['R1_HEALTH', () => {
-        const r3 = hits.filter((h) => h.rules.some((r) => r.rule === 'INTRADAY_PUSH_50')).length;
-        if (r3 < 10) return null;
-        const diagPath = join(ctx.stateDir, 'artifacts', `pm_diag_${date}.json`);
-        if (!existsSync(diagPath)) return `no pm_diag_${date}.json to judge R1 health (${r3} R3 hits)`;
-        const diag = JSON.parse(readFileSync(diagPath, 'utf8')) as { by_source: Record<string, { '200': number; '204': number; '472': number }> };
-        let ok = 0;
-        let all = 0;
-        for (const c of Object.values(diag.by_source)) {
-          ok += c['200'];
-          all += c['200'] + c['204'] + c['472'];
-        }
-        const ratio = all ? ok / all : 0;
-        const min = ctx.cfg.R1_HEALTH_MIN;
-        if (ratio >= min) return null;
-        // Not one lookup with data: the source has no premarket data for the day at all (HELP_REQUEST.md says what to do).
-        const none = ok === 0 && all > 0 ? '; no lookup had premarket data: the market may hold none for this day' : '';
-        return `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits${none})`;
-      }],
-      ['RULE_TAGS', () => {
-        // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.
-        const rows = parseCsv(readFileSync(csvPath!, 'utf8'), { columns: true }) as { ticker: string; rule_tags: string }[];
-        const exported = new Map(rows.map((r) => [r.ticker, r.rule_tags]));
-        const problems: string[] = [];
-        for (const h of hits) {
-          const want = h.rules.map((r) => r.rule).join('|');
-          const got = exported.get(h.ticker);
-          if (!want) problems.push(`${h.ticker} has no rule`);
-          else if (got === undefined) problems.push(`${h.ticker} is missing from the export`);
-          else if (got !== want) problems.push(`${h.ticker} exported rule_tags "${got}" but the store has "${want}"`);
-        }
-        for (const t of exported.keys()) if (!hits.some((h) => h.ticker === t)) problems.push(`${t} is exported but not a stored hit`);
-        return problems.length ? problems.slice(0, 8).join('; ') : null;
-      }],
-      ['BASELINE', async () => {
-        let sentAt = 0;
-        const b = await runBaseline(ctx, date, (p) => {
-          lookups = p;
-          // At most one event per VALIDATE_PROGRESS_MIN_MS (and the first and last lookups): the
-          // metrics it reads are not free, and the heartbeat covers the silent stretches.
-          const now = Date.now();
-          if (p.done === 0 || p.done === p.total || now - sentAt >= VALIDATE_PROGRESS_MIN_MS) {
-            sentAt = now;
-            sendProgress();
+      [
+        'RULE_UNIQUENESS',
+        () => {
+          const dup = duplicateRuleRows(store.db, date);
+          const dupHits = duplicateHitTickers(store.db, date);
+          if (dup.length)
+            return `duplicate rule rows: ${dup.map((d) => `${d.ticker} ${d.trigger_rule}`).join(', ')}`;
+          if (dupHits.length) return `duplicate hits: ${dupHits.join(', ')}`;
+          return null;
+        },
+      ],
+      [
+        'EXCHANGE_DOMAIN',
+        () => {
+          const bad = hits.filter((h) => !cfg.ALLOWED_EXCHANGES.includes(h.exchange));
+          return bad.length
+            ? `hits outside ${cfg.ALLOWED_EXCHANGES.join(',')}: ${bad.map((h) => `${h.ticker}(${h.exchange || 'none'})`).join(', ')}`
+            : null;
+        },
+      ],
+      [
+        'MIN_VOLUME',
+        () => {
+          const bad = hits.filter((h) => !(h.volume >= cfg.DISCOVERY_MIN_VOL));
+          return bad.length
+            ? `hits under DISCOVERY_MIN_VOL=${cfg.DISCOVERY_MIN_VOL}: ${bad.map((h) => `${h.ticker}(${h.volume})`).join(', ')}`
+            : null;
+        },
+      ],
+      [
+        'CSV_SHAPE',
+        () => {
+          const { path } = exportDiscoveryHits(store, date, date, join(ctx.stateDir, 'artifacts'));
+          csvPath = join(ctx.stateDir, 'artifacts', `validate_hits_${date}.csv`);
+          renameSync(path, csvPath);
+          opts.afterExport?.(csvPath);
+          const issues = checkDiscoveryCsv(csvPath);
+          return issues.length
+            ? `${issues.length} CSV issue(s) in ${csvPath}: ${issues
+                .slice(0, 5)
+                .map((i) => `row ${i.row} ${i.column}: ${i.message}`)
+                .join('; ')}`
+            : null;
+        },
+      ],
+      [
+        'PM_PROVENANCE',
+        () => {
+          const bad = hits.filter(
+            (h) =>
+              h.rules.some((r) => r.rule === 'PM_GAP_50') &&
+              (!h.pm_high_source || !h.pm_high_venue),
+          );
+          return bad.length
+            ? `PM_GAP_50 hits without pm_high_source/venue: ${bad.map((h) => h.ticker).join(', ')}`
+            : null;
+        },
+      ],
+      [
+        'R1_HEALTH',
+        () => {
+          const r3 = hits.filter((h) => h.rules.some((r) => r.rule === 'INTRADAY_PUSH_50')).length;
+          if (r3 < 10) return null;
+          const diagPath = join(ctx.stateDir, 'artifacts', `pm_diag_${date}.json`);
+          if (!existsSync(diagPath))
+            return `no pm_diag_${date}.json to judge R1 health (${r3} R3 hits)`;
+          const diag = JSON.parse(readFileSync(diagPath, 'utf8')) as {
+            by_source: Record<string, { '200': number; '204': number; '472': number }>;
+          };
+          let ok = 0;
+          let all = 0;
+          for (const c of Object.values(diag.by_source)) {
+            ok += c['200'];
+            all += c['200'] + c['204'] + c['472'];
           }
-        });
-        fallbacks = b.thetaFallbacks;
-        fallbackOf = b.premarketRequests;
-        if (b.premarketFailed.length) return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
-        const disc = new Set<string>();
-        for (const h of hits) for (const r of h.rules) disc.add(`${h.ticker}|${r.rule}`);
-        const base = new Set(b.hits.map((h) => `${h.symbol}|${h.rule}`));
-        const baselineOnly = b.hits.filter((h) => !disc.has(`${h.symbol}|${h.rule}`));
-        const overlap = b.hits.length - baselineOnly.length;
-        const discoveryOnly = [...disc].filter((k) => !base.has(k)).length;
-        baseline = { hits: b.hits, overlap, discoveryOnly, baselineOnly };
-        writes.push(() => {
-          putBaseline(store.db, date, b.hits, {
-            overlap,
-            discoveryOnly,
-            baselineOnly: baselineOnly.length,
-            detail: { baseline_only: baselineOnly, universe: b.universe, premarket_requests: b.premarketRequests, premarket_sources: b.premarketSources, flatfile_fallback: b.flatFileFallback ?? null },
+          const ratio = all ? ok / all : 0;
+          const min = ctx.cfg.R1_HEALTH_MIN;
+          if (ratio >= min) return null;
+          // Not one lookup with data: the source has no premarket data for the day at all (HELP_REQUEST.md says what to do).
+          const none =
+            ok === 0 && all > 0
+              ? '; no lookup had premarket data: the market may hold none for this day'
+              : '';
+          return `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits${none})`;
+        },
+      ],
+      [
+        'RULE_TAGS',
+        () => {
+          // The exported rule_tags (codes joined with '|', rule order R1..R4) must say what the store says.
+          const rows = parseCsv(readFileSync(csvPath!, 'utf8'), { columns: true }) as {
+            ticker: string;
+            rule_tags: string;
+          }[];
+          const exported = new Map(rows.map((r) => [r.ticker, r.rule_tags]));
+          const problems: string[] = [];
+          for (const h of hits) {
+            const want = h.rules.map((r) => r.rule).join('|');
+            const got = exported.get(h.ticker);
+            if (!want) problems.push(`${h.ticker} has no rule`);
+            else if (got === undefined) problems.push(`${h.ticker} is missing from the export`);
+            else if (got !== want)
+              problems.push(`${h.ticker} exported rule_tags "${got}" but the store has "${want}"`);
+          }
+          for (const t of exported.keys())
+            if (!hits.some((h) => h.ticker === t))
+              problems.push(`${t} is exported but not a stored hit`);
+          return problems.length ? problems.slice(0, 8).join('; ') : null;
+        },
+      ],
+      [
+        'BASELINE',
+        async () => {
+          let sentAt = 0;
+          const b = await runBaseline(ctx, date, (p) => {
+            lookups = p;
+            // At most one event per VALIDATE_PROGRESS_MIN_MS (and the first and last lookups): the
+            // metrics it reads are not free, and the heartbeat covers the silent stretches.
+            const now = Date.now();
+            if (p.done === 0 || p.done === p.total || now - sentAt >= VALIDATE_PROGRESS_MIN_MS) {
+              sentAt = now;
+              sendProgress();
+            }
           });
-          // A complete baseline without a baseline-only hit proves an unproven day (docs/domain.md section 14).
-          if (baselineOnly.length === 0) markBaselineProof(store.db, date, b.universe);
-        });
-        if (baselineOnly.length) {
-          return `baseline-only hits: ${baselineOnly.length} (${baselineOnly.slice(0, 8).map((h) => `${h.symbol} ${ruleOf(h.rule).short} ${h.pct.toFixed(1)}%`).join(', ')})`;
-        }
-        return null;
-      }],
-      ['AUDIT', () => {
-        const row = auditRecord(store.db, date);
-        if (!row) return 'no enhanced_audit_log row for the day';
-        const bound = missRateUpper95(row.misses, row.sample_size);
-        auditInfo = { n: row.sample_size, m: row.misses, bound };
-        writes.push(() => {
-          setAuditVerdict(store.db, date, bound, row.misses === 0);
-        });
-        return row.misses > 0 ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%` : null;
-      }],
+          fallbacks = b.thetaFallbacks;
+          fallbackOf = b.premarketRequests;
+          if (b.premarketFailed.length)
+            return `baseline could not fetch premarket bars for ${b.premarketFailed.length} symbol(s) (${b.premarketFailed.slice(0, 5).join(', ')}): not a proof`;
+          const disc = new Set<string>();
+          for (const h of hits) for (const r of h.rules) disc.add(`${h.ticker}|${r.rule}`);
+          const base = new Set(b.hits.map((h) => `${h.symbol}|${h.rule}`));
+          const baselineOnly = b.hits.filter((h) => !disc.has(`${h.symbol}|${h.rule}`));
+          const overlap = b.hits.length - baselineOnly.length;
+          const discoveryOnly = [...disc].filter((k) => !base.has(k)).length;
+          baseline = { hits: b.hits, overlap, discoveryOnly, baselineOnly };
+          writes.push(() => {
+            putBaseline(store.db, date, b.hits, {
+              overlap,
+              discoveryOnly,
+              baselineOnly: baselineOnly.length,
+              detail: {
+                baseline_only: baselineOnly,
+                universe: b.universe,
+                premarket_requests: b.premarketRequests,
+                premarket_sources: b.premarketSources,
+                flatfile_fallback: b.flatFileFallback ?? null,
+              },
+            });
+            // A complete baseline without a baseline-only hit proves an unproven day (docs/domain.md section 14).
+            if (baselineOnly.length === 0) markBaselineProof(store.db, date, b.universe);
+          });
+          if (baselineOnly.length) {
+            return `baseline-only hits: ${baselineOnly.length} (${baselineOnly
+              .slice(0, 8)
+              .map((h) => `${h.symbol} ${ruleOf(h.rule).short} ${h.pct.toFixed(1)}%`)
+              .join(', ')})`;
+          }
+          return null;
+        },
+      ],
+      [
+        'AUDIT',
+        () => {
+          const row = auditRecord(store.db, date);
+          if (!row) return 'no enhanced_audit_log row for the day';
+          const bound = missRateUpper95(row.misses, row.sample_size);
+          auditInfo = { n: row.sample_size, m: row.misses, bound };
+          writes.push(() => {
+            setAuditVerdict(store.db, date, bound, row.misses === 0);
+          });
+          return row.misses > 0
+            ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%`
+            : null;
+        },
+      ],
     ];
 
     let failed: GateResult | null = null;
@@ -276,7 +369,12 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       }
     }
 
-    const b = baseline as { hits: BaselineHit[]; overlap: number; discoveryOnly: number; baselineOnly: BaselineHit[] } | null;
+    const b = baseline as {
+      hits: BaselineHit[];
+      overlap: number;
+      discoveryOnly: number;
+      baselineOnly: BaselineHit[];
+    } | null;
     const a = auditInfo as { n: number; m: number; bound: number | null } | null;
     const baselineOnlyCount = b ? b.baselineOnly.length : 0;
     const files: string[] = [];
@@ -296,7 +394,12 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         auditPassed: a ? (a.m === 0 ? 1 : 0) : null,
       });
       if (dc && failed && failed.gate !== 'COMPLETENESS') {
-        setDayStatus(store.db, date, failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED', `validate ${failed.gate}: ${failed.message}`);
+        setDayStatus(
+          store.db,
+          date,
+          failed.gate === 'BASELINE' || failed.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED',
+          `validate ${failed.gate}: ${failed.message}`,
+        );
       }
     });
 
@@ -309,7 +412,12 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
         severity: 'WARNING',
         kind: 'baseline_fallback',
         date,
-        message: `${date} baseline fell back to Theta for ${fallbacks.length} of ${fallbackOf} premarket lookup(s) after Polygon failed (${fallbacks.slice(0, 5).map((f) => f.symbol).join(', ')}; first error: ${first.polygonError}): not independent of the scan for those symbols`,
+        message: `${date} baseline fell back to Theta for ${fallbacks.length} of ${fallbackOf} premarket lookup(s) after Polygon failed (${fallbacks
+          .slice(0, 5)
+          .map((f) => f.symbol)
+          .join(
+            ', ',
+          )}; first error: ${first.polygonError}): not independent of the scan for those symbols`,
       });
       ctx.emit({ type: 'alert', alert });
     }
@@ -319,13 +427,23 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       const failPath = p.failFile(failed.gate, date);
       // Atomic (temp + rename): a full disk leaves no empty FAIL report behind.
       writeFileAtomic(failPath, failReport(date, failed, gates, b?.baselineOnly ?? []));
-      files.push(failPath, writeHelpRequest(ctx.stateDir, `${date} validation failed at gate ${failed.gate}: ${failed.message}`, date, failed.gate));
+      files.push(
+        failPath,
+        writeHelpRequest(
+          ctx.stateDir,
+          `${date} validation failed at gate ${failed.gate}: ${failed.message}`,
+          date,
+          failed.gate,
+        ),
+      );
       const critical = failed.gate === 'BASELINE' && baselineOnlyCount > 0;
       const alert = store.addAlert({
         severity: critical ? 'CRITICAL' : 'WARNING',
         kind: critical ? 'baseline_only' : `gate_${failed.gate.toLowerCase()}`,
         date,
-        message: critical ? `${date} ${failed.message}` : `${date} gate ${failed.gate} failed: ${failed.message}`,
+        message: critical
+          ? `${date} ${failed.message}`
+          : `${date} gate ${failed.gate} failed: ${failed.message}`,
       });
       ctx.emit({ type: 'alert', alert });
     }
@@ -341,7 +459,14 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       discoveryOnly: b?.discoveryOnly ?? 0,
       files,
     };
-    ctx.emit({ type: 'validate', date, passed: report.passed, gate: report.gate, baselineOnly: report.baselineOnly, message: report.message });
+    ctx.emit({
+      type: 'validate',
+      date,
+      passed: report.passed,
+      gate: report.gate,
+      baselineOnly: report.baselineOnly,
+      message: report.message,
+    });
     return report;
 
     /** The report of a validation a stop cut short during `gate`: nothing written, the previous state kept. */
@@ -349,11 +474,21 @@ export async function validateDay(ctx: EngineContext, date: string, opts: Valida
       const done = lookups ? `, ${lookups.done}/${lookups.total} baseline lookups done` : '';
       const message = `validation stopped during gate ${gate}${done}: nothing recorded, the day keeps its previous validation state`;
       ctx.emit({ type: 'validate', date, passed: false, stopped: true, baselineOnly: 0, message });
-      return { date, passed: false, stopped: true, baselineOnly: 0, message, gates, baselineHits: 0, overlap: 0, discoveryOnly: 0, files: [] };
+      return {
+        date,
+        passed: false,
+        stopped: true,
+        baselineOnly: 0,
+        message,
+        gates,
+        baselineHits: 0,
+        overlap: 0,
+        discoveryOnly: 0,
+        files: [],
+      };
     }
   }
 }
-
 
 /**
  * Basis sanity: split-adjacent hits have whole-share volume, and the stored dollar volume is
@@ -363,7 +498,8 @@ function basisSanity(ctx: EngineContext, date: string, hits: readonly StoredHit[
   const raw = ctx.store.getDailyRaw(date);
   const problems: string[] = [];
   for (const h of hits) {
-    if (h.is_near_reverse_split && Math.abs(h.volume - Math.round(h.volume)) > 1e-9) problems.push(`${h.ticker} split-adjacent with fractional volume ${h.volume}`);
+    if (h.is_near_reverse_split && Math.abs(h.volume - Math.round(h.volume)) > 1e-9)
+      problems.push(`${h.ticker} split-adjacent with fractional volume ${h.volume}`);
     const b = raw.get(h.ticker);
     if (!b) {
       problems.push(`${h.ticker} has no daily_raw bar`);
@@ -377,7 +513,12 @@ function basisSanity(ctx: EngineContext, date: string, hits: readonly StoredHit[
   return problems.length ? problems.slice(0, 8).join('; ') : null;
 }
 
-function failReport(date: string, failed: GateResult, gates: readonly GateResult[], baselineOnly: readonly BaselineHit[]): string {
+function failReport(
+  date: string,
+  failed: GateResult,
+  gates: readonly GateResult[],
+  baselineOnly: readonly BaselineHit[],
+): string {
   return [
     `# FAIL ${failed.gate} ${date}`,
     '',
@@ -390,13 +531,21 @@ function failReport(date: string, failed: GateResult, gates: readonly GateResult
     ...gates.map((g) => `- ${g.passed ? 'PASS' : 'FAIL'} ${g.gate}: ${g.message}`),
     '',
     ...(baselineOnly.length
-      ? ['## Baseline-only hits (CRITICAL)', '', ...baselineOnly.map((h) => `- ${h.symbol} ${h.rule} ${h.pct.toFixed(1)}%`), '',
-         `Rerun the day exhaustively (\`gapctl scan-day --date ${date} --mode exhaustive\`), then validate again.`, '']
+      ? [
+          '## Baseline-only hits (CRITICAL)',
+          '',
+          ...baselineOnly.map((h) => `- ${h.symbol} ${h.rule} ${h.pct.toFixed(1)}%`),
+          '',
+          `Rerun the day exhaustively (\`gapctl scan-day --date ${date} --mode exhaustive\`), then validate again.`,
+          '',
+        ]
       : []),
     '## Where to look',
     '',
     `- project_state/artifacts/scan_${date}.log, pm_diag_${date}.json, miss_audit_filters_${date}.json`,
-    `- ${baselineLookupSql(date).map((q) => `\`${q}\``).join(', ')}`,
+    `- ${baselineLookupSql(date)
+      .map((q) => `\`${q}\``)
+      .join(', ')}`,
     '',
   ].join('\n');
 }

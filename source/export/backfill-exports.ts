@@ -1,5 +1,5 @@
 /**
- * Every export of a backfill (issue 4, domain.md sections 6 and 9), regenerated from the database
+ * Every export of a backfill (issue 4, docs/domain.md sections 6 and 9), regenerated from the database
  * alone so that a rerun of a day replaces its rows everywhere and an interrupted + resumed backfill
  * writes the same bytes as a clean run:
  *
@@ -24,7 +24,12 @@
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { readBackfillState } from '../store/state-files.js';
-import { DISCOVERY_COLUMNS, discoveryRow, exportDayCompleteness, exportDiscoveryHits } from './discovery-csv.js';
+import {
+  DISCOVERY_COLUMNS,
+  discoveryRow,
+  exportDayCompleteness,
+  exportDiscoveryHits,
+} from './discovery-csv.js';
 import { writeCsvAtomic, type ExportedFile } from './csv-write.js';
 import { exportNextDayOutcomes } from './next-day-csv.js';
 import { exportSummary } from './summary-csv.js';
@@ -50,7 +55,9 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 function checkRange(r: DateRange, what: string): void {
   if (!DATE_RE.test(r.start) || !DATE_RE.test(r.end)) {
-    throw new Error(`export: ${what} dates must be YYYY-MM-DD, got start=${JSON.stringify(r.start)} end=${JSON.stringify(r.end)}`);
+    throw new Error(
+      `export: ${what} dates must be YYYY-MM-DD, got start=${JSON.stringify(r.start)} end=${JSON.stringify(r.end)}`,
+    );
   }
   if (r.start > r.end) throw new Error(`export: ${what} start ${r.start} is after end ${r.end}`);
 }
@@ -61,16 +68,26 @@ function checkRange(r: DateRange, what: string): void {
  * day_completeness_<start>_<end>.csv, each replaced whole. Returns the files in that order.
  * @throws Error on malformed dates, start > end, or a range spanning two months.
  */
-export function exportMonthFolder(store: Store, cal: TradingCalendar, month: DateRange, exportDir: string): ExportedFile[] {
+export function exportMonthFolder(
+  store: Store,
+  cal: TradingCalendar,
+  month: DateRange,
+  exportDir: string,
+): ExportedFile[] {
   checkRange(month, 'month');
-  if (month.start.slice(0, 7) !== month.end.slice(0, 7)) throw new Error(`export: ${month.start} .. ${month.end} is not within one month`);
+  if (month.start.slice(0, 7) !== month.end.slice(0, 7))
+    throw new Error(`export: ${month.start} .. ${month.end} is not within one month`);
   const dir = join(exportDir, month.start.slice(0, 7));
   const { start, end } = month;
   return [
     exportDiscoveryHits(store, start, end, dir),
     exportNextDayOutcomes(store, cal, start, end, dir),
     exportSummary(store, cal, start, end, dir),
-    exportDayCompleteness(store, dir, { start, end, fileName: `day_completeness_${start}_${end}.csv` }),
+    exportDayCompleteness(store, dir, {
+      start,
+      end,
+      fileName: `day_completeness_${start}_${end}.csv`,
+    }),
   ];
 }
 
@@ -81,14 +98,25 @@ export function exportMonthFolder(store: Store, cal: TradingCalendar, month: Dat
  * Returns the files in that order.
  * @throws Error on malformed dates or range.start > range.end.
  */
-export function exportRangeFiles(store: Store, cal: TradingCalendar, range: DateRange, through: string, exportDir: string): ExportedFile[] {
+export function exportRangeFiles(
+  store: Store,
+  cal: TradingCalendar,
+  range: DateRange,
+  through: string,
+  exportDir: string,
+): ExportedFile[] {
   checkRange(range, 'range');
-  if (!DATE_RE.test(through)) throw new Error(`export: through date must be YYYY-MM-DD, got ${JSON.stringify(through)}`);
+  if (!DATE_RE.test(through))
+    throw new Error(`export: through date must be YYYY-MM-DD, got ${JSON.stringify(through)}`);
   const to = through < range.end ? through : range.end;
   const name = { start: range.start, end: range.end };
   const hits = to >= range.start ? store.hits(range.start, to).map(discoveryRow) : [];
   return [
-    writeCsvAtomic(join(exportDir, `discovery_hits_${range.start}_${range.end}.csv`), DISCOVERY_COLUMNS, hits),
+    writeCsvAtomic(
+      join(exportDir, `discovery_hits_${range.start}_${range.end}.csv`),
+      DISCOVERY_COLUMNS,
+      hits,
+    ),
     exportSummary(store, cal, range.start, to, exportDir, name),
     exportNextDayOutcomes(store, cal, range.start, to, exportDir, name),
   ];
@@ -101,7 +129,13 @@ export function exportRangeFiles(store: Store, cal: TradingCalendar, range: Date
  * every file written (month folder, range files, day_completeness.csv, QA csv, QA txt).
  * @throws Error on malformed dates; CalendarError from `cal`.
  */
-export function exportBackfillMonth(store: Store, cal: TradingCalendar, dirs: ExportDirs, range: DateRange, month: DateRange): ExportedFile[] {
+export function exportBackfillMonth(
+  store: Store,
+  cal: TradingCalendar,
+  dirs: ExportDirs,
+  range: DateRange,
+  month: DateRange,
+): ExportedFile[] {
   checkRange(range, 'range');
   return [
     ...exportMonthFolder(store, cal, month, dirs.exportDir),
@@ -122,14 +156,27 @@ export function exportBackfillMonth(store: Store, cal: TradingCalendar, dirs: Ex
  * Returns the files written.
  * @throws Error on malformed dates or a date outside the range.
  */
-export function exportValidationUpdate(store: Store, cal: TradingCalendar, dirs: ExportDirs, range: DateRange, date: string): ExportedFile[] {
+export function exportValidationUpdate(
+  store: Store,
+  cal: TradingCalendar,
+  dirs: ExportDirs,
+  range: DateRange,
+  date: string,
+): ExportedFile[] {
   checkRange(range, 'range');
-  if (!DATE_RE.test(date) || date < range.start || date > range.end) throw new Error(`export: ${JSON.stringify(date)} is not a date of the range ${range.start} .. ${range.end}`);
+  if (!DATE_RE.test(date) || date < range.start || date > range.end)
+    throw new Error(
+      `export: ${JSON.stringify(date)} is not a date of the range ${range.start} .. ${range.end}`,
+    );
   const m = monthBounds(date, range);
   const dir = join(dirs.exportDir, m.month);
   return [
     exportSummary(store, cal, m.start, m.end, dir),
-    exportDayCompleteness(store, dir, { start: m.start, end: m.end, fileName: `day_completeness_${m.start}_${m.end}.csv` }),
+    exportDayCompleteness(store, dir, {
+      start: m.start,
+      end: m.end,
+      fileName: `day_completeness_${m.start}_${m.end}.csv`,
+    }),
     exportSummary(store, cal, range.start, m.end, dirs.exportDir, range),
     exportDayCompleteness(store, dirs.exportDir),
     ...writeQaReport(store, cal, m.end, dirs.reportsDir),
@@ -142,7 +189,13 @@ export function exportValidationUpdate(store: Store, cal: TradingCalendar, dirs:
  * range-level files with every row of the range, and exports/day_completeness.csv.
  * @throws Error on malformed dates or start > end; CalendarError from `cal`.
  */
-export function exportRange(store: Store, cal: TradingCalendar, dirs: ExportDirs, start: string, end: string): ExportedFile[] {
+export function exportRange(
+  store: Store,
+  cal: TradingCalendar,
+  dirs: ExportDirs,
+  start: string,
+  end: string,
+): ExportedFile[] {
   const range = { start, end };
   checkRange(range, 'range');
   const out: ExportedFile[] = [];
@@ -166,15 +219,25 @@ export function exportRange(store: Store, cal: TradingCalendar, dirs: ExportDirs
  * Returns the files written.
  * @throws Error on a malformed date; StateFileError when current_state.json is corrupt (nothing written).
  */
-export function reexportDay(store: Store, cal: TradingCalendar, dirs: ExportDirs & { stateDir: string }, date: string): ExportedFile[] {
-  if (!DATE_RE.test(date)) throw new Error(`export: date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+export function reexportDay(
+  store: Store,
+  cal: TradingCalendar,
+  dirs: ExportDirs & { stateDir: string },
+  date: string,
+): ExportedFile[] {
+  if (!DATE_RE.test(date))
+    throw new Error(`export: date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
   const state = readBackfillState(dirs.stateDir);
   const range = state && state.range.start <= date && date <= state.range.end ? state.range : null;
   const month = monthBounds(date, range ?? undefined);
   const out = [...exportMonthFolder(store, cal, month, dirs.exportDir)];
   if (range) {
-    const done = state!.last_completed_month ? monthBounds(`${state!.last_completed_month}-01`, range).end : month.end;
-    out.push(...exportRangeFiles(store, cal, range, done > month.end ? done : month.end, dirs.exportDir));
+    const done = state!.last_completed_month
+      ? monthBounds(`${state!.last_completed_month}-01`, range).end
+      : month.end;
+    out.push(
+      ...exportRangeFiles(store, cal, range, done > month.end ? done : month.end, dirs.exportDir),
+    );
   }
   out.push(exportDayCompleteness(store, dirs.exportDir));
   out.push(...writeQaReport(store, cal, month.end, dirs.reportsDir));

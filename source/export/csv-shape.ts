@@ -1,5 +1,5 @@
 /**
- * The CSV-shape acceptance gate (domain.md section 7): reads a written
+ * The CSV-shape acceptance gate (docs/domain.md section 7): reads a written
  * `discovery_hits_<start>_<end>.csv` back and checks it against section 9.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,17 @@ export interface CsvShapeIssue {
   message: string;
 }
 
-const FORBIDDEN = new Set(['null', 'nan', 'undefined', 'none', 'infinity', '-infinity', '+infinity', 'inf', '-inf']);
+const FORBIDDEN = new Set([
+  'null',
+  'nan',
+  'undefined',
+  'none',
+  'infinity',
+  '-infinity',
+  '+infinity',
+  'inf',
+  '-inf',
+]);
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const INT = /^-?\d+$/;
@@ -78,7 +88,7 @@ function roundsTo(printed: number, exact: number, decimals: number): boolean {
 }
 
 /**
- * Checks a discovery_hits CSV written by exportDiscoveryHits (domain.md sections 7 and 9):
+ * Checks a discovery_hits CSV written by exportDiscoveryHits (docs/domain.md sections 7 and 9):
  * - the header is exactly {@link DISCOVERY_COLUMNS} in order (each misplaced, missing or extra
  *   header cell is one issue at row 0; data cells are then read by their actual header names);
  * - every data row has as many cells as the header;
@@ -104,7 +114,11 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
   }
   let records: string[][];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    records = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as string[][];
   } catch (e) {
     return [{ row: 0, column: '', message: `not a parseable CSV: ${errorLine(e)}` }];
   }
@@ -117,11 +131,19 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
     const got = header[i];
     if (want === got) continue;
     if (want === undefined) {
-      issues.push({ row: 0, column: got!, message: `unexpected extra header cell ${i + 1} "${got}"` });
+      issues.push({
+        row: 0,
+        column: got!,
+        message: `unexpected extra header cell ${i + 1} "${got}"`,
+      });
     } else if (got === undefined) {
       issues.push({ row: 0, column: want, message: `header is missing cell ${i + 1} "${want}"` });
     } else {
-      issues.push({ row: 0, column: want, message: `header cell ${i + 1} is "${got}", expected "${want}"` });
+      issues.push({
+        row: 0,
+        column: want,
+        message: `header cell ${i + 1} is "${got}", expected "${want}"`,
+      });
     }
   }
   const index = new Map<string, number>();
@@ -132,7 +154,8 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
   for (let r = 1; r < records.length; r++) {
     const cells = records[r]!;
     const add = (column: string, message: string) => issues.push({ row: r, column, message });
-    if (cells.length !== header.length) add('', `has ${cells.length} cells, the header has ${header.length}`);
+    if (cells.length !== header.length)
+      add('', `has ${cells.length} cells, the header has ${header.length}`);
 
     /** Cells that are present and well-formed, by column; bad ones are reported once and left out. */
     const ok = new Map<string, string>();
@@ -171,7 +194,10 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
     const dvM = ok.get('dollar_volume_millions');
     if (dv !== undefined && dvM !== undefined) {
       if ((dv === '') !== (dvM === '')) {
-        add('dollar_volume_millions', `"${dvM}" disagrees with dollar_volume "${dv}" (both known or both empty)`);
+        add(
+          'dollar_volume_millions',
+          `"${dvM}" disagrees with dollar_volume "${dv}" (both known or both empty)`,
+        );
       } else if (dv !== '' && !roundsTo(Number(dvM), Number(dv) / 1e6, 1)) {
         add('dollar_volume_millions', `${dvM} is not dollar_volume ${dv} / 1e6 to 1 decimal`);
       }
@@ -188,12 +214,18 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
         const m = /^([A-Z0-9_]+):(-?\d+\.\d)$/.exec(part);
         const pos = m ? (RULE_ORDER as readonly string[]).indexOf(m[1]!) : -1;
         if (!m || pos < 0 || NEG_ZERO.test(m[2]!)) {
-          add('rules_detail', `"${part}" is not CODE:value with a known rule code and a 1-decimal percentage`);
+          add(
+            'rules_detail',
+            `"${part}" is not CODE:value with a known rule code and a 1-decimal percentage`,
+          );
           bad = true;
           break;
         }
         if (pos <= last) {
-          add('rules_detail', `"${detail}" is not in rule order ${RULE_ORDER.join(', ')} (or repeats a rule)`);
+          add(
+            'rules_detail',
+            `"${detail}" is not in rule order ${RULE_ORDER.join(', ')} (or repeats a rule)`,
+          );
           bad = true;
           break;
         }
@@ -208,11 +240,13 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
         const flag = ok.get(col);
         if (flag === undefined || flag === '') continue;
         const want = codes.includes(rule) ? '1' : '0';
-        if (flag !== want) add(col, `is ${flag} but rules_detail ${codes.includes(rule) ? 'has' : 'lacks'} ${rule}`);
+        if (flag !== want)
+          add(col, `is ${flag} but rules_detail ${codes.includes(rule) ? 'has' : 'lacks'} ${rule}`);
       }
       const tags = ok.get('rule_tags');
       const wantTags = codes.join('|');
-      if (tags !== undefined && tags !== '' && tags !== wantTags) add('rule_tags', `"${tags}" is not the rules_detail codes "${wantTags}"`);
+      if (tags !== undefined && tags !== '' && tags !== wantTags)
+        add('rule_tags', `"${tags}" is not the rules_detail codes "${wantTags}"`);
     }
 
     // Float rotation from the rounded float_millions.
@@ -221,14 +255,21 @@ export function checkDiscoveryCsv(path: string): CsvShapeIssue[] {
     if (fm !== undefined && fr !== undefined) {
       const floatM = fm === '' ? 0 : Number(fm);
       if (floatM <= 0) {
-        if (fr !== '') add('float_rotation', `"${fr}" given but float_millions is ${fm === '' ? 'unknown' : '0'}`);
+        if (fr !== '')
+          add(
+            'float_rotation',
+            `"${fr}" given but float_millions is ${fm === '' ? 'unknown' : '0'}`,
+          );
       } else if (fr === '') {
         add('float_rotation', `is empty but float_millions is ${fm}`);
       } else if (vol) {
         const expected = Number(vol) / (floatM * 1e6);
         const tol = Math.max(0.1 * expected, 0.005 + 1e-9 * expected);
         if (Math.abs(Number(fr) - expected) > tol) {
-          add('float_rotation', `${fr} is not within 10% of volume / (float_millions x 1e6) = ${expected.toFixed(4)}`);
+          add(
+            'float_rotation',
+            `${fr} is not within 10% of volume / (float_millions x 1e6) = ${expected.toFixed(4)}`,
+          );
         }
       }
     }

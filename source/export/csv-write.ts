@@ -1,5 +1,5 @@
 /**
- * Writing one export file the way every export does (domain.md section 9): csv-stringify with a
+ * Writing one export file the way every export does (docs/domain.md section 9): csv-stringify with a
  * header row, LF line endings and RFC 4180 quoting, written atomically (temp file in the same folder
  * + rename), so a reader or a crash never sees half a file. A temp copy of the same file left by a
  * process killed before its rename is removed when the file is written again.
@@ -42,8 +42,16 @@ export function writeExportFile(path: string, data: string): void {
  * Writes `rows` (cells already formatted as strings, keyed by column) under a header of `columns`
  * to `path` atomically, replacing any existing file. A missing cell is written as ''.
  */
-export function writeCsvAtomic(path: string, columns: readonly string[], rows: readonly Record<string, string>[]): ExportedFile {
-  const csv = stringify(rows as Record<string, string>[], { header: true, columns: [...columns], record_delimiter: 'unix' });
+export function writeCsvAtomic(
+  path: string,
+  columns: readonly string[],
+  rows: readonly Record<string, string>[],
+): ExportedFile {
+  const csv = stringify(rows as Record<string, string>[], {
+    header: true,
+    columns: [...columns],
+    record_delimiter: 'unix',
+  });
   writeExportFile(path, csv);
   return { path, rows: rows.length };
 }

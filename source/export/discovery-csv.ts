@@ -1,5 +1,5 @@
 /**
- * The operators' exports (domain.md sections 6 and 9): `exports/discovery_hits_<start>_<end>.csv`
+ * The operators' exports (docs/domain.md sections 6 and 9): `exports/discovery_hits_<start>_<end>.csv`
  * from the stored hits, rules and fundamentals, and `exports/day_completeness.csv` from the
  * day_completeness table (its scan results, without timings and request counts). Both are written
  * atomically (temp file + rename) with csv-stringify: a header row, LF line endings, RFC 4180
@@ -13,7 +13,7 @@ import { writeExportFile } from './csv-write.js';
 import { fixedPoint, shareCount, sqlCell } from './format.js';
 import { RULE_CODES, RULES, ruleRank } from '../contracts/rules.js';
 
-/** The 25 columns of discovery_hits_<start>_<end>.csv, in order (domain.md section 9). */
+/** The 25 columns of discovery_hits_<start>_<end>.csv, in order (docs/domain.md section 9). */
 export const DISCOVERY_COLUMNS: readonly string[] = Object.freeze([
   'hit_id',
   'ticker',
@@ -77,8 +77,10 @@ export function discoveryRow(h: StoredHit): Record<string, string> {
   const floatMillions = fixedPoint(h.float_shares === null ? null : h.float_shares / 1e6, 3);
   const roundedFloat = floatMillions === '' ? 0 : Number(floatMillions);
   const volumeKnown = typeof h.volume === 'number' && Number.isFinite(h.volume);
-  const floatRotation = roundedFloat > 0 && volumeKnown ? fixedPoint(h.volume / (roundedFloat * 1e6), 2) : '';
-  const millions = (x: number | null | undefined, d: number) => fixedPoint(x === null || x === undefined ? null : x / 1e6, d);
+  const floatRotation =
+    roundedFloat > 0 && volumeKnown ? fixedPoint(h.volume / (roundedFloat * 1e6), 2) : '';
+  const millions = (x: number | null | undefined, d: number) =>
+    fixedPoint(x === null || x === undefined ? null : x / 1e6, d);
   return {
     hit_id: fixedPoint(h.hit_id, 0),
     ticker: text(h.ticker),
@@ -112,13 +114,24 @@ export function discoveryRow(h: StoredHit): Record<string, string> {
  * replaced whole. Returns the path and the number of data rows.
  * @throws Error when start/end are not `YYYY-MM-DD` or start > end.
  */
-export function exportDiscoveryHits(store: Store, start: string, end: string, outDir: string): { path: string; rows: number } {
+export function exportDiscoveryHits(
+  store: Store,
+  start: string,
+  end: string,
+  outDir: string,
+): { path: string; rows: number } {
   if (!DATE_RE.test(start) || !DATE_RE.test(end)) {
-    throw new Error(`export: dates must be YYYY-MM-DD, got start=${JSON.stringify(start)} end=${JSON.stringify(end)}`);
+    throw new Error(
+      `export: dates must be YYYY-MM-DD, got start=${JSON.stringify(start)} end=${JSON.stringify(end)}`,
+    );
   }
   if (start > end) throw new Error(`export: start ${start} is after end ${end}`);
   const rows = store.hits(start, end).map(discoveryRow);
-  const csv = stringify(rows, { header: true, columns: [...DISCOVERY_COLUMNS], record_delimiter: 'unix' });
+  const csv = stringify(rows, {
+    header: true,
+    columns: [...DISCOVERY_COLUMNS],
+    record_delimiter: 'unix',
+  });
   const path = join(outDir, `discovery_hits_${start}_${end}.csv`);
   writeExportFile(path, csv);
   return { path, rows: rows.length };
@@ -148,7 +161,11 @@ export const DAY_COMPLETENESS_RUN_COLUMNS: readonly string[] = Object.freeze([
  * of the table, or those in [opts.start, opts.end] when given). Numbers without exponent notation,
  * NULL as ''. An existing file is replaced whole. Returns the path and the number of data rows.
  */
-export function exportDayCompleteness(store: Store, outDir: string, opts: { start?: string; end?: string; fileName?: string } = {}): { path: string; rows: number } {
+export function exportDayCompleteness(
+  store: Store,
+  outDir: string,
+  opts: { start?: string; end?: string; fileName?: string } = {},
+): { path: string; rows: number } {
   const columns = dayColumns(store.db).filter((c) => !DAY_COMPLETENESS_RUN_COLUMNS.includes(c));
   const raw = dayRecords(store.db, opts.start, opts.end);
   const rows = raw.map((r) => Object.fromEntries(columns.map((c) => [c, sqlCell(r[c])])));

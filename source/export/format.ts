@@ -1,5 +1,5 @@
 /**
- * Number formatting for the exported CSVs (domain.md section 9): fixed-point text that never shows
+ * Number formatting for the exported CSVs (docs/domain.md section 9): fixed-point text that never shows
  * `-0`, exponent notation, `NaN`, `Infinity`, `null` or `undefined`. Unknown values become ''.
  */
 

@@ -53,8 +53,20 @@ export function priceCell(x: number | null | undefined): string {
  * to 1, gives 10: next-day prices are 10x the hit day's basis). 1 when none. The scan's rule
  * (source/util/basis.ts) over rows of the splits table.
  */
-export function nextDayBasisFactor(splits: readonly { execution_date: string; split_from: number; split_to: number }[], date: string, nextDate: string): number {
-  return splitBasisFactor(splits.map((s) => ({ executionDate: s.execution_date, splitFrom: s.split_from, splitTo: s.split_to })), date, nextDate);
+export function nextDayBasisFactor(
+  splits: readonly { execution_date: string; split_from: number; split_to: number }[],
+  date: string,
+  nextDate: string,
+): number {
+  return splitBasisFactor(
+    splits.map((s) => ({
+      executionDate: s.execution_date,
+      splitFrom: s.split_from,
+      splitTo: s.split_to,
+    })),
+    date,
+    nextDate,
+  );
 }
 
 /**
@@ -71,7 +83,12 @@ export function nextDayBasisFactor(splits: readonly { execution_date: string; sp
  * When the next day's bar is not stored (the day is not scanned yet, or the symbol has no bar that
  * day: halt, delisting) the bar and percentage cells are empty.
  */
-export function nextDayRow(h: StoredHit, nextDate: string, bar: NextDayBar | null, factor: number): Record<string, string> {
+export function nextDayRow(
+  h: StoredHit,
+  nextDate: string,
+  bar: NextDayBar | null,
+  factor: number,
+): Record<string, string> {
   const d = discoveryRow(h);
   const adjusted = factor !== 1;
   const k = adjusted ? factor : 1;
@@ -98,7 +115,12 @@ export function nextDayRow(h: StoredHit, nextDate: string, bar: NextDayBar | nul
  * the next trading day's stored bar of the same symbol (Store.getBar: daily_bar) and splits.
  * @throws CalendarError (from `cal`) on a malformed date.
  */
-export function nextDayRows(store: Store, cal: TradingCalendar, start: string, end: string): Record<string, string>[] {
+export function nextDayRows(
+  store: Store,
+  cal: TradingCalendar,
+  start: string,
+  end: string,
+): Record<string, string>[] {
   const next = new Map<string, string>();
   return store.hits(start, end).map((h) => {
     let nextDate = next.get(h.event_date);
@@ -118,6 +140,17 @@ export function nextDayRows(store: Store, cal: TradingCalendar, start: string, e
  * existing file.
  * @throws CalendarError on malformed dates.
  */
-export function exportNextDayOutcomes(store: Store, cal: TradingCalendar, start: string, end: string, outDir: string, name: { start: string; end: string } = { start, end }): ExportedFile {
-  return writeCsvAtomic(join(outDir, `next_day_outcomes_${name.start}_${name.end}.csv`), NEXT_DAY_COLUMNS, nextDayRows(store, cal, start, end));
+export function exportNextDayOutcomes(
+  store: Store,
+  cal: TradingCalendar,
+  start: string,
+  end: string,
+  outDir: string,
+  name: { start: string; end: string } = { start, end },
+): ExportedFile {
+  return writeCsvAtomic(
+    join(outDir, `next_day_outcomes_${name.start}_${name.end}.csv`),
+    NEXT_DAY_COLUMNS,
+    nextDayRows(store, cal, start, end),
+  );
 }

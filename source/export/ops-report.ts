@@ -6,7 +6,7 @@
  * unicode sparklines of daily processing minutes and hits. The period figures that the 30-day QA
  * report also shows come from {@link qaReport} itself (one computation).
  *
- * Proof (domain.md section 14): the day's stored `day_completeness.proof` (`exhaustive` or
+ * Proof (docs/domain.md section 14): the day's stored `day_completeness.proof` (`exhaustive` or
  * `baseline`) counts only on a COMPLETE day; a day validated clean (qc VALIDATED, no baseline-only
  * hit) counts as `baseline`; rows written before the proof column fall back to `exhaustive` when
  * R1_MODE was exhaustive with nothing unanswered; everything else scanned is `sampled` (prefilter
@@ -109,14 +109,23 @@ function nearest(sorted: number[], p: number): number | null {
  * `slaMaxSec` / `slaMaxErrorRate`: the SLA limits (SLA_MAX_PROCESSING_SEC, SLA_MAX_ERROR_RATE).
  * @throws CalendarError on a malformed date.
  */
-export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeriod, end: string, sla: { maxSec: number; maxErrorRate: number }): OpsReport {
+export function opsReport(
+  store: Store,
+  cal: TradingCalendar,
+  period: ReportPeriod,
+  end: string,
+  sla: { maxSec: number; maxErrorRate: number },
+): OpsReport {
   const window = reportWindow(cal, period, end);
   const start = window[0] ?? end;
   const qc = new Map(
     (qcRecords(store.db, start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
   );
   const dcs = new Map(
-    (reportDayRecords(store.db, start, end) as Record<string, unknown>[]).map((r) => [String(r.date), r]),
+    (reportDayRecords(store.db, start, end) as Record<string, unknown>[]).map((r) => [
+      String(r.date),
+      r,
+    ]),
   );
   const n = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const days: ReportDay[] = window.map((date) => {
@@ -125,18 +134,36 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
     const status = d ? String(d.status ?? '') : '';
     const qcStatus = q && typeof q.status === 'string' ? q.status : '';
     const ms = n(d?.processing_ms);
-    const processingMin = ms !== null ? ms / 60000 : n(q?.processing_time_seconds) !== null ? n(q?.processing_time_seconds)! / 60 : null;
+    const processingMin =
+      ms !== null
+        ? ms / 60000
+        : n(q?.processing_time_seconds) !== null
+          ? n(q?.processing_time_seconds)! / 60
+          : null;
     const requests = (n(d?.theta_requests) ?? 0) + (n(d?.polygon_requests) ?? 0);
     const errors = (n(d?.theta_errors) ?? 0) + (n(d?.polygon_errors) ?? 0);
     const apiErrorRate = d ? (requests > 0 ? errors / requests : 0) : n(q?.api_error_rate);
-    const h = { r1: n(d?.r1_hits ?? q?.r1_hits) ?? 0, r2: n(d?.r2_hits ?? q?.r2_hits) ?? 0, r3: n(d?.r3_hits ?? q?.r3_hits) ?? 0, r4: n(d?.r4_hits ?? q?.r4_hits) ?? 0, total: 0 };
+    const h = {
+      r1: n(d?.r1_hits ?? q?.r1_hits) ?? 0,
+      r2: n(d?.r2_hits ?? q?.r2_hits) ?? 0,
+      r3: n(d?.r3_hits ?? q?.r3_hits) ?? 0,
+      r4: n(d?.r4_hits ?? q?.r4_hits) ?? 0,
+      total: 0,
+    };
     h.total = h.r1 + h.r2 + h.r3 + h.r4;
     const baselineOnly = n(q?.baseline_only_count) ?? 0;
     let proof: DayProof = 'absent';
     if (d) {
       const stored = typeof d.proof === 'string' ? d.proof : null;
-      if (status === 'COMPLETE' && (stored === 'exhaustive' || stored === 'baseline')) proof = stored;
-      else if (status === 'COMPLETE' && stored === null && d.r1_mode === 'exhaustive' && (n(d.r1_unanswered) ?? 0) === 0) proof = 'exhaustive';
+      if (status === 'COMPLETE' && (stored === 'exhaustive' || stored === 'baseline'))
+        proof = stored;
+      else if (
+        status === 'COMPLETE' &&
+        stored === null &&
+        d.r1_mode === 'exhaustive' &&
+        (n(d.r1_unanswered) ?? 0) === 0
+      )
+        proof = 'exhaustive';
       else if (qcStatus === 'VALIDATED' && baselineOnly === 0) proof = 'baseline';
       else proof = 'sampled';
     }
@@ -149,13 +176,16 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
       baselineOnly,
       auditPassed: q ? (n(q.audit_passed) as number | null) : null,
       apiErrorRate,
-      slaBreach: (processingMin !== null && processingMin * 60 > sla.maxSec) || (apiErrorRate !== null && apiErrorRate > sla.maxErrorRate),
+      slaBreach:
+        (processingMin !== null && processingMin * 60 > sla.maxSec) ||
+        (apiErrorRate !== null && apiErrorRate > sla.maxErrorRate),
       proof,
     };
   });
   const scanned = days.filter((d) => d.status !== '');
   const hits = { r1: 0, r2: 0, r3: 0, r4: 0, total: 0 };
-  for (const d of scanned) for (const k of ['r1', 'r2', 'r3', 'r4', 'total'] as const) hits[k] += d.hits[k];
+  for (const d of scanned)
+    for (const k of ['r1', 'r2', 'r3', 'r4', 'total'] as const) hits[k] += d.hits[k];
   const audited = days.filter((d) => d.auditPassed !== null);
   const auditPassed = audited.filter((d) => d.auditPassed === 1).length;
   let requests = 0;
@@ -166,7 +196,10 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
     requests += (n(d.theta_requests) ?? 0) + (n(d.polygon_requests) ?? 0);
     errors += (n(d.theta_errors) ?? 0) + (n(d.polygon_errors) ?? 0);
   }
-  const mins = scanned.map((d) => d.processingMin).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const mins = scanned
+    .map((d) => d.processingMin)
+    .filter((x): x is number => x !== null)
+    .sort((a, b) => a - b);
   const proof: Record<DayProof, number> = { exhaustive: 0, baseline: 0, sampled: 0, absent: 0 };
   for (const d of days) proof[d.proof]++;
   const totals: OpsReport['totals'] = {
@@ -179,12 +212,31 @@ export function opsReport(store: Store, cal: TradingCalendar, period: ReportPeri
     requests,
     errors,
     apiErrorRate: requests ? errors / requests : null,
-    processingMin: { p50: nearest(mins, 50), p95: nearest(mins, 95), max: mins.length ? mins[mins.length - 1]! : null },
+    processingMin: {
+      p50: nearest(mins, 50),
+      p95: nearest(mins, 95),
+      max: mins.length ? mins[mins.length - 1]! : null,
+    },
     slaBreaches: days.filter((d) => d.slaBreach).map((d) => d.date),
     proof,
   };
   const qa = qaReport(store, cal, end, window.length).summary;
-  const columns = ['date', 'status', 'qc_status', 'processing_min', 'r1_hits', 'r2_hits', 'r3_hits', 'r4_hits', 'hits', 'baseline_only', 'audit_passed', 'api_error_rate', 'sla_breach', 'proof'];
+  const columns = [
+    'date',
+    'status',
+    'qc_status',
+    'processing_min',
+    'r1_hits',
+    'r2_hits',
+    'r3_hits',
+    'r4_hits',
+    'hits',
+    'baseline_only',
+    'audit_passed',
+    'api_error_rate',
+    'sla_breach',
+    'proof',
+  ];
   const rows = days.map((d) => ({
     date: d.date,
     status: d.status,
@@ -216,12 +268,24 @@ export function opsText(r: OpsReport, sla: { maxSec: number; maxErrorRate: numbe
     `processing min/day ${sparkline(r.days.map((d) => d.processingMin))}  p50 ${m(t.processingMin.p50)}, p95 ${m(t.processingMin.p95)}, max ${m(t.processingMin.max)}`,
     `hits/day           ${sparkline(r.days.map((d) => (d.status ? d.hits.total : null)))}  ${t.hits.total} in all`,
     `discoveries        ${ruleCountsText(t.hits, { sep: ', ', withCode: true })}`,
-    `baseline-only      ${t.baselineOnly}${t.baselineOnly ? ` (CRITICAL: ${r.days.filter((d) => d.baselineOnly > 0).map((d) => d.date).join(', ')})` : ''}`,
+    `baseline-only      ${t.baselineOnly}${
+      t.baselineOnly
+        ? ` (CRITICAL: ${r.days
+            .filter((d) => d.baselineOnly > 0)
+            .map((d) => d.date)
+            .join(', ')})`
+        : ''
+    }`,
     `audit pass rate    ${t.audited ? `${t.auditPassed} of ${t.audited} audited days (${pct(t.auditPassRate)})` : 'no audited day'}`,
     `API error rate     ${pct(t.apiErrorRate, 2)} (${t.errors} errors of ${t.requests} requests, Theta + Polygon)`,
     `SLA                ${t.slaBreaches.length} day(s) over ${sla.maxSec} s or ${pct(sla.maxErrorRate)} API errors${t.slaBreaches.length ? `: ${t.slaBreaches.join(', ')}` : ''}`,
     `proof coverage     exhaustive ${t.proof.exhaustive}, baseline ${t.proof.baseline}, sampled ${t.proof.sampled} (not a proof), absent ${t.proof.absent}`,
-    `statuses           ${Object.keys(r.qa.statuses).sort().map((k) => `${k || '(none)'} ${r.qa.statuses[k]}`).join(', ') || 'none'}`,
+    `statuses           ${
+      Object.keys(r.qa.statuses)
+        .sort()
+        .map((k) => `${k || '(none)'} ${r.qa.statuses[k]}`)
+        .join(', ') || 'none'
+    }`,
     '',
     `${'date'.padEnd(10)}  ${'status'.padEnd(15)} ${'min'.padStart(6)} ${'R1'.padStart(3)} ${'R2'.padStart(3)} ${'R3'.padStart(3)} ${'R4'.padStart(3)} ${'b-only'.padStart(6)} audit ${'err%'.padStart(6)} sla proof`,
     ...r.days.map((d) =>

@@ -20,7 +20,18 @@ import { stringify } from 'csv-stringify/sync';
 import { writeFileAtomic } from '../store/state-files.js';
 
 /** Columns of provider_overlap_pm_<date>.csv, in order. */
-export const PM_OVERLAP_COLUMNS = ['date', 'symbol', 'source_a', 'pm_high_a', 'source_b', 'pm_high_b', 'diff_pct', 'prev_close', 'r1_pct_a', 'r1_pct_b'] as const;
+export const PM_OVERLAP_COLUMNS = [
+  'date',
+  'symbol',
+  'source_a',
+  'pm_high_a',
+  'source_b',
+  'pm_high_b',
+  'diff_pct',
+  'prev_close',
+  'r1_pct_a',
+  'r1_pct_b',
+] as const;
 
 /**
  * Two premarket highs differ when their relative difference exceeds this fraction (0.01%): a
@@ -64,7 +75,8 @@ export interface PmOverlapInput {
   bandPct: number;
 }
 
-const gap = (h: number | null, prev: number): number | null => (h === null ? null : (h / prev - 1) * 100);
+const gap = (h: number | null, prev: number): number | null =>
+  h === null ? null : (h / prev - 1) * 100;
 
 /**
  * The disagreements of a day: every symbol Theta answered for whose flat-file or Theta premarket
@@ -84,9 +96,15 @@ export function premarketDisagreements(input: PmOverlapInput): PmOverlapRow[] {
     if (!(prev > 0)) continue;
     const ga = gap(a, prev);
     const gb = gap(b, prev);
-    const inBand = (ga !== null && ga >= input.bandPct - eps) || (gb !== null && gb >= input.bandPct - eps);
+    const inBand =
+      (ga !== null && ga >= input.bandPct - eps) || (gb !== null && gb >= input.bandPct - eps);
     if (!inBand) continue;
-    if (a !== null && b !== null && Math.abs(a - b) <= PM_OVERLAP_TOLERANCE * Math.max(Math.abs(a), Math.abs(b))) continue;
+    if (
+      a !== null &&
+      b !== null &&
+      Math.abs(a - b) <= PM_OVERLAP_TOLERANCE * Math.max(Math.abs(a), Math.abs(b))
+    )
+      continue;
     if (a === null && b === null) continue;
     out.push({
       date: input.date,
@@ -109,7 +127,8 @@ export function pmOverlapPath(reportsDir: string, date: string): string {
   return join(reportsDir, `provider_overlap_pm_${date}.csv`);
 }
 
-const num = (x: number | null, digits: number): string => (x === null ? '' : String(Number(x.toFixed(digits))));
+const num = (x: number | null, digits: number): string =>
+  x === null ? '' : String(Number(x.toFixed(digits)));
 
 /**
  * Writes `provider_overlap_pm_<date>.csv` atomically (csv-stringify), header only when `rows` is
@@ -117,14 +136,29 @@ const num = (x: number | null, digits: number): string => (x === null ? '' : Str
  * @returns the path written, or null when removed.
  * @throws Error from the file system (a full disk) naming the path.
  */
-export function writePmOverlap(reportsDir: string, date: string, rows: readonly PmOverlapRow[] | null): string | null {
+export function writePmOverlap(
+  reportsDir: string,
+  date: string,
+  rows: readonly PmOverlapRow[] | null,
+): string | null {
   const path = pmOverlapPath(reportsDir, date);
   if (rows === null) {
     rmSync(path, { force: true });
     return null;
   }
   const csv = stringify(
-    rows.map((r) => [r.date, r.symbol, r.sourceA, num(r.highA, 6), r.sourceB, num(r.highB, 6), num(r.diffPct, 4), num(r.prevClose, 6), num(r.r1PctA, 4), num(r.r1PctB, 4)]),
+    rows.map((r) => [
+      r.date,
+      r.symbol,
+      r.sourceA,
+      num(r.highA, 6),
+      r.sourceB,
+      num(r.highB, 6),
+      num(r.diffPct, 4),
+      num(r.prevClose, 6),
+      num(r.r1PctA, 4),
+      num(r.r1PctB, 4),
+    ]),
     { header: true, columns: [...PM_OVERLAP_COLUMNS] },
   );
   writeFileAtomic(path, csv);

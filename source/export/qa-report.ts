@@ -1,5 +1,5 @@
 /**
- * The runbooks' 30-day QA report over `qc_daily_summary` (domain.md section 5), for the 30 NYSE
+ * The runbooks' 30-day QA report over `qc_daily_summary` (docs/domain.md section 5), for the 30 NYSE
  * trading days ending at a given date: `<reportsDir>/qa_30d_<end>.csv` (one row per day in the
  * table) and `<reportsDir>/qa_30d_<end>.txt` (a readable summary). Both come from the table alone
  * (no "generated at" time), so the same database gives the same report; unlike exports/, they do
@@ -13,7 +13,7 @@ import { ruleCountsText } from '../contracts/rules.js';
 import { writeCsvAtomic, writeExportFile, type ExportedFile } from './csv-write.js';
 import type { TradingCalendar } from './trading-calendar.js';
 
-/** The processing SLA of one day, seconds (domain.md section 10: at most 15 minutes). */
+/** The processing SLA of one day, seconds (docs/domain.md section 10: at most 15 minutes). */
 export const SLA_SECONDS = 900;
 
 /** Trading days the QA report covers. */
@@ -100,19 +100,28 @@ function list(days: readonly string[]): string {
  * The summary counts the proven days and lists the unproven ones.
  * @throws CalendarError (from `cal`) on a malformed date.
  */
-export function qaReport(store: Store, cal: TradingCalendar, end: string, windowDays = QA_WINDOW_DAYS): QaReport {
+export function qaReport(
+  store: Store,
+  cal: TradingCalendar,
+  end: string,
+  windowDays = QA_WINDOW_DAYS,
+): QaReport {
   const window = cal.lastNTradingDays(end, windowDays);
   const tableColumns = qcColumns(store.db);
   const inWindow = new Set(window);
-  const raw = (window.length
-    ? qcRecords(store.db, window[0]!, window[window.length - 1]!)
-    : []) as Record<string, unknown>[];
+  const raw = (
+    window.length ? qcRecords(store.db, window[0]!, window[window.length - 1]!) : []
+  ) as Record<string, unknown>[];
   const records = raw.filter((r) => inWindow.has(String(r.date)));
   const proofOf = dayProofs(store, window);
 
   const rows = records.map((r) => {
     const t = num(r.processing_time_seconds);
-    return { ...Object.fromEntries(tableColumns.map((c) => [c, sqlCell(r[c])])), sla_breach: t === null ? '' : t > SLA_SECONDS ? '1' : '0', proof: proofOf.get(String(r.date)) ?? '' };
+    return {
+      ...Object.fromEntries(tableColumns.map((c) => [c, sqlCell(r[c])])),
+      sla_breach: t === null ? '' : t > SLA_SECONDS ? '1' : '0',
+      proof: proofOf.get(String(r.date)) ?? '',
+    };
   });
   const byProof: Record<string, number> = {};
   const unproven: string[] = [];
@@ -167,11 +176,21 @@ export function qaReport(store: Store, cal: TradingCalendar, end: string, window
     auditFailures,
     notAudited,
     theta: { requests, errors, errorRatePct: requests > 0 ? (errors / requests) * 100 : null },
-    processing: { days: times.length, p50: nearestRank(times, 50), p95: nearestRank(times, 95), max: times.length ? times[times.length - 1]! : null },
+    processing: {
+      days: times.length,
+      p50: nearestRank(times, 50),
+      p95: nearestRank(times, 95),
+      max: times.length ? times[times.length - 1]! : null,
+    },
     slaBreaches,
     proof: { proven: records.length - unproven.length, byProof, unproven },
   };
-  return { columns: [...tableColumns, 'sla_breach', 'proof'], rows, summary, text: qaText(summary) };
+  return {
+    columns: [...tableColumns, 'sla_breach', 'proof'],
+    rows,
+    summary,
+    text: qaText(summary),
+  };
 }
 
 /**
@@ -182,7 +201,14 @@ export function qaReport(store: Store, cal: TradingCalendar, end: string, window
 function dayProofs(store: Store, window: readonly string[]): Map<string, string> {
   if (window.length === 0) return new Map();
   const rows = dayProofRows(store.db, window[0]!, window[window.length - 1]!);
-  return new Map(rows.map((r) => [r.date, r.status === 'COMPLETE' && (r.proof === 'exhaustive' || r.proof === 'baseline') ? r.proof : 'sampled']));
+  return new Map(
+    rows.map((r) => [
+      r.date,
+      r.status === 'COMPLETE' && (r.proof === 'exhaustive' || r.proof === 'baseline')
+        ? r.proof
+        : 'sampled',
+    ]),
+  );
 }
 
 /** The readable text of a QA report (LF line endings, ends with a newline). */
@@ -218,7 +244,12 @@ export function qaText(s: QaSummary): string {
  * of text for the .txt).
  * @throws CalendarError on a malformed date.
  */
-export function writeQaReport(store: Store, cal: TradingCalendar, end: string, reportsDir: string): ExportedFile[] {
+export function writeQaReport(
+  store: Store,
+  cal: TradingCalendar,
+  end: string,
+  reportsDir: string,
+): ExportedFile[] {
   const r = qaReport(store, cal, end);
   const csv = writeCsvAtomic(join(reportsDir, `qa_30d_${end}.csv`), r.columns, r.rows);
   const txtPath = join(reportsDir, `qa_30d_${end}.txt`);

@@ -43,7 +43,20 @@ interface Counts {
 }
 
 function zero(): Counts {
-  return { trading_days: 0, complete_days: 0, other_days: 0, absent_days: 0, hits: 0, r1_hits: 0, r2_hits: 0, r3_hits: 0, r4_hits: 0, validated_days: 0, baseline_only: 0, audit_passed_days: 0 };
+  return {
+    trading_days: 0,
+    complete_days: 0,
+    other_days: 0,
+    absent_days: 0,
+    hits: 0,
+    r1_hits: 0,
+    r2_hits: 0,
+    r3_hits: 0,
+    r4_hits: 0,
+    validated_days: 0,
+    baseline_only: 0,
+    audit_passed_days: 0,
+  };
 }
 
 function add(a: Counts, b: Counts): void {
@@ -51,7 +64,12 @@ function add(a: Counts, b: Counts): void {
 }
 
 function row(month: string, first: string, last: string, c: Counts): Record<string, string> {
-  return { month, first_day: first, last_day: last, ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)])) };
+  return {
+    month,
+    first_day: first,
+    last_day: last,
+    ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, String(v)])),
+  };
 }
 
 /**
@@ -76,11 +94,22 @@ function row(month: string, first: string, last: string, c: Counts): Record<stri
  *   found no miss).
  * @throws CalendarError (from `cal`) on malformed dates.
  */
-export function summaryRows(store: Store, cal: TradingCalendar, start: string, end: string): Record<string, string>[] {
+export function summaryRows(
+  store: Store,
+  cal: TradingCalendar,
+  start: string,
+  end: string,
+): Record<string, string>[] {
   const months = exportMonths(cal, start, end);
-  const status = new Map<string, string>(dayStatusRows(store.db, start, end).map((r) => [r.date, r.status]));
+  const status = new Map<string, string>(
+    dayStatusRows(store.db, start, end).map((r) => [r.date, r.status]),
+  );
   const hits = hitCountsByDay(store.db, start, end);
-  const rules = ruleCountsByDay(store.db, start, end).map((r) => ({ d: r.date, rule: r.rule, n: r.count }));
+  const rules = ruleCountsByDay(store.db, start, end).map((r) => ({
+    d: r.date,
+    rule: r.rule,
+    n: r.count,
+  }));
   const rulesByDay = new Map<string, { rule: string; n: number }[]>();
   for (const r of rules) rulesByDay.set(r.d, [...(rulesByDay.get(r.d) ?? []), r]);
   const qc = new Map(
@@ -129,6 +158,17 @@ export function summaryRows(store: Store, cal: TradingCalendar, start: string, e
  * range as the name and the days exported so far as [start, end]). Replaces an existing file.
  * @throws CalendarError on malformed dates.
  */
-export function exportSummary(store: Store, cal: TradingCalendar, start: string, end: string, outDir: string, name: { start: string; end: string } = { start, end }): ExportedFile {
-  return writeCsvAtomic(join(outDir, `summary_${name.start}_${name.end}.csv`), SUMMARY_COLUMNS, summaryRows(store, cal, start, end));
+export function exportSummary(
+  store: Store,
+  cal: TradingCalendar,
+  start: string,
+  end: string,
+  outDir: string,
+  name: { start: string; end: string } = { start, end },
+): ExportedFile {
+  return writeCsvAtomic(
+    join(outDir, `summary_${name.start}_${name.end}.csv`),
+    SUMMARY_COLUMNS,
+    summaryRows(store, cal, start, end),
+  );
 }

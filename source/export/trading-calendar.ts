@@ -49,13 +49,21 @@ export function exportMonths(cal: TradingCalendar, start: string, end: string): 
     }
     const first = `${month}-01`;
     const lastDay = lastOfMonth(month);
-    out.push({ month, start: start > first ? start : first, end: end < lastDay ? end : lastDay, days: [d] });
+    out.push({
+      month,
+      start: start > first ? start : first,
+      end: end < lastDay ? end : lastDay,
+      days: [d],
+    });
   }
   return out;
 }
 
 /** The calendar month of `date` (`YYYY-MM-DD`) clipped to [start, end] when given: its bounds. */
-export function monthBounds(date: string, clip?: { start: string; end: string }): { month: string; start: string; end: string } {
+export function monthBounds(
+  date: string,
+  clip?: { start: string; end: string },
+): { month: string; start: string; end: string } {
   const month = date.slice(0, 7);
   let start = `${month}-01`;
   let end = lastOfMonth(month);

@@ -66,7 +66,11 @@ const NASDAQ_FIVE_LETTER_COMMON: ReadonlySet<string> = new Set(['GOOGL']);
  * @throws Error (one line) on an empty ticker or one with characters other than letters, digits,
  *   `-`, `.`, `_`.
  */
-export function securityTypeFromTicker(ticker: string, exchange: OurExchange, kind: 'stock' | 'etf'): string {
+export function securityTypeFromTicker(
+  ticker: string,
+  exchange: OurExchange,
+  kind: 'stock' | 'etf',
+): string {
   const t = ticker.trim().toUpperCase();
   if (t === '' || !/^[A-Z0-9][A-Z0-9._-]*$/.test(t)) {
     throw new Error(`securityTypeFromTicker: invalid ticker ${JSON.stringify(ticker)}`);
@@ -109,6 +113,8 @@ export function micOfExchange(stooqExchange: string): { exchange: OurExchange; m
     case 'AMEX':
       return { exchange: 'AMEX', mic: 'XASE' };
     default:
-      throw new Error(`micOfExchange: unknown stooq exchange ${JSON.stringify(stooqExchange)} (expected NASDAQ, NYSE or NYSEMKT)`);
+      throw new Error(
+        `micOfExchange: unknown stooq exchange ${JSON.stringify(stooqExchange)} (expected NASDAQ, NYSE or NYSEMKT)`,
+      );
   }
 }

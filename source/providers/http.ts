@@ -3,12 +3,21 @@
  * terminals, FMP): one undici `Pool` per origin with keep-alive, a p-queue cap on requests in
  * flight, an overall per-request timeout, retries with exponential backoff and jitter, status
  * counters and a latency reservoir for the console. Every URL or message it shows is redacted.
+ *
+ * Over 400 lines: the pool, the in-flight cap, timeouts, retries with backoff, counters and
+ * redaction are one request path; each step depends on the one before, and every provider goes
+ * through it.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import PQueue from 'p-queue';
 import { Pool } from 'undici';
 import { failpoint } from '../util/failpoint.js';
-import { ProviderError, type StatusCounts, type Upstream as UpstreamName, type UpstreamMetrics } from './types.js';
+import {
+  ProviderError,
+  type StatusCounts,
+  type Upstream as UpstreamName,
+  type UpstreamMetrics,
+} from './types.js';
 import { redactSecrets } from './redact.js';
 
 /** Waits `ms` milliseconds (rejects when `signal` aborts). Injected so tests never wait in real time. */
@@ -24,7 +33,9 @@ export const MAX_BACKOFF_MS = 30_000;
 /** Latency samples kept for p50/p95 (the most recent ones). */
 export const LATENCY_RESERVOIR = 512;
 /** Bucket bounds of the latency histogram in {@link UpstreamMetrics.latency}, ms. */
-export const LATENCY_BUCKETS_MS: readonly number[] = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000];
+export const LATENCY_BUCKETS_MS: readonly number[] = [
+  5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000,
+];
 
 /** How one upstream is reached and how hard it is pushed. */
 export interface UpstreamOptions {
@@ -102,7 +113,13 @@ export interface HttpReply {
 }
 
 type AttemptResult =
-  | { type: 'reply'; httpStatus: number; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | {
+      type: 'reply';
+      httpStatus: number;
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      text: string;
+    }
   | { type: 'timeout' | 'network'; message: string };
 
 function emptyCounts(): StatusCounts {
@@ -113,7 +130,10 @@ function emptyCounts(): StatusCounts {
  * Parses a `Retry-After` header (delta seconds or an HTTP date) into ms from `now`; null when
  * absent or unparsable.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | null {
+export function parseRetryAfter(
+  value: string | string[] | undefined,
+  now: number = Date.now(),
+): number | null {
   const v = Array.isArray(value) ? value[0] : value;
   if (v === undefined) return null;
   const s = v.trim();
@@ -126,7 +146,11 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
  * Backoff before retry number `attempt` (0-based), ms: half of min(30 s, base * 2^attempt) plus a
  * random share of the other half ("equal jitter").
  */
-export function backoffMs(attempt: number, baseSec: number, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseSec: number,
+  random: () => number = Math.random,
+): number {
   const ceil = Math.min(MAX_BACKOFF_MS, baseSec * 1000 * 2 ** attempt);
   return Math.round(ceil / 2 + random() * (ceil / 2));
 }
@@ -162,7 +186,11 @@ export class Upstream {
   private readonly pools = new Map<string, Pool>();
   private readonly counts: StatusCounts = emptyCounts();
   private readonly latencies: number[] = [];
-  private readonly latencyHist = { counts: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0), sumMs: 0, count: 0 };
+  private readonly latencyHist = {
+    counts: new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0),
+    sumMs: 0,
+    count: 0,
+  };
   private latencyNext = 0;
   private requestsTotal = 0;
   private errorsTotal = 0;
@@ -176,10 +204,14 @@ export class Upstream {
     try {
       base = new URL(opts.baseUrl);
     } catch {
-      throw new Error(`${opts.name}: base URL ${JSON.stringify(redactSecrets(opts.baseUrl, opts.secrets ?? []))} is not a valid URL`);
+      throw new Error(
+        `${opts.name}: base URL ${JSON.stringify(redactSecrets(opts.baseUrl, opts.secrets ?? []))} is not a valid URL`,
+      );
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error(`${opts.name}: base URL must be http(s)`);
-    if (!Number.isInteger(opts.cap) || opts.cap < 1) throw new Error(`${opts.name}: cap must be a positive integer, got ${opts.cap}`);
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new Error(`${opts.name}: base URL must be http(s)`);
+    if (!Number.isInteger(opts.cap) || opts.cap < 1)
+      throw new Error(`${opts.name}: cap must be a positive integer, got ${opts.cap}`);
     this.name = opts.name;
     this.cap = opts.cap;
     this.base = base;
@@ -193,8 +225,12 @@ export class Upstream {
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     const rate = opts.ratePerMinute ?? 0;
-    if (!Number.isInteger(rate) || rate < 0) throw new Error(`${opts.name}: ratePerMinute must be a non-negative integer, got ${rate}`);
-    this.queue = rate > 0 ? new PQueue({ concurrency: opts.cap, intervalCap: rate, interval: 60_000 }) : new PQueue({ concurrency: opts.cap });
+    if (!Number.isInteger(rate) || rate < 0)
+      throw new Error(`${opts.name}: ratePerMinute must be a non-negative integer, got ${rate}`);
+    this.queue =
+      rate > 0
+        ? new PQueue({ concurrency: opts.cap, intervalCap: rate, interval: 60_000 })
+        : new PQueue({ concurrency: opts.cap });
   }
 
   /** Redacts secrets (configured keys, `apiKey=`-style params, Bearer tokens) from any text. */
@@ -226,7 +262,13 @@ export class Upstream {
   }
 
   private aborted(url: string): ProviderError {
-    return new ProviderError(this.name, 'aborted', `${this.name}: request aborted: ${url}`, null, url);
+    return new ProviderError(
+      this.name,
+      'aborted',
+      `${this.name}: request aborted: ${url}`,
+      null,
+      url,
+    );
   }
 
   private recordLatency(ms: number): void {
@@ -250,7 +292,8 @@ export class Upstream {
     else if (status === 429) this.counts.s429++;
     else if (status >= 500 && status <= 599) this.counts.s5xx++;
     else this.counts.other++;
-    const ok = failure === null && status !== null && ((status >= 200 && status < 300) || status === 472);
+    const ok =
+      failure === null && status !== null && ((status >= 200 && status < 300) || status === 472);
     if (!ok) this.errorsTotal++;
   }
 
@@ -269,20 +312,28 @@ export class Upstream {
       // Always read the whole body (even for errors) so the socket goes back to the pool.
       const text = await res.body.text();
       this.recordLatency(performance.now() - started);
-      const status = opts.effectiveStatus ? opts.effectiveStatus(res.statusCode, text) : res.statusCode;
+      const status = opts.effectiveStatus
+        ? opts.effectiveStatus(res.statusCode, text)
+        : res.statusCode;
       this.count(status, null);
       return { type: 'reply', httpStatus: res.statusCode, status, headers: res.headers, text };
     } catch (e) {
       if (opts.signal?.aborted) throw this.aborted(this.show(url.href));
       const err = e as { code?: string; name?: string; message?: string };
       const isTimeout =
-        timeout.aborted || err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT';
+        timeout.aborted ||
+        err.name === 'TimeoutError' ||
+        err.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+        err.code === 'UND_ERR_BODY_TIMEOUT';
       if (isTimeout) {
         this.count(null, 'timeout');
         return { type: 'timeout', message: `timeout after ${this.timeoutMs / 1000}s` };
       }
       this.count(null, 'network');
-      const detail = err.code && err.message && !err.message.includes(err.code) ? `${err.code} ${err.message}` : (err.message ?? err.code ?? String(e));
+      const detail =
+        err.code && err.message && !err.message.includes(err.code)
+          ? `${err.code} ${err.message}`
+          : (err.message ?? err.code ?? String(e));
       return { type: 'network', message: `network error: ${detail.split('\n')[0]}` };
     }
   }
@@ -299,17 +350,35 @@ export class Upstream {
     const shown = this.show(url.href);
     for (let attempt = 0; ; attempt++) {
       if (opts.signal?.aborted) throw this.aborted(shown);
-      if (this.closed) throw new ProviderError(this.name, 'network', `${this.name}: client closed: ${shown}`, null, shown);
+      if (this.closed)
+        throw new ProviderError(
+          this.name,
+          'network',
+          `${this.name}: client closed: ${shown}`,
+          null,
+          shown,
+        );
       let result: AttemptResult;
       try {
-        result = await this.queue.add(() => this.attempt(url, opts), opts.signal ? { signal: opts.signal } : {});
+        result = await this.queue.add(
+          () => this.attempt(url, opts),
+          opts.signal ? { signal: opts.signal } : {},
+        );
       } catch (e) {
         if (e instanceof ProviderError) throw e;
         if (opts.signal?.aborted) throw this.aborted(shown);
-        throw new ProviderError(this.name, 'network', this.show(`${this.name}: ${(e as Error).message ?? String(e)}: ${shown}`), null, shown);
+        throw new ProviderError(
+          this.name,
+          'network',
+          this.show(`${this.name}: ${(e as Error).message ?? String(e)}: ${shown}`),
+          null,
+          shown,
+        );
       }
       opts.onAttempt?.(
-        result.type === 'reply' ? { status: result.status, failure: null } : { status: null, failure: result.type },
+        result.type === 'reply'
+          ? { status: result.status, failure: null }
+          : { status: null, failure: result.type },
       );
       let budget: number;
       if (result.type !== 'reply') budget = this.retries;
@@ -350,7 +419,9 @@ export class Upstream {
       throw new ProviderError(
         this.name,
         result.type,
-        this.show(`${this.name}: ${result.message} (${tries} attempt${tries === 1 ? '' : 's'}): ${shown}`),
+        this.show(
+          `${this.name}: ${result.message} (${tries} attempt${tries === 1 ? '' : 's'}): ${shown}`,
+        ),
         null,
         shown,
       );
@@ -385,7 +456,12 @@ export class Upstream {
       requests: this.requestsTotal,
       errors: this.errorsTotal,
       counts: { ...this.counts },
-      latency: { boundsMs: LATENCY_BUCKETS_MS, counts: [...this.latencyHist.counts], sumMs: this.latencyHist.sumMs, count: this.latencyHist.count },
+      latency: {
+        boundsMs: LATENCY_BUCKETS_MS,
+        counts: [...this.latencyHist.counts],
+        sumMs: this.latencyHist.sumMs,
+        count: this.latencyHist.count,
+      },
       p50Ms: p50 === null ? null : Math.round(p50 * 10) / 10,
       p95Ms: p95 === null ? null : Math.round(p95 * 10) / 10,
       backingOff: this.backoffs > 0,

@@ -11,10 +11,19 @@ import { createThetaClient } from './theta/client.js';
 import { createFlatFilesClient, type FlatFilesClient } from './flatfiles/client.js';
 import type { FloatApi, LogSink, PolygonApi, ThetaApi, UpstreamMetrics } from './types.js';
 
-export { createPolygonClient, type PolygonClient, type PolygonClientOptions } from './polygon/client.js';
+export {
+  createPolygonClient,
+  type PolygonClient,
+  type PolygonClientOptions,
+} from './polygon/client.js';
 export { createThetaClient, type ThetaClientOptions } from './theta/client.js';
 export { createFmpClient, type FmpClient, type FmpClientOptions } from './fmp/client.js';
-export { createFlatFilesClient, type FlatFilesClient, type FlatFilesOptions, type BulkPremarket } from './flatfiles/client.js';
+export {
+  createFlatFilesClient,
+  type FlatFilesClient,
+  type FlatFilesOptions,
+  type BulkPremarket,
+} from './flatfiles/client.js';
 export { Upstream, type SleepFn, type UpstreamOptions } from './http.js';
 
 /** Base URLs that override the config (e.g. the emulator's listeners). Theta URLs are without `/v3` or `/v2`. */
@@ -56,16 +65,25 @@ export interface Providers {
  * THETA_V1_URL and FMP_BASE_URL.
  * @throws Error (one line) when a URL is not a valid http(s) URL.
  */
-export function createProviders(cfg: Config, urls: ProviderUrls = {}, opts: ProviderOptions = {}): Providers {
+export function createProviders(
+  cfg: Config,
+  urls: ProviderUrls = {},
+  opts: ProviderOptions = {},
+): Providers {
   const sleep = opts.sleep ? { sleep: opts.sleep } : {};
-  const polygon: PolygonClient = createPolygonClient(cfg, { ...(urls.polygon ? { baseUrl: urls.polygon } : {}), ...sleep });
+  const polygon: PolygonClient = createPolygonClient(cfg, {
+    ...(urls.polygon ? { baseUrl: urls.polygon } : {}),
+    ...sleep,
+  });
   const theta = createThetaClient(cfg, {
     ...(urls.thetaV3 ? { v3Url: urls.thetaV3 } : {}),
     ...(urls.thetaV1 ? { v1Url: urls.thetaV1 } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...sleep,
   });
-  const fmp: FmpClient | null = cfg.FMP_API_KEY ? createFmpClient(cfg, { ...(urls.fmp ? { baseUrl: urls.fmp } : {}), ...sleep }) : null;
+  const fmp: FmpClient | null = cfg.FMP_API_KEY
+    ? createFmpClient(cfg, { ...(urls.fmp ? { baseUrl: urls.fmp } : {}), ...sleep })
+    : null;
   const flatFiles =
     cfg.FLATFILES_ACCESS_KEY && cfg.FLATFILES_SECRET_KEY
       ? createFlatFilesClient({

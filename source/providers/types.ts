@@ -7,7 +7,12 @@
 import type { Upstream, UpstreamMetrics } from '../contracts/upstream.js';
 
 /** The upstream names and live metrics are contracts shared with the runtime and the console (source/contracts/upstream.ts). */
-export type { LatencyHistogram, StatusCounts, Upstream, UpstreamMetrics } from '../contracts/upstream.js';
+export type {
+  LatencyHistogram,
+  StatusCounts,
+  Upstream,
+  UpstreamMetrics,
+} from '../contracts/upstream.js';
 
 /** Why a provider call failed after its retries. `message` and `url` are already redacted. */
 export class ProviderError extends Error {
@@ -89,14 +94,18 @@ export interface PolygonApi {
   /** `/v3/reference/tickers?market=stocks&date=&limit=1000`, active=true and active=false, following next_url. */
   referenceTickers(date: string, signal?: AbortSignal): Promise<UniverseTicker[]>;
   /** `/v3/reference/tickers/{ticker}?date=`; null on 404. */
-  tickerDetails(symbol: string, date: string, signal?: AbortSignal): Promise<TickerDetailsInfo | null>;
+  tickerDetails(
+    symbol: string,
+    date: string,
+    signal?: AbortSignal,
+  ): Promise<TickerDetailsInfo | null>;
   /** `/v3/reference/splits?execution_date.gte=&execution_date.lte=&limit=1000`, following next_url. */
   splits(fromDate: string, toDate: string, signal?: AbortSignal): Promise<SplitInfo[]>;
   /** `/v2/aggs/ticker/{t}/range/1/minute/{date}/{date}?adjusted=false&sort=asc&limit=50000` (extended hours). */
   minuteAggs(symbol: string, date: string, signal?: AbortSignal): Promise<MinuteAgg[]>;
 }
 
-/** Provenance of a premarket high (domain.md section 2). */
+/** Provenance of a premarket high (docs/domain.md section 2). */
 export type PmHighSource = 'v3_trades' | 'v1_trades' | 'v1_ohlc_1m';
 /** Venue of a premarket high: the consolidated tapes, Nasdaq Basic, or v2 bars with rth=false. */
 export type PmHighVenue = 'utp_cta' | 'nqb' | 'rth_false';

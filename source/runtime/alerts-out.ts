@@ -1,4 +1,8 @@
 /**
+ * Over 400 lines: the three sinks share one queue, retry and drop policy and one stats object;
+ * split per sink, each file would repeat that policy or import it back, and the policy is what a
+ * reader must see whole.
+ *
  * Alerts out (issue 12.6): every alert the engine raises (an `alert` engine event, already stored in
  * the `alerts` table and shown on screen with the bell) also goes to each configured external sink:
  *
@@ -96,7 +100,11 @@ export interface AlertsOut {
 }
 
 /** Alerts-out options from the configuration (ALERT_* variables) plus the runtime's hooks. */
-export function alertsOutOptions(cfg: Config, stateDir: string, extra: Pick<AlertsOutOptions, 'log' | 'onSinkFailure'>): AlertsOutOptions {
+export function alertsOutOptions(
+  cfg: Config,
+  stateDir: string,
+  extra: Pick<AlertsOutOptions, 'log' | 'onSinkFailure'>,
+): AlertsOutOptions {
   return {
     stateDir,
     jsonl: cfg.ALERTS_JSONL,
@@ -118,7 +126,16 @@ export function alertText(a: AlertInfo): string {
 
 /** The JSON object every sink receives (the alert plus `source: "gapctl"` and the host name's pid). */
 export function alertPayload(a: AlertInfo): Record<string, unknown> {
-  return { source: 'gapctl', id: a.id, at: a.at, severity: a.severity, kind: a.kind, date: a.date, message: a.message, text: alertText(a) };
+  return {
+    source: 'gapctl',
+    id: a.id,
+    at: a.at,
+    severity: a.severity,
+    kind: a.kind,
+    date: a.date,
+    message: a.message,
+    text: alertText(a),
+  };
 }
 
 /** A token bucket: `capacity` tokens, refilled at `capacity` per minute. */
@@ -167,7 +184,8 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
   const timeoutMs = o.webhookTimeoutMs ?? 5000;
   const secrets = o.webhookUrl ? [o.webhookUrl] : [];
   // Never show the webhook URL (it usually carries its token in the path).
-  const clean = (text: string) => redactSecrets(o.webhookUrl ? text.split(o.webhookUrl).join('<webhook>') : text, secrets);
+  const clean = (text: string) =>
+    redactSecrets(o.webhookUrl ? text.split(o.webhookUrl).join('<webhook>') : text, secrets);
   const log = (line: string) => {
     try {
       o.log(clean(line));
@@ -198,7 +216,9 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
   if (o.webhookUrl) {
     sinks.push(
       mk('webhook', async (a) => {
-        const body = JSON.stringify(o.webhookFormat === 'slack' ? { text: alertText(a) } : alertPayload(a));
+        const body = JSON.stringify(
+          o.webhookFormat === 'slack' ? { text: alertText(a) } : alertPayload(a),
+        );
         let lastError = '';
         for (let attempt = 0; attempt <= retries; attempt++) {
           if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1));
@@ -224,41 +244,48 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
   }
   if (o.command) {
     sinks.push(
-      mk('command', (a) =>
-        new Promise<void>((resolve, reject) => {
-          const json = JSON.stringify(alertPayload(a));
-          const child = spawn(o.command, {
-            shell: true,
-            stdio: ['pipe', 'ignore', 'pipe'],
-            env: {
-              ...process.env,
-              GAPCTL_ALERT_JSON: json,
-              GAPCTL_ALERT_SEVERITY: a.severity,
-              GAPCTL_ALERT_KIND: a.kind,
-              GAPCTL_ALERT_DATE: a.date ?? '',
-              GAPCTL_ALERT_MESSAGE: a.message,
-            },
-          });
-          let stderr = '';
-          child.stderr?.on('data', (d: Buffer) => {
-            if (stderr.length < 500) stderr += d.toString();
-          });
-          const timer = setTimeout(() => {
-            child.kill('SIGKILL');
-            reject(new Error(`timed out after ${o.commandTimeoutMs / 1000}s`));
-          }, o.commandTimeoutMs);
-          child.on('error', (e) => {
-            clearTimeout(timer);
-            reject(e);
-          });
-          child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            if (code === 0) resolve();
-            else reject(new Error(`exit ${code ?? signal}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`));
-          });
-          child.stdin?.on('error', () => {}); // a command that does not read stdin
-          child.stdin?.end(json + '\n');
-        }),
+      mk(
+        'command',
+        (a) =>
+          new Promise<void>((resolve, reject) => {
+            const json = JSON.stringify(alertPayload(a));
+            const child = spawn(o.command, {
+              shell: true,
+              stdio: ['pipe', 'ignore', 'pipe'],
+              env: {
+                ...process.env,
+                GAPCTL_ALERT_JSON: json,
+                GAPCTL_ALERT_SEVERITY: a.severity,
+                GAPCTL_ALERT_KIND: a.kind,
+                GAPCTL_ALERT_DATE: a.date ?? '',
+                GAPCTL_ALERT_MESSAGE: a.message,
+              },
+            });
+            let stderr = '';
+            child.stderr?.on('data', (d: Buffer) => {
+              if (stderr.length < 500) stderr += d.toString();
+            });
+            const timer = setTimeout(() => {
+              child.kill('SIGKILL');
+              reject(new Error(`timed out after ${o.commandTimeoutMs / 1000}s`));
+            }, o.commandTimeoutMs);
+            child.on('error', (e) => {
+              clearTimeout(timer);
+              reject(e);
+            });
+            child.on('close', (code, signal) => {
+              clearTimeout(timer);
+              if (code === 0) resolve();
+              else
+                reject(
+                  new Error(
+                    `exit ${code ?? signal}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`,
+                  ),
+                );
+            });
+            child.stdin?.on('error', () => {}); // a command that does not read stdin
+            child.stdin?.end(json + '\n');
+          }),
       ),
     );
   }
@@ -283,7 +310,9 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
     s.stats.sent++;
     if (s.down) {
       s.down = false;
-      log(`[alerts] alert sink ${s.name} works again (${s.stats.failed} failed delivery(ies) so far)`);
+      log(
+        `[alerts] alert sink ${s.name} works again (${s.stats.failed} failed delivery(ies) so far)`,
+      );
     }
   };
 
@@ -317,13 +346,17 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
         const prev = lastSent.get(key);
         if (prev !== undefined && t - prev < o.dedupWindowMs) return;
         lastSent.set(key, t);
-        if (lastSent.size > 1000) for (const [k, v] of lastSent) if (t - v >= o.dedupWindowMs) lastSent.delete(k);
+        if (lastSent.size > 1000)
+          for (const [k, v] of lastSent) if (t - v >= o.dedupWindowMs) lastSent.delete(k);
         for (const s of sinks) {
           // A sink's own failure report is not sent back to it.
           if (a.kind === `${SINK_FAILED_KIND}${s.name}`) continue;
           if (!s.bucket.take()) {
             s.stats.rateLimited++;
-            if (s.limitedSinceLog++ === 0) log(`[alerts] alert sink ${s.name}: rate limit of ${o.ratePerMin}/min reached, alerts dropped (counted)`);
+            if (s.limitedSinceLog++ === 0)
+              log(
+                `[alerts] alert sink ${s.name}: rate limit of ${o.ratePerMin}/min reached, alerts dropped (counted)`,
+              );
             continue;
           }
           s.limitedSinceLog = 0;
@@ -338,7 +371,10 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
           }
           if (s.queue.length >= SINK_QUEUE_MAX) {
             s.queue.shift();
-            if (s.stats.overflow++ === 0) log(`[alerts] alert sink ${s.name}: queue full (${SINK_QUEUE_MAX}), oldest alerts dropped (counted)`);
+            if (s.stats.overflow++ === 0)
+              log(
+                `[alerts] alert sink ${s.name}: queue full (${SINK_QUEUE_MAX}), oldest alerts dropped (counted)`,
+              );
           }
           s.queue.push(a);
           s.stats.queued = s.queue.length;
@@ -349,9 +385,11 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
       }
     },
     async flush(ms = 3000) {
-      const all = Promise.all(sinks.map(async (s) => {
-        while (s.draining) await s.draining;
-      })).then(() => true);
+      const all = Promise.all(
+        sinks.map(async (s) => {
+          while (s.draining) await s.draining;
+        }),
+      ).then(() => true);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<boolean>((r) => {
         timer = setTimeout(() => r(false), ms);
@@ -365,7 +403,8 @@ export function createAlertsOut(o: AlertsOutOptions): AlertsOut {
       const drained = await this.flush(ms);
       closed = true;
       const left = sinks.reduce((n, s) => n + s.queue.length + (s.draining ? 1 : 0), 0);
-      if (!drained && left) log(`[alerts] closing with ${left} alert(s) not delivered (sinks still failing or slow)`);
+      if (!drained && left)
+        log(`[alerts] closing with ${left} alert(s) not delivered (sinks still failing or slow)`);
     },
     stats() {
       const out: Partial<Record<SinkName, SinkStats>> = {};

@@ -27,7 +27,19 @@ export const APP_LOG_MAX_BYTES = 5 * 1024 * 1024;
 export const APP_LOG_KEEP = 3;
 
 /** Structured field paths pino censors as `[REDACTED]` wherever a caller passes them. */
-export const APP_LOG_REDACT_PATHS = ['apiKey', 'key', 'token', 'webhookUrl', 'authorization', '*.apiKey', '*.key', '*.token', '*.webhookUrl', '*.authorization', 'headers.authorization'];
+export const APP_LOG_REDACT_PATHS = [
+  'apiKey',
+  'key',
+  'token',
+  'webhookUrl',
+  'authorization',
+  '*.apiKey',
+  '*.key',
+  '*.token',
+  '*.webhookUrl',
+  '*.authorization',
+  'headers.authorization',
+];
 
 /** Options of {@link createAppLog} (tests shrink the rotation). */
 export interface AppLogOptions {
@@ -46,7 +58,11 @@ const WARN_RE = /\b(fail(ed|s|ure)?|error|halted|refused|not delivered)\b/i;
  * it by size. Never throws: a log that cannot be written is skipped (the log must never take the
  * engine down).
  */
-export function createAppLog(dir: string, secrets: readonly string[] = [], o: AppLogOptions = {}): AppLog {
+export function createAppLog(
+  dir: string,
+  secrets: readonly string[] = [],
+  o: AppLogOptions = {},
+): AppLog {
   const path = join(dir, 'gapctl.log');
   const maxBytes = o.maxBytes ?? APP_LOG_MAX_BYTES;
   const keep = o.keep ?? APP_LOG_KEEP;
@@ -69,7 +85,8 @@ export function createAppLog(dir: string, secrets: readonly string[] = [], o: Ap
   };
   const rotate = (): void => {
     if (!existsSync(path) || statSync(path).size <= maxBytes) return;
-    for (let i = keep - 1; i >= 1; i--) if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
+    for (let i = keep - 1; i >= 1; i--)
+      if (existsSync(`${path}.${i}`)) renameSync(`${path}.${i}`, `${path}.${i + 1}`);
     renameSync(path, `${path}.1`);
     // A fresh destination on the new file (the old one's fd is closed).
     try {
@@ -89,7 +106,10 @@ export function createAppLog(dir: string, secrets: readonly string[] = [], o: Ap
       const msg = redactSecrets(line, secrets);
       const level = WARN_RE.test(msg) ? 'warn' : 'info';
       if (fields) {
-        const clean = JSON.parse(redactSecrets(JSON.stringify(fields), secrets)) as Record<string, unknown>;
+        const clean = JSON.parse(redactSecrets(JSON.stringify(fields), secrets)) as Record<
+          string,
+          unknown
+        >;
         l[level](clean, msg);
       } else l[level](msg);
     } catch {

@@ -1,5 +1,5 @@
 /**
- * The attach client of `gapctl console --attach` (console.md "Modes", Attach): follows a headless
+ * The attach client of `gapctl console --attach` (docs/console.md "Modes", Attach): follows a headless
  * runner through its files and its control socket, never through the engine itself, so quitting or
  * killing the attached console never stops the backfill.
  *
@@ -13,18 +13,44 @@
  *
  * The object returned has the shape of the console's `ConsoleSource` (subscribe/current/send/
  * readLog), which lives in ui/ and so is not imported here.
+ *
+ * Over 400 lines: the attach client is one state machine (snapshot file follower, control socket,
+ * heartbeat, day-detail reads) behind one interface the console uses like the worker; its parts
+ * share that state.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { z } from 'zod';
-import type { AlertInfo, BackfillSnapshot, ControlCommand, DayDetailData } from '../contracts/events.js';
+import type {
+  AlertInfo,
+  BackfillSnapshot,
+  ControlCommand,
+  DayDetailData,
+} from '../contracts/events.js';
 import { ENDED_BACKFILL_STATE_LIST, ENDED_BACKFILL_STATES } from '../contracts/states.js';
 import { openDb, type Db } from '../store/db.js';
 import { errorLine } from '../util/errors.js';
-import { ControlSocketError, sendControlCommand, sendControlRequest, type ControlReply } from './control-socket.js';
-import { HEARTBEAT_STALE_MS, headlessPaths, type HeadlessPaths, type HeadlessStatus } from './headless.js';
-import { followDayLog, loadDayDetail, readAppendedLines, readDayLog, watcherErrorReporter, type LogLinesListener } from './day-detail.js';
+import {
+  ControlSocketError,
+  sendControlCommand,
+  sendControlRequest,
+  type ControlReply,
+} from './control-socket.js';
+import {
+  HEARTBEAT_STALE_MS,
+  headlessPaths,
+  type HeadlessPaths,
+  type HeadlessStatus,
+} from './headless.js';
+import {
+  followDayLog,
+  loadDayDetail,
+  readAppendedLines,
+  readDayLog,
+  watcherErrorReporter,
+  type LogLinesListener,
+} from './day-detail.js';
 
 /** No runner to attach to, or it cannot be reached: the message is one line for the operator. */
 export class AttachError extends Error {
@@ -137,7 +163,8 @@ const StatusSchema = z.object({
 });
 
 /** Result of reading status.json: the status, or why there is none. */
-export type StatusRead = { ok: true; status: HeadlessStatus } | { ok: false; missing: boolean; error: string };
+export type StatusRead =
+  { ok: true; status: HeadlessStatus } | { ok: false; missing: boolean; error: string };
 
 /**
  * Reads and checks a status file. A missing file, a partly written one (bad JSON) or one of another
@@ -160,7 +187,11 @@ export function readHeadlessStatus(path: string): StatusRead {
   const parsed = StatusSchema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    return { ok: false, missing: false, error: `${path} has an unexpected shape (${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'})` };
+    return {
+      ok: false,
+      missing: false,
+      error: `${path} has an unexpected shape (${i ? `${i.path.join('.')}: ${i.message}` : 'invalid'})`,
+    };
   }
   return { ok: true, status: parsed.data as unknown as HeadlessStatus };
 }
@@ -180,18 +211,31 @@ function ago(ms: number): string {
 }
 
 /** Health of the runner behind `status` at `nowMs` (see {@link RunnerHealth}). */
-export function runnerHealth(status: HeadlessStatus, nowMs: number, isAlive: (pid: number) => boolean = pidAlive): RunnerHealth {
+export function runnerHealth(
+  status: HeadlessStatus,
+  nowMs: number,
+  isAlive: (pid: number) => boolean = pidAlive,
+): RunnerHealth {
   if (status.ended) {
     const e = status.ended;
-    return { kind: 'ended', message: `the headless runner (pid ${status.pid}) ended ${e.state}${e.reason ? ` (${e.reason})` : ''} at ${e.at}` };
+    return {
+      kind: 'ended',
+      message: `the headless runner (pid ${status.pid}) ended ${e.state}${e.reason ? ` (${e.reason})` : ''} at ${e.at}`,
+    };
   }
   const hb = Date.parse(status.heartbeat_at);
   if (!isAlive(status.pid)) {
-    return { kind: 'gone', message: `the headless runner (pid ${status.pid}) is gone: no such process (last heartbeat ${status.heartbeat_at})` };
+    return {
+      kind: 'gone',
+      message: `the headless runner (pid ${status.pid}) is gone: no such process (last heartbeat ${status.heartbeat_at})`,
+    };
   }
   const age = Number.isFinite(hb) ? nowMs - hb : Infinity;
   if (age > HEARTBEAT_STALE_MS) {
-    return { kind: 'stale', message: `the headless runner (pid ${status.pid}) is not responding: last heartbeat ${Number.isFinite(age) ? ago(age) : 'unknown'} ago` };
+    return {
+      kind: 'stale',
+      message: `the headless runner (pid ${status.pid}) is not responding: last heartbeat ${Number.isFinite(age) ? ago(age) : 'unknown'} ago`,
+    };
   }
   return { kind: 'ok' };
 }
@@ -219,16 +263,25 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     first = readHeadlessStatus(paths.status);
   }
   if (!first.ok) {
-    throw new AttachError(first.missing ? `no headless runner: ${paths.status} does not exist (${startHint})` : `no headless runner: ${first.error}`);
+    throw new AttachError(
+      first.missing
+        ? `no headless runner: ${paths.status} does not exist (${startHint})`
+        : `no headless runner: ${first.error}`,
+    );
   }
   let status = first.status;
   const h0 = runnerHealth(status, now(), isAlive);
-  if (h0.kind === 'ended' || h0.kind === 'gone') throw new AttachError(`no headless runner: ${h0.message}; ${startHint}`);
+  if (h0.kind === 'ended' || h0.kind === 'gone')
+    throw new AttachError(`no headless runner: ${h0.message}; ${startHint}`);
   if (!o.readOnly) {
     try {
       await sendControlRequest(status.socket, { type: 'ping' });
     } catch (e) {
-      throw new AttachError(e instanceof ControlSocketError ? errorLine(e) : `control socket ${status.socket}: ${errorLine(e)}`);
+      throw new AttachError(
+        e instanceof ControlSocketError
+          ? errorLine(e)
+          : `control socket ${status.socket}: ${errorLine(e)}`,
+      );
     }
   }
 
@@ -253,13 +306,29 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     let state = s.state;
     let reason = s.reason;
     if (health.kind === 'gone') {
-      extra.unshift({ id: GONE_ALERT_ID, at: new Date(now()).toISOString(), severity: 'CRITICAL', kind: 'runner_gone', date: null, message: health.message, acknowledged: false });
+      extra.unshift({
+        id: GONE_ALERT_ID,
+        at: new Date(now()).toISOString(),
+        severity: 'CRITICAL',
+        kind: 'runner_gone',
+        date: null,
+        message: health.message,
+        acknowledged: false,
+      });
       if (!ENDED_BACKFILL_STATES.has(state)) {
         state = 'FAILED';
         reason = health.message;
       }
     } else if (health.kind === 'stale') {
-      extra.unshift({ id: STALE_ALERT_ID, at: new Date(now()).toISOString(), severity: 'WARNING', kind: 'runner_unresponsive', date: null, message: health.message, acknowledged: false });
+      extra.unshift({
+        id: STALE_ALERT_ID,
+        at: new Date(now()).toISOString(),
+        severity: 'WARNING',
+        kind: 'runner_unresponsive',
+        date: null,
+        message: health.message,
+        acknowledged: false,
+      });
     }
     emitted += 1;
     return { ...s, seq: emitted, state, reason, alerts: [...extra, ...s.alerts] };
@@ -274,7 +343,8 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     if (h.kind === health.kind) return;
     const was = health.kind;
     health = h;
-    if (h.kind === 'ok' && was === 'stale') notify({ kind: 'alive', message: `the headless runner (pid ${status.pid}) responds again` });
+    if (h.kind === 'ok' && was === 'stale')
+      notify({ kind: 'alive', message: `the headless runner (pid ${status.pid}) responds again` });
     else if (h.kind !== 'ok') notify({ kind: h.kind, message: h.message });
     publish();
   };
@@ -292,7 +362,11 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     lastStatusText = text;
     const prevPid = status.pid;
     status = r.status;
-    if (status.pid !== prevPid) notify({ kind: 'alive', message: `a new headless runner (pid ${status.pid}) took over ${paths.status}` });
+    if (status.pid !== prevPid)
+      notify({
+        kind: 'alive',
+        message: `a new headless runner (pid ${status.pid}) took over ${paths.status}`,
+      });
     const h = runnerHealth(status, now(), isAlive);
     const changed = h.kind !== health.kind;
     health = h;
@@ -326,7 +400,11 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
   let watcher: FSWatcher | null = null;
   if (existsSync(paths.dir)) {
     const wanted = new Set([resolve(paths.status), resolve(paths.engineLog)]);
-    watcher = (o.watch ?? watch)(paths.dir, { ignoreInitial: true, depth: 0, ignored: (p: string) => resolve(p) !== resolve(paths.dir) && !wanted.has(resolve(p)) });
+    watcher = (o.watch ?? watch)(paths.dir, {
+      ignoreInitial: true,
+      depth: 0,
+      ignored: (p: string) => resolve(p) !== resolve(paths.dir) && !wanted.has(resolve(p)),
+    });
     watcher.on('all', (_event, p) => {
       if (basename(p) === 'status.json') reload();
       else if (basename(p) === 'engine.log') readEngineLog();
@@ -360,7 +438,15 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
     return p;
   };
   const localFailure = (message: string): void => {
-    const alert: AlertInfo = { id: nextLocalId--, at: new Date(now()).toISOString(), severity: 'WARNING', kind: 'command_failed', date: null, message, acknowledged: false };
+    const alert: AlertInfo = {
+      id: nextLocalId--,
+      at: new Date(now()).toISOString(),
+      severity: 'WARNING',
+      kind: 'command_failed',
+      date: null,
+      message,
+      acknowledged: false,
+    };
     localAlerts = [...localAlerts, alert].slice(-5);
     notify({ kind: 'command-failed', message });
     publish();
@@ -393,17 +479,21 @@ export async function attachToRunner(o: AttachOptions): Promise<AttachedRunner> 
       }
       request(cmd).then(
         (r) => {
-          if (!r.ok) localFailure(`${cmd.type} refused by the headless runner: ${r.error ?? 'no reason given'}`);
+          if (!r.ok)
+            localFailure(
+              `${cmd.type} refused by the headless runner: ${r.error ?? 'no reason given'}`,
+            );
         },
         (e: unknown) => localFailure(`${cmd.type} not sent: ${errorLine(e)}`),
       );
     },
     request,
     readLog: async (date, lines) => readDayLog(o.stateDir, date, lines),
-    watchLog: (date, listener) => followDayLog(o.stateDir, date, listener, { onError: o.onWatchError, watch: o.watch }),
+    watchLog: (date, listener) =>
+      followDayLog(o.stateDir, date, listener, { onError: o.onWatchError, watch: o.watch }),
     async readDayDetail(date) {
       const dbPath = status.snapshot?.db;
-      if (!dbPath) throw new Error('waiting for the headless runner\'s first snapshot');
+      if (!dbPath) throw new Error("waiting for the headless runner's first snapshot");
       if (!db || db.path !== dbPath) {
         db?.conn.close();
         db = null;

@@ -1,5 +1,5 @@
 /**
- * The control socket of a headless backfill (console.md "Modes", Attach): a Unix socket at
+ * The control socket of a headless backfill (docs/console.md "Modes", Attach): a Unix socket at
  * `project_state/control.sock`, mode 0600 (owner only), speaking JSON lines. A client sends one
  * request per line and gets one reply per line, in order:
  *
@@ -10,6 +10,10 @@
  * Every incoming line is validated with zod; a malformed one is answered and never takes the runner
  * down. A socket file left behind by a killed runner (connecting to it is refused) is removed before
  * listening; a live runner on the same path makes the second one refuse with a one-line error.
+ *
+ * Over 400 lines: the server and the client speak one line protocol (request and reply schemas,
+ * framing, the stale-socket rule); keeping both ends beside their zod schemas is what keeps them
+ * in step.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
@@ -61,7 +65,12 @@ const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('rerun'), date: DATE, exhaustive: z.boolean().default(false) }),
   z.object({ type: z.literal('validate'), date: DATE }),
-  z.object({ type: z.literal('validate-range'), start: DATE, end: DATE, dates: z.array(DATE).max(100_000).optional() }),
+  z.object({
+    type: z.literal('validate-range'),
+    start: DATE,
+    end: DATE,
+    dates: z.array(DATE).max(100_000).optional(),
+  }),
   z.object({ type: z.literal('export'), start: DATE, end: DATE }),
   z.object({ type: z.literal('ack'), alertId: z.number().int() }),
   z.object({ type: z.literal('quit') }),
@@ -73,7 +82,8 @@ export const ControlCommandSchema: z.ZodType<ControlCommand, z.ZodTypeDef, unkno
 
 /** Compile-time check: every ControlCommand type has a schema (a new command fails the typecheck here until added above). */
 type MissingFromSchema = Exclude<ControlCommand['type'], z.output<typeof commandSchema>['type']>;
-const _everyCommandHasASchema: [MissingFromSchema] extends [never] ? true : MissingFromSchema = true;
+const _everyCommandHasASchema: [MissingFromSchema] extends [never] ? true : MissingFromSchema =
+  true;
 void _everyCommandHasASchema;
 
 /** One request line: a command for the engine, or a ping (is a runner there, which pid). */
@@ -92,7 +102,11 @@ export interface ControlReply {
   pid?: number;
 }
 
-const ReplySchema = z.object({ ok: z.boolean(), error: z.string().optional(), pid: z.number().int().optional() });
+const ReplySchema = z.object({
+  ok: z.boolean(),
+  error: z.string().optional(),
+  pid: z.number().int().optional(),
+});
 
 /** What the server does with a valid command; throwing answers `{ok:false,error}`. */
 export type ControlHandler = (command: ControlCommand) => ControlReply | Promise<ControlReply>;
@@ -117,13 +131,20 @@ function errCode(e: unknown): string | undefined {
  * connecting is refused (a killed runner's socket), `absent` when there is no file.
  * @throws ControlSocketError for anything else (permission denied, not a socket, path too long).
  */
-export function probeControlSocket(path: string, timeoutMs = CONTROL_TIMEOUT_MS): Promise<SocketProbe> {
+export function probeControlSocket(
+  path: string,
+  timeoutMs = CONTROL_TIMEOUT_MS,
+): Promise<SocketProbe> {
   return new Promise((res, rej) => {
     assertSocketPathFits(path); // thrown here, it rejects
     const sock = createConnection({ path });
     const timer = setTimeout(() => {
       sock.destroy();
-      rej(new ControlSocketError(`control socket ${path} does not answer (timed out after ${timeoutMs} ms)`));
+      rej(
+        new ControlSocketError(
+          `control socket ${path} does not answer (timed out after ${timeoutMs} ms)`,
+        ),
+      );
     }, timeoutMs);
     sock.once('connect', () => {
       clearTimeout(timer);
@@ -135,7 +156,12 @@ export function probeControlSocket(path: string, timeoutMs = CONTROL_TIMEOUT_MS)
       const code = errCode(e);
       if (code === 'ECONNREFUSED') res('stale');
       else if (code === 'ENOENT') res('absent');
-      else if (code === 'EACCES' || code === 'EPERM') rej(new ControlSocketError(`control socket ${path}: permission denied (it belongs to another user; attach with --read-only)`));
+      else if (code === 'EACCES' || code === 'EPERM')
+        rej(
+          new ControlSocketError(
+            `control socket ${path}: permission denied (it belongs to another user; attach with --read-only)`,
+          ),
+        );
       else rej(new ControlSocketError(`control socket ${path}: ${errorLine(e)}`));
     });
   });
@@ -163,24 +189,37 @@ function withOwnerOnlyUmask<T>(fn: () => T): T {
  * @throws ControlSocketError when the path is too long, another runner is listening on it, the path
  *   is not a socket, or the mode cannot be made 0600.
  */
-export async function listenControlSocket(path: string, handler: ControlHandler): Promise<ControlServer> {
+export async function listenControlSocket(
+  path: string,
+  handler: ControlHandler,
+): Promise<ControlServer> {
   assertSocketPathFits(path);
   mkdirSync(dirname(path), { recursive: true });
   let isSocket: boolean | null = null;
   try {
     isSocket = lstatSync(path).isSocket();
   } catch (e) {
-    if (errCode(e) !== 'ENOENT') throw new ControlSocketError(`control socket ${path}: ${errorLine(e)}`);
+    if (errCode(e) !== 'ENOENT')
+      throw new ControlSocketError(`control socket ${path}: ${errorLine(e)}`);
   }
-  if (isSocket === false) throw new ControlSocketError(`${path} exists and is not a socket; move it away, nothing was changed`);
+  if (isSocket === false)
+    throw new ControlSocketError(
+      `${path} exists and is not a socket; move it away, nothing was changed`,
+    );
   if (isSocket) {
     const probe = await probeControlSocket(path);
-    if (probe === 'live') throw new ControlSocketError(`another headless runner is already listening on ${path} (attach with: gapctl console --attach)`);
+    if (probe === 'live')
+      throw new ControlSocketError(
+        `another headless runner is already listening on ${path} (attach with: gapctl console --attach)`,
+      );
     if (probe === 'stale') {
       try {
         unlinkSync(path);
       } catch (e) {
-        if (errCode(e) !== 'ENOENT') throw new ControlSocketError(`cannot remove the stale control socket ${path}: ${errorLine(e)}`);
+        if (errCode(e) !== 'ENOENT')
+          throw new ControlSocketError(
+            `cannot remove the stale control socket ${path}: ${errorLine(e)}`,
+          );
       }
     }
   }
@@ -192,15 +231,19 @@ export async function listenControlSocket(path: string, handler: ControlHandler)
     const onError = (e: Error) => {
       rej(
         errCode(e) === 'EADDRINUSE'
-          ? new ControlSocketError(`another headless runner is already listening on ${path} (attach with: gapctl console --attach)`)
+          ? new ControlSocketError(
+              `another headless runner is already listening on ${path} (attach with: gapctl console --attach)`,
+            )
           : new ControlSocketError(`cannot listen on the control socket ${path}: ${errorLine(e)}`),
       );
     };
     server.once('error', onError);
-    withOwnerOnlyUmask(() => server.listen(path, () => {
-      server.off('error', onError);
-      res();
-    }));
+    withOwnerOnlyUmask(() =>
+      server.listen(path, () => {
+        server.off('error', onError);
+        res();
+      }),
+    );
   });
   let closed = false;
   const close = async (): Promise<void> => {
@@ -220,7 +263,9 @@ export async function listenControlSocket(path: string, handler: ControlHandler)
     if (mode !== 0o600) throw new Error(`its mode is ${mode.toString(8)}, expected 600`);
   } catch (e) {
     await close();
-    throw new ControlSocketError(`control socket ${path} cannot be made owner-only: ${errorLine(e)}`);
+    throw new ControlSocketError(
+      `control socket ${path} cannot be made owner-only: ${errorLine(e)}`,
+    );
   }
   return { path, close };
 }
@@ -285,7 +330,10 @@ async function answer(line: string, handler: ControlHandler): Promise<ControlRep
   const parsed = ControlRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, error: `malformed request: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'}` };
+    return {
+      ok: false,
+      error: `malformed request: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'}`,
+    };
   }
   const req = parsed.data;
   if (req.type === 'ping') return { ok: true, pid: process.pid };
@@ -301,7 +349,11 @@ async function answer(line: string, handler: ControlHandler): Promise<ControlRep
  * @throws ControlSocketError when nothing listens on `path` (no runner, or a stale socket), on
  *   permission denied, on a timeout, or when the reply is not a valid reply line.
  */
-export function sendControlRequest(path: string, request: ControlRequest, timeoutMs = CONTROL_TIMEOUT_MS): Promise<ControlReply> {
+export function sendControlRequest(
+  path: string,
+  request: ControlRequest,
+  timeoutMs = CONTROL_TIMEOUT_MS,
+): Promise<ControlReply> {
   return new Promise((res, rej) => {
     assertSocketPathFits(path); // thrown here, it rejects
     const sock = createConnection({ path });
@@ -316,7 +368,13 @@ export function sendControlRequest(path: string, request: ControlRequest, timeou
       if (err) rej(err);
       else res(reply!);
     };
-    const timer = setTimeout(() => finish(new ControlSocketError(`control socket ${path} did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new ControlSocketError(`control socket ${path} did not answer within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    );
     sock.once('connect', () => sock.write(JSON.stringify(request) + '\n'));
     sock.on('data', (chunk: string) => {
       buf += chunk;
@@ -326,22 +384,43 @@ export function sendControlRequest(path: string, request: ControlRequest, timeou
       try {
         parsed = ReplySchema.safeParse(JSON.parse(buf.slice(0, nl)));
       } catch {
-        return finish(new ControlSocketError(`control socket ${path} sent a reply that is not JSON`));
+        return finish(
+          new ControlSocketError(`control socket ${path} sent a reply that is not JSON`),
+        );
       }
-      if (!parsed.success) return finish(new ControlSocketError(`control socket ${path} sent a malformed reply`));
+      if (!parsed.success)
+        return finish(new ControlSocketError(`control socket ${path} sent a malformed reply`));
       finish(null, parsed.data);
     });
     sock.on('error', (e) => {
       const code = errCode(e);
-      if (code === 'ENOENT' || code === 'ECONNREFUSED') finish(new ControlSocketError(`no headless runner is listening on ${path} (start one with: gapctl backfill --headless)`));
-      else if (code === 'EACCES' || code === 'EPERM') finish(new ControlSocketError(`control socket ${path}: permission denied (it belongs to another user; attach with --read-only)`));
+      if (code === 'ENOENT' || code === 'ECONNREFUSED')
+        finish(
+          new ControlSocketError(
+            `no headless runner is listening on ${path} (start one with: gapctl backfill --headless)`,
+          ),
+        );
+      else if (code === 'EACCES' || code === 'EPERM')
+        finish(
+          new ControlSocketError(
+            `control socket ${path}: permission denied (it belongs to another user; attach with --read-only)`,
+          ),
+        );
       else finish(new ControlSocketError(`control socket ${path}: ${errorLine(e)}`));
     });
-    sock.on('close', () => finish(new ControlSocketError(`control socket ${path} closed the connection without a reply`)));
+    sock.on('close', () =>
+      finish(
+        new ControlSocketError(`control socket ${path} closed the connection without a reply`),
+      ),
+    );
   });
 }
 
 /** Sends one engine command; see {@link sendControlRequest}. */
-export function sendControlCommand(path: string, command: ControlCommand, timeoutMs = CONTROL_TIMEOUT_MS): Promise<ControlReply> {
+export function sendControlCommand(
+  path: string,
+  command: ControlCommand,
+  timeoutMs = CONTROL_TIMEOUT_MS,
+): Promise<ControlReply> {
   return sendControlRequest(path, { type: 'command', command }, timeoutMs);
 }

@@ -7,8 +7,19 @@
  *
  * Used by the engine worker (which owns the database connection) and by the attach client (a
  * read-only connection of its own). Nothing here writes: only the store's reads and file reads.
+ *
+ * Over 400 lines: one read model (store rows, stage log, baseline diff) assembled into the day
+ * detail the console shows; its pieces only make sense against that one shape.
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -18,7 +29,15 @@ import { dayHitRecords, dayHitRuleRecords } from '../store/hits.js';
 import { auditRecord, diffRecord, gateResults, missAuditRecords } from '../store/validation.js';
 import { scanLogPath } from '../engine/artifacts.js';
 import { GATES } from '../engine/validate.js';
-import { STAGES, type DayDetailData, type DayGateView, type DayHitRule, type DayHitView, type DayStatus, type StageName } from '../contracts/events.js';
+import {
+  STAGES,
+  type DayDetailData,
+  type DayGateView,
+  type DayHitRule,
+  type DayHitView,
+  type DayStatus,
+  type StageName,
+} from '../contracts/events.js';
 import { compareRuleCodes, ruleOf } from '../contracts/rules.js';
 
 /**
@@ -31,23 +50,38 @@ export function ruleShortName(code: string, where: string): DayHitRule['rule'] {
 }
 
 /** day_completeness columns shown elsewhere in the detail (not as counters). */
-const NOT_COUNTERS = new Set(['date', 'status', 'provider_status', 'r1_mode', 'stage_ms', 'updated_at', 'processing_ms', 'proof', 'proof_source', 'proof_checked', 'proof_found']);
+const NOT_COUNTERS = new Set([
+  'date',
+  'status',
+  'provider_status',
+  'r1_mode',
+  'stage_ms',
+  'updated_at',
+  'processing_ms',
+  'proof',
+  'proof_source',
+  'proof_checked',
+  'proof_found',
+]);
 
 /**
  * The day's proof from its day_completeness row (docs/domain.md section 14): null without a row or
  * without the proof columns (a store older than schema migration 2). A NULL proof reads `sampled`
  * (not proven); `proof_found` (`TICKER:pct|...`) is split into tickers and percents.
  */
-export function proofOf(dc: Record<string, number | string | null> | undefined): DayDetailData['proof'] {
+export function proofOf(
+  dc: Record<string, number | string | null> | undefined,
+): DayDetailData['proof'] {
   if (!dc || !('proof' in dc)) return null;
   const kind = dc.proof === 'exhaustive' || dc.proof === 'baseline' ? dc.proof : 'sampled';
-  const found = typeof dc.proof_found === 'string' && dc.proof_found !== ''
-    ? dc.proof_found.split('|').map((x) => {
-        const i = x.lastIndexOf(':');
-        const pct = i > 0 ? Number(x.slice(i + 1)) : NaN;
-        return { ticker: i > 0 ? x.slice(0, i) : x, pct: Number.isFinite(pct) ? pct : null };
-      })
-    : [];
+  const found =
+    typeof dc.proof_found === 'string' && dc.proof_found !== ''
+      ? dc.proof_found.split('|').map((x) => {
+          const i = x.lastIndexOf(':');
+          const pct = i > 0 ? Number(x.slice(i + 1)) : NaN;
+          return { ticker: i > 0 ? x.slice(0, i) : x, pct: Number.isFinite(pct) ? pct : null };
+        })
+      : [];
   return {
     kind,
     source: typeof dc.proof_source === 'string' ? dc.proof_source : null,
@@ -85,14 +119,24 @@ function parseStageMs(json: unknown): Partial<Record<StageName, number>> {
  * validation left in day_completeness.provider_status (`validate <GATE>: <reason>`) when it is
  * there; the other gates are not known then and not shown.
  */
-export function validationOf(status: string | null | undefined, stored: readonly DayGateView[], reason: string | null): DayDetailData['validation'] {
+export function validationOf(
+  status: string | null | undefined,
+  stored: readonly DayGateView[],
+  reason: string | null,
+): DayDetailData['validation'] {
   if (!status) return null;
   const m = /^FAILED_([A-Z0-9_]+)$/.exec(status);
   if (status !== 'VALIDATED' && !m) return null;
-  if (stored.length > 0) return { status, gates: stored.map((g) => ({ gate: g.gate, passed: g.passed, message: g.message })) };
+  if (stored.length > 0)
+    return {
+      status,
+      gates: stored.map((g) => ({ gate: g.gate, passed: g.passed, message: g.message })),
+    };
   if (!m) return { status, gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })) };
   const prefix = `validate ${m[1]}: `;
-  const message = reason?.startsWith(prefix) ? reason.slice(prefix.length) : 'failed (validated before gate results were stored: the other gates are not known)';
+  const message = reason?.startsWith(prefix)
+    ? reason.slice(prefix.length)
+    : 'failed (validated before gate results were stored: the other gates are not known)';
   return { status, gates: [{ gate: m[1]!, passed: false, message }] };
 }
 
@@ -111,7 +155,11 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
   const rulesByHit = new Map<number, DayHitRule[]>();
   for (const r of ruleRows) {
     const list = rulesByHit.get(r.hit_id) ?? [];
-    list.push({ rule: ruleShortName(r.trigger_rule, `discovery_hit_rules (hit ${r.hit_id}, ${date})`), code: r.trigger_rule as DayHitRule['code'], value: r.rule_value });
+    list.push({
+      rule: ruleShortName(r.trigger_rule, `discovery_hit_rules (hit ${r.hit_id}, ${date})`),
+      code: r.trigger_rule as DayHitRule['code'],
+      value: r.rule_value,
+    });
     rulesByHit.set(r.hit_id, list);
   }
   const hits: DayHitView[] = hitRows.map((h) => ({
@@ -127,7 +175,11 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     pmHighVenue: h.pm_high_venue,
     exchange: h.exchange ?? '',
     split: h.is_near_reverse_split === 1,
-    splitNote: h.is_near_reverse_split === 1 ? (h.rs_note ?? `reverse split ${h.rs_exec_date ?? '?'}${h.rs_days_after !== null ? ` (+${h.rs_days_after}d)` : ''}`) : null,
+    splitNote:
+      h.is_near_reverse_split === 1
+        ? (h.rs_note ??
+          `reverse split ${h.rs_exec_date ?? '?'}${h.rs_days_after !== null ? ` (+${h.rs_days_after}d)` : ''}`)
+        : null,
   }));
   const auditRow = auditRecord(db, date);
   const missRows = missAuditRecords(db, date);
@@ -137,12 +189,21 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
   if (diff?.detail) {
     let listed: { symbol: string; rule: string; pct: number }[];
     try {
-      listed = (JSON.parse(diff.detail) as { baseline_only?: { symbol: string; rule: string; pct: number }[] }).baseline_only ?? [];
+      listed =
+        (
+          JSON.parse(diff.detail) as {
+            baseline_only?: { symbol: string; rule: string; pct: number }[];
+          }
+        ).baseline_only ?? [];
     } catch {
       listed = [];
     }
     // Outside the try: an unknown rule code is an error, not an empty list.
-    baselineOnlyHits = listed.map((b) => ({ symbol: String(b.symbol), rule: ruleShortName(String(b.rule), `the baseline diff of ${date}`), pct: Number(b.pct) }));
+    baselineOnlyHits = listed.map((b) => ({
+      symbol: String(b.symbol),
+      rule: ruleShortName(String(b.rule), `the baseline diff of ${date}`),
+      pct: Number(b.pct),
+    }));
   }
   const qc = qcStatus(db, date);
   const counters: DayDetailData['counters'] = dc
@@ -161,13 +222,29 @@ export function loadDayDetail(db: Db, stateDir: string, date: string): DayDetail
     counters,
     hits,
     audit: auditRow
-      ? { sampleSize: auditRow.sample_size, misses: auditRow.misses, missRateUpper95: auditRow.miss_rate_upper_95, passed: auditRow.audit_passed === 1, at: auditRow.at }
+      ? {
+          sampleSize: auditRow.sample_size,
+          misses: auditRow.misses,
+          missRateUpper95: auditRow.miss_rate_upper_95,
+          passed: auditRow.audit_passed === 1,
+          at: auditRow.at,
+        }
       : null,
     missAudit: { checked: missRows.length, missedInitially: missed.length, missed },
     baseline: diff
-      ? { overlap: diff.overlap_count, discoveryOnly: diff.discovery_only_count, baselineOnly: diff.baseline_only_count, baselineOnlyHits, at: diff.at }
+      ? {
+          overlap: diff.overlap_count,
+          discoveryOnly: diff.discovery_only_count,
+          baselineOnly: diff.baseline_only_count,
+          baselineOnlyHits,
+          at: diff.at,
+        }
       : null,
-    validation: validationOf(qc, qc ? gateResults(db, date) : [], dc ? ((dc.provider_status as string | null) ?? null) : null),
+    validation: validationOf(
+      qc,
+      qc ? gateResults(db, date) : [],
+      dc ? ((dc.provider_status as string | null) ?? null) : null,
+    ),
     // A baseline proof is as of the validation's cross-check (diffs.at), the others as of the scan.
     proof: (() => {
       const p = proofOf(dc);
@@ -218,7 +295,9 @@ export function readDayLog(stateDir: string, date: string, lines: number): strin
 export function readCompressedTail(path: string, lines: number): string[] {
   try {
     if (existsSync(path) || !existsSync(`${path}.gz`)) return [];
-    const all = gunzipSync(readFileSync(`${path}.gz`)).toString('utf8').split('\n');
+    const all = gunzipSync(readFileSync(`${path}.gz`))
+      .toString('utf8')
+      .split('\n');
     if (all.at(-1) === '') all.pop();
     return lines > 0 ? all.slice(-lines) : [];
   } catch {
@@ -252,7 +331,10 @@ export interface FollowOptions {
  * `file watcher error on <path>: <message>`, to `report` (a failing watcher may repeat the same
  * error on every event; the log needs it once).
  */
-export function watcherErrorReporter(path: string, report: ((line: string) => void) | undefined): (e: unknown) => void {
+export function watcherErrorReporter(
+  path: string,
+  report: ((line: string) => void) | undefined,
+): (e: unknown) => void {
   const seen = new Set<string>();
   return (e) => {
     const msg = e instanceof Error ? e.message : String(e);
@@ -269,7 +351,12 @@ export function watcherErrorReporter(path: string, report: ((line: string) => vo
  * function that stops following. Errors of the file system do not end it (the log is a view); the
  * watcher's errors go to `opts.onError` (the application log).
  */
-export function followDayLog(stateDir: string, date: string, listener: LogLinesListener, opts: FollowOptions = {}): () => void {
+export function followDayLog(
+  stateDir: string,
+  date: string,
+  listener: LogLinesListener,
+  opts: FollowOptions = {},
+): () => void {
   const path = scanLogPath(stateDir, date);
   const initial = opts.initialLines ?? 500;
   const minInterval = opts.minIntervalMs ?? 100;
@@ -285,7 +372,10 @@ export function followDayLog(stateDir: string, date: string, listener: LogLinesL
     const t = readTail(path, initial);
     offset = t.offset;
     // A day whose log retention compressed: its lines from the .gz (it is not written any more).
-    listener(t.offset === 0 && t.lines.length === 0 ? readCompressedTail(path, initial) : t.lines, true);
+    listener(
+      t.offset === 0 && t.lines.length === 0 ? readCompressedTail(path, initial) : t.lines,
+      true,
+    );
   };
   const readMore = (): void => {
     timer = null;
@@ -351,7 +441,11 @@ export function followDayLog(stateDir: string, date: string, listener: LogLinesL
  * the next call): the new offset and the lines, or null when nothing complete was added or the
  * file cannot be opened. Used by the log followers of the console and of attach.
  */
-export function readAppendedLines(path: string, offset: number, size: number): { offset: number; lines: string[] } | null {
+export function readAppendedLines(
+  path: string,
+  offset: number,
+  size: number,
+): { offset: number; lines: string[] } | null {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -364,7 +458,10 @@ export function readAppendedLines(path: string, offset: number, size: number): {
     const data = buf.subarray(0, n);
     const lastNl = data.lastIndexOf(0x0a);
     if (lastNl < 0) return null;
-    return { offset: offset + lastNl + 1, lines: data.subarray(0, lastNl).toString('utf8').split('\n') };
+    return {
+      offset: offset + lastNl + 1,
+      lines: data.subarray(0, lastNl).toString('utf8').split('\n'),
+    };
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,5 @@
 /**
- * The headless runner of `gapctl backfill --headless` (console.md "Modes", Attach): runs the same
+ * The headless runner of `gapctl backfill --headless` (docs/console.md "Modes", Attach): runs the same
  * engine worker as the console (interactive job, so rerun/validate/export/resume still work after a
  * halt), without a terminal. It keeps on disk what an attached console needs:
  *
@@ -28,7 +28,12 @@ import { errorLine } from '../util/errors.js';
 import { startEngineWorker, type EngineHost } from './host.js';
 import type { BackfillJob } from './protocol.js';
 import { checkControlCommand } from './input-checks.js';
-import { assertSocketPathFits, controlSocketPath, listenControlSocket, type ControlReply } from './control-socket.js';
+import {
+  assertSocketPathFits,
+  controlSocketPath,
+  listenControlSocket,
+  type ControlReply,
+} from './control-socket.js';
 import { PROOF_OFF_NOTICE, unprovenSuffix } from './plain-printer.js';
 
 /** How often the status file is considered for a rewrite, ms. */
@@ -37,7 +42,6 @@ export const STATUS_INTERVAL_MS = 250;
 export const HEARTBEAT_MS = 1000;
 /** An attached console calls a runner whose heartbeat is older than this unresponsive, ms. */
 export const HEARTBEAT_STALE_MS = 5000;
-
 
 /** Files of a headless runner under a state folder (absolute paths). */
 export interface HeadlessPaths {
@@ -54,7 +58,12 @@ export interface HeadlessPaths {
 /** The files of the headless runner of `stateDir` (GAPCTL_STATE_DIR). */
 export function headlessPaths(stateDir: string): HeadlessPaths {
   const dir = join(resolve(stateDir), 'console');
-  return { dir, status: join(dir, 'status.json'), engineLog: join(dir, 'engine.log'), socket: controlSocketPath(stateDir) };
+  return {
+    dir,
+    status: join(dir, 'status.json'),
+    engineLog: join(dir, 'engine.log'),
+    socket: controlSocketPath(stateDir),
+  };
 }
 
 /** How a headless runner ended (in status.json once it has). `at` is UTC ISO 8601. */
@@ -135,7 +144,10 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
   let ending = false;
   const engineLog = (line: string): void => {
     try {
-      appendFileSync(paths.engineLog, `${new Date().toISOString()} ${redactSecrets(line, secrets)}\n`);
+      appendFileSync(
+        paths.engineLog,
+        `${new Date().toISOString()} ${redactSecrets(line, secrets)}\n`,
+      );
     } catch {
       // The log must never take the runner down.
     }
@@ -145,7 +157,9 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     ending = true;
     const s = host.current();
     const working = !s || !ENDED_BACKFILL_STATES.has(s.state);
-    engineLog(`[headless] ${why}: ${working ? 'stopping (in-flight requests are aborted, the current day is left absent)' : 'ending'}`);
+    engineLog(
+      `[headless] ${why}: ${working ? 'stopping (in-flight requests are aborted, the current day is left absent)' : 'ending'}`,
+    );
     host.send({ type: 'quit' });
   };
   const onCommand = (cmd: ControlCommand): ControlReply => {
@@ -201,7 +215,9 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
   try {
     mkdirSync(paths.dir, { recursive: true });
     writeStatus(null, null);
-    engineLog(`[headless] start pid ${process.pid} ${o.job.start}..${o.job.end} market=${o.job.market} socket=${paths.socket}${o.keepOpen ? ' keep-open' : ''}`);
+    engineLog(
+      `[headless] start pid ${process.pid} ${o.job.start}..${o.job.end} market=${o.job.market} socket=${paths.socket}${o.keepOpen ? ' keep-open' : ''}`,
+    );
     const h = (o.startWorker ?? startEngineWorker)({ ...o.job, interactive: true });
     host = h;
     signals.on('SIGTERM', onSigterm);
@@ -226,7 +242,12 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     try {
       const r = await h.done;
       snapshot = r.snapshot;
-      end = { state: r.outcome.state, reason: r.outcome.reason, exit_code: backfillExitCode(r.outcome), at: new Date().toISOString() };
+      end = {
+        state: r.outcome.state,
+        reason: r.outcome.reason,
+        exit_code: backfillExitCode(r.outcome),
+        at: new Date().toISOString(),
+      };
     } catch (e) {
       snapshot = h.current();
       end = { state: 'FAILED', reason: errorLine(e), exit_code: 1, at: new Date().toISOString() };
@@ -236,12 +257,21 @@ export async function runHeadless(o: HeadlessOptions): Promise<number> {
     clearInterval(timer);
     timer = null;
     writeStatus(snapshot, end);
-    engineLog(`[headless] end ${end.state}${end.reason ? `: ${end.reason}` : ''} exit ${end.exit_code}`);
-    write(`backfill ${end.state}: ${snapshot?.done ?? 0}/${snapshot?.total ?? 0} days${end.reason ? ` (${end.reason})` : ''}${unprovenSuffix(snapshot)}`);
+    engineLog(
+      `[headless] end ${end.state}${end.reason ? `: ${end.reason}` : ''} exit ${end.exit_code}`,
+    );
+    write(
+      `backfill ${end.state}: ${snapshot?.done ?? 0}/${snapshot?.total ?? 0} days${end.reason ? ` (${end.reason})` : ''}${unprovenSuffix(snapshot)}`,
+    );
     return end.exit_code;
   } catch (e) {
     // The engine could not start: leave a status that says so rather than one with a dead pid.
-    writeStatus(host?.current() ?? null, { state: 'FAILED', reason: errorLine(e), exit_code: 1, at: new Date().toISOString() });
+    writeStatus(host?.current() ?? null, {
+      state: 'FAILED',
+      reason: errorLine(e),
+      exit_code: 1,
+      at: new Date().toISOString(),
+    });
     throw e;
   } finally {
     if (timer) clearInterval(timer);

@@ -4,6 +4,9 @@
  * timeout (HEALTH_TIMEOUT_SEC); the store is opened read-only with the same busy timeout; nothing is
  * written anywhere. With an embedded market (replay, sim) the emulator is started as the other
  * commands do and probed over HTTP like the real services.
+ *
+ * Over 400 lines: the production checks run in one pass with one report type and one exit-code
+ * rule; each check is short, and together they are the health command a monitoring system calls.
  */
 import { existsSync, statfs as statfsCb } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -11,7 +14,13 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import aws4 from 'aws4';
 import { parseEmuFaults, type Config } from '../config/index.js';
-import { isTradingDay, prevTradingDay, todayEt, tradingDaysBetween, lastNTradingDays } from '../calendar/index.js';
+import {
+  isTradingDay,
+  prevTradingDay,
+  todayEt,
+  tradingDaysBetween,
+  lastNTradingDays,
+} from '../calendar/index.js';
 import { probeStore, SCHEMA_VERSION, type Db } from '../store/db.js';
 import { baselineOnlyDays, lastQcDay, lastScannedDay, qcSlaRows } from '../store/days.js';
 import { lockPath, readLock } from '../store/lock.js';
@@ -30,7 +39,9 @@ import type { HealthCheck, HealthLevel, HealthReport } from '../contracts/events
 export type { HealthCheck, HealthLevel, HealthReport } from '../contracts/events.js';
 
 /** Free and total bytes of the file system holding a path (`fs.statfs`). */
-export type StatfsProbe = (path: string) => Promise<{ bavail: number; bsize: number; blocks: number }>;
+export type StatfsProbe = (
+  path: string,
+) => Promise<{ bavail: number; bsize: number; blocks: number }>;
 
 /** Options of {@link runHealth}. */
 export interface HealthOptions {
@@ -88,15 +99,26 @@ interface HttpAnswer {
 }
 
 /** One GET with its own timeout; resolves to the answer or rejects with a one-line reason. */
-async function probeGet(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+async function probeGet(
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
   const t0 = Date.now();
   try {
-    const r = await request(url, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    const r = await request(url, {
+      method: 'GET',
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
     const body = (await r.body.text()).slice(0, 300);
     return { status: r.statusCode, body, ms: Date.now() - t0 };
   } catch (e) {
     const err = e as { name?: string; code?: string };
-    if (err.name === 'TimeoutError' || err.name === 'AbortError' || /Timeout/.test(err.code ?? '')) throw new Error(`no answer within ${timeoutMs} ms`, { cause: e });
+    if (err.name === 'TimeoutError' || err.name === 'AbortError' || /Timeout/.test(err.code ?? ''))
+      throw new Error(`no answer within ${timeoutMs} ms`, { cause: e });
     throw new Error(err.code ? `${err.code} (${errorLine(e)})` : errorLine(e), { cause: e });
   }
 }
@@ -106,22 +128,49 @@ function firstLine(s: string): string {
 }
 
 /** Polygon reachable and the key accepted: `/v3/reference/tickers/types` (a few hundred bytes). */
-async function polygonCheck(base: string, key: string, timeoutMs: number, where: string): Promise<HealthCheck> {
+async function polygonCheck(
+  base: string,
+  key: string,
+  timeoutMs: number,
+  where: string,
+): Promise<HealthCheck> {
   const name = 'polygon';
-  if (!key) return { name, level: 'critical', message: 'POLYGON_API_KEY is not set: nothing can be scanned' };
+  if (!key)
+    return {
+      name,
+      level: 'critical',
+      message: 'POLYGON_API_KEY is not set: nothing can be scanned',
+    };
   try {
-    const a = await probeGet(`${base}/v3/reference/tickers/types`, timeoutMs, { Authorization: `Bearer ${key}` });
-    if (a.status === 200) return { name, level: 'ok', message: `${where} reachable, key accepted (${a.ms} ms)` };
-    if (a.status === 401 || a.status === 403) return { name, level: 'critical', message: `${where} answers HTTP ${a.status}: wrong key or plan not entitled (${firstLine(a.body)})` };
-    if (a.status === 429) return { name, level: 'warn', message: `${where} reachable, rate limited now (HTTP 429)` };
-    return { name, level: 'critical', message: `${where} answers HTTP ${a.status} (${firstLine(a.body)})` };
+    const a = await probeGet(`${base}/v3/reference/tickers/types`, timeoutMs, {
+      Authorization: `Bearer ${key}`,
+    });
+    if (a.status === 200)
+      return { name, level: 'ok', message: `${where} reachable, key accepted (${a.ms} ms)` };
+    if (a.status === 401 || a.status === 403)
+      return {
+        name,
+        level: 'critical',
+        message: `${where} answers HTTP ${a.status}: wrong key or plan not entitled (${firstLine(a.body)})`,
+      };
+    if (a.status === 429)
+      return { name, level: 'warn', message: `${where} reachable, rate limited now (HTTP 429)` };
+    return {
+      name,
+      level: 'critical',
+      message: `${where} answers HTTP ${a.status} (${firstLine(a.body)})`,
+    };
   } catch (e) {
     return { name, level: 'critical', message: `${where} unreachable: ${errorLine(e)}` };
   }
 }
 
 /** A Theta terminal: reachable and its MDDS status (`CONNECTED`). The v1 terminal is a fallback: at worst warn. */
-async function thetaCheck(term: 'v3' | 'v1', base: string, timeoutMs: number): Promise<HealthCheck> {
+async function thetaCheck(
+  term: 'v3' | 'v1',
+  base: string,
+  timeoutMs: number,
+): Promise<HealthCheck> {
   const name = `theta-${term}`;
   const path = term === 'v3' ? '/v3/terminal/mdds/status' : '/v2/system/mdds/status';
   const down: HealthLevel = term === 'v3' ? 'critical' : 'warn';
@@ -129,9 +178,20 @@ async function thetaCheck(term: 'v3' | 'v1', base: string, timeoutMs: number): P
   try {
     const a = await probeGet(`${base}${path}`, timeoutMs);
     const body = firstLine(a.body);
-    if (a.status === 200 && /^CONNECTED/i.test(body)) return { name, level: 'ok', message: `${what} ${base}: ${body} (${a.ms} ms)` };
-    if (a.status === 200) return { name, level: down, message: `${what} ${base} reachable but MDDS is ${body || 'not CONNECTED'}: R1 lookups will fail` };
-    if (term === 'v1' && a.status === 410) return { name, level: 'warn', message: `${what} ${base}: HTTP 410 (v2 API gone; the v3 terminal must carry R1)` };
+    if (a.status === 200 && /^CONNECTED/i.test(body))
+      return { name, level: 'ok', message: `${what} ${base}: ${body} (${a.ms} ms)` };
+    if (a.status === 200)
+      return {
+        name,
+        level: down,
+        message: `${what} ${base} reachable but MDDS is ${body || 'not CONNECTED'}: R1 lookups will fail`,
+      };
+    if (term === 'v1' && a.status === 410)
+      return {
+        name,
+        level: 'warn',
+        message: `${what} ${base}: HTTP 410 (v2 API gone; the v3 terminal must carry R1)`,
+      };
     return { name, level: down, message: `${what} ${base}: HTTP ${a.status} (${body})` };
   } catch (e) {
     return { name, level: down, message: `${what} ${base} unreachable: ${errorLine(e)}` };
@@ -143,22 +203,50 @@ async function thetaCheck(term: 'v3' | 'v1', base: string, timeoutMs: number): P
  * month's minute aggregates. Checked only when configured (FLATFILES_ACCESS_KEY, or the embedded
  * market's own endpoint); critical only when follow mode waits for flat files, else warn.
  */
-async function flatFilesCheck(endpoint: string, accessKey: string, secretKey: string, timeoutMs: number, essential: boolean, nowMs: number): Promise<HealthCheck> {
+async function flatFilesCheck(
+  endpoint: string,
+  accessKey: string,
+  secretKey: string,
+  timeoutMs: number,
+  essential: boolean,
+  nowMs: number,
+): Promise<HealthCheck> {
   const name = 'flatfiles';
   const bad: HealthLevel = essential ? 'critical' : 'warn';
   let base: URL;
   try {
     base = new URL(endpoint);
   } catch {
-    return { name, level: bad, message: `FLATFILES_ENDPOINT ${JSON.stringify(endpoint)} is not a URL` };
+    return {
+      name,
+      level: bad,
+      message: `FLATFILES_ENDPOINT ${JSON.stringify(endpoint)} is not a URL`,
+    };
   }
   const month = todayEt(nowMs).slice(0, 7).replace('-', '/');
   const path = `${base.pathname.replace(/\/+$/, '')}/flatfiles?list-type=2&max-keys=1&prefix=${encodeURIComponent(`us_stocks_sip/minute_aggs_v1/${month}/`)}`;
-  const signed = aws4.sign({ host: base.host, path, method: 'GET', service: 's3', region: 'us-east-1', headers: {} }, { accessKeyId: accessKey, secretAccessKey: secretKey });
+  const signed = aws4.sign(
+    { host: base.host, path, method: 'GET', service: 's3', region: 'us-east-1', headers: {} },
+    { accessKeyId: accessKey, secretAccessKey: secretKey },
+  );
   try {
-    const a = await probeGet(`${base.protocol}//${base.host}${path}`, timeoutMs, signed.headers as Record<string, string>);
-    if (a.status === 200) return { name, level: 'ok', message: `${base.host} reachable, credentials accepted (${a.ms} ms)` };
-    if (a.status === 403) return { name, level: bad, message: `${base.host} answers HTTP 403: wrong FLATFILES keys or a plan without flat files` };
+    const a = await probeGet(
+      `${base.protocol}//${base.host}${path}`,
+      timeoutMs,
+      signed.headers as Record<string, string>,
+    );
+    if (a.status === 200)
+      return {
+        name,
+        level: 'ok',
+        message: `${base.host} reachable, credentials accepted (${a.ms} ms)`,
+      };
+    if (a.status === 403)
+      return {
+        name,
+        level: bad,
+        message: `${base.host} answers HTTP 403: wrong FLATFILES keys or a plan without flat files`,
+      };
     return { name, level: bad, message: `${base.host} answers HTTP ${a.status}` };
   } catch (e) {
     return { name, level: bad, message: `${base.host} unreachable: ${errorLine(e)}` };
@@ -181,18 +269,39 @@ const defaultStatfs: StatfsProbe = async (p) => {
   return { bavail: Number(s.bavail), bsize: Number(s.bsize), blocks: Number(s.blocks) };
 };
 
-async function diskCheck(label: string, folder: string, cfg: Config, statfs: StatfsProbe, timeoutMs: number): Promise<HealthCheck> {
+async function diskCheck(
+  label: string,
+  folder: string,
+  cfg: Config,
+  statfs: StatfsProbe,
+  timeoutMs: number,
+): Promise<HealthCheck> {
   const name = `disk-${label}`;
   const at = existingDir(folder);
   try {
     const s = await Promise.race([
       statfs(at),
-      new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`statfs gave no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+      new Promise<never>((_, rej) =>
+        setTimeout(
+          () => rej(new Error(`statfs gave no answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        ).unref(),
+      ),
     ]);
     const freeMb = (s.bavail * s.bsize) / 1048576;
     const shown = freeMb >= 10240 ? `${(freeMb / 1024).toFixed(1)} GB` : `${freeMb.toFixed(0)} MB`;
-    if (freeMb < cfg.HEALTH_DISK_CRIT_MB) return { name, level: 'critical', message: `${shown} free at ${at} (critical under ${cfg.HEALTH_DISK_CRIT_MB} MB): writes will fail` };
-    if (freeMb < cfg.HEALTH_DISK_WARN_MB) return { name, level: 'warn', message: `${shown} free at ${at} (warn under ${cfg.HEALTH_DISK_WARN_MB} MB)` };
+    if (freeMb < cfg.HEALTH_DISK_CRIT_MB)
+      return {
+        name,
+        level: 'critical',
+        message: `${shown} free at ${at} (critical under ${cfg.HEALTH_DISK_CRIT_MB} MB): writes will fail`,
+      };
+    if (freeMb < cfg.HEALTH_DISK_WARN_MB)
+      return {
+        name,
+        level: 'warn',
+        message: `${shown} free at ${at} (warn under ${cfg.HEALTH_DISK_WARN_MB} MB)`,
+      };
     return { name, level: 'ok', message: `${shown} free at ${at}` };
   } catch (e) {
     return { name, level: 'warn', message: `free space at ${at} unknown: ${errorLine(e)}` };
@@ -204,32 +313,70 @@ function storeChecks(o: HealthOptions, timeoutMs: number, nowMs: number): Health
   const { cfg, dbPath } = o;
   const out: HealthCheck[] = [];
   if (!existsSync(dbPath)) {
-    out.push({ name: 'database', level: 'warn', message: `${dbPath} does not exist yet (no scan has run here)` });
+    out.push({
+      name: 'database',
+      level: 'warn',
+      message: `${dbPath} does not exist yet (no scan has run here)`,
+    });
     return out;
   }
   const probe = probeStore(dbPath, timeoutMs);
   if (probe.kind === 'unopenable') {
-    out.push({ name: 'database', level: 'critical', message: `${dbPath} cannot be opened: ${errorLine(probe.error)}` });
+    out.push({
+      name: 'database',
+      level: 'critical',
+      message: `${dbPath} cannot be opened: ${errorLine(probe.error)}`,
+    });
     return out;
   }
   if (probe.kind === 'unreadable') {
     const msg = errorLine(probe.error);
     const locked = /locked|busy/i.test(msg);
-    out.push({ name: 'database', level: 'critical', message: locked ? `${dbPath} is locked (no read within ${timeoutMs} ms): ${msg}` : `${dbPath} is corrupt or not a store: ${msg}` });
+    out.push({
+      name: 'database',
+      level: 'critical',
+      message: locked
+        ? `${dbPath} is locked (no read within ${timeoutMs} ms): ${msg}`
+        : `${dbPath} is corrupt or not a store: ${msg}`,
+    });
     return out;
   }
   const { db, version, check } = probe;
   try {
     if (check !== 'ok') {
-      out.push({ name: 'database', level: 'critical', message: `${dbPath} failed quick_check: ${check} (gapctl db check; restore a backup)` });
+      out.push({
+        name: 'database',
+        level: 'critical',
+        message: `${dbPath} failed quick_check: ${check} (gapctl db check; restore a backup)`,
+      });
       return out;
     }
     const wal = fileBytes(`${dbPath}-wal`);
     const walMb = (wal / 1048576).toFixed(1);
-    if (version > SCHEMA_VERSION) out.push({ name: 'database', level: 'critical', message: `${dbPath} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION})` });
-    else if (version === 0) out.push({ name: 'database', level: 'warn', message: `${dbPath} is empty (schema 0): no scan has run` });
-    else if (wal > WAL_WARN_BYTES) out.push({ name: 'database', level: 'warn', message: `quick_check ok, schema ${version}, WAL ${walMb} MB (over ${WAL_WARN_BYTES / 1048576} MB: checkpoints starved?)` });
-    else out.push({ name: 'database', level: 'ok', message: `quick_check ok, schema ${version}${version < SCHEMA_VERSION ? ` (migrated to ${SCHEMA_VERSION} by the next writer)` : ''}, WAL ${walMb} MB` });
+    if (version > SCHEMA_VERSION)
+      out.push({
+        name: 'database',
+        level: 'critical',
+        message: `${dbPath} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION})`,
+      });
+    else if (version === 0)
+      out.push({
+        name: 'database',
+        level: 'warn',
+        message: `${dbPath} is empty (schema 0): no scan has run`,
+      });
+    else if (wal > WAL_WARN_BYTES)
+      out.push({
+        name: 'database',
+        level: 'warn',
+        message: `quick_check ok, schema ${version}, WAL ${walMb} MB (over ${WAL_WARN_BYTES / 1048576} MB: checkpoints starved?)`,
+      });
+    else
+      out.push({
+        name: 'database',
+        level: 'ok',
+        message: `quick_check ok, schema ${version}${version < SCHEMA_VERSION ? ` (migrated to ${SCHEMA_VERSION} by the next writer)` : ''}, WAL ${walMb} MB`,
+      });
     if (version < 1) return out;
     out.push(...dataChecks(db, cfg, nowMs));
   } finally {
@@ -243,10 +390,16 @@ function storeChecks(o: HealthOptions, timeoutMs: number, nowMs: number): Health
  * exist (FOLLOW_DUE_ET the same evening, or FOLLOW_FLATFILE_DUE_ET the next day with
  * FOLLOW_WAIT_FOR=flatfiles), else {@link DATA_DUE_ET} the same evening.
  */
-export function lastDueTradingDay(nowMs: number, cfg?: Partial<Pick<Config, 'FOLLOW_WAIT_FOR' | 'FOLLOW_DUE_ET' | 'FOLLOW_FLATFILE_DUE_ET'>>): string {
+export function lastDueTradingDay(
+  nowMs: number,
+  cfg?: Partial<Pick<Config, 'FOLLOW_WAIT_FOR' | 'FOLLOW_DUE_ET' | 'FOLLOW_FLATFILE_DUE_ET'>>,
+): string {
   const flat = cfg?.FOLLOW_WAIT_FOR === 'flatfiles';
   const due = (flat ? cfg?.FOLLOW_FLATFILE_DUE_ET : cfg?.FOLLOW_DUE_ET) ?? DATA_DUE_ET;
-  return latestDueDay(nowMs, { dueEt: due, dueDayOffset: flat ? 1 : 0 }) ?? prevTradingDay(todayEt(nowMs));
+  return (
+    latestDueDay(nowMs, { dueEt: due, dueDayOffset: flat ? 1 : 0 }) ??
+    prevTradingDay(todayEt(nowMs))
+  );
 }
 
 function dataChecks(db: Db, cfg: Config, nowMs: number): HealthCheck[] {
@@ -256,18 +409,35 @@ function dataChecks(db: Db, cfg: Config, nowMs: number): HealthCheck[] {
   const due = lastDueTradingDay(nowMs, cfg);
   const state = (() => {
     try {
-      return readBackfillState(resolve(cfg.GAPCTL_STATE_DIR)) as unknown as Record<string, unknown> | null;
+      return readBackfillState(resolve(cfg.GAPCTL_STATE_DIR)) as unknown as Record<
+        string,
+        unknown
+      > | null;
     } catch {
       return null;
     }
   })();
   const following = !!state && (state['follow'] === true || state['mode'] === 'follow');
   if (!last) {
-    out.push({ name: 'last-day', level: following ? 'warn' : 'ok', message: `no COMPLETE day yet (last trading day due: ${due})` });
+    out.push({
+      name: 'last-day',
+      level: following ? 'warn' : 'ok',
+      message: `no COMPLETE day yet (last trading day due: ${due})`,
+    });
   } else {
     const behind = Math.max(0, tradingDaysBetween(last, due));
-    if (behind <= 1) out.push({ name: 'last-day', level: 'ok', message: `last COMPLETE day ${last}, ${behind} trading day(s) behind ${due}` });
-    else out.push({ name: 'last-day', level: following ? 'warn' : 'ok', message: `last COMPLETE day ${last}, ${behind} trading days behind ${due}${following ? ' (stale)' : ' (no follow: info only)'}` });
+    if (behind <= 1)
+      out.push({
+        name: 'last-day',
+        level: 'ok',
+        message: `last COMPLETE day ${last}, ${behind} trading day(s) behind ${due}`,
+      });
+    else
+      out.push({
+        name: 'last-day',
+        level: following ? 'warn' : 'ok',
+        message: `last COMPLETE day ${last}, ${behind} trading days behind ${due}${following ? ' (stale)' : ' (no follow: info only)'}`,
+      });
   }
   // SLA, baseline-only and audits over the 30 trading days ending at the newest scanned day.
   const newest = lastQcDay(db);
@@ -275,30 +445,68 @@ function dataChecks(db: Db, cfg: Config, nowMs: number): HealthCheck[] {
     out.push({ name: 'sla', level: 'ok', message: 'no day in qc_daily_summary yet' });
   } else {
     const win = lastNTradingDays(newest, 30);
-    const rows = qcSlaRows(db, win[0]!, newest).map((r) => ({ date: r.date, p: r.seconds, e: r.errorRate, a: r.auditPassed }));
+    const rows = qcSlaRows(db, win[0]!, newest).map((r) => ({
+      date: r.date,
+      p: r.seconds,
+      e: r.errorRate,
+      a: r.auditPassed,
+    }));
     const slow = rows.filter((r) => r.p !== null && r.p > cfg.SLA_MAX_PROCESSING_SEC);
     const errs = rows.filter((r) => r.e !== null && r.e > cfg.SLA_MAX_ERROR_RATE);
     const span = `${win[0]}..${newest}`;
     if (slow.length || errs.length) {
       const parts: string[] = [];
-      if (slow.length) parts.push(`${slow.length} day(s) over ${cfg.SLA_MAX_PROCESSING_SEC} s processing (${slow.slice(-3).map((r) => `${r.date} ${Math.round(r.p!)} s`).join(', ')})`);
-      if (errs.length) parts.push(`${errs.length} day(s) over ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% API errors (${errs.slice(-3).map((r) => `${r.date} ${(r.e! * 100).toFixed(1)}%`).join(', ')})`);
+      if (slow.length)
+        parts.push(
+          `${slow.length} day(s) over ${cfg.SLA_MAX_PROCESSING_SEC} s processing (${slow
+            .slice(-3)
+            .map((r) => `${r.date} ${Math.round(r.p!)} s`)
+            .join(', ')})`,
+        );
+      if (errs.length)
+        parts.push(
+          `${errs.length} day(s) over ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% API errors (${errs
+            .slice(-3)
+            .map((r) => `${r.date} ${(r.e! * 100).toFixed(1)}%`)
+            .join(', ')})`,
+        );
       out.push({ name: 'sla', level: 'warn', message: `${span}: ${parts.join('; ')}` });
     } else {
-      out.push({ name: 'sla', level: 'ok', message: `${span}: ${rows.length} day(s), none over ${cfg.SLA_MAX_PROCESSING_SEC} s or ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% API errors` });
+      out.push({
+        name: 'sla',
+        level: 'ok',
+        message: `${span}: ${rows.length} day(s), none over ${cfg.SLA_MAX_PROCESSING_SEC} s or ${(cfg.SLA_MAX_ERROR_RATE * 100).toFixed(1)}% API errors`,
+      });
     }
     const failedAudits = rows.filter((r) => r.a === 0);
     const audited = rows.filter((r) => r.a !== null).length;
     out.push(
       failedAudits.length
-        ? { name: 'audits', level: 'critical', message: `${span}: the audit sample found R1 misses on ${failedAudits.map((r) => r.date).join(', ')} (rerun exhaustive)` }
-        : { name: 'audits', level: 'ok', message: `${span}: ${audited} audited day(s), all passed` },
+        ? {
+            name: 'audits',
+            level: 'critical',
+            message: `${span}: the audit sample found R1 misses on ${failedAudits.map((r) => r.date).join(', ')} (rerun exhaustive)`,
+          }
+        : {
+            name: 'audits',
+            level: 'ok',
+            message: `${span}: ${audited} audited day(s), all passed`,
+          },
     );
   }
   const bo = baselineOnlyDays(db).map((r) => ({ date: r.date, n: r.count }));
   out.push(
     bo.length
-      ? { name: 'baseline-only', level: 'critical', message: `${bo.reduce((s, r) => s + r.n, 0)} baseline-only hit(s) on ${bo.slice(0, 5).map((r) => r.date).join(', ')}${bo.length > 5 ? ' ...' : ''}: gapctl scan-day --date D --mode exhaustive, then validate` }
+      ? {
+          name: 'baseline-only',
+          level: 'critical',
+          message: `${bo.reduce((s, r) => s + r.n, 0)} baseline-only hit(s) on ${bo
+            .slice(0, 5)
+            .map((r) => r.date)
+            .join(
+              ', ',
+            )}${bo.length > 5 ? ' ...' : ''}: gapctl scan-day --date D --mode exhaustive, then validate`,
+        }
       : { name: 'baseline-only', level: 'ok', message: '0 baseline-only hits' },
   );
   return out;
@@ -307,21 +515,39 @@ function dataChecks(db: Db, cfg: Config, nowMs: number): HealthCheck[] {
 function lockCheck(dbPath: string, selfPid?: number): HealthCheck {
   const name = 'lock';
   const holder = readLock(dbPath);
-  if (holder && selfPid !== undefined && holder.pid === selfPid) return { name, level: 'ok', message: `this console holds the store (${holder.command} pid ${holder.pid} since ${holder.started_at}, alive)` };
-  if (holder) return { name, level: 'ok', message: `${holder.command} pid ${holder.pid} on ${holder.host} holds the store since ${holder.started_at} (alive)` };
-  if (existsSync(lockPath(dbPath))) return { name, level: 'warn', message: `stale lock ${lockPath(dbPath)} (its process is gone; the next run takes it over)` };
+  if (holder && selfPid !== undefined && holder.pid === selfPid)
+    return {
+      name,
+      level: 'ok',
+      message: `this console holds the store (${holder.command} pid ${holder.pid} since ${holder.started_at}, alive)`,
+    };
+  if (holder)
+    return {
+      name,
+      level: 'ok',
+      message: `${holder.command} pid ${holder.pid} on ${holder.host} holds the store since ${holder.started_at} (alive)`,
+    };
+  if (existsSync(lockPath(dbPath)))
+    return {
+      name,
+      level: 'warn',
+      message: `stale lock ${lockPath(dbPath)} (its process is gone; the next run takes it over)`,
+    };
   return { name, level: 'ok', message: 'no writer holds the store' };
 }
 
 function backupCheck(cfg: Config, nowMs: number): HealthCheck {
   const name = 'backup';
-  if (cfg.HEALTH_BACKUP_MAX_AGE_HOURS === 0) return { name, level: 'ok', message: 'backup age not checked (HEALTH_BACKUP_MAX_AGE_HOURS=0)' };
+  if (cfg.HEALTH_BACKUP_MAX_AGE_HOURS === 0)
+    return { name, level: 'ok', message: 'backup age not checked (HEALTH_BACKUP_MAX_AGE_HOURS=0)' };
   const dir = resolve(cfg.BACKUP_DIR);
   const b = listBackups(dir)[0];
   if (!b) return { name, level: 'warn', message: `no backup in ${dir} (gapctl db backup)` };
   const hours = (nowMs - b.at.getTime()) / 3_600_000;
   const msg = `newest backup ${b.path} is ${hours.toFixed(1)} h old`;
-  return hours > cfg.HEALTH_BACKUP_MAX_AGE_HOURS ? { name, level: 'warn', message: `${msg} (over ${cfg.HEALTH_BACKUP_MAX_AGE_HOURS} h)` } : { name, level: 'ok', message: msg };
+  return hours > cfg.HEALTH_BACKUP_MAX_AGE_HOURS
+    ? { name, level: 'warn', message: `${msg} (over ${cfg.HEALTH_BACKUP_MAX_AGE_HOURS} h)` }
+    : { name, level: 'ok', message: msg };
 }
 
 /**
@@ -334,7 +560,9 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
   const { cfg } = o;
   const now = o.now ?? Date.now;
   const timeoutMs = cfg.HEALTH_TIMEOUT_SEC * 1000;
-  const checks: HealthCheck[] = [{ name: 'config', level: 'ok', message: `configuration valid (${o.market.kind} market)` }];
+  const checks: HealthCheck[] = [
+    { name: 'config', level: 'ok', message: `configuration valid (${o.market.kind} market)` },
+  ];
   let emulator: RunningEmulator | null = null;
   let urls = { polygon: cfg.POLYGON_BASE_URL, v3: cfg.THETA_V3_URL, v1: cfg.THETA_V1_URL };
   let key = cfg.POLYGON_API_KEY;
@@ -343,8 +571,16 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
     if (o.market.kind === 'live') {
       checks.push(
         cfg.POLYGON_API_KEY
-          ? { name: 'keys', level: 'ok', message: `POLYGON_API_KEY set (redacted); FMP_API_KEY ${cfg.FMP_API_KEY ? 'set (redacted)' : 'unset (float shares from Polygon only)'}` }
-          : { name: 'keys', level: 'critical', message: 'POLYGON_API_KEY is not set (put it in .env or the environment)' },
+          ? {
+              name: 'keys',
+              level: 'ok',
+              message: `POLYGON_API_KEY set (redacted); FMP_API_KEY ${cfg.FMP_API_KEY ? 'set (redacted)' : 'unset (float shares from Polygon only)'}`,
+            }
+          : {
+              name: 'keys',
+              level: 'critical',
+              message: 'POLYGON_API_KEY is not set (put it in .env or the environment)',
+            },
       );
     } else if (o.services) {
       const sv = o.services;
@@ -359,7 +595,10 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
           : (await import('../market/sim/index.js')).createSimMarket({
               seed: o.market.seed,
               calendar: { isTradingDay, prevTradingDay },
-              pmFades: cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none' ? cfg.SIM_PM_FADES : cfg.SIM_PM_FADES.split(','),
+              pmFades:
+                cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'
+                  ? cfg.SIM_PM_FADES
+                  : cfg.SIM_PM_FADES.split(','),
             });
       emulator = await startEmulator({
         source,
@@ -374,14 +613,34 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
       urls = { polygon: emulator.polygonUrl, v3: emulator.thetaV3Url, v1: emulator.thetaV1Url };
       flatFiles = emulator.flatFiles;
       key = 'embedded';
-      checks.push({ name: 'keys', level: 'ok', message: `embedded ${o.market.kind} market (${source.name}): no API keys needed` });
+      checks.push({
+        name: 'keys',
+        level: 'ok',
+        message: `embedded ${o.market.kind} market (${source.name}): no API keys needed`,
+      });
     }
     const where = o.market.kind === 'live' ? `Polygon ${cfg.POLYGON_BASE_URL}` : 'embedded Polygon';
     const statfs = o.statfs ?? defaultStatfs;
-    const flat = flatFiles ?? (cfg.FLATFILES_ACCESS_KEY ? { url: cfg.FLATFILES_ENDPOINT, accessKey: cfg.FLATFILES_ACCESS_KEY, secretKey: cfg.FLATFILES_SECRET_KEY } : null);
+    const flat =
+      flatFiles ??
+      (cfg.FLATFILES_ACCESS_KEY
+        ? {
+            url: cfg.FLATFILES_ENDPOINT,
+            accessKey: cfg.FLATFILES_ACCESS_KEY,
+            secretKey: cfg.FLATFILES_SECRET_KEY,
+          }
+        : null);
     const essential = cfg.FOLLOW_WAIT_FOR === 'flatfiles';
     const parallel = await Promise.all([
-      flat ? flatFilesCheck(flat.url, flat.accessKey, flat.secretKey, timeoutMs, essential, now()) : Promise.resolve<HealthCheck>({ name: 'flatfiles', level: essential ? 'critical' : 'ok', message: essential ? 'FOLLOW_WAIT_FOR=flatfiles but FLATFILES_ACCESS_KEY is not set' : 'not configured (optional: FLATFILES_ACCESS_KEY)' }),
+      flat
+        ? flatFilesCheck(flat.url, flat.accessKey, flat.secretKey, timeoutMs, essential, now())
+        : Promise.resolve<HealthCheck>({
+            name: 'flatfiles',
+            level: essential ? 'critical' : 'ok',
+            message: essential
+              ? 'FOLLOW_WAIT_FOR=flatfiles but FLATFILES_ACCESS_KEY is not set'
+              : 'not configured (optional: FLATFILES_ACCESS_KEY)',
+          }),
       polygonCheck(urls.polygon, key, timeoutMs, where),
       thetaCheck('v3', urls.v3, timeoutMs),
       thetaCheck('v1', urls.v1, timeoutMs),
@@ -396,7 +655,11 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
   // The store last: better-sqlite3 is synchronous (a locked store blocks up to the timeout), so it
   // must not hold up the HTTP probes' timers.
   const nowMs = now();
-  checks.push(lockCheck(o.dbPath, o.selfPid), ...storeChecks(o, timeoutMs, nowMs), backupCheck(cfg, nowMs));
+  checks.push(
+    lockCheck(o.dbPath, o.selfPid),
+    ...storeChecks(o, timeoutMs, nowMs),
+    backupCheck(cfg, nowMs),
+  );
   const level = worst(checks.map((c) => c.level));
   return { level, exitCode: RANK[level] as 0 | 1 | 2, checks, ms: Date.now() - t0 };
 }
@@ -426,9 +689,18 @@ export function marketOfName(name: string, cfg: Pick<Config, 'GAPCTL_MARKET'>): 
  * The runner holding the store's lock is a live writer (ok).
  * @throws Error (one line) before the runner's first snapshot.
  */
-export async function runnerHealth(snapshot: { market: string; db: string } | null, cfg: Config, opts: Pick<HealthOptions, 'statfs' | 'now'> = {}): Promise<HealthReport> {
+export async function runnerHealth(
+  snapshot: { market: string; db: string } | null,
+  cfg: Config,
+  opts: Pick<HealthOptions, 'statfs' | 'now'> = {},
+): Promise<HealthReport> {
   if (!snapshot) throw new Error("waiting for the headless runner's first snapshot");
-  return runHealth({ cfg, market: marketOfName(snapshot.market, cfg), dbPath: resolve(snapshot.db), ...opts });
+  return runHealth({
+    cfg,
+    market: marketOfName(snapshot.market, cfg),
+    dbPath: resolve(snapshot.db),
+    ...opts,
+  });
 }
 
 /** The report as text: a first summary line (monitoring-plugin style), then one line per check. */

@@ -10,20 +10,31 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
+import type {
+  BackfillSnapshot,
+  ControlCommand,
+  DayDetailData,
+  HealthReport,
+} from '../contracts/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';
 import { followDayLog, readDayLog, type LogLinesListener } from './day-detail.js';
 import { loadConfig } from '../config/index.js';
-import { isWorkerOutOfMemory, outOfMemoryReason, recordEngineHalt, workerResourceLimits } from './memory.js';
+import {
+  isWorkerOutOfMemory,
+  outOfMemoryReason,
+  recordEngineHalt,
+  workerResourceLimits,
+} from './memory.js';
 
 /** URL of the compiled worker entry (dist/runtime/worker.js), also when this module runs from source (tests). */
 export function workerEntryUrl(): URL {
   const here = import.meta.url;
   if (here.endsWith('.js')) return new URL('./worker.js', here);
   const dist = new URL('../../dist/runtime/worker.js', here);
-  if (!existsSync(fileURLToPath(dist))) throw new Error('dist/runtime/worker.js is missing: run `npm run build` first');
+  if (!existsSync(fileURLToPath(dist)))
+    throw new Error('dist/runtime/worker.js is missing: run `npm run build` first');
   return dist;
 }
 
@@ -84,72 +95,96 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
   const logListeners = new Set<(l: string) => void>();
   let settled = false;
   let nextId = 1;
-  const detailWaiters = new Map<number, { resolve: (d: DayDetailData) => void; reject: (e: Error) => void }>();
-  const healthWaiters = new Map<number, { resolve: (r: HealthReport) => void; reject: (e: Error) => void }>();
+  const detailWaiters = new Map<
+    number,
+    { resolve: (d: DayDetailData) => void; reject: (e: Error) => void }
+  >();
+  const healthWaiters = new Map<
+    number,
+    { resolve: (r: HealthReport) => void; reject: (e: Error) => void }
+  >();
   const failWaiters = (why: string): void => {
     for (const w of detailWaiters.values()) w.reject(new Error(why));
     detailWaiters.clear();
     for (const w of healthWaiters.values()) w.reject(new Error(why));
     healthWaiters.clear();
   };
-  const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>((resolve, reject) => {
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'snapshot' || m.type === 'done') {
-        latest = m.snapshot;
-        for (const l of listeners) l(m.snapshot);
-      }
-      if (m.type === 'log') for (const l of logListeners) l(m.line);
-      if (m.type === 'day-detail') {
-        const w = detailWaiters.get(m.id);
-        detailWaiters.delete(m.id);
-        if (w && m.detail) w.resolve(m.detail);
-        else w?.reject(new Error(m.error ?? 'no day detail'));
-        return;
-      }
-      if (m.type === 'health') {
-        const w = healthWaiters.get(m.id);
-        healthWaiters.delete(m.id);
-        if (w && m.report) w.resolve(m.report);
-        else w?.reject(new Error(m.error ?? 'no health report'));
-        return;
-      }
-      if (m.type === 'done') {
-        failWaiters('the engine has ended');
-        settled = true;
-        resolve({ outcome: m.outcome, snapshot: m.snapshot });
-      } else if (m.type === 'error') {
-        settled = true;
-        reject(new Error(m.message));
-      }
-    });
-    worker.on('error', (e) => {
-      if (!settled && isWorkerOutOfMemory(e)) {
-        // The heap limit: a clean HALTED end (the day in progress committed nothing), not a crash.
-        settled = true;
-        failWaiters('the engine has ended');
-        const reason = outOfMemoryReason(cfg, latest?.current?.date ?? null);
-        const unrecorded = recordEngineHalt(resolvePath(cfg.GAPCTL_STATE_DIR), reason, latest?.current?.date ?? null);
-        for (const l of logListeners) l(`[backfill] HALTED: ${reason}`);
-        if (unrecorded) for (const l of logListeners) l(`[backfill] the halt could not be recorded in current_state.json: ${unrecorded}`);
-        if (!latest) {
-          reject(new Error(reason));
+  const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>(
+    (resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.type === 'snapshot' || m.type === 'done') {
+          latest = m.snapshot;
+          for (const l of listeners) l(m.snapshot);
+        }
+        if (m.type === 'log') for (const l of logListeners) l(m.line);
+        if (m.type === 'day-detail') {
+          const w = detailWaiters.get(m.id);
+          detailWaiters.delete(m.id);
+          if (w && m.detail) w.resolve(m.detail);
+          else w?.reject(new Error(m.error ?? 'no day detail'));
           return;
         }
-        const snapshot: BackfillSnapshot = { ...latest, state: 'HALTED', reason, current: null, at: Date.now(), seq: latest.seq + 1 };
-        latest = snapshot;
-        for (const l of listeners) l(snapshot);
-        resolve({ outcome: { state: 'HALTED', reason, scanned: 0, skipped: 0, months: 0 }, snapshot });
-        return;
-      }
-      if (!settled) reject(new Error(`engine worker crashed: ${errorLine(e)}`));
-      settled = true;
-    });
-    worker.on('exit', (code) => {
-      failWaiters('the engine has ended');
-      if (!settled) reject(new Error(`engine worker exited with code ${code}`));
-      settled = true;
-    });
-  });
+        if (m.type === 'health') {
+          const w = healthWaiters.get(m.id);
+          healthWaiters.delete(m.id);
+          if (w && m.report) w.resolve(m.report);
+          else w?.reject(new Error(m.error ?? 'no health report'));
+          return;
+        }
+        if (m.type === 'done') {
+          failWaiters('the engine has ended');
+          settled = true;
+          resolve({ outcome: m.outcome, snapshot: m.snapshot });
+        } else if (m.type === 'error') {
+          settled = true;
+          reject(new Error(m.message));
+        }
+      });
+      worker.on('error', (e) => {
+        if (!settled && isWorkerOutOfMemory(e)) {
+          // The heap limit: a clean HALTED end (the day in progress committed nothing), not a crash.
+          settled = true;
+          failWaiters('the engine has ended');
+          const reason = outOfMemoryReason(cfg, latest?.current?.date ?? null);
+          const unrecorded = recordEngineHalt(
+            resolvePath(cfg.GAPCTL_STATE_DIR),
+            reason,
+            latest?.current?.date ?? null,
+          );
+          for (const l of logListeners) l(`[backfill] HALTED: ${reason}`);
+          if (unrecorded)
+            for (const l of logListeners)
+              l(`[backfill] the halt could not be recorded in current_state.json: ${unrecorded}`);
+          if (!latest) {
+            reject(new Error(reason));
+            return;
+          }
+          const snapshot: BackfillSnapshot = {
+            ...latest,
+            state: 'HALTED',
+            reason,
+            current: null,
+            at: Date.now(),
+            seq: latest.seq + 1,
+          };
+          latest = snapshot;
+          for (const l of listeners) l(snapshot);
+          resolve({
+            outcome: { state: 'HALTED', reason, scanned: 0, skipped: 0, months: 0 },
+            snapshot,
+          });
+          return;
+        }
+        if (!settled) reject(new Error(`engine worker crashed: ${errorLine(e)}`));
+        settled = true;
+      });
+      worker.on('exit', (code) => {
+        failWaiters('the engine has ended');
+        if (!settled) reject(new Error(`engine worker exited with code ${code}`));
+        settled = true;
+      });
+    },
+  );
   worker.postMessage({ type: 'start', job });
   function readDayDetail(date: string): Promise<DayDetailData> {
     if (settled) return Promise.reject(new Error('the engine has ended'));
@@ -188,7 +223,8 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
         current: host.current,
         send: host.send,
         readLog: async (date, lines) => readDayLog(stateDir, date, lines),
-        watchLog: (date, listener) => followDayLog(stateDir, date, listener, { onError: onWatchError }),
+        watchLog: (date, listener) =>
+          followDayLog(stateDir, date, listener, { onError: onWatchError }),
         readDayDetail,
         checkHealth,
       };

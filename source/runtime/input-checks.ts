@@ -43,7 +43,9 @@ export function dateArg(value: string | undefined, name: string): string {
   }
   const year = Number(value.slice(0, 4));
   if (year < CALENDAR_MIN_YEAR || year > CALENDAR_MAX_YEAR) {
-    throw new UsageError(`--${name} ${value} is outside the calendar (years ${CALENDAR_MIN_YEAR}-${CALENDAR_MAX_YEAR})`);
+    throw new UsageError(
+      `--${name} ${value} is outside the calendar (years ${CALENDAR_MIN_YEAR}-${CALENDAR_MAX_YEAR})`,
+    );
   }
   return value;
 }
@@ -78,12 +80,17 @@ export interface RangeArgOptions {
  * @throws UsageError `--start 2018-02-01 is after --end 2018-01-10`, `no trading day between S and
  *   E`, or the message of {@link dateArg} / {@link tradingDayArg}.
  */
-export function rangeArgs(start: string | undefined, end: string | undefined, opts: RangeArgOptions = {}): { start: string; end: string } {
+export function rangeArgs(
+  start: string | undefined,
+  end: string | undefined,
+  opts: RangeArgOptions = {},
+): { start: string; end: string } {
   const check = opts.tradingDays ? tradingDayArg : dateArg;
   const s = check(start, 'start');
   const e = check(end, 'end');
   if (s > e) throw new UsageError(`--start ${s} is after --end ${e}`);
-  if (!opts.tradingDays && tradingDays(s, e).length === 0) throw new UsageError(`no trading day between ${s} and ${e}`);
+  if (!opts.tradingDays && tradingDays(s, e).length === 0)
+    throw new UsageError(`no trading day between ${s} and ${e}`);
   return { start: s, end: e };
 }
 
@@ -94,7 +101,8 @@ export interface BackfillBounds {
 }
 
 function inBounds(date: string, what: string, b: BackfillBounds): void {
-  if (date < b.start || date > b.end) throw new UsageError(`${what} ${date} is outside the backfill's range ${b.start}..${b.end}`);
+  if (date < b.start || date > b.end)
+    throw new UsageError(`${what} ${date} is outside the backfill's range ${b.start}..${b.end}`);
 }
 
 /**
@@ -119,7 +127,8 @@ export function checkControlCommand(cmd: ControlCommand, bounds: BackfillBounds)
       if (cmd.type === 'validate-range' && cmd.dates) {
         for (const d of cmd.dates) {
           tradingDayArg(d, 'date');
-          if (d < r.start || d > r.end) throw new UsageError(`--date ${d} is outside --start ${r.start} .. --end ${r.end}`);
+          if (d < r.start || d > r.end)
+            throw new UsageError(`--date ${d} is outside --start ${r.start} .. --end ${r.end}`);
         }
       }
       return;

@@ -1,5 +1,5 @@
 /**
- * The identity of a `--market` (domain.md section 15) and the check every command that opens a store
+ * The identity of a `--market` (docs/domain.md section 15) and the check every command that opens a store
  * with a market makes before it writes anything: the store must hold that market for the days the
  * command touches (store/market-identity.ts records and compares; this module computes the identity
  * from the market spec, the replay manifest and the configuration).
@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { MANIFEST_FILE } from '../market/replay/format.js';
 import { Store } from '../store/store.js';
-import { ensureMarket, type EnsureMarketResult, type MarketIdentity } from '../store/market-identity.js';
+import {
+  ensureMarket,
+  type EnsureMarketResult,
+  type MarketIdentity,
+} from '../store/market-identity.js';
 import { redact } from '../util/redact.js';
 export { readStoreRef } from '../store/market-identity.js';
 import { errorLine } from '../util/errors.js';
@@ -39,19 +43,33 @@ function baseUrl(u: string): string {
  * by the Polygon, Theta v3 and Theta v1 base URLs (POLYGON_BASE_URL, THETA_V3_URL, THETA_V1_URL).
  * @throws Error (one line) when a replay dataset has no readable manifest.json.
  */
-export function marketIdentity(spec: MarketSpec, cfg: Pick<Config, 'SIM_PM_FADES' | 'POLYGON_BASE_URL' | 'THETA_V3_URL' | 'THETA_V1_URL'>): MarketIdentity {
+export function marketIdentity(
+  spec: MarketSpec,
+  cfg: Pick<Config, 'SIM_PM_FADES' | 'POLYGON_BASE_URL' | 'THETA_V3_URL' | 'THETA_V1_URL'>,
+): MarketIdentity {
   if (spec.kind === 'sim') {
     const fades = cfg.SIM_PM_FADES;
-    return { kind: 'sim', key: `sim:${spec.seed}${fades === DEFAULT_PM_FADES ? '' : `/pm_fades=${fades}`}`, detail: { seed: spec.seed, pm_fades: fades } };
+    return {
+      kind: 'sim',
+      key: `sim:${spec.seed}${fades === DEFAULT_PM_FADES ? '' : `/pm_fades=${fades}`}`,
+      detail: { seed: spec.seed, pm_fades: fades },
+    };
   }
   if (spec.kind === 'live') {
     const polygon = baseUrl(cfg.POLYGON_BASE_URL);
     const v3 = baseUrl(cfg.THETA_V3_URL);
     const v1 = baseUrl(cfg.THETA_V1_URL);
-    return { kind: 'live', key: `live(polygon ${polygon}, theta v3 ${v3}, v1 ${v1})`, detail: { polygon, theta_v3: v3, theta_v1: v1 } };
+    return {
+      kind: 'live',
+      key: `live(polygon ${polygon}, theta v3 ${v3}, v1 ${v1})`,
+      detail: { polygon, theta_v3: v3, theta_v1: v1 },
+    };
   }
   const file = join(spec.path, MANIFEST_FILE);
-  if (!existsSync(file)) throw new Error(`replay dataset ${spec.path}: no ${MANIFEST_FILE} (is it a replay dataset folder?)`);
+  if (!existsSync(file))
+    throw new Error(
+      `replay dataset ${spec.path}: no ${MANIFEST_FILE} (is it a replay dataset folder?)`,
+    );
   let bytes: Buffer;
   let name: string;
   try {
@@ -60,12 +78,19 @@ export function marketIdentity(spec: MarketSpec, cfg: Pick<Config, 'SIM_PM_FADES
     if (typeof parsed.name !== 'string' || !parsed.name) throw new Error('no dataset name');
     name = parsed.name;
   } catch (e) {
-    throw new Error(`replay dataset ${spec.path}: ${MANIFEST_FILE} is unreadable (${errorLine(e)})`, {
-      cause: e,
-    });
+    throw new Error(
+      `replay dataset ${spec.path}: ${MANIFEST_FILE} is unreadable (${errorLine(e)})`,
+      {
+        cause: e,
+      },
+    );
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
-  return { kind: 'replay', key: `replay:${name}@${sha.slice(0, 12)}`, detail: { dataset: name, manifest_sha256: sha, path: spec.path } };
+  return {
+    kind: 'replay',
+    key: `replay:${name}@${sha.slice(0, 12)}`,
+    detail: { dataset: name, manifest_sha256: sha, path: spec.path },
+  };
 }
 
 /** Options of {@link ensureStoreMarket}. Dates `YYYY-MM-DD`. */
@@ -96,7 +121,10 @@ export function ensureStoreMarket(o: EnsureStoreMarketOptions): EnsureMarketResu
   if (o.checkOnly && !existsSync(o.dbPath)) return { action: 'created', message: null };
   const store = Store.open(o.dbPath, o.checkOnly ? { readonly: true } : undefined);
   try {
-    const r = ensureMarket(store.db, o.dbPath, identity, o.start, o.end, { switchMarket: o.switchMarket, checkOnly: o.checkOnly });
+    const r = ensureMarket(store.db, o.dbPath, identity, o.start, o.end, {
+      switchMarket: o.switchMarket,
+      checkOnly: o.checkOnly,
+    });
     if (r.message && !o.checkOnly) o.log?.(r.message);
     return r;
   } finally {

@@ -19,7 +19,9 @@ const MB = 1024 * 1024;
  * The `resourceLimits` of the engine worker: old generation WORKER_MAX_OLD_MB and young generation
  * WORKER_MAX_YOUNG_MB, each left to V8's default when 0.
  */
-export function workerResourceLimits(cfg: Pick<Config, 'WORKER_MAX_OLD_MB' | 'WORKER_MAX_YOUNG_MB'>): ResourceLimits {
+export function workerResourceLimits(
+  cfg: Pick<Config, 'WORKER_MAX_OLD_MB' | 'WORKER_MAX_YOUNG_MB'>,
+): ResourceLimits {
   const limits: ResourceLimits = {};
   if (cfg.WORKER_MAX_OLD_MB > 0) limits.maxOldGenerationSizeMb = cfg.WORKER_MAX_OLD_MB;
   if (cfg.WORKER_MAX_YOUNG_MB > 0) limits.maxYoungGenerationSizeMb = cfg.WORKER_MAX_YOUNG_MB;
@@ -43,15 +45,23 @@ export function memorySample(): MemoryInfo {
 
 /** True for the error a Worker emits when it reached its `resourceLimits` (ERR_WORKER_OUT_OF_MEMORY). */
 export function isWorkerOutOfMemory(e: unknown): boolean {
-  return !!e && typeof e === 'object' && (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+  return (
+    !!e && typeof e === 'object' && (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY'
+  );
 }
 
 /**
  * The one-line reason of a backfill stopped by the worker's heap limit: the limit, the day that
  * was scanning (it committed nothing and is scanned again on resume) and what to do.
  */
-export function outOfMemoryReason(cfg: Pick<Config, 'WORKER_MAX_OLD_MB'>, day: string | null): string {
-  const limit = cfg.WORKER_MAX_OLD_MB > 0 ? `WORKER_MAX_OLD_MB=${cfg.WORKER_MAX_OLD_MB}` : "V8's default heap limit";
+export function outOfMemoryReason(
+  cfg: Pick<Config, 'WORKER_MAX_OLD_MB'>,
+  day: string | null,
+): string {
+  const limit =
+    cfg.WORKER_MAX_OLD_MB > 0
+      ? `WORKER_MAX_OLD_MB=${cfg.WORKER_MAX_OLD_MB}`
+      : "V8's default heap limit";
   return (
     `engine out of memory: the worker reached its heap limit (${limit})${day ? ` while on ${day}` : ''}; ` +
     `nothing of that day was committed, it is scanned again on resume (raise WORKER_MAX_OLD_MB, then \`gapctl backfill\`)`
@@ -64,7 +74,11 @@ export function outOfMemoryReason(cfg: Pick<Config, 'WORKER_MAX_OLD_MB'>, day: s
  * no state file or it is unreadable (the engine stopped before it started the range). Never throws.
  * @returns null when recorded or nothing to record, else a one-line error.
  */
-export function recordEngineHalt(stateDir: string, reason: string, day: string | null): string | null {
+export function recordEngineHalt(
+  stateDir: string,
+  reason: string,
+  day: string | null,
+): string | null {
   let prior;
   try {
     prior = readBackfillState(stateDir);
@@ -73,7 +87,12 @@ export function recordEngineHalt(stateDir: string, reason: string, day: string |
   }
   if (!prior) return null;
   const { version: _v, updated_at: _u, ...rest } = prior;
-  return writeBackfillStateBestEffort(stateDir, { ...rest, status: 'HALTED', halt_reason: reason, halted_day: day ?? prior.halted_day ?? null });
+  return writeBackfillStateBestEffort(stateDir, {
+    ...rest,
+    status: 'HALTED',
+    halt_reason: reason,
+    halted_day: day ?? prior.halted_day ?? null,
+  });
 }
 
 /** Resident memory of a process: current (VmRSS) and peak (VmHWM), MB. */

@@ -52,7 +52,8 @@ const STATES = BACKFILL_STATES;
  */
 class UpstreamLatency {
   readonly name = 'gapctl_upstream_latency_seconds';
-  readonly help = 'Latency of every upstream reply since start, seconds (from the provider clients).';
+  readonly help =
+    'Latency of every upstream reply since start, seconds (from the provider clients).';
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly byUpstream = new Map<string, NonNullable<UpstreamMetrics['latency']>>();
@@ -60,18 +61,33 @@ class UpstreamLatency {
     this.byUpstream.set(upstream, h);
   }
   get() {
-    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] =
+      [];
     for (const [upstream, h] of this.byUpstream) {
       let cum = 0;
       h.boundsMs.forEach((b, i) => {
         cum += h.counts[i] ?? 0;
-        values.push({ metricName: `${this.name}_bucket`, labels: { le: b / 1000, upstream }, value: cum });
+        values.push({
+          metricName: `${this.name}_bucket`,
+          labels: { le: b / 1000, upstream },
+          value: cum,
+        });
       });
-      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', upstream }, value: h.count });
+      values.push({
+        metricName: `${this.name}_bucket`,
+        labels: { le: '+Inf', upstream },
+        value: h.count,
+      });
       values.push({ metricName: `${this.name}_sum`, labels: { upstream }, value: h.sumMs / 1000 });
       values.push({ metricName: `${this.name}_count`, labels: { upstream }, value: h.count });
     }
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values,
+      aggregator: this.aggregator,
+    };
   }
   reset(): void {
     this.byUpstream.clear();
@@ -101,7 +117,10 @@ export interface MetricsServer {
   /** Feeds one engine snapshot (cheap; call on every snapshot). */
   observe(s: BackfillSnapshot): void;
   /** Subscribes to a snapshot source (an EngineHost); returns unsubscribe. */
-  attach(source: { subscribe(l: (s: BackfillSnapshot) => void): () => void; current(): BackfillSnapshot | null }): () => void;
+  attach(source: {
+    subscribe(l: (s: BackfillSnapshot) => void): () => void;
+    current(): BackfillSnapshot | null;
+  }): () => void;
   /** Stops listening (open scrapes are cut). */
   close(): Promise<void>;
 }
@@ -110,34 +129,121 @@ export interface MetricsServer {
  * The registry and the snapshot feed, without a server (tests, or another transport).
  * Returns the registry and `observe`.
  */
-export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingSec' | 'defaultMetrics'> = {}): { registry: Registry; observe: (s: BackfillSnapshot) => void } {
+export function createMetricsRegistry(
+  o: Pick<MetricsOptions, 'slaMaxProcessingSec' | 'defaultMetrics'> = {},
+): { registry: Registry; observe: (s: BackfillSnapshot) => void } {
   const registry = new Registry();
   if (o.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'gapctl_' });
   const slaMs = (o.slaMaxProcessingSec ?? 900) * 1000;
   const reg = [registry];
-  const days = new Gauge({ name: 'gapctl_days', help: "The backfill range's trading days by status.", labelNames: ['status'], registers: reg });
-  const proof = new Gauge({ name: 'gapctl_days_proof', help: 'COMPLETE days by stored proof: exhaustive, baseline (or validated in this run) or sampled (audit sample only: unproven).', labelNames: ['proof'], registers: reg });
-  const hits = new Gauge({ name: 'gapctl_hits', help: 'Hits per rule over the range so far (a hit with two rules counts in both).', labelNames: ['rule'], registers: reg });
-  const baselineOnly = new Gauge({ name: 'gapctl_baseline_only_hits', help: 'Baseline-only hits found by validation over the range (must be 0).', registers: reg });
-  const dayHist = new Histogram({ name: 'gapctl_day_processing_seconds', help: "Wall time of each day's scan finished in this run, seconds.", buckets: DAY_SECONDS_BUCKETS, registers: reg });
-  const inFlight = new Gauge({ name: 'gapctl_upstream_in_flight', help: 'Requests in flight per upstream (polygon, theta_v3, theta_v1).', labelNames: ['upstream'], registers: reg });
-  const queued = new Gauge({ name: 'gapctl_upstream_queued', help: 'Requests waiting for a slot under the upstream cap.', labelNames: ['upstream'], registers: reg });
-  const cap = new Gauge({ name: 'gapctl_upstream_cap', help: 'Concurrency cap per upstream.', labelNames: ['upstream'], registers: reg });
-  const requests = new Counter({ name: 'gapctl_upstream_requests_total', help: 'Upstream attempts by effective status (200, 204, 472, 429, 5xx, timeout, other).', labelNames: ['upstream', 'status'], registers: reg });
-  const errors = new Counter({ name: 'gapctl_upstream_errors_total', help: 'Upstream attempts that failed (not 2xx or 472).', labelNames: ['upstream'], registers: reg });
-  const errorRatio = new Gauge({ name: 'gapctl_upstream_error_ratio', help: 'Upstream errors / requests since start (ratio 0-1; the runbook SLA is 0.05).', labelNames: ['upstream'], registers: reg });
+  const days = new Gauge({
+    name: 'gapctl_days',
+    help: "The backfill range's trading days by status.",
+    labelNames: ['status'],
+    registers: reg,
+  });
+  const proof = new Gauge({
+    name: 'gapctl_days_proof',
+    help: 'COMPLETE days by stored proof: exhaustive, baseline (or validated in this run) or sampled (audit sample only: unproven).',
+    labelNames: ['proof'],
+    registers: reg,
+  });
+  const hits = new Gauge({
+    name: 'gapctl_hits',
+    help: 'Hits per rule over the range so far (a hit with two rules counts in both).',
+    labelNames: ['rule'],
+    registers: reg,
+  });
+  const baselineOnly = new Gauge({
+    name: 'gapctl_baseline_only_hits',
+    help: 'Baseline-only hits found by validation over the range (must be 0).',
+    registers: reg,
+  });
+  const dayHist = new Histogram({
+    name: 'gapctl_day_processing_seconds',
+    help: "Wall time of each day's scan finished in this run, seconds.",
+    buckets: DAY_SECONDS_BUCKETS,
+    registers: reg,
+  });
+  const inFlight = new Gauge({
+    name: 'gapctl_upstream_in_flight',
+    help: 'Requests in flight per upstream (polygon, theta_v3, theta_v1).',
+    labelNames: ['upstream'],
+    registers: reg,
+  });
+  const queued = new Gauge({
+    name: 'gapctl_upstream_queued',
+    help: 'Requests waiting for a slot under the upstream cap.',
+    labelNames: ['upstream'],
+    registers: reg,
+  });
+  const cap = new Gauge({
+    name: 'gapctl_upstream_cap',
+    help: 'Concurrency cap per upstream.',
+    labelNames: ['upstream'],
+    registers: reg,
+  });
+  const requests = new Counter({
+    name: 'gapctl_upstream_requests_total',
+    help: 'Upstream attempts by effective status (200, 204, 472, 429, 5xx, timeout, other).',
+    labelNames: ['upstream', 'status'],
+    registers: reg,
+  });
+  const errors = new Counter({
+    name: 'gapctl_upstream_errors_total',
+    help: 'Upstream attempts that failed (not 2xx or 472).',
+    labelNames: ['upstream'],
+    registers: reg,
+  });
+  const errorRatio = new Gauge({
+    name: 'gapctl_upstream_error_ratio',
+    help: 'Upstream errors / requests since start (ratio 0-1; the runbook SLA is 0.05).',
+    labelNames: ['upstream'],
+    registers: reg,
+  });
   const latency = new UpstreamLatency();
   registry.registerMetric(latency as never);
-  const commands = new Gauge({ name: 'gapctl_commands_queued', help: 'Console commands waiting for the engine to be idle (rerun, validate, export).', registers: reg });
-  const state = new Gauge({ name: 'gapctl_backfill_state', help: 'The backfill state (1 for the current one).', labelNames: ['state'], registers: reg });
-  const alertsOpen = new Gauge({ name: 'gapctl_alerts_open', help: 'Unacknowledged alerts by severity.', labelNames: ['severity'], registers: reg });
-  const sla = new Counter({ name: 'gapctl_sla_breaches_total', help: 'SLA breaches seen in this run: days over SLA_MAX_PROCESSING_SEC and SLA alerts.', registers: reg });
-  const lastDone = new Gauge({ name: 'gapctl_last_completed_day_timestamp_seconds', help: 'When the last day finished COMPLETE in this run, UTC epoch seconds.', registers: reg });
-  const lastDay = new Gauge({ name: 'gapctl_last_completed_trading_day_seconds', help: 'The latest COMPLETE trading day of the range, its 00:00 UTC as epoch seconds.', registers: reg });
+  const commands = new Gauge({
+    name: 'gapctl_commands_queued',
+    help: 'Console commands waiting for the engine to be idle (rerun, validate, export).',
+    registers: reg,
+  });
+  const state = new Gauge({
+    name: 'gapctl_backfill_state',
+    help: 'The backfill state (1 for the current one).',
+    labelNames: ['state'],
+    registers: reg,
+  });
+  const alertsOpen = new Gauge({
+    name: 'gapctl_alerts_open',
+    help: 'Unacknowledged alerts by severity.',
+    labelNames: ['severity'],
+    registers: reg,
+  });
+  const sla = new Counter({
+    name: 'gapctl_sla_breaches_total',
+    help: 'SLA breaches seen in this run: days over SLA_MAX_PROCESSING_SEC and SLA alerts.',
+    registers: reg,
+  });
+  const lastDone = new Gauge({
+    name: 'gapctl_last_completed_day_timestamp_seconds',
+    help: 'When the last day finished COMPLETE in this run, UTC epoch seconds.',
+    registers: reg,
+  });
+  const lastDay = new Gauge({
+    name: 'gapctl_last_completed_trading_day_seconds',
+    help: 'The latest COMPLETE trading day of the range, its 00:00 UTC as epoch seconds.',
+    registers: reg,
+  });
 
   // Monotonic totals from the worker become counter increments; per-day durations are observed once.
   const seenTotals = new Map<string, number>();
-  const incTo = (c: Counter<string>, name: string, labels: Record<string, string>, total: number): void => {
+  const incTo = (
+    c: Counter<string>,
+    name: string,
+    labels: Record<string, string>,
+    total: number,
+  ): void => {
     const key = `${name}|${JSON.stringify(labels)}`;
     const prev = seenTotals.get(key) ?? 0;
     // A lower total means a new producer (a fresh session): count it from zero.
@@ -159,7 +265,13 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
       byStatus.set(d.status, (byStatus.get(d.status) ?? 0) + 1);
       bo += d.baselineOnly;
       if (d.status === 'COMPLETE') {
-        byProof[d.proof === 'exhaustive' ? 'exhaustive' : d.proof === 'baseline' || d.validated === true ? 'baseline' : 'sampled']++;
+        byProof[
+          d.proof === 'exhaustive'
+            ? 'exhaustive'
+            : d.proof === 'baseline' || d.validated === true
+              ? 'baseline'
+              : 'sampled'
+        ]++;
         if (!newest || d.date > newest) newest = d.date;
       }
       if (d.durationMs !== undefined && seenDays.get(d.date) !== d.durationMs) {
@@ -183,7 +295,8 @@ export function createMetricsRegistry(o: Pick<MetricsOptions, 'slaMaxProcessingS
       inFlight.set(u, m.inFlight);
       queued.set(u, m.queued);
       cap.set(u, m.cap);
-      for (const [k, label] of STATUS_LABELS) incTo(requests, 'requests', { upstream: m.upstream, status: label }, m.counts[k]);
+      for (const [k, label] of STATUS_LABELS)
+        incTo(requests, 'requests', { upstream: m.upstream, status: label }, m.counts[k]);
       incTo(errors, 'errors', u, m.errors);
       errorRatio.set(u, m.requests > 0 ? m.errors / m.requests : 0);
       if (m.latency) latency.set(m.upstream, m.latency);
@@ -228,7 +341,11 @@ export async function startMetricsServer(o: MetricsOptions): Promise<MetricsServ
     );
   });
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`--metrics-port ${o.port} on ${host}: cannot listen (${e.code ?? e.message})`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        new Error(`--metrics-port ${o.port} on ${host}: cannot listen (${e.code ?? e.message})`),
+      ),
+    );
     server.listen(o.port, host, () => resolveListen());
   });
   // The endpoint must never keep a finished run alive.

@@ -1,10 +1,21 @@
 /**
- * The plain and JSON renderers of a backfill (console.md "Modes"): for stdout that is not a TTY, CI,
+ * The plain and JSON renderers of a backfill (docs/console.md "Modes"): for stdout that is not a TTY, CI,
  * `--no-tui` and `--json`. They read the same {@link BackfillSnapshot}s as the console and print one
  * line per day that reaches a final status, one per new alert, a summary every N seconds, and a
  * final summary. Ink and React are never imported here (nothing asks for raw mode).
+ *
+ * Over 400 lines: the plain and JSON renderers read the same snapshots and must print the same
+ * facts; side by side, a change to one shows what the other owes.
  */
-import type { AlertInfo, BackfillSnapshot, DayCell, DayStatus, ProofProgress, RuleCounts, ValidationProgress } from '../contracts/events.js';
+import type {
+  AlertInfo,
+  BackfillSnapshot,
+  DayCell,
+  DayStatus,
+  ProofProgress,
+  RuleCounts,
+  ValidationProgress,
+} from '../contracts/events.js';
 import { ruleCountsText } from '../contracts/rules.js';
 import { FINISHED_DAY_STATUSES } from '../contracts/states.js';
 
@@ -17,7 +28,6 @@ export const PROOF_OFF_NOTICE =
 
 // Small formatters repeated from ui/format.ts on purpose: runtime/ must not import from ui/ (layers
 // point down), and this module must stay free of Ink.
-
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -68,7 +78,9 @@ function proofWords(proof: DayCell['proof']): string {
 
 /** The COMPLETE days of the snapshot that are not proven (proof `sampled` or unknown). */
 export function unprovenDays(s: BackfillSnapshot): number {
-  return s.days.filter((d) => d.status === 'COMPLETE' && d.proof !== 'exhaustive' && d.proof !== 'baseline').length;
+  return s.days.filter(
+    (d) => d.status === 'COMPLETE' && d.proof !== 'exhaustive' && d.proof !== 'baseline',
+  ).length;
 }
 
 /**
@@ -82,10 +94,14 @@ export function proofProgressLine(p: ProofProgress): string {
   const took = formatDuration(Math.max(0, p.at - p.startedAt));
   const syms = `symbols ${formatCount(p.answered)}/${formatCount(p.eligible)} answered`;
   if (p.phase === 'end') {
-    const head = p.outcome === 'exhaustive' || p.outcome === 'baseline' ? `proof ${p.outcome} (${p.source})` : 'proof UNPROVEN';
+    const head =
+      p.outcome === 'exhaustive' || p.outcome === 'baseline'
+        ? `proof ${p.outcome} (${p.source})`
+        : 'proof UNPROVEN';
     return `${p.date} ${head}  ${syms}${p.found ? `  found ${p.found}` : ''}${p.unanswered > 0 ? `  unanswered ${formatCount(p.unanswered)}` : ''}  ${took}`;
   }
-  if (p.phase === 'flatfile') return `${p.date} proof flatfile  reading the day's file  ${syms}  ${took}`;
+  if (p.phase === 'flatfile')
+    return `${p.date} proof flatfile  reading the day's file  ${syms}  ${took}`;
   return `${p.date} proof ${p.source}  ${syms}  lookups ${formatCount(p.lookupsDone)}/${formatCount(p.lookupsTotal)} ${percent(p.lookupsDone, p.lookupsTotal)}%  ${took}`;
 }
 
@@ -97,7 +113,9 @@ export const PROOF_LINE_EVERY_MS = 5000;
  * its outcome); a slow one prints when it has run `everyMs`, then every `everyMs`, and its end.
  * Keyed by date and start; `now` is ms.
  */
-export function proofLineThrottle(everyMs: number = PROOF_LINE_EVERY_MS): (p: ProofProgress, now: number) => boolean {
+export function proofLineThrottle(
+  everyMs: number = PROOF_LINE_EVERY_MS,
+): (p: ProofProgress, now: number) => boolean {
   let key = '';
   let firstAt = 0;
   let lastAt = -Infinity;
@@ -133,7 +151,8 @@ function rules(h: RuleCounts): string {
 function seenFromSnapshot(s: BackfillSnapshot, date: string): DaySeen {
   const cell = s.days.find((d) => d.date === date);
   if (cell?.rules) return { hits: cell.rules, durationMs: cell.durationMs ?? null };
-  if (s.current && s.current.date === date) return { hits: s.current.hits, durationMs: Math.max(0, s.at - s.current.startedAt) };
+  if (s.current && s.current.date === date)
+    return { hits: s.current.hits, durationMs: Math.max(0, s.at - s.current.startedAt) };
   return { hits: null, durationMs: null };
 }
 
@@ -147,7 +166,8 @@ function seenFromSnapshot(s: BackfillSnapshot, date: string): DaySeen {
  */
 export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen): string {
   const cell = s.days.find((d) => d.date === date);
-  if (!cell) throw new Error(`plainDayLine: ${date} is not in the backfill range ${s.start} -> ${s.end}`);
+  if (!cell)
+    throw new Error(`plainDayLine: ${date} is not in the backfill range ${s.start} -> ${s.end}`);
   const info = seen ?? seenFromSnapshot(s, date);
   const byRule = info.hits ? ` (${rules(info.hits)})` : '';
   const miss = cell.baselineOnly > 0 ? `  baseline-only ${cell.baselineOnly}` : '';
@@ -195,7 +215,10 @@ export function plainAlertLine(a: AlertInfo): string {
  * `2018-01-04 validating  gate 10/11 BASELINE  lookups 1,200/4,174 28%  unanswered 0  retries 35 (backing off)  12.3s`.
  */
 export function validationProgressLine(p: ValidationProgress): string {
-  const lookups = p.lookupsTotal !== null ? `  lookups ${p.lookupsDone ?? 0}/${p.lookupsTotal} ${percent(p.lookupsDone ?? 0, p.lookupsTotal)}%  unanswered ${p.unanswered}` : '';
+  const lookups =
+    p.lookupsTotal !== null
+      ? `  lookups ${p.lookupsDone ?? 0}/${p.lookupsTotal} ${percent(p.lookupsDone ?? 0, p.lookupsTotal)}%  unanswered ${p.unanswered}`
+      : '';
   return `${p.date} validating  gate ${p.gateIndex}/${p.gates} ${p.gate}${lookups}  retries ${p.retries}${p.backingOff ? ' (backing off)' : ''}  ${formatDuration(p.at - p.startedAt)}`;
 }
 
@@ -212,7 +235,9 @@ export const VALIDATION_LINE_EVERY_MS = 5000;
  * or start), when the baseline lookups crossed another 10%, and when `everyMs` passed since the
  * last line; false otherwise. `now` is ms.
  */
-export function validationLineThrottle(everyMs: number = VALIDATION_LINE_EVERY_MS): (p: ValidationProgress, now: number) => boolean {
+export function validationLineThrottle(
+  everyMs: number = VALIDATION_LINE_EVERY_MS,
+): (p: ValidationProgress, now: number) => boolean {
   let key = '';
   let bucket = -1;
   let lastAt = -Infinity;
@@ -260,7 +285,10 @@ export interface PlainPrinter {
  * a non-final status (a rerun). Alerts print once per id (acknowledged ones in the first snapshot
  * are skipped).
  */
-export function createPlainPrinter(write: (line: string) => void, opts: PlainPrinterOptions = {}): PlainPrinter {
+export function createPlainPrinter(
+  write: (line: string) => void,
+  opts: PlainPrinterOptions = {},
+): PlainPrinter {
   const json = opts.json ?? false;
   const everyMs = (opts.summaryEverySec ?? 30) * 1000;
   const now = opts.now ?? Date.now;
@@ -277,10 +305,22 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
   const emitDay = (s: BackfillSnapshot, date: string): void => {
     const cell = s.days.find((d) => d.date === date)!;
     let seen: DaySeen = seenFromSnapshot(s, date);
-    if (!seen.hits && lastView && lastView.date === date) seen = { hits: lastView.hits, durationMs: Math.max(0, s.at - lastView.startedAt) };
+    if (!seen.hits && lastView && lastView.date === date)
+      seen = { hits: lastView.hits, durationMs: Math.max(0, s.at - lastView.startedAt) };
     if (json) {
       write(
-        JSON.stringify({ type: 'day', date, status: cell.status, hits: cell.hits, rules: seen.hits, baselineOnly: cell.baselineOnly, proof: cell.proof ?? null, durationMs: seen.durationMs, done: s.done, total: s.total }),
+        JSON.stringify({
+          type: 'day',
+          date,
+          status: cell.status,
+          hits: cell.hits,
+          rules: seen.hits,
+          baselineOnly: cell.baselineOnly,
+          proof: cell.proof ?? null,
+          durationMs: seen.durationMs,
+          done: s.done,
+          total: s.total,
+        }),
       );
     } else write(plainDayLine(s, date, seen));
   };
@@ -302,7 +342,8 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
       if (first && a.acknowledged) continue;
       write(json ? JSON.stringify({ type: 'alert', ...a }) : plainAlertLine(a));
     }
-    if (s.current) lastView = { date: s.current.date, hits: s.current.hits, startedAt: s.current.startedAt };
+    if (s.current)
+      lastView = { date: s.current.date, hits: s.current.hits, startedAt: s.current.startedAt };
     first = false;
   };
 
@@ -318,17 +359,44 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
       const next = s.nextScan ? `${s.nextScan.date}@${s.nextScan.at}` : null;
       if (next !== lastNextScan) {
         lastNextScan = next;
-        if (s.nextScan) write(json ? JSON.stringify({ type: 'follow', nextScanDay: s.nextScan.date, nextScanAt: new Date(s.nextScan.at).toISOString() }) : followLine(s.nextScan));
+        if (s.nextScan)
+          write(
+            json
+              ? JSON.stringify({
+                  type: 'follow',
+                  nextScanDay: s.nextScan.date,
+                  nextScanAt: new Date(s.nextScan.at).toISOString(),
+                })
+              : followLine(s.nextScan),
+          );
       }
-      if (s.validation && validationDue(s.validation, t)) write(json ? JSON.stringify(validationProgressJson(s.validation)) : validationProgressLine(s.validation));
+      if (s.validation && validationDue(s.validation, t))
+        write(
+          json
+            ? JSON.stringify(validationProgressJson(s.validation))
+            : validationProgressLine(s.validation),
+        );
       const proof = s.current?.proof;
-      if (proof && proofDue(proof, t)) write(json ? JSON.stringify({ type: 'proof-progress', ...proof }) : proofProgressLine(proof));
+      if (proof && proofDue(proof, t))
+        write(
+          json ? JSON.stringify({ type: 'proof-progress', ...proof }) : proofProgressLine(proof),
+        );
       if (wasFirst) lastSummaryAt = t;
       else if (everyMs > 0 && t - lastSummaryAt >= everyMs) {
         lastSummaryAt = t;
         write(
           json
-            ? JSON.stringify({ type: 'summary', state: s.state, done: s.done, total: s.total, percent: percent(s.done, s.total), etaMs: s.etaMs, daysPerMin: s.daysPerMin, hits: s.hits, inFlight: s.inFlight })
+            ? JSON.stringify({
+                type: 'summary',
+                state: s.state,
+                done: s.done,
+                total: s.total,
+                percent: percent(s.done, s.total),
+                etaMs: s.etaMs,
+                daysPerMin: s.daysPerMin,
+                hits: s.hits,
+                inFlight: s.inFlight,
+              })
             : plainSummaryLine(s),
         );
       }
@@ -340,7 +408,20 @@ export function createPlainPrinter(write: (line: string) => void, opts: PlainPri
         ingest(s);
       }
       ended = true;
-      write(json ? JSON.stringify({ type: 'end', state: s.state, reason: s.reason, done: s.done, total: s.total, hits: s.hits, unproven: unprovenDays(s), proofMode: s.proofMode ?? null }) : plainEndLine(s));
+      write(
+        json
+          ? JSON.stringify({
+              type: 'end',
+              state: s.state,
+              reason: s.reason,
+              done: s.done,
+              total: s.total,
+              hits: s.hits,
+              unproven: unprovenDays(s),
+              proofMode: s.proofMode ?? null,
+            })
+          : plainEndLine(s),
+      );
     },
   };
 }

@@ -1,7 +1,12 @@
 /**
  * Messages between the main thread (console or plain printer) and the engine worker thread.
  */
-import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
+import type {
+  BackfillSnapshot,
+  ControlCommand,
+  DayDetailData,
+  HealthReport,
+} from '../contracts/events.js';
 import type { BackfillOutcome } from '../engine/backfill.js';
 
 /** The job a worker runs. Dates `YYYY-MM-DD`. */

@@ -8,7 +8,12 @@ import { setMaxListeners } from 'node:events';
 import { parseEmuFaults, type Config } from '../config/index.js';
 import { PauseGate, type EngineContext } from '../engine/context.js';
 import type { EngineEventSink } from '../contracts/events.js';
-import { startEmulator, type EmulatorOptions, type FaultConfig, type RunningEmulator } from '../market/emulator/index.js';
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type FaultConfig,
+  type RunningEmulator,
+} from '../market/emulator/index.js';
 import { DEFAULT_REPLAY_DIR, openReplay } from '../market/replay/index.js';
 import type { MarketSource } from '../market/types.js';
 import { createProviders } from '../providers/index.js';
@@ -17,7 +22,8 @@ import { Store } from '../store/store.js';
 import { alertsOutOptions, createAlertsOut, type AlertsOut } from './alerts-out.js';
 
 /** A parsed `--market` value. */
-export type MarketSpec = { kind: 'replay'; path: string } | { kind: 'sim'; seed: number } | { kind: 'live' };
+export type MarketSpec =
+  { kind: 'replay'; path: string } | { kind: 'sim'; seed: number } | { kind: 'live' };
 
 /**
  * Parses `replay[:PATH] | sim[:SEED] | live`. PATH is relative to the working directory.
@@ -75,11 +81,20 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   const { cfg } = opts;
   let emulator: RunningEmulator | null = null;
   let source: MarketSource | null = opts.source ?? null;
-  let urls: { polygon?: string; thetaV3?: string; thetaV1?: string; fmp?: string; flatFiles?: string } = {};
+  let urls: {
+    polygon?: string;
+    thetaV3?: string;
+    thetaV1?: string;
+    fmp?: string;
+    flatFiles?: string;
+  } = {};
   let marketName: string;
   let cfgUsed = cfg;
   if (opts.market.kind === 'live' && !opts.source) {
-    if (!cfg.POLYGON_API_KEY) throw new Error('live market: POLYGON_API_KEY is not set (put it in .env or the environment)');
+    if (!cfg.POLYGON_API_KEY)
+      throw new Error(
+        'live market: POLYGON_API_KEY is not set (put it in .env or the environment)',
+      );
     marketName = 'live';
   } else {
     const served: MarketSource =
@@ -90,7 +105,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
             seed: opts.market.kind === 'sim' ? opts.market.seed : 1,
             tickers: cfg.SIM_TICKERS,
             calendar: { isTradingDay, prevTradingDay },
-            pmFades: cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none' ? cfg.SIM_PM_FADES : cfg.SIM_PM_FADES.split(','),
+            pmFades:
+              cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'
+                ? cfg.SIM_PM_FADES
+                : cfg.SIM_PM_FADES.split(','),
           }));
     source = served;
     marketName = served.name;
@@ -105,7 +123,13 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
       ...opts.emulator,
     });
-    urls = { polygon: emulator.polygonUrl, thetaV3: emulator.thetaV3Url, thetaV1: emulator.thetaV1Url, fmp: emulator.fmpUrl, flatFiles: emulator.flatFiles.url };
+    urls = {
+      polygon: emulator.polygonUrl,
+      thetaV3: emulator.thetaV3Url,
+      thetaV1: emulator.thetaV1Url,
+      fmp: emulator.fmpUrl,
+      flatFiles: emulator.flatFiles.url,
+    };
     cfgUsed = {
       ...cfg,
       POLYGON_API_KEY: 'embedded',
@@ -134,7 +158,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       log: (l) => opts.log?.(l),
       onSinkFailure: (_sink, kind, message) => {
         try {
-          emit({ type: 'alert', alert: store.addAlert({ severity: 'WARNING', kind, date: null, message }) });
+          emit({
+            type: 'alert',
+            alert: store.addAlert({ severity: 'WARNING', kind, date: null, message }),
+          });
         } catch {
           // the store may be closed already; the failure was logged
         }
@@ -147,7 +174,9 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       if (e.type === 'alert') alertsOut.raise(e.alert);
     };
   }
-  const gate = new PauseGate((paused) => (paused ? providers.theta.pause() : providers.theta.resume()));
+  const gate = new PauseGate((paused) =>
+    paused ? providers.theta.pause() : providers.theta.resume(),
+  );
   const ctx: EngineContext = {
     cfg: cfgUsed,
     store,
@@ -162,7 +191,12 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
     gate,
     metrics: () => ({ theta: providers.theta.metrics(), polygon: providers.polygonMetrics() }),
     marketName,
-    marketSpec: opts.market.kind === 'replay' ? `replay:${opts.market.path}` : opts.market.kind === 'sim' ? `sim:${opts.market.seed}` : 'live',
+    marketSpec:
+      opts.market.kind === 'replay'
+        ? `replay:${opts.market.path}`
+        : opts.market.kind === 'sim'
+          ? `sim:${opts.market.seed}`
+          : 'live',
     barsProvider: marketName === 'live' ? 'polygon' : `polygon-emulated:${marketName}`,
   };
   opts.log?.(providers.theta.initLine());

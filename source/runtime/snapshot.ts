@@ -2,7 +2,16 @@
  * Reduces engine events into the {@link BackfillSnapshot} the console renders (pure functions, no
  * I/O), plus the ETA math: a moving average of recent day durations with paused time left out.
  */
-import { STAGES, type BackfillSnapshot, type DayStatus, type DayView, type EngineEvent, type RuleCounts, type StageName, type ValidationOutcome } from '../contracts/events.js';
+import {
+  STAGES,
+  type BackfillSnapshot,
+  type DayStatus,
+  type DayView,
+  type EngineEvent,
+  type RuleCounts,
+  type StageName,
+  type ValidationOutcome,
+} from '../contracts/events.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
 import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
 
@@ -12,7 +21,13 @@ export const LOG_TAIL_LINES = 200;
 export const ETA_WINDOW = 10;
 
 /** A fresh snapshot for a run. */
-export function initialSnapshot(meta: { command: string; start: string; end: string; market: string; db: string }): BackfillSnapshot {
+export function initialSnapshot(meta: {
+  command: string;
+  start: string;
+  end: string;
+  market: string;
+  db: string;
+}): BackfillSnapshot {
   return {
     seq: 0,
     at: Date.now(),
@@ -70,18 +85,42 @@ export function rangeHits(days: BackfillSnapshot['days']): RuleCounts {
 }
 
 function isFinal(status: string): boolean {
-  return status === 'COMPLETE' || status === 'FAILED' || status === 'INCOMPLETE' || status === 'RETRY_NEEDED' || status === 'SKIPPED';
+  return (
+    status === 'COMPLETE' ||
+    status === 'FAILED' ||
+    status === 'INCOMPLETE' ||
+    status === 'RETRY_NEEDED' ||
+    status === 'SKIPPED'
+  );
 }
 
 /**
  * Applies one engine event to the snapshot (returns a new object; arrays copied where changed).
  * `now` is UTC ms.
  */
-export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, now = Date.now()): BackfillSnapshot {
+export function reduce(
+  s: BackfillSnapshot,
+  e: EngineEvent,
+  memo: ReducerMemo,
+  now = Date.now(),
+): BackfillSnapshot {
   switch (e.type) {
     case 'plan': {
-      const days = e.days.map((d) => ({ date: d.date, status: d.status, hits: d.hits, baselineOnly: 0, ...(d.proof ? { proof: d.proof } : {}) }));
-      return { ...s, start: e.start, end: e.end, days, total: days.length, done: days.filter((d) => d.status === 'COMPLETE').length };
+      const days = e.days.map((d) => ({
+        date: d.date,
+        status: d.status,
+        hits: d.hits,
+        baselineOnly: 0,
+        ...(d.proof ? { proof: d.proof } : {}),
+      }));
+      return {
+        ...s,
+        start: e.start,
+        end: e.end,
+        days,
+        total: days.length,
+        done: days.filter((d) => d.status === 'COMPLETE').length,
+      };
     }
     case 'day-begin': {
       memo.pausedMsThisDay = 0;
@@ -96,7 +135,13 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
         startedAt: e.at,
         proof: null,
       };
-      return { ...s, current, days: setDay(s.days, e.date, { status: 'RUNNING' }), logDate: e.date, logTail: [] };
+      return {
+        ...s,
+        current,
+        days: setDay(s.days, e.date, { status: 'RUNNING' }),
+        logDate: e.date,
+        logTail: [],
+      };
     }
     case 'stage': {
       if (!s.current || s.current.date !== e.date) return s;
@@ -105,7 +150,8 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       const took = began === undefined ? null : Math.max(0, e.at - began);
       const stages = s.current.stages.map((st) => {
         if (st.name !== e.stage) return st;
-        if (e.phase === 'begin') return { ...st, state: 'running' as const, counts: e.counts, durationMs: null };
+        if (e.phase === 'begin')
+          return { ...st, state: 'running' as const, counts: e.counts, durationMs: null };
         if (e.phase === 'fail') return { ...st, state: 'failed' as const, durationMs: took };
         return { ...st, state: 'done' as const, counts: e.counts, durationMs: took };
       });
@@ -126,13 +172,24 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
     }
     case 'log': {
       if (s.logDate !== e.date) return { ...s, logDate: e.date, logTail: [e.line] };
-      const tail = s.logTail.length >= LOG_TAIL_LINES ? s.logTail.slice(-LOG_TAIL_LINES + 1) : s.logTail.slice();
+      const tail =
+        s.logTail.length >= LOG_TAIL_LINES
+          ? s.logTail.slice(-LOG_TAIL_LINES + 1)
+          : s.logTail.slice();
       tail.push(e.line);
       return { ...s, logTail: tail };
     }
     case 'day-end': {
       // A day without a known proof is not proven (drawn unproven), never proven by default.
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.discoveries, rules: e.hits, durationMs: e.durationMs, reason: e.reason, validated: undefined, proof: e.proof ?? 'sampled' });
+      const days = setDay(s.days, e.date, {
+        status: e.status,
+        hits: e.discoveries,
+        rules: e.hits,
+        durationMs: e.durationMs,
+        reason: e.reason,
+        validated: undefined,
+        proof: e.proof ?? 'sampled',
+      });
       const active = Math.max(0, e.durationMs - memo.pausedMsThisDay);
       memo.durations.push(active);
       if (memo.durations.length > ETA_WINDOW) memo.durations.shift();
@@ -141,8 +198,18 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       return withEta(next, memo);
     }
     case 'day-skipped': {
-      const days = setDay(s.days, e.date, { status: e.status, hits: e.hits, rules: e.rules, proof: e.proof });
-      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, hits: rangeHits(days) };
+      const days = setDay(s.days, e.date, {
+        status: e.status,
+        hits: e.hits,
+        rules: e.rules,
+        proof: e.proof,
+      });
+      return {
+        ...s,
+        days,
+        done: days.filter((d) => d.status === 'COMPLETE').length,
+        hits: rangeHits(days),
+      };
     }
     case 'validate-progress': {
       const { type: _t, ...progress } = e;
@@ -155,23 +222,45 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
       if (e.stopped) return { ...s, validation: null };
       // The status a failed validation leaves in day_completeness (engine/validate.ts): BASELINE and
       // AUDIT ask for a rerun, the other gates fail the day; COMPLETENESS changes nothing.
-      let patch: Partial<BackfillSnapshot['days'][number]> = { baselineOnly: e.baselineOnly, validated: e.passed };
+      let patch: Partial<BackfillSnapshot['days'][number]> = {
+        baselineOnly: e.baselineOnly,
+        validated: e.passed,
+      };
       // A passed validation proves an unproven COMPLETE day by its baseline (engine/validate.ts).
       const before = s.days.find((d) => d.date === e.date);
-      if (e.passed && e.baselineOnly === 0 && before?.status === 'COMPLETE' && before.proof !== 'exhaustive') patch.proof = 'baseline';
+      if (
+        e.passed &&
+        e.baselineOnly === 0 &&
+        before?.status === 'COMPLETE' &&
+        before.proof !== 'exhaustive'
+      )
+        patch.proof = 'baseline';
       if (!e.passed && e.gate && e.gate !== 'COMPLETENESS') {
-        const status: DayStatus = e.gate === 'BASELINE' || e.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
+        const status: DayStatus =
+          e.gate === 'BASELINE' || e.gate === 'AUDIT' ? 'RETRY_NEEDED' : 'FAILED';
         patch = { ...patch, status, reason: `validate ${e.gate}: ${e.message}` };
       }
       const days = setDay(s.days, e.date, patch);
-      return { ...s, days, done: days.filter((d) => d.status === 'COMPLETE').length, validation: null };
+      return {
+        ...s,
+        days,
+        done: days.filter((d) => d.status === 'COMPLETE').length,
+        validation: null,
+      };
     }
     case 'alert':
-      return { ...s, alerts: [e.alert, ...s.alerts.filter((a) => a.id !== e.alert.id)].slice(0, 50) };
+      return {
+        ...s,
+        alerts: [e.alert, ...s.alerts.filter((a) => a.id !== e.alert.id)].slice(0, 50),
+      };
     case 'month-done':
       return s;
     case 'follow-wait':
-      return { ...s, nextScan: e.nextScanAt === null ? null : { date: e.date, at: e.nextScanAt, et: e.nextScanEt ?? '' } };
+      return {
+        ...s,
+        nextScan:
+          e.nextScanAt === null ? null : { date: e.date, at: e.nextScanAt, et: e.nextScanEt ?? '' },
+      };
     case 'backfill-state': {
       if (e.state === 'PAUSED' || e.state === 'PAUSING') {
         if (memo.pausedSince === null) memo.pausedSince = now;
@@ -180,7 +269,13 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
         memo.pausedSince = null;
       }
       const final = ENDED_BACKFILL_STATES.has(e.state);
-      return { ...s, state: e.state, reason: e.reason ?? (final ? s.reason : null), current: final && e.state === 'DONE' ? null : s.current, ...(final ? { validation: null } : {}) };
+      return {
+        ...s,
+        state: e.state,
+        reason: e.reason ?? (final ? s.reason : null),
+        current: final && e.state === 'DONE' ? null : s.current,
+        ...(final ? { validation: null } : {}),
+      };
     }
   }
 }
@@ -189,16 +284,40 @@ export function reduce(s: BackfillSnapshot, e: EngineEvent, memo: ReducerMemo, n
 export const VALIDATIONS_KEPT = 20;
 
 /** Appends an ended validation to `validations` (numbered, capped) and counts it in `validationCounts`. */
-function recordValidation(s: BackfillSnapshot, e: Extract<EngineEvent, { type: 'validate' }>, now: number): BackfillSnapshot {
+function recordValidation(
+  s: BackfillSnapshot,
+  e: Extract<EngineEvent, { type: 'validate' }>,
+  now: number,
+): BackfillSnapshot {
   const c = s.validationCounts ?? { passed: 0, failed: 0, stopped: 0 };
   const stopped = e.stopped === true;
-  const counts = { passed: c.passed + (!stopped && e.passed ? 1 : 0), failed: c.failed + (!stopped && !e.passed ? 1 : 0), stopped: c.stopped + (stopped ? 1 : 0) };
+  const counts = {
+    passed: c.passed + (!stopped && e.passed ? 1 : 0),
+    failed: c.failed + (!stopped && !e.passed ? 1 : 0),
+    stopped: c.stopped + (stopped ? 1 : 0),
+  };
   const n = c.passed + c.failed + c.stopped + 1;
-  const outcome: ValidationOutcome = { n, date: e.date, passed: !stopped && e.passed, stopped, gate: !stopped && !e.passed ? (e.gate ?? null) : null, message: e.message, at: now };
-  return { ...s, validations: [...(s.validations ?? []), outcome].slice(-VALIDATIONS_KEPT), validationCounts: counts };
+  const outcome: ValidationOutcome = {
+    n,
+    date: e.date,
+    passed: !stopped && e.passed,
+    stopped,
+    gate: !stopped && !e.passed ? (e.gate ?? null) : null,
+    message: e.message,
+    at: now,
+  };
+  return {
+    ...s,
+    validations: [...(s.validations ?? []), outcome].slice(-VALIDATIONS_KEPT),
+    validationCounts: counts,
+  };
 }
 
-function setDay(days: BackfillSnapshot['days'], date: string, patch: Partial<BackfillSnapshot['days'][number]>): BackfillSnapshot['days'] {
+function setDay(
+  days: BackfillSnapshot['days'],
+  date: string,
+  patch: Partial<BackfillSnapshot['days'][number]>,
+): BackfillSnapshot['days'] {
   const i = days.findIndex((d) => d.date === date);
   if (i < 0) return [...days, { date, status: 'PENDING', hits: 0, baselineOnly: 0, ...patch }];
   const out = days.slice();
@@ -212,12 +331,17 @@ export function withEta(s: BackfillSnapshot, memo: ReducerMemo): BackfillSnapsho
   const avg = memo.durations.reduce((a, b) => a + b, 0) / memo.durations.length;
   const remaining = s.days.filter((d) => !isFinal(d.status)).length;
   const daysPerMin = avg > 0 ? 60000 / avg : null;
-  const rateHistory = daysPerMin !== null ? [...s.rateHistory, daysPerMin].slice(-60) : s.rateHistory;
+  const rateHistory =
+    daysPerMin !== null ? [...s.rateHistory, daysPerMin].slice(-60) : s.rateHistory;
   return { ...s, etaMs: Math.round(remaining * avg), daysPerMin, rateHistory };
 }
 
 /** Attaches live provider metrics and the in-flight total. */
-export function withMetrics(s: BackfillSnapshot, theta: UpstreamMetrics[], polygon: UpstreamMetrics | null): BackfillSnapshot {
+export function withMetrics(
+  s: BackfillSnapshot,
+  theta: UpstreamMetrics[],
+  polygon: UpstreamMetrics | null,
+): BackfillSnapshot {
   const inFlight = theta.reduce((a, m) => a + m.inFlight, 0) + (polygon?.inFlight ?? 0);
   return { ...s, theta, polygon, inFlight };
 }

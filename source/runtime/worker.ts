@@ -8,6 +8,10 @@
  * after the backfill ends so the operator can rerun, validate, export or resume (`r` after a halt
  * runs the backfill again from current_state.json) until `quit`. Answers day-detail requests from
  * its own database connection. Closes the store before it reports `done`.
+ *
+ * Over 400 lines: one event loop: the job, the command queue, the snapshot ticker and the stop
+ * handling share state that must change in one order; split, that order would be spread over
+ * modules that mutate each other.
  */
 import { parentPort } from 'node:worker_threads';
 import { resolve } from 'node:path';
@@ -94,7 +98,12 @@ async function health(id: number): Promise<void> {
   const market = jobMarket;
   const s = session;
   if (!cfg || !market || !s) {
-    post({ type: 'health', id, report: null, error: 'the engine has no open session (starting or ended)' });
+    post({
+      type: 'health',
+      id,
+      report: null,
+      error: 'the engine has no open session (starting or ended)',
+    });
     return;
   }
   try {
@@ -109,7 +118,13 @@ async function health(id: number): Promise<void> {
           label: `embedded ${market.kind} market (${s.marketName}) served by this console`,
         }
       : undefined;
-    const report = await runHealth({ cfg, market, dbPath: resolve(s.ctx.store.path), services, selfPid: process.pid });
+    const report = await runHealth({
+      cfg,
+      market,
+      dbPath: resolve(s.ctx.store.path),
+      services,
+      selfPid: process.pid,
+    });
     post({ type: 'health', id, report });
   } catch (e) {
     post({ type: 'health', id, report: null, error: errorLine(e) });
@@ -120,7 +135,12 @@ async function health(id: number): Promise<void> {
 function dayDetail(id: number, date: string): void {
   const s = session;
   if (!s) {
-    post({ type: 'day-detail', id, detail: null, error: 'the engine has no open store (starting or ended)' });
+    post({
+      type: 'day-detail',
+      id,
+      detail: null,
+      error: 'the engine has no open store (starting or ended)',
+    });
     return;
   }
   try {
@@ -132,7 +152,10 @@ function dayDetail(id: number, date: string): void {
 
 function emit(e: EngineEvent): void {
   snapshot = reduce(snapshot, e, memo);
-  if (e.type === 'validate') logLine(`[validate] ${e.date} ${e.stopped ? 'STOPPED' : e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`);
+  if (e.type === 'validate')
+    logLine(
+      `[validate] ${e.date} ${e.stopped ? 'STOPPED' : e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`,
+    );
 }
 
 /** Immediate commands act now (and post a snapshot at once); the others wait in the queue for an idle engine. */
@@ -174,7 +197,10 @@ function command(c: ControlCommand): void {
       }
       // Quit means stop the engine: queued reruns, validations and exports are dropped, not run.
       const dropped = queue.splice(0).filter((q) => q.type !== 'quit' && q.type !== 'detach');
-      if (dropped.length) logLine(`[console] quit: ${dropped.length} queued command(s) dropped: ${dropped.map(describe).join(', ')}`);
+      if (dropped.length)
+        logLine(
+          `[console] quit: ${dropped.length} queued command(s) dropped: ${dropped.map(describe).join(', ')}`,
+        );
       enqueue(c);
       return;
     }
@@ -184,12 +210,20 @@ function command(c: ControlCommand): void {
     case 'ack':
       if (s) {
         s.ctx.store.ackAlert(c.alertId);
-        snapshot = { ...snapshot, alerts: snapshot.alerts.map((a) => (a.id === c.alertId ? { ...a, acknowledged: true } : a)) };
+        snapshot = {
+          ...snapshot,
+          alerts: snapshot.alerts.map((a) =>
+            a.id === c.alertId ? { ...a, acknowledged: true } : a,
+          ),
+        };
         flush();
       }
       return;
     default:
-      if (backfillRunning || commandRunning) logLine(`[console] ${describe(c)} queued: runs when the ${backfillRunning ? 'current backfill stops or finishes' : 'command in progress ends'}`);
+      if (backfillRunning || commandRunning)
+        logLine(
+          `[console] ${describe(c)} queued: runs when the ${backfillRunning ? 'current backfill stops or finishes' : 'command in progress ends'}`,
+        );
       enqueue(c);
       flush();
   }
@@ -227,8 +261,18 @@ function describe(c: ControlCommand): string {
 
 async function run(job: BackfillJob): Promise<void> {
   const cfg = loadConfig({ ...process.env, ...(job.env ?? {}) });
-  const appLog = createAppLog(cfg.GAPCTL_LOG_DIR, [cfg.POLYGON_API_KEY, cfg.FMP_API_KEY, cfg.ALERT_WEBHOOK_URL]);
-  snapshot = initialSnapshot({ command: 'backfill', start: job.start, end: job.end, market: job.market, db: job.dbPath });
+  const appLog = createAppLog(cfg.GAPCTL_LOG_DIR, [
+    cfg.POLYGON_API_KEY,
+    cfg.FMP_API_KEY,
+    cfg.ALERT_WEBHOOK_URL,
+  ]);
+  snapshot = initialSnapshot({
+    command: 'backfill',
+    start: job.start,
+    end: job.end,
+    market: job.market,
+    db: job.dbPath,
+  });
   const log = (line: string) => {
     appLog(line);
     post({ type: 'log', line });
@@ -240,10 +284,17 @@ async function run(job: BackfillJob): Promise<void> {
   jobMarket = market;
   session = s;
   if (stopBeforeOpen) {
-    log('[console] stop requested while the engine was starting: the backfill stops before its first day');
+    log(
+      '[console] stop requested while the engine was starting: the backfill stops before its first day',
+    );
     s.controller.abort();
   }
-  snapshot = { ...snapshot, market: s.marketName, alerts: s.ctx.store.openAlerts(), proofMode: cfg.R1_PROOF };
+  snapshot = {
+    ...snapshot,
+    market: s.marketName,
+    alerts: s.ctx.store.openAlerts(),
+    proofMode: cfg.R1_PROOF,
+  };
   const tick = () => {
     const m = s.ctx.metrics();
     snapshot = withMetrics(snapshot, m.theta, m.polygon);
@@ -251,7 +302,13 @@ async function run(job: BackfillJob): Promise<void> {
       pausingNotified = true;
       emit({ type: 'backfill-state', state: 'PAUSED', at: Date.now() });
     }
-    snapshot = { ...snapshot, seq: snapshot.seq + 1, at: Date.now(), queuedCommands: queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length, memory: memorySample() };
+    snapshot = {
+      ...snapshot,
+      seq: snapshot.seq + 1,
+      at: Date.now(),
+      queuedCommands: queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length,
+      memory: memorySample(),
+    };
     post({ type: 'snapshot', snapshot });
   };
   flush = tick;
@@ -264,11 +321,24 @@ async function run(job: BackfillJob): Promise<void> {
   const backfill = async (): Promise<BackfillOutcome> => {
     backfillRunning = true;
     try {
-      log(`[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE} proof=${cfg.R1_PROOF}`);
+      log(
+        `[backfill] start ${job.start}..${job.end} market=${s.marketName} db=${job.dbPath} mode=${job.mode ?? cfg.R1_MODE} proof=${cfg.R1_PROOF}`,
+      );
       if (cfg.R1_PROOF === 'off') log(`[backfill] ${PROOF_OFF_NOTICE}`);
       const follow = job.follow ? { clock: followClock(), ...followSchedule(cfg) } : undefined;
-      const o = await runBackfill(s.ctx, { start: job.start, end: job.end, maxMonths: job.maxMonths, rerun: job.rerun, mode: job.mode, validate: job.validate, follow, ...backfillHooks(s, job, log) });
-      log(`[backfill] ${o.state}${o.reason ? `: ${o.reason}` : ''} scanned=${o.scanned} skipped=${o.skipped}`);
+      const o = await runBackfill(s.ctx, {
+        start: job.start,
+        end: job.end,
+        maxMonths: job.maxMonths,
+        rerun: job.rerun,
+        mode: job.mode,
+        validate: job.validate,
+        follow,
+        ...backfillHooks(s, job, log),
+      });
+      log(
+        `[backfill] ${o.state}${o.reason ? `: ${o.reason}` : ''} scanned=${o.scanned} skipped=${o.skipped}`,
+      );
       return o;
     } finally {
       backfillRunning = false;
@@ -297,7 +367,9 @@ async function run(job: BackfillJob): Promise<void> {
           tick();
           if (c.type === 'rerun') {
             log(`[console] rerun ${c.date}${c.exhaustive ? ' exhaustive' : ''}`);
-            const r = await scanDay(s.ctx, c.date, { mode: c.exhaustive ? 'exhaustive' : job.mode });
+            const r = await scanDay(s.ctx, c.date, {
+              mode: c.exhaustive ? 'exhaustive' : job.mode,
+            });
             // The rerun's rows replace the old ones in every export the day is in.
             const files = reexportDayFiles(s, c.date);
             log(`[console] rerun ${c.date} ${r.status}; re-exported ${files.length} file(s)`);
@@ -308,13 +380,22 @@ async function run(job: BackfillJob): Promise<void> {
           } else if (c.type === 'validate-range') {
             await validateRange(s, c, setActivity, log);
           } else if (c.type === 'export') {
-            const files = exportRange(s.ctx.store, calendar, { exportDir: resolve(cfg.GAPCTL_EXPORT_DIR), reportsDir: s.ctx.reportsDir }, c.start, c.end);
+            const files = exportRange(
+              s.ctx.store,
+              calendar,
+              { exportDir: resolve(cfg.GAPCTL_EXPORT_DIR), reportsDir: s.ctx.reportsDir },
+              c.start,
+              c.end,
+            );
             const hits = files.find((f) => /discovery_hits_[^/]*\.csv$/.test(f.path));
-            log(`[console] exported ${c.start}..${c.end}: ${files.length} file(s)${hits ? `, ${hits.rows} hits in ${hits.path}` : ''}`);
+            log(
+              `[console] exported ${c.start}..${c.end}: ${files.length} file(s)${hits ? `, ${hits.rows} hits in ${hits.path}` : ''}`,
+            );
           }
         }
       } catch (e) {
-        if (e instanceof StoppedError || s.controller.signal.aborted) log(`[console] ${describe(c)} stopped`);
+        if (e instanceof StoppedError || s.controller.signal.aborted)
+          log(`[console] ${describe(c)} stopped`);
         else log(`[console] ${describe(c)} failed: ${errorLine(e)}`);
       } finally {
         commandRunning = false;
@@ -325,7 +406,13 @@ async function run(job: BackfillJob): Promise<void> {
         }
         if (s.ctx.gate.paused) s.ctx.gate.resume();
         // A pause or resume during the command moved the state; the backfill's end state holds again.
-        if (outcome && snapshot.state !== outcome.state) emit({ type: 'backfill-state', state: outcome.state, reason: outcome.reason ?? undefined, at: Date.now() });
+        if (outcome && snapshot.state !== outcome.state)
+          emit({
+            type: 'backfill-state',
+            state: outcome.state,
+            reason: outcome.reason ?? undefined,
+            at: Date.now(),
+          });
       }
       tick();
     }
@@ -389,7 +476,10 @@ async function validateRange(
   }
   // The summaries count validated days: re-export once per month validated, not once per day.
   const validated = dates.slice(0, passed + failed.length);
-  for (const first of new Map(validated.map((d) => [d.slice(0, 7), d])).values()) reexportDayFiles(s, first);
+  for (const first of new Map(validated.map((d) => [d.slice(0, 7), d])).values())
+    reexportDayFiles(s, first);
   const left = dates.length - passed - failed.length;
-  log(`[console] validated ${passed + failed.length}/${dates.length} day(s): ${passed} passed, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', ...' : ''})` : ''}${left ? `, ${left} not run (stopped)` : ''}`);
+  log(
+    `[console] validated ${passed + failed.length}/${dates.length} day(s): ${passed} passed, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 5).join(', ')}${failed.length > 5 ? ', ...' : ''})` : ''}${left ? `, ${left} not run (stopped)` : ''}`,
+  );
 }

@@ -90,7 +90,18 @@ export function dayStatuses(db: Db, start: string, end: string): Map<string, Day
     provider_status: string | null;
   }[];
   return new Map(
-    rows.map((r) => [r.date, { status: r.status, discoveries: r.discoveries ?? 0, r1: r.r1_hits ?? 0, r2: r.r2_hits ?? 0, r3: r.r3_hits ?? 0, r4: r.r4_hits ?? 0, providerStatus: r.provider_status }]),
+    rows.map((r) => [
+      r.date,
+      {
+        status: r.status,
+        discoveries: r.discoveries ?? 0,
+        r1: r.r1_hits ?? 0,
+        r2: r.r2_hits ?? 0,
+        r3: r.r3_hits ?? 0,
+        r4: r.r4_hits ?? 0,
+        providerStatus: r.provider_status,
+      },
+    ]),
   );
 }
 
@@ -100,8 +111,15 @@ export function dayStatuses(db: Db, start: string, end: string): Map<string, Day
  * read as `sampled`), `unproven` (the other scanned days, sorted).
  * @throws SqliteError on a store older than the proof columns (schema migration 2).
  */
-export function proofCounts(db: Db, start: string, end: string): { days: number; proven: number; byProof: Record<string, number>; unproven: string[] } {
-  const rows = stmt(db, 'SELECT date, status, proof FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date').all(start, end) as { date: string; status: string; proof: string | null }[];
+export function proofCounts(
+  db: Db,
+  start: string,
+  end: string,
+): { days: number; proven: number; byProof: Record<string, number>; unproven: string[] } {
+  const rows = stmt(
+    db,
+    'SELECT date, status, proof FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date',
+  ).all(start, end) as { date: string; status: string; proof: string | null }[];
   const byProof: Record<string, number> = {};
   const unproven: string[] = [];
   for (const r of rows) {
@@ -117,24 +135,44 @@ export function proofCounts(db: Db, start: string, end: string): { days: number;
  * written before the proof column was filled, reads `sampled`: not proven).
  * @throws SqliteError on a store older than the proof columns (schema migration 2).
  */
-export function dayProofs(db: Db, start: string, end: string): Map<string, 'exhaustive' | 'baseline' | 'sampled'> {
-  const rows = stmt(db, 'SELECT date, proof FROM day_completeness WHERE date BETWEEN ? AND ?').all(start, end) as { date: string; proof: string | null }[];
-  return new Map(rows.map((r) => [r.date, r.proof === 'exhaustive' || r.proof === 'baseline' ? r.proof : 'sampled']));
+export function dayProofs(
+  db: Db,
+  start: string,
+  end: string,
+): Map<string, 'exhaustive' | 'baseline' | 'sampled'> {
+  const rows = stmt(db, 'SELECT date, proof FROM day_completeness WHERE date BETWEEN ? AND ?').all(
+    start,
+    end,
+  ) as { date: string; proof: string | null }[];
+  return new Map(
+    rows.map((r) => [
+      r.date,
+      r.proof === 'exhaustive' || r.proof === 'baseline' ? r.proof : 'sampled',
+    ]),
+  );
 }
 
 /** The day_completeness row of `date` (typed), or undefined. */
-export function dayCompleteness(db: Db, date: string): (DayCompleteness & { updated_at: string }) | undefined {
-  return stmt(db, 'SELECT * FROM day_completeness WHERE date = ?').get(date) as (DayCompleteness & { updated_at: string }) | undefined;
+export function dayCompleteness(
+  db: Db,
+  date: string,
+): (DayCompleteness & { updated_at: string }) | undefined {
+  return stmt(db, 'SELECT * FROM day_completeness WHERE date = ?').get(date) as
+    (DayCompleteness & { updated_at: string }) | undefined;
 }
 
 /** The day_completeness row of `date` with every column (those of later migrations too), or undefined. */
 export function dayRecord(db: Db, date: string): DayRecord | undefined {
-  return stmt(db, 'SELECT * FROM day_completeness WHERE date = ?').get(date) as DayRecord | undefined;
+  return stmt(db, 'SELECT * FROM day_completeness WHERE date = ?').get(date) as
+    DayRecord | undefined;
 }
 
 /** The day_completeness rows of [start, end] (every day when not given), every column, by date. */
 export function dayRecords(db: Db, start = ALL[0], end = ALL[1]): DayRecord[] {
-  return stmt(db, 'SELECT * FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date').all(start, end) as DayRecord[];
+  return stmt(db, 'SELECT * FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date').all(
+    start,
+    end,
+  ) as DayRecord[];
 }
 
 /** The column names of day_completeness in table order (those of later migrations included). */
@@ -154,8 +192,15 @@ export function reportDayRecords(db: Db, start: string, end: string): DayRecord[
 }
 
 /** Status and reason (provider_status) of each scanned day of [start, end], by date. */
-export function dayStatusRows(db: Db, start: string, end: string): { date: string; status: DayStatus; provider_status: string | null }[] {
-  return stmt(db, 'SELECT date, status, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date').all(start, end) as {
+export function dayStatusRows(
+  db: Db,
+  start: string,
+  end: string,
+): { date: string; status: DayStatus; provider_status: string | null }[] {
+  return stmt(
+    db,
+    'SELECT date, status, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date',
+  ).all(start, end) as {
     date: string;
     status: DayStatus;
     provider_status: string | null;
@@ -166,9 +211,16 @@ export function dayStatusRows(db: Db, start: string, end: string): { date: strin
  * Status and stored proof of each scanned day of [start, end], by date. `proof` is null for a NULL
  * proof and for every day of a store older than the proof columns (schema migration 2).
  */
-export function dayProofRows(db: Db, start: string, end: string): { date: string; status: DayStatus; proof: string | null }[] {
+export function dayProofRows(
+  db: Db,
+  start: string,
+  end: string,
+): { date: string; status: DayStatus; proof: string | null }[] {
   const hasProof = dayColumns(db).includes('proof');
-  return stmt(db, `SELECT date, status, ${hasProof ? 'proof' : 'NULL AS proof'} FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date`).all(start, end) as {
+  return stmt(
+    db,
+    `SELECT date, status, ${hasProof ? 'proof' : 'NULL AS proof'} FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date`,
+  ).all(start, end) as {
     date: string;
     status: DayStatus;
     proof: string | null;
@@ -182,9 +234,11 @@ export function hasProofColumns(db: Db): boolean {
 
 /** The newest scanned date (any status, or only days of `status` when given), or null when none. */
 export function lastScannedDay(db: Db, status?: DayStatus): string | null {
-  const r = (status === undefined
-    ? stmt(db, 'SELECT MAX(date) AS d FROM day_completeness').get()
-    : stmt(db, 'SELECT MAX(date) AS d FROM day_completeness WHERE status = ?').get(status)) as { d: string | null };
+  const r = (
+    status === undefined
+      ? stmt(db, 'SELECT MAX(date) AS d FROM day_completeness').get()
+      : stmt(db, 'SELECT MAX(date) AS d FROM day_completeness WHERE status = ?').get(status)
+  ) as { d: string | null };
   return r.d;
 }
 
@@ -194,10 +248,10 @@ export function lastScannedDay(db: Db, status?: DayStatus): string | null {
  * Any other day is left as it is. Call inside a write transaction.
  */
 export function markBaselineProof(db: Db, date: string, checked: number): void {
-  stmt(db, "UPDATE day_completeness SET proof = 'baseline', proof_source = 'baseline', proof_checked = ? WHERE date = ? AND status = 'COMPLETE' AND (proof IS NULL OR proof = 'sampled')").run(
-    checked,
-    date,
-  );
+  stmt(
+    db,
+    "UPDATE day_completeness SET proof = 'baseline', proof_source = 'baseline', proof_checked = ? WHERE date = ? AND status = 'COMPLETE' AND (proof IS NULL OR proof = 'sampled')",
+  ).run(checked, date);
 }
 
 /**
@@ -206,14 +260,20 @@ export function markBaselineProof(db: Db, date: string, checked: number): void {
  * inside a write transaction.
  */
 export function setDayStatus(db: Db, date: string, status: DayStatus, reason: string): void {
-  stmt(db, 'UPDATE day_completeness SET status = ?, provider_status = ?, updated_at = ? WHERE date = ?').run(status, reason, nowIso(), date);
+  stmt(
+    db,
+    'UPDATE day_completeness SET status = ?, provider_status = ?, updated_at = ? WHERE date = ?',
+  ).run(status, reason, nowIso(), date);
 }
 
 // ---- qc_daily_summary -------------------------------------------------------------------------
 
 /** The qc_daily_summary rows of [start, end], every column, by date. */
 export function qcRecords(db: Db, start: string, end: string): DayRecord[] {
-  return stmt(db, 'SELECT * FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date').all(start, end) as DayRecord[];
+  return stmt(db, 'SELECT * FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date').all(
+    start,
+    end,
+  ) as DayRecord[];
 }
 
 /** The column names of qc_daily_summary in table order. */
@@ -223,7 +283,8 @@ export function qcColumns(db: Db): string[] {
 
 /** The qc_daily_summary status of `date` (the scan's status, or VALIDATED / FAILED_<GATE> after a validation); undefined without a row. */
 export function qcStatus(db: Db, date: string): string | null | undefined {
-  const r = stmt(db, 'SELECT status FROM qc_daily_summary WHERE date = ?').get(date) as { status: string | null } | undefined;
+  const r = stmt(db, 'SELECT status FROM qc_daily_summary WHERE date = ?').get(date) as
+    { status: string | null } | undefined;
   return r ? r.status : undefined;
 }
 
@@ -236,24 +297,48 @@ export function lastQcDay(db: Db): string | null {
  * The SLA figures of each qc_daily_summary day of [start, end], by date: `seconds` processing time
  * (s), `errorRate` API errors / requests (ratio), `auditPassed` 1 / 0 / null (not audited).
  */
-export function qcSlaRows(db: Db, start: string, end: string): { date: string; seconds: number | null; errorRate: number | null; auditPassed: number | null }[] {
+export function qcSlaRows(
+  db: Db,
+  start: string,
+  end: string,
+): {
+  date: string;
+  seconds: number | null;
+  errorRate: number | null;
+  auditPassed: number | null;
+}[] {
   return stmt(
     db,
     'SELECT date, processing_time_seconds AS seconds, api_error_rate AS errorRate, audit_passed AS auditPassed FROM qc_daily_summary WHERE date BETWEEN ? AND ? ORDER BY date',
-  ).all(start, end) as { date: string; seconds: number | null; errorRate: number | null; auditPassed: number | null }[];
+  ).all(start, end) as {
+    date: string;
+    seconds: number | null;
+    errorRate: number | null;
+    auditPassed: number | null;
+  }[];
 }
 
 /** Every day whose last validation found baseline-only hits, by date, with their count. */
 export function baselineOnlyDays(db: Db): { date: string; count: number }[] {
-  return stmt(db, 'SELECT date, baseline_only_count AS count FROM qc_daily_summary WHERE baseline_only_count > 0 ORDER BY date').all() as { date: string; count: number }[];
+  return stmt(
+    db,
+    'SELECT date, baseline_only_count AS count FROM qc_daily_summary WHERE baseline_only_count > 0 ORDER BY date',
+  ).all() as { date: string; count: number }[];
 }
 
 /**
  * The mean processing time (s) of the COMPLETE days of [start, end] in qc_daily_summary and how many
  * there are; `seconds` is null when there are none.
  */
-export function meanCompleteSeconds(db: Db, start: string, end: string): { seconds: number | null; days: number } {
-  const r = stmt(db, "SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?").get(start, end) as {
+export function meanCompleteSeconds(
+  db: Db,
+  start: string,
+  end: string,
+): { seconds: number | null; days: number } {
+  const r = stmt(
+    db,
+    "SELECT AVG(processing_time_seconds) AS s, COUNT(*) AS n FROM qc_daily_summary WHERE status = 'COMPLETE' AND date BETWEEN ? AND ?",
+  ).get(start, end) as {
     s: number | null;
     n: number;
   };

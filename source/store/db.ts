@@ -3,7 +3,15 @@
  * migrations by `PRAGMA user_version`, and one-line errors for a locked, corrupt or foreign file.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MIGRATIONS } from './schema.js';
@@ -56,12 +64,18 @@ export function assertStoreWritable(path: string): void {
   for (const f of [abs, `${abs}-wal`, `${abs}-shm`, `${abs}-journal`]) {
     if (!existsSync(f)) continue;
     const why = notWritable(f);
-    if (why) throw new StoreError(`store: ${f} is not writable (${why}); fix its permissions or use another --db, then run again (nothing was changed)`);
+    if (why)
+      throw new StoreError(
+        `store: ${f} is not writable (${why}); fix its permissions or use another --db, then run again (nothing was changed)`,
+      );
   }
   let dir = dirname(abs);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   const why = notWritable(dir);
-  if (why) throw new StoreError(`store: folder ${dir} of ${abs} is not writable (${why}); SQLite needs it for its -wal and -shm files; fix its permissions or use another --db, then run again (nothing was changed)`);
+  if (why)
+    throw new StoreError(
+      `store: folder ${dir} of ${abs} is not writable (${why}); SQLite needs it for its -wal and -shm files; fix its permissions or use another --db, then run again (nothing was changed)`,
+    );
 }
 
 /** SQLite result codes of a read-only open that failed only for want of a writable folder or -shm. */
@@ -110,7 +124,9 @@ function openReadonly(path: string, timeoutMs: number): Db {
       /* failing already */
     }
     const code = (e as { code?: string }).code ?? '';
-    const media = notWritable(dirname(resolve(path))) !== null || (existsSync(`${path}-shm`) && notWritable(`${path}-shm`) !== null);
+    const media =
+      notWritable(dirname(resolve(path))) !== null ||
+      (existsSync(`${path}-shm`) && notWritable(`${path}-shm`) !== null);
     if (!READONLY_MEDIA_CODES.test(code) || !media) throw e;
     return openSnapshot(path, timeoutMs);
   }
@@ -135,10 +151,14 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
     assertStoreWritable(path);
     mkdirSync(dirname(path), { recursive: true });
   }
-  if (opts.readonly && path !== ':memory:' && !existsSync(path)) throw new StoreError(`store: ${path} does not exist`);
+  if (opts.readonly && path !== ':memory:' && !existsSync(path))
+    throw new StoreError(`store: ${path} does not exist`);
   let db: Db;
   try {
-    db = opts.readonly && path !== ':memory:' ? openReadonly(path, opts.busyTimeoutMs ?? 5000) : new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
+    db =
+      opts.readonly && path !== ':memory:'
+        ? openReadonly(path, opts.busyTimeoutMs ?? 5000)
+        : new Database(path, { readonly: !!opts.readonly, fileMustExist: !!opts.readonly });
   } catch (e) {
     throw new StoreError(`store: cannot open ${path}: ${errorLine(e)}`);
   }
@@ -147,7 +167,9 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
     // The version first: a store of a newer gapctl is refused before anything (even WAL mode) is set.
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
-      throw new StoreError(`store: ${path} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION}); nothing was changed`);
+      throw new StoreError(
+        `store: ${path} has schema version ${version}, newer than this gapctl (${SCHEMA_VERSION}); nothing was changed`,
+      );
     }
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL');
@@ -165,7 +187,8 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
     }
     if (!opts.readonly || opts.check) {
       const check = db.pragma('quick_check', { simple: true }) as string;
-      if (check !== 'ok') throw new StoreError(`store: ${path} is corrupt: failed its integrity check: ${check}`);
+      if (check !== 'ok')
+        throw new StoreError(`store: ${path} is corrupt: failed its integrity check: ${check}`);
     }
   } catch (e) {
     try {
@@ -263,7 +286,9 @@ export function probeStore(path: string, timeoutMs: number): StoreProbe {
   try {
     db.pragma(`busy_timeout = ${Math.round(timeoutMs)}`);
     const version = db.pragma('user_version', { simple: true }) as number;
-    const rows = (db.pragma('quick_check') as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
+    const rows = (db.pragma('quick_check') as Record<string, string>[]).map((r) =>
+      String(Object.values(r)[0]),
+    );
     const check = rows.length === 1 && rows[0] === 'ok' ? 'ok' : rows.slice(0, 2).join('; ');
     return { kind: 'open', db, version, check };
   } catch (error) {

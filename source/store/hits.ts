@@ -89,14 +89,21 @@ export interface StoredHit {
 /** Every stored hit with its rules (in rule order R1..R4) and fundamentals, events in [start, end], by date then ticker. */
 export function storedHits(db: Db, start: string, end: string): StoredHit[] {
   const rows = stmt(db, STORE_QUERIES.hits).all(start, end) as Omit<StoredHit, 'rules'>[];
-  const rules = stmt(db, STORE_QUERIES.hitRules).all(start, end) as { hit_id: number; trigger_rule: HitRule['rule']; rule_value: number }[];
+  const rules = stmt(db, STORE_QUERIES.hitRules).all(start, end) as {
+    hit_id: number;
+    trigger_rule: HitRule['rule'];
+    rule_value: number;
+  }[];
   const byHit = new Map<number, HitRule[]>();
   for (const r of rules) {
     const list = byHit.get(r.hit_id) ?? [];
     list.push({ rule: r.trigger_rule, value: r.rule_value });
     byHit.set(r.hit_id, list);
   }
-  return rows.map((r) => ({ ...r, rules: (byHit.get(r.hit_id) ?? []).sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule)) }));
+  return rows.map((r) => ({
+    ...r,
+    rules: (byHit.get(r.hit_id) ?? []).sort((a, b) => ruleRank(a.rule) - ruleRank(b.rule)),
+  }));
 }
 
 /** A hit of one day as the day detail shows it (discovery_hits columns; dollars, shares). */
@@ -134,7 +141,10 @@ export function dayHitRecords(db: Db, date: string): DayHitRecord[] {
  * The rule rows of the hits of `date` in no set order: hit id, stored rule code (as stored: the
  * caller checks it is a known code) and value (percent).
  */
-export function dayHitRuleRecords(db: Db, date: string): { hit_id: number; trigger_rule: string; rule_value: number }[] {
+export function dayHitRuleRecords(
+  db: Db,
+  date: string,
+): { hit_id: number; trigger_rule: string; rule_value: number }[] {
   return stmt(
     db,
     `SELECT r.hit_id, r.trigger_rule, r.rule_value FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
@@ -143,7 +153,10 @@ export function dayHitRuleRecords(db: Db, date: string): { hit_id: number; trigg
 }
 
 /** Hits of `date` holding the same rule more than once (ticker and rule code of each); [] when none. */
-export function duplicateRuleRows(db: Db, date: string): { ticker: string; trigger_rule: string }[] {
+export function duplicateRuleRows(
+  db: Db,
+  date: string,
+): { ticker: string; trigger_rule: string }[] {
   return stmt(
     db,
     `SELECT h.ticker, r.trigger_rule, COUNT(*) n FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id
@@ -153,17 +166,29 @@ export function duplicateRuleRows(db: Db, date: string): { ticker: string; trigg
 
 /** Tickers stored more than once as hits of `date`; [] when none. */
 export function duplicateHitTickers(db: Db, date: string): string[] {
-  return (stmt(db, 'SELECT ticker FROM discovery_hits WHERE event_date = ? GROUP BY ticker HAVING COUNT(*) > 1').all(date) as { ticker: string }[]).map((r) => r.ticker);
+  return (
+    stmt(
+      db,
+      'SELECT ticker FROM discovery_hits WHERE event_date = ? GROUP BY ticker HAVING COUNT(*) > 1',
+    ).all(date) as { ticker: string }[]
+  ).map((r) => r.ticker);
 }
 
 /** Number of hits per event date of [start, end] (dates without a hit are absent). */
 export function hitCountsByDay(db: Db, start: string, end: string): Map<string, number> {
-  const rows = stmt(db, 'SELECT event_date d, COUNT(*) n FROM discovery_hits WHERE event_date BETWEEN ? AND ? GROUP BY event_date').all(start, end) as { d: string; n: number }[];
+  const rows = stmt(
+    db,
+    'SELECT event_date d, COUNT(*) n FROM discovery_hits WHERE event_date BETWEEN ? AND ? GROUP BY event_date',
+  ).all(start, end) as { d: string; n: number }[];
   return new Map(rows.map((r) => [r.d, r.n]));
 }
 
 /** Number of hits per event date and stored rule code in [start, end] (one row per date and code met). */
-export function ruleCountsByDay(db: Db, start: string, end: string): { date: string; rule: string; count: number }[] {
+export function ruleCountsByDay(
+  db: Db,
+  start: string,
+  end: string,
+): { date: string; rule: string; count: number }[] {
   return stmt(
     db,
     `SELECT h.event_date date, r.trigger_rule rule, COUNT(*) count FROM discovery_hit_rules r JOIN discovery_hits h ON h.hit_id = r.hit_id

@@ -17,7 +17,20 @@
  *   that marker checks the lock still has those bytes and rename(2)s its own file over it. A marker
  *   left by a taker that died is itself taken over the same way.
  */
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
@@ -160,7 +173,8 @@ function readLockFile(path: string): LockFileRead | null {
   let info: LockInfo | null = null;
   try {
     const j = JSON.parse(bytes.toString('utf8')) as LockInfo;
-    if (j && typeof j === 'object' && typeof j.pid === 'number' && typeof j.host === 'string') info = j;
+    if (j && typeof j === 'object' && typeof j.pid === 'number' && typeof j.host === 'string')
+      info = j;
   } catch {
     info = null;
   }
@@ -233,11 +247,23 @@ function refusal(holder: LockInfo, dbPath: string): LockError {
  * took it over first).
  * @throws LockError when a live process is taking over the same lock right now.
  */
-function replaceStale(lock: string, target: string, digest: string, mine: string, identity: string, probe: ProcProbe, depth = 0): boolean {
-  if (depth > 8) throw new LockError(`lock: ${lock} is being taken over by other processes; try again`);
+function replaceStale(
+  lock: string,
+  target: string,
+  digest: string,
+  mine: string,
+  identity: string,
+  probe: ProcProbe,
+  depth = 0,
+): boolean {
+  if (depth > 8)
+    throw new LockError(`lock: ${lock} is being taken over by other processes; try again`);
   const marker = `${lock}.takeover-${digest}`;
   const markerTmp = `${lock}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`;
-  writeNew(markerTmp, JSON.stringify({ ...JSON.parse(identity), nonce: randomBytes(12).toString('hex') }) + '\n');
+  writeNew(
+    markerTmp,
+    JSON.stringify({ ...JSON.parse(identity), nonce: randomBytes(12).toString('hex') }) + '\n',
+  );
   const markerDigest = readLockFile(markerTmp)!.digest;
   let haveMarker = false;
   try {
@@ -247,7 +273,8 @@ function replaceStale(lock: string, target: string, digest: string, mine: string
         haveMarker = true;
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new LockError(`lock: cannot create ${marker}: ${errLine(e)}`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new LockError(`lock: cannot create ${marker}: ${errLine(e)}`);
       }
       const m = readLockFile(marker);
       if (!m) continue;
@@ -256,7 +283,8 @@ function replaceStale(lock: string, target: string, digest: string, mine: string
         throw new LockError(`lock: ${lock} is being taken over by ${who} right now; try again`);
       }
       // The marker's taker died mid-takeover: take the marker over the same way.
-      if (replaceStale(lock, marker, m.digest, markerTmp, identity, probe, depth + 1)) haveMarker = true;
+      if (replaceStale(lock, marker, m.digest, markerTmp, identity, probe, depth + 1))
+        haveMarker = true;
     }
     if (!haveMarker) throw new LockError(`lock: ${lock} keeps changing; try again`);
     // Holding the marker of `digest`: nobody else may replace those bytes. Are they still there?
@@ -303,7 +331,11 @@ function sweep(lock: string, current: string, probe: ProcProbe): void {
  * @throws LockError when another live process holds it, or the lock file cannot be created (the
  * message names the path).
  */
-export function acquireLock(dbPath: string, command: string, opts: AcquireLockOptions = {}): HeldLock {
+export function acquireLock(
+  dbPath: string,
+  command: string,
+  opts: AcquireLockOptions = {},
+): HeldLock {
   const probe = opts.probe ?? procProbe;
   try {
     mkdirSync(dirname(resolve(dbPath)), { recursive: true });
@@ -337,7 +369,8 @@ export function acquireLock(dbPath: string, command: string, opts: AcquireLockOp
         won = true;
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new LockError(`lock: cannot create ${p}: ${errLine(e)}`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new LockError(`lock: cannot create ${p}: ${errLine(e)}`);
       }
       const cur = readLockFile(p);
       if (!cur) continue; // released meanwhile: try again
@@ -348,7 +381,8 @@ export function acquireLock(dbPath: string, command: string, opts: AcquireLockOp
       // Stale: its holder is gone, a zombie or a recycled pid. Exactly one taker replaces it.
       if (replaceStale(p, p, cur.digest, mine, text, probe)) won = true;
     }
-    if (!won) throw new LockError(`lock: ${p} keeps changing (other processes are taking it); try again`);
+    if (!won)
+      throw new LockError(`lock: ${p} keeps changing (other processes are taking it); try again`);
   } finally {
     unlinkQuiet(mine);
   }

@@ -6,9 +6,23 @@
  * Every function opens its own connection(s) and closes them; none keeps the store open. A writer
  * (backfill, scan) is recognised by the store's lock file ({@link readLock}); SQLite's own locking
  * keeps the file consistent whatever runs.
+ *
+ * Over 400 lines: backup, restore, check, optimize and stats share the connection, lock and
+ * verification helpers, and restore is built on backup's verification; they are one operator tool.
  */
 import Database from 'better-sqlite3';
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { SCHEMA_VERSION, StoreError, type Db } from './db.js';
 import { acquireLock, LockError, readLock } from './lock.js';
@@ -22,7 +36,10 @@ export const BACKUP_NAME_RE = /^scanner-(\d{8}T\d{6}Z)(?:-\d+)?\.db$/;
 
 /** `2026-11-29T08:01:02.345Z` -> `20261129T080102Z`. */
 export function backupStamp(at: Date): string {
-  return at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** The time a backup file name carries (UTC), or null when the name is not a backup's. */
@@ -30,7 +47,9 @@ export function backupTime(name: string): Date | null {
   const m = BACKUP_NAME_RE.exec(name);
   if (!m) return null;
   const s = m[1]!;
-  const d = new Date(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`);
+  const d = new Date(
+    `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`,
+  );
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
@@ -74,7 +93,10 @@ function openReadonly(path: string): Db {
 }
 
 /** The rows of `PRAGMA integrity_check` ("ok" alone when sound). Errors thrown by SQLite become one row. */
-function integrityRows(db: Db, pragma: 'integrity_check' | 'quick_check' = 'integrity_check'): string[] {
+function integrityRows(
+  db: Db,
+  pragma: 'integrity_check' | 'quick_check' = 'integrity_check',
+): string[] {
   try {
     return (db.pragma(pragma) as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
   } catch (e) {
@@ -85,7 +107,11 @@ function integrityRows(db: Db, pragma: 'integrity_check' | 'quick_check' = 'inte
 /** What a store file is: its schema version and whether it is a gapctl store. */
 function describeFile(db: Db): { version: number; missingTables: string[] } {
   const version = db.pragma('user_version', { simple: true }) as number;
-  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+  const tables = new Set(
+    (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((r) => r.name),
+  );
   return { version, missingTables: REQUIRED_TABLES.filter((t) => !tables.has(t)) };
 }
 
@@ -106,11 +132,17 @@ export function verifyStoreFile(path: string): { version: number } {
     } catch (e) {
       throw new StoreError(`store: ${path} is not a usable SQLite database: ${errorLine(e)}`);
     }
-    if (rows.length !== 1 || rows[0] !== 'ok') throw new StoreError(`store: ${path} failed integrity_check: ${rows.slice(0, 3).join('; ')}`);
+    if (rows.length !== 1 || rows[0] !== 'ok')
+      throw new StoreError(`store: ${path} failed integrity_check: ${rows.slice(0, 3).join('; ')}`);
     if (info.version < 1 || info.missingTables.length) {
-      throw new StoreError(`store: ${path} is not a gapctl store (schema version ${info.version}${info.missingTables.length ? `, no table ${info.missingTables.join(', ')}` : ''})`);
+      throw new StoreError(
+        `store: ${path} is not a gapctl store (schema version ${info.version}${info.missingTables.length ? `, no table ${info.missingTables.join(', ')}` : ''})`,
+      );
     }
-    if (info.version > SCHEMA_VERSION) throw new StoreError(`store: ${path} has schema version ${info.version}, newer than this gapctl (${SCHEMA_VERSION})`);
+    if (info.version > SCHEMA_VERSION)
+      throw new StoreError(
+        `store: ${path} has schema version ${info.version}, newer than this gapctl (${SCHEMA_VERSION})`,
+      );
     return { version: info.version };
   } finally {
     db.close();
@@ -162,7 +194,8 @@ export async function backupStore(dbPath: string, opts: BackupOptions): Promise<
   const stamp = backupStamp(now());
   const tmp = join(dir, `.scanner-${stamp}-${process.pid}.db.tmp`);
   try {
-    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}-journal`]) if (existsSync(f)) unlinkSync(f);
+    for (const f of [tmp, `${tmp}-wal`, `${tmp}-shm`, `${tmp}-journal`])
+      if (existsSync(f)) unlinkSync(f);
     try {
       // Return a huge page count after the first step: the rest copies in one step (one read
       // transaction), so a writer committing between steps cannot make the copy restart forever.
@@ -202,12 +235,19 @@ export async function backupStore(dbPath: string, opts: BackupOptions): Promise<
         /* absent */
       }
     }
-    throw new StoreError(`backup: the copy of ${dbPath} failed verification, discarded: ${errorLine(e)}`);
+    throw new StoreError(
+      `backup: the copy of ${dbPath} failed verification, discarded: ${errorLine(e)}`,
+    );
   }
   let path = join(dir, `scanner-${stamp}.db`);
   for (let n = 1; existsSync(path); n++) path = join(dir, `scanner-${stamp}-${n}.db`);
   renameSync(tmp, path);
-  const removed = pruneBackups(dir, { keep: opts.keep, maxAgeDays: opts.maxAgeDays, now: now(), spare: path });
+  const removed = pruneBackups(dir, {
+    keep: opts.keep,
+    maxAgeDays: opts.maxAgeDays,
+    now: now(),
+    spare: path,
+  });
   return { path, bytes: statSync(path).size, version, removed, ms: Date.now() - t0 };
 }
 
@@ -216,7 +256,10 @@ export async function backupStore(dbPath: string, opts: BackupOptions): Promise<
  * `maxAgeDays` (0 = no age limit); `spare` (the backup just taken) is never removed.
  * @returns the removed paths.
  */
-export function pruneBackups(dir: string, o: { keep: number; maxAgeDays: number; now: Date; spare?: string }): string[] {
+export function pruneBackups(
+  dir: string,
+  o: { keep: number; maxAgeDays: number; now: Date; spare?: string },
+): string[] {
   const removed: string[] = [];
   const all = listBackups(dir);
   all.forEach((b, i) => {
@@ -253,10 +296,17 @@ export interface RestoreResult {
  * the restored one. The copy is written to a temp name, synced and renamed.
  * @throws LockError when a writer holds the store; StoreError when the file is not a sound store.
  */
-export function restoreStore(file: string, dbPath: string, o: { now?: () => Date } = {}): RestoreResult {
+export function restoreStore(
+  file: string,
+  dbPath: string,
+  o: { now?: () => Date } = {},
+): RestoreResult {
   const now = o.now ?? (() => new Date());
   const holder = readLock(dbPath);
-  if (holder) throw new LockError(`restore refused: ${holder.command} (pid ${holder.pid} on ${holder.host}) holds ${dbPath}; stop it first`);
+  if (holder)
+    throw new LockError(
+      `restore refused: ${holder.command} (pid ${holder.pid} on ${holder.host}) holds ${dbPath}; stop it first`,
+    );
   const src = resolve(file);
   if (src === resolve(dbPath)) throw new StoreError(`restore: ${file} is the store itself`);
   const { version } = verifyStoreFile(src);
@@ -276,7 +326,8 @@ export function restoreStore(file: string, dbPath: string, o: { now?: () => Date
         /* a corrupt old store: moved as it is, with its -wal/-shm */
       }
       replaced = `${dbPath}.replaced-${backupStamp(now())}`;
-      for (let n = 1; existsSync(replaced); n++) replaced = `${dbPath}.replaced-${backupStamp(now())}-${n}`;
+      for (let n = 1; existsSync(replaced); n++)
+        replaced = `${dbPath}.replaced-${backupStamp(now())}-${n}`;
       renameSync(dbPath, replaced);
     }
     for (const suffix of ['-wal', '-shm', '-journal']) {
@@ -329,11 +380,19 @@ export function checkStore(dbPath: string): CheckResult {
     const integrity = integrityRows(db);
     let foreignKeys: CheckResult['foreignKeys'] = [];
     try {
-      foreignKeys = (db.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[]).map((r) => ({ table: r.table, rowid: r.rowid, parent: r.parent }));
+      foreignKeys = (
+        db.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[]
+      ).map((r) => ({ table: r.table, rowid: r.rowid, parent: r.parent }));
     } catch (e) {
-      if (integrity[0] === 'ok') integrity.splice(0, 1, `foreign_key_check failed: ${errorLine(e)}`);
+      if (integrity[0] === 'ok')
+        integrity.splice(0, 1, `foreign_key_check failed: ${errorLine(e)}`);
     }
-    return { ok: integrity.length === 1 && integrity[0] === 'ok' && foreignKeys.length === 0, integrity, foreignKeys, version };
+    return {
+      ok: integrity.length === 1 && integrity[0] === 'ok' && foreignKeys.length === 0,
+      integrity,
+      foreignKeys,
+      version,
+    };
   } finally {
     db.close();
   }
@@ -369,7 +428,10 @@ export function optimizeStore(dbPath: string): OptimizeResult {
   let vacuumSkipped: string | null = null;
   try {
     const v = db.pragma('user_version', { simple: true }) as number;
-    if (v > SCHEMA_VERSION) throw new StoreError(`store: ${dbPath} has schema version ${v}, newer than this gapctl (${SCHEMA_VERSION}); nothing was changed`);
+    if (v > SCHEMA_VERSION)
+      throw new StoreError(
+        `store: ${dbPath} has schema version ${v}, newer than this gapctl (${SCHEMA_VERSION}); nothing was changed`,
+      );
     db.exec('ANALYZE');
     db.pragma('optimize');
     const holder = readLock(dbPath);
@@ -445,20 +507,43 @@ export function fileBytes(p: string): number {
 export function storeStats(dbPath: string): StoreStats {
   const db = openReadonly(dbPath);
   try {
-    const objects = db.prepare("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name").all() as { name: string; type: string }[];
+    const objects = db
+      .prepare(
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'index') ORDER BY name",
+      )
+      .all() as { name: string; type: string }[];
     let sizes: Map<string, number> | null = null;
     try {
-      sizes = new Map((db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[]).map((r) => [r.name, r.bytes]));
+      sizes = new Map(
+        (
+          db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name').all() as {
+            name: string;
+            bytes: number;
+          }[]
+        ).map((r) => [r.name, r.bytes]),
+      );
     } catch {
       sizes = null;
     }
     const tables: TableStat[] = objects.map((o) => ({
       name: o.name,
       type: o.type,
-      rows: o.type === 'table' ? (db.prepare(`SELECT COUNT(*) AS n FROM "${o.name.replace(/"/g, '""')}"`).get() as { n: number }).n : null,
+      rows:
+        o.type === 'table'
+          ? (
+              db.prepare(`SELECT COUNT(*) AS n FROM "${o.name.replace(/"/g, '""')}"`).get() as {
+                n: number;
+              }
+            ).n
+          : null,
       bytes: sizes ? (sizes.get(o.name) ?? 0) : null,
     }));
-    tables.sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0) || (b.rows ?? 0) - (a.rows ?? 0) || a.name.localeCompare(b.name));
+    tables.sort(
+      (a, b) =>
+        (b.bytes ?? 0) - (a.bytes ?? 0) ||
+        (b.rows ?? 0) - (a.rows ?? 0) ||
+        a.name.localeCompare(b.name),
+    );
     return {
       path: dbPath,
       fileBytes: fileBytes(dbPath),

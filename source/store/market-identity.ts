@@ -1,5 +1,5 @@
 /**
- * One store, one market (domain.md section 15): the store's id and the market identity of its days,
+ * One store, one market (docs/domain.md section 15): the store's id and the market identity of its days,
  * in the `store_meta` and `market_identity` tables (migration 3 of store/schema.ts).
  *
  * A store holds the days of one market: a replay dataset (by its manifest's SHA-256), a simulated
@@ -58,7 +58,8 @@ function hasTable(db: Db, name: string): boolean {
 /** The store's id (store_meta.store_id); null when the store predates it (opened read-only, not migrated). */
 export function storeId(db: Db): string | null {
   if (!hasTable(db, 'store_meta')) return null;
-  const r = db.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as { value: string } | undefined;
+  const r = db.prepare("SELECT value FROM store_meta WHERE key = 'store_id'").get() as
+    { value: string } | undefined;
   return r?.value ?? null;
 }
 
@@ -88,10 +89,28 @@ export function readStoreRef(path: string): StoreRef {
 /** The markets recorded in the store, oldest first; [] when none is recorded (or the table predates this build). */
 export function marketHistory(db: Db): MarketRecord[] {
   if (!hasTable(db, 'market_identity')) return [];
-  const rows = db.prepare('SELECT id, from_date, market, kind, detail, recorded_at, note FROM market_identity ORDER BY id').all() as {
-    id: number; from_date: string | null; market: string; kind: string; detail: string; recorded_at: string; note: string | null;
+  const rows = db
+    .prepare(
+      'SELECT id, from_date, market, kind, detail, recorded_at, note FROM market_identity ORDER BY id',
+    )
+    .all() as {
+    id: number;
+    from_date: string | null;
+    market: string;
+    kind: string;
+    detail: string;
+    recorded_at: string;
+    note: string | null;
   }[];
-  return rows.map((r) => ({ id: r.id, fromDate: r.from_date, market: r.market, kind: r.kind, detail: safeJson(r.detail), recordedAt: r.recorded_at, note: r.note }));
+  return rows.map((r) => ({
+    id: r.id,
+    fromDate: r.from_date,
+    market: r.market,
+    kind: r.kind,
+    detail: safeJson(r.detail),
+    recordedAt: r.recorded_at,
+    note: r.note,
+  }));
 }
 
 function safeJson(s: string): Record<string, unknown> {
@@ -114,7 +133,8 @@ export function marketOn(history: readonly MarketRecord[], date: string): Market
 function marketsOver(history: readonly MarketRecord[], start: string, end: string): MarketRecord[] {
   const first = marketOn(history, start);
   const out = first ? [first] : [];
-  for (const m of history) if (m !== first && m.fromDate !== null && m.fromDate > start && m.fromDate <= end) out.push(m);
+  for (const m of history)
+    if (m !== first && m.fromDate !== null && m.fromDate > start && m.fromDate <= end) out.push(m);
   return out;
 }
 
@@ -123,7 +143,9 @@ function spanText(history: readonly MarketRecord[], m: MarketRecord): string {
   if (history.length < 2) return '';
   const next = history[history.indexOf(m) + 1];
   if (m.fromDate === null) return next ? ` for days before ${next.fromDate}` : '';
-  return next ? ` for days ${m.fromDate} .. before ${next.fromDate}` : ` for days from ${m.fromDate} on`;
+  return next
+    ? ` for days ${m.fromDate} .. before ${next.fromDate}`
+    : ` for days from ${m.fromDate} on`;
 }
 
 /** The latest day any per-day table of the store holds data for (scanned days, raw pulls, universes, premarket cache); null when empty. */
@@ -156,7 +178,8 @@ export interface EnsureMarketResult {
   message: string | null;
 }
 
-const HOW_TO = 'use --db with another file to start a new store, or --switch-market from the first day of the new market (--start or --date) to record an intended switch';
+const HOW_TO =
+  'use --db with another file to start a new store, or --switch-market from the first day of the new market (--start or --date) to record an intended switch';
 
 /**
  * Checks `identity` against the store's recorded market for the days `start..end` and records it
@@ -168,20 +191,30 @@ const HOW_TO = 'use --db with another file to start a new store, or --switch-mar
  * range belongs to another market, or a switch is asked for where it cannot apply (the store holds
  * days from `start` on, or `start` is not after the latest switch).
  */
-export function ensureMarket(db: Db, path: string, identity: MarketIdentity, start: string, end: string, opts: EnsureMarketOptions = {}): EnsureMarketResult {
+export function ensureMarket(
+  db: Db,
+  path: string,
+  identity: MarketIdentity,
+  start: string,
+  end: string,
+  opts: EnsureMarketOptions = {},
+): EnsureMarketResult {
   const run = (): EnsureMarketResult => {
     const history = marketHistory(db);
     const record = (fromDate: string | null, note: string) => {
       if (opts.checkOnly) return;
-      db.prepare('INSERT INTO market_identity (from_date, market, kind, detail, recorded_at, note) VALUES (?, ?, ?, ?, ?, ?)').run(
-        fromDate, identity.key, identity.kind, JSON.stringify(identity.detail), nowIso(), note,
-      );
+      db.prepare(
+        'INSERT INTO market_identity (from_date, market, kind, detail, recorded_at, note) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(fromDate, identity.key, identity.kind, JSON.stringify(identity.detail), nowIso(), note);
     };
     if (history.length === 0) {
       const latest = latestStoredDay(db);
       if (latest === null) {
         record(null, 'created');
-        return { action: 'created', message: `store ${path}: market ${identity.key} recorded (store id ${storeId(db) ?? '?'})` };
+        return {
+          action: 'created',
+          message: `store ${path}: market ${identity.key} recorded (store id ${storeId(db) ?? '?'})`,
+        };
       }
       record(null, 'adopted');
       return {
@@ -193,7 +226,9 @@ export function ensureMarket(db: Db, path: string, identity: MarketIdentity, sta
     const other = over.find((m) => m.market !== identity.key);
     if (!other) return { action: 'same', message: null };
     if (!opts.switchMarket) {
-      throw new MarketMismatchError(`store ${path} holds market ${other.market}${spanText(history, other)}; refusing ${identity.key} (${HOW_TO}); nothing was changed`);
+      throw new MarketMismatchError(
+        `store ${path} holds market ${other.market}${spanText(history, other)}; refusing ${identity.key} (${HOW_TO}); nothing was changed`,
+      );
     }
     const last = history[history.length - 1]!;
     if (last.market === identity.key || (last.fromDate !== null && start <= last.fromDate)) {
@@ -208,7 +243,10 @@ export function ensureMarket(db: Db, path: string, identity: MarketIdentity, sta
       );
     }
     record(start, 'switch');
-    return { action: 'switched', message: `store ${path}: market switched from ${last.market} to ${identity.key} from ${start} on (recorded; days before ${start} keep ${last.market})` };
+    return {
+      action: 'switched',
+      message: `store ${path}: market switched from ${last.market} to ${identity.key} from ${start} on (recorded; days before ${start} keep ${last.market})`,
+    };
   };
   return opts.checkOnly ? run() : db.transaction(run).immediate();
 }

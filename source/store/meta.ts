@@ -23,7 +23,10 @@ export interface SymbolSplit {
  * price moves through from one day to a later one), in no set order. Prepared once per connection.
  */
 export function symbolSplits(db: Db, symbol: string, after: string, upTo: string): SymbolSplit[] {
-  return stmt(db, 'SELECT execution_date, split_from, split_to FROM splits WHERE symbol = ? AND execution_date > ? AND execution_date <= ?').all(symbol, after, upTo) as SymbolSplit[];
+  return stmt(
+    db,
+    'SELECT execution_date, split_from, split_to FROM splits WHERE symbol = ? AND execution_date > ? AND execution_date <= ?',
+  ).all(symbol, after, upTo) as SymbolSplit[];
 }
 
 /** True when the splits of `month` (YYYY-MM) have been fetched (splits_fetched). */
@@ -33,14 +36,28 @@ export function splitsFetched(db: Db, month: string): boolean {
 
 /** Caches the splits of `month` (YYYY-MM) fetched from Polygon and records the month as fetched. Call inside a write transaction. */
 export function writeSplits(db: Db, month: string, splits: readonly SplitInfo[]): void {
-  const ins = stmt(db, 'INSERT OR REPLACE INTO splits (symbol, execution_date, split_from, split_to) VALUES (?, ?, ?, ?)');
+  const ins = stmt(
+    db,
+    'INSERT OR REPLACE INTO splits (symbol, execution_date, split_from, split_to) VALUES (?, ?, ?, ?)',
+  );
   for (const s of splits) ins.run(s.symbol, s.executionDate, s.splitFrom, s.splitTo);
-  stmt(db, 'INSERT OR REPLACE INTO splits_fetched (month, fetched_at, count) VALUES (?, ?, ?)').run(month, nowIso(), splits.length);
+  stmt(db, 'INSERT OR REPLACE INTO splits_fetched (month, fetched_at, count) VALUES (?, ?, ?)').run(
+    month,
+    nowIso(),
+    splits.length,
+  );
 }
 
 /** Cached splits with execution dates in [from, to], by execution date then symbol. */
 export function splitsBetween(db: Db, from: string, to: string): SplitInfo[] {
-  return (stmt(db, STORE_QUERIES.splits).all(from, to) as { symbol: string; execution_date: string; split_from: number; split_to: number }[]).map((r) => ({
+  return (
+    stmt(db, STORE_QUERIES.splits).all(from, to) as {
+      symbol: string;
+      execution_date: string;
+      split_from: number;
+      split_to: number;
+    }[]
+  ).map((r) => ({
     symbol: r.symbol,
     executionDate: r.execution_date,
     splitFrom: r.split_from,
@@ -60,9 +77,10 @@ export interface SymbolMetaRecord {
 
 /** Cached metadata of `symbol` as of `asOf`, or undefined. */
 export function readMeta(db: Db, symbol: string, asOf: string): SymbolMetaRecord | undefined {
-  return stmt(db, 'SELECT shares_outstanding, market_cap, float_shares, source, security_type, primary_exchange FROM symbol_meta WHERE symbol = ? AND as_of = ?').get(symbol, asOf) as
-    | SymbolMetaRecord
-    | undefined;
+  return stmt(
+    db,
+    'SELECT shares_outstanding, market_cap, float_shares, source, security_type, primary_exchange FROM symbol_meta WHERE symbol = ? AND as_of = ?',
+  ).get(symbol, asOf) as SymbolMetaRecord | undefined;
 }
 
 /** Metadata of a symbol to cache (see {@link writeMeta}). */
@@ -84,5 +102,15 @@ export function writeMeta(db: Db, row: SymbolMetaRow): void {
   stmt(
     db,
     'INSERT OR REPLACE INTO symbol_meta (symbol, as_of, primary_exchange, exchange, security_type, shares_outstanding, market_cap, float_shares, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(row.symbol, row.asOf, row.primaryExchange, row.exchange, row.securityType, row.sharesOutstanding, row.marketCap, row.floatShares, row.source);
+  ).run(
+    row.symbol,
+    row.asOf,
+    row.primaryExchange,
+    row.exchange,
+    row.securityType,
+    row.sharesOutstanding,
+    row.marketCap,
+    row.floatShares,
+    row.source,
+  );
 }

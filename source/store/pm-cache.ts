@@ -34,7 +34,13 @@ export function readPmCache(db: Db, date: string): Map<string, PmCacheRow> {
   for (const r of rows) {
     const prev = out.get(r.symbol);
     if (!prev || SOURCE_RANK[r.source]! < SOURCE_RANK[prev.source]!) {
-      out.set(r.symbol, { symbol: r.symbol, source: r.source, venue: r.venue, outcome: r.outcome, pmHigh: r.pm_high });
+      out.set(r.symbol, {
+        symbol: r.symbol,
+        source: r.source,
+        venue: r.venue,
+        outcome: r.outcome,
+        pmHigh: r.pm_high,
+      });
     }
   }
   return out;
@@ -42,7 +48,10 @@ export function readPmCache(db: Db, date: string): Map<string, PmCacheRow> {
 
 /** Caches definitive premarket answers of `date` (replacing the same symbol, source and venue), stamped now. Call inside a write transaction. */
 export function writePmCache(db: Db, date: string, rows: readonly PmCacheRow[]): void {
-  const ins = stmt(db, 'INSERT OR REPLACE INTO pm_cache (symbol, date, source, venue, outcome, pm_high, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const ins = stmt(
+    db,
+    'INSERT OR REPLACE INTO pm_cache (symbol, date, source, venue, outcome, pm_high, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const at = nowIso();
   for (const r of rows) ins.run(r.symbol, date, r.source, r.venue, r.outcome, r.pmHigh, at);
 }

@@ -25,7 +25,8 @@ export const STORE_QUERIES = {
   /** Cached premarket answers of one date. */
   pmCache: 'SELECT symbol, source, venue, outcome, pm_high FROM pm_cache WHERE date = ?',
   /** Cached splits executing in a date range. */
-  splits: 'SELECT symbol, execution_date, split_from, split_to FROM splits WHERE execution_date BETWEEN ? AND ? ORDER BY execution_date, symbol',
+  splits:
+    'SELECT symbol, execution_date, split_from, split_to FROM splits WHERE execution_date BETWEEN ? AND ? ORDER BY execution_date, symbol',
   /** The hits of a date range. */
   hits: `SELECT h.*, f.shares_outstanding, f.market_cap, f.float_shares, f.dollar_volume, f.data_source
     FROM discovery_hits h LEFT JOIN discovery_hit_fundamentals f ON f.hit_id = h.hit_id
@@ -36,7 +37,8 @@ export const STORE_QUERIES = {
   /** The miss audit rows of one date (day detail). */
   missAudit: 'SELECT symbol, missed_initially FROM miss_audit WHERE date = ? ORDER BY symbol',
   /** Day statuses of a date range. */
-  dayStatuses: 'SELECT date, status, discoveries, r1_hits, r2_hits, r3_hits, r4_hits, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date',
+  dayStatuses:
+    'SELECT date, status, discoveries, r1_hits, r2_hits, r3_hits, r4_hits, provider_status FROM day_completeness WHERE date BETWEEN ? AND ? ORDER BY date',
 } as const;
 
 /**
@@ -44,7 +46,10 @@ export const STORE_QUERIES = {
  * tables (schema 3) or the runbooks' views (universe_day on schema 4: slower, the same rows).
  */
 export const LEGACY_QUERIES = {
-  universe: 'SELECT symbol, type, primary_exchange, active, delisted_utc FROM universe_day WHERE date = ? ORDER BY symbol',
-  dailyBars: 'SELECT symbol, open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ?',
-  dailyBar: 'SELECT open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ? AND symbol = ?',
+  universe:
+    'SELECT symbol, type, primary_exchange, active, delisted_utc FROM universe_day WHERE date = ? ORDER BY symbol',
+  dailyBars:
+    'SELECT symbol, open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ?',
+  dailyBar:
+    'SELECT open, high, low, close, volume, vwap, transactions FROM daily_raw WHERE date = ? AND symbol = ?',
 } as const;

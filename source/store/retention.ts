@@ -9,7 +9,16 @@
  * reports are never touched (only the artifacts folder is read). Readers of a day's log fall back
  * to the `.gz` (runtime/day-detail.ts).
  */
-import { existsSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 

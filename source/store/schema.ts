@@ -1,6 +1,6 @@
 /**
  * SQLite schema of the store, as ordered migrations applied by `PRAGMA user_version`.
- * Table and column names are the operators' runbook names (domain.md section 5); columns may grow
+ * Table and column names are the operators' runbook names (docs/domain.md section 5); columns may grow
  * in later migrations, never be renamed. Timestamps are UTC ISO 8601; dates are trading dates.
  */
 
@@ -148,7 +148,7 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE day_completeness ADD COLUMN proof_checked INTEGER;
   ALTER TABLE day_completeness ADD COLUMN proof_found TEXT;
   `,
-  // 3: one store, one market (domain.md section 15). store_meta: key/value facts about the store
+  // 3: one store, one market (docs/domain.md section 15). store_meta: key/value facts about the store
   // itself ('store_id': a random id given at creation or at this migration, named by the backfill
   // state file; 'created_at'). market_identity: the market of the store's days, one row per market
   // in the order recorded; from_date NULL for the first (every day up to the next row's from_date),

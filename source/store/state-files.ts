@@ -2,7 +2,17 @@
  * Backfill state files in project_state/: `current_state.json` (the resume pointer, written
  * atomically by temp file + rename) and `task_log.md` (append-only, one entry per completed month).
  */
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pidAlive } from './lock.js';
 import { z } from 'zod';
@@ -15,15 +25,25 @@ import { withPath } from '../util/fs-errors.js';
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date');
+  .refine(
+    (d) =>
+      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) &&
+      new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a calendar date',
+  );
 
 /** Shape of current_state.json. Dates `YYYY-MM-DD`, months `YYYY-MM`, times UTC ISO 8601. */
 export const BackfillStateSchema = z.object({
   version: z.literal(1),
-  range: z.object({ start: isoDate, end: isoDate }).refine((r) => r.start <= r.end, 'start after end'),
+  range: z
+    .object({ start: isoDate, end: isoDate })
+    .refine((r) => r.start <= r.end, 'start after end'),
   /** FOLLOWING: `backfill --follow` finished the range and waits for the next trading day's data (next_scan_at). */
   status: z.enum(['RUNNING', ...ENDED_BACKFILL_STATE_LIST, 'FOLLOWING']),
-  last_completed_month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM').nullable(),
+  last_completed_month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
+    .nullable(),
   last_completed_day: isoDate.nullable(),
   halt_reason: z.string().nullable(),
   halted_day: isoDate.nullable().optional(),
@@ -67,7 +87,10 @@ export type BackfillStateFile = z.infer<typeof BackfillStateSchema>;
  * ids are equal (or, lacking an id on either side, the paths are), 'other' when they differ,
  * 'unknown' when the state names no store (written by an older gapctl).
  */
-export function stateStoreMatch(state: Pick<BackfillStateFile, 'store'>, ref: { path: string; id: string | null }): 'same' | 'other' | 'unknown' {
+export function stateStoreMatch(
+  state: Pick<BackfillStateFile, 'store'>,
+  ref: { path: string; id: string | null },
+): 'same' | 'other' | 'unknown' {
   const s = state.store;
   if (!s) return 'unknown';
   if (s.id && ref.id) return s.id === ref.id ? 'same' : 'other';
@@ -109,12 +132,16 @@ export function readBackfillState(stateDir: string): BackfillStateFile | null {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new StateFileError(`state: ${path} is corrupt (${errorLine(e)}); fix or move it away, nothing was changed`);
+    throw new StateFileError(
+      `state: ${path} is corrupt (${errorLine(e)}); fix or move it away, nothing was changed`,
+    );
   }
   const parsed = BackfillStateSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new StateFileError(`state: ${path} is corrupt (${issue?.path.join('.') || 'root'}: ${issue?.message}); fix or move it away, nothing was changed`);
+    throw new StateFileError(
+      `state: ${path} is corrupt (${issue?.path.join('.') || 'root'}: ${issue?.message}); fix or move it away, nothing was changed`,
+    );
   }
   return parsed.data;
 }
@@ -183,7 +210,10 @@ export function sweepStaleTemps(dir: string): string[] {
  * Writes current_state.json atomically.
  * @throws Error naming the file when it cannot be written (see {@link writeBackfillStateBestEffort}).
  */
-export function writeBackfillState(stateDir: string, state: Omit<BackfillStateFile, 'version' | 'updated_at'>): BackfillStateFile {
+export function writeBackfillState(
+  stateDir: string,
+  state: Omit<BackfillStateFile, 'version' | 'updated_at'>,
+): BackfillStateFile {
   const full: BackfillStateFile = { version: 1, ...state, updated_at: new Date().toISOString() };
   writeFileAtomic(statePaths(stateDir).currentState, JSON.stringify(full, null, 2) + '\n');
   return full;
@@ -195,14 +225,19 @@ export function writeBackfillState(stateDir: string, state: Omit<BackfillStateFi
  * one, about the same size, reuses). Never throws: returns the error line when nothing could be
  * written, else null.
  */
-export function writeBackfillStateBestEffort(stateDir: string, state: Omit<BackfillStateFile, 'version' | 'updated_at'>): string | null {
+export function writeBackfillStateBestEffort(
+  stateDir: string,
+  state: Omit<BackfillStateFile, 'version' | 'updated_at'>,
+): string | null {
   try {
     writeBackfillState(stateDir, state);
     return null;
   } catch (e) {
     const full: BackfillStateFile = { version: 1, ...state, updated_at: new Date().toISOString() };
     try {
-      writeFileSync(statePaths(stateDir).currentState, JSON.stringify(full, null, 2) + '\n', { flush: true });
+      writeFileSync(statePaths(stateDir).currentState, JSON.stringify(full, null, 2) + '\n', {
+        flush: true,
+      });
       return null;
     } catch (e2) {
       return errorLine(withPath(e2, statePaths(stateDir).currentState)) || errorLine(e);

@@ -5,6 +5,10 @@
  * table groups' own modules (days.ts, hits.ts, validation.ts, pm-cache.ts, meta.ts, alerts.ts),
  * which hold their SQL. The engine thread is the only writer; every write transaction is begun
  * IMMEDIATE.
+ *
+ * Over 400 lines: the store's one typed API object over the table-group modules; the remaining
+ * length is the grouped-daily and universe caches and the one-transaction day commit, which belong
+ * together.
  */
 import type { Db } from './db.js';
 import { failpoint } from '../util/failpoint.js';
@@ -15,11 +19,26 @@ import { pinDay, unpinDay, type MemberAttrs } from './universe-spans.js';
 import type { GroupedBar, SplitInfo, UniverseTicker } from '../providers/types.js';
 import type { AlertInfo } from '../contracts/events.js';
 import { LEGACY_QUERIES, STORE_QUERIES } from './queries.js';
-import { dayCompleteness, dayProofs, dayStatuses, proofCounts, type DayCompleteness, type DayStatusInfo } from './days.js';
+import {
+  dayCompleteness,
+  dayProofs,
+  dayStatuses,
+  proofCounts,
+  type DayCompleteness,
+  type DayStatusInfo,
+} from './days.js';
 import { storedHits, type HitRow, type StoredHit } from './hits.js';
 import type { MissAuditRow } from './validation.js';
 import { readPmCache, writePmCache, type PmCacheRow } from './pm-cache.js';
-import { readMeta, splitsBetween, splitsFetched, writeMeta, writeSplits, type SymbolMetaRecord, type SymbolMetaRow } from './meta.js';
+import {
+  readMeta,
+  splitsBetween,
+  splitsFetched,
+  writeMeta,
+  writeSplits,
+  type SymbolMetaRecord,
+  type SymbolMetaRow,
+} from './meta.js';
 import { ackAlert, insertAlert, openAlerts, type NewAlert } from './alerts.js';
 
 export { STORE_QUERIES } from './queries.js';
@@ -37,7 +56,12 @@ export interface DayCommit {
   hits: HitRow[];
   missAudit: MissAuditRow[];
   /** Enhanced audit of the random sample (rule of three). */
-  audit: { sampleSize: number; misses: number; missRateUpper95: number | null; auditPassed: boolean } | null;
+  audit: {
+    sampleSize: number;
+    misses: number;
+    missRateUpper95: number | null;
+    auditPassed: boolean;
+  } | null;
 }
 
 /** Schema version from which daily_raw is the compact table daily_bar (schema.ts migration 4). */
@@ -74,7 +98,10 @@ export class Store {
   /** True when pinned universes are spans (schema >= 5); false only for an older store opened read-only. */
   private readonly spans: boolean;
 
-  private constructor(readonly db: Db, readonly path: string) {
+  private constructor(
+    readonly db: Db,
+    readonly path: string,
+  ) {
     const version = db.pragma('user_version', { simple: true }) as number;
     this.compact = version >= COMPACT_SCHEMA;
     this.spans = version >= SPAN_SCHEMA;
@@ -114,11 +141,17 @@ export class Store {
    */
   private symbolId(symbol: string): number {
     if (!this.symIds) {
-      this.symIds = new Map((this.db.prepare('SELECT id, symbol FROM symbol').all() as { id: number; symbol: string }[]).map((r) => [r.symbol, r.id]));
+      this.symIds = new Map(
+        (
+          this.db.prepare('SELECT id, symbol FROM symbol').all() as { id: number; symbol: string }[]
+        ).map((r) => [r.symbol, r.id]),
+      );
     }
     let id = this.symIds.get(symbol);
     if (id === undefined) {
-      id = Number(stmt(this.db, 'INSERT INTO symbol (symbol) VALUES (?)').run(symbol).lastInsertRowid);
+      id = Number(
+        stmt(this.db, 'INSERT INTO symbol (symbol) VALUES (?)').run(symbol).lastInsertRowid,
+      );
       this.symIds.set(symbol, id);
     }
     return id;
@@ -130,8 +163,15 @@ export class Store {
   getUniverse(date: string): UniverseTicker[] | null {
     const pinned = stmt(this.db, 'SELECT symbols FROM universe_days WHERE date = ?').get(date);
     if (!pinned) return null;
-    const rows = stmt(this.db, this.spans ? STORE_QUERIES.universe : LEGACY_QUERIES.universe)
-      .all(...(this.spans ? [dayOf(date), dayOf(date)] : [date])) as { symbol: string; type: string | null; primary_exchange: string | null; active: number; delisted_utc: string | null }[];
+    const rows = stmt(this.db, this.spans ? STORE_QUERIES.universe : LEGACY_QUERIES.universe).all(
+      ...(this.spans ? [dayOf(date), dayOf(date)] : [date]),
+    ) as {
+      symbol: string;
+      type: string | null;
+      primary_exchange: string | null;
+      active: number;
+      delisted_utc: string | null;
+    }[];
     return rows.map((r) => ({
       symbol: r.symbol,
       type: r.type ?? '',
@@ -149,14 +189,29 @@ export class Store {
   pinUniverse(date: string, tickers: readonly UniverseTicker[]): void {
     const day = dayOf(date);
     this.write(() => {
-      const pinned = (this.db.prepare('SELECT date FROM universe_days ORDER BY date').all() as { date: string }[]).map((r) => dayOf(r.date));
+      const pinned = (
+        this.db.prepare('SELECT date FROM universe_days ORDER BY date').all() as { date: string }[]
+      ).map((r) => dayOf(r.date));
       if (pinned.includes(day)) unpinDay(this.db, pinned, day);
       const members = new Map<number, MemberAttrs>();
       for (const t of tickers) {
-        members.set(this.symbolId(t.symbol), { type: t.type, primary_exchange: t.primaryExchange, active: t.active ? 1 : 0, delisted_utc: t.delistedUtc });
+        members.set(this.symbolId(t.symbol), {
+          type: t.type,
+          primary_exchange: t.primaryExchange,
+          active: t.active ? 1 : 0,
+          delisted_utc: t.delistedUtc,
+        });
       }
-      pinDay(this.db, pinned.filter((d) => d !== day), day, members);
-      stmt(this.db, 'INSERT OR REPLACE INTO universe_days (date, symbols, pinned_at) VALUES (?, ?, ?)').run(date, tickers.length, nowIso());
+      pinDay(
+        this.db,
+        pinned.filter((d) => d !== day),
+        day,
+        members,
+      );
+      stmt(
+        this.db,
+        'INSERT OR REPLACE INTO universe_days (date, symbols, pinned_at) VALUES (?, ?, ?)',
+      ).run(date, tickers.length, nowIso());
     });
   }
 
@@ -169,7 +224,8 @@ export class Store {
 
   /** The provider that stored the grouped daily of `date` (daily_raw_days.provider, e.g. `polygon` or `polygon-emulated:sim:5`); null when none is stored. */
   dailyRawProvider(date: string): string | null {
-    const r = stmt(this.db, 'SELECT provider FROM daily_raw_days WHERE date = ?').get(date) as { provider: string } | undefined;
+    const r = stmt(this.db, 'SELECT provider FROM daily_raw_days WHERE date = ?').get(date) as
+      { provider: string } | undefined;
     return r?.provider ?? null;
   }
 
@@ -184,10 +240,22 @@ export class Store {
     this.write(() => {
       this.db.prepare('DELETE FROM daily_bar WHERE day = ?').run(day);
       for (const b of bars) {
-        ins.run(day, this.symbolId(b.symbol), encodePrice(b.open), encodePrice(b.high), encodePrice(b.low), encodePrice(b.close), b.volume, encodePrice(b.vwap), b.transactions);
+        ins.run(
+          day,
+          this.symbolId(b.symbol),
+          encodePrice(b.open),
+          encodePrice(b.high),
+          encodePrice(b.low),
+          encodePrice(b.close),
+          b.volume,
+          encodePrice(b.vwap),
+          b.transactions,
+        );
       }
       this.db
-        .prepare('INSERT OR REPLACE INTO daily_raw_days (date, symbols, fetched_at, provider) VALUES (?, ?, ?, ?)')
+        .prepare(
+          'INSERT OR REPLACE INTO daily_raw_days (date, symbols, fetched_at, provider) VALUES (?, ?, ?, ?)',
+        )
         .run(date, bars.length, nowIso(), provider);
     });
   }
@@ -198,12 +266,31 @@ export class Store {
     if (cached) return cached;
     const rows = this.db
       .prepare(this.compact ? STORE_QUERIES.dailyBars : LEGACY_QUERIES.dailyBars)
-      .all(this.dayKey(date)) as { symbol: string; open: number; high: number; low: number; close: number; volume: number; vwap: number | null; transactions: number | null }[];
+      .all(this.dayKey(date)) as {
+      symbol: string;
+      open: number;
+      high: number;
+      low: number;
+      close: number;
+      volume: number;
+      vwap: number | null;
+      transactions: number | null;
+    }[];
     const out = new Map<string, GroupedBar>();
     // An object literal, not `{ ...r }`: better-sqlite3's rows are dictionary-mode objects and a
     // spread copy of each got its own hidden class (~600 bytes a bar; ~260 this way; issue 13.1).
     for (const r of rows) {
-      out.set(r.symbol, { symbol: r.symbol, open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, vwap: r.vwap, transactions: r.transactions, otc: false });
+      out.set(r.symbol, {
+        symbol: r.symbol,
+        open: r.open,
+        high: r.high,
+        low: r.low,
+        close: r.close,
+        volume: r.volume,
+        vwap: r.vwap,
+        transactions: r.transactions,
+        otc: false,
+      });
     }
     this.rawCache.set(date, out);
     return out;
@@ -212,8 +299,20 @@ export class Store {
   /** The stored bar of `symbol` on `date` (dollars, shares), or null when none is stored. */
   getBar(date: string, symbol: string): StoredBar | null {
     const cached = this.rawCache.get(date)?.get(symbol);
-    if (cached) return { open: cached.open, high: cached.high, low: cached.low, close: cached.close, volume: cached.volume, vwap: cached.vwap, transactions: cached.transactions };
-    const r = stmt(this.db, this.compact ? STORE_QUERIES.dailyBar : LEGACY_QUERIES.dailyBar).get(this.dayKey(date), symbol) as StoredBar | undefined;
+    if (cached)
+      return {
+        open: cached.open,
+        high: cached.high,
+        low: cached.low,
+        close: cached.close,
+        volume: cached.volume,
+        vwap: cached.vwap,
+        transactions: cached.transactions,
+      };
+    const r = stmt(this.db, this.compact ? STORE_QUERIES.dailyBar : LEGACY_QUERIES.dailyBar).get(
+      this.dayKey(date),
+      symbol,
+    ) as StoredBar | undefined;
     return r ?? null;
   }
 
@@ -266,16 +365,22 @@ export class Store {
    */
   commitDay(c: DayCommit): void {
     const date = c.completeness.date;
-    const insHit = stmt(this.db, 
+    const insHit = stmt(
+      this.db,
       `INSERT INTO discovery_hits (ticker, event_date, volume, prev_close, open, high, low, close, vwap, intraday_push_pct,
         pm_high, pm_high_source, pm_high_venue, exchange, is_near_reverse_split, rs_exec_date, rs_days_after, security_type, basis_factor, rs_note)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insRule = stmt(this.db, 'INSERT INTO discovery_hit_rules (hit_id, trigger_rule, rule_value) VALUES (?, ?, ?)');
-    const insFund = stmt(this.db, 
+    const insRule = stmt(
+      this.db,
+      'INSERT INTO discovery_hit_rules (hit_id, trigger_rule, rule_value) VALUES (?, ?, ?)',
+    );
+    const insFund = stmt(
+      this.db,
       'INSERT INTO discovery_hit_fundamentals (hit_id, shares_outstanding, market_cap, float_shares, dollar_volume, data_source) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const insMiss = stmt(this.db, 
+    const insMiss = stmt(
+      this.db,
       'INSERT INTO miss_audit (date, symbol, audit_type, missed_initially, rule_triggered, rule_value) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const dc = c.completeness;
@@ -283,23 +388,66 @@ export class Store {
       this.deleteDayRows(date);
       for (const h of c.hits) {
         const info = insHit.run(
-          h.ticker, date, h.volume, h.prevClose, h.open, h.high, h.low, h.close, h.vwap, h.intradayPushPct,
-          h.pmHigh, h.pmHighSource, h.pmHighVenue, h.exchange, h.isNearReverseSplit ? 1 : 0, h.rsExecDate, h.rsDaysAfter,
-          h.securityType, h.basisFactor, h.rsNote,
+          h.ticker,
+          date,
+          h.volume,
+          h.prevClose,
+          h.open,
+          h.high,
+          h.low,
+          h.close,
+          h.vwap,
+          h.intradayPushPct,
+          h.pmHigh,
+          h.pmHighSource,
+          h.pmHighVenue,
+          h.exchange,
+          h.isNearReverseSplit ? 1 : 0,
+          h.rsExecDate,
+          h.rsDaysAfter,
+          h.securityType,
+          h.basisFactor,
+          h.rsNote,
         );
         const id = Number(info.lastInsertRowid);
         for (const r of h.rules) insRule.run(id, r.rule, r.value);
         const f = h.fundamentals;
-        insFund.run(id, f.sharesOutstanding, f.marketCap, f.floatShares, f.dollarVolume, f.dataSource);
+        insFund.run(
+          id,
+          f.sharesOutstanding,
+          f.marketCap,
+          f.floatShares,
+          f.dollarVolume,
+          f.dataSource,
+        );
       }
-      for (const m of c.missAudit) insMiss.run(date, m.symbol, m.auditType, m.missedInitially ? 1 : 0, m.ruleTriggered, m.ruleValue);
+      for (const m of c.missAudit)
+        insMiss.run(
+          date,
+          m.symbol,
+          m.auditType,
+          m.missedInitially ? 1 : 0,
+          m.ruleTriggered,
+          m.ruleValue,
+        );
       if (c.audit) {
-        stmt(this.db, 'INSERT OR REPLACE INTO enhanced_audit_log (date, sample_size, misses, miss_rate_upper_95, audit_passed, at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(date, c.audit.sampleSize, c.audit.misses, c.audit.missRateUpper95, c.audit.auditPassed ? 1 : 0, nowIso());
+        stmt(
+          this.db,
+          'INSERT OR REPLACE INTO enhanced_audit_log (date, sample_size, misses, miss_rate_upper_95, audit_passed, at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(
+          date,
+          c.audit.sampleSize,
+          c.audit.misses,
+          c.audit.missRateUpper95,
+          c.audit.auditPassed ? 1 : 0,
+          nowIso(),
+        );
       }
       const cols = Object.keys(dc);
-      stmt(this.db, `INSERT OR REPLACE INTO day_completeness (${cols.join(', ')}, updated_at) VALUES (${cols.map(() => '?').join(', ')}, ?)`)
-        .run(...cols.map((k) => (dc as unknown as Record<string, unknown>)[k]), nowIso());
+      stmt(
+        this.db,
+        `INSERT OR REPLACE INTO day_completeness (${cols.join(', ')}, updated_at) VALUES (${cols.map(() => '?').join(', ')}, ?)`,
+      ).run(...cols.map((k) => (dc as unknown as Record<string, unknown>)[k]), nowIso());
       const requests = dc.theta_requests + dc.polygon_requests;
       this.db
         .prepare(
@@ -308,8 +456,17 @@ export class Store {
            VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT baseline_only_count FROM diffs WHERE date = ?), ?, ?, ?, ?)`,
         )
         .run(
-          date, dc.status, dc.processing_ms / 1000, dc.r1_hits, dc.r2_hits, dc.r3_hits, dc.r4_hits, date,
-          c.audit ? (c.audit.auditPassed ? 1 : 0) : null, dc.theta_requests, dc.theta_errors,
+          date,
+          dc.status,
+          dc.processing_ms / 1000,
+          dc.r1_hits,
+          dc.r2_hits,
+          dc.r3_hits,
+          dc.r4_hits,
+          date,
+          c.audit ? (c.audit.auditPassed ? 1 : 0) : null,
+          dc.theta_requests,
+          dc.theta_errors,
           requests > 0 ? (dc.theta_errors + dc.polygon_errors) / requests : 0,
         );
       failpoint('store.commit');
@@ -318,8 +475,14 @@ export class Store {
 
   /** Deletes a day's scan output (hits, rules, fundamentals, miss audit, audit row); inside a transaction. */
   private deleteDayRows(date: string): void {
-    stmt(this.db, 'DELETE FROM discovery_hit_rules WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)').run(date);
-    stmt(this.db, 'DELETE FROM discovery_hit_fundamentals WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)').run(date);
+    stmt(
+      this.db,
+      'DELETE FROM discovery_hit_rules WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)',
+    ).run(date);
+    stmt(
+      this.db,
+      'DELETE FROM discovery_hit_fundamentals WHERE hit_id IN (SELECT hit_id FROM discovery_hits WHERE event_date = ?)',
+    ).run(date);
     stmt(this.db, 'DELETE FROM discovery_hits WHERE event_date = ?').run(date);
     stmt(this.db, 'DELETE FROM miss_audit WHERE date = ?').run(date);
     stmt(this.db, 'DELETE FROM enhanced_audit_log WHERE date = ?').run(date);
@@ -333,7 +496,10 @@ export class Store {
   }
 
   /** How the scanned days of [start, end] are known (see days.ts proofCounts). */
-  proofCounts(start: string, end: string): { days: number; proven: number; byProof: Record<string, number>; unproven: string[] } {
+  proofCounts(
+    start: string,
+    end: string,
+  ): { days: number; proven: number; byProof: Record<string, number>; unproven: string[] } {
     return proofCounts(this.db, start, end);
   }
 

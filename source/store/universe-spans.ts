@@ -31,7 +31,12 @@ interface Span extends MemberAttrs {
 }
 
 function sameAttrs(a: MemberAttrs, b: MemberAttrs): boolean {
-  return a.type === b.type && a.primary_exchange === b.primary_exchange && a.active === b.active && a.delisted_utc === b.delisted_utc;
+  return (
+    a.type === b.type &&
+    a.primary_exchange === b.primary_exchange &&
+    a.active === b.active &&
+    a.delisted_utc === b.delisted_utc
+  );
 }
 
 /** Statements of one connection. */
@@ -47,7 +52,15 @@ class SpanSql {
     this.setTo = db.prepare('UPDATE universe_span SET to_day = ? WHERE sym = ? AND from_day = ?');
   }
   add(s: Span): void {
-    this.insert.run(s.sym, s.from_day, s.to_day, s.type, s.primary_exchange, s.active, s.delisted_utc);
+    this.insert.run(
+      s.sym,
+      s.from_day,
+      s.to_day,
+      s.type,
+      s.primary_exchange,
+      s.active,
+      s.delisted_utc,
+    );
   }
   /** Moves the span starting at `s.from_day` to start at `from` (from_day is in the key). */
   moveFrom(s: Span, from: number): void {
@@ -64,7 +77,10 @@ function sqlOf(db: Db): SpanSql {
 }
 
 /** The pinned day numbers before and after `day` (excluding it), from `pinnedDays` (sorted). */
-function neighbours(pinnedDays: readonly number[], day: number): { prev: number | null; next: number | null } {
+function neighbours(
+  pinnedDays: readonly number[],
+  day: number,
+): { prev: number | null; next: number | null } {
   let prev: number | null = null;
   let next: number | null = null;
   for (const d of pinnedDays) {
@@ -85,7 +101,9 @@ function neighbours(pinnedDays: readonly number[], day: number): { prev: number 
 export function unpinDay(db: Db, pinnedDays: readonly number[], day: number): void {
   const sql = sqlOf(db);
   const { prev, next } = neighbours(pinnedDays, day);
-  const covering = db.prepare('SELECT * FROM universe_span WHERE from_day <= ? AND to_day >= ?').all(day, day) as Span[];
+  const covering = db
+    .prepare('SELECT * FROM universe_span WHERE from_day <= ? AND to_day >= ?')
+    .all(day, day) as Span[];
   for (const s of covering) {
     if (s.from_day === day && s.to_day === day) sql.remove.run(s.sym, s.from_day);
     else if (s.from_day === day) sql.moveFrom(s, next!);
@@ -101,13 +119,20 @@ export function unpinDay(db: Db, pinnedDays: readonly number[], day: number): vo
  * Adds the universe `members` (symbol id -> attributes) of `day`, a day not pinned yet, keeping the
  * spans canonical. `pinnedDays`: the other pinned day numbers, sorted (without `day`).
  */
-export function pinDay(db: Db, pinnedDays: readonly number[], day: number, members: ReadonlyMap<number, MemberAttrs>): void {
+export function pinDay(
+  db: Db,
+  pinnedDays: readonly number[],
+  day: number,
+  members: ReadonlyMap<number, MemberAttrs>,
+): void {
   const sql = sqlOf(db);
   const { prev, next } = neighbours(pinnedDays, day);
   const done = new Set<number>();
   // spans running across the new day (from_day <= prev, to_day >= next)
   if (prev !== null && next !== null) {
-    const across = db.prepare('SELECT * FROM universe_span WHERE to_day >= ? AND from_day <= ?').all(next, prev) as Span[];
+    const across = db
+      .prepare('SELECT * FROM universe_span WHERE to_day >= ? AND from_day <= ?')
+      .all(next, prev) as Span[];
     for (const s of across) {
       const m = members.get(s.sym);
       if (m && sameAttrs(m, s)) {
@@ -119,9 +144,15 @@ export function pinDay(db: Db, pinnedDays: readonly number[], day: number, membe
     }
   }
   const endingBefore = new Map<number, Span>();
-  if (prev !== null) for (const s of db.prepare('SELECT * FROM universe_span WHERE to_day = ?').all(prev) as Span[]) endingBefore.set(s.sym, s);
+  if (prev !== null)
+    for (const s of db.prepare('SELECT * FROM universe_span WHERE to_day = ?').all(prev) as Span[])
+      endingBefore.set(s.sym, s);
   const startingAfter = new Map<number, Span>();
-  if (next !== null) for (const s of db.prepare('SELECT * FROM universe_span WHERE from_day = ?').all(next) as Span[]) startingAfter.set(s.sym, s);
+  if (next !== null)
+    for (const s of db
+      .prepare('SELECT * FROM universe_span WHERE from_day = ?')
+      .all(next) as Span[])
+      startingAfter.set(s.sym, s);
   for (const [sym, m] of members) {
     if (done.has(sym)) continue;
     const left = endingBefore.get(sym);

@@ -19,7 +19,7 @@ export const GATE_RESULTS_SCHEMA = 6;
 
 // ---- enhanced_audit_log, miss_audit -----------------------------------------------------------
 
-/** One row of the miss audit (domain.md step 9 and the audit sample). */
+/** One row of the miss audit (docs/domain.md step 9 and the audit sample). */
 export interface MissAuditRow {
   symbol: string;
   auditType: string;
@@ -39,20 +39,37 @@ export interface AuditRecord {
 
 /** The enhanced_audit_log row of `date`, or undefined when the day has none. */
 export function auditRecord(db: Db, date: string): AuditRecord | undefined {
-  return stmt(db, 'SELECT sample_size, misses, miss_rate_upper_95, audit_passed, at FROM enhanced_audit_log WHERE date = ?').get(date) as AuditRecord | undefined;
+  return stmt(
+    db,
+    'SELECT sample_size, misses, miss_rate_upper_95, audit_passed, at FROM enhanced_audit_log WHERE date = ?',
+  ).get(date) as AuditRecord | undefined;
 }
 
 /**
  * Records the validation's verdict on the day's audit sample: the 95% upper bound of the miss rate
  * (ratio, null when unknown) and whether it passed (no miss). Call inside a write transaction.
  */
-export function setAuditVerdict(db: Db, date: string, upper95: number | null, passed: boolean): void {
-  stmt(db, 'UPDATE enhanced_audit_log SET miss_rate_upper_95 = ?, audit_passed = ? WHERE date = ?').run(upper95, passed ? 1 : 0, date);
+export function setAuditVerdict(
+  db: Db,
+  date: string,
+  upper95: number | null,
+  passed: boolean,
+): void {
+  stmt(
+    db,
+    'UPDATE enhanced_audit_log SET miss_rate_upper_95 = ?, audit_passed = ? WHERE date = ?',
+  ).run(upper95, passed ? 1 : 0, date);
 }
 
 /** The miss audit rows of `date` by symbol: symbol and whether the scan missed it at first (1/0). */
-export function missAuditRecords(db: Db, date: string): { symbol: string; missed_initially: number }[] {
-  return stmt(db, STORE_QUERIES.missAudit).all(date) as { symbol: string; missed_initially: number }[];
+export function missAuditRecords(
+  db: Db,
+  date: string,
+): { symbol: string; missed_initially: number }[] {
+  return stmt(db, STORE_QUERIES.missAudit).all(date) as {
+    symbol: string;
+    missed_initially: number;
+  }[];
 }
 
 // ---- baseline_hits, diffs ---------------------------------------------------------------------
@@ -77,7 +94,10 @@ export interface DiffRecord {
 
 /** The diffs row of `date`, or undefined when the day was never cross-checked. */
 export function diffRecord(db: Db, date: string): DiffRecord | undefined {
-  return stmt(db, 'SELECT overlap_count, discovery_only_count, baseline_only_count, detail, at FROM diffs WHERE date = ?').get(date) as DiffRecord | undefined;
+  return stmt(
+    db,
+    'SELECT overlap_count, discovery_only_count, baseline_only_count, detail, at FROM diffs WHERE date = ?',
+  ).get(date) as DiffRecord | undefined;
 }
 
 /**
@@ -92,9 +112,15 @@ export function putBaseline(
   diff: { overlap: number; discoveryOnly: number; baselineOnly: number; detail: unknown },
 ): void {
   stmt(db, 'DELETE FROM baseline_hits WHERE date = ?').run(date);
-  const ins = stmt(db, 'INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, ?, ?, ?)');
+  const ins = stmt(
+    db,
+    'INSERT INTO baseline_hits (date, symbol, event_type, pct_value) VALUES (?, ?, ?, ?)',
+  );
   for (const h of hits) ins.run(date, h.symbol, h.rule, h.pct);
-  stmt(db, 'INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+  stmt(
+    db,
+    'INSERT OR REPLACE INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)',
+  ).run(
     date,
     diff.overlap,
     diff.discoveryOnly,
@@ -106,7 +132,10 @@ export function putBaseline(
 
 /** Lines of SQL an operator can paste to look at a day's baseline (for the FAIL report). */
 export function baselineLookupSql(date: string): string[] {
-  return [`SELECT * FROM diffs WHERE date = '${date}';`, `SELECT * FROM baseline_hits WHERE date = '${date}';`];
+  return [
+    `SELECT * FROM diffs WHERE date = '${date}';`,
+    `SELECT * FROM baseline_hits WHERE date = '${date}';`,
+  ];
 }
 
 // ---- gate_results -----------------------------------------------------------------------------
@@ -126,7 +155,10 @@ export interface GateRecord {
  */
 export function putGateResults(db: Db, date: string, gates: readonly GateRecord[]): void {
   stmt(db, 'DELETE FROM gate_results WHERE date = ?').run(date);
-  const ins = stmt(db, 'INSERT INTO gate_results (date, seq, gate, passed, message) VALUES (?, ?, ?, ?, ?)');
+  const ins = stmt(
+    db,
+    'INSERT INTO gate_results (date, seq, gate, passed, message) VALUES (?, ?, ?, ?, ?)',
+  );
   gates.forEach((g, i) => ins.run(date, i + 1, g.gate, g.passed ? 1 : 0, g.message));
 }
 
@@ -137,7 +169,11 @@ export function putGateResults(db: Db, date: string, gates: readonly GateRecord[
  */
 export function gateResults(db: Db, date: string): GateRecord[] {
   if (schemaVersion(db) < GATE_RESULTS_SCHEMA) return [];
-  return (stmt(db, 'SELECT gate, passed, message FROM gate_results WHERE date = ? ORDER BY seq').all(date) as { gate: string; passed: number; message: string }[]).map((r) => ({
+  return (
+    stmt(db, 'SELECT gate, passed, message FROM gate_results WHERE date = ? ORDER BY seq').all(
+      date,
+    ) as { gate: string; passed: number; message: string }[]
+  ).map((r) => ({
     gate: r.gate,
     passed: r.passed === 1,
     message: r.message,

@@ -37,13 +37,30 @@ export interface AppProps {
 }
 
 /** The console component. */
-export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, frameMs = 0, busyShare = 0, keyQuietMs = 0 }: AppProps) {
+export function App({
+  source,
+  color,
+  readOnly = false,
+  onQuit,
+  onCriticalAlert,
+  frameMs = 0,
+  busyShare = 0,
+  keyQuietMs = 0,
+}: AppProps) {
   const size = useTerminalSize();
   const theme = useMemo(() => createTheme(color), [color]);
-  const { state, press } = useConsole(source, { onQuit, onCriticalAlert, frameMs, busyShare, keyQuietMs });
+  const { state, press } = useConsole(source, {
+    onQuit,
+    onCriticalAlert,
+    frameMs,
+    busyShare,
+    keyQuietMs,
+  });
   const logMode = logModeOf(source);
   const hasAlert = shownAlert(state) !== null;
-  const tallFooter = (state.prompt?.kind === 'confirm' && state.prompt.detail !== undefined) || state.prompt?.kind === 'filter';
+  const tallFooter =
+    (state.prompt?.kind === 'confirm' && state.prompt.detail !== undefined) ||
+    state.prompt?.kind === 'filter';
   const layout = computeLayout(size.columns, size.rows, { hasAlert, tallFooter });
   const sel = cursorDate(state);
   const days = visibleDays(state);
@@ -56,7 +73,10 @@ export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, 
         width: layout.columns,
         maxLines: layout.gridMax,
         paused,
-        marked: state.mark && sel ? { from: state.mark < sel ? state.mark : sel, to: state.mark < sel ? sel : state.mark } : null,
+        marked:
+          state.mark && sel
+            ? { from: state.mark < sel ? state.mark : sel, to: state.mark < sel ? sel : state.mark }
+            : null,
       }),
     [days, sel, layout.columns, layout.gridMax, paused, state.mark],
   );
@@ -66,11 +86,53 @@ export function App({ source, color, readOnly = false, onQuit, onCriticalAlert, 
   useInput((input, key) => press(input, key, ctx));
 
   let screen;
-  if (layout.tooSmall) screen = <TooSmallScreen columns={layout.columns} rows={layout.rows} quitPrompt={state.prompt?.kind === 'quit'} />;
-  else if (state.overlay?.kind === 'help') screen = <HelpScreen columns={layout.columns} rows={layout.rows} scroll={state.overlay.scroll} readOnly={readOnly} />;
-  else if (state.overlay?.kind === 'health') screen = <HealthScreen health={state.health} columns={layout.columns} rows={layout.rows} scroll={state.overlay.scroll} />;
+  if (layout.tooSmall)
+    screen = (
+      <TooSmallScreen
+        columns={layout.columns}
+        rows={layout.rows}
+        quitPrompt={state.prompt?.kind === 'quit'}
+      />
+    );
+  else if (state.overlay?.kind === 'help')
+    screen = (
+      <HelpScreen
+        columns={layout.columns}
+        rows={layout.rows}
+        scroll={state.overlay.scroll}
+        readOnly={readOnly}
+      />
+    );
+  else if (state.overlay?.kind === 'health')
+    screen = (
+      <HealthScreen
+        health={state.health}
+        columns={layout.columns}
+        rows={layout.rows}
+        scroll={state.overlay.scroll}
+      />
+    );
   else if (state.overlay?.kind === 'detail')
-    screen = <DayDetailScreen state={state} overlay={state.overlay} columns={layout.columns} rows={layout.rows} logMode={logMode} hasDetail={source.readDayDetail !== undefined} />;
-  else screen = <Dashboard state={state} layout={layout} grid={grid} logHeight={logHeight} readOnly={readOnly} logMode={logMode} />;
+    screen = (
+      <DayDetailScreen
+        state={state}
+        overlay={state.overlay}
+        columns={layout.columns}
+        rows={layout.rows}
+        logMode={logMode}
+        hasDetail={source.readDayDetail !== undefined}
+      />
+    );
+  else
+    screen = (
+      <Dashboard
+        state={state}
+        layout={layout}
+        grid={grid}
+        logHeight={logHeight}
+        readOnly={readOnly}
+        logMode={logMode}
+      />
+    );
   return <ThemeContext.Provider value={theme}>{screen}</ThemeContext.Provider>;
 }

@@ -3,10 +3,17 @@
  * status glyphs. No React, no Ink, no I/O, so the plain printer can import it without loading Ink.
  * Widths are in terminal columns; every glyph used here is one column wide (BMP, not East Asian wide).
  */
-import type { DayCell, DayStatus, ProofProgress, RuleCounts, StageName, StageView } from '../contracts/events.js';
+import type {
+  DayCell,
+  DayStatus,
+  ProofProgress,
+  RuleCounts,
+  StageName,
+  StageView,
+} from '../contracts/events.js';
 import { ruleCountsText } from '../contracts/rules.js';
 
-/** Glyph of each day status in the calendar grid (console.md "States and glyphs"). */
+/** Glyph of each day status in the calendar grid (docs/console.md "Glyphs"). */
 export const STATUS_GLYPH: Readonly<Record<DayStatus | 'SKIPPED', string>> = {
   PENDING: '·',
   RUNNING: '▶',
@@ -53,8 +60,14 @@ export function legendLine(): string {
  * True when a day is COMPLETE and proven (its proof is `exhaustive` or `baseline`) and no validation
  * found a baseline-only hit in it. An unknown proof (absent) is not a proof.
  */
-export function isProven(cell: Pick<DayCell, 'status' | 'proof'> & { baselineOnly?: number }): boolean {
-  return cell.status === 'COMPLETE' && (cell.baselineOnly ?? 0) === 0 && (cell.proof === 'exhaustive' || cell.proof === 'baseline');
+export function isProven(
+  cell: Pick<DayCell, 'status' | 'proof'> & { baselineOnly?: number },
+): boolean {
+  return (
+    cell.status === 'COMPLETE' &&
+    (cell.baselineOnly ?? 0) === 0 &&
+    (cell.proof === 'exhaustive' || cell.proof === 'baseline')
+  );
 }
 
 /**
@@ -89,15 +102,25 @@ export function proofLabel(proof: DayCell['proof'], baselineOnly = 0): string {
  */
 export function proofProgressText(p: ProofProgress, narrow = false): string {
   const took = formatDuration(Math.max(0, p.at - p.startedAt));
-  const syms = narrow ? `${formatCount(p.answered)}/${formatCount(p.eligible)}` : `symbols ${formatCount(p.answered)}/${formatCount(p.eligible)} answered`;
+  const syms = narrow
+    ? `${formatCount(p.answered)}/${formatCount(p.eligible)}`
+    : `symbols ${formatCount(p.answered)}/${formatCount(p.eligible)} answered`;
   if (p.phase === 'end') {
-    const head = p.outcome === 'exhaustive' || p.outcome === 'baseline' ? `proof ${p.outcome} (${p.source})` : 'proof UNPROVEN';
+    const head =
+      p.outcome === 'exhaustive' || p.outcome === 'baseline'
+        ? `proof ${p.outcome} (${p.source})`
+        : 'proof UNPROVEN';
     const found = p.found ? `  found ${p.found}` : '';
     const un = p.unanswered > 0 ? `  unanswered ${formatCount(p.unanswered)}` : '';
     return `${head}  ${syms}${found}${un}  ${took}`;
   }
-  if (p.phase === 'flatfile') return narrow ? `proof flatfile ${syms}` : `proof flatfile  reading the day's file  ${syms}  ${took}`;
-  const lookups = narrow ? '' : `  lookups ${formatCount(p.lookupsDone)}/${formatCount(p.lookupsTotal)} ${percent(p.lookupsDone, p.lookupsTotal)}%`;
+  if (p.phase === 'flatfile')
+    return narrow
+      ? `proof flatfile ${syms}`
+      : `proof flatfile  reading the day's file  ${syms}  ${took}`;
+  const lookups = narrow
+    ? ''
+    : `  lookups ${formatCount(p.lookupsDone)}/${formatCount(p.lookupsTotal)} ${percent(p.lookupsDone, p.lookupsTotal)}%`;
   return `proof ${p.source}  ${syms}${lookups}  ${took}`;
 }
 
@@ -175,7 +198,13 @@ export function sparkline(values: readonly number[], width: number): string {
   if (width < 1 || values.length === 0) return '';
   const shown = values.slice(-width).map((v) => (Number.isFinite(v) && v > 0 ? v : 0));
   const max = Math.max(...shown);
-  return shown.map((v) => (max <= 0 ? SPARK[0] : SPARK[Math.min(SPARK.length - 1, Math.round((v / max) * (SPARK.length - 1)))])).join('');
+  return shown
+    .map((v) =>
+      max <= 0
+        ? SPARK[0]
+        : SPARK[Math.min(SPARK.length - 1, Math.round((v / max) * (SPARK.length - 1)))],
+    )
+    .join('');
 }
 
 /** Days per minute with one decimal (`2.4`); `-` for null. */
@@ -207,7 +236,11 @@ export function stageGlyph(state: StageView['state']): string {
  * The counts of a stage as a short string: numbers with separators, up to `max` values joined by
  * `/` (e.g. R2R3 `{r2: 14, r3: 22}` gives `14/22`); '' when there are none.
  */
-export function stageCounts(counts: Record<string, number | string>, max = 2, stage?: StageName): string {
+export function stageCounts(
+  counts: Record<string, number | string>,
+  max = 2,
+  stage?: StageName,
+): string {
   const keys = stage ? STAGE_COUNT_KEYS[stage] : undefined;
   const picked = keys ? keys.filter((k) => k in counts).map((k) => counts[k]!) : [];
   const vals = (picked.length ? picked : Object.values(counts)).slice(0, max);
@@ -248,7 +281,12 @@ export function formatPct(n: number | null | undefined): string {
  * line starts with `first`, the next ones with as many spaces. An item longer than a line gets a
  * line of its own (the screen truncates it).
  */
-export function packLines(items: readonly string[], width: number, first = '', sep = '  '): string[] {
+export function packLines(
+  items: readonly string[],
+  width: number,
+  first = '',
+  sep = '  ',
+): string[] {
   const indent = ' '.repeat(first.length);
   const out: string[] = [];
   let cur = first;

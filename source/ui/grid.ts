@@ -42,7 +42,11 @@ const SEP = 2;
 
 /** Index of the Monday-based week of a YYYY-MM-DD date (days since epoch, shifted). */
 function weekIndex(date: string): number {
-  const t = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)));
+  const t = Date.UTC(
+    Number(date.slice(0, 4)),
+    Number(date.slice(5, 7)) - 1,
+    Number(date.slice(8, 10)),
+  );
   return Math.floor((t / 86_400_000 + 3) / 7);
 }
 
@@ -78,7 +82,8 @@ export function monthRepresentative(days: readonly DayCell[]): DayCell {
   let bestScore = -1;
   for (const d of days) {
     // A COMPLETE day without a proof ranks above a proven one (a month shows ○ when any day is unproven).
-    const score = d.baselineOnly > 0 ? 6 : d.status === 'COMPLETE' && !isProven(d) ? 1.5 : SEVERITY[d.status];
+    const score =
+      d.baselineOnly > 0 ? 6 : d.status === 'COMPLETE' && !isProven(d) ? 1.5 : SEVERITY[d.status];
     if (score > bestScore) {
       best = d;
       bestScore = score;
@@ -92,7 +97,8 @@ class LineBuilder {
   width = 0;
   push(text: string, tone: Tone, cursor = false, marked = false): void {
     const last = this.segs[this.segs.length - 1];
-    if (last && last.tone === tone && last.cursor === cursor && last.marked === marked && !cursor) last.text += text;
+    if (last && last.tone === tone && last.cursor === cursor && last.marked === marked && !cursor)
+      last.text += text;
     else this.segs.push({ text, tone, cursor, marked });
     this.width += text.length;
   }
@@ -108,7 +114,8 @@ function inRange(date: string, r: GridOptions['marked']): boolean {
 /** Width of a month drawn day by day: `YYYY-MM ` + a glyph per day + a space between weeks. */
 function monthWidth(days: readonly DayCell[]): number {
   let gaps = 0;
-  for (let i = 1; i < days.length; i++) if (weekIndex(days[i].date) !== weekIndex(days[i - 1].date)) gaps++;
+  for (let i = 1; i < days.length; i++)
+    if (weekIndex(days[i].date) !== weekIndex(days[i - 1].date)) gaps++;
   return 8 + days.length + gaps;
 }
 
@@ -129,7 +136,11 @@ function drawMonth(b: LineBuilder, month: string, days: readonly DayCell[], o: G
 export function layoutGrid(days: readonly DayCell[], o: GridOptions): GridModel {
   const maxLines = Math.max(1, o.maxLines);
   const months = groupByMonth(days);
-  if (months.length === 0) return { mode: 'days', lines: [[{ text: ' no days to show', tone: 'dim', cursor: false, marked: false }]] };
+  if (months.length === 0)
+    return {
+      mode: 'days',
+      lines: [[{ text: ' no days to show', tone: 'dim', cursor: false, marked: false }]],
+    };
   const segW = Math.max(...months.map((m) => monthWidth(m.days)));
   const perRow = Math.max(1, Math.floor((o.width - 1 + SEP) / (segW + SEP)));
   const rowsNeeded = Math.ceil(months.length / perRow);
@@ -151,7 +162,11 @@ export function layoutGrid(days: readonly DayCell[], o: GridOptions): GridModel 
   return layoutMonths(months, o, maxLines);
 }
 
-function layoutMonths(months: { month: string; days: DayCell[] }[], o: GridOptions, maxLines: number): GridModel {
+function layoutMonths(
+  months: { month: string; days: DayCell[] }[],
+  o: GridOptions,
+  maxLines: number,
+): GridModel {
   const byMonth = new Map(months.map((m) => [m.month, m.days]));
   const years = [...new Set(months.map((m) => m.month.slice(0, 4)))];
   const yearW = 5 + 12 + 3;
@@ -163,7 +178,10 @@ function layoutMonths(months: { month: string; days: DayCell[] }[], o: GridOptio
   const yearBudget = maxLines - 1;
   let firstRow = 0;
   if (rows.length > yearBudget) {
-    const cr = Math.max(0, rows.findIndex((r) => r.includes(cursorYear)));
+    const cr = Math.max(
+      0,
+      rows.findIndex((r) => r.includes(cursorYear)),
+    );
     firstRow = Math.max(0, Math.min(rows.length - yearBudget, cr - Math.floor(yearBudget / 2)));
   }
   const lines: GridLine[] = [];
@@ -182,7 +200,12 @@ function layoutMonths(months: { month: string; days: DayCell[] }[], o: GridOptio
           continue;
         }
         const rep = monthRepresentative(ds);
-        b.push(cellGlyph(rep, o.paused), cellTone(rep), key === cursorMonth, ds.some((d) => inRange(d.date, o.marked)));
+        b.push(
+          cellGlyph(rep, o.paused),
+          cellTone(rep),
+          key === cursorMonth,
+          ds.some((d) => inRange(d.date, o.marked)),
+        );
       }
     });
     lines.push(b.segs);

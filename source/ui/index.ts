@@ -27,7 +27,7 @@ export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 /** Show the cursor and leave the alternate screen. */
 export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
 /**
- * Frames per second at most for data (console.md: about 10-15): snapshots and log lines arriving
+ * Frames per second at most for data (docs/console.md: about 10-15): snapshots and log lines arriving
  * sooner are folded into the next frame. A key is drawn at once (its frame is not held back by the
  * cap: keypress to screen is the time of one frame).
  */
@@ -93,7 +93,11 @@ export interface MountedConsole {
  * (the SSH link dropped) with `detach`; the terminal is restored (raw mode off, cursor shown,
  * alternate screen left) before `done` resolves.
  */
-export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: ConsoleIo): MountedConsole {
+export function mountConsole(
+  source: ConsoleSource,
+  opts: ConsoleOptions,
+  io: ConsoleIo,
+): MountedConsole {
   const signals: SignalSource = io.signals ?? process;
   const alt = io.alternateScreen ?? io.stdout.isTTY === true;
   let resolveDone!: (v: { quit: QuitChoice }) => void;
@@ -120,7 +124,8 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
   signals.on('SIGTERM', onSigterm);
   signals.on('SIGHUP', onSighup);
   signals.on('exit', onExit);
-  const bell = opts.bell && io.stdout.isTTY === true ? () => void io.stdout.write('\x07') : undefined;
+  const bell =
+    opts.bell && io.stdout.isTTY === true ? () => void io.stdout.write('\x07') : undefined;
   const metricsPath = io.metricsPath ?? process.env.GAPCTL_UI_METRICS;
   const metrics = metricsPath ? startUiMetrics(io.stdout, metricsPath) : null;
   const instance = render(
@@ -145,9 +150,17 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
       onRender: metrics ? (m) => metrics.onRender(m) : undefined,
     },
   );
-  const warm = (io.warmUp ?? (io.stdout === process.stdout && io.stdout.isTTY === true)) && !io.debug && source.current() === null
-    ? startWarmUp({ columns: io.stdout.columns ?? 80, rows: io.stdout.rows ?? 24, color: opts.color, shouldStop: () => finished || source.current() !== null })
-    : null;
+  const warm =
+    (io.warmUp ?? (io.stdout === process.stdout && io.stdout.isTTY === true)) &&
+    !io.debug &&
+    source.current() === null
+      ? startWarmUp({
+          columns: io.stdout.columns ?? 80,
+          rows: io.stdout.rows ?? 24,
+          color: opts.color,
+          shouldStop: () => finished || source.current() !== null,
+        })
+      : null;
   function finish(choice: QuitChoice): void {
     if (finished) return;
     finished = true;
@@ -169,6 +182,13 @@ export function mountConsole(source: ConsoleSource, opts: ConsoleOptions, io: Co
 }
 
 /** Renders the console in the alternate screen; resolves when the user quits (with what they chose: 'stop' | 'detach') or the run ends and the user presses q. */
-export function runConsole(source: ConsoleSource, opts: ConsoleOptions): Promise<{ quit: 'stop' | 'detach' }> {
-  return mountConsole(source, opts, { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr }).done;
+export function runConsole(
+  source: ConsoleSource,
+  opts: ConsoleOptions,
+): Promise<{ quit: 'stop' | 'detach' }> {
+  return mountConsole(source, opts, {
+    stdout: process.stdout,
+    stdin: process.stdin,
+    stderr: process.stderr,
+  }).done;
 }

@@ -55,12 +55,23 @@ interface InkOutput {
   width: number;
   height: number;
   operations: Array<
-    | { type: 'write'; x: number; y: number; text: string; transformers: Array<(line: string, index: number) => string> }
+    | {
+        type: 'write';
+        x: number;
+        y: number;
+        text: string;
+        transformers: Array<(line: string, index: number) => string>;
+      }
     | { type: 'clip'; clip: unknown }
     | { type: 'unclip' }
   >;
   caches: { getStyledChars(line: string): StyledChar[]; getStringWidth(text: string): number };
-  write(x: number, y: number, text: string, options: { transformers: Array<(line: string, index: number) => string> }): void;
+  write(
+    x: number,
+    y: number,
+    text: string,
+    options: { transformers: Array<(line: string, index: number) => string> },
+  ): void;
   get(): { output: string; height: number };
 }
 type OutputClass = new (o: { width: number; height: number }) => InkOutput;
@@ -74,7 +85,8 @@ interface StyleFns {
 function sameStyles(a: AnsiCode[], b: AnsiCode[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i]!.code !== b[i]!.code || a[i]!.endCode !== b[i]!.endCode) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.code !== b[i]!.code || a[i]!.endCode !== b[i]!.endCode) return false;
   return true;
 }
 
@@ -104,12 +116,16 @@ function rowToString(row: Array<StyledChar | undefined>, f: StyleFns): string {
  * Ink 6's `Output.get` without clipping (a frame with a clip goes to `fallback`, Ink's own): the
  * same grid, filled with one shared blank cell, the same writes, rows written by {@link rowToString}.
  */
-function makeFastGet(fallback: () => { output: string; height: number }, f: StyleFns): (this: InkOutput) => { output: string; height: number } {
+function makeFastGet(
+  fallback: () => { output: string; height: number },
+  f: StyleFns,
+): (this: InkOutput) => { output: string; height: number } {
   const blank: StyledChar = { type: 'char', value: ' ', fullWidth: false, styles: [] };
   return function get(this: InkOutput) {
     for (const op of this.operations) if (op.type !== 'write') return fallback.call(this);
     const output: Array<Array<StyledChar | undefined>> = [];
-    for (let y = 0; y < this.height; y++) output.push(new Array<StyledChar>(this.width).fill(blank));
+    for (let y = 0; y < this.height; y++)
+      output.push(new Array<StyledChar>(this.width).fill(blank));
     for (const op of this.operations) {
       if (op.type !== 'write') continue;
       const { x, y, text, transformers } = op;
@@ -127,7 +143,13 @@ function makeFastGet(fallback: () => { output: string; height: number }, f: Styl
           currentLine[offsetX] = character;
           const characterWidth = Math.max(1, this.caches.getStringWidth(character.value));
           // a wide character: the cells it covers are cleared (Ink's rule)
-          for (let k = 1; k < characterWidth; k++) currentLine[offsetX + k] = { type: 'char', value: '', fullWidth: false, styles: character.styles };
+          for (let k = 1; k < characterWidth; k++)
+            currentLine[offsetX + k] = {
+              type: 'char',
+              value: '',
+              fullWidth: false,
+              styles: character.styles,
+            };
           offsetX += characterWidth;
         }
         offsetY++;
@@ -146,7 +168,11 @@ function makeFastGet(fallback: () => { output: string; height: number }, f: Styl
 function sampleFrames(Output: OutputClass): InkOutput[] {
   const frames: InkOutput[] = [];
   const upper = (l: string): string => l.toUpperCase();
-  const mk = (w: number, h: number, writes: Array<[number, number, string, Array<(l: string, i: number) => string>?]>): void => {
+  const mk = (
+    w: number,
+    h: number,
+    writes: Array<[number, number, string, Array<(l: string, i: number) => string>?]>,
+  ): void => {
     const o = new Output({ width: w, height: h });
     for (const [x, y, t, tr] of writes) o.write(x, y, t, { transformers: tr ?? [] });
     frames.push(o);
@@ -174,7 +200,9 @@ export async function installInkLineCache(): Promise<boolean> {
   installed = false;
   try {
     const entry = createRequire(import.meta.url).resolve('ink');
-    const mod = (await import(pathToFileURL(join(dirname(entry), 'output.js')).href)) as { default?: OutputClass };
+    const mod = (await import(pathToFileURL(join(dirname(entry), 'output.js')).href)) as {
+      default?: OutputClass;
+    };
     const Output = mod.default;
     if (typeof Output !== 'function') return false;
     const caches = new Output({ width: 1, height: 1 }).caches;
@@ -211,11 +239,15 @@ async function installFastGet(inkEntry: string, Output: OutputClass): Promise<vo
   if (typeof inkGet !== 'function') return;
   // Ink's own copy of @alcalzone/ansi-tokenize (its exports list only `import`, so the file is reached by the package folder)
   const pkg = createRequire(inkEntry).resolve('@alcalzone/ansi-tokenize/package.json');
-  const meta = JSON.parse(readFileSync(pkg, 'utf8')) as { exports?: { '.'?: { import?: string } }; module?: string };
+  const meta = JSON.parse(readFileSync(pkg, 'utf8')) as {
+    exports?: { '.'?: { import?: string } };
+    module?: string;
+  };
   const rel = meta.exports?.['.']?.import ?? meta.module;
   if (!rel) return;
   const fns = (await import(pathToFileURL(join(dirname(pkg), rel)).href)) as Partial<StyleFns>;
-  if (typeof fns.ansiCodesToString !== 'function' || typeof fns.diffAnsiCodes !== 'function') return;
+  if (typeof fns.ansiCodesToString !== 'function' || typeof fns.diffAnsiCodes !== 'function')
+    return;
   const fast = makeFastGet(inkGet, fns as StyleFns);
   for (const o of sampleFrames(Output)) {
     const a = inkGet.call(o);

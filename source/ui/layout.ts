@@ -61,7 +61,18 @@ export function computeLayout(columns: number, rows: number, o: LayoutOptions): 
   const fixed = FIXED_LINES + extraLines({ legend, footerLines }, o.hasAlert);
   const gridMax = Math.max(1, Math.min(12, Math.floor((budget - fixed) / 2)));
   const leftWidth = Math.floor((columns - 3) / 2);
-  return { columns, rows, tooSmall, wide: columns >= 100, legend, gridMax, leftWidth, rightWidth: columns - 3 - leftWidth, panelLines: PANEL_LINES, footerLines };
+  return {
+    columns,
+    rows,
+    tooSmall,
+    wide: columns >= 100,
+    legend,
+    gridMax,
+    leftWidth,
+    rightWidth: columns - 3 - leftWidth,
+    panelLines: PANEL_LINES,
+    footerLines,
+  };
 }
 
 /** Lines left for the log body once the grid has taken `gridLines` (at least 1). */

@@ -58,7 +58,9 @@ export function startUiMetrics(stdout: NodeJS.WriteStream, path: string): UiMetr
   const original = stdout.write;
   const wrapped = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
     if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
-      const text = (typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')).replace(ANSI, '');
+      const text = (
+        typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+      ).replace(ANSI, '');
       if (/\S/.test(text)) {
         frames++;
         const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -89,7 +91,10 @@ export function startUiMetrics(stdout: NodeJS.WriteStream, path: string): UiMetr
         eventLoopUtilization: round(elu.utilization, 4),
         cpuUserMs: round(cpu.user / 1000, 1),
         cpuSystemMs: round(cpu.system / 1000, 1),
-        processCpuShare: round(seconds > 0 ? (cpu.user + cpu.system) / 1000 / (seconds * 1000) : 0, 4),
+        processCpuShare: round(
+          seconds > 0 ? (cpu.user + cpu.system) / 1000 / (seconds * 1000) : 0,
+          4,
+        ),
         maxFrameLines,
         rows: stdout.rows ?? 0,
         columns: stdout.columns ?? 0,

@@ -61,8 +61,22 @@ export {
   wantedDetail,
   wantedHealth,
 } from './state/selectors.js';
-export { logLinesOf, logPaneDate, logWindow, newTailLines, panelLog, wantedLog, type PanelLog } from './state/log-view.js';
+export {
+  logLinesOf,
+  logPaneDate,
+  logWindow,
+  newTailLines,
+  panelLog,
+  wantedLog,
+  type PanelLog,
+} from './state/log-view.js';
 export { describeCommand, workLabel } from './state/commands.js';
-export { dayRuns, exportPrompt, formatRuns, validateRangePrompt, type DayRun } from './state/prompts.js';
+export {
+  dayRuns,
+  exportPrompt,
+  formatRuns,
+  validateRangePrompt,
+  type DayRun,
+} from './state/prompts.js';
 export { sameValue, shareUnchanged, validationAlert, validationNote } from './state/snapshot.js';
 export { step } from './state/step.js';

@@ -25,7 +25,9 @@ function alertCounts(alerts: readonly AlertInfo[]): string {
   const open = alerts.filter((a) => !a.acknowledged);
   if (open.length === 0) return 'none open';
   const by = (sev: AlertInfo['severity']) => open.filter((a) => a.severity === sev).length;
-  const parts = (['CRITICAL', 'WARNING', 'INFO'] as const).filter((s) => by(s) > 0).map((s) => `${by(s)} ${s}`);
+  const parts = (['CRITICAL', 'WARNING', 'INFO'] as const)
+    .filter((s) => by(s) > 0)
+    .map((s) => `${by(s)} ${s}`);
   const newest = [...open].sort((a, b) => b.id - a.id)[0]!;
   return `${open.length} open (${parts.join(', ')}); newest: ${newest.date ? `${newest.date} ` : ''}${newest.message}`;
 }
@@ -37,16 +39,26 @@ function alertCounts(alerts: readonly AlertInfo[]): string {
  * validations: those that ended in this run (snapshot `validationCounts`, the failed ones named
  * with their gate); alerts: unacknowledged in the last snapshot.
  */
-export function closingSummary(s: BackfillSnapshot, paths: SummaryPaths, outcome?: { state: string; reason?: string | null }): string[] {
+export function closingSummary(
+  s: BackfillSnapshot,
+  paths: SummaryPaths,
+  outcome?: { state: string; reason?: string | null },
+): string[] {
   const state = outcome?.state ?? s.state;
   const reason = outcome ? (outcome.reason ?? null) : s.reason;
   const out: string[] = [];
-  out.push(`backfill ${state}: ${s.done}/${s.total} days${reason ? ` (${reason})` : ''}  ${s.start} -> ${s.end}  market ${s.market}`);
+  out.push(
+    `backfill ${state}: ${s.done}/${s.total} days${reason ? ` (${reason})` : ''}  ${s.start} -> ${s.end}  market ${s.market}`,
+  );
   const discoveries = s.days.reduce((n, d) => n + d.hits, 0);
-  out.push(`  hits         ${formatRuleCounts(s.hits)}  (${discoveries} ${discoveries === 1 ? 'discovery' : 'discoveries'})`);
+  out.push(
+    `  hits         ${formatRuleCounts(s.hits)}  (${discoveries} ${discoveries === 1 ? 'discovery' : 'discoveries'})`,
+  );
   const complete = s.days.filter((d) => d.status === 'COMPLETE');
   const proven = complete.filter(provenDay).length;
-  out.push(`  proven       ${proven}/${complete.length} complete days${s.proofMode === 'off' ? ' (proof off: --no-proof or R1_PROOF=off)' : ''}`);
+  out.push(
+    `  proven       ${proven}/${complete.length} complete days${s.proofMode === 'off' ? ' (proof off: --no-proof or R1_PROOF=off)' : ''}`,
+  );
   const c = s.validationCounts ?? { passed: 0, failed: 0, stopped: 0 };
   const failed = (s.validations ?? []).filter((v) => !v.passed && !v.stopped);
   const named = failed.slice(-3).map((v) => `${v.date} ${v.gate ?? '?'}`);
@@ -55,7 +67,14 @@ export function closingSummary(s: BackfillSnapshot, paths: SummaryPaths, outcome
   );
   out.push(`  alerts       ${alertCounts(s.alerts)}`);
   const months = [...new Set(complete.map((d) => d.date.slice(0, 7)))].sort();
-  const where = months.length === 0 ? '' : months.length <= 3 ? ` (${months.join(', ')})` : ` (${months[0]} .. ${months[months.length - 1]}, ${months.length} month folders)`;
-  out.push(`  exports      ${paths.exportDir}${where}${paths.reportsDir ? `; reports ${paths.reportsDir}` : ''}`);
+  const where =
+    months.length === 0
+      ? ''
+      : months.length <= 3
+        ? ` (${months.join(', ')})`
+        : ` (${months[0]} .. ${months[months.length - 1]}, ${months.length} month folders)`;
+  out.push(
+    `  exports      ${paths.exportDir}${where}${paths.reportsDir ? `; reports ${paths.reportsDir}` : ''}`,
+  );
   return out;
 }

@@ -7,7 +7,8 @@
 import type { AlertInfo, BackfillState, DayCell } from '../contracts/events.js';
 
 /** Semantic tones the components ask for. */
-export type Tone = 'plain' | 'dim' | 'accent' | 'ok' | 'warn' | 'bad' | 'critical' | 'running' | 'info';
+export type Tone =
+  'plain' | 'dim' | 'accent' | 'ok' | 'warn' | 'bad' | 'critical' | 'running' | 'info';
 
 /** Ink colour names per tone when colour is on. */
 const COLORS: Readonly<Record<Tone, string | undefined>> = {

@@ -3,7 +3,12 @@
  * runner): snapshots in, commands out, and per-day data read where it lives. The UI never touches
  * SQL, HTTP or sockets itself.
  */
-import type { BackfillSnapshot, ControlCommand, DayDetailData, HealthReport } from '../contracts/events.js';
+import type {
+  BackfillSnapshot,
+  ControlCommand,
+  DayDetailData,
+  HealthReport,
+} from '../contracts/events.js';
 
 /** The console's link to the engine host. */
 export interface ConsoleSource {

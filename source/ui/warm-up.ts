@@ -53,7 +53,12 @@ class FakeKeys extends EventEmitter {
   unref(): void {}
 }
 
-function upstream(upstream: UpstreamMetrics['upstream'], inFlight: number, cap: number, n: number): UpstreamMetrics {
+function upstream(
+  upstream: UpstreamMetrics['upstream'],
+  inFlight: number,
+  cap: number,
+  n: number,
+): UpstreamMetrics {
   return {
     upstream,
     inFlight,
@@ -90,7 +95,9 @@ export function warmUpSnapshot(n: number): BackfillSnapshot {
     status: date < cur ? 'COMPLETE' : date === cur ? 'RUNNING' : 'PENDING',
     hits: date < cur ? 2 : 0,
     baselineOnly: 0,
-    ...(date < cur ? { proof: 'exhaustive' as const, durationMs: 1200, rules: { r1: 1, r2: 1, r3: 0, r4: 0 } } : {}),
+    ...(date < cur
+      ? { proof: 'exhaustive' as const, durationMs: 1200, rules: { r1: 1, r2: 1, r3: 0, r4: 0 } }
+      : {}),
   }));
   const done = days.filter((d) => d.status === 'COMPLETE').length;
   const at = Date.UTC(2024, 2, 1, 15, 0, n);
@@ -128,7 +135,10 @@ export function warmUpSnapshot(n: number): BackfillSnapshot {
     polygon: upstream('polygon', 1, 8, n),
     alerts: [],
     logDate: cur,
-    logTail: Array.from({ length: 30 }, (_, i) => `15:00:${String(i + n).padStart(2, '0')} R1 ABC${i} 200 in ${20 + i} ms`),
+    logTail: Array.from(
+      { length: 30 },
+      (_, i) => `15:00:${String(i + n).padStart(2, '0')} R1 ABC${i} 200 in ${20 + i} ms`,
+    ),
     inFlight: 4,
     hits: { r1: done + n, r2: done, r3: 0, r4: 0 },
     queuedCommands: 0,
@@ -180,14 +190,24 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
     try {
       await next();
       if (over()) return;
-      instance = render(createElement(App, { source, color: o.color, readOnly: false, onQuit: () => {}, frameMs: 0, busyShare: 0 }), {
-        stdout: stdout as unknown as NodeJS.WriteStream,
-        stdin: stdin as unknown as NodeJS.ReadStream,
-        stderr: new NullTerminal(80, 24) as unknown as NodeJS.WriteStream,
-        exitOnCtrlC: false,
-        patchConsole: false,
-        maxFps: 0,
-      });
+      instance = render(
+        createElement(App, {
+          source,
+          color: o.color,
+          readOnly: false,
+          onQuit: () => {},
+          frameMs: 0,
+          busyShare: 0,
+        }),
+        {
+          stdout: stdout as unknown as NodeJS.WriteStream,
+          stdin: stdin as unknown as NodeJS.ReadStream,
+          stderr: new NullTerminal(80, 24) as unknown as NodeJS.WriteStream,
+          exitOnCtrlC: false,
+          patchConsole: false,
+          maxFps: 0,
+        },
+      );
       for (let n = 1; n <= 3; n++) {
         await next();
         if (over()) return;

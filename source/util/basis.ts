@@ -17,8 +17,19 @@ export interface SplitRatio {
  * multiplied by 10 to compare with prices after it). 1 when there is none; records with a
  * non-positive side are ignored. `splits` are one symbol's records, in any order.
  */
-export function splitBasisFactor(splits: readonly SplitRatio[], afterDate: string, throughDate: string): number {
+export function splitBasisFactor(
+  splits: readonly SplitRatio[],
+  afterDate: string,
+  throughDate: string,
+): number {
   let f = 1;
-  for (const s of splits) if (s.executionDate > afterDate && s.executionDate <= throughDate && s.splitTo > 0 && s.splitFrom > 0) f *= s.splitFrom / s.splitTo;
+  for (const s of splits)
+    if (
+      s.executionDate > afterDate &&
+      s.executionDate <= throughDate &&
+      s.splitTo > 0 &&
+      s.splitFrom > 0
+    )
+      f *= s.splitFrom / s.splitTo;
   return f;
 }

@@ -6,7 +6,8 @@ import { redact } from './redact.js';
 
 /** The first line of `e`'s message (or of String(e) for a non-Error), trimmed and redacted. */
 export function errorLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String((e as { message?: unknown } | null)?.message ?? e);
+  const msg =
+    e instanceof Error ? e.message : String((e as { message?: unknown } | null)?.message ?? e);
   return redact((msg.split('\n')[0] ?? '').trim());
 }
 

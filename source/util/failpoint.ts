@@ -58,5 +58,9 @@ export function fsFault(path: string, touch: () => void): void {
   const m = /^(ENOSPC|EDQUOT):(.+)$/.exec(raw);
   if (!m || !path.includes(m[2]!)) return;
   touch();
-  throw Object.assign(new Error(`${m[1]}: no space left on device, write`), { code: m[1], errno: -28, syscall: 'write' });
+  throw Object.assign(new Error(`${m[1]}: no space left on device, write`), {
+    code: m[1],
+    errno: -28,
+    syscall: 'write',
+  });
 }

@@ -26,7 +26,9 @@ export function isDiskFull(e: unknown): boolean {
 export function withPath(e: unknown, path: string): Error {
   const err = e instanceof Error ? e : new Error(String(e));
   if (!err.message.includes(path)) {
-    const wrapped = new Error(`${err.message.split('\n')[0]} (${path})`) as Error & { code?: string };
+    const wrapped = new Error(`${err.message.split('\n')[0]} (${path})`) as Error & {
+      code?: string;
+    };
     wrapped.code = errorCode(err);
     return wrapped;
   }

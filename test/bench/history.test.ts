@@ -8,7 +8,15 @@ import { tempDir } from '../helpers/paths.js';
 
 describe('benchmark history', () => {
   it('flattens numeric figures, naming array items by mode or key', () => {
-    expect(flatten({ backfill: { wallS: 17.5, summary: 'x' }, simDay: [{ mode: 'prefilter', wallS: 5 }, { mode: 'exhaustive', wallS: 108 }] })).toEqual({
+    expect(
+      flatten({
+        backfill: { wallS: 17.5, summary: 'x' },
+        simDay: [
+          { mode: 'prefilter', wallS: 5 },
+          { mode: 'exhaustive', wallS: 108 },
+        ],
+      }),
+    ).toEqual({
       'backfill.wallS': 17.5,
       'simDay.prefilter.wallS': 5,
       'simDay.exhaustive.wallS': 108,

@@ -88,7 +88,9 @@ describe('assertDate', () => {
   });
 
   it('rejects years outside the supported range', () => {
-    expect(() => isTradingDay('1989-12-29')).toThrow(/outside the supported calendar range 1990-2199/);
+    expect(() => isTradingDay('1989-12-29')).toThrow(
+      /outside the supported calendar range 1990-2199/,
+    );
     expect(() => fullClosures(2200)).toThrow(CalendarError);
     expect(() => regularHolidays(1989)).toThrow(CalendarError);
     expect(() => prevTradingDay('1990-01-02')).toThrow(CalendarError);
@@ -98,31 +100,78 @@ describe('assertDate', () => {
 describe('regular holiday rules', () => {
   it('2018-2020 full closures (rule set + 2018-12-05)', () => {
     expect(dates(2018)).toEqual([
-      '2018-01-01', '2018-01-15', '2018-02-19', '2018-03-30', '2018-05-28', '2018-07-04',
-      '2018-09-03', '2018-11-22', '2018-12-05', '2018-12-25',
+      '2018-01-01',
+      '2018-01-15',
+      '2018-02-19',
+      '2018-03-30',
+      '2018-05-28',
+      '2018-07-04',
+      '2018-09-03',
+      '2018-11-22',
+      '2018-12-05',
+      '2018-12-25',
     ]);
     expect(dates(2019)).toEqual([
-      '2019-01-01', '2019-01-21', '2019-02-18', '2019-04-19', '2019-05-27', '2019-07-04',
-      '2019-09-02', '2019-11-28', '2019-12-25',
+      '2019-01-01',
+      '2019-01-21',
+      '2019-02-18',
+      '2019-04-19',
+      '2019-05-27',
+      '2019-07-04',
+      '2019-09-02',
+      '2019-11-28',
+      '2019-12-25',
     ]);
     expect(dates(2020)).toEqual([
-      '2020-01-01', '2020-01-20', '2020-02-17', '2020-04-10', '2020-05-25', '2020-07-03',
-      '2020-09-07', '2020-11-26', '2020-12-25',
+      '2020-01-01',
+      '2020-01-20',
+      '2020-02-17',
+      '2020-04-10',
+      '2020-05-25',
+      '2020-07-03',
+      '2020-09-07',
+      '2020-11-26',
+      '2020-12-25',
     ]);
   });
 
   it('NYSE published closures for 2025, 2026 and 2027 (providers.md 3.2)', () => {
     expect(dates(2025)).toEqual([
-      '2025-01-01', '2025-01-09', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26',
-      '2025-06-19', '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25',
+      '2025-01-01',
+      '2025-01-09',
+      '2025-01-20',
+      '2025-02-17',
+      '2025-04-18',
+      '2025-05-26',
+      '2025-06-19',
+      '2025-07-04',
+      '2025-09-01',
+      '2025-11-27',
+      '2025-12-25',
     ]);
     expect(dates(2026)).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19',
-      '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-25',
     ]);
     expect(dates(2027)).toEqual([
-      '2027-01-01', '2027-01-18', '2027-02-15', '2027-03-26', '2027-05-31', '2027-06-18',
-      '2027-07-05', '2027-09-06', '2027-11-25', '2027-12-24',
+      '2027-01-01',
+      '2027-01-18',
+      '2027-02-15',
+      '2027-03-26',
+      '2027-05-31',
+      '2027-06-18',
+      '2027-07-05',
+      '2027-09-06',
+      '2027-11-25',
+      '2027-12-24',
     ]);
   });
 
@@ -154,9 +203,17 @@ describe('regular holiday rules', () => {
 
   it('Good Friday: two days before Gregorian Easter', () => {
     const goodFridays: Record<number, string> = {
-      2000: '2000-04-21', 2008: '2008-03-21', 2011: '2011-04-22', 2015: '2015-04-03',
-      2016: '2016-03-25', 2018: '2018-03-30', 2019: '2019-04-19', 2024: '2024-03-29',
-      2025: '2025-04-18', 2038: '2038-04-23', 2100: '2100-03-26',
+      2000: '2000-04-21',
+      2008: '2008-03-21',
+      2011: '2011-04-22',
+      2015: '2015-04-03',
+      2016: '2016-03-25',
+      2018: '2018-03-30',
+      2019: '2019-04-19',
+      2024: '2024-03-29',
+      2025: '2025-04-18',
+      2038: '2038-04-23',
+      2100: '2100-03-26',
     };
     for (const [year, date] of Object.entries(goodFridays)) {
       expect(regularHolidays(+year).find((h) => h.name === 'Good Friday')?.date).toBe(date);
@@ -246,8 +303,16 @@ describe('regular holiday rules', () => {
 
 describe('special closures', () => {
   const expected = [
-    '2001-09-11', '2001-09-12', '2001-09-13', '2001-09-14', '2004-06-11', '2007-01-02',
-    '2012-10-29', '2012-10-30', '2018-12-05', '2025-01-09',
+    '2001-09-11',
+    '2001-09-12',
+    '2001-09-13',
+    '2001-09-14',
+    '2004-06-11',
+    '2007-01-02',
+    '2012-10-29',
+    '2012-10-30',
+    '2018-12-05',
+    '2025-01-09',
   ];
 
   it('lists at least the spec dates, sorted and frozen', () => {
@@ -287,10 +352,26 @@ describe('special closures', () => {
 
 describe('early closes (13:00 ET)', () => {
   it.each([
-    '2018-07-03', '2018-11-23', '2018-12-24', '2019-07-03', '2019-11-29', '2019-12-24',
-    '2025-07-03', '2025-11-28', '2025-12-24', '2026-11-27', '2026-12-24', '2027-11-26',
-    '2014-07-03', '2014-11-28', '2014-12-24', '2017-07-03', '2024-07-03', '2013-07-03',
-    '2002-07-05', '2003-12-26',
+    '2018-07-03',
+    '2018-11-23',
+    '2018-12-24',
+    '2019-07-03',
+    '2019-11-29',
+    '2019-12-24',
+    '2025-07-03',
+    '2025-11-28',
+    '2025-12-24',
+    '2026-11-27',
+    '2026-12-24',
+    '2027-11-26',
+    '2014-07-03',
+    '2014-11-28',
+    '2014-12-24',
+    '2017-07-03',
+    '2024-07-03',
+    '2013-07-03',
+    '2002-07-05',
+    '2003-12-26',
   ])('%s closes at 13:00', (d) => {
     expect(isTradingDay(d)).toBe(true);
     expect(isEarlyClose(d)).toBe(true);
@@ -319,7 +400,9 @@ describe('early closes (13:00 ET)', () => {
     expect(isTradingDay('2027-12-24')).toBe(false);
     expect(isEarlyClose('2027-12-24')).toBe(false);
     expect(() => closeTimeEt('2027-12-24')).toThrow(CalendarError);
-    expect(() => closeTimeEt('2027-12-24')).toThrow(/not a trading day \(Christmas Day \(observed\)\)/);
+    expect(() => closeTimeEt('2027-12-24')).toThrow(
+      /not a trading day \(Christmas Day \(observed\)\)/,
+    );
     expect(() => closeTimeEt('2018-01-06')).toThrow(/not a trading day \(weekend\)/);
   });
 
@@ -379,8 +462,15 @@ describe('ranges', () => {
     expect(tradingDays('2018-01-13', '2018-01-15')).toEqual([]);
     expect(tradingDays('2018-01-16', '2018-01-16')).toEqual(['2018-01-16']);
     expect(tradingDays('2018-01-17', '2018-01-16')).toEqual([]);
-    expect(tradingDays('2018-12-28', '2019-01-03')).toEqual(['2018-12-28', '2018-12-31', '2019-01-02', '2019-01-03']);
-    expect(tradingDays('2015-01-01', '2021-12-31')).toEqual(naiveTradingDays('2015-01-01', '2021-12-31'));
+    expect(tradingDays('2018-12-28', '2019-01-03')).toEqual([
+      '2018-12-28',
+      '2018-12-31',
+      '2019-01-02',
+      '2019-01-03',
+    ]);
+    expect(tradingDays('2015-01-01', '2021-12-31')).toEqual(
+      naiveTradingDays('2015-01-01', '2021-12-31'),
+    );
   });
 
   it('trading-day counts per year', () => {
@@ -407,14 +497,26 @@ describe('ranges', () => {
     expect(m[0].days).toHaveLength(15);
     expect(m[1]).toMatchObject({ start: '2018-02-01', end: '2018-02-28' });
     expect(m[1].days).toEqual(tradingDaysOfMonth('2018-02'));
-    expect(m[2]).toEqual({ month: '2018-03', start: '2018-03-01', end: '2018-03-05', days: ['2018-03-01', '2018-03-02', '2018-03-05'] });
+    expect(m[2]).toEqual({
+      month: '2018-03',
+      start: '2018-03-01',
+      end: '2018-03-05',
+      days: ['2018-03-01', '2018-03-02', '2018-03-05'],
+    });
     expect(m.flatMap((x) => x.days)).toEqual(tradingDays('2018-01-10', '2018-03-05'));
   });
 
   it('monthsOfRange drops months with no trading day in the range', () => {
     // 2018-03-30 is Good Friday and 03-31 a Saturday: March contributes nothing.
     const m = monthsOfRange('2018-03-30', '2018-04-03');
-    expect(m).toEqual([{ month: '2018-04', start: '2018-04-01', end: '2018-04-03', days: ['2018-04-02', '2018-04-03'] }]);
+    expect(m).toEqual([
+      {
+        month: '2018-04',
+        start: '2018-04-01',
+        end: '2018-04-03',
+        days: ['2018-04-02', '2018-04-03'],
+      },
+    ]);
     expect(monthsOfRange('2018-01-13', '2018-01-15')).toEqual([]);
     expect(monthsOfRange('2018-02-01', '2018-01-01')).toEqual([]);
     const year = monthsOfRange('2017-12-30', '2019-01-01');
@@ -438,12 +540,24 @@ describe('ranges', () => {
   });
 
   it('tradingDaysBetween matches index differences and is antisymmetric', () => {
-    const probes = ['2016-02-29', '2017-07-04', '2018-01-01', '2018-03-30', '2018-12-05', '2019-06-15', '2020-11-27', '2021-12-31'];
+    const probes = [
+      '2016-02-29',
+      '2017-07-04',
+      '2018-01-01',
+      '2018-03-30',
+      '2018-12-05',
+      '2019-06-15',
+      '2020-11-27',
+      '2021-12-31',
+    ];
     for (const a of probes) {
       for (const b of probes) {
         const ab = tradingDaysBetween(a, b);
         expect(ab === -tradingDaysBetween(b, a)).toBe(true);
-        const expected = a <= b ? naiveTradingDays(addDays(a, 1), b).length : -naiveTradingDays(addDays(b, 1), a).length;
+        const expected =
+          a <= b
+            ? naiveTradingDays(addDays(a, 1), b).length
+            : -naiveTradingDays(addDays(b, 1), a).length;
         expect(ab).toBe(expected);
       }
     }
@@ -456,7 +570,9 @@ describe('ranges', () => {
   it('lastNTradingDays', () => {
     expect(lastNTradingDays('2018-01-16', 3)).toEqual(['2018-01-11', '2018-01-12', '2018-01-16']);
     expect(lastNTradingDays('2018-01-15', 2)).toEqual(['2018-01-11', '2018-01-12']); // holiday excluded
-    expect(lastNTradingDays('2018-01-03', 3)).toEqual(['2017-12-28', '2017-12-29', '2018-01-02', '2018-01-03'].slice(1));
+    expect(lastNTradingDays('2018-01-03', 3)).toEqual(
+      ['2017-12-28', '2017-12-29', '2018-01-02', '2018-01-03'].slice(1),
+    );
     expect(lastNTradingDays('2018-01-03', 0)).toEqual([]);
     const many = lastNTradingDays('2020-01-23', 518);
     expect(many).toEqual(tradingDays('2018-01-02', '2020-01-23'));

@@ -44,8 +44,16 @@ describe('cross-check with the nyse-holidays package (rule-based holidays only)'
       for (const c of fullClosures(y)) if (!theirs.has(c.date)) missing.push(c.date);
     }
     expect(missing).toEqual([
-      '2001-09-11', '2001-09-12', '2001-09-13', '2001-09-14', '2004-06-11', '2007-01-02',
-      '2012-10-29', '2012-10-30', '2018-12-05', '2025-01-09',
+      '2001-09-11',
+      '2001-09-12',
+      '2001-09-13',
+      '2001-09-14',
+      '2004-06-11',
+      '2007-01-02',
+      '2012-10-29',
+      '2012-10-30',
+      '2018-12-05',
+      '2025-01-09',
     ]);
   });
 });

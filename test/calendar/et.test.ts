@@ -80,16 +80,27 @@ describe('etToUtcMs / utcMsToEt', () => {
 
   it('utcMsToEt gives date, time with ms, and ms of day', () => {
     expect(utcMsToEt(Date.parse('2018-03-11T06:59:59.999Z'))).toEqual({
-      date: '2018-03-11', time: '01:59:59.999', msOfDay: 7_199_999,
+      date: '2018-03-11',
+      time: '01:59:59.999',
+      msOfDay: 7_199_999,
     });
     expect(utcMsToEt(Date.parse('2018-03-11T07:00:00.000Z'))).toEqual({
-      date: '2018-03-11', time: '03:00:00.000', msOfDay: 10_800_000,
+      date: '2018-03-11',
+      time: '03:00:00.000',
+      msOfDay: 10_800_000,
     });
     expect(utcMsToEt(Date.parse('2018-11-04T05:30:00Z')).time).toBe('01:30:00.000');
     expect(utcMsToEt(Date.parse('2018-11-04T06:30:00Z')).time).toBe('01:30:00.000');
     // UTC already on the next day, ET still on the previous one.
-    expect(utcMsToEt(Date.parse('2019-01-01T04:59:59.000Z'))).toMatchObject({ date: '2018-12-31', time: '23:59:59.000' });
-    expect(utcMsToEt(Date.parse('2019-01-01T05:00:00.000Z'))).toMatchObject({ date: '2019-01-01', time: '00:00:00.000', msOfDay: 0 });
+    expect(utcMsToEt(Date.parse('2019-01-01T04:59:59.000Z'))).toMatchObject({
+      date: '2018-12-31',
+      time: '23:59:59.000',
+    });
+    expect(utcMsToEt(Date.parse('2019-01-01T05:00:00.000Z'))).toMatchObject({
+      date: '2019-01-01',
+      time: '00:00:00.000',
+      msOfDay: 0,
+    });
     expect(etOffsetMinutes(Date.parse('2018-01-15T12:00:00Z'))).toBe(-300);
     expect(etOffsetMinutes(Date.parse('2018-07-15T12:00:00Z'))).toBe(-240);
   });
@@ -126,10 +137,21 @@ describe('etToUtcMs / utcMsToEt', () => {
   });
 
   it('rejects malformed times and instants', () => {
-    for (const t of ['9:30:00', '09:30', '24:00:00', '09:60:00', '09:30:60', '09:30:00.5', '09:30:00.1234', '']) {
+    for (const t of [
+      '9:30:00',
+      '09:30',
+      '24:00:00',
+      '09:60:00',
+      '09:30:60',
+      '09:30:00.5',
+      '09:30:00.1234',
+      '',
+    ]) {
       expect(() => etToUtcMs('2018-01-02', t)).toThrow(CalendarError);
     }
-    expect(() => etToUtcMs('2018-01-02', '9:30')).toThrow('bad time "9:30" for time: expected HH:MM:SS or HH:MM:SS.mmm');
+    expect(() => etToUtcMs('2018-01-02', '9:30')).toThrow(
+      'bad time "9:30" for time: expected HH:MM:SS or HH:MM:SS.mmm',
+    );
     expect(() => utcMsToEt(Number.NaN)).toThrow(CalendarError);
     expect(() => utcMsToEt(Number.POSITIVE_INFINITY)).toThrow(CalendarError);
   });

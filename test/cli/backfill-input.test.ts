@@ -49,12 +49,32 @@ const STATE = {
 
 describe('gapctl backfill: bad input changes nothing', () => {
   it.each([
-    ['an end before the start', ['--start', '2018-02-01', '--end', '2018-01-10'], /--start 2018-02-01 is after --end 2018-01-10/],
-    ['a start on a holiday', ['--start', '2018-01-15', '--end', '2018-01-31'], /--start 2018-01-15 is not a trading day \(Martin Luther King Jr\. Day\); the next trading day is 2018-01-16/],
-    ['an end on a weekend', ['--start', '2018-01-16', '--end', '2018-01-20'], /--end 2018-01-20 is not a trading day \(a Saturday\)/],
+    [
+      'an end before the start',
+      ['--start', '2018-02-01', '--end', '2018-01-10'],
+      /--start 2018-02-01 is after --end 2018-01-10/,
+    ],
+    [
+      'a start on a holiday',
+      ['--start', '2018-01-15', '--end', '2018-01-31'],
+      /--start 2018-01-15 is not a trading day \(Martin Luther King Jr\. Day\); the next trading day is 2018-01-16/,
+    ],
+    [
+      'an end on a weekend',
+      ['--start', '2018-01-16', '--end', '2018-01-20'],
+      /--end 2018-01-20 is not a trading day \(a Saturday\)/,
+    ],
     ['a date that does not exist', ['--start', '2018-02-30', '--end', '2018-03-01'], /--start/],
-    ['a bad --validate', ['--validate', 'some', '--start', '2018-01-03', '--end', '2018-01-04'], /bad --validate "some"/],
-    ['a bad --max-months', ['--max-months', '0', '--start', '2018-01-03', '--end', '2018-01-04'], /--max-months takes a whole number/],
+    [
+      'a bad --validate',
+      ['--validate', 'some', '--start', '2018-01-03', '--end', '2018-01-04'],
+      /bad --validate "some"/,
+    ],
+    [
+      'a bad --max-months',
+      ['--max-months', '0', '--start', '2018-01-03', '--end', '2018-01-04'],
+      /--max-months takes a whole number/,
+    ],
   ])('%s', (_name, args, pattern) => {
     const root = tempDir();
     const { env } = runEnv(root);
@@ -65,9 +85,15 @@ describe('gapctl backfill: bad input changes nothing', () => {
 
   it.each([
     ['not JSON', '{"version": 1, "range": '],
-    ['a hand-edited date that does not exist', JSON.stringify({ ...STATE, last_completed_day: '2018-01-32' })],
+    [
+      'a hand-edited date that does not exist',
+      JSON.stringify({ ...STATE, last_completed_day: '2018-01-32' }),
+    ],
     ['a hand-edited status', JSON.stringify({ ...STATE, status: 'ALMOST_DONE' })],
-    ['a range turned around', JSON.stringify({ ...STATE, range: { start: '2018-02-01', end: '2018-01-03' } })],
+    [
+      'a range turned around',
+      JSON.stringify({ ...STATE, range: { start: '2018-02-01', end: '2018-01-03' } }),
+    ],
   ])('a corrupt or hand-edited state file (%s) is refused and left as it was', (_name, text) => {
     const root = tempDir();
     const { env, dirs } = runEnv(root);
@@ -89,7 +115,10 @@ describe('gapctl backfill: bad input changes nothing', () => {
     db.pragma('user_version = 99');
     db.close();
     const bytes = readFileSync(dirs.db);
-    for (const args of [['--start', '2018-01-03', '--end', '2018-01-04'], ['--start', '2018-01-03', '--end', '2018-01-04', '--dry-run']]) {
+    for (const args of [
+      ['--start', '2018-01-03', '--end', '2018-01-04'],
+      ['--start', '2018-01-03', '--end', '2018-01-04', '--dry-run'],
+    ]) {
       const r = gapctl(env, 'backfill', ...args);
       expectOneLineRefusal(r, /schema version 99, newer than this gapctl/);
     }
@@ -103,7 +132,23 @@ describe('gapctl backfill: bad input changes nothing', () => {
     // A 1,000-symbol simulated universe (not 11,000): the lock does not depend on its size; days stay
     // paced by the emulated Theta latency.
     const { env, dirs } = runEnv(root, { EMU_THETA_LATENCY_MS: '20', SIM_TICKERS: '1000' });
-    const first = spawn(process.execPath, [CLI, 'backfill', '--market', 'sim:3', '--start', '2024-01-02', '--end', '2024-01-31', '--validate', 'none', '--skip-phase0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const first = spawn(
+      process.execPath,
+      [
+        CLI,
+        'backfill',
+        '--market',
+        'sim:3',
+        '--start',
+        '2024-01-02',
+        '--end',
+        '2024-01-31',
+        '--validate',
+        'none',
+        '--skip-phase0',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       // Wait until the first has finished a day: it holds the lock and has written its state.
       await new Promise<void>((resolve, reject) => {
@@ -115,8 +160,23 @@ describe('gapctl backfill: bad input changes nothing', () => {
         first.on('exit', () => reject(new Error(`first backfill ended early: ${out}`)));
       });
       const stateBefore = readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8');
-      const second = gapctl(env, 'backfill', '--market', 'sim:3', '--start', '2024-01-02', '--end', '2024-01-31', '--validate', 'none', '--skip-phase0');
-      expectOneLineRefusal(second, new RegExp(`another backfill \\(pid ${first.pid} .*is using .*scanner\\.db`));
+      const second = gapctl(
+        env,
+        'backfill',
+        '--market',
+        'sim:3',
+        '--start',
+        '2024-01-02',
+        '--end',
+        '2024-01-31',
+        '--validate',
+        'none',
+        '--skip-phase0',
+      );
+      expectOneLineRefusal(
+        second,
+        new RegExp(`another backfill \\(pid ${first.pid} .*is using .*scanner\\.db`),
+      );
       const scan = gapctl(env, 'scan-day', '--market', 'sim:3', '--date', '2024-01-03');
       expectOneLineRefusal(scan, /another backfill/);
       // The first run's state moved on only by its own hand: the refused runs wrote nothing to it.
@@ -130,7 +190,9 @@ describe('gapctl backfill: bad input changes nothing', () => {
     expect(existsSync(`${dirs.db}.lock`)).toBe(true);
     const dry = gapctl(env, 'backfill', '--dry-run');
     expect(dry.code, dry.err).toBe(0);
-    expect(dry.out).toMatch(/^plan 2024-01-02 \.\. 2024-01-31 market sim:3 \(resuming: state RUNNING/m);
+    expect(dry.out).toMatch(
+      /^plan 2024-01-02 \.\. 2024-01-31 market sim:3 \(resuming: state RUNNING/m,
+    );
     expect(dry.out).toMatch(/2024-01 +21 days +\d+ complete \(skipped\)/);
   });
 });
@@ -139,7 +201,19 @@ describe('gapctl backfill: range and dry run', () => {
   it('without --start resumes the state file range; --dry-run lists skipped days and writes nothing', () => {
     const root = tempDir();
     const { env } = runEnv(root);
-    const first = gapctl(env, 'backfill', '--start', '2018-01-29', '--end', '2018-02-02', '--validate', 'none', '--skip-phase0', '--max-months', '1');
+    const first = gapctl(
+      env,
+      'backfill',
+      '--start',
+      '2018-01-29',
+      '--end',
+      '2018-02-02',
+      '--validate',
+      'none',
+      '--skip-phase0',
+      '--max-months',
+      '1',
+    );
     expect(first.code, first.err).toBe(0);
     const before = snapshotOf(root);
     const dry = gapctl(env, 'backfill', '--dry-run');
@@ -147,8 +221,12 @@ describe('gapctl backfill: range and dry run', () => {
     expect(dry.out).toContain('plan 2018-01-29 .. 2018-02-02');
     expect(dry.out).toContain('resuming: state STOPPED, last completed month 2018-01');
     expect(dry.out).toMatch(/^2018-01 +3 days +3 complete \(skipped\) +0 to scan$/m);
-    expect(dry.out).toMatch(/^2018-02 +2 days +0 complete \(skipped\) +2 to scan: 2018-02-01\.\.2018-02-02$/m);
-    expect(dry.out).toMatch(/5 trading day\(s\), 3 already complete .* 2 to scan; validation none; ETA about .*; nothing changed/);
+    expect(dry.out).toMatch(
+      /^2018-02 +2 days +0 complete \(skipped\) +2 to scan: 2018-02-01\.\.2018-02-02$/m,
+    );
+    expect(dry.out).toMatch(
+      /5 trading day\(s\), 3 already complete .* 2 to scan; validation none; ETA about .*; nothing changed/,
+    );
     expect(snapshotOf(root)).toEqual(before);
     const rest = gapctl(env, 'backfill');
     expect(rest.code, rest.err).toBe(0);

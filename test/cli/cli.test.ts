@@ -40,16 +40,41 @@ describe('gapctl CLI', () => {
     const r = run(['backfill', '--start', '2018-03-01', '--end', '2018-03-07', ...market], dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const dayLines = r.out.split('\n').filter((l) => /^2018-03-0\d (COMPLETE|FAILED|INCOMPLETE|RETRY_NEEDED)/.test(l));
-    expect(dayLines.map((l) => l.slice(0, 10))).toEqual(['2018-03-01', '2018-03-02', '2018-03-05', '2018-03-06', '2018-03-07']);
+    const dayLines = r.out
+      .split('\n')
+      .filter((l) => /^2018-03-0\d (COMPLETE|FAILED|INCOMPLETE|RETRY_NEEDED)/.test(l));
+    expect(dayLines.map((l) => l.slice(0, 10))).toEqual([
+      '2018-03-01',
+      '2018-03-02',
+      '2018-03-05',
+      '2018-03-06',
+      '2018-03-07',
+    ]);
     expect(r.out).toContain('[theta] init v3_limit=4 v1_limit=4 timeout=10');
     expect(r.out).toMatch(/\[validate\] 2018-03-0\d PASS/);
     expect(r.out).not.toMatch(/\x1b\[/); // no escape codes in plain mode
     const state = JSON.parse(readFileSync(join(dir, 'project_state/current_state.json'), 'utf8'));
-    expect(state).toMatchObject({ status: 'DONE', last_completed_month: '2018-03', last_completed_day: '2018-03-07' });
+    expect(state).toMatchObject({
+      status: 'DONE',
+      last_completed_month: '2018-03',
+      last_completed_day: '2018-03-07',
+    });
     expect(readFileSync(join(dir, 'project_state/task_log.md'), 'utf8')).toContain('## 2018-03');
     expect(existsSync(join(dir, 'exports/discovery_hits_2018-03-01_2018-03-07.csv'))).toBe(true);
-    const again = run(['backfill', '--start', '2018-03-01', '--end', '2018-03-07', '--skip-phase0', '--validate', 'none', ...market], dir);
+    const again = run(
+      [
+        'backfill',
+        '--start',
+        '2018-03-01',
+        '--end',
+        '2018-03-07',
+        '--skip-phase0',
+        '--validate',
+        'none',
+        ...market,
+      ],
+      dir,
+    );
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/DONE scanned=0 skipped=5/);
   });
@@ -74,7 +99,9 @@ describe('gapctl CLI', () => {
   it('a bad config value names the variable', () => {
     const r = run(['config'], tempDir(), { THETA_V3_MAX_OUTSTANDING: 'lots' });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^gapctl: config: THETA_V3_MAX_OUTSTANDING="lots" is invalid: expected an integer 1-64\n$/);
+    expect(r.err).toMatch(
+      /^gapctl: config: THETA_V3_MAX_OUTSTANDING="lots" is invalid: expected an integer 1-64\n$/,
+    );
   });
 
   it('config redacts secrets', () => {
@@ -89,7 +116,10 @@ describe('gapctl CLI', () => {
     mkdirSync(join(dir, 'project_state'), { recursive: true });
     const path = join(dir, 'project_state/current_state.json');
     writeFileSync(path, '{"version": 1, "range": ');
-    const r = run(['backfill', '--start', '2018-03-01', '--end', '2018-03-02', '--skip-phase0'], dir);
+    const r = run(
+      ['backfill', '--start', '2018-03-01', '--end', '2018-03-02', '--skip-phase0'],
+      dir,
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/current_state\.json is corrupt/);
     expect(readFileSync(path, 'utf8')).toBe('{"version": 1, "range": ');
@@ -98,7 +128,10 @@ describe('gapctl CLI', () => {
   it('a corrupt database is one line and non-zero, and the file is left as it was', () => {
     const dir = tempDir();
     const db = join(dir, 'scanner.db');
-    writeFileSync(db, 'this is not a sqlite database, it is a text file of some length'.repeat(100));
+    writeFileSync(
+      db,
+      'this is not a sqlite database, it is a text file of some length'.repeat(100),
+    );
     const before = readFileSync(db);
     const r = run(['scan-day', '--date', '2018-01-04'], dir);
     expect(r.code).toBe(1);
@@ -108,7 +141,16 @@ describe('gapctl CLI', () => {
   });
 
   it('every command has --help', () => {
-    for (const cmd of ['backfill', 'console', 'scan-day', 'scan-range', 'validate', 'export', 'market', 'config']) {
+    for (const cmd of [
+      'backfill',
+      'console',
+      'scan-day',
+      'scan-range',
+      'validate',
+      'export',
+      'market',
+      'config',
+    ]) {
       const r = run([cmd, '--help'], tempDir());
       expect(r.code, cmd).toBe(0);
       expect(r.out, cmd).toMatch(/Usage: gapctl/);

@@ -38,7 +38,12 @@ function env(dir: string): NodeJS.ProcessEnv {
 }
 
 function run(args: string[], dir: string) {
-  const r = spawnSync(process.execPath, [CLI, 'db', ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: env(dir), timeout: 60_000 });
+  const r = spawnSync(process.execPath, [CLI, 'db', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: env(dir),
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -48,7 +53,11 @@ function committedDays(path: string): string[] | null {
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {
-      return (db.prepare("SELECT date FROM day_completeness WHERE status = 'COMPLETE' ORDER BY date").all() as { date: string }[]).map((r) => r.date);
+      return (
+        db
+          .prepare("SELECT date FROM day_completeness WHERE status = 'COMPLETE' ORDER BY date")
+          .all() as { date: string }[]
+      ).map((r) => r.date);
     } finally {
       db.close();
     }
@@ -58,7 +67,11 @@ function committedDays(path: string): string[] | null {
 }
 
 /** Polls `cond` every 25 ms up to `ms`. */
-async function until<T>(cond: () => T | null | undefined | false, ms: number, what: string): Promise<T> {
+async function until<T>(
+  cond: () => T | null | undefined | false,
+  ms: number,
+  what: string,
+): Promise<T> {
   const t0 = Date.now();
   for (;;) {
     const v = cond();
@@ -72,11 +85,28 @@ describe('gapctl db', () => {
   it('a backup taken during a running backfill restores to a sound store holding every day committed before it began', async () => {
     const dir = tempDir();
     const db = join(dir, 'db', 'scanner.db');
-    const child = spawn(process.execPath, [CLI, 'backfill', '--market', 'sim:7', '--start', '2021-03-01', '--end', '2021-03-04', '--no-tui', '--skip-phase0', '--validate', 'none'], {
-      cwd: REPO_ROOT,
-      env: env(dir),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'backfill',
+        '--market',
+        'sim:7',
+        '--start',
+        '2021-03-01',
+        '--end',
+        '2021-03-04',
+        '--no-tui',
+        '--skip-phase0',
+        '--validate',
+        'none',
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: env(dir),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (b) => (stderr += String(b)));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
@@ -84,7 +114,10 @@ describe('gapctl db', () => {
       await until(() => (committedDays(db)?.length ?? 0) >= 1, 60_000, 'the first committed day');
       const before = committedDays(db)!;
       expect(existsSync(`${db}.lock`)).toBe(true); // the backfill is still running
-      const b = await pexec(process.execPath, [CLI, 'db', 'backup', '--json'], { cwd: REPO_ROOT, env: env(dir) });
+      const b = await pexec(process.execPath, [CLI, 'db', 'backup', '--json'], {
+        cwd: REPO_ROOT,
+        env: env(dir),
+      });
       const backup = JSON.parse(b.stdout) as { path: string; ok: boolean };
       expect(backup.ok).toBe(true);
       expect(backup.path).toMatch(/backups\/scanner-\d{8}T\d{6}Z\.db$/);
@@ -97,10 +130,18 @@ describe('gapctl db', () => {
       }
       // Restore into a fresh path: integrity ok, every day committed before the backup began.
       const target = join(dir, 'restored', 'scanner.db');
-      const r = spawnSync(process.execPath, [CLI, 'db', 'restore', backup.path, '--db', target], { cwd: REPO_ROOT, encoding: 'utf8', env: env(dir) });
+      const r = spawnSync(process.execPath, [CLI, 'db', 'restore', backup.path, '--db', target], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: env(dir),
+      });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      const check = spawnSync(process.execPath, [CLI, 'db', 'check', '--db', target], { cwd: REPO_ROOT, encoding: 'utf8', env: env(dir) });
+      const check = spawnSync(process.execPath, [CLI, 'db', 'check', '--db', target], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: env(dir),
+      });
       expect(check.status).toBe(0);
       expect(check.stdout).toMatch(/^integrity_check\s+ok$/m);
       const restored = committedDays(target)!;
@@ -124,7 +165,9 @@ describe('gapctl db', () => {
     expect(c.out).toMatch(/^foreign_key_check ok$/m);
     const st = run(['stats', '--json'], dir);
     expect(st.code).toBe(0);
-    expect(JSON.parse(st.out).tables.find((t: { name: string }) => t.name === 'day_completeness').rows).toBe(1);
+    expect(
+      JSON.parse(st.out).tables.find((t: { name: string }) => t.name === 'day_completeness').rows,
+    ).toBe(1);
     for (const [args, re] of [
       [[], /^gapctl: usage: gapctl db backup\|restore/],
       [['frobnicate'], /^gapctl: unknown db subcommand "frobnicate"/],

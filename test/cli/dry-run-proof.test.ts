@@ -14,20 +14,45 @@ describe('backfill --dry-run and proofs', () => {
   it('unproven COMPLETE days are to scan with proofs on, skipped with --no-proof', () => {
     const db = join(tempDir(), 's.db');
     const store = Store.open(db);
-    store.commitDay({ completeness: completeness('2018-01-29', { proof: 'exhaustive', proof_source: 'theta' }), hits: [], missAudit: [], audit: null });
-    store.commitDay({ completeness: completeness('2018-01-30', { proof: 'sampled' }), hits: [], missAudit: [], audit: null });
-    store.commitDay({ completeness: completeness('2018-01-31', { proof: 'baseline' }), hits: [], missAudit: [], audit: null });
+    store.commitDay({
+      completeness: completeness('2018-01-29', { proof: 'exhaustive', proof_source: 'theta' }),
+      hits: [],
+      missAudit: [],
+      audit: null,
+    });
+    store.commitDay({
+      completeness: completeness('2018-01-30', { proof: 'sampled' }),
+      hits: [],
+      missAudit: [],
+      audit: null,
+    });
+    store.commitDay({
+      completeness: completeness('2018-01-31', { proof: 'baseline' }),
+      hits: [],
+      missAudit: [],
+      audit: null,
+    });
     store.close();
     const range = { start: '2018-01-29', end: '2018-01-31', from: 'flags' as const, state: null };
 
     const proving = dryRunPlan(db, range.start, range.end, false, true);
-    expect(proving.months[0]).toMatchObject({ complete: ['2018-01-29', '2018-01-31'], unproven: ['2018-01-30'], toScan: ['2018-01-30'] });
+    expect(proving.months[0]).toMatchObject({
+      complete: ['2018-01-29', '2018-01-31'],
+      unproven: ['2018-01-30'],
+      toScan: ['2018-01-30'],
+    });
     const lines = dryRunLines(proving, range, { validate: 'none' });
-    expect(lines[1]).toBe('2018-01  3 days  2 complete (skipped)  1 to scan: 2018-01-30  (1 complete but unproven, rescanned to prove them: 2018-01-30)');
+    expect(lines[1]).toBe(
+      '2018-01  3 days  2 complete (skipped)  1 to scan: 2018-01-30  (1 complete but unproven, rescanned to prove them: 2018-01-30)',
+    );
     expect(lines.at(-1)).toMatch(/3 trading day\(s\), 2 already complete .*1 to scan/);
 
     const off = dryRunPlan(db, range.start, range.end, false, false);
-    expect(off.months[0]).toMatchObject({ complete: ['2018-01-29', '2018-01-30', '2018-01-31'], unproven: [], toScan: [] });
+    expect(off.months[0]).toMatchObject({
+      complete: ['2018-01-29', '2018-01-30', '2018-01-31'],
+      unproven: [],
+      toScan: [],
+    });
     expect(dryRunLines(off, range, {})[1]).toBe('2018-01  3 days  3 complete (skipped)  0 to scan');
   });
 });

@@ -28,7 +28,12 @@ describe('a closed stdout pipe', () => {
       r1_mode: 'prefilter',
     });
     // 20 shown lines of 16 KiB: 320 KiB of output, five times a pipe's buffer.
-    writeFileSync(join(stateDir, 'task_log.md'), '# gapctl backfill task log\n' + Array.from({ length: 30 }, (_, i) => `line ${i + 1} ${'x'.repeat(16 * 1024)}`).join('\n') + '\n');
+    writeFileSync(
+      join(stateDir, 'task_log.md'),
+      '# gapctl backfill task log\n' +
+        Array.from({ length: 30 }, (_, i) => `line ${i + 1} ${'x'.repeat(16 * 1024)}`).join('\n') +
+        '\n',
+    );
     const child = spawn(process.execPath, [CLI, 'status'], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +49,9 @@ describe('a closed stdout pipe', () => {
     });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.on('close', (code, signal) => done({ code, signal })),
+    );
     const first = await new Promise<string>((done) => {
       let out = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -16,7 +16,12 @@ import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { dumpStore, readTree, runEnv } from '../helpers/outcome.js';
 import { MIGRATIONS } from '../../source/store/schema.js';
-import { ensureMarket, marketHistory, MarketMismatchError, storeRefOf } from '../../source/store/market-identity.js';
+import {
+  ensureMarket,
+  marketHistory,
+  MarketMismatchError,
+  storeRefOf,
+} from '../../source/store/market-identity.js';
 import { Store } from '../../source/store/store.js';
 import { openDb } from '../../source/store/db.js';
 import { writeBackfillState } from '../../source/store/state-files.js';
@@ -26,7 +31,11 @@ const CLI = join(REPO_ROOT, 'dist/cli.js');
 const SMALL_SIM = { SIM_TICKERS: '2000' };
 
 function gapctl(env: NodeJS.ProcessEnv, ...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -52,7 +61,6 @@ function unchanged(root: string, db: string, act: () => void): void {
   expect(filesOf(root)).toEqual(files);
 }
 
-
 describe('one store, one market', () => {
   it('a sim:5 store refuses sim:6 and replay in one line naming both; nothing is written', () => {
     const root = tempDir();
@@ -62,15 +70,37 @@ describe('one store, one market', () => {
     expect(first.out).toMatch(/market sim:5 recorded \(store id [0-9a-f]{32}\)/);
 
     unchanged(root, dirs.db, () => {
-      expectRefusal(gapctl(env, 'scan-day', '--market', 'sim:6', '--date', '2024-03-04'), /store .*scanner\.db holds market sim:5; refusing sim:6 \(.*--switch-market/);
-      expectRefusal(gapctl(env, 'backfill', '--market', 'sim:6', '--start', '2024-03-04', '--end', '2024-03-05', '--skip-phase0'), /holds market sim:5; refusing sim:6/);
-      expectRefusal(gapctl(env, 'validate', '--market', 'sim:6', '--date', '2024-03-04'), /holds market sim:5; refusing sim:6/);
+      expectRefusal(
+        gapctl(env, 'scan-day', '--market', 'sim:6', '--date', '2024-03-04'),
+        /store .*scanner\.db holds market sim:5; refusing sim:6 \(.*--switch-market/,
+      );
+      expectRefusal(
+        gapctl(
+          env,
+          'backfill',
+          '--market',
+          'sim:6',
+          '--start',
+          '2024-03-04',
+          '--end',
+          '2024-03-05',
+          '--skip-phase0',
+        ),
+        /holds market sim:5; refusing sim:6/,
+      );
+      expectRefusal(
+        gapctl(env, 'validate', '--market', 'sim:6', '--date', '2024-03-04'),
+        /holds market sim:5; refusing sim:6/,
+      );
       // the bundled replay dataset, named by its dataset name and manifest hash; a switch cannot start on a stored day
-      expectRefusal(gapctl(env, 'scan-day', '--market', 'replay', '--date', '2018-01-04', '--switch-market'), /holds days of market sim:5 up to 2024-03-04; refusing to switch to replay:2018q1@[0-9a-f]{12} from 2018-01-04/);
+      expectRefusal(
+        gapctl(env, 'scan-day', '--market', 'replay', '--date', '2018-01-04', '--switch-market'),
+        /holds days of market sim:5 up to 2024-03-04; refusing to switch to replay:2018q1@[0-9a-f]{12} from 2018-01-04/,
+      );
     });
   });
 
-  it('--switch-market records a switch from a date on, shown by status; days keep their market; the new market never reads the old market\'s stored bars', async () => {
+  it("--switch-market records a switch from a date on, shown by status; days keep their market; the new market never reads the old market's stored bars", async () => {
     const root = tempDir();
     const { env, dirs } = runEnv(root, SMALL_SIM);
     // A store of sim:5 holding 2024-03-04, whose stored grouped daily has a single bar: a scan of
@@ -78,13 +108,47 @@ describe('one store, one market', () => {
     const { marketIdentity } = await import('../../source/runtime/market-identity.js');
     const { completeness } = await import('../export/fixtures.js');
     const store = Store.open(dirs.db);
-    const sim5 = marketIdentity({ kind: 'sim', seed: 5 }, { SIM_PM_FADES: 'blocks', POLYGON_BASE_URL: '', THETA_V3_URL: '', THETA_V1_URL: '' });
-    expect(ensureMarket(store.db, dirs.db, sim5, '2024-03-04', '2024-03-04').action).toBe('created');
-    store.putDailyRaw('2024-03-04', [{ symbol: 'ZZZZ', open: 1, high: 1, low: 1, close: 1, volume: 1000, vwap: null, transactions: null, otc: false }], 'polygon-emulated:sim:5');
-    store.commitDay({ completeness: completeness('2024-03-04'), hits: [], missAudit: [], audit: null });
+    const sim5 = marketIdentity(
+      { kind: 'sim', seed: 5 },
+      { SIM_PM_FADES: 'blocks', POLYGON_BASE_URL: '', THETA_V3_URL: '', THETA_V1_URL: '' },
+    );
+    expect(ensureMarket(store.db, dirs.db, sim5, '2024-03-04', '2024-03-04').action).toBe(
+      'created',
+    );
+    store.putDailyRaw(
+      '2024-03-04',
+      [
+        {
+          symbol: 'ZZZZ',
+          open: 1,
+          high: 1,
+          low: 1,
+          close: 1,
+          volume: 1000,
+          vwap: null,
+          transactions: null,
+          otc: false,
+        },
+      ],
+      'polygon-emulated:sim:5',
+    );
+    store.commitDay({
+      completeness: completeness('2024-03-04'),
+      hits: [],
+      missAudit: [],
+      audit: null,
+    });
     store.close();
 
-    const sw = gapctl(env, 'scan-day', '--market', 'sim:6', '--date', '2024-03-05', '--switch-market');
+    const sw = gapctl(
+      env,
+      'scan-day',
+      '--market',
+      'sim:6',
+      '--date',
+      '2024-03-05',
+      '--switch-market',
+    );
     expect(sw.code).toBe(0);
     expect(sw.out).toMatch(/market switched from sim:5 to sim:6 from 2024-03-05 on/);
     const status = gapctl(env, 'status');
@@ -100,8 +164,23 @@ describe('one store, one market', () => {
 
     unchanged(root, dirs.db, () => {
       // a day before the switch under the new market, even with the flag; a day after it under the old one
-      expectRefusal(gapctl(env, 'scan-day', '--market', 'sim:6', '--date', '2024-03-04', '--switch-market'), /holds market sim:5 for days before 2024-03-05; refusing sim:6/);
-      expectRefusal(gapctl(env, 'scan-range', '--market', 'sim:5', '--start', '2024-03-04', '--end', '2024-03-05'), /holds market sim:6 for days from 2024-03-05 on; refusing sim:5/);
+      expectRefusal(
+        gapctl(env, 'scan-day', '--market', 'sim:6', '--date', '2024-03-04', '--switch-market'),
+        /holds market sim:5 for days before 2024-03-05; refusing sim:6/,
+      );
+      expectRefusal(
+        gapctl(
+          env,
+          'scan-range',
+          '--market',
+          'sim:5',
+          '--start',
+          '2024-03-04',
+          '--end',
+          '2024-03-05',
+        ),
+        /holds market sim:6 for days from 2024-03-05 on; refusing sim:5/,
+      );
     });
 
     // The switched day's previous close and R4 window came from sim:6 (not from the sim:5 bar the
@@ -111,13 +190,17 @@ describe('one store, one market', () => {
     const t = await testSession({ market: 'sim:6', env: SMALL_SIM });
     try {
       const r = await scanDay(t.session.ctx, '2024-03-05', {});
-      expect(sw.out).toContain(`2024-03-05 COMPLETE     hits ${r.discoveries} (R1 ${r.hits.r1} R2 ${r.hits.r2} R3 ${r.hits.r3} R4 ${r.hits.r4})`);
+      expect(sw.out).toContain(
+        `2024-03-05 COMPLETE     hits ${r.discoveries} (R1 ${r.hits.r1} R2 ${r.hits.r2} R3 ${r.hits.r3} R4 ${r.hits.r4})`,
+      );
     } finally {
       await t.session.close();
     }
     const rows = new Database(dirs.db, { readonly: true });
     try {
-      expect(rows.prepare("SELECT provider FROM daily_raw_days WHERE date = '2024-03-04'").get()).toEqual({ provider: 'polygon-emulated:sim:5' });
+      expect(
+        rows.prepare("SELECT provider FROM daily_raw_days WHERE date = '2024-03-04'").get(),
+      ).toEqual({ provider: 'polygon-emulated:sim:5' });
     } finally {
       rows.close();
     }
@@ -125,9 +208,17 @@ describe('one store, one market', () => {
 
   it('a market identity: replay by dataset name and manifest hash (not its folder), sim by seed and SIM_PM_FADES, live by base URLs without secrets', async () => {
     const { marketIdentity } = await import('../../source/runtime/market-identity.js');
-    const cfg = { SIM_PM_FADES: 'blocks', POLYGON_BASE_URL: 'https://u.example.invalid:p@api.example.invalid/?apiKey=SECRET', THETA_V3_URL: 'http://127.0.0.1:25503', THETA_V1_URL: 'http://127.0.0.1:25510' };
+    const cfg = {
+      SIM_PM_FADES: 'blocks',
+      POLYGON_BASE_URL: 'https://u.example.invalid:p@api.example.invalid/?apiKey=SECRET',
+      THETA_V3_URL: 'http://127.0.0.1:25503',
+      THETA_V1_URL: 'http://127.0.0.1:25510',
+    };
     const root = tempDir();
-    const bundled = marketIdentity({ kind: 'replay', path: join(REPO_ROOT, 'db/market/2018q1') }, cfg);
+    const bundled = marketIdentity(
+      { kind: 'replay', path: join(REPO_ROOT, 'db/market/2018q1') },
+      cfg,
+    );
     expect(bundled.key).toMatch(/^replay:2018q1@[0-9a-f]{12}$/);
     const moved = join(root, 'moved');
     mkdirSync(moved);
@@ -135,18 +226,29 @@ describe('one store, one market', () => {
     expect(marketIdentity({ kind: 'replay', path: moved }, cfg).key).toBe(bundled.key);
     const other = join(root, 'other');
     mkdirSync(other);
-    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'db/market/2018q1/manifest.json'), 'utf8'));
-    writeFileSync(join(other, 'manifest.json'), JSON.stringify({ ...manifest, description: `${manifest.description} (rebuilt)` }));
+    const manifest = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'db/market/2018q1/manifest.json'), 'utf8'),
+    );
+    writeFileSync(
+      join(other, 'manifest.json'),
+      JSON.stringify({ ...manifest, description: `${manifest.description} (rebuilt)` }),
+    );
     const rebuilt = marketIdentity({ kind: 'replay', path: other }, cfg);
     expect(rebuilt.key).toMatch(/^replay:2018q1@[0-9a-f]{12}$/);
     expect(rebuilt.key).not.toBe(bundled.key);
     expect(() => marketIdentity({ kind: 'replay', path: root }, cfg)).toThrow(/no manifest\.json/);
     expect(marketIdentity({ kind: 'sim', seed: 5 }, cfg).key).toBe('sim:5');
-    expect(marketIdentity({ kind: 'sim', seed: 5 }, { ...cfg, SIM_PM_FADES: 'none' }).key).toBe('sim:5/pm_fades=none');
+    expect(marketIdentity({ kind: 'sim', seed: 5 }, { ...cfg, SIM_PM_FADES: 'none' }).key).toBe(
+      'sim:5/pm_fades=none',
+    );
     const live = marketIdentity({ kind: 'live' }, cfg);
-    expect(live.key).toBe('live(polygon https://api.example.invalid, theta v3 http://127.0.0.1:25503, v1 http://127.0.0.1:25510)');
+    expect(live.key).toBe(
+      'live(polygon https://api.example.invalid, theta v3 http://127.0.0.1:25503, v1 http://127.0.0.1:25510)',
+    );
     expect(JSON.stringify(live)).not.toMatch(/SECRET|u\.example\.invalid:p/);
-    expect(marketIdentity({ kind: 'live' }, { ...cfg, THETA_V3_URL: 'http://127.0.0.1:25599' }).key).not.toBe(live.key);
+    expect(
+      marketIdentity({ kind: 'live' }, { ...cfg, THETA_V3_URL: 'http://127.0.0.1:25599' }).key,
+    ).not.toBe(live.key);
 
     // a replay store refuses the rebuilt dataset and sim, naming both
     const path = join(root, 'r.db');
@@ -154,7 +256,9 @@ describe('one store, one market', () => {
     try {
       expect(ensureMarket(db, path, bundled, '2018-01-04', '2018-01-04').action).toBe('created');
       for (const id of [rebuilt, marketIdentity({ kind: 'sim', seed: 5 }, cfg), live]) {
-        expect(() => ensureMarket(db, path, id, '2018-01-04', '2018-01-04')).toThrow(`store ${path} holds market ${bundled.key}; refusing ${id.key} (`);
+        expect(() => ensureMarket(db, path, id, '2018-01-04', '2018-01-04')).toThrow(
+          `store ${path} holds market ${bundled.key}; refusing ${id.key} (`,
+        );
       }
       expect(marketHistory(db)).toHaveLength(1);
     } finally {
@@ -168,7 +272,9 @@ describe('one store, one market', () => {
     const old = new Database(path);
     old.exec(MIGRATIONS[0]!);
     old.pragma('user_version = 1');
-    old.prepare("INSERT INTO day_completeness (date, status) VALUES ('2024-03-04', 'COMPLETE')").run();
+    old
+      .prepare("INSERT INTO day_completeness (date, status) VALUES ('2024-03-04', 'COMPLETE')")
+      .run();
     old.close();
     const db = openDb(path);
     try {
@@ -176,9 +282,22 @@ describe('one store, one market', () => {
       const sim5 = { kind: 'sim' as const, key: 'sim:5', detail: { seed: 5 } };
       const adopted = ensureMarket(db, path, sim5, '2024-03-05', '2024-03-05');
       expect(adopted.action).toBe('adopted');
-      expect(adopted.message).toMatch(/had no market recorded .*days up to 2024-03-04.*now holds market sim:5/);
-      expect(ensureMarket(db, path, sim5, '2024-03-04', '2024-03-05')).toEqual({ action: 'same', message: null });
-      expect(() => ensureMarket(db, path, { kind: 'sim', key: 'sim:6', detail: { seed: 6 } }, '2024-03-04', '2024-03-04')).toThrow(MarketMismatchError);
+      expect(adopted.message).toMatch(
+        /had no market recorded .*days up to 2024-03-04.*now holds market sim:5/,
+      );
+      expect(ensureMarket(db, path, sim5, '2024-03-04', '2024-03-05')).toEqual({
+        action: 'same',
+        message: null,
+      });
+      expect(() =>
+        ensureMarket(
+          db,
+          path,
+          { kind: 'sim', key: 'sim:6', detail: { seed: 6 } },
+          '2024-03-04',
+          '2024-03-04',
+        ),
+      ).toThrow(MarketMismatchError);
       expect(marketHistory(db).map((m) => [m.market, m.note])).toEqual([['sim:5', 'adopted']]);
     } finally {
       db.close();
@@ -207,25 +326,37 @@ describe('the backfill state names its store', () => {
       store: ref,
     });
     const { statusReport } = await import('../../source/commands/status.js');
-    expect(statusReport({ stateDir: dirs.stateDir, dbPath: dirs.db })).toMatchObject({ state_store: 'same', backfill: { status: 'DONE' } });
+    expect(statusReport({ stateDir: dirs.stateDir, dbPath: dirs.db })).toMatchObject({
+      state_store: 'same',
+      backfill: { status: 'DONE' },
+    });
 
     const other = join(root, 'other.db');
     const st = gapctl({ ...env, GAPCTL_DB: other }, 'status');
     expect(st.code).toBe(0);
-    expect(st.out).toMatch(/^no backfill of this store: .*current_state\.json is the backfill of store .*scanner\.db/);
+    expect(st.out).toMatch(
+      /^no backfill of this store: .*current_state\.json is the backfill of store .*scanner\.db/,
+    );
     expect(st.out).not.toMatch(/^backfill /m);
     expect(st.out).not.toContain('2024-03-04 .. 2024-03-04');
     // once the other store exists (with its own id), the same
     Store.open(other).close();
     const js = statusReport({ stateDir: dirs.stateDir, dbPath: other });
-    expect(js).toMatchObject({ backfill: null, days: null, state_store: 'other', other_state_store: ref });
+    expect(js).toMatchObject({
+      backfill: null,
+      days: null,
+      state_store: 'other',
+      other_state_store: ref,
+    });
 
     // backfill of the other store without a range: refused in one line, nothing changed
     const before = filesOf(root);
     const resume = gapctl({ ...env, GAPCTL_DB: other }, 'backfill');
     expect(resume.code).toBe(2);
     expect(resume.err.trimEnd().split('\n')).toHaveLength(1);
-    expect(resume.err).toMatch(/current_state\.json is the backfill of store .*scanner\.db .*, not of .*other\.db .*: give --start\/--end/);
+    expect(resume.err).toMatch(
+      /current_state\.json is the backfill of store .*scanner\.db .*, not of .*other\.db .*: give --start\/--end/,
+    );
     expect(filesOf(root)).toEqual(before);
   });
 
@@ -252,12 +383,19 @@ describe('the backfill state names its store', () => {
         end: '2024-03-04',
         phase0: async () => {
           phase0++;
-          return { date: '2024-03-04', passed: false, baselineOnly: 0, message: 'probe: phase 0 ran' };
+          return {
+            date: '2024-03-04',
+            passed: false,
+            baselineOnly: 0,
+            message: 'probe: phase 0 ran',
+          };
         },
       });
       expect(phase0).toBe(1);
       expect(out.state).toBe('HALTED');
-      const state = JSON.parse(readFileSync(join(t.session.ctx.stateDir, 'current_state.json'), 'utf8'));
+      const state = JSON.parse(
+        readFileSync(join(t.session.ctx.stateDir, 'current_state.json'), 'utf8'),
+      );
       expect(state.store.path).toBe(join(t.dir, 'scanner.db'));
       expect(state.last_completed_day).toBeNull();
     } finally {

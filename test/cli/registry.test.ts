@@ -16,7 +16,10 @@ import { REPO_ROOT } from '../helpers/paths.js';
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 
 /** Runs dist/cli.js with a module hook that prints every npm package it loads; returns their names. */
-function packagesLoaded(args: string[], cwd: string): { names: string[]; stdout: string; status: number | null } {
+function packagesLoaded(
+  args: string[],
+  cwd: string,
+): { names: string[]; stdout: string; status: number | null } {
   const dir = mkdtempSync(join(tmpdir(), 'gapctl-load-'));
   const hooks = join(dir, 'hooks.mjs');
   writeFileSync(
@@ -29,7 +32,10 @@ function packagesLoaded(args: string[], cwd: string): { names: string[]; stdout:
     }\n`,
   );
   const reg = join(dir, 'register.mjs');
-  writeFileSync(reg, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  writeFileSync(
+    reg,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(reg).href, CLI, ...args], {
     cwd,
     encoding: 'utf8',
@@ -39,7 +45,16 @@ function packagesLoaded(args: string[], cwd: string): { names: string[]; stdout:
   return { names, stdout: r.stdout, status: r.status };
 }
 
-const HEAVY = ['better-sqlite3', 'ink', 'react', 'undici', 'prom-client', 'chokidar', 'pino', 'p-queue'];
+const HEAVY = [
+  'better-sqlite3',
+  'ink',
+  'react',
+  'undici',
+  'prom-client',
+  'chokidar',
+  'pino',
+  'p-queue',
+];
 
 describe('one command registry', () => {
   it('gapctl --help lists exactly the registry, in its order', () => {
@@ -59,7 +74,8 @@ describe('one command registry', () => {
 
   it('source/cli.ts names no command itself (no switch over command names)', () => {
     const cli = readFileSync(join(REPO_ROOT, 'source/cli.ts'), 'utf8');
-    for (const name of Object.keys(COMMANDS)) expect(cli, name).not.toMatch(new RegExp(`case '${name}'`));
+    for (const name of Object.keys(COMMANDS))
+      expect(cli, name).not.toMatch(new RegExp(`case '${name}'`));
   });
 
   it('--help and status load none of the heavy packages; a scan command does', () => {
@@ -67,10 +83,27 @@ describe('one command registry', () => {
     for (const args of [['--help'], ['status'], ['config', '--help']]) {
       const r = packagesLoaded(args, dir);
       expect(r.status, args.join(' ')).toBe(0);
-      expect(r.names.filter((n) => HEAVY.includes(n) && !(args[0] === 'status' && n === 'better-sqlite3')), args.join(' ')).toEqual([]);
+      expect(
+        r.names.filter(
+          (n) => HEAVY.includes(n) && !(args[0] === 'status' && n === 'better-sqlite3'),
+        ),
+        args.join(' '),
+      ).toEqual([]);
     }
     // The hook sees loads at all: a dry-run backfill on a sim market loads the engine's modules.
-    const bf = packagesLoaded(['backfill', '--market', 'sim:1', '--start', '2024-01-03', '--end', '2024-01-04', '--dry-run'], dir);
+    const bf = packagesLoaded(
+      [
+        'backfill',
+        '--market',
+        'sim:1',
+        '--start',
+        '2024-01-03',
+        '--end',
+        '2024-01-04',
+        '--dry-run',
+      ],
+      dir,
+    );
     expect(bf.status).toBe(0);
     expect(bf.names).toContain('better-sqlite3');
   });

@@ -48,11 +48,30 @@ function haltedBackfill(dir: string): void {
     market: 'replay',
     r1_mode: 'prefilter',
   });
-  writeFileSync(join(stateDir, 'task_log.md'), '# gapctl backfill task log\n' + Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') + '\n');
+  writeFileSync(
+    join(stateDir, 'task_log.md'),
+    '# gapctl backfill task log\n' +
+      Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') +
+      '\n',
+  );
   const store = Store.open(join(dir, 'db', 'scanner.db'));
-  for (const d of ['2018-03-01', '2018-03-02', '2018-03-05']) store.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
-  store.commitDay({ completeness: completeness('2018-03-06', { status: 'FAILED', provider_status: 'R1: theta terminal unreachable' }), hits: [], missAudit: [], audit: null });
-  store.addAlert({ severity: 'WARNING', kind: 'backfill_halt_failed', date: '2018-03-06', message: '2018-03-06 FAILED: R1: theta terminal unreachable' });
+  for (const d of ['2018-03-01', '2018-03-02', '2018-03-05'])
+    store.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
+  store.commitDay({
+    completeness: completeness('2018-03-06', {
+      status: 'FAILED',
+      provider_status: 'R1: theta terminal unreachable',
+    }),
+    hits: [],
+    missAudit: [],
+    audit: null,
+  });
+  store.addAlert({
+    severity: 'WARNING',
+    kind: 'backfill_halt_failed',
+    date: '2018-03-06',
+    message: '2018-03-06 FAILED: R1: theta terminal unreachable',
+  });
   store.close();
 }
 
@@ -67,7 +86,13 @@ describe('gapctl status', () => {
     const j = run(['--json'], dir);
     expect(j.code).toBe(0);
     const o = JSON.parse(j.out);
-    expect(o).toMatchObject({ backfill: null, days: null, running: null, message: 'no backfill has run here', database: { exists: false } });
+    expect(o).toMatchObject({
+      backfill: null,
+      days: null,
+      running: null,
+      message: 'no backfill has run here',
+      database: { exists: false },
+    });
   });
 
   it('shows range, status, days by status, the last failure, the task log tail; --json has the same', () => {
@@ -81,9 +106,15 @@ describe('gapctl status', () => {
     expect(r.out).toMatch(/^backfill\s+2018-03-01 \.\. 2018-03-09\s+HALTED/m);
     expect(r.out).toMatch(/^market\s+replay\s+R1 mode prefilter$/m);
     expect(r.out).toMatch(/^completed\s+month none, day 2018-03-05$/m);
-    expect(r.out).toMatch(/^days\s+7 trading days: COMPLETE 3, FAILED 1, INCOMPLETE 0, RETRY_NEEDED 0, absent 3$/m);
-    expect(r.out).toMatch(/^proof\s+proven 0 of 4 scanned days \(sampled 4\); unproven: 2018-03-01\.\.2018-03-06$/m);
-    expect(r.out).toMatch(/^last failure\s+2018-03-06: 2018-03-06 FAILED: R1: theta terminal unreachable$/m);
+    expect(r.out).toMatch(
+      /^days\s+7 trading days: COMPLETE 3, FAILED 1, INCOMPLETE 0, RETRY_NEEDED 0, absent 3$/m,
+    );
+    expect(r.out).toMatch(
+      /^proof\s+proven 0 of 4 scanned days \(sampled 4\); unproven: 2018-03-01\.\.2018-03-06$/m,
+    );
+    expect(r.out).toMatch(
+      /^last failure\s+2018-03-06: 2018-03-06 FAILED: R1: theta terminal unreachable$/m,
+    );
     expect(r.out).toMatch(/^\s+day\s+2018-03-06 FAILED: R1: theta terminal unreachable$/m);
     expect(r.out).toMatch(/^\s+alert\s+#1 WARNING backfill_halt_failed 2018-03-06: /m);
     expect(r.out).toMatch(/^running\s+no$/m);
@@ -95,11 +126,28 @@ describe('gapctl status', () => {
     expect(j.code).toBe(0);
     expect(j.out.trim().split('\n')).toHaveLength(1);
     const o = JSON.parse(j.out);
-    expect(o.backfill).toMatchObject({ range: { start: '2018-03-01', end: '2018-03-09' }, status: 'HALTED', market: 'replay', r1_mode: 'prefilter', last_completed_day: '2018-03-05' });
+    expect(o.backfill).toMatchObject({
+      range: { start: '2018-03-01', end: '2018-03-09' },
+      status: 'HALTED',
+      market: 'replay',
+      r1_mode: 'prefilter',
+      last_completed_day: '2018-03-05',
+    });
     expect(o.days).toEqual({
-      trading_days: 7, COMPLETE: 3, FAILED: 1, INCOMPLETE: 0, RETRY_NEEDED: 0, absent: 3, other: {},
+      trading_days: 7,
+      COMPLETE: 3,
+      FAILED: 1,
+      INCOMPLETE: 0,
+      RETRY_NEEDED: 0,
+      absent: 3,
+      other: {},
       // The fixture's days were committed without a proof: all four scanned days are unproven.
-      proof: { scanned: 4, proven: 0, by_proof: { sampled: 4 }, unproven_runs: ['2018-03-01..2018-03-06'] },
+      proof: {
+        scanned: 4,
+        proven: 0,
+        by_proof: { sampled: 4 },
+        unproven_runs: ['2018-03-01..2018-03-06'],
+      },
     });
     expect(o.last_failure).toMatchObject({
       halt_reason: '2018-03-06 FAILED: R1: theta terminal unreachable',
@@ -118,20 +166,50 @@ describe('gapctl status', () => {
     const dir = tempDir();
     haltedBackfill(dir);
     const lock = join(dir, 'db', 'scanner.db.lock');
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), command: 'backfill', started_at: '2018-03-06T12:00:00.000Z' }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        command: 'backfill',
+        started_at: '2018-03-06T12:00:00.000Z',
+      }),
+    );
     const r = run([], dir);
-    expect(r.out).toMatch(new RegExp(`^running\\s+yes: backfill pid ${process.pid} on .* since 2018-03-06T12:00:00.000Z, RSS \\d+ MB \\(peak \\d+ MB\\)$`, 'm'));
-    expect(JSON.parse(run(['--json'], dir).out).running).toMatchObject({ pid: process.pid, command: 'backfill' });
+    expect(r.out).toMatch(
+      new RegExp(
+        `^running\\s+yes: backfill pid ${process.pid} on .* since 2018-03-06T12:00:00.000Z, RSS \\d+ MB \\(peak \\d+ MB\\)$`,
+        'm',
+      ),
+    );
+    expect(JSON.parse(run(['--json'], dir).out).running).toMatchObject({
+      pid: process.pid,
+      command: 'backfill',
+    });
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    writeFileSync(lock, JSON.stringify({ pid: dead, host: hostname(), command: 'backfill', started_at: '2018-03-06T12:00:00.000Z' }));
+    writeFileSync(
+      lock,
+      JSON.stringify({
+        pid: dead,
+        host: hostname(),
+        command: 'backfill',
+        started_at: '2018-03-06T12:00:00.000Z',
+      }),
+    );
     expect(run([], dir).out).toMatch(/^running\s+no$/m);
   });
 
   it('a state file without a database says no database yet', () => {
     const dir = tempDir();
     writeBackfillState(join(dir, 'project_state'), {
-      range: { start: '2018-03-01', end: '2018-03-09' }, status: 'RUNNING', last_completed_month: null, last_completed_day: null,
-      halt_reason: null, halted_day: null, market: 'replay', r1_mode: 'exhaustive',
+      range: { start: '2018-03-01', end: '2018-03-09' },
+      status: 'RUNNING',
+      last_completed_month: null,
+      last_completed_day: null,
+      halt_reason: null,
+      halted_day: null,
+      market: 'replay',
+      r1_mode: 'exhaustive',
     });
     const r = run([], dir);
     expect(r.code).toBe(0);
@@ -144,7 +222,10 @@ describe('gapctl status', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'project_state'), { recursive: true });
     const path = join(dir, 'project_state', 'current_state.json');
-    for (const text of ['{"version": 1, "range": ', JSON.stringify({ version: 1, range: { start: '2018-03-01' } })]) {
+    for (const text of [
+      '{"version": 1, "range": ',
+      JSON.stringify({ version: 1, range: { start: '2018-03-01' } }),
+    ]) {
       writeFileSync(path, text);
       for (const args of [[], ['--json']]) {
         const r = run(args, dir);
@@ -171,7 +252,10 @@ describe('gapctl status', () => {
     expect(r.err).toMatch(/store: .*scanner\.db has schema version 99, newer than this gapctl/);
     expect(readFileSync(db).equals(before)).toBe(true);
 
-    writeFileSync(db, 'this is not a sqlite database, it is a text file of some length'.repeat(100));
+    writeFileSync(
+      db,
+      'this is not a sqlite database, it is a text file of some length'.repeat(100),
+    );
     const junk = readFileSync(db);
     const c = run(['--json'], dir);
     expect(c.code).toBe(1);

@@ -15,7 +15,22 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
@@ -83,7 +98,8 @@ function threeDays(dirs: { db: string; stateDir: string }): void {
     r1_mode: 'prefilter',
   });
   const store = Store.open(dirs.db);
-  for (const d of ['2018-03-01', '2018-03-02', '2018-03-05']) store.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
+  for (const d of ['2018-03-01', '2018-03-02', '2018-03-05'])
+    store.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
   store.close();
 }
 
@@ -96,17 +112,47 @@ describe('every writer takes the lock', () => {
     held.push(acquireLock(dirs.db, 'backfill'));
     const refused = new RegExp(`another backfill \\(pid ${process.pid} on .*\\) is using `);
     expectOneLine(gapctl(env, root, ['validate', '--date', '2018-03-01']), refused);
-    expectOneLine(gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']), refused);
+    expectOneLine(
+      gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']),
+      refused,
+    );
     symlinkSync(join(root, 'db'), join(root, 'db-link'));
     const viaLink = join(root, 'db-link', 'scanner.db');
-    expectOneLine(gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05', '--db', viaLink]), refused);
-    expectOneLine(gapctl(env, root, ['scan-day', '--date', '2018-03-06', '--db', viaLink]), refused);
-    expectOneLine(gapctl(env, root, ['backfill', '--start', '2018-03-06', '--end', '2018-03-06', '--db', viaLink]), refused);
+    expectOneLine(
+      gapctl(env, root, [
+        'export',
+        '--start',
+        '2018-03-01',
+        '--end',
+        '2018-03-05',
+        '--db',
+        viaLink,
+      ]),
+      refused,
+    );
+    expectOneLine(
+      gapctl(env, root, ['scan-day', '--date', '2018-03-06', '--db', viaLink]),
+      refused,
+    );
+    expectOneLine(
+      gapctl(env, root, [
+        'backfill',
+        '--start',
+        '2018-03-06',
+        '--end',
+        '2018-03-06',
+        '--db',
+        viaLink,
+      ]),
+      refused,
+    );
     expect(existsSync(dirs.exportDir)).toBe(false);
     expect(existsSync(dirs.reportsDir)).toBe(false);
     expect(readFileSync(dirs.db).equals(bytes)).toBe(true);
     // Status and the dry run take no lock.
-    expect(gapctl(env, root, ['status']).out).toMatch(new RegExp(`^running\\s+yes: backfill pid ${process.pid} `, 'm'));
+    expect(gapctl(env, root, ['status']).out).toMatch(
+      new RegExp(`^running\\s+yes: backfill pid ${process.pid} `, 'm'),
+    );
     expect(gapctl(env, root, ['backfill', '--dry-run', '--db', viaLink]).code).toBe(0);
     // Released: export runs (and holds the lock itself meanwhile, released at its end).
     held.pop()!.release();
@@ -123,9 +169,25 @@ describe('read-only stores and folders', () => {
     Store.open(dirs.db).close();
     giveAway(root);
     chmodSync(dirs.db, 0o444);
-    const args = ['backfill', '--market', 'replay', '--start', '2018-01-03', '--end', '2018-01-03', '--validate', 'none', '--skip-phase0'];
+    const args = [
+      'backfill',
+      '--market',
+      'replay',
+      '--start',
+      '2018-01-03',
+      '--end',
+      '2018-01-03',
+      '--validate',
+      'none',
+      '--skip-phase0',
+    ];
     const r = gapctl(env, root, args, true);
-    expectOneLine(r, new RegExp(`store: ${dirs.db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not writable \\(EACCES\\)`));
+    expectOneLine(
+      r,
+      new RegExp(
+        `store: ${dirs.db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not writable \\(EACCES\\)`,
+      ),
+    );
     expect(readdirSync(join(root, 'db'))).toEqual(['scanner.db']);
     expect(existsSync(dirs.stateDir)).toBe(false);
     chmodSync(dirs.db, 0o644);
@@ -133,13 +195,18 @@ describe('read-only stores and folders', () => {
     writeFileSync(`${dirs.db}-shm`, '');
     chmodSync(`${dirs.db}-shm`, 0o444);
     giveAway(root);
-    expectOneLine(gapctl(env, root, args, true), /store: .*scanner\.db-shm is not writable \(EACCES\)/);
+    expectOneLine(
+      gapctl(env, root, args, true),
+      /store: .*scanner\.db-shm is not writable \(EACCES\)/,
+    );
     expect(existsSync(dirs.stateDir)).toBe(false);
     unlinkSync(`${dirs.db}-shm`);
     const again = gapctl(env, root, args, true);
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/^2018-01-03 COMPLETE/m);
-    expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')).status).toBe('DONE');
+    expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')).status).toBe(
+      'DONE',
+    );
   });
 
   it('a read-only folder: status, export and --dry-run read it (pages in the -wal included); writers are refused naming the folder', () => {
@@ -149,15 +216,30 @@ describe('read-only stores and folders', () => {
     // but without a -shm: reading it needs a -shm that the read-only folder cannot hold.
     const src = join(tempDir(), 'scanner.db');
     writeBackfillState(dirs.stateDir, {
-      range: { start: '2018-03-01', end: '2018-03-05' }, status: 'DONE', last_completed_month: null, last_completed_day: '2018-03-05',
-      halt_reason: null, halted_day: null, market: 'replay', r1_mode: 'prefilter',
+      range: { start: '2018-03-01', end: '2018-03-05' },
+      status: 'DONE',
+      last_completed_month: null,
+      last_completed_day: '2018-03-05',
+      halt_reason: null,
+      halted_day: null,
+      market: 'replay',
+      r1_mode: 'prefilter',
     });
     const store = Store.open(src);
     store.db.pragma('wal_autocheckpoint = 0');
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     // Proven days (a backfill with proofs on skips only those; it rescans unproven ones to prove them).
     for (const d of ['2018-03-01', '2018-03-02', '2018-03-05']) {
-      store.commitDay({ completeness: completeness(d, { proof: 'exhaustive', proof_source: 'theta', proof_checked: 1200 }), hits: [], missAudit: [], audit: null });
+      store.commitDay({
+        completeness: completeness(d, {
+          proof: 'exhaustive',
+          proof_source: 'theta',
+          proof_checked: 1200,
+        }),
+        hits: [],
+        missAudit: [],
+        audit: null,
+      });
     }
     mkdirSync(join(root, 'db'));
     copyFileSync(src, dirs.db);
@@ -176,14 +258,27 @@ describe('read-only stores and folders', () => {
     expect(dry.out).toMatch(/3 complete \(skipped\)/);
     const exp = gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05'], true);
     expect(exp.code, exp.err).toBe(0);
-    expect(readFileSync(join(dirs.exportDir, 'day_completeness.csv'), 'utf8').trim().split('\n')).toHaveLength(4);
+    expect(
+      readFileSync(join(dirs.exportDir, 'day_completeness.csv'), 'utf8').trim().split('\n'),
+    ).toHaveLength(4);
 
-    const folder = new RegExp(`store: folder ${join(root, 'db').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} of .* is not writable \\(EACCES\\)`);
-    expectOneLine(gapctl(env, root, ['backfill', '--start', '2018-03-06', '--end', '2018-03-06'], true), folder);
+    const folder = new RegExp(
+      `store: folder ${join(root, 'db').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} of .* is not writable \\(EACCES\\)`,
+    );
+    expectOneLine(
+      gapctl(env, root, ['backfill', '--start', '2018-03-06', '--end', '2018-03-06'], true),
+      folder,
+    );
     expectOneLine(gapctl(env, root, ['validate', '--date', '2018-03-01'], true), folder);
     expectOneLine(gapctl(env, root, ['scan-day', '--date', '2018-03-06'], true), folder);
     expect(readdirSync(join(root, 'db')).sort()).toEqual(before);
-    expect(readdirSync('/tmp').filter((n) => n.startsWith('gapctl-ro-') && statSync(join('/tmp', n)).uid === (ROOT ? NOBODY : process.getuid!()))).toEqual([]);
+    expect(
+      readdirSync('/tmp').filter(
+        (n) =>
+          n.startsWith('gapctl-ro-') &&
+          statSync(join('/tmp', n)).uid === (ROOT ? NOBODY : process.getuid!()),
+      ),
+    ).toEqual([]);
     chmodSync(join(root, 'db'), 0o755);
   });
 });
@@ -197,23 +292,44 @@ describe('a corrupt store', () => {
     // daily_raw view, a table status never reads) is overwritten.
     const db = new Database(dirs.db);
     const sym = db.prepare('INSERT INTO symbol (symbol) VALUES (?)');
-    const ins = db.prepare("INSERT INTO daily_bar (day, sym, open, high, low, close, volume, vwap, transactions, provider) VALUES (17591, ?, 1, 2, 0.5, 1.5, 1000, 1.2, 10, 'test')");
+    const ins = db.prepare(
+      "INSERT INTO daily_bar (day, sym, open, high, low, close, volume, vwap, transactions, provider) VALUES (17591, ?, 1, 2, 0.5, 1.5, 1000, 1.2, 10, 'test')",
+    );
     db.transaction(() => {
-      for (let i = 0; i < 3000; i++) ins.run(sym.run(`SYM${String(i).padStart(5, '0')}`).lastInsertRowid);
+      for (let i = 0; i < 3000; i++)
+        ins.run(sym.run(`SYM${String(i).padStart(5, '0')}`).lastInsertRowid);
     })();
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    const leaves = (db.prepare("SELECT pageno FROM dbstat WHERE name = 'daily_bar' AND pagetype = 'leaf' ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
+    const leaves = (
+      db
+        .prepare(
+          "SELECT pageno FROM dbstat WHERE name = 'daily_bar' AND pagetype = 'leaf' ORDER BY pageno",
+        )
+        .all() as { pageno: number }[]
+    ).map((r) => r.pageno);
     db.close();
     expect(leaves.length).toBeGreaterThan(3);
     const page = leaves[Math.floor(leaves.length / 2)]!;
     const fd = openSync(dirs.db, 'r+');
-    writeSync(fd, Buffer.alloc(pageSize - 200, 0xa5), 0, pageSize - 200, (page - 1) * pageSize + 100);
+    writeSync(
+      fd,
+      Buffer.alloc(pageSize - 200, 0xa5),
+      0,
+      pageSize - 200,
+      (page - 1) * pageSize + 100,
+    );
     closeSync(fd);
     const bytes = readFileSync(dirs.db);
 
-    expectOneLine(gapctl(env, root, ['status']), /^gapctl: store: .*scanner\.db is corrupt: failed its integrity check: /);
+    expectOneLine(
+      gapctl(env, root, ['status']),
+      /^gapctl: store: .*scanner\.db is corrupt: failed its integrity check: /,
+    );
     expectOneLine(gapctl(env, root, ['status', '--json']), /is corrupt/);
-    expectOneLine(gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']), /is corrupt/);
+    expectOneLine(
+      gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']),
+      /is corrupt/,
+    );
     expectOneLine(gapctl(env, root, ['backfill', '--dry-run']), /is corrupt/);
     expect(readFileSync(dirs.db).equals(bytes)).toBe(true);
     expect(existsSync(dirs.exportDir)).toBe(false);

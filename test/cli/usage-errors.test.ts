@@ -26,7 +26,8 @@ const CLI = join(REPO_ROOT, 'dist/cli.js');
 /** Runs gapctl in `dir` (its working directory) with every state path inside it. */
 function run(dir: string, ...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
-  for (const k of Object.keys(env)) if (/^(GAPCTL_|EMU_|POLYGON_|THETA_|R1_|FMP_)/.test(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (/^(GAPCTL_|EMU_|POLYGON_|THETA_|R1_|FMP_)/.test(k)) delete env[k];
   Object.assign(env, {
     GAPCTL_DB: join(dir, 'db', 'scanner.db'),
     GAPCTL_STATE_DIR: join(dir, 'project_state'),
@@ -34,7 +35,12 @@ function run(dir: string, ...args: string[]) {
     GAPCTL_REPORTS_DIR: join(dir, 'reports'),
     GAPCTL_LOG_DIR: join(dir, 'logs'),
   });
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -51,21 +57,73 @@ function expectRefusal(dir: string, args: string[], code: 1 | 2, pattern: RegExp
 
 describe('usage errors exit 2 with one line and write nothing', () => {
   it.each([
-    ['--market bogus', ['scan-day', '--date', '2018-01-04', '--market', 'bogus'], /^gapctl: bad --market "bogus": expected replay\[:PATH\], sim\[:SEED\] or live$/],
-    ['--market sim:-1', ['backfill', '--market', 'sim:-1', '--start', '2024-01-02', '--end', '2024-01-03'], /^gapctl: bad --market "sim:-1"/],
-    ['--market sim:abc', ['validate', '--market', 'sim:abc', '--date', '2024-01-03'], /^gapctl: bad --market "sim:abc"/],
-    ['--start 1900-01-02', ['backfill', '--start', '1900-01-02', '--end', '1900-01-05'], /^gapctl: --start 1900-01-02 is outside the calendar \(years 1990-2199\)$/],
-    ['--db without a value', ['scan-day', '--date', '2018-01-04', '--db'], /^gapctl: --db needs a value/],
-    ['--db followed by a flag', ['backfill', '--db', '--start', '2018-01-03', '--end', '2018-01-04'], /^gapctl: --db needs a value/],
-    ['--max-months without its number', ['backfill', '--max-months', '--start', '2018-01-03', '--end', '2018-01-04', '--dry-run'], /^gapctl: --max-months needs a value/],
-    ['--out= empty', ['export', '--start', '2018-01-03', '--end', '2018-01-04', '--out='], /^gapctl: --out needs a value/],
-    ['an unknown kebab-case flag', ['scan-day', '--date', '2018-01-04', '--foo-bar'], /^gapctl: unknown flag --foo-bar \(--help lists the flags\)$/],
+    [
+      '--market bogus',
+      ['scan-day', '--date', '2018-01-04', '--market', 'bogus'],
+      /^gapctl: bad --market "bogus": expected replay\[:PATH\], sim\[:SEED\] or live$/,
+    ],
+    [
+      '--market sim:-1',
+      ['backfill', '--market', 'sim:-1', '--start', '2024-01-02', '--end', '2024-01-03'],
+      /^gapctl: bad --market "sim:-1"/,
+    ],
+    [
+      '--market sim:abc',
+      ['validate', '--market', 'sim:abc', '--date', '2024-01-03'],
+      /^gapctl: bad --market "sim:abc"/,
+    ],
+    [
+      '--start 1900-01-02',
+      ['backfill', '--start', '1900-01-02', '--end', '1900-01-05'],
+      /^gapctl: --start 1900-01-02 is outside the calendar \(years 1990-2199\)$/,
+    ],
+    [
+      '--db without a value',
+      ['scan-day', '--date', '2018-01-04', '--db'],
+      /^gapctl: --db needs a value/,
+    ],
+    [
+      '--db followed by a flag',
+      ['backfill', '--db', '--start', '2018-01-03', '--end', '2018-01-04'],
+      /^gapctl: --db needs a value/,
+    ],
+    [
+      '--max-months without its number',
+      ['backfill', '--max-months', '--start', '2018-01-03', '--end', '2018-01-04', '--dry-run'],
+      /^gapctl: --max-months needs a value/,
+    ],
+    [
+      '--out= empty',
+      ['export', '--start', '2018-01-03', '--end', '2018-01-04', '--out='],
+      /^gapctl: --out needs a value/,
+    ],
+    [
+      'an unknown kebab-case flag',
+      ['scan-day', '--date', '2018-01-04', '--foo-bar'],
+      /^gapctl: unknown flag --foo-bar \(--help lists the flags\)$/,
+    ],
     ['an unknown camelCase flag', ['backfill', '--dryRunX'], /^gapctl: unknown flag --dryRunX /],
     ['an unknown short flag', ['status', '-z'], /^gapctl: unknown flag -z /],
-    ['a replay range before the dataset', ['backfill', '--start', '2018-01-02', '--end', '2018-01-10'], /^gapctl: --start 2018-01-02 is outside the replay dataset 2018q1 \(2018-01-02\.\.2018-04-10; scannable 2018-01-03\.\.2018-04-10: the first day has no previous close\)$/],
-    ['a replay range after the dataset', ['backfill', '--start', '2018-04-02', '--end', '2018-05-01'], /^gapctl: --end 2018-05-01 is outside the replay dataset 2018q1 \(2018-01-02\.\.2018-04-10;/],
-    ['a replay scan-day after the dataset', ['scan-day', '--date', '2019-01-03'], /^gapctl: --end 2019-01-03 is outside the replay dataset/],
-    ['a replay validate after the dataset', ['validate', '--start', '2018-04-02', '--end', '2018-04-20'], /^gapctl: --end 2018-04-20 is outside the replay dataset/],
+    [
+      'a replay range before the dataset',
+      ['backfill', '--start', '2018-01-02', '--end', '2018-01-10'],
+      /^gapctl: --start 2018-01-02 is outside the replay dataset 2018q1 \(2018-01-02\.\.2018-04-10; scannable 2018-01-03\.\.2018-04-10: the first day has no previous close\)$/,
+    ],
+    [
+      'a replay range after the dataset',
+      ['backfill', '--start', '2018-04-02', '--end', '2018-05-01'],
+      /^gapctl: --end 2018-05-01 is outside the replay dataset 2018q1 \(2018-01-02\.\.2018-04-10;/,
+    ],
+    [
+      'a replay scan-day after the dataset',
+      ['scan-day', '--date', '2019-01-03'],
+      /^gapctl: --end 2019-01-03 is outside the replay dataset/,
+    ],
+    [
+      'a replay validate after the dataset',
+      ['validate', '--start', '2018-04-02', '--end', '2018-04-20'],
+      /^gapctl: --end 2018-04-20 is outside the replay dataset/,
+    ],
   ])('%s', (_name, args, pattern) => {
     const dir = tempDir();
     expectRefusal(dir, args, 2, pattern);
@@ -74,10 +132,21 @@ describe('usage errors exit 2 with one line and write nothing', () => {
 
   it('a garbage line in .env is named by its number, not shown, exit 2; quoted multi-line values are fine', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, '.env'), '# keys\nPOLYGON_API_KEY=abc\n\nexport R1_MODE=exhaustive\nsk-live-SECRET-pasted-without-a-name\nR1_TH=60\n');
-    expectRefusal(dir, ['config'], 2, /^gapctl: \.env: line 5 of .*\.env is not KEY=VALUE, a comment or blank/);
+    writeFileSync(
+      join(dir, '.env'),
+      '# keys\nPOLYGON_API_KEY=abc\n\nexport R1_MODE=exhaustive\nsk-live-SECRET-pasted-without-a-name\nR1_TH=60\n',
+    );
+    expectRefusal(
+      dir,
+      ['config'],
+      2,
+      /^gapctl: \.env: line 5 of .*\.env is not KEY=VALUE, a comment or blank/,
+    );
     expect(run(dir, 'config').err).not.toContain('SECRET');
-    writeFileSync(join(dir, '.env'), 'R1_MODE=exhaustive\nFMP_API_KEY="first\nsecond line"\n  # an indented comment\nR1_TH: 60\n');
+    writeFileSync(
+      join(dir, '.env'),
+      'R1_MODE=exhaustive\nFMP_API_KEY="first\nsecond line"\n  # an indented comment\nR1_TH: 60\n',
+    );
     const ok = run(dir, 'config');
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toContain('R1_MODE=exhaustive');
@@ -97,7 +166,9 @@ describe('ranges that cannot be served are named up front', () => {
     const dir = tempDir();
     const r = run(dir, 'backfill', '--dry-run');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toBe("gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span 2018-01-03..2018-04-10 (give --start S --end E for another range)\n");
+    expect(r.err).toBe(
+      "gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span 2018-01-03..2018-04-10 (give --start S --end E for another range)\n",
+    );
     expect(r.out).toContain('plan 2018-01-03 .. 2018-04-10');
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -107,17 +178,40 @@ describe('ranges that cannot be served are named up front', () => {
     // An empty store (created, nothing scanned), then one day scanned (a COMPLETE row, as a scan leaves it).
     mkdirSync(join(dir, 'db'));
     Store.open(join(dir, 'db', 'scanner.db')).close();
-    expectRefusal(dir, ['export', '--start', '2018-03-01', '--end', '2018-03-09'], 1,
-      /^gapctl: export: 7 of 7 trading day\(s\) of 2018-03-01\.\.2018-03-09 were never scanned: 2018-03-01\.\.2018-03-09; nothing written \(scan them first, or --allow-missing to export what is there\)$/);
+    expectRefusal(
+      dir,
+      ['export', '--start', '2018-03-01', '--end', '2018-03-09'],
+      1,
+      /^gapctl: export: 7 of 7 trading day\(s\) of 2018-03-01\.\.2018-03-09 were never scanned: 2018-03-01\.\.2018-03-09; nothing written \(scan them first, or --allow-missing to export what is there\)$/,
+    );
     expect(readdirSync(dir)).toEqual(['db']);
     const store = Store.open(join(dir, 'db', 'scanner.db'));
-    store.db.prepare("INSERT INTO day_completeness (date, status, discoveries, updated_at) VALUES ('2018-03-05', 'COMPLETE', 0, '2018-03-05T22:00:00Z')").run();
+    store.db
+      .prepare(
+        "INSERT INTO day_completeness (date, status, discoveries, updated_at) VALUES ('2018-03-05', 'COMPLETE', 0, '2018-03-05T22:00:00Z')",
+      )
+      .run();
     store.close();
-    expectRefusal(dir, ['export', '--start', '2018-03-01', '--end', '2018-03-09'], 1, /never scanned: 2018-03-01\.\.2018-03-02 2018-03-06\.\.2018-03-09; nothing written/);
+    expectRefusal(
+      dir,
+      ['export', '--start', '2018-03-01', '--end', '2018-03-09'],
+      1,
+      /never scanned: 2018-03-01\.\.2018-03-02 2018-03-06\.\.2018-03-09; nothing written/,
+    );
     expect(existsSync(join(dir, 'exports'))).toBe(false);
-    const ok = run(dir, 'export', '--start', '2018-03-01', '--end', '2018-03-09', '--allow-missing');
+    const ok = run(
+      dir,
+      'export',
+      '--start',
+      '2018-03-01',
+      '--end',
+      '2018-03-09',
+      '--allow-missing',
+    );
     expect(ok.code, ok.err).toBe(0);
-    expect(ok.err).toMatch(/^gapctl: export: 6 of 7 trading day\(s\) of 2018-03-01\.\.2018-03-09 were never scanned: 2018-03-01\.\.2018-03-02 2018-03-06\.\.2018-03-09; exported without them\n$/);
+    expect(ok.err).toMatch(
+      /^gapctl: export: 6 of 7 trading day\(s\) of 2018-03-01\.\.2018-03-09 were never scanned: 2018-03-01\.\.2018-03-02 2018-03-06\.\.2018-03-09; exported without them\n$/,
+    );
     expect(existsSync(join(dir, 'exports', 'discovery_hits_2018-03-01_2018-03-09.csv'))).toBe(true);
     const full = run(dir, 'export', '--start', '2018-03-05', '--end', '2018-03-05');
     expect(full.code, full.err).toBe(0);

@@ -20,7 +20,11 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
-import { readValidationState, seedPriorValidation, type ValidationState } from '../helpers/validation-state.js';
+import {
+  readValidationState,
+  seedPriorValidation,
+  type ValidationState,
+} from '../helpers/validation-state.js';
 import { startEngineWorker } from '../../source/runtime/host.js';
 import { sendControlCommand } from '../../source/runtime/control-socket.js';
 import type { HeadlessStatus } from '../../source/runtime/headless.js';
@@ -49,7 +53,12 @@ function envOf(dir: string): NodeJS.ProcessEnv {
 
 beforeAll(async () => {
   base = tempDir('gapctl-vstop-');
-  const r = spawnSync(process.execPath, [CLI, 'scan-day', '--date', DAY, '--market', 'replay'], { cwd: REPO_ROOT, env: envOf(base), encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, 'scan-day', '--date', DAY, '--market', 'replay'], {
+    cwd: REPO_ROOT,
+    env: envOf(base),
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   const db = new Database(join(base, 'scanner.db'));
@@ -75,10 +84,12 @@ interface Proc {
 }
 const started: Proc[] = [];
 afterEach(() => {
-  for (const p of started.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const p of started.splice(0))
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 });
 afterAll(() => {
-  for (const p of started.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  for (const p of started.splice(0))
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 });
 
 function start(args: string[], env: NodeJS.ProcessEnv): Proc {
@@ -95,7 +106,9 @@ function start(args: string[], env: NodeJS.ProcessEnv): Proc {
     lines.push(...parts);
   });
   child.stderr.on('data', (d: string) => (err += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('exit', (code, signal) => r({ code, signal })),
+  );
   const p = { child, lines, err: () => err, exited };
   started.push(p);
   return p;
@@ -121,20 +134,40 @@ function readStatus(dir: string): HeadlessStatus | undefined {
 }
 
 function stateFile(dir: string): { status: string; halt_reason: string | null } {
-  return JSON.parse(readFileSync(join(dir, 'ps/current_state.json'), 'utf8')) as { status: string; halt_reason: string | null };
+  return JSON.parse(readFileSync(join(dir, 'ps/current_state.json'), 'utf8')) as {
+    status: string;
+    halt_reason: string | null;
+  };
 }
 
-const BACKFILL = ['backfill', '--market', 'replay', '--start', DAY, '--end', DAY, '--validate', 'all', '--skip-phase0'];
+const BACKFILL = [
+  'backfill',
+  '--market',
+  'replay',
+  '--start',
+  DAY,
+  '--end',
+  DAY,
+  '--validate',
+  'all',
+  '--skip-phase0',
+];
 
 describe('a stopped validation never passes and records nothing, on every stop path', () => {
   it('SIGTERM to gapctl validate: "validation stopped", exit 1, the day\'s earlier validation untouched', async () => {
     const { dir, before } = await freshCopy();
     const p = start(['validate', '--date', DAY, '--market', 'replay'], envOf(dir));
-    await until('a progress line with baseline lookups done', () => p.lines.find((l) => LOOKUPS_LINE.test(l)));
+    await until('a progress line with baseline lookups done', () =>
+      p.lines.find((l) => LOOKUPS_LINE.test(l)),
+    );
     p.child.kill('SIGTERM');
     expect(await p.exited).toEqual({ code: 1, signal: null });
     expect(p.err()).toBe('');
-    expect(p.lines.at(-1)).toMatch(new RegExp(`^${DAY} STOPPED  validation stopped during gate BASELINE, \\d+/\\d+ baseline lookups done: nothing recorded.* \\(SIGTERM\\)$`));
+    expect(p.lines.at(-1)).toMatch(
+      new RegExp(
+        `^${DAY} STOPPED  validation stopped during gate BASELINE, \\d+/\\d+ baseline lookups done: nothing recorded.* \\(SIGTERM\\)$`,
+      ),
+    );
     expect(p.lines.some((l) => / PASS | FAIL /.test(l))).toBe(false);
     expect(readValidationState(join(dir, 'scanner.db'), join(dir, 'ps'), DAY)).toEqual(before);
   });
@@ -142,39 +175,73 @@ describe('a stopped validation never passes and records nothing, on every stop p
   it('SIGTERM to gapctl backfill --no-tui while it validates: STOPPED (not HALTED, no alert), exit 1, nothing recorded', async () => {
     const { dir, before } = await freshCopy();
     const p = start([...BACKFILL, '--no-tui'], envOf(dir));
-    await until('a progress line with baseline lookups done', () => p.lines.find((l) => LOOKUPS_LINE.test(l)));
+    await until('a progress line with baseline lookups done', () =>
+      p.lines.find((l) => LOOKUPS_LINE.test(l)),
+    );
     p.child.kill('SIGTERM');
     expect(await p.exited).toEqual({ code: 1, signal: null });
     expect(p.err()).toBe('');
-    expect(p.lines).toContainEqual(expect.stringMatching(new RegExp(`^\\[validate\\] ${DAY} STOPPED: validation stopped during gate BASELINE`)));
+    expect(p.lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^\\[validate\\] ${DAY} STOPPED: validation stopped during gate BASELINE`),
+      ),
+    );
     expect(p.lines.at(-1)).toMatch(/^end STOPPED: stopped by the operator /);
     expect(p.lines.some((l) => /^ALERT |PASS|HALTED/.test(l))).toBe(false);
-    expect(stateFile(dir)).toMatchObject({ status: 'STOPPED', halt_reason: 'stopped by the operator' });
+    expect(stateFile(dir)).toMatchObject({
+      status: 'STOPPED',
+      halt_reason: 'stopped by the operator',
+    });
     expect(readValidationState(join(dir, 'scanner.db'), join(dir, 'ps'), DAY)).toEqual(before);
   });
 
-  it('the console\'s stop (the worker\'s stop command) during a validate command: validation stopped, nothing recorded', async () => {
+  it("the console's stop (the worker's stop command) during a validate command: validation stopped, nothing recorded", async () => {
     const { dir, before } = await freshCopy();
     const env = envOf(dir) as Record<string, string>;
     const host = startEngineWorker({
-      kind: 'backfill', start: DAY, end: DAY, market: 'replay', dbPath: join(dir, 'scanner.db'),
-      validate: 'none', skipPhase0: true, interactive: true, env,
+      kind: 'backfill',
+      start: DAY,
+      end: DAY,
+      market: 'replay',
+      dbPath: join(dir, 'scanner.db'),
+      validate: 'none',
+      skipPhase0: true,
+      interactive: true,
+      env,
     });
     const logs: string[] = [];
     host.onLog((l) => logs.push(l));
     const snaps: BackfillSnapshot[] = [];
     host.subscribe((s) => snaps.push(s));
-    await until('the backfill DONE', () => (snaps.some((s) => s.state === 'DONE') ? true : undefined));
+    await until('the backfill DONE', () =>
+      snaps.some((s) => s.state === 'DONE') ? true : undefined,
+    );
     host.send({ type: 'validate', date: DAY });
-    const running = await until('a snapshot with baseline lookups done', () => snaps.find((s) => (s.validation?.lookupsDone ?? 0) >= 20));
-    expect(running.validation).toMatchObject({ date: DAY, gate: 'BASELINE', gateIndex: 10, gates: 11 });
+    const running = await until('a snapshot with baseline lookups done', () =>
+      snaps.find((s) => (s.validation?.lookupsDone ?? 0) >= 20),
+    );
+    expect(running.validation).toMatchObject({
+      date: DAY,
+      gate: 'BASELINE',
+      gateIndex: 10,
+      gates: 11,
+    });
     expect(running.activity).toBe(`validate ${DAY}`);
     host.send({ type: 'stop' });
-    const line = await until('the validate STOPPED log line', () => logs.find((l) => l.startsWith(`[validate] ${DAY} `)));
-    expect(line).toMatch(new RegExp(`^\\[validate\\] ${DAY} STOPPED: validation stopped during gate BASELINE`));
+    const line = await until('the validate STOPPED log line', () =>
+      logs.find((l) => l.startsWith(`[validate] ${DAY} `)),
+    );
+    expect(line).toMatch(
+      new RegExp(`^\\[validate\\] ${DAY} STOPPED: validation stopped during gate BASELINE`),
+    );
     // Idle again: no validation on screen, the day's cell as it was.
-    const idle = await until('an idle snapshot', () => snaps.findLast((s) => s.seq > running.seq && !s.activity && !s.validation));
-    expect(idle.days.find((d) => d.date === DAY)).toMatchObject({ status: 'COMPLETE', baselineOnly: 0 });
+    const idle = await until('an idle snapshot', () =>
+      snaps.findLast((s) => s.seq > running.seq && !s.activity && !s.validation),
+    );
+    expect(idle.days.find((d) => d.date === DAY)).toMatchObject({
+      status: 'COMPLETE',
+      baselineOnly: 0,
+    });
     host.send({ type: 'quit' });
     await host.done;
     expect(logs.some((l) => /PASS|FAIL/.test(l))).toBe(false);
@@ -192,7 +259,10 @@ describe('a stopped validation never passes and records nothing, on every stop p
       expect(v).toMatchObject({ date: DAY, gate: 'BASELINE', unanswered: 0 });
       expect(v.lookupsTotal).toBeGreaterThan(1000);
       if (how === 'SIGTERM') p.child.kill('SIGTERM');
-      else expect(await sendControlCommand(join(dir, 'ps/control.sock'), { type: 'stop' })).toEqual({ ok: true });
+      else
+        expect(await sendControlCommand(join(dir, 'ps/control.sock'), { type: 'stop' })).toEqual({
+          ok: true,
+        });
       expect(await p.exited).toEqual({ code: 1, signal: null });
       expect(p.err()).toBe('');
       expect(p.lines.at(-1)).toMatch(/^backfill STOPPED: .*\(stopped by the operator\)$/);
@@ -200,7 +270,9 @@ describe('a stopped validation never passes and records nothing, on every stop p
       expect(final.ended).toMatchObject({ state: 'STOPPED', exit_code: 1 });
       expect(final.snapshot!.validation ?? null).toBeNull();
       const log = readFileSync(join(dir, 'ps/console/engine.log'), 'utf8');
-      expect(log).toMatch(new RegExp(`\\[validate\\] ${DAY} STOPPED: validation stopped during gate BASELINE`));
+      expect(log).toMatch(
+        new RegExp(`\\[validate\\] ${DAY} STOPPED: validation stopped during gate BASELINE`),
+      );
       expect(log).not.toMatch(/\[validate\] .* (PASS|FAIL)/);
       expect(stateFile(dir).status).toBe('STOPPED');
       expect(readValidationState(join(dir, 'scanner.db'), join(dir, 'ps'), DAY)).toEqual(before);

@@ -15,21 +15,52 @@ import {
   FINAL_BACKFILL_STATES,
   FINISHED_DAY_STATUSES,
 } from '../../source/contracts/states.js';
-import { initialUiState, step, type StepContext, type UiEvent, type UiState } from '../../source/ui/state.js';
+import {
+  initialUiState,
+  step,
+  type StepContext,
+  type UiEvent,
+  type UiState,
+} from '../../source/ui/state.js';
 import type { ActionId } from '../../source/ui/keymap.js';
 import { makeSnapshot } from '../ui/harness.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 describe('the state sets', () => {
   it('name every status and state once, and their subsets', () => {
-    expect(DAY_STATUSES).toEqual(['PENDING', 'RUNNING', 'COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
-    expect(BACKFILL_STATES).toEqual(['STARTING', 'RUNNING', 'PAUSING', 'PAUSED', 'STOPPING', 'STOPPED', 'DONE', 'HALTED', 'FAILED', 'FOLLOWING']);
-    expect([...FINISHED_DAY_STATUSES]).toEqual(['COMPLETE', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE']);
+    expect(DAY_STATUSES).toEqual([
+      'PENDING',
+      'RUNNING',
+      'COMPLETE',
+      'RETRY_NEEDED',
+      'FAILED',
+      'INCOMPLETE',
+    ]);
+    expect(BACKFILL_STATES).toEqual([
+      'STARTING',
+      'RUNNING',
+      'PAUSING',
+      'PAUSED',
+      'STOPPING',
+      'STOPPED',
+      'DONE',
+      'HALTED',
+      'FAILED',
+      'FOLLOWING',
+    ]);
+    expect([...FINISHED_DAY_STATUSES]).toEqual([
+      'COMPLETE',
+      'RETRY_NEEDED',
+      'FAILED',
+      'INCOMPLETE',
+    ]);
     expect([...ENDED_BACKFILL_STATES]).toEqual([...ENDED_BACKFILL_STATE_LIST]);
     expect([...ENDED_BACKFILL_STATES]).toEqual(['DONE', 'HALTED', 'STOPPED', 'FAILED']);
     expect([...FINAL_BACKFILL_STATES]).toEqual(['DONE', 'STOPPED', 'FAILED']);
     // FINAL is ENDED without HALTED (a halted run resumes with r).
-    expect([...ENDED_BACKFILL_STATES].filter((s) => !FINAL_BACKFILL_STATES.has(s))).toEqual(['HALTED']);
+    expect([...ENDED_BACKFILL_STATES].filter((s) => !FINAL_BACKFILL_STATES.has(s))).toEqual([
+      'HALTED',
+    ]);
     expect(BACKFILL_STATES.filter(backfillEnded)).toEqual(['STOPPED', 'DONE', 'HALTED', 'FAILED']);
   });
 });
@@ -50,7 +81,9 @@ describe('the console keeps each caller’s behaviour', () => {
   const snap = (over = {}): UiEvent => ({ type: 'snapshot', snapshot: makeSnapshot(over) });
 
   it('q on a HALTED run still asks (stop or detach); on DONE, STOPPED and FAILED it quits at once', () => {
-    expect(run([snap({ state: 'HALTED', current: null }), key('quit')]).s.prompt?.kind).toBe('quit');
+    expect(run([snap({ state: 'HALTED', current: null }), key('quit')]).s.prompt?.kind).toBe(
+      'quit',
+    );
     for (const state of ['DONE', 'STOPPED', 'FAILED']) {
       expect(run([snap({ state, current: null }), key('quit')]).quits).toEqual(['stop']);
     }
@@ -58,8 +91,12 @@ describe('the console keeps each caller’s behaviour', () => {
 
   it('pause and stop have nothing to act on in every ended state, HALTED included', () => {
     for (const state of ENDED_BACKFILL_STATE_LIST) {
-      expect(run([snap({ state, current: null, activity: null }), key('pause')]).s.flash).toBe(`nothing to pause: the backfill is ${state}`);
-      expect(run([snap({ state, current: null, activity: null }), key('stop')]).s.flash).toBe(`nothing to stop: the backfill is ${state}`);
+      expect(run([snap({ state, current: null, activity: null }), key('pause')]).s.flash).toBe(
+        `nothing to pause: the backfill is ${state}`,
+      );
+      expect(run([snap({ state, current: null, activity: null }), key('stop')]).s.flash).toBe(
+        `nothing to stop: the backfill is ${state}`,
+      );
     }
   });
 });

@@ -22,14 +22,36 @@ describe('backfill halts on a forced prefilter miss and resumes after an exhaust
     // SIM_TICKERS=2000: the forced fade is planted in this universe too (on ZEX); the size proves
     // nothing about halting and resuming, and every validation's baseline looks up the premarket of
     // each listed symbol, so a fifth of the default 11,000 costs a fifth of the time.
-    const { env, dirs } = runEnv(tempDir(), { SIM_PM_FADES: MISS_DAY, R1_PROOF: 'off', SIM_TICKERS: '2000' });
-    const gapctl = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+    const { env, dirs } = runEnv(tempDir(), {
+      SIM_PM_FADES: MISS_DAY,
+      R1_PROOF: 'off',
+      SIM_TICKERS: '2000',
+    });
+    const gapctl = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
 
-    const first = gapctl('backfill', '--market', 'sim:11', '--start', '2024-01-29', '--end', '2024-02-09', '--validate', 'all', '--skip-phase0');
+    const first = gapctl(
+      'backfill',
+      '--market',
+      'sim:11',
+      '--start',
+      '2024-01-29',
+      '--end',
+      '2024-02-09',
+      '--validate',
+      'all',
+      '--skip-phase0',
+    );
     expect(first.status, first.stderr).toBe(1);
-    expect(first.stdout).toMatch(new RegExp(`${MISS_DAY} FAIL gate BASELINE: baseline-only hits: 1 \\(\\w+ R1 `));
+    expect(first.stdout).toMatch(
+      new RegExp(`${MISS_DAY} FAIL gate BASELINE: baseline-only hits: 1 \\(\\w+ R1 `),
+    );
     const halted = JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8'));
-    expect(halted).toMatchObject({ status: 'HALTED', halted_day: MISS_DAY, last_completed_month: '2024-01' });
+    expect(halted).toMatchObject({
+      status: 'HALTED',
+      halted_day: MISS_DAY,
+      last_completed_month: '2024-01',
+    });
     expect(halted.halt_reason).toContain('BASELINE');
     const help = readFileSync(join(dirs.stateDir, 'HELP_REQUEST.md'), 'utf8');
     expect(help).toContain(MISS_DAY);
@@ -37,7 +59,9 @@ describe('backfill halts on a forced prefilter miss and resumes after an exhaust
     expect(help).toContain(`gapctl scan-day --date ${MISS_DAY} --mode exhaustive`);
     // The days before the miss were validated clean; nothing after the halt was validated.
     const db = new Database(dirs.db, { readonly: true });
-    const diffs = db.prepare('SELECT date, baseline_only_count AS n FROM diffs ORDER BY date').all() as { date: string; n: number }[];
+    const diffs = db
+      .prepare('SELECT date, baseline_only_count AS n FROM diffs ORDER BY date')
+      .all() as { date: string; n: number }[];
     db.close();
     expect(diffs.filter((d) => d.n > 0).map((d) => d.date)).toEqual([MISS_DAY]);
     expect(diffs.every((d) => d.date <= MISS_DAY)).toBe(true);
@@ -45,18 +69,35 @@ describe('backfill halts on a forced prefilter miss and resumes after an exhaust
     // Resuming without fixing the cause halts again at the same day.
     const again = gapctl('backfill'); // a resume: the state file's range, market and validation
     expect(again.status).toBe(1);
-    expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')).halted_day).toBe(MISS_DAY);
+    expect(
+      JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')).halted_day,
+    ).toBe(MISS_DAY);
 
     // The fix: rerun the day exhaustively (R1 over the whole universe), then resume.
-    const rerun = gapctl('scan-day', '--market', 'sim:11', '--date', MISS_DAY, '--mode', 'exhaustive');
+    const rerun = gapctl(
+      'scan-day',
+      '--market',
+      'sim:11',
+      '--date',
+      MISS_DAY,
+      '--mode',
+      'exhaustive',
+    );
     expect(rerun.status, rerun.stderr).toBe(0);
     const resumed = gapctl('backfill');
     expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(new RegExp(`${MISS_DAY} PASS`));
     const done = JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8'));
-    expect(done).toMatchObject({ status: 'DONE', last_completed_month: '2024-02', last_completed_day: '2024-02-09', halt_reason: null });
+    expect(done).toMatchObject({
+      status: 'DONE',
+      last_completed_month: '2024-02',
+      last_completed_day: '2024-02-09',
+      halt_reason: null,
+    });
     const db2 = new Database(dirs.db, { readonly: true });
-    const bad = db2.prepare('SELECT COUNT(*) AS n FROM diffs WHERE baseline_only_count > 0').get() as { n: number };
+    const bad = db2
+      .prepare('SELECT COUNT(*) AS n FROM diffs WHERE baseline_only_count > 0')
+      .get() as { n: number };
     const validated = db2.prepare('SELECT COUNT(*) AS n FROM diffs').get() as { n: number };
     db2.close();
     expect(bad.n).toBe(0);

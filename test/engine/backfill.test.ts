@@ -35,16 +35,24 @@ describe('backfill', () => {
     const emit = ctx.emit;
     ctx.emit = (e) => {
       emit(e);
-      if (e.type === 'day-end' && ++done === 3) t.session.emulator!.setFaults({ thetaOutage: true });
+      if (e.type === 'day-end' && ++done === 3)
+        t.session.emulator!.setFaults({ thetaOutage: true });
     };
     const range = { start: '2018-01-29', end: '2018-02-06' };
     const first = await runBackfill(ctx, range);
     expect(first.state).toBe('HALTED');
     expect(first.reason).toMatch(/^2018-02-01 INCOMPLETE: premarket unanswered/);
     const halted = readBackfillState(ctx.stateDir)!;
-    expect(halted).toMatchObject({ status: 'HALTED', last_completed_day: '2018-01-31', last_completed_month: '2018-01', halted_day: '2018-02-01' });
+    expect(halted).toMatchObject({
+      status: 'HALTED',
+      last_completed_day: '2018-01-31',
+      last_completed_month: '2018-01',
+      halted_day: '2018-02-01',
+    });
     expect(readFileSync(join(ctx.stateDir, 'HELP_REQUEST.md'), 'utf8')).toContain('2018-02-01');
-    expect(readFileSync(join(ctx.stateDir, 'task_log.md'), 'utf8')).toContain('## 2018-01 (2018-01-29 .. 2018-01-31)');
+    expect(readFileSync(join(ctx.stateDir, 'task_log.md'), 'utf8')).toContain(
+      '## 2018-01 (2018-01-29 .. 2018-01-31)',
+    );
     expect(existsSync(join(ctx.stateDir, 'artifacts/scan_2018-02-01.log'))).toBe(true);
 
     // Theta is back: the same command resumes at the halted day.
@@ -57,14 +65,27 @@ describe('backfill', () => {
     const second = await runBackfill(ctx, range);
     expect(second).toMatchObject({ state: 'DONE', skipped: 3 });
     expect(scanned).toEqual(['2018-02-01', '2018-02-02', '2018-02-05', '2018-02-06']);
-    expect(readBackfillState(ctx.stateDir)).toMatchObject({ status: 'DONE', last_completed_month: '2018-02', last_completed_day: '2018-02-06', halt_reason: null });
+    expect(readBackfillState(ctx.stateDir)).toMatchObject({
+      status: 'DONE',
+      last_completed_month: '2018-02',
+      last_completed_day: '2018-02-06',
+      halt_reason: null,
+    });
   });
 
   it('--max-months stops after N months and says so', async () => {
     const t = await testSession();
     open.push(t.session);
-    const r = await runBackfill(t.session.ctx, { start: '2018-01-30', end: '2018-02-02', maxMonths: 1 });
+    const r = await runBackfill(t.session.ctx, {
+      start: '2018-01-30',
+      end: '2018-02-02',
+      maxMonths: 1,
+    });
     expect(r).toMatchObject({ state: 'STOPPED', months: 1 });
-    expect(readBackfillState(t.session.ctx.stateDir)).toMatchObject({ status: 'STOPPED', last_completed_month: '2018-01', halt_reason: '--max-months 1 reached' });
+    expect(readBackfillState(t.session.ctx.stateDir)).toMatchObject({
+      status: 'STOPPED',
+      last_completed_month: '2018-01',
+      halt_reason: '--max-months 1 reached',
+    });
   });
 });

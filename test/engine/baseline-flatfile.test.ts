@@ -37,7 +37,8 @@ describe(`the baseline's second source by flat file (replay ${DAY})`, () => {
       expect(perSymbol.premarketSources.flatfile).toBe(0);
       expect(perSymbol.premarketRequests).toBe(flat.premarketSources.flatfile);
       expect(flat.hits.some((h) => h.rule === 'PM_GAP_50')).toBe(true);
-      const key = (h: { symbol: string; rule: string; pct: number }) => `${h.symbol} ${h.rule} ${h.pct.toFixed(6)}`;
+      const key = (h: { symbol: string; rule: string; pct: number }) =>
+        `${h.symbol} ${h.rule} ${h.pct.toFixed(6)}`;
       expect(flat.hits.map(key)).toEqual(perSymbol.hits.map(key));
     } finally {
       await session.close();
@@ -45,18 +46,43 @@ describe(`the baseline's second source by flat file (replay ${DAY})`, () => {
   }, 120_000);
 
   it('a broken, refused or stalled flat file never answers: every symbol is looked up per symbol, and the fallback says why', async () => {
-    const { session } = await testSession({ env: { BASELINE_PM_SOURCE: 'flatfile', FLATFILES_RETRIES: '0', FLATFILES_TIMEOUT_SEC: '0.5' } });
+    const { session } = await testSession({
+      env: { BASELINE_PM_SOURCE: 'flatfile', FLATFILES_RETRIES: '0', FLATFILES_TIMEOUT_SEC: '0.5' },
+    });
     try {
       // The per-symbol lookups answer at once (the lookups themselves are tested elsewhere).
       let minuteCalls = 0;
       const ctx = session.ctx;
       ctx.polygon = { ...ctx.polygon, minuteAggs: async () => (minuteCalls++, []) };
       const cases: Array<[string, () => void, RegExp]> = [
-        ['corrupt gzip', () => session.emulator!.setFlatFileFaults({ corrupt: true }), /^flat file failed: /],
-        ['truncated gzip', () => session.emulator!.setFlatFileFaults({ truncate: true }), /^flat file failed: /],
-        ['no high column', () => session.emulator!.setFlatFileFaults({ dropHighColumn: true }), /^flat file failed: .*high/],
-        ['stalled body', () => session.emulator!.setFlatFileFaults({ hang: true }), /^flat file failed: /],
-        ['refused (403)', () => (session.emulator!.setFlatFileFaults({}), session.emulator!.setFaults({ flatFilesForbidden: true })), /^flat file forbidden: /],
+        [
+          'corrupt gzip',
+          () => session.emulator!.setFlatFileFaults({ corrupt: true }),
+          /^flat file failed: /,
+        ],
+        [
+          'truncated gzip',
+          () => session.emulator!.setFlatFileFaults({ truncate: true }),
+          /^flat file failed: /,
+        ],
+        [
+          'no high column',
+          () => session.emulator!.setFlatFileFaults({ dropHighColumn: true }),
+          /^flat file failed: .*high/,
+        ],
+        [
+          'stalled body',
+          () => session.emulator!.setFlatFileFaults({ hang: true }),
+          /^flat file failed: /,
+        ],
+        [
+          'refused (403)',
+          () => (
+            session.emulator!.setFlatFileFaults({}),
+            session.emulator!.setFaults({ flatFilesForbidden: true })
+          ),
+          /^flat file forbidden: /,
+        ],
       ];
       for (const [name, arm, why] of cases) {
         arm();
@@ -83,10 +109,19 @@ describe(`the baseline's second source by flat file (replay ${DAY})`, () => {
       const served0 = session.emulator!.stats().flatFiles.served;
       let minuteCalls = 0;
       const minuteAggs = ctx.polygon.minuteAggs;
-      ctx.polygon.minuteAggs = (s, d, sig) => (minuteCalls++, minuteAggs.call(ctx.polygon, s, d, sig));
+      ctx.polygon.minuteAggs = (s, d, sig) => (
+        minuteCalls++,
+        minuteAggs.call(ctx.polygon, s, d, sig)
+      );
       const r = await validateDay(ctx, DAY);
       expect(r.passed).toBe(true);
-      const detail = JSON.parse((ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(DAY) as { detail: string }).detail);
+      const detail = JSON.parse(
+        (
+          ctx.store.db.prepare('SELECT detail FROM diffs WHERE date = ?').get(DAY) as {
+            detail: string;
+          }
+        ).detail,
+      );
       expect(detail.premarket_sources.flatfile).toBeGreaterThan(1000);
       expect(detail.premarket_sources).toMatchObject({ polygon: 0, theta: 0 });
       expect(detail.premarket_requests).toBe(0);

@@ -32,7 +32,18 @@ import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 /** Three days over a month end: two month exports, every day spot-validated (two a month at most). */
-const ARGS = ['backfill', '--start', '2018-01-31', '--end', '2018-02-02', '--validate', 'spot', '--skip-phase0', '--market', `replay:${smallSample({ fillerEvery: 0 })}`];
+const ARGS = [
+  'backfill',
+  '--start',
+  '2018-01-31',
+  '--end',
+  '2018-02-02',
+  '--validate',
+  'spot',
+  '--skip-phase0',
+  '--market',
+  `replay:${smallSample({ fillerEvery: 0 })}`,
+];
 
 /**
  * `name:N`: the N-th pass of failpoint `name`. Days: 1 = 2018-01-31, 2 = 2018-02-01, 3 = 2018-02-02.
@@ -69,9 +80,14 @@ const KILL_POINTS = [
   'state.advance:2',
 ];
 
-function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+function run(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...ARGS], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...ARGS], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -91,7 +107,11 @@ beforeAll(async () => {
 
 describe('backfill crash safety: SIGKILL at 26 points, then resume', () => {
   it('the reference run is complete: three days, two months, hits and exports', () => {
-    expect(reference.state).toMatchObject({ status: 'DONE', last_completed_day: '2018-02-02', last_completed_month: '2018-02' });
+    expect(reference.state).toMatchObject({
+      status: 'DONE',
+      last_completed_day: '2018-02-02',
+      last_completed_month: '2018-02',
+    });
     expect(reference.taskLogHeadings).toHaveLength(2);
     expect(reference.store.day_completeness).toHaveLength(3);
     expect(reference.store.discovery_hits!.length).toBeGreaterThan(0);
@@ -103,13 +123,19 @@ describe('backfill crash safety: SIGKILL at 26 points, then resume', () => {
     expect(overlap.filter((n) => n.includes('provider_overlap_pm_'))).toHaveLength(3);
   });
 
-  it.each(KILL_POINTS)('killed at %s, resumed: the same outcome as one clean run', async (point) => {
-    const { env, dirs } = runEnv(tempDir(), { ...PINNED, GAPCTL_FAILPOINT: point });
-    const killed = await run(env);
-    expect(killed.signal, `failpoint ${point} was not reached: ${killed.out.slice(-300)}`).toBe('SIGKILL');
-    const { env: again } = runEnv(join(dirs.db, '..', '..'), PINNED);
-    const resumed = await run(again);
-    expect(resumed.code, resumed.out).toBe(0);
-    expect(backfillOutcome(dirs)).toEqual(reference);
-  }, 240_000);
+  it.each(KILL_POINTS)(
+    'killed at %s, resumed: the same outcome as one clean run',
+    async (point) => {
+      const { env, dirs } = runEnv(tempDir(), { ...PINNED, GAPCTL_FAILPOINT: point });
+      const killed = await run(env);
+      expect(killed.signal, `failpoint ${point} was not reached: ${killed.out.slice(-300)}`).toBe(
+        'SIGKILL',
+      );
+      const { env: again } = runEnv(join(dirs.db, '..', '..'), PINNED);
+      const resumed = await run(again);
+      expect(resumed.code, resumed.out).toBe(0);
+      expect(backfillOutcome(dirs)).toEqual(reference);
+    },
+    240_000,
+  );
 });

@@ -36,7 +36,8 @@ function files(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-const smallSim = () => createSimMarket({ seed: 7, tickers: 400, calendar: { isTradingDay, prevTradingDay } });
+const smallSim = () =>
+  createSimMarket({ seed: 7, tickers: 400, calendar: { isTradingDay, prevTradingDay } });
 
 describe('disk full', () => {
   it('an atomic write that runs out of space names the file and leaves no empty or temp file', () => {
@@ -61,18 +62,27 @@ describe('disk full', () => {
     const t = await testSession({ market: 'sim:7', source: smallSim() });
     open.push(t.session);
     const ctx = t.session.ctx;
-    const job = { start: '2024-03-04', end: '2024-03-05', validate: 'none' as const, skipPhase0: true };
+    const job = {
+      start: '2024-03-04',
+      end: '2024-03-05',
+      validate: 'none' as const,
+      skipPhase0: true,
+    };
     process.env.GAPCTL_FS_FAULT = `ENOSPC:${join(t.dir, 'exports')}`;
     const r = await runBackfill(ctx, { ...job, ...backfillHooks(t.session, job) });
     expect(r.state).toBe('HALTED');
-    expect(r.reason).toMatch(/^disk full \(ENOSPC\): no space left on device, write \(.*exports.*\.csv\)/);
+    expect(r.reason).toMatch(
+      /^disk full \(ENOSPC\): no space left on device, write \(.*exports.*\.csv\)/,
+    );
     const st = readBackfillState(ctx.stateDir)!;
     expect(st.status).toBe('HALTED');
     expect(st.halt_reason).toBe(r.reason);
     expect(readFileSync(join(ctx.stateDir, 'HELP_REQUEST.md'), 'utf8')).toContain('DISK_FULL');
     const all = [...files(t.dir)];
     expect(all.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    expect(all.filter((f) => !f.endsWith('.db') && !/-(wal|shm)$/.test(f) && statSync(f).size === 0)).toEqual([]);
+    expect(
+      all.filter((f) => !f.endsWith('.db') && !/-(wal|shm)$/.test(f) && statSync(f).size === 0),
+    ).toEqual([]);
 
     // Space freed: the same backfill resumes and finishes.
     delete process.env.GAPCTL_FS_FAULT;
@@ -87,11 +97,15 @@ describe('disk full', () => {
     const ctx = t.session.ctx;
     const day = '2024-03-04';
     const job = { start: day, end: day, validate: 'none' as const, skipPhase0: true };
-    expect((await runBackfill(ctx, { ...job, ...backfillHooks(t.session, job) })).state).toBe('DONE');
+    expect((await runBackfill(ctx, { ...job, ...backfillHooks(t.session, job) })).state).toBe(
+      'DONE',
+    );
     // A gate that fails (no exchange allowed matches the hits) makes validation write its FAIL report.
     ctx.cfg = { ...ctx.cfg, ALLOWED_EXCHANGES: ['AMEX'] };
     process.env.GAPCTL_FS_FAULT = 'ENOSPC:FAIL_';
-    await expect(validateDay(ctx, day)).rejects.toThrow(/ENOSPC: no space left on device, write \(.*FAIL_EXCHANGE_DOMAIN_2024-03-04\.md\)/);
+    await expect(validateDay(ctx, day)).rejects.toThrow(
+      /ENOSPC: no space left on device, write \(.*FAIL_EXCHANGE_DOMAIN_2024-03-04\.md\)/,
+    );
     expect(readdirSync(ctx.stateDir).filter((n) => n.startsWith('FAIL_'))).toEqual([]);
     delete process.env.GAPCTL_FS_FAULT;
     const v = await validateDay(ctx, day);

@@ -39,7 +39,10 @@ describe('faults end in a clear day status', () => {
   });
 
   it('a Theta 429 storm leaves the day INCOMPLETE (premarket unanswered), then a clean rerun completes it', async () => {
-    const t = await testSession({ emulator: { faults: { theta429: 1 } }, env: { THETA_RETRIES: '2' } });
+    const t = await testSession({
+      emulator: { faults: { theta429: 1 } },
+      env: { THETA_RETRIES: '2' },
+    });
     open.push(t.session);
     const r = await scanDay(t.session.ctx, DAY);
     expect(r.status).toBe('INCOMPLETE');
@@ -51,11 +54,18 @@ describe('faults end in a clear day status', () => {
     t.session.emulator!.setFaults({});
     const again = await scanDay(t.session.ctx, DAY);
     expect(again.status).toBe('COMPLETE');
-    expect(t.session.ctx.store.hits(DAY, DAY).some((h) => h.ticker === 'CNET' && h.rules.some((x) => x.rule === 'PM_GAP_50'))).toBe(true);
+    expect(
+      t.session.ctx.store
+        .hits(DAY, DAY)
+        .some((h) => h.ticker === 'CNET' && h.rules.some((x) => x.rule === 'PM_GAP_50')),
+    ).toBe(true);
   });
 
   it('with ThetaData unreachable the day is INCOMPLETE, whatever else succeeded', async () => {
-    const t = await testSession({ emulator: { faults: { thetaOutage: true } }, env: { THETA_RETRIES: '1' } });
+    const t = await testSession({
+      emulator: { faults: { thetaOutage: true } },
+      env: { THETA_RETRIES: '1' },
+    });
     open.push(t.session);
     const r = await scanDay(t.session.ctx, DAY);
     expect(r.status).toBe('INCOMPLETE');

@@ -17,12 +17,21 @@ import { runEnv } from '../helpers/outcome.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 
-function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string; done: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+function start(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): {
+  child: ChildProcess;
+  out: () => string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+} {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, out: () => out, done };
 }
 
@@ -30,28 +39,69 @@ describe('backfill --follow as a process: SIGKILL, restart, catch up', () => {
   it('commits each trading day once across a kill and a restart, then waits FOLLOWING', async () => {
     const root = tempDir();
     const base = ['--market', 'sim:7', '--validate', 'none', '--skip-phase0'];
-    const r1 = start(['backfill', '--follow', '--start', '2024-11-25', ...base], runEnv(root, { SIM_TICKERS: '1000', GAPCTL_FAKE_CLOCK: '2024-11-27T01:00:00Z..2024-12-10T00:00:00Z', GAPCTL_FAILPOINT: 'store.commit:4' }).env);
+    const r1 = start(
+      ['backfill', '--follow', '--start', '2024-11-25', ...base],
+      runEnv(root, {
+        SIM_TICKERS: '1000',
+        GAPCTL_FAKE_CLOCK: '2024-11-27T01:00:00Z..2024-12-10T00:00:00Z',
+        GAPCTL_FAILPOINT: 'store.commit:4',
+      }).env,
+    );
     const k = await r1.done;
     expect(k.signal, r1.out().slice(-500)).toBe('SIGKILL');
-    const { env, dirs } = runEnv(root, { SIM_TICKERS: '1000', GAPCTL_FAKE_CLOCK: '2024-12-03T15:00:00Z..2024-12-04T00:00:00Z' });
-    expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8'))).toMatchObject({ status: 'RUNNING', follow: true, range: { start: '2024-11-25', end: '2024-11-29' } });
+    const { env, dirs } = runEnv(root, {
+      SIM_TICKERS: '1000',
+      GAPCTL_FAKE_CLOCK: '2024-12-03T15:00:00Z..2024-12-04T00:00:00Z',
+    });
+    expect(
+      JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')),
+    ).toMatchObject({
+      status: 'RUNNING',
+      follow: true,
+      range: { start: '2024-11-25', end: '2024-11-29' },
+    });
 
     const r2 = start(['backfill', '--follow'], env);
     const deadline = Date.now() + 180_000;
-    while (!/FOLLOWING next scan 2024-12-04/.test(r2.out()) && Date.now() < deadline && r2.child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-    expect(r2.out()).toMatch(/FOLLOWING next scan 2024-12-04 at 2024-12-04 18:30 ET \(2024-12-04T23:30:00.000Z\)/);
+    while (
+      !/FOLLOWING next scan 2024-12-04/.test(r2.out()) &&
+      Date.now() < deadline &&
+      r2.child.exitCode === null
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    expect(r2.out()).toMatch(
+      /FOLLOWING next scan 2024-12-04 at 2024-12-04 18:30 ET \(2024-12-04T23:30:00.000Z\)/,
+    );
     const waiting = JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8'));
-    expect(waiting).toMatchObject({ status: 'FOLLOWING', next_scan_day: '2024-12-04', next_scan_at: '2024-12-04T23:30:00.000Z', range: { end: '2024-12-03' } });
+    expect(waiting).toMatchObject({
+      status: 'FOLLOWING',
+      next_scan_day: '2024-12-04',
+      next_scan_at: '2024-12-04T23:30:00.000Z',
+      range: { end: '2024-12-03' },
+    });
     r2.child.kill('SIGTERM');
     const e2 = await r2.done;
     expect(e2.code).toBe(1);
 
     const scannedLines = (r1.out() + r2.out()).match(/^\d{4}-\d{2}-\d{2} COMPLETE/gm) ?? [];
-    expect(scannedLines.map((l) => l.slice(0, 10)).sort()).toEqual(['2024-11-25', '2024-11-26', '2024-11-27', '2024-11-29', '2024-12-02', '2024-12-03']);
+    expect(scannedLines.map((l) => l.slice(0, 10)).sort()).toEqual([
+      '2024-11-25',
+      '2024-11-26',
+      '2024-11-27',
+      '2024-11-29',
+      '2024-12-02',
+      '2024-12-03',
+    ]);
     const db = new Database(dirs.db, { readonly: true });
     const rows = db.prepare('SELECT date, status FROM day_completeness ORDER BY date').all();
     db.close();
-    expect(rows).toEqual(['2024-11-25', '2024-11-26', '2024-11-27', '2024-11-29', '2024-12-02', '2024-12-03'].map((date) => ({ date, status: 'COMPLETE' })));
-    expect(JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8'))).toMatchObject({ status: 'STOPPED', last_completed_day: '2024-12-03' });
+    expect(rows).toEqual(
+      ['2024-11-25', '2024-11-26', '2024-11-27', '2024-11-29', '2024-12-02', '2024-12-03'].map(
+        (date) => ({ date, status: 'COMPLETE' }),
+      ),
+    );
+    expect(
+      JSON.parse(readFileSync(join(dirs.stateDir, 'current_state.json'), 'utf8')),
+    ).toMatchObject({ status: 'STOPPED', last_completed_day: '2024-12-03' });
   }, 300_000);
 });

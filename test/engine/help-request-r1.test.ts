@@ -12,13 +12,20 @@ import { tempDir } from '../helpers/paths.js';
 describe('HELP_REQUEST.md of an R1_HEALTH halt', () => {
   it('names the two causes and what to do for each', () => {
     const dir = tempDir('gapctl-help-r1-');
-    const p = writeHelpRequest(dir, '2018-10-18 validation failed at gate R1_HEALTH: R1 health 0.000 < 0.15', '2018-10-18', 'R1_HEALTH');
+    const p = writeHelpRequest(
+      dir,
+      '2018-10-18 validation failed at gate R1_HEALTH: R1 health 0.000 < 0.15',
+      '2018-10-18',
+      'R1_HEALTH',
+    );
     const text = readFileSync(p, 'utf8');
     expect(text).toContain('pm_diag_2018-10-18.json');
     expect(text).toContain('`gapctl scan-day --date 2018-10-18 --mode exhaustive`');
     expect(text).toMatch(/no premarket data for the day, no rescan can fix it/);
     expect(text).toContain('`R1_HEALTH_MIN=0 gapctl backfill`');
     // Other gates keep the generic remedy.
-    expect(readFileSync(writeHelpRequest(dir, 'x', '2018-10-18', 'MIN_VOLUME'), 'utf8')).not.toContain('R1_HEALTH_MIN');
+    expect(
+      readFileSync(writeHelpRequest(dir, 'x', '2018-10-18', 'MIN_VOLUME'), 'utf8'),
+    ).not.toContain('R1_HEALTH_MIN');
   });
 });

@@ -25,7 +25,11 @@ const SMALL = { SIM_TICKERS: '1000' };
 
 function days(path: string): string[] {
   const db = new Database(path, { readonly: true });
-  const r = (db.prepare("SELECT date FROM day_completeness WHERE status = 'COMPLETE' ORDER BY date").all() as { date: string }[]).map((x) => x.date);
+  const r = (
+    db
+      .prepare("SELECT date FROM day_completeness WHERE status = 'COMPLETE' ORDER BY date")
+      .all() as { date: string }[]
+  ).map((x) => x.date);
   db.close();
   return r;
 }
@@ -42,7 +46,11 @@ describe('backup after every month', () => {
     for (const x of b) expect(verifyStoreFile(x.path).version).toBeGreaterThan(0);
     expect(days(b[0]!.path)).toEqual(['2021-02-26']);
     expect(days(b[1]!.path)).toEqual(['2021-02-26', '2021-03-01']);
-    expect(t.events.some((e) => e.type === 'log' && /^backup after 2021-02: .*integrity ok/.test(e.line))).toBe(true);
+    expect(
+      t.events.some(
+        (e) => e.type === 'log' && /^backup after 2021-02: .*integrity ok/.test(e.line),
+      ),
+    ).toBe(true);
   }, 60_000);
 
   it('off by default; a failing backup warns (alert kind backup) and the backfill still ends DONE', async () => {
@@ -60,8 +68,13 @@ describe('backup after every month', () => {
     open.push(t.session);
     const r = await runBackfill(t.session.ctx, { start: '2021-03-01', end: '2021-03-01' });
     expect(r.state).toBe('DONE');
-    const alerts = t.session.ctx.store.db.prepare("SELECT severity, message FROM alerts WHERE kind = 'backup'").all() as { severity: string; message: string }[];
+    const alerts = t.session.ctx.store.db
+      .prepare("SELECT severity, message FROM alerts WHERE kind = 'backup'")
+      .all() as { severity: string; message: string }[];
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ severity: 'WARNING', message: expect.stringMatching(/^backup after 2021-03 failed: /) });
+    expect(alerts[0]).toMatchObject({
+      severity: 'WARNING',
+      message: expect.stringMatching(/^backup after 2021-03 failed: /),
+    });
   }, 60_000);
 });

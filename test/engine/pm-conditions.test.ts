@@ -17,14 +17,21 @@ import type { Session } from '../../source/runtime/session.js';
 const SEED = 42;
 const DAY = '2024-01-16';
 const oracle = createSimOracle({ seed: SEED, calendar: { isTradingDay, prevTradingDay } });
-const r1Of = (hits: { ticker: string; rules: { rule: string }[] }[]) => new Set(hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50')).map((h) => h.ticker));
+const r1Of = (hits: { ticker: string; rules: { rule: string }[] }[]) =>
+  new Set(hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50')).map((h) => h.ticker));
 
 let tape: { session: Session; dir: string };
 let raw: { session: Session; dir: string };
 
 beforeAll(async () => {
-  tape = await testSession({ market: `sim:${SEED}`, env: { R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32' } });
-  raw = await testSession({ market: `sim:${SEED}`, env: { R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32', PM_HIGH_POLICY: 'raw' } });
+  tape = await testSession({
+    market: `sim:${SEED}`,
+    env: { R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32' },
+  });
+  raw = await testSession({
+    market: `sim:${SEED}`,
+    env: { R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32', PM_HIGH_POLICY: 'raw' },
+  });
   expect((await scanDay(tape.session.ctx, DAY)).status).toBe('COMPLETE');
   expect((await scanDay(raw.session.ctx, DAY)).status).toBe('COMPLETE');
 }, 120_000);
@@ -37,11 +44,16 @@ afterAll(async () => {
 describe(`premarket highs from eligible prints (sim:${SEED} ${DAY}, exhaustive)`, () => {
   it('tape policy: R1 hits are exactly the oracle R1 hits, values included', () => {
     const want = oracle.hits(DAY).filter((h) => h.rules.some((r) => r.code === 'PM_GAP_50'));
-    const got = tape.session.ctx.store.hits(DAY, DAY).filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50'));
+    const got = tape.session.ctx.store
+      .hits(DAY, DAY)
+      .filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50'));
     expect(got.map((h) => h.ticker).sort()).toEqual(want.map((h) => h.ticker).sort());
     for (const h of got) {
       const t = want.find((x) => x.ticker === h.ticker)!;
-      expect(h.rules.find((r) => r.rule === 'PM_GAP_50')!.value).toBeCloseTo(t.rules.find((r) => r.code === 'PM_GAP_50')!.value, 6);
+      expect(h.rules.find((r) => r.rule === 'PM_GAP_50')!.value).toBeCloseTo(
+        t.rules.find((r) => r.code === 'PM_GAP_50')!.value,
+        6,
+      );
     }
   });
 
@@ -52,7 +64,9 @@ describe(`premarket highs from eligible prints (sim:${SEED} ${DAY}, exhaustive)`
     expect(falseOnes.length).toBeGreaterThan(0);
     for (const t of tapeR1) expect(rawR1.has(t)).toBe(true);
     // Each false one is a symbol whose raw maximum print is above its eligible high (pm_diag says so).
-    const diag = JSON.parse(readFileSync(join(tape.dir, 'project_state', 'artifacts', `pm_diag_${DAY}.json`), 'utf8')) as {
+    const diag = JSON.parse(
+      readFileSync(join(tape.dir, 'project_state', 'artifacts', `pm_diag_${DAY}.json`), 'utf8'),
+    ) as {
       pm_high_policy: string;
       raw_high_differs: { symbol: string; high: number | null; raw_high: number }[];
     };

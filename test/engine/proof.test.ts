@@ -18,8 +18,17 @@ import { isTradingDay, prevTradingDay } from '../../source/calendar/index.js';
 const SEED = 42;
 const DAY = '2024-02-06';
 const env = { SIM_PM_FADES: DAY };
-const oracle = createSimOracle({ seed: SEED, calendar: { isTradingDay, prevTradingDay }, pmFades: [DAY] });
-const oracleR1 = () => oracle.hits(DAY).filter((h) => h.rules.some((r) => r.code === 'PM_GAP_50')).map((h) => h.ticker).sort();
+const oracle = createSimOracle({
+  seed: SEED,
+  calendar: { isTradingDay, prevTradingDay },
+  pmFades: [DAY],
+});
+const oracleR1 = () =>
+  oracle
+    .hits(DAY)
+    .filter((h) => h.rules.some((r) => r.code === 'PM_GAP_50'))
+    .map((h) => h.ticker)
+    .sort();
 
 describe(`the proof of a prefilter day (sim:${SEED} ${DAY}, a forced fade under the prefilter)`, () => {
   it('by flat file: finds the fade, stores it, logs it, alerts WARNING, and the day says exhaustive/flatfile', async () => {
@@ -30,9 +39,18 @@ describe(`the proof of a prefilter day (sim:${SEED} ${DAY}, a forced fade under 
       const r = await scanDay(session.ctx, DAY);
       expect(r.status).toBe('COMPLETE');
       const hits = session.ctx.store.hits(DAY, DAY);
-      expect(hits.filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50')).map((h) => h.ticker).sort()).toEqual(oracleR1());
+      expect(
+        hits
+          .filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50'))
+          .map((h) => h.ticker)
+          .sort(),
+      ).toEqual(oracleR1());
       const dc = session.ctx.store.dayCompleteness(DAY)!;
-      expect(dc).toMatchObject({ proof: 'exhaustive', proof_source: 'flatfile', r1_mode: 'prefilter' });
+      expect(dc).toMatchObject({
+        proof: 'exhaustive',
+        proof_source: 'flatfile',
+        r1_mode: 'prefilter',
+      });
       expect(dc.proof_found).toContain(`${fade!.ticker}:`);
       const log = readFileSync(join(dir, 'project_state', 'artifacts', `scan_${DAY}.log`), 'utf8');
       expect(log).toMatch(new RegExp(`PROOF:found ${fade!.ticker} R1 `));
@@ -53,21 +71,38 @@ describe(`the proof of a prefilter day (sim:${SEED} ${DAY}, a forced fade under 
       session.ctx.flatFiles = null;
       expect((await scanDay(session.ctx, DAY)).status).toBe('COMPLETE');
       const hits = session.ctx.store.hits(DAY, DAY);
-      expect(hits.filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50')).map((h) => h.ticker).sort()).toEqual(oracleR1());
-      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({ proof: 'exhaustive', proof_source: 'theta' });
+      expect(
+        hits
+          .filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50'))
+          .map((h) => h.ticker)
+          .sort(),
+      ).toEqual(oracleR1());
+      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({
+        proof: 'exhaustive',
+        proof_source: 'theta',
+      });
     } finally {
       await session.close();
     }
   }, 120_000);
 
   it('R1_PROOF=off: the fade is missed and the day says sampled', async () => {
-    const { session } = await testSession({ market: `sim:${SEED}`, env: { ...env, R1_PROOF: 'off' } });
+    const { session } = await testSession({
+      market: `sim:${SEED}`,
+      env: { ...env, R1_PROOF: 'off' },
+    });
     try {
       const r = await scanDay(session.ctx, DAY);
       expect(['COMPLETE', 'RETRY_NEEDED']).toContain(r.status);
-      const got = session.ctx.store.hits(DAY, DAY).filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50')).map((h) => h.ticker);
+      const got = session.ctx.store
+        .hits(DAY, DAY)
+        .filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50'))
+        .map((h) => h.ticker);
       expect(got.length).toBe(oracleR1().length - 1);
-      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({ proof: 'sampled', proof_source: null });
+      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({
+        proof: 'sampled',
+        proof_source: null,
+      });
     } finally {
       await session.close();
     }
@@ -81,12 +116,24 @@ describe(`the proof of a prefilter day (sim:${SEED} ${DAY}, a forced fade under 
       let n = 0;
       session.ctx.theta.premarketHigh = async (symbol, date, signal) => {
         // The prefilter's own lookups (the first few hundred) answer; later ones (the proof's) do not.
-        if (++n > 600) return { symbol, date, outcome: 'unanswered', high: null, source: null, venue: null, error: 'theta_v3: HTTP 503' };
+        if (++n > 600)
+          return {
+            symbol,
+            date,
+            outcome: 'unanswered',
+            high: null,
+            source: null,
+            venue: null,
+            error: 'theta_v3: HTTP 503',
+          };
         return real(symbol, date, signal);
       };
       const r = await scanDay(session.ctx, DAY);
       expect(r.status).toBe('INCOMPLETE');
-      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({ proof: 'sampled', proof_source: null });
+      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({
+        proof: 'sampled',
+        proof_source: null,
+      });
     } finally {
       await session.close();
     }

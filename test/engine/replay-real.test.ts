@@ -25,7 +25,16 @@ import type { Session } from '../../source/runtime/session.js';
 const START = '2018-01-03';
 const END = '2018-04-10';
 
-interface Row { ticker: string; exchange: string; kind: string; open: number; high: number; low: number; close: number; volume: number }
+interface Row {
+  ticker: string;
+  exchange: string;
+  kind: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
 
 /** Exchange and kind of every ticker of the bundled sample (the fallback without ../shared). */
 let sampleTickers: Map<string, { exchange: string; kind: string }> | null = null;
@@ -38,17 +47,32 @@ function readDay(file: string): Map<string, Row> {
     for (const line of text.split(/\r?\n/).slice(1)) {
       if (!line) continue;
       const [ticker, exchange, kind, o, h, l, c, v] = line.split(',');
-      out.set(ticker!, { ticker: ticker!, exchange: exchange!, kind: kind!, open: +o!, high: +h!, low: +l!, close: +c!, volume: +v! });
+      out.set(ticker!, {
+        ticker: ticker!,
+        exchange: exchange!,
+        kind: kind!,
+        open: +o!,
+        high: +h!,
+        low: +l!,
+        close: +c!,
+        volume: +v!,
+      });
     }
     return out;
   }
   if (!sampleTickers) {
     sampleTickers = new Map();
-    for (const line of gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'tickers.csv.gz'))).toString('utf8').split(/\r?\n/).slice(1)) {
+    for (const line of gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'tickers.csv.gz')))
+      .toString('utf8')
+      .split(/\r?\n/)
+      .slice(1)) {
       if (!line) continue;
       const [ticker, exchange, , kind] = line.split(',');
       // The sample names NYSE American `AMEX` where the stooq files say `NYSEMKT`.
-      sampleTickers.set(ticker!, { exchange: exchange === 'AMEX' ? 'NYSEMKT' : exchange!, kind: kind! });
+      sampleTickers.set(ticker!, {
+        exchange: exchange === 'AMEX' ? 'NYSEMKT' : exchange!,
+        kind: kind!,
+      });
     }
   }
   const text = gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'days', file))).toString('utf8');
@@ -56,7 +80,16 @@ function readDay(file: string): Map<string, Row> {
     if (!line) continue;
     const [ticker, o, h, l, c, v] = line.split(',');
     const t = sampleTickers.get(ticker!)!;
-    out.set(ticker!, { ticker: ticker!, exchange: t.exchange, kind: t.kind, open: +o!, high: +h!, low: +l!, close: +c!, volume: +v! });
+    out.set(ticker!, {
+      ticker: ticker!,
+      exchange: t.exchange,
+      kind: t.kind,
+      open: +o!,
+      high: +h!,
+      low: +l!,
+      close: +c!,
+      volume: +v!,
+    });
   }
   return out;
 }
@@ -64,15 +97,38 @@ function readDay(file: string): Map<string, Row> {
 /** Raw premarket rows (date, ticker, prev_close, pm_high): the gappers file, or the sample's copy of its values. */
 function rawPremarket(): { date: string; ticker: string; prev_close: number; pm_high: number }[] {
   if (HAVE_SHARED) {
-    const raw = parse(readFileSync(join(SHARED_DATA, 'polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv')), { columns: true }) as {
-      date: string; ticker: string; prev_close: string; pm_high: string;
+    const raw = parse(
+      readFileSync(
+        join(SHARED_DATA, 'polygon-premarket-gappers-2015-2018/gappers_premarket_5min.csv'),
+      ),
+      { columns: true },
+    ) as {
+      date: string;
+      ticker: string;
+      prev_close: string;
+      pm_high: string;
     }[];
-    return raw.map((r) => ({ date: r.date, ticker: r.ticker, prev_close: Number(r.prev_close), pm_high: Number(r.pm_high) }));
+    return raw.map((r) => ({
+      date: r.date,
+      ticker: r.ticker,
+      prev_close: Number(r.prev_close),
+      pm_high: Number(r.pm_high),
+    }));
   }
-  const rows = JSON.parse(gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'premarket.json.gz'))).toString('utf8')) as {
-    date: string; ticker: string; filePrevClose: number; filePmHigh: number;
+  const rows = JSON.parse(
+    gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'premarket.json.gz'))).toString('utf8'),
+  ) as {
+    date: string;
+    ticker: string;
+    filePrevClose: number;
+    filePmHigh: number;
   }[];
-  return rows.map((r) => ({ date: r.date, ticker: r.ticker, prev_close: r.filePrevClose, pm_high: r.filePmHigh }));
+  return rows.map((r) => ({
+    date: r.date,
+    ticker: r.ticker,
+    prev_close: r.filePrevClose,
+    pm_high: r.filePmHigh,
+  }));
 }
 
 /**
@@ -93,7 +149,9 @@ const EPS = 1e-9;
 type Key = string; // date|ticker|rule
 
 function independentHits(): Set<Key> {
-  const files = readdirSync(HAVE_SHARED ? STOOQ_DAYS : join(BUNDLED_SAMPLE, 'days')).filter((f) => f.endsWith('.csv.gz')).sort();
+  const files = readdirSync(HAVE_SHARED ? STOOQ_DAYS : join(BUNDLED_SAMPLE, 'days'))
+    .filter((f) => f.endsWith('.csv.gz'))
+    .sort();
   const dates = files.map((f) => f.slice(0, 10));
   const cache = new Map<string, Map<string, Row>>();
   const day = (i: number) => {
@@ -108,7 +166,8 @@ function independentHits(): Set<Key> {
     const today = day(i);
     const prev = day(i - 1);
     for (const r of today.values()) {
-      if (!['NYSE', 'NASDAQ', 'NYSEMKT'].includes(r.exchange) || !isCommon(r) || r.volume < 100000) continue;
+      if (!['NYSE', 'NASDAQ', 'NYSEMKT'].includes(r.exchange) || !isCommon(r) || r.volume < 100000)
+        continue;
       const p = prev.get(r.ticker);
       if (p && r.open / p.close - 1 >= 0.5 - EPS / 100) out.add(`${d}|${r.ticker}|OPEN_GAP_50`);
       if (r.high / r.open - 1 >= 0.5 - EPS / 100) out.add(`${d}|${r.ticker}|INTRADAY_PUSH_50`);
@@ -156,23 +215,33 @@ describe('bundled real sample (replay over HTTP)', () => {
     const expected = independentHits();
     const got = new Set<Key>();
     for (const h of session.ctx.store.hits(START, END)) {
-      for (const r of h.rules) if (r.rule !== 'PM_GAP_50') got.add(`${h.event_date}|${h.ticker}|${r.rule}`);
+      for (const r of h.rules)
+        if (r.rule !== 'PM_GAP_50') got.add(`${h.event_date}|${h.ticker}|${r.rule}`);
     }
     const missed = [...expected].filter((k) => !got.has(k)).sort();
     const extra = [...got].filter((k) => !expected.has(k)).sort();
     expect({ missed, extra }).toEqual({ missed: [], extra: [] });
     // The sample is not trivial: every rule has hits.
-    for (const rule of ['OPEN_GAP_50', 'INTRADAY_PUSH_50', 'SURGE_7D_300']) expect([...expected].some((k) => k.endsWith(rule))).toBe(true);
+    for (const rule of ['OPEN_GAP_50', 'INTRADAY_PUSH_50', 'SURGE_7D_300'])
+      expect([...expected].some((k) => k.endsWith(rule))).toBe(true);
   });
 
   it('R1 is found for every real premarket event that meets the rule, with source and venue, and for no near-miss', () => {
     // Which rows the sample kept (the rest are absent from stooq or disagree on the basis) ...
-    const kept = JSON.parse(readFileSync(join(REPO_ROOT, 'db/market/2018q1/premarket_events.json'), 'utf8')) as {
-      date: string; ticker: string; hasPremarketBars: boolean;
+    const kept = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'db/market/2018q1/premarket_events.json'), 'utf8'),
+    ) as {
+      date: string;
+      ticker: string;
+      hasPremarketBars: boolean;
     }[];
     // ... and the rule value straight from the raw premarket file: pm_high / prev_close - 1 (a ratio, basis-free).
-    const rawPct = new Map(rawPremarket().map((r) => [`${r.date}|${r.ticker}`, (r.pm_high / r.prev_close - 1) * 100]));
-    const hits = new Map(session.ctx.store.hits(START, END).map((h) => [`${h.event_date}|${h.ticker}`, h]));
+    const rawPct = new Map(
+      rawPremarket().map((r) => [`${r.date}|${r.ticker}`, (r.pm_high / r.prev_close - 1) * 100]),
+    );
+    const hits = new Map(
+      session.ctx.store.hits(START, END).map((h) => [`${h.event_date}|${h.ticker}`, h]),
+    );
     const inSpan = kept.filter((e) => e.date >= START && e.date <= END && e.hasPremarketBars);
     const positives = inSpan.filter((e) => rawPct.get(`${e.date}|${e.ticker}`)! >= 50);
     const nearMisses = inSpan.filter((e) => rawPct.get(`${e.date}|${e.ticker}`)! < 50);
@@ -182,14 +251,22 @@ describe('bundled real sample (replay over HTTP)', () => {
     const eligible = (date: string, ticker: string) => {
       if (!days.has(date)) days.set(date, readDay(`${date}.csv.gz`));
       const r = days.get(date)!.get(ticker);
-      return !!r && ['NYSE', 'NASDAQ', 'NYSEMKT'].includes(r.exchange) && isCommon(r) && r.volume >= 100000;
+      return (
+        !!r &&
+        ['NYSE', 'NASDAQ', 'NYSEMKT'].includes(r.exchange) &&
+        isCommon(r) &&
+        r.volume >= 100000
+      );
     };
     let checked = 0;
     for (const e of positives) {
       const h = hits.get(`${e.date}|${e.ticker}`);
       const pct = rawPct.get(`${e.date}|${e.ticker}`)!;
       if (!eligible(e.date, e.ticker)) {
-        expect(h?.rules.some((r) => r.rule === 'PM_GAP_50') ?? false, `${e.date} ${e.ticker} is filtered`).toBe(false);
+        expect(
+          h?.rules.some((r) => r.rule === 'PM_GAP_50') ?? false,
+          `${e.date} ${e.ticker} is filtered`,
+        ).toBe(false);
         continue;
       }
       checked++;
@@ -198,20 +275,28 @@ describe('bundled real sample (replay over HTTP)', () => {
       expect(r1, `${e.date} ${e.ticker} has no PM_GAP_50 rule`).toBeDefined();
       // Theta prints prices with 4 decimals (providers.md 2.3), so a rescaled $0.40 print moves the
       // ratio by up to ~0.02 percentage points; anything larger is a wrong basis or a wrong high.
-      expect(Math.abs(r1!.value - pct), `${e.date} ${e.ticker} R1 ${r1!.value} vs ${pct}`).toBeLessThan(0.05);
+      expect(
+        Math.abs(r1!.value - pct),
+        `${e.date} ${e.ticker} R1 ${r1!.value} vs ${pct}`,
+      ).toBeLessThan(0.05);
       expect(h!.pm_high_source).toBe('v3_trades');
       expect(h!.pm_high_venue).toBe('utp_cta');
     }
     expect(checked).toBeGreaterThan(20);
     for (const e of nearMisses) {
       const h = hits.get(`${e.date}|${e.ticker}`);
-      expect(h?.rules.some((r) => r.rule === 'PM_GAP_50') ?? false, `${e.date} ${e.ticker} near-miss flagged`).toBe(false);
+      expect(
+        h?.rules.some((r) => r.rule === 'PM_GAP_50') ?? false,
+        `${e.date} ${e.ticker} near-miss flagged`,
+      ).toBe(false);
     }
   });
 
   it('scanning a day twice gives identical hits', async () => {
     const busiest = session.ctx.store.db
-      .prepare('SELECT event_date d, COUNT(*) n FROM discovery_hits GROUP BY event_date ORDER BY n DESC, d LIMIT 1')
+      .prepare(
+        'SELECT event_date d, COUNT(*) n FROM discovery_hits GROUP BY event_date ORDER BY n DESC, d LIMIT 1',
+      )
       .get() as { d: string };
     const day = busiest.d;
     const strip = () => session.ctx.store.hits(day, day).map(({ hit_id: _id, ...rest }) => rest);

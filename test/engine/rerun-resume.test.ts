@@ -16,11 +16,27 @@ import { runEnv } from '../helpers/outcome.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const DAYS = ['2024-03-04', '2024-03-05', '2024-03-06'];
-const RANGE = ['--start', DAYS[0]!, '--end', DAYS[2]!, '--market', 'sim:7', '--validate', 'none', '--skip-phase0'];
+const RANGE = [
+  '--start',
+  DAYS[0]!,
+  '--end',
+  DAYS[2]!,
+  '--market',
+  'sim:7',
+  '--validate',
+  'none',
+  '--skip-phase0',
+];
 
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -32,7 +48,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 function updatedAt(db: string): Record<string, string> {
   const h = new Database(db, { readonly: true });
   try {
-    const rows = h.prepare('SELECT date, updated_at, status FROM day_completeness ORDER BY date').all() as { date: string; updated_at: string; status: string }[];
+    const rows = h
+      .prepare('SELECT date, updated_at, status FROM day_completeness ORDER BY date')
+      .all() as { date: string; updated_at: string; status: string }[];
     for (const r of rows) expect(r.status).toBe('COMPLETE');
     return Object.fromEntries(rows.map((r) => [r.date, r.updated_at]));
   } finally {
@@ -56,7 +74,9 @@ describe('an interrupted --rerun is resumed by the next plain backfill', () => {
     expect(Object.keys(before)).toEqual(DAYS);
 
     const rerunStart = new Date().toISOString();
-    const killed = await run(['backfill', ...RANGE, '--rerun'], { ...runEnv(root, { ...SMALL, GAPCTL_FAILPOINT: 'store.commit:2' }).env });
+    const killed = await run(['backfill', ...RANGE, '--rerun'], {
+      ...runEnv(root, { ...SMALL, GAPCTL_FAILPOINT: 'store.commit:2' }).env,
+    });
     expect(killed.signal, killed.out.slice(-400)).toBe('SIGKILL');
     const afterKill = updatedAt(dirs.db);
     expect(afterKill[DAYS[0]!]! >= rerunStart).toBe(true); // day 1 rescanned by the rerun

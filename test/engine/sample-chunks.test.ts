@@ -24,9 +24,15 @@ import { smallSample } from '../helpers/small-sample.js';
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const MARKET = `replay:${smallSample({ fillerEvery: 0 })}`;
 
-function gapctl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+function gapctl(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args, '--market', MARKET], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args, '--market', MARKET], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
@@ -41,7 +47,10 @@ describe('the bundled sample in chunks with SIGKILL in between', () => {
     const ref = await gapctl(clean.env, 'backfill');
     expect(ref.code, ref.out.slice(-500)).toBe(0);
     const reference = backfillOutcome(clean.dirs);
-    expect(reference.state).toMatchObject({ status: 'DONE', range: { start: '2018-01-03', end: '2018-04-10' } });
+    expect(reference.state).toMatchObject({
+      status: 'DONE',
+      range: { start: '2018-01-03', end: '2018-04-10' },
+    });
     expect(reference.store.day_completeness).toHaveLength(67);
     expect(reference.taskLogHeadings).toHaveLength(4);
 

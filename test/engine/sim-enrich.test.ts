@@ -37,11 +37,15 @@ describe('split basis and fundamentals (sim:42)', () => {
     expect(h.rs_exec_date).toBe(DAY);
     expect(h.rs_days_after).toBe(0);
     expect(h.basis_factor).toBeGreaterThan(1);
-    const splits = (await session.source!.splits()).filter((s) => s.ticker === 'DXF' && s.executionDate === DAY);
+    const splits = (await session.source!.splits()).filter(
+      (s) => s.ticker === 'DXF' && s.executionDate === DAY,
+    );
     expect(splits).toHaveLength(1);
     expect(h.basis_factor).toBeCloseTo(splits[0]!.splitFrom / splits[0]!.splitTo, 9);
     // The unadjusted bars alone would show a much larger fake gap.
-    expect(h.open / (h.prev_close! / h.basis_factor) - 1).toBeGreaterThan(h.rules[1]!.value / 100 * 1.5);
+    expect(h.open / (h.prev_close! / h.basis_factor) - 1).toBeGreaterThan(
+      (h.rules[1]!.value / 100) * 1.5,
+    );
   });
 
   it('fundamentals come from ticker details as of the date and FMP float, and data_source says so', async () => {
@@ -49,9 +53,13 @@ describe('split basis and fundamentals (sim:42)', () => {
     for (const h of session.ctx.store.hits(DAY, DAY)) {
       const details = await src.tickerDetails(h.ticker, DAY);
       // FMP's shares-float serves the current float (no point in time): ask it as the engine did.
-      const res = await request(`${session.emulator!.fmpUrl}/stable/shares-float?symbol=${h.ticker}&apikey=embedded`);
+      const res = await request(
+        `${session.emulator!.fmpUrl}/stable/shares-float?symbol=${h.ticker}&apikey=embedded`,
+      );
       const float = ((await res.body.json()) as { floatShares: number }[])[0]!.floatShares;
-      expect(h.shares_outstanding).toBe(details!.shareClassSharesOutstanding ?? details!.weightedSharesOutstanding);
+      expect(h.shares_outstanding).toBe(
+        details!.shareClassSharesOutstanding ?? details!.weightedSharesOutstanding,
+      );
       expect(h.market_cap).toBeCloseTo(details!.marketCap!, 0);
       expect(h.float_shares).toBe(float);
       expect(h.data_source).toMatch(/^shares=polygon;float=fmp;dv=(vwap|close)$/);
@@ -63,7 +71,10 @@ describe('split basis and fundamentals (sim:42)', () => {
     expect(rows.length).toBeGreaterThan(4);
     for (const r of rows) {
       expect(r.float_rotation).toMatch(/^\d+\.\d{2}$/);
-      expect(Number(r.float_rotation)).toBeCloseTo(Number(r.volume) / (Number(r.float_millions) * 1e6), 2);
+      expect(Number(r.float_rotation)).toBeCloseTo(
+        Number(r.volume) / (Number(r.float_millions) * 1e6),
+        2,
+      );
     }
     expect(rows.find((r) => r.ticker === 'DXF')!.near_rs).toBe('1');
   });
@@ -77,7 +88,12 @@ describe('a float failure keeps the Polygon fundamentals (sim:42)', () => {
       s2.ctx.fmp = {
         async floatShares() {
           calls++;
-          throw new ProviderError('fmp', 'http', 'fmp: HTTP 403: Legacy Endpoint: /stable/shares-float?symbol=X&apikey=REDACTED', 403);
+          throw new ProviderError(
+            'fmp',
+            'http',
+            'fmp: HTTP 403: Legacy Endpoint: /stable/shares-float?symbol=X&apikey=REDACTED',
+            403,
+          );
         },
       };
       const r = await scanDay(s2.ctx, DAY);
@@ -87,10 +103,14 @@ describe('a float failure keeps the Polygon fundamentals (sim:42)', () => {
       expect(calls).toBe(hits.length);
       for (const h of hits) {
         const details = await s2.source!.tickerDetails(h.ticker, DAY);
-        expect(h.shares_outstanding).toBe(details!.shareClassSharesOutstanding ?? details!.weightedSharesOutstanding);
+        expect(h.shares_outstanding).toBe(
+          details!.shareClassSharesOutstanding ?? details!.weightedSharesOutstanding,
+        );
         expect(h.market_cap).toBeCloseTo(details!.marketCap!, 0);
         expect(h.float_shares).toBe(h.shares_outstanding);
-        expect(h.data_source).toMatch(/^shares=polygon;float=shares_outstanding\(fmp_error\);dv=(vwap|close)$/);
+        expect(h.data_source).toMatch(
+          /^shares=polygon;float=shares_outstanding\(fmp_error\);dv=(vwap|close)$/,
+        );
         // Not cached: a rerun asks FMP again.
         expect(s2.ctx.store.getMeta(h.ticker, DAY)).toBeUndefined();
       }

@@ -13,14 +13,25 @@ import { scanDay } from '../../source/engine/day.js';
 import { validateCommand } from '../../source/commands/validate.js';
 import type { Session } from '../../source/runtime/session.js';
 import type { Config } from '../../source/config/index.js';
-import { DAYS, keysOf, SEED, storedKeys, TICKERS, truth, type Key } from './sim-zero-miss.shared.js';
+import {
+  DAYS,
+  keysOf,
+  SEED,
+  storedKeys,
+  TICKERS,
+  truth,
+  type Key,
+} from './sim-zero-miss.shared.js';
 
 let prefilter: { session: Session; cfg: Config; dir: string };
 
 beforeAll(async () => {
   // Without the day's proof (R1_PROOF=off): this session shows what the prefilter alone misses and
   // that validation catches it; test/engine/proof.test.ts shows the default proof finding it.
-  prefilter = await testSession({ market: `sim:${SEED}`, env: { SIM_TICKERS: String(TICKERS), R1_PROOF: 'off' } });
+  prefilter = await testSession({
+    market: `sim:${SEED}`,
+    env: { SIM_TICKERS: String(TICKERS), R1_PROOF: 'off' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -34,7 +45,10 @@ describe(`simulated market sim:${SEED} (SIM_TICKERS=${TICKERS}), ${DAYS.length} 
       const r = await scanDay(prefilter.session.ctx, d);
       const want = keysOf(truth.get(d)!);
       const got = storedKeys(prefilter.session, d);
-      expect([...got].filter((k) => !want.has(k)), `${d} extra hits`).toEqual([]);
+      expect(
+        [...got].filter((k) => !want.has(k)),
+        `${d} extra hits`,
+      ).toEqual([]);
       const missed = new Set([...want].filter((k) => !got.has(k)));
       if (missed.size) {
         missDays.set(d, missed);
@@ -42,7 +56,9 @@ describe(`simulated market sim:${SEED} (SIM_TICKERS=${TICKERS}), ${DAYS.length} 
         for (const k of missed) {
           const [ticker, rule] = k.split('|');
           expect(rule, `${d} ${k}`).toBe('PM_GAP_50');
-          expect(truth.get(d)!.find((h) => h.ticker === ticker)!.kind, `${d} ${k}`).toMatch(/pm_fade/);
+          expect(truth.get(d)!.find((h) => h.ticker === ticker)!.kind, `${d} ${k}`).toMatch(
+            /pm_fade/,
+          );
         }
         // The random audit sample did not happen to contain the missed symbol, so the day looks COMPLETE.
         expect(r.status, `${d}`).toBe('COMPLETE');
@@ -55,15 +71,29 @@ describe(`simulated market sim:${SEED} (SIM_TICKERS=${TICKERS}), ${DAYS.length} 
     const dbPath = join(prefilter.dir, 'scanner.db');
     for (const [d, missed] of missDays) {
       const lines: string[] = [];
-      const code = await validateCommand({ cfg, days: [d], market: `sim:${SEED}`, dbPath, write: (l) => lines.push(l) });
+      const code = await validateCommand({
+        cfg,
+        days: [d],
+        market: `sim:${SEED}`,
+        dbPath,
+        write: (l) => lines.push(l),
+      });
       expect(code, lines.join('\n')).toBe(1);
       // The verdict line (progress lines such as `validating  gate 1/11` may come before it).
-      expect(lines.find((l) => new RegExp(`^${d} (PASS|FAIL) `).test(l))).toMatch(new RegExp(`^${d} FAIL  CRITICAL gate BASELINE: baseline-only hits: ${missed.size} `));
-      const diffs = prefilter.session.ctx.store.db.prepare('SELECT baseline_only_count, detail FROM diffs WHERE date = ?').get(d) as { baseline_only_count: number; detail: string };
+      expect(lines.find((l) => new RegExp(`^${d} (PASS|FAIL) `).test(l))).toMatch(
+        new RegExp(`^${d} FAIL  CRITICAL gate BASELINE: baseline-only hits: ${missed.size} `),
+      );
+      const diffs = prefilter.session.ctx.store.db
+        .prepare('SELECT baseline_only_count, detail FROM diffs WHERE date = ?')
+        .get(d) as { baseline_only_count: number; detail: string };
       expect(diffs.baseline_only_count).toBe(missed.size);
-      const detail = JSON.parse(diffs.detail) as { baseline_only: { symbol: string; rule: string }[] };
+      const detail = JSON.parse(diffs.detail) as {
+        baseline_only: { symbol: string; rule: string }[];
+      };
       expect(new Set(detail.baseline_only.map((h) => `${h.symbol}|${h.rule}`))).toEqual(missed);
-      const alert = prefilter.session.ctx.store.db.prepare("SELECT severity FROM alerts WHERE date = ? AND kind = 'baseline_only'").get(d) as { severity: string };
+      const alert = prefilter.session.ctx.store.db
+        .prepare("SELECT severity FROM alerts WHERE date = ? AND kind = 'baseline_only'")
+        .get(d) as { severity: string };
       expect(alert.severity).toBe('CRITICAL');
 
       // Rerun exhaustively: the misses are found and validation passes.
@@ -72,9 +102,17 @@ describe(`simulated market sim:${SEED} (SIM_TICKERS=${TICKERS}), ${DAYS.length} 
       const got = storedKeys(prefilter.session, d);
       for (const k of missed) expect(got.has(k), `${d} ${k} after exhaustive rerun`).toBe(true);
       const after: string[] = [];
-      const code2 = await validateCommand({ cfg, days: [d], market: `sim:${SEED}`, dbPath, write: (l) => after.push(l) });
+      const code2 = await validateCommand({
+        cfg,
+        days: [d],
+        market: `sim:${SEED}`,
+        dbPath,
+        write: (l) => after.push(l),
+      });
       expect(code2, after.join('\n')).toBe(0);
-      expect(after.find((l) => new RegExp(`^${d} (PASS|FAIL) `).test(l))).toMatch(new RegExp(`^${d} PASS`));
+      expect(after.find((l) => new RegExp(`^${d} (PASS|FAIL) `).test(l))).toMatch(
+        new RegExp(`^${d} PASS`),
+      );
     }
   }, 480_000);
 });

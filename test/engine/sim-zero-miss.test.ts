@@ -27,7 +27,10 @@ const fullOracle = createSimOracle({ seed: SEED, calendar: { isTradingDay, prevT
 let exhaustive: { session: Session; cfg: Config; dir: string };
 
 beforeAll(async () => {
-  exhaustive = await testSession({ market: `sim:${SEED}`, env: { SIM_TICKERS: String(TICKERS), R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32' } });
+  exhaustive = await testSession({
+    market: `sim:${SEED}`,
+    env: { SIM_TICKERS: String(TICKERS), R1_MODE: 'exhaustive', R1_THREAD_WORKERS: '32' },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -49,8 +52,20 @@ describe(`simulated market sim:${SEED} (SIM_TICKERS=${TICKERS}), ${DAYS.length} 
     const all = DAYS.flatMap((d) => truth.get(d)!);
     expect(all.length).toBeGreaterThanOrEqual(100);
     const kinds = new Set(all.map((h) => h.kind));
-    for (const k of ['gap', 'push', 'surge', 'pm_fade', 'pm_fade_under_prefilter', 'split_real_gap', 'gap_followon', 'push_followon']) expect(kinds, k).toContain(k);
-    expect(new Set(all.filter((h) => h.kind === 'pm_fade_under_prefilter').map((h) => h.ticker)).size).toBeGreaterThanOrEqual(2);
+    for (const k of [
+      'gap',
+      'push',
+      'surge',
+      'pm_fade',
+      'pm_fade_under_prefilter',
+      'split_real_gap',
+      'gap_followon',
+      'push_followon',
+    ])
+      expect(kinds, k).toContain(k);
+    expect(
+      new Set(all.filter((h) => h.kind === 'pm_fade_under_prefilter').map((h) => h.ticker)).size,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('exhaustive mode reports exactly the oracle hits, values included, and every day is COMPLETE', async () => {
@@ -62,11 +77,16 @@ describe(`simulated market sim:${SEED} (SIM_TICKERS=${TICKERS}), ${DAYS.length} 
       const got = storedKeys(exhaustive.session, d);
       for (const k of want) if (!got.has(k)) problems.push(`${d} MISSED ${k}`);
       for (const k of got) if (!want.has(k)) problems.push(`${d} EXTRA ${k}`);
-      const values = new Map(truth.get(d)!.flatMap((h) => h.rules.map((r) => [`${h.ticker}|${r.code}`, r.value] as const)));
+      const values = new Map(
+        truth
+          .get(d)!
+          .flatMap((h) => h.rules.map((r) => [`${h.ticker}|${r.code}`, r.value] as const)),
+      );
       for (const h of exhaustive.session.ctx.store.hits(d, d)) {
         for (const r of h.rules) {
           const v = values.get(`${h.ticker}|${r.rule}`);
-          if (v !== undefined && Math.abs(v - r.value) > 1e-6) problems.push(`${d} ${h.ticker} ${r.rule} ${r.value} != oracle ${v}`);
+          if (v !== undefined && Math.abs(v - r.value) > 1e-6)
+            problems.push(`${d} ${h.ticker} ${r.rule} ${r.value} != oracle ${v}`);
         }
       }
     }

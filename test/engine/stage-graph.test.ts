@@ -21,8 +21,14 @@ afterEach(async () => {
 });
 
 /** Index in `events` of a stage's begin or end event (-1 when absent). */
-function at(events: readonly EngineEvent[], stage: StageName, phase: 'begin' | 'end' | 'fail'): number {
-  return events.findIndex((e) => e.type === 'stage' && e.date === DAY && e.stage === stage && e.phase === phase);
+function at(
+  events: readonly EngineEvent[],
+  stage: StageName,
+  phase: 'begin' | 'end' | 'fail',
+): number {
+  return events.findIndex(
+    (e) => e.type === 'stage' && e.date === DAY && e.stage === stage && e.phase === phase,
+  );
 }
 
 describe('stage graph', () => {
@@ -40,12 +46,35 @@ describe('stage graph', () => {
     expect(at(ev, 'R4', 'begin')).toBeLessThan(at(ev, 'R1', 'end'));
     expect(at(ev, 'R1', 'begin')).toBeLessThan(at(ev, 'R4', 'end'));
     // PERSIST waits for both; REPORT for everything.
-    expect(at(ev, 'PERSIST', 'begin')).toBeGreaterThan(Math.max(at(ev, 'R1', 'end'), at(ev, 'R4', 'end')));
+    expect(at(ev, 'PERSIST', 'begin')).toBeGreaterThan(
+      Math.max(at(ev, 'R1', 'end'), at(ev, 'R4', 'end')),
+    );
     const report = at(ev, 'REPORT', 'begin');
-    for (const s of ['UNIVERSE', 'GROUPED', 'PREV', 'R2R3', 'R1', 'R4', 'PERSIST', 'ENRICH', 'AUDIT'] as const) expect(at(ev, s, 'end')).toBeLessThan(report);
+    for (const s of [
+      'UNIVERSE',
+      'GROUPED',
+      'PREV',
+      'R2R3',
+      'R1',
+      'R4',
+      'PERSIST',
+      'ENRICH',
+      'AUDIT',
+    ] as const)
+      expect(at(ev, s, 'end')).toBeLessThan(report);
     // Every stage ran once and is timed.
     const dc = t.session.ctx.store.dayCompleteness(DAY)!;
-    expect(Object.keys(JSON.parse(dc.stage_ms)).sort()).toEqual(['AUDIT', 'ENRICH', 'GROUPED', 'PERSIST', 'PREV', 'R1', 'R2R3', 'R4', 'UNIVERSE']);
+    expect(Object.keys(JSON.parse(dc.stage_ms)).sort()).toEqual([
+      'AUDIT',
+      'ENRICH',
+      'GROUPED',
+      'PERSIST',
+      'PREV',
+      'R1',
+      'R2R3',
+      'R4',
+      'UNIVERSE',
+    ]);
     expect(dc.theta_requests).toBeGreaterThan(0);
   });
 
@@ -66,19 +95,23 @@ describe('stage graph', () => {
     };
     const r = await scanDay(ctx, DAY);
     expect(r.status).toBe('FAILED');
-    expect(r.reason).toMatch(new RegExp(`^R4: grouped daily ${WINDOW_DAY}: window pull refused \\(test\\)`));
+    expect(r.reason).toMatch(
+      new RegExp(`^R4: grouped daily ${WINDOW_DAY}: window pull refused \\(test\\)`),
+    );
     const ev = t.events;
     expect(at(ev, 'R1', 'begin')).toBeGreaterThan(-1);
     expect(at(ev, 'R4', 'fail')).toBeGreaterThan(-1);
     // R1 was aborted, not finished; nothing after R1 and R4 began.
     expect(at(ev, 'R1', 'end')).toBe(-1);
-    for (const s of ['PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const) expect(at(ev, s, 'begin')).toBe(-1);
+    for (const s of ['PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const)
+      expect(at(ev, s, 'begin')).toBe(-1);
     const dc = ctx.store.dayCompleteness(DAY)!;
     expect(dc.status).toBe('FAILED');
     expect(dc.provider_status).toBe(r.reason);
     expect(ctx.store.hits(DAY, DAY)).toEqual([]);
     // The day ended with every stage settled: no Theta request starts afterwards.
-    const requests = () => t.session.emulator!.stats().theta.v3.requests + t.session.emulator!.stats().theta.v1.requests;
+    const requests = () =>
+      t.session.emulator!.stats().theta.v3.requests + t.session.emulator!.stats().theta.v1.requests;
     const after = requests();
     for (let i = 0; i < 200; i++) await new Promise((r) => setImmediate(r));
     expect(requests()).toBe(after);

@@ -18,13 +18,17 @@ afterEach(async () => {
 
 describe('stop and pause', () => {
   it('stop during R1 throws StoppedError and commits nothing for the day', async () => {
-    const t = await testSession({ emulator: { thetaLatencyMs: 20 }, env: { R1_MODE: 'exhaustive' } });
+    const t = await testSession({
+      emulator: { thetaLatencyMs: 20 },
+      env: { R1_MODE: 'exhaustive' },
+    });
     open.push(t.session);
     const ctx = t.session.ctx;
     const emit = ctx.emit;
     ctx.emit = (e) => {
       emit(e);
-      if (e.type === 'r1-progress' && e.done >= 5 && !t.session.controller.signal.aborted) t.session.controller.abort();
+      if (e.type === 'r1-progress' && e.done >= 5 && !t.session.controller.signal.aborted)
+        t.session.controller.abort();
     };
     await expect(scanDay(ctx, DAY)).rejects.toBeInstanceOf(StoppedError);
     expect(ctx.store.dayCompleteness(DAY)).toBeUndefined();
@@ -32,7 +36,10 @@ describe('stop and pause', () => {
   });
 
   it('pause lets in-flight requests finish, starts none until resume, and the day then completes', async () => {
-    const t = await testSession({ emulator: { thetaLatencyMs: 5 }, env: { R1_MODE: 'exhaustive' } });
+    const t = await testSession({
+      emulator: { thetaLatencyMs: 5 },
+      env: { R1_MODE: 'exhaustive' },
+    });
     open.push(t.session);
     const ctx = t.session.ctx;
     let pausedAt: number | null = null;

@@ -35,7 +35,10 @@ let session: Session;
 
 beforeAll(async () => {
   // The per-symbol baseline is the subject (its lookups are what the stop interrupts), not the flat file.
-  t = await testSession({ env: { BASELINE_PM_SOURCE: 'polygon' }, emulator: { polygonLatencyMs: 2 } });
+  t = await testSession({
+    env: { BASELINE_PM_SOURCE: 'polygon' },
+    emulator: { polygonLatencyMs: 2 },
+  });
   session = t.session;
   const r = await scanDay(session.ctx, DAY);
   expect(r.status).toBe('COMPLETE');
@@ -73,12 +76,19 @@ describe('a stopped validation records nothing and never passes', () => {
     const r = await withHook(
       (e) => {
         seen.push(e);
-        if (e.type === 'validate-progress' && (e.lookupsDone ?? 0) >= 20 && !session.controller.signal.aborted) session.controller.abort();
+        if (
+          e.type === 'validate-progress' &&
+          (e.lookupsDone ?? 0) >= 20 &&
+          !session.controller.signal.aborted
+        )
+          session.controller.abort();
       },
       () => validateDay(session.ctx, DAY),
     );
     expect(r).toMatchObject({ passed: false, stopped: true, files: [] });
-    expect(r.message).toMatch(/^validation stopped during gate BASELINE, \d+\/\d+ baseline lookups done/);
+    expect(r.message).toMatch(
+      /^validation stopped during gate BASELINE, \d+\/\d+ baseline lookups done/,
+    );
     expect(readValidationState(session.ctx.store.db, stateDir(), DAY)).toEqual(before);
     const validate = seen.filter((e) => e.type === 'validate');
     expect(validate).toHaveLength(1);
@@ -90,7 +100,12 @@ describe('a stopped validation records nothing and never passes', () => {
     const before = readValidationState(session.ctx.store.db, stateDir(), DAY);
     const r = await withHook(
       (e) => {
-        if (e.type === 'validate-progress' && e.gate === 'CSV_SHAPE' && !session.controller.signal.aborted) session.controller.abort();
+        if (
+          e.type === 'validate-progress' &&
+          e.gate === 'CSV_SHAPE' &&
+          !session.controller.signal.aborted
+        )
+          session.controller.abort();
       },
       () => validateDay(session.ctx, DAY),
     );
@@ -118,7 +133,12 @@ describe('a stopped validation records nothing and never passes', () => {
     const before = readValidationState(session.ctx.store.db, stateDir(), DAY);
     const o = await withHook(
       (e) => {
-        if (e.type === 'validate-progress' && (e.lookupsDone ?? 0) >= 20 && !session.controller.signal.aborted) session.controller.abort();
+        if (
+          e.type === 'validate-progress' &&
+          (e.lookupsDone ?? 0) >= 20 &&
+          !session.controller.signal.aborted
+        )
+          session.controller.abort();
       },
       () =>
         runBackfill(session.ctx, {
@@ -128,7 +148,14 @@ describe('a stopped validation records nothing and never passes', () => {
           noResume: true,
           validateDay: async (d) => {
             const r = await validateDay(session.ctx, d);
-            return { date: r.date, passed: r.passed, stopped: r.stopped, gate: r.gate, baselineOnly: r.baselineOnly, message: r.message };
+            return {
+              date: r.date,
+              passed: r.passed,
+              stopped: r.stopped,
+              gate: r.gate,
+              baselineOnly: r.baselineOnly,
+              message: r.message,
+            };
           },
         }),
     );
@@ -145,10 +172,22 @@ describe('unanswered is never "no premarket high"; validation reports progress',
     const premarketHigh = ctx.theta.premarketHigh;
     // CNET (the day's R1 hit): Polygon refuses its minute bars and Theta cannot answer.
     ctx.polygon.minuteAggs = (s, d, sig) =>
-      s === 'CNET' ? Promise.reject(new ProviderError('polygon', 'http', 'polygon: HTTP 403: not entitled', 403)) : minuteAggs.call(ctx.polygon, s, d, sig);
+      s === 'CNET'
+        ? Promise.reject(
+            new ProviderError('polygon', 'http', 'polygon: HTTP 403: not entitled', 403),
+          )
+        : minuteAggs.call(ctx.polygon, s, d, sig);
     ctx.theta.premarketHigh = (s, d, sig) =>
       s === 'CNET'
-        ? Promise.resolve({ symbol: s, date: d, outcome: 'unanswered', high: null, source: null, venue: null, error: 'theta: timeout' })
+        ? Promise.resolve({
+            symbol: s,
+            date: d,
+            outcome: 'unanswered',
+            high: null,
+            source: null,
+            venue: null,
+            error: 'theta: timeout',
+          })
         : premarketHigh.call(ctx.theta, s, d, sig);
     const progress: ValidationProgress[] = [];
     try {
@@ -161,21 +200,43 @@ describe('unanswered is never "no premarket high"; validation reports progress',
       expect(r.passed).toBe(false);
       expect(r.stopped).toBeFalsy();
       expect(r.gate).toBe('BASELINE');
-      expect(r.message).toMatch(/baseline could not fetch premarket bars for 1 symbol\(s\) \(CNET\): not a proof/);
+      expect(r.message).toMatch(
+        /baseline could not fetch premarket bars for 1 symbol\(s\) \(CNET\): not a proof/,
+      );
     } finally {
       ctx.polygon.minuteAggs = minuteAggs;
       ctx.theta.premarketHigh = premarketHigh;
     }
     // Progress: every gate up to BASELINE in order, then the lookups from 0 to all of them, the unanswered one counted.
     const gates = [...new Set(progress.map((p) => p.gate))];
-    expect(gates).toEqual(['COMPLETENESS', 'BASIS_SANITY', 'RULE_UNIQUENESS', 'EXCHANGE_DOMAIN', 'MIN_VOLUME', 'CSV_SHAPE', 'PM_PROVENANCE', 'R1_HEALTH', 'RULE_TAGS', 'BASELINE']);
+    expect(gates).toEqual([
+      'COMPLETENESS',
+      'BASIS_SANITY',
+      'RULE_UNIQUENESS',
+      'EXCHANGE_DOMAIN',
+      'MIN_VOLUME',
+      'CSV_SHAPE',
+      'PM_PROVENANCE',
+      'R1_HEALTH',
+      'RULE_TAGS',
+      'BASELINE',
+    ]);
     const lookups = progress.filter((p) => p.lookupsTotal !== null);
-    expect(lookups[0]).toMatchObject({ gate: 'BASELINE', gateIndex: 10, gates: 11, lookupsDone: 0, unanswered: 0 });
+    expect(lookups[0]).toMatchObject({
+      gate: 'BASELINE',
+      gateIndex: 10,
+      gates: 11,
+      lookupsDone: 0,
+      unanswered: 0,
+    });
     const last = lookups.at(-1)!;
     expect(last.lookupsTotal).toBeGreaterThan(1000);
     expect(last.lookupsDone).toBe(last.lookupsTotal);
     expect(last.unanswered).toBe(1);
-    for (let i = 1; i < lookups.length; i++) expect(lookups[i]!.lookupsDone!).toBeGreaterThanOrEqual(lookups[i - 1]!.lookupsDone!);
-    expect(progress.every((p) => p.date === DAY && p.retries >= 0 && typeof p.backingOff === 'boolean')).toBe(true);
+    for (let i = 1; i < lookups.length; i++)
+      expect(lookups[i]!.lookupsDone!).toBeGreaterThanOrEqual(lookups[i - 1]!.lookupsDone!);
+    expect(
+      progress.every((p) => p.date === DAY && p.retries >= 0 && typeof p.backingOff === 'boolean'),
+    ).toBe(true);
   });
 });

@@ -74,10 +74,33 @@ describe('fixedPoint / shareCount / plainNumber', () => {
 describe('discoveryRow', () => {
   it('gives empty cells, never null/NaN/undefined, for a hit with nothing known', () => {
     const h: StoredHit = {
-      hit_id: 7, ticker: 'ZZZ', event_date: '2018-01-03', volume: NaN, prev_close: null, open: 1, high: 1, low: 1, close: 1,
-      vwap: null, intraday_push_pct: NaN, pm_high: null, pm_high_source: null, pm_high_venue: null, exchange: null as unknown as string,
-      security_type: null, is_near_reverse_split: 0, rs_exec_date: null, rs_days_after: null, basis_factor: 1, rs_note: null,
-      shares_outstanding: null, market_cap: null, float_shares: null, dollar_volume: null, data_source: null, rules: [],
+      hit_id: 7,
+      ticker: 'ZZZ',
+      event_date: '2018-01-03',
+      volume: NaN,
+      prev_close: null,
+      open: 1,
+      high: 1,
+      low: 1,
+      close: 1,
+      vwap: null,
+      intraday_push_pct: NaN,
+      pm_high: null,
+      pm_high_source: null,
+      pm_high_venue: null,
+      exchange: null as unknown as string,
+      security_type: null,
+      is_near_reverse_split: 0,
+      rs_exec_date: null,
+      rs_days_after: null,
+      basis_factor: 1,
+      rs_note: null,
+      shares_outstanding: null,
+      market_cap: null,
+      float_shares: null,
+      dollar_volume: null,
+      data_source: null,
+      rules: [],
     };
     const row = discoveryRow(h);
     expect(Object.keys(row)).toEqual([...DISCOVERY_COLUMNS]);
@@ -90,11 +113,29 @@ describe('discoveryRow', () => {
     expect(row.near_rs).toBe('0');
   });
   it('sorts rules R1..R4 whatever order they come in', () => {
-    const base = { hit_id: 1, ticker: 'X', event_date: '2018-01-03', volume: 1e6, float_shares: null } as unknown as StoredHit;
-    const row = discoveryRow({ ...base, rules: [{ rule: 'SURGE_7D_300', value: 300 }, { rule: 'OPEN_GAP_50', value: 50 }, { rule: 'PM_GAP_50', value: 51 }] });
+    const base = {
+      hit_id: 1,
+      ticker: 'X',
+      event_date: '2018-01-03',
+      volume: 1e6,
+      float_shares: null,
+    } as unknown as StoredHit;
+    const row = discoveryRow({
+      ...base,
+      rules: [
+        { rule: 'SURGE_7D_300', value: 300 },
+        { rule: 'OPEN_GAP_50', value: 50 },
+        { rule: 'PM_GAP_50', value: 51 },
+      ],
+    });
     expect(row.rules_detail).toBe('PM_GAP_50:51.0|OPEN_GAP_50:50.0|SURGE_7D_300:300.0');
     expect(row.rule_tags).toBe('PM_GAP_50|OPEN_GAP_50|SURGE_7D_300');
-    expect([row.pm_gap_50, row.open_gap_50, row.intraday_push_50, row.surge_7d_300]).toEqual(['1', '1', '0', '1']);
+    expect([row.pm_gap_50, row.open_gap_50, row.intraday_push_50, row.surge_7d_300]).toEqual([
+      '1',
+      '1',
+      '0',
+      '1',
+    ]);
   });
 });
 
@@ -113,7 +154,12 @@ describe('exportDiscoveryHits', () => {
     expect(text).not.toMatch(/null|NaN|undefined|Infinity|e\+\d/);
     const rows = readCsv(res.path);
     expect(rows.map((r) => `${r.date} ${r.ticker}`)).toEqual([
-      '2018-01-03 AAA', '2018-01-03 BBB', '2018-01-03 CCC', '2018-01-03 DDD', '2018-01-03 EEE', '2018-01-04 FFF',
+      '2018-01-03 AAA',
+      '2018-01-03 BBB',
+      '2018-01-03 CCC',
+      '2018-01-03 DDD',
+      '2018-01-03 EEE',
+      '2018-01-04 FFF',
     ]);
     // The range filters by event date.
     const one = exportDiscoveryHits(store, '2018-01-04', '2018-01-04', out);
@@ -123,7 +169,9 @@ describe('exportDiscoveryHits', () => {
 
   it('formats every column as section 9 says', () => {
     const { store, dir } = setup();
-    const rows = byTicker(readCsv(exportDiscoveryHits(store, '2018-01-03', '2018-01-04', dir).path));
+    const rows = byTicker(
+      readCsv(exportDiscoveryHits(store, '2018-01-03', '2018-01-04', dir).path),
+    );
     const aaa = rows.get('AAA')!;
     expect(aaa).toMatchObject({
       ticker: 'AAA',
@@ -179,9 +227,18 @@ describe('exportDiscoveryHits', () => {
 
   it('marks the near-reverse-split hit and computes float_rotation from the rounded float', () => {
     const { store, dir } = setup();
-    const rows = byTicker(readCsv(exportDiscoveryHits(store, '2018-01-03', '2018-01-03', dir).path));
+    const rows = byTicker(
+      readCsv(exportDiscoveryHits(store, '2018-01-03', '2018-01-03', dir).path),
+    );
     const ccc = rows.get('CCC')!;
-    expect(ccc).toMatchObject({ near_rs: '1', rs_exec_date: '2018-01-03', rs_days_after: '0', float_millions: '0.014', shares_outstanding_millions: '0.020', market_cap_millions: '0.070' });
+    expect(ccc).toMatchObject({
+      near_rs: '1',
+      rs_exec_date: '2018-01-03',
+      rs_days_after: '0',
+      float_millions: '0.014',
+      shares_outstanding_millions: '0.020',
+      market_cap_millions: '0.070',
+    });
     // 1,000,000 / (0.014 x 1e6) = 71.43; from the raw float 14,499 it would be 68.97.
     expect(ccc.float_rotation).toBe('71.43');
     const ddd = rows.get('DDD')!;
@@ -189,9 +246,16 @@ describe('exportDiscoveryHits', () => {
     expect(ddd.float_rotation).toBe('');
     expect(ddd.intraday_push_pct).toBe('0.0');
     const eee = rows.get('EEE')!;
-    expect(eee.rules_detail).toBe('PM_GAP_50:150.0|OPEN_GAP_50:90.5|INTRADAY_PUSH_50:75.0|SURGE_7D_300:420.0');
+    expect(eee.rules_detail).toBe(
+      'PM_GAP_50:150.0|OPEN_GAP_50:90.5|INTRADAY_PUSH_50:75.0|SURGE_7D_300:420.0',
+    );
     expect(eee.rule_tags).toBe('PM_GAP_50|OPEN_GAP_50|INTRADAY_PUSH_50|SURGE_7D_300');
-    expect([eee.pm_gap_50, eee.open_gap_50, eee.intraday_push_50, eee.surge_7d_300]).toEqual(['1', '1', '1', '1']);
+    expect([eee.pm_gap_50, eee.open_gap_50, eee.intraday_push_50, eee.surge_7d_300]).toEqual([
+      '1',
+      '1',
+      '1',
+      '1',
+    ]);
     expect(eee.float_rotation).toBe('7.50');
   });
 
@@ -234,14 +298,36 @@ describe('exportDayCompleteness', () => {
     const text = readFileSync(res.path, 'utf8');
     expect(text).not.toContain('\r');
     const header = text.split('\n')[0]!.split(',');
-    const cols = (store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]).map((c) => c.name);
+    const cols = (
+      store.db.prepare('PRAGMA table_info(day_completeness)').all() as { name: string }[]
+    ).map((c) => c.name);
     expect(header).toEqual(cols.filter((c) => !DAY_COMPLETENESS_RUN_COLUMNS.includes(c)));
-    for (const c of ['processing_ms', 'stage_ms', 'theta_requests', 'theta_errors', 'polygon_requests', 'polygon_errors', 'updated_at']) expect(header).not.toContain(c);
+    for (const c of [
+      'processing_ms',
+      'stage_ms',
+      'theta_requests',
+      'theta_errors',
+      'polygon_requests',
+      'polygon_errors',
+      'updated_at',
+    ])
+      expect(header).not.toContain(c);
     expect(header).toContain('r1_mode');
-    expect(header.slice(0, 4)).toEqual(['date', 'total_universe', 'daily_raw_symbols', 'coverage_pct']);
+    expect(header.slice(0, 4)).toEqual([
+      'date',
+      'total_universe',
+      'daily_raw_symbols',
+      'coverage_pct',
+    ]);
     const rows = readCsv(res.path);
     expect(rows.map((r) => r.date)).toEqual(['2018-01-03', '2018-01-04', '2018-01-05']);
-    expect(rows[0]).toMatchObject({ status: 'COMPLETE', discoveries: '5', r1_hits: '2', r4_hits: '3', coverage_pct: '98.33333333333333' });
+    expect(rows[0]).toMatchObject({
+      status: 'COMPLETE',
+      discoveries: '5',
+      r1_hits: '2',
+      r4_hits: '3',
+      coverage_pct: '98.33333333333333',
+    });
     expect(rows[1]).toMatchObject({ status: 'INCOMPLETE', r1_unanswered: '4' });
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/); // no wall-clock time
     expect(text).not.toMatch(/null|NaN|undefined/);
@@ -250,7 +336,11 @@ describe('exportDayCompleteness', () => {
 
   it('prints NULL counters as empty cells', () => {
     const { store, dir } = setup();
-    store.db.prepare('UPDATE day_completeness SET provider_status = NULL, cand_pass1 = NULL WHERE date = ?').run('2018-01-05');
+    store.db
+      .prepare(
+        'UPDATE day_completeness SET provider_status = NULL, cand_pass1 = NULL WHERE date = ?',
+      )
+      .run('2018-01-05');
     const rows = readCsv(exportDayCompleteness(store, dir).path);
     expect(rows[2]).toMatchObject({ date: '2018-01-05', provider_status: '', cand_pass1: '' });
   });

@@ -1,6 +1,11 @@
 /** Test fixtures for the exports: a temp Store with committed days of known hits. */
 import { join } from 'node:path';
-import { Store, type DayCommit, type DayCompleteness, type HitRow } from '../../source/store/store.js';
+import {
+  Store,
+  type DayCommit,
+  type DayCompleteness,
+  type HitRow,
+} from '../../source/store/store.js';
 import { tempDir } from '../helpers/paths.js';
 
 /** A day_completeness row with every counter set. */
@@ -127,7 +132,13 @@ export function sampleDays(): DayCommit[] {
       basisFactor: 10,
       rsNote: 'heavy runner override',
       rules: [{ rule: 'OPEN_GAP_50', value: 120.04 }],
-      fundamentals: { sharesOutstanding: 20_000, marketCap: 70_000, floatShares: 14_499, dollarVolume: 3_400_000, dataSource: 'shares=polygon;float=fmp;dv=vwap' },
+      fundamentals: {
+        sharesOutstanding: 20_000,
+        marketCap: 70_000,
+        floatShares: 14_499,
+        dollarVolume: 3_400_000,
+        dataSource: 'shares=polygon;float=fmp;dv=vwap',
+      },
     }),
     // R4 only, a float that rounds to 0.000 millions, a push that rounds to -0.0.
     hit({
@@ -135,7 +146,13 @@ export function sampleDays(): DayCommit[] {
       volume: 150_000,
       intradayPushPct: -0.04,
       rules: [{ rule: 'SURGE_7D_300', value: 301.25 }],
-      fundamentals: { sharesOutstanding: 400, marketCap: 1600, floatShares: 400, dollarVolume: 510_000, dataSource: 'shares=polygon;float=shares_outstanding;dv=vwap' },
+      fundamentals: {
+        sharesOutstanding: 400,
+        marketCap: 1600,
+        floatShares: 400,
+        dollarVolume: 510_000,
+        dataSource: 'shares=polygon;float=shares_outstanding;dv=vwap',
+      },
     }),
     // All four rules.
     hit({
@@ -151,14 +168,38 @@ export function sampleDays(): DayCommit[] {
         { rule: 'SURGE_7D_300', value: 420 },
         { rule: 'OPEN_GAP_50', value: 90.5 },
       ],
-      fundamentals: { sharesOutstanding: 5_000_000, marketCap: 25_000_000, floatShares: 4_000_000, dollarVolume: 150_000_000, dataSource: 'shares=polygon;float=fmp;dv=vwap' },
+      fundamentals: {
+        sharesOutstanding: 5_000_000,
+        marketCap: 25_000_000,
+        floatShares: 4_000_000,
+        dollarVolume: 150_000_000,
+        dataSource: 'shares=polygon;float=fmp;dv=vwap',
+      },
     }),
   ];
-  const d2: HitRow[] = [hit({ ticker: 'FFF', rules: [{ rule: 'INTRADAY_PUSH_50', value: 50 }], intradayPushPct: 50 })];
+  const d2: HitRow[] = [
+    hit({ ticker: 'FFF', rules: [{ rule: 'INTRADAY_PUSH_50', value: 50 }], intradayPushPct: 50 }),
+  ];
   return [
-    { completeness: completeness('2018-01-03', { discoveries: 5, r1_hits: 2, r2_hits: 3, r3_hits: 2, r4_hits: 3 }), hits: d1, missAudit: [], audit: null },
     {
-      completeness: completeness('2018-01-04', { discoveries: 1, r3_hits: 1, status: 'INCOMPLETE', r1_unanswered: 4 }),
+      completeness: completeness('2018-01-03', {
+        discoveries: 5,
+        r1_hits: 2,
+        r2_hits: 3,
+        r3_hits: 2,
+        r4_hits: 3,
+      }),
+      hits: d1,
+      missAudit: [],
+      audit: null,
+    },
+    {
+      completeness: completeness('2018-01-04', {
+        discoveries: 1,
+        r3_hits: 1,
+        status: 'INCOMPLETE',
+        r1_unanswered: 4,
+      }),
       hits: d2,
       missAudit: [],
       audit: { sampleSize: 50, misses: 0, missRateUpper95: 0.06, auditPassed: true },
@@ -170,7 +211,12 @@ export function sampleDays(): DayCommit[] {
 export function sampleStore(): { store: Store; dir: string } {
   const dir = tempDir('gapctl-export-');
   const store = Store.open(join(dir, 'db', 'scanner.db'));
-  store.commitDay({ completeness: completeness('2018-01-05'), hits: [], missAudit: [], audit: null });
+  store.commitDay({
+    completeness: completeness('2018-01-05'),
+    hits: [],
+    missAudit: [],
+    audit: null,
+  });
   for (const c of sampleDays()) store.commitDay(c);
   return { store, dir };
 }

@@ -15,7 +15,11 @@ import { tempDir } from '../helpers/paths.js';
 import { scanDay } from '../../source/engine/day.js';
 import { createSimOracle } from '../../source/market/sim/oracle.js';
 import { isTradingDay, prevTradingDay } from '../../source/calendar/index.js';
-import { PM_OVERLAP_COLUMNS, premarketDisagreements, writePmOverlap } from '../../source/export/pm-overlap.js';
+import {
+  PM_OVERLAP_COLUMNS,
+  premarketDisagreements,
+  writePmOverlap,
+} from '../../source/export/pm-overlap.js';
 
 const SEED = 42;
 const DAY = '2024-02-06';
@@ -30,19 +34,44 @@ function readReport(dir: string): Record<string, string>[] | null {
 }
 
 describe('premarketDisagreements', () => {
-  const prev = new Map([['AAA', 1], ['BBB', 1], ['CCC', 1], ['DDD', 1], ['EEE', 1], ['FFF', 1]]);
+  const prev = new Map([
+    ['AAA', 1],
+    ['BBB', 1],
+    ['CCC', 1],
+    ['DDD', 1],
+    ['EEE', 1],
+    ['FFF', 1],
+  ]);
   const rows = premarketDisagreements({
     date: DAY,
     symbols: ['FFF', 'AAA', 'BBB', 'CCC', 'DDD', 'EEE', 'GGG'],
-    flatFile: new Map([['AAA', 1.6], ['BBB', 1.6], ['CCC', 1.2], ['DDD', 1.5], ['EEE', 1.50001]]),
-    theta: new Map<string, number | null>([['AAA', 1.5], ['BBB', 1.6], ['CCC', 1.1], ['DDD', null], ['EEE', 1.5], ['FFF', 1.55]]),
+    flatFile: new Map([
+      ['AAA', 1.6],
+      ['BBB', 1.6],
+      ['CCC', 1.2],
+      ['DDD', 1.5],
+      ['EEE', 1.50001],
+    ]),
+    theta: new Map<string, number | null>([
+      ['AAA', 1.5],
+      ['BBB', 1.6],
+      ['CCC', 1.1],
+      ['DDD', null],
+      ['EEE', 1.5],
+      ['FFF', 1.55],
+    ]),
     prevClose: (s) => prev.get(s) ?? 1,
     bandPct: 45,
   });
 
   it('reports in-band disagreements in both directions and one-sided highs, sorted; skips agreement, rounding and out-of-band', () => {
     expect(rows.map((r) => r.symbol)).toEqual(['AAA', 'DDD', 'FFF']);
-    expect(rows[0]).toMatchObject({ sourceA: 'flatfile', highA: 1.6, sourceB: 'theta', highB: 1.5 });
+    expect(rows[0]).toMatchObject({
+      sourceA: 'flatfile',
+      highA: 1.6,
+      sourceB: 'theta',
+      highB: 1.5,
+    });
     expect(rows[0]!.diffPct).toBeCloseTo(6.6667, 3);
     expect(rows[0]!.r1PctA).toBeCloseTo(60, 6);
     // Theta answered "no premarket trades", the flat file has a 50% high.
@@ -55,7 +84,9 @@ describe('premarketDisagreements', () => {
     const dir = tempDir();
     const path = writePmOverlap(dir, DAY, rows)!;
     const got = parse(readFileSync(path, 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(got.map((r) => [r.symbol, r.source_a, r.pm_high_a, r.source_b, r.pm_high_b, r.diff_pct])).toEqual([
+    expect(
+      got.map((r) => [r.symbol, r.source_a, r.pm_high_a, r.source_b, r.pm_high_b, r.diff_pct]),
+    ).toEqual([
       ['AAA', 'flatfile', '1.6', 'theta', '1.5', '6.6667'],
       ['DDD', 'flatfile', '1.5', 'theta', '', ''],
       ['FFF', 'flatfile', '', 'theta', '1.55', ''],
@@ -68,14 +99,22 @@ describe('premarketDisagreements', () => {
 });
 
 describe(`the proof writes flat file vs Theta disagreements (sim:${SEED} ${DAY})`, () => {
-  const oracle = createSimOracle({ seed: SEED, calendar: { isTradingDay, prevTradingDay }, pmFades: [DAY], tickers: Number(env.SIM_TICKERS) });
+  const oracle = createSimOracle({
+    seed: SEED,
+    calendar: { isTradingDay, prevTradingDay },
+    pmFades: [DAY],
+    tickers: Number(env.SIM_TICKERS),
+  });
 
   it('a flat file 3% above the Theta trades: one row per in-band symbol, the R1 hits among them; the hits still equal the oracle', async () => {
     const { session, dir } = await testSession({ market: `sim:${SEED}`, env });
     try {
       session.emulator!.setFlatFileFaults({ skewHighPct: 3 });
       expect((await scanDay(session.ctx, DAY)).status).toBe('COMPLETE');
-      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({ proof: 'exhaustive', proof_source: 'flatfile' });
+      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({
+        proof: 'exhaustive',
+        proof_source: 'flatfile',
+      });
       const rows = readReport(dir)!;
       expect(rows.length).toBeGreaterThan(0);
       for (const r of rows) {
@@ -107,9 +146,14 @@ describe(`the proof writes flat file vs Theta disagreements (sim:${SEED} ${DAY})
     const { session, dir } = await testSession({ market: `sim:${SEED}`, env });
     try {
       expect((await scanDay(session.ctx, DAY)).status).toBe('COMPLETE');
-      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({ proof: 'exhaustive', proof_source: 'flatfile' });
+      expect(session.ctx.store.dayCompleteness(DAY)).toMatchObject({
+        proof: 'exhaustive',
+        proof_source: 'flatfile',
+      });
       expect(readReport(dir)).toEqual([]);
-      expect(['COMPLETE', 'RETRY_NEEDED']).toContain((await scanDay(session.ctx, DAY, { proof: false })).status);
+      expect(['COMPLETE', 'RETRY_NEEDED']).toContain(
+        (await scanDay(session.ctx, DAY, { proof: false })).status,
+      );
       expect(readReport(dir)).toBeNull();
     } finally {
       await session.close();

@@ -17,7 +17,15 @@ export const VOLATILE_COLUMNS: Record<string, readonly string[]> = {
   pm_cache: ['fetched_at'],
   diffs: ['at'],
   enhanced_audit_log: ['at'],
-  day_completeness: ['processing_ms', 'theta_requests', 'theta_errors', 'polygon_requests', 'polygon_errors', 'stage_ms', 'updated_at'],
+  day_completeness: [
+    'processing_ms',
+    'theta_requests',
+    'theta_errors',
+    'polygon_requests',
+    'polygon_errors',
+    'stage_ms',
+    'updated_at',
+  ],
   qc_daily_summary: ['processing_time_seconds', 'theta_requests', 'theta_errors', 'api_error_rate'],
   alerts: ['at', 'acknowledged_at'],
   // the store's random id and creation time; when a market was recorded
@@ -29,12 +37,23 @@ export const VOLATILE_COLUMNS: Record<string, readonly string[]> = {
 export function dumpStore(dbPath: string): Record<string, string[]> {
   const db = new Database(dbPath, { readonly: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .all() as { name: string }[]
+    ).map((t) => t.name);
     const out: Record<string, string[]> = {};
     for (const t of tables) {
       const skip = new Set(VOLATILE_COLUMNS[t] ?? []);
-      const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name).filter((c) => !skip.has(c));
-      const rows = db.prepare(`SELECT ${cols.join(', ')} FROM ${t}`).all() as Record<string, unknown>[];
+      const cols = (db.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[])
+        .map((c) => c.name)
+        .filter((c) => !skip.has(c));
+      const rows = db.prepare(`SELECT ${cols.join(', ')} FROM ${t}`).all() as Record<
+        string,
+        unknown
+      >[];
       out[t] = rows.map((r) => JSON.stringify(cols.map((c) => r[c]))).sort();
     }
     return out;
@@ -44,7 +63,10 @@ export function dumpStore(dbPath: string): Record<string, string[]> {
 }
 
 /** Every file under `dir` (relative path -> content), or {} when the folder is absent. */
-export function readTree(dir: string, filter: (rel: string) => boolean = () => true): Record<string, string> {
+export function readTree(
+  dir: string,
+  filter: (rel: string) => boolean = () => true,
+): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   const walk = (d: string): void => {
@@ -81,7 +103,14 @@ export interface BackfillOutcomeDump {
 /** Reads a finished run's outcome. */
 export function backfillOutcome(d: RunDirs): BackfillOutcomeDump {
   // `store` names the store (its path and random id): it differs between any two stores.
-  const { updated_at: _u, store: _s, ...state } = JSON.parse(readFileSync(join(d.stateDir, 'current_state.json'), 'utf8')) as Record<string, unknown>;
+  const {
+    updated_at: _u,
+    store: _s,
+    ...state
+  } = JSON.parse(readFileSync(join(d.stateDir, 'current_state.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const taskLog = readFileSync(join(d.stateDir, 'task_log.md'), 'utf8');
   return {
     store: dumpStore(d.db),
@@ -93,8 +122,16 @@ export function backfillOutcome(d: RunDirs): BackfillOutcomeDump {
 }
 
 /** Environment of a CLI child writing into `root` (plain mode: CI set). */
-export function runEnv(root: string, extra: Record<string, string> = {}): { env: NodeJS.ProcessEnv; dirs: RunDirs } {
-  const dirs: RunDirs = { db: join(root, 'db', 'scanner.db'), stateDir: join(root, 'project_state'), exportDir: join(root, 'exports'), reportsDir: join(root, 'reports') };
+export function runEnv(
+  root: string,
+  extra: Record<string, string> = {},
+): { env: NodeJS.ProcessEnv; dirs: RunDirs } {
+  const dirs: RunDirs = {
+    db: join(root, 'db', 'scanner.db'),
+    stateDir: join(root, 'project_state'),
+    exportDir: join(root, 'exports'),
+    reportsDir: join(root, 'reports'),
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     CI: 'true',

@@ -17,7 +17,9 @@ export interface TestSessionOptions {
 }
 
 /** Opens a session with every folder in a temp dir and instant retries (backoff base 0). */
-export async function testSession(o: TestSessionOptions = {}): Promise<{ session: Session; cfg: Config; dir: string; events: EngineEvent[]; logs: string[] }> {
+export async function testSession(
+  o: TestSessionOptions = {},
+): Promise<{ session: Session; cfg: Config; dir: string; events: EngineEvent[]; logs: string[] }> {
   const dir = o.dir ?? tempDir();
   const cfg = loadConfig(
     {},

@@ -23,7 +23,15 @@
  * them; the name is `2018q1-small`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT } from './paths.js';
@@ -33,7 +41,12 @@ export const BUNDLED_SAMPLE = join(REPO_ROOT, 'db/market/2018q1');
 
 const FILLER_EVERY = 25;
 
-interface Bar { o: number; h: number; l: number; c: number }
+interface Bar {
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+}
 
 /** Options of {@link smallSample}. */
 export interface SmallSampleOptions {
@@ -49,7 +62,12 @@ export interface SmallSampleOptions {
 export function smallSample(o: SmallSampleOptions = {}): string {
   const fillerEvery = o.fillerEvery ?? FILLER_EVERY;
   const manifestText = readFileSync(join(BUNDLED_SAMPLE, 'manifest.json'), 'utf8');
-  const key = createHash('sha256').update(manifestText).update(readFileSync(new URL(import.meta.url))).update(`filler ${fillerEvery}`).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(manifestText)
+    .update(readFileSync(new URL(import.meta.url)))
+    .update(`filler ${fillerEvery}`)
+    .digest('hex')
+    .slice(0, 16);
   const cache = join(REPO_ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const dest = join(cache, `gapctl-sample-small-${key}`);
@@ -65,7 +83,9 @@ export function smallSample(o: SmallSampleOptions = {}): string {
   const dayLines = new Map<string, string[]>();
   const bars = new Map<string, { day: number; bar: Bar }[]>();
   manifest.tradingDays.forEach((date, di) => {
-    const lines = gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'days', `${date}.csv.gz`))).toString('utf8').split('\n');
+    const lines = gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'days', `${date}.csv.gz`)))
+      .toString('utf8')
+      .split('\n');
     dayLines.set(date, lines);
     for (const line of lines.slice(1)) {
       if (!line) continue;
@@ -77,8 +97,12 @@ export function smallSample(o: SmallSampleOptions = {}): string {
   });
 
   const keep = new Set<string>();
-  const premarket = JSON.parse(gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'premarket.json.gz'))).toString('utf8')) as { ticker: string }[];
-  const events = JSON.parse(readFileSync(join(BUNDLED_SAMPLE, 'premarket_events.json'), 'utf8')) as { ticker: string }[];
+  const premarket = JSON.parse(
+    gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'premarket.json.gz'))).toString('utf8'),
+  ) as { ticker: string }[];
+  const events = JSON.parse(
+    readFileSync(join(BUNDLED_SAMPLE, 'premarket_events.json'), 'utf8'),
+  ) as { ticker: string }[];
   for (const r of [...premarket, ...events]) keep.add(r.ticker);
   const sorted = [...bars.keys()].sort();
   sorted.forEach((t, i) => {
@@ -108,12 +132,20 @@ export function smallSample(o: SmallSampleOptions = {}): string {
   };
   let dailyRows = 0;
   for (const [date, lines] of dayLines) {
-    const kept = [lines[0]!, ...lines.slice(1).filter((l) => l && keep.has(l.slice(0, l.indexOf(','))))];
+    const kept = [
+      lines[0]!,
+      ...lines.slice(1).filter((l) => l && keep.has(l.slice(0, l.indexOf(',')))),
+    ];
     dailyRows += kept.length - 1;
     put(`days/${date}.csv.gz`, gzipSync(kept.join('\n') + '\n', { level: 1 }));
   }
-  const tickerLines = gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'tickers.csv.gz'))).toString('utf8').split('\n');
-  const keptTickers = [tickerLines[0]!, ...tickerLines.slice(1).filter((l) => l && keep.has(l.slice(0, l.indexOf(','))))];
+  const tickerLines = gunzipSync(readFileSync(join(BUNDLED_SAMPLE, 'tickers.csv.gz')))
+    .toString('utf8')
+    .split('\n');
+  const keptTickers = [
+    tickerLines[0]!,
+    ...tickerLines.slice(1).filter((l) => l && keep.has(l.slice(0, l.indexOf(',')))),
+  ];
   put('tickers.csv.gz', gzipSync(keptTickers.join('\n') + '\n', { level: 1 }));
   put('premarket.json.gz', readFileSync(join(BUNDLED_SAMPLE, 'premarket.json.gz')));
   put('premarket_events.json', readFileSync(join(BUNDLED_SAMPLE, 'premarket_events.json')));

@@ -6,7 +6,10 @@
  */
 import type { TradePrint } from '../../source/market/types.js';
 
-const NOT_FOR_HIGH = [4, 9, 11, 12, 16, 19, 20, 26, 27, 28, 33, 40, 41, 42, 43, 44, 49, 50, 51, 59, 60, 61, 64, 66, 77, 89, 105, 109, 115, 124, 147];
+const NOT_FOR_HIGH = [
+  4, 9, 11, 12, 16, 19, 20, 26, 27, 28, 33, 40, 41, 42, 43, 44, 49, 50, 51, 59, 60, 61, 64, 66, 77,
+  89, 105, 109, 115, 124, 147,
+];
 const CANCELS = [40, 41, 42, 43, 44];
 
 /** The prints that may set a premarket high, in their order. */

@@ -7,7 +7,10 @@ import { get, type Got } from './fixtures/http.js';
 const TRADE = '/v3/stock/history/trade?symbol=AAA&date=20240102&venue=utp_cta';
 
 /** Resolves with the first `n` settled results (in settle order) of `promises`. */
-function firstSettled<T>(promises: Array<Promise<T>>, n: number): Promise<Array<PromiseSettledResult<T>>> {
+function firstSettled<T>(
+  promises: Array<Promise<T>>,
+  n: number,
+): Promise<Array<PromiseSettledResult<T>>> {
   return new Promise((resolve) => {
     const done: Array<PromiseSettledResult<T>> = [];
     for (const p of promises) {
@@ -23,9 +26,16 @@ function firstSettled<T>(promises: Array<Promise<T>>, n: number): Promise<Array<
 
 describe('emulator: Theta concurrency gate over HTTP', () => {
   it('serves at most cap=2 at once and queues the rest (10 concurrent, queue 8, latency 50 ms)', async () => {
-    const em = await startEmulator({ source: new TinySource(), thetaV3Cap: 2, thetaQueue: 8, thetaLatencyMs: 50 });
+    const em = await startEmulator({
+      source: new TinySource(),
+      thetaV3Cap: 2,
+      thetaQueue: 8,
+      thetaLatencyMs: 50,
+    });
     try {
-      const results = await Promise.all(Array.from({ length: 10 }, () => get(`${em.thetaV3Url}${TRADE}`)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => get(`${em.thetaV3Url}${TRADE}`)),
+      );
       expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
       const s = em.stats().theta.v3;
       expect(s.requests).toBe(10);
@@ -120,7 +130,10 @@ describe('TerminalGate', () => {
     const pB = gate.acquire(new AbortController().signal) as Promise<void>;
     expect(gate.acquire(new AbortController().signal)).toBe('full');
     expect(gate.counters()).toEqual({ inFlight: 1, maxInFlight: 1, queued: 2, rejected429: 1 });
-    pA.then(() => order.push('A'), (e: unknown) => order.push(e instanceof GateAborted ? 'A-aborted' : 'A-?'));
+    pA.then(
+      () => order.push('A'),
+      (e: unknown) => order.push(e instanceof GateAborted ? 'A-aborted' : 'A-?'),
+    );
     pB.then(() => order.push('B'));
     a.abort();
     await Promise.resolve();

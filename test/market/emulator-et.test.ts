@@ -21,8 +21,14 @@ describe('emulator ET helpers', () => {
   });
 
   it('converts UTC to ET date + ms of day and formats naive ET timestamps', () => {
-    expect(utcToEt(Date.UTC(2024, 0, 3, 2, 0))).toEqual({ date: '2024-01-02', msOfDay: 21 * 3_600_000 });
-    expect(utcToEt(Date.UTC(2024, 6, 1, 8, 0, 0, 5))).toEqual({ date: '2024-07-01', msOfDay: 4 * 3_600_000 + 5 });
+    expect(utcToEt(Date.UTC(2024, 0, 3, 2, 0))).toEqual({
+      date: '2024-01-02',
+      msOfDay: 21 * 3_600_000,
+    });
+    expect(utcToEt(Date.UTC(2024, 6, 1, 8, 0, 0, 5))).toEqual({
+      date: '2024-07-01',
+      msOfDay: 4 * 3_600_000 + 5,
+    });
     expect(formatEtTimestamp(Date.UTC(2024, 0, 2, 9, 0, 0, 127))).toBe('2024-01-02T04:00:00.127');
     expect(formatEtTimestamp(Date.UTC(2024, 6, 1, 13, 30))).toBe('2024-07-01T09:30:00.000');
   });
@@ -39,7 +45,11 @@ describe('emulator ET helpers', () => {
     expect(compactToIso('2024-01-02')).toBeNull();
     expect(parseIsoDate('2023-02-29')).toBeNull();
     expect(parseIsoDate('2024-02-29')).toBe(Date.UTC(2024, 1, 29));
-    expect(dateRange('2024-02-28', '2024-03-01')).toEqual(['2024-02-28', '2024-02-29', '2024-03-01']);
+    expect(dateRange('2024-02-28', '2024-03-01')).toEqual([
+      '2024-02-28',
+      '2024-02-29',
+      '2024-03-01',
+    ]);
     expect(dateRange('2024-03-02', '2024-03-01')).toEqual([]);
   });
 });

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type FaultConfig, type RunningEmulator } from '../../source/market/emulator/index.js';
+import {
+  startEmulator,
+  type FaultConfig,
+  type RunningEmulator,
+} from '../../source/market/emulator/index.js';
 import { TinySource } from './fixtures/tiny-source.js';
 import { get } from './fixtures/http.js';
 
@@ -32,7 +36,9 @@ describe('emulator: fault switches', () => {
     expect(body.status).toBe('ERROR');
     expect(typeof body.error).toBe('string');
     expect(typeof body.request_id).toBe('string');
-    const empty = await withFaults({ polygon429: 1, polygon429EmptyBody: true }, () => get(`${em.polygonUrl}${GROUPED}`));
+    const empty = await withFaults({ polygon429: 1, polygon429EmptyBody: true }, () =>
+      get(`${em.polygonUrl}${GROUPED}`),
+    );
     expect(empty.status).toBe(429);
     expect(empty.text).toBe('');
   });
@@ -40,7 +46,8 @@ describe('emulator: fault switches', () => {
   it('polygon5xx gives 500/502/503', async () => {
     const statuses = await withFaults({ polygon5xx: 1 }, async () => {
       const out: number[] = [];
-      for (let i = 0; i < 12; i++) out.push((await get(`${em.polygonUrl}${GROUPED}&i=${i}`)).status);
+      for (let i = 0; i < 12; i++)
+        out.push((await get(`${em.polygonUrl}${GROUPED}&i=${i}`)).status);
       return out;
     });
     for (const s of statuses) expect([500, 502, 503]).toContain(s);
@@ -107,7 +114,9 @@ describe('emulator: fault switches', () => {
     const js = await withFaults({ thetaMalformed: 1 }, () => get(`${em.thetaV1Url}${V2_TRADE}`));
     expect(js.status).toBe(200);
     expect(() => JSON.parse(js.text)).toThrow();
-    const nodata = await withFaults({ thetaMalformed: 1 }, () => get(`${em.thetaV3Url}/v3/stock/history/trade?symbol=BBB&date=20240102`));
+    const nodata = await withFaults({ thetaMalformed: 1 }, () =>
+      get(`${em.thetaV3Url}/v3/stock/history/trade?symbol=BBB&date=20240102`),
+    );
     expect(nodata.status).toBe(200);
     expect(nodata.text).not.toContain('timestamp');
   });
@@ -122,7 +131,11 @@ describe('emulator: fault switches', () => {
 
 describe('emulator: probabilistic faults are seeded and deterministic', () => {
   async function statuses(seed: number, urls: string[]): Promise<number[]> {
-    const em = await startEmulator({ source: new TinySource(), seed, faults: { polygon429: 0.5, theta474: 0.5 } });
+    const em = await startEmulator({
+      source: new TinySource(),
+      seed,
+      faults: { polygon429: 0.5, theta474: 0.5 },
+    });
     try {
       const out: number[] = [];
       for (const u of urls) {

@@ -31,7 +31,8 @@ function fakeSource(n: number, bars: number): MarketSource & { calls: number; fa
     async groupedDaily(date: string): Promise<DailyBar[]> {
       if (date !== DAY) return [];
       const out: DailyBar[] = [];
-      for (let i = n - 1; i >= 0; i--) out.push({ T: `T${i}`, o: 10, h: 12.5, l: 9.75, c: 11, v: 1000 + i, n: 7 });
+      for (let i = n - 1; i >= 0; i--)
+        out.push({ T: `T${i}`, o: 10, h: 12.5, l: 9.75, c: 11, v: 1000 + i, n: 7 });
       out.push({ T: 'OTCX', o: 1, h: 1, l: 1, c: 1, v: 1, otc: true });
       return out;
     },
@@ -51,7 +52,16 @@ function fakeSource(n: number, bars: number): MarketSource & { calls: number; fa
         throw new Error('source broke');
       }
       const i = Number(ticker.slice(1));
-      return Array.from({ length: bars }, (_, k) => ({ startMs: pm0 + k * 60_000, durationMs: 60_000, open: 10, high: 10 + (i % 7) + k / 100, low: 9.5, close: 10.25, volume: 100 + k, trades: 3 }));
+      return Array.from({ length: bars }, (_, k) => ({
+        startMs: pm0 + k * 60_000,
+        durationMs: 60_000,
+        open: 10,
+        high: 10 + (i % 7) + k / 100,
+        low: 9.5,
+        close: 10.25,
+        volume: 100 + k,
+        trades: 3,
+      }));
     },
   };
   return src;
@@ -66,8 +76,13 @@ afterEach(async () => {
 async function getFile(e: RunningEmulator, key = KEY): Promise<{ status: number; body: Buffer }> {
   const base = new URL(e.flatFiles.url);
   const path = `/flatfiles/${key}`;
-  const signed = aws4.sign({ host: base.host, path, method: 'GET', service: 's3', region: 'us-east-1', headers: {} }, { accessKeyId: e.flatFiles.accessKey, secretAccessKey: e.flatFiles.secretKey });
-  const res = await request(`${base.origin}${path}`, { headers: signed.headers as Record<string, string> });
+  const signed = aws4.sign(
+    { host: base.host, path, method: 'GET', service: 's3', region: 'us-east-1', headers: {} },
+    { accessKeyId: e.flatFiles.accessKey, secretAccessKey: e.flatFiles.secretKey },
+  );
+  const res = await request(`${base.origin}${path}`, {
+    headers: signed.headers as Record<string, string>,
+  });
   return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
 }
 
@@ -82,7 +97,11 @@ describe('emulator flat files in bounded memory', () => {
     const open = ns(etToUtcMs(DAY, '09:30:00'));
     const want = ['ticker,volume,open,close,high,low,window_start,transactions'];
     for (const i of [0, 1, 2]) {
-      want.push(`T${i},100,10,10.25,${10 + i},9.5,${ns(pm0)},3`, `T${i},101,10,10.25,${10 + i + 0.01},9.5,${ns(pm0 + 60_000)},3`, `T${i},${1000 + i},10,11,12.5,9.75,${open},7`);
+      want.push(
+        `T${i},100,10,10.25,${10 + i},9.5,${ns(pm0)},3`,
+        `T${i},101,10,10.25,${10 + i + 0.01},9.5,${ns(pm0 + 60_000)},3`,
+        `T${i},${1000 + i},10,11,12.5,9.75,${open},7`,
+      );
     }
     expect(gunzipSync(r.body).toString('utf8')).toBe(`${want.join('\n')}\n`);
   });
@@ -103,7 +122,9 @@ describe('emulator flat files in bounded memory', () => {
     expect((await getFile(em)).status).toBe(200);
     expect(broken.calls).toBe(1 + 50);
     // No bars on a day: no file (404), as before.
-    expect((await getFile(em, 'us_stocks_sip/minute_aggs_v1/2024/01/2024-01-17.csv.gz')).status).toBe(404);
+    expect(
+      (await getFile(em, 'us_stocks_sip/minute_aggs_v1/2024/01/2024-01-17.csv.gz')).status,
+    ).toBe(404);
   });
 
   it('a 200,000-row day is served under a 64 MB heap (the CSV text alone is ~13 MB)', () => {
@@ -129,7 +150,11 @@ describe('emulator flat files in bounded memory', () => {
       await em.close();
       console.log(JSON.stringify({ kind: r.kind, rows: r.rows, tickers: r.highs?.size }));
     `;
-    const r = spawnSync(process.execPath, ['--max-old-space-size=64', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 110_000 });
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=64', '--input-type=module', '-e', script],
+      { encoding: 'utf8', timeout: 110_000 },
+    );
     expect(r.status, r.stderr.slice(-600)).toBe(0);
     expect(JSON.parse(r.stdout.trim())).toEqual({ kind: 'ok', rows: 200_000, tickers: 20_000 });
   }, 120_000);

@@ -7,7 +7,8 @@ const KEY = 'test-key-123';
 
 describe('emulator: Polygon routes', () => {
   let em: RunningEmulator;
-  const url = (path: string): string => `${em.polygonUrl}${path}${path.includes('?') ? '&' : '?'}apiKey=${KEY}`;
+  const url = (path: string): string =>
+    `${em.polygonUrl}${path}${path.includes('?') ? '&' : '?'}apiKey=${KEY}`;
 
   beforeAll(async () => {
     em = await startEmulator({ source: new TinySource() });
@@ -17,7 +18,9 @@ describe('emulator: Polygon routes', () => {
   });
 
   it('answers 401 JSON without a key, and accepts apiKey= or Bearer', async () => {
-    const none = await getJson(`${em.polygonUrl}/v2/aggs/grouped/locale/us/market/stocks/2024-01-02`);
+    const none = await getJson(
+      `${em.polygonUrl}/v2/aggs/grouped/locale/us/market/stocks/2024-01-02`,
+    );
     expect(none.status).toBe(401);
     expect(none.body.status).toBe('ERROR');
     expect(none.body.error).toBe('Unknown API Key');
@@ -38,7 +41,9 @@ describe('emulator: Polygon routes', () => {
       const wrong = await getJson(`${strict.polygonUrl}/v3/reference/splits?apiKey=wrong-key`);
       expect(wrong.status).toBe(401);
       expect(wrong.body.error).toBe('Unknown API Key');
-      const right = await get(`${strict.polygonUrl}/v3/reference/splits`, { headers: { authorization: 'Bearer right-key' } });
+      const right = await get(`${strict.polygonUrl}/v3/reference/splits`, {
+        headers: { authorization: 'Bearer right-key' },
+      });
       expect(right.status).toBe(200);
     } finally {
       await strict.close();
@@ -46,7 +51,9 @@ describe('emulator: Polygon routes', () => {
   });
 
   it('serves grouped daily: t = 16:00 ET, OTC only with include_otc, split-adjusted by default', async () => {
-    const raw = await getJson(url('/v2/aggs/grouped/locale/us/market/stocks/2024-01-02?adjusted=false'));
+    const raw = await getJson(
+      url('/v2/aggs/grouped/locale/us/market/stocks/2024-01-02?adjusted=false'),
+    );
     expect(raw.status).toBe(200);
     expect(raw.body.status).toBe('OK');
     expect(raw.body.adjusted).toBe(false);
@@ -55,18 +62,38 @@ describe('emulator: Polygon routes', () => {
     expect(raw.body.results.map((r: { T: string }) => r.T)).toEqual(['AAA', 'BBB', 'CCC', 'EEE']);
     const t1600 = Date.UTC(2024, 0, 2, 21, 0, 0);
     for (const r of raw.body.results) expect(r.t).toBe(t1600);
-    expect(raw.body.results[0]).toEqual({ T: 'AAA', v: 1_000_000, vw: 0.44, o: 0.4, c: 0.45, h: 0.5, l: 0.38, t: t1600, n: 812 });
+    expect(raw.body.results[0]).toEqual({
+      T: 'AAA',
+      v: 1_000_000,
+      vw: 0.44,
+      o: 0.4,
+      c: 0.45,
+      h: 0.5,
+      l: 0.38,
+      t: t1600,
+      n: 812,
+    });
     expect(raw.body.results[2]).not.toHaveProperty('n');
     expect(raw.body.results[2]).not.toHaveProperty('otc');
 
-    const otc = await getJson(url('/v2/aggs/grouped/locale/us/market/stocks/2024-01-02?adjusted=false&include_otc=true'));
+    const otc = await getJson(
+      url('/v2/aggs/grouped/locale/us/market/stocks/2024-01-02?adjusted=false&include_otc=true'),
+    );
     expect(otc.body.resultsCount).toBe(5);
     expect(otc.body.results[4]).toMatchObject({ T: 'OTCX', otc: true });
 
     // adjusted (default): AAA 1-for-10 reverse split on 2024-01-03 → prices x10, volume /10; BBB 2-for-1 on 2024-03-11 → /2.
     const adj = await getJson(url('/v2/aggs/grouped/locale/us/market/stocks/2024-01-02'));
     expect(adj.body.adjusted).toBe(true);
-    expect(adj.body.results[0]).toMatchObject({ T: 'AAA', o: 4, h: 5, l: 3.8, c: 4.5, vw: 4.4, v: 100_000 });
+    expect(adj.body.results[0]).toMatchObject({
+      T: 'AAA',
+      o: 4,
+      h: 5,
+      l: 3.8,
+      c: 4.5,
+      vw: 4.4,
+      v: 100_000,
+    });
     expect(adj.body.results[1]).toMatchObject({ T: 'BBB', o: 6.05, c: 5.95, v: 176_240 });
     expect(adj.body.results[2]).toMatchObject({ T: 'CCC', o: 50 });
   });
@@ -80,11 +107,18 @@ describe('emulator: Polygon routes', () => {
     const empty = await getJson(url('/v2/aggs/grouped/locale/us/market/stocks/2024-01-06'));
     expect(empty.status).toBe(200);
     expect(empty.body).not.toHaveProperty('results');
-    expect(empty.body).toMatchObject({ queryCount: 0, resultsCount: 0, status: 'OK', adjusted: true });
+    expect(empty.body).toMatchObject({
+      queryCount: 0,
+      resultsCount: 0,
+      status: 'OK',
+      adjusted: true,
+    });
 
     const nul = await startEmulator({ source: new TinySource(), emptyResultsAsNull: true });
     try {
-      const r = await getJson(`${nul.polygonUrl}/v2/aggs/grouped/locale/us/market/stocks/2024-01-06?apiKey=k`);
+      const r = await getJson(
+        `${nul.polygonUrl}/v2/aggs/grouped/locale/us/market/stocks/2024-01-06?apiKey=k`,
+      );
       expect(r.body.results).toBeNull();
     } finally {
       await nul.close();
@@ -99,10 +133,15 @@ describe('emulator: Polygon routes', () => {
 
   it('paginates reference tickers with next_url across 3 pages, without the key in next_url', async () => {
     const seen: string[] = [];
-    let next: string | undefined = url('/v3/reference/tickers?market=stocks&active=true&date=2024-01-02&limit=2');
+    let next: string | undefined = url(
+      '/v3/reference/tickers?market=stocks&active=true&date=2024-01-02&limit=2',
+    );
     let pages = 0;
     while (next) {
-      const r = await getJson(next, pages === 0 ? {} : { headers: { authorization: `Bearer ${KEY}` } });
+      const r = await getJson(
+        next,
+        pages === 0 ? {} : { headers: { authorization: `Bearer ${KEY}` } },
+      );
       expect(r.status).toBe(200);
       expect(r.body.status).toBe('OK');
       expect(r.body.count).toBe(r.body.results.length);
@@ -135,7 +174,10 @@ describe('emulator: Polygon routes', () => {
   it('filters tickers by active, market and type; honours tickersPageSize', async () => {
     const gone = await getJson(url('/v3/reference/tickers?active=false&date=2024-01-02'));
     expect(gone.body.results.map((t: { ticker: string }) => t.ticker)).toEqual(['ZZZ']);
-    expect(gone.body.results[0]).toMatchObject({ active: false, delisted_utc: '2023-12-15T00:00:00Z' });
+    expect(gone.body.results[0]).toMatchObject({
+      active: false,
+      delisted_utc: '2023-12-15T00:00:00Z',
+    });
     const otc = await getJson(url('/v3/reference/tickers?market=otc&date=2024-01-02'));
     expect(otc.body.results.map((t: { ticker: string }) => t.ticker)).toEqual(['OTCX']);
     const cs = await getJson(url('/v3/reference/tickers?market=stocks&type=CS&date=2024-01-02'));
@@ -146,7 +188,9 @@ describe('emulator: Polygon routes', () => {
 
     const small = await startEmulator({ source: new TinySource(), tickersPageSize: 4 });
     try {
-      const p1 = await getJson(`${small.polygonUrl}/v3/reference/tickers?date=2024-01-02&limit=1000&apiKey=k`);
+      const p1 = await getJson(
+        `${small.polygonUrl}/v3/reference/tickers?date=2024-01-02&limit=1000&apiKey=k`,
+      );
       expect(p1.body.results).toHaveLength(4);
       const p2 = await getJson(`${p1.body.next_url}&apiKey=k`);
       expect(p2.body.results.map((t: { ticker: string }) => t.ticker)).toEqual(['EEE', 'OTCX']);
@@ -193,7 +237,9 @@ describe('emulator: Polygon routes', () => {
 
     const rev = await getJson(url('/v3/reference/splits?reverse_split=true'));
     expect(rev.body.results.map((s: { id: string }) => s.id)).toEqual(['S2']);
-    const gte = await getJson(url('/v3/reference/splits?execution_date.gte=2024-01-03&execution_date.lt=2024-03-11'));
+    const gte = await getJson(
+      url('/v3/reference/splits?execution_date.gte=2024-01-03&execution_date.lt=2024-03-11'),
+    );
     expect(gte.body.results.map((s: { id: string }) => s.id)).toEqual(['S2']);
     const byTicker = await getJson(url('/v3/reference/splits?ticker=BBB'));
     expect(byTicker.body.results.map((s: { id: string }) => s.id)).toEqual(['S3']);
@@ -202,9 +248,19 @@ describe('emulator: Polygon routes', () => {
   });
 
   it('serves minute range aggregates with bar-start t, and no results for an unknown ticker', async () => {
-    const r = await getJson(url('/v2/aggs/ticker/AAA/range/1/minute/2024-01-02/2024-01-02?adjusted=false&sort=asc&limit=50000'));
+    const r = await getJson(
+      url(
+        '/v2/aggs/ticker/AAA/range/1/minute/2024-01-02/2024-01-02?adjusted=false&sort=asc&limit=50000',
+      ),
+    );
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ ticker: 'AAA', queryCount: 5, resultsCount: 5, adjusted: false, status: 'OK' });
+    expect(r.body).toMatchObject({
+      ticker: 'AAA',
+      queryCount: 5,
+      resultsCount: 5,
+      adjusted: false,
+      status: 'OK',
+    });
     expect(r.body.results.map((b: { t: number }) => b.t)).toEqual([
       est(2, 4, 0),
       est(2, 4, 1),
@@ -212,18 +268,30 @@ describe('emulator: Polygon routes', () => {
       est(2, 9, 30),
       est(2, 9, 31),
     ]);
-    expect(r.body.results[0]).toEqual({ v: 125, o: 0.395, c: 0.396, h: 0.4, l: 0.39, t: est(2, 4, 0), n: 2 });
+    expect(r.body.results[0]).toEqual({
+      v: 125,
+      o: 0.395,
+      c: 0.396,
+      h: 0.4,
+      l: 0.39,
+      t: est(2, 4, 0),
+      n: 2,
+    });
 
     const adj = await getJson(url('/v2/aggs/ticker/AAA/range/1/minute/2024-01-02/2024-01-02'));
     expect(adj.body.results[0]).toMatchObject({ o: 3.95, v: 12.5 });
 
-    const five = await getJson(url('/v2/aggs/ticker/AAA/range/5/minute/2024-01-02/2024-01-02?adjusted=false'));
+    const five = await getJson(
+      url('/v2/aggs/ticker/AAA/range/5/minute/2024-01-02/2024-01-02?adjusted=false'),
+    );
     expect(five.body.results).toEqual([
       { v: 925, o: 0.395, c: 0.42, h: 0.42, l: 0.39, t: est(2, 4, 0), n: 6 },
       { v: 3000, o: 0.4, c: 0.42, h: 0.43, l: 0.39, t: est(2, 9, 30), n: 22 },
     ]);
 
-    const ms = await getJson(url(`/v2/aggs/ticker/AAA/range/1/minute/${est(2, 4, 1)}/${est(2, 9, 30)}?adjusted=false`));
+    const ms = await getJson(
+      url(`/v2/aggs/ticker/AAA/range/1/minute/${est(2, 4, 1)}/${est(2, 9, 30)}?adjusted=false`),
+    );
     expect(ms.body.resultsCount).toBe(3);
 
     const none = await getJson(url('/v2/aggs/ticker/NOPE/range/1/minute/2024-01-02/2024-01-02'));
@@ -231,7 +299,9 @@ describe('emulator: Polygon routes', () => {
     expect(none.body).not.toHaveProperty('results');
     expect(none.body).toMatchObject({ ticker: 'NOPE', queryCount: 0, resultsCount: 0 });
 
-    const day = await getJson(url('/v2/aggs/ticker/AAA/range/1/day/2024-01-02/2024-01-03?adjusted=false'));
+    const day = await getJson(
+      url('/v2/aggs/ticker/AAA/range/1/day/2024-01-02/2024-01-03?adjusted=false'),
+    );
     expect(day.body.results.map((b: { t: number; c: number }) => [b.t, b.c])).toEqual([
       [Date.UTC(2024, 0, 2, 5), 0.45],
       [Date.UTC(2024, 0, 3, 5), 4.7],
@@ -302,7 +372,15 @@ describe('emulator: FMP shares float', () => {
   it('serves [{symbol, floatShares, outstandingShares, date}] or []', async () => {
     const r = await getJson(`${em.fmpUrl}/stable/shares-float?symbol=AAA&apikey=k&date=2024-01-02`);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual([{ symbol: 'AAA', date: '2024-01-02', freeFloat: 38.0952, floatShares: 8_000_000, outstandingShares: 21_000_000 }]);
+    expect(r.body).toEqual([
+      {
+        symbol: 'AAA',
+        date: '2024-01-02',
+        freeFloat: 38.0952,
+        floatShares: 8_000_000,
+        outstandingShares: 21_000_000,
+      },
+    ]);
     const none = await getJson(`${em.fmpUrl}/stable/shares-float?symbol=BBB&apikey=k`);
     expect(none.body).toEqual([]);
     const noKey = await getJson(`${em.fmpUrl}/stable/shares-float?symbol=AAA`);

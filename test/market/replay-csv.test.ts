@@ -8,7 +8,8 @@ import { csvRows } from '../../source/market/replay/format.js';
 
 describe('csvRows', () => {
   it('reads quoted cells (commas, doubled quotes, line breaks) and keeps real line numbers', () => {
-    const text = 'ticker,name\r\nAAA,"Acme, Inc."\r\n\r\nBBB,"say ""hi"""\nCCC,"two\nlines"\nDDD,x\n';
+    const text =
+      'ticker,name\r\nAAA,"Acme, Inc."\r\n\r\nBBB,"say ""hi"""\nCCC,"two\nlines"\nDDD,x\n';
     expect(csvRows(text, 'x')).toEqual([
       { cells: ['ticker', 'name'], line: 1 },
       { cells: ['AAA', 'Acme, Inc.'], line: 2 },
@@ -19,11 +20,16 @@ describe('csvRows', () => {
   });
 
   it('leaves rows of another length to the caller and reads an empty text as no rows', () => {
-    expect(csvRows('a,b,c\n1,2\n', 'x').map((r) => r.cells)).toEqual([['a', 'b', 'c'], ['1', '2']]);
+    expect(csvRows('a,b,c\n1,2\n', 'x').map((r) => r.cells)).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '2'],
+    ]);
     expect(csvRows('', 'x')).toEqual([]);
   });
 
   it('throws one line naming the file on bad quoting', () => {
-    expect(() => csvRows('a,b\n"open,1\n', 'replay t: days/x.csv.gz')).toThrow(/^replay t: days\/x\.csv\.gz: bad CSV: [^\n]+$/);
+    expect(() => csvRows('a,b\n"open,1\n', 'replay t: days/x.csv.gz')).toThrow(
+      /^replay t: days\/x\.csv\.gz: bad CSV: [^\n]+$/,
+    );
   });
 });

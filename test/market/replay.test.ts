@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_REPLAY_DIR, openReplay, type PremarketEvent, type ReplayMarket } from '../../source/market/replay/index.js';
+import {
+  DEFAULT_REPLAY_DIR,
+  openReplay,
+  type PremarketEvent,
+  type ReplayMarket,
+} from '../../source/market/replay/index.js';
 import { securityTypeFromTicker } from '../../source/market/ticker-conventions.js';
 import { NQB_EXCHANGE_CODES } from '../../source/market/types.js';
 import { HAVE_SHARED, NO_SHARED } from '../helpers/paths.js';
@@ -16,10 +21,17 @@ import { HAVE_SHARED, NO_SHARED } from '../helpers/paths.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = path.resolve(repoRoot, '..', 'shared', 'data');
 const stooqDays = path.join(shared, 'stooq-us-daily-2018-2020', 'days');
-const premarketCsv = path.join(shared, 'polygon-premarket-gappers-2015-2018', 'gappers_premarket_5min.csv');
+const premarketCsv = path.join(
+  shared,
+  'polygon-premarket-gappers-2015-2018',
+  'gappers_premarket_5min.csv',
+);
 
 /** Raw stooq rows of a day: ticker → [open, high, low, close, volume] as numbers, in file order. */
-const rawCache = new Map<string, { ticker: string; exchange: string; kind: string; v: number[] }[]>();
+const rawCache = new Map<
+  string,
+  { ticker: string; exchange: string; kind: string; v: number[] }[]
+>();
 function rawStooq(date: string): { ticker: string; exchange: string; kind: string; v: number[] }[] {
   const hit = rawCache.get(date);
   if (hit) return hit;
@@ -27,7 +39,9 @@ function rawStooq(date: string): { ticker: string; exchange: string; kind: strin
   rawCache.set(date, rows);
   return rows;
 }
-function readRawStooq(date: string): { ticker: string; exchange: string; kind: string; v: number[] }[] {
+function readRawStooq(
+  date: string,
+): { ticker: string; exchange: string; kind: string; v: number[] }[] {
   const text = gunzipSync(fs.readFileSync(path.join(stooqDays, `${date}.csv.gz`))).toString('utf8');
   return text
     .trim()
@@ -55,7 +69,9 @@ let fileRows: Map<string, Record<string, string>>;
 beforeAll(async () => {
   if (!HAVE_SHARED) return;
   market = await openReplay(DEFAULT_REPLAY_DIR);
-  events = JSON.parse(fs.readFileSync(path.join(DEFAULT_REPLAY_DIR, 'premarket_events.json'), 'utf8')) as PremarketEvent[];
+  events = JSON.parse(
+    fs.readFileSync(path.join(DEFAULT_REPLAY_DIR, 'premarket_events.json'), 'utf8'),
+  ) as PremarketEvent[];
   const rows = parse(fs.readFileSync(premarketCsv), { columns: true }) as Record<string, string>[];
   fileRows = new Map(rows.map((r) => [`${r.date} ${r.ticker}`, r]));
 });
@@ -76,8 +92,20 @@ describeShared(title('bundled sample db/market/2018q1'), () => {
   });
 
   it('cites both sources with repository, commit and path as the data README gives them', () => {
-    expect(market.manifest.sources.map(({ repository, commit, path: p, licence }) => ({ repository, commit, p, licence }))).toEqual([
-      { repository: 'minavyoussef/be-mil', commit: 'f28c3fe6504491f0c5087c365ef23e87342a856c', p: 'data/daily/us', licence: 'no licence stated' },
+    expect(
+      market.manifest.sources.map(({ repository, commit, path: p, licence }) => ({
+        repository,
+        commit,
+        p,
+        licence,
+      })),
+    ).toEqual([
+      {
+        repository: 'minavyoussef/be-mil',
+        commit: 'f28c3fe6504491f0c5087c365ef23e87342a856c',
+        p: 'data/daily/us',
+        licence: 'no licence stated',
+      },
       {
         repository: 'hanzelbridges/Polygon2',
         commit: '814e7d3358b15a650473d94620629f6ba0fdbdaa',
@@ -108,8 +136,18 @@ describeShared(title('bundled sample db/market/2018q1'), () => {
       for (let i = 0; i < raw.length; i++) {
         const b = bars[i];
         const r = raw[i];
-        if (b.T !== r.ticker || b.o !== r.v[0] || b.h !== r.v[1] || b.l !== r.v[2] || b.c !== r.v[3] || b.v !== r.v[4]) {
-          expect({ date, bar: b }).toEqual({ date, bar: { T: r.ticker, o: r.v[0], h: r.v[1], l: r.v[2], c: r.v[3], v: r.v[4] } });
+        if (
+          b.T !== r.ticker ||
+          b.o !== r.v[0] ||
+          b.h !== r.v[1] ||
+          b.l !== r.v[2] ||
+          b.c !== r.v[3] ||
+          b.v !== r.v[4]
+        ) {
+          expect({ date, bar: b }).toEqual({
+            date,
+            bar: { T: r.ticker, o: r.v[0], h: r.v[1], l: r.v[2], c: r.v[3], v: r.v[4] },
+          });
         }
         expect('vw' in b || 'n' in b || 'otc' in b).toBe(false);
       }
@@ -134,11 +172,14 @@ describeShared(title('bundled sample db/market/2018q1'), () => {
     const ref = await market.referenceTickers('2018-04-10');
     expect(ref).toHaveLength(market.manifest.counts.tickers);
     const kinds = new Map<string, { exchange: string; kind: string }>();
-    for (const d of ['2018-01-02', '2018-04-10']) for (const r of rawStooq(d)) kinds.set(r.ticker, r);
+    for (const d of ['2018-01-02', '2018-04-10'])
+      for (const r of rawStooq(d)) kinds.set(r.ticker, r);
     for (const t of ref.filter((x) => kinds.has(x.ticker))) {
       const k = kinds.get(t.ticker)!;
       const ex = k.exchange === 'NYSEMKT' ? 'AMEX' : (k.exchange as 'NYSE' | 'NASDAQ');
-      expect(t.type, t.ticker).toBe(securityTypeFromTicker(t.ticker, ex, k.kind as 'stock' | 'etf'));
+      expect(t.type, t.ticker).toBe(
+        securityTypeFromTicker(t.ticker, ex, k.kind as 'stock' | 'etf'),
+      );
       expect(t.primaryExchange).toBe({ NYSE: 'XNYS', NASDAQ: 'XNAS', AMEX: 'XASE' }[ex]);
     }
     const byTicker = new Map(ref.map((t) => [t.ticker, t]));
@@ -153,18 +194,32 @@ describeShared(title('replay referenceTickers and tickerDetails'), () => {
   it('lists the tickers seen on or before the date, sorted, all active, clamped outside the span', async () => {
     const first = await market.referenceTickers('2018-01-02');
     expect(first.map((t) => t.ticker)).toEqual(rawStooq('2018-01-02').map((r) => r.ticker));
-    expect(first.every((t) => t.active && t.market === 'stocks' && t.name === t.ticker && t.delistedUtc === undefined)).toBe(true);
+    expect(
+      first.every(
+        (t) =>
+          t.active && t.market === 'stocks' && t.name === t.ticker && t.delistedUtc === undefined,
+      ),
+    ).toBe(true);
     const later = await market.referenceTickers('2018-02-20');
     expect(later.length).toBeGreaterThan(first.length);
     const names = later.map((t) => t.ticker);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(await market.referenceTickers('2017-06-01')).toEqual(first);
-    expect((await market.referenceTickers('2019-06-01')).length).toBe(market.manifest.counts.tickers);
+    expect((await market.referenceTickers('2019-06-01')).length).toBe(
+      market.manifest.counts.tickers,
+    );
   });
 
   it('answers ticker details without share counts, null for an unknown ticker', async () => {
     const d = await market.tickerDetails('AIG-WS', '2018-02-01');
-    expect(d).toEqual({ ticker: 'AIG-WS', name: 'AIG-WS', type: 'WARRANT', market: 'stocks', primaryExchange: 'XNYS', active: true });
+    expect(d).toEqual({
+      ticker: 'AIG-WS',
+      name: 'AIG-WS',
+      type: 'WARRANT',
+      market: 'stocks',
+      primaryExchange: 'XNYS',
+      active: true,
+    });
     expect((await market.tickerDetails('NSPR', '2018-01-09'))?.primaryExchange).toBe('XASE');
     expect(await market.tickerDetails('NOSUCH', '2018-02-01')).toBeNull();
   });
@@ -181,9 +236,14 @@ describeShared(title('replay premarket: rescaled real bars'), () => {
     expect(c.premarketKept + c.premarketSkipped).toBe(87);
     expect(events).toHaveLength(c.premarketKept);
     const mism = market.manifest.premarketSkipped.filter((s) => s.reason === 'ratio_mismatch');
-    expect(mism.map((s) => `${s.date} ${s.ticker}`)).toEqual(['2018-02-20 ACHV', '2018-03-23 RTTR']);
+    expect(mism.map((s) => `${s.date} ${s.ticker}`)).toEqual([
+      '2018-02-20 ACHV',
+      '2018-03-23 RTTR',
+    ]);
     for (const s of mism) expect(s.detail).toMatch(/more than 3%/);
-    const skippedKeys = new Set(market.manifest.premarketSkipped.map((s) => `${s.date} ${s.ticker}`));
+    const skippedKeys = new Set(
+      market.manifest.premarketSkipped.map((s) => `${s.date} ${s.ticker}`),
+    );
     expect(events.some((e) => skippedKeys.has(`${e.date} ${e.ticker}`))).toBe(false);
   });
 
@@ -203,7 +263,10 @@ describeShared(title('replay premarket: rescaled real bars'), () => {
       const prints = (await market.trades(e.ticker, e.date))!;
       const maxPrice = Math.max(...prints.map((p) => p.price));
       const want = Number(row.pm_high) / Number(row.prev_close);
-      expect(Math.abs(maxPrice / e.stooqPrevClose / want - 1), `${e.date} ${e.ticker}`).toBeLessThan(1e-9);
+      expect(
+        Math.abs(maxPrice / e.stooqPrevClose / want - 1),
+        `${e.date} ${e.ticker}`,
+      ).toBeLessThan(1e-9);
       expect(maxPrice).toBe(e.pmHigh);
       checked++;
     }
@@ -215,7 +278,9 @@ describeShared(title('replay premarket: rescaled real bars'), () => {
       const bars = (await market.minuteBars(e.ticker, e.date))!;
       const prints = (await market.trades(e.ticker, e.date))!;
       expect(prints).toHaveLength(bars.length * 4);
-      const rawBars = JSON.parse(fileRows.get(`${e.date} ${e.ticker}`)!.pm_prices) as { start: string }[];
+      const rawBars = JSON.parse(fileRows.get(`${e.date} ${e.ticker}`)!.pm_prices) as {
+        start: string;
+      }[];
       const offset = rawBars[0].start.slice(19);
       const open = Date.parse(`${e.date}T04:00:00${offset}`);
       const cutoff = Date.parse(`${e.date}T09:30:00${offset}`);
@@ -252,14 +317,20 @@ describeShared(title('replay premarket: rescaled real bars'), () => {
       expect(await market.trades(e.ticker, e.date)).toBeNull();
       expect(await market.minuteBars(e.ticker, e.date)).toBeNull();
     }
-    expect(events.filter((x) => !x.hasPremarketBars).map((x) => x.ticker).sort()).toEqual(['BOXL', 'VVPR']);
+    expect(
+      events
+        .filter((x) => !x.hasPremarketBars)
+        .map((x) => x.ticker)
+        .sort(),
+    ).toEqual(['BOXL', 'VVPR']);
   });
 
   it('premarket_events.json flags R1 positives and near-misses consistently with the manifest', () => {
     const c = market.manifest.counts;
     for (const e of events) {
       expect(e.r1Positive).toBe(e.pmHigh !== null && e.pmHigh / e.stooqPrevClose >= 1.5);
-      if (e.pmHighPct !== null) expect(e.pmHighPct).toBeCloseTo((e.pmHigh! / e.stooqPrevClose - 1) * 100, 9);
+      if (e.pmHighPct !== null)
+        expect(e.pmHighPct).toBeCloseTo((e.pmHigh! / e.stooqPrevClose - 1) * 100, 9);
     }
     const pos = events.filter((e) => e.r1Positive).length;
     expect(pos).toBe(c.r1Positive);

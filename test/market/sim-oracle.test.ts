@@ -7,8 +7,25 @@ import { createSimOracle, type OracleHit } from '../../source/market/sim/oracle.
 const SEED = 42;
 const START = '2024-01-02';
 const N_DAYS = 65;
-const ALL_TYPES = ['CS', 'ADRC', 'ADRP', 'ADRR', 'ADRW', 'GDR', 'OS', 'ETF', 'ETN', 'WARRANT', 'UNIT', 'RIGHT', 'PFD',
-  'OTHER', 'SP', 'FUND', 'LT'];
+const ALL_TYPES = [
+  'CS',
+  'ADRC',
+  'ADRP',
+  'ADRR',
+  'ADRW',
+  'GDR',
+  'OS',
+  'ETF',
+  'ETN',
+  'WARRANT',
+  'UNIT',
+  'RIGHT',
+  'PFD',
+  'OTHER',
+  'SP',
+  'FUND',
+  'LT',
+];
 const ALL_EXCHANGES = ['NYSE', 'NASDAQ', 'AMEX', 'ARCA', 'BATS', 'OTC'];
 const MIC_TO_EXCHANGE: Record<string, string> = { XNYS: 'NYSE', XNAS: 'NASDAQ', XASE: 'AMEX' };
 
@@ -20,7 +37,11 @@ function addDays(d: string, n: number): string {
 
 /** UTC ms of 04:00 and 09:30 America/New_York on `date`, via Intl. */
 function pmWindowUtc(date: string): [number, number] {
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23' });
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/New_York',
+    hour: 'numeric',
+    hourCycle: 'h23',
+  });
   const [y, m, d] = date.split('-').map(Number);
   const est = Date.UTC(y, m - 1, d, 9);
   const start = Number(fmt.format(new Date(est))) === 4 ? est : est - 3_600_000;
@@ -51,7 +72,8 @@ class Wire {
 function splitFactor(splits: SplitRecord[], ticker: string, after: string, upTo: string): number {
   let f = 1;
   for (const s of splits) {
-    if (s.ticker === ticker && s.executionDate > after && s.executionDate <= upTo) f *= s.splitFrom / s.splitTo;
+    if (s.ticker === ticker && s.executionDate > after && s.executionDate <= upTo)
+      f *= s.splitFrom / s.splitTo;
   }
   return f;
 }
@@ -76,8 +98,10 @@ describe('sim oracle over 65 trading days', () => {
     const kinds: Record<string, number> = {};
     for (const h of all) kinds[h.kind] = (kinds[h.kind] ?? 0) + 1;
     const counts = days.map((d) => hitsByDay.get(d)!.length);
-    console.log(`[sim oracle] ${days.length} days in ${ms.toFixed(0)}ms; hits/day min=${Math.min(...counts)} ` +
-      `max=${Math.max(...counts)} mean=${(all.length / days.length).toFixed(1)}; kinds ${JSON.stringify(kinds)}`);
+    console.log(
+      `[sim oracle] ${days.length} days in ${ms.toFixed(0)}ms; hits/day min=${Math.min(...counts)} ` +
+        `max=${Math.max(...counts)} mean=${(all.length / days.length).toFixed(1)}; kinds ${JSON.stringify(kinds)}`,
+    );
   });
 
   it('has 5-40 true hits every day after filters', () => {
@@ -100,15 +124,21 @@ describe('sim oracle over 65 trading days', () => {
         expect(bars.get(h.ticker)!.v).toBeGreaterThanOrEqual(100_000);
         expect(h.rules.length).toBeGreaterThan(0);
         const order = ['PM_GAP_50', 'OPEN_GAP_50', 'INTRADAY_PUSH_50', 'SURGE_7D_300'];
-        expect(h.rules.map((x) => order.indexOf(x.code))).toEqual([...h.rules.map((x) => order.indexOf(x.code))].sort());
-        for (const rule of h.rules) expect(rule.value).toBeGreaterThanOrEqual(rule.code === 'SURGE_7D_300' ? 300 : 50);
+        expect(h.rules.map((x) => order.indexOf(x.code))).toEqual(
+          [...h.rules.map((x) => order.indexOf(x.code))].sort(),
+        );
+        for (const rule of h.rules)
+          expect(rule.value).toBeGreaterThanOrEqual(rule.code === 'SURGE_7D_300' ? 300 : 50);
       }
     }
   });
 
   it('contains R4-only surges built without any +50% day (some without any +20% day)', async () => {
-    const surges = [...hitsByDay.values()].flat()
-      .filter((h) => h.kind === 'surge' && h.rules.length === 1 && h.rules[0].code === 'SURGE_7D_300');
+    const surges = [...hitsByDay.values()]
+      .flat()
+      .filter(
+        (h) => h.kind === 'surge' && h.rules.length === 1 && h.rules[0].code === 'SURGE_7D_300',
+      );
     expect(surges.length).toBeGreaterThan(0);
     let stealth = 0;
     for (const h of surges.slice(0, 40)) {
@@ -135,7 +165,9 @@ describe('sim oracle over 65 trading days', () => {
 
   it('contains premarket-only spikes (pm_fade) and ones under the 20% prefilter', async () => {
     const all = [...hitsByDay.values()].flat();
-    const fades = all.filter((h) => h.kind === 'pm_fade' && h.rules.map((r) => r.code).join() === 'PM_GAP_50');
+    const fades = all.filter(
+      (h) => h.kind === 'pm_fade' && h.rules.map((r) => r.code).join() === 'PM_GAP_50',
+    );
     const under = all.filter((h) => h.kind === 'pm_fade_under_prefilter');
     expect(fades.length).toBeGreaterThan(0);
     expect(under.length).toBeGreaterThan(0);
@@ -149,7 +181,7 @@ describe('sim oracle over 65 trading days', () => {
     }
   });
 
-  it("every R1 value equals max(eligible premarket prints) / corrected previous close - 1 from the served data", async () => {
+  it('every R1 value equals max(eligible premarket prints) / corrected previous close - 1 from the served data', async () => {
     let n = 0;
     for (const d of days) {
       const [ws, we] = pmWindowUtc(d);
@@ -168,8 +200,12 @@ describe('sim oracle over 65 trading days', () => {
   });
 
   it('reverse-split fake gaps are not hits; split days with a real move on the corrected basis are', async () => {
-    const inSpan = splits.filter((s) => s.splitFrom > s.splitTo && s.executionDate >= days[1] &&
-      s.executionDate <= days[days.length - 1]);
+    const inSpan = splits.filter(
+      (s) =>
+        s.splitFrom > s.splitTo &&
+        s.executionDate >= days[1] &&
+        s.executionDate <= days[days.length - 1],
+    );
     let fake = 0;
     for (const s of inSpan) {
       const d = s.executionDate;
@@ -181,7 +217,8 @@ describe('sim oracle over 65 trading days', () => {
       if (truth.event?.kind === 'split_real_gap') {
         if (hit) {
           const r2 = hit.rules.find((r) => r.code === 'OPEN_GAP_50');
-          if (r2) expect(r2.value).toBeCloseTo((b.o / (p.c * s.splitFrom / s.splitTo) - 1) * 100, 9);
+          if (r2)
+            expect(r2.value).toBeCloseTo((b.o / ((p.c * s.splitFrom) / s.splitTo) - 1) * 100, 9);
         }
         continue;
       }
@@ -201,7 +238,11 @@ describe('sim oracle over 65 trading days', () => {
     const found = { deriv: 0, etf: 0, otc: 0, lowVol: 0, otherExchange: 0 };
     for (const d of days) {
       const strict = new Set(hitsByDay.get(d)!.map((h) => h.ticker));
-      const wide = oracle.hits(d, { allowTypes: ALL_TYPES, allowedExchanges: ALL_EXCHANGES, minVolume: 0 });
+      const wide = oracle.hits(d, {
+        allowTypes: ALL_TYPES,
+        allowedExchanges: ALL_EXCHANGES,
+        minVolume: 0,
+      });
       const extra = wide.filter((h) => !strict.has(h.ticker));
       if (extra.length === 0) continue;
       const refs = new Map((await m.referenceTickers(d)).map((r) => [r.ticker, r]));
@@ -236,7 +277,8 @@ describe('sim oracle over 65 trading days', () => {
       for (const r of refs) {
         const b = bars.get(r.ticker);
         if (!b || r.market !== 'stocks' || !MIC_TO_EXCHANGE[r.primaryExchange]) continue;
-        if (!['CS', 'ADRC', 'ADRP', 'ADRR', 'ADRW', 'GDR'].includes(r.type) || b.v < 100_000) continue;
+        if (!['CS', 'ADRC', 'ADRP', 'ADRR', 'ADRW', 'GDR'].includes(r.type) || b.v < 100_000)
+          continue;
         const rules: string[] = [];
         const pb = (await wire.day(window[1])).get(r.ticker);
         if (pb) {
@@ -244,12 +286,16 @@ describe('sim oracle over 65 trading days', () => {
           const tr = await m.trades(r.ticker, d);
           if (tr) {
             const hi = eligibleHigh(tr.filter((p) => p.ms >= ws && p.ms < we));
-            if ((hi / pc - 1) * 100 >= 50 - 1e-9) rules.push(`PM_GAP_50:${((hi / pc - 1) * 100).toFixed(6)}`);
+            if ((hi / pc - 1) * 100 >= 50 - 1e-9)
+              rules.push(`PM_GAP_50:${((hi / pc - 1) * 100).toFixed(6)}`);
           }
-          if ((b.o / pc - 1) * 100 >= 50 - 1e-9) rules.push(`OPEN_GAP_50:${((b.o / pc - 1) * 100).toFixed(6)}`);
+          if ((b.o / pc - 1) * 100 >= 50 - 1e-9)
+            rules.push(`OPEN_GAP_50:${((b.o / pc - 1) * 100).toFixed(6)}`);
         }
-        if ((b.h / b.o - 1) * 100 >= 50 - 1e-9) rules.push(`INTRADAY_PUSH_50:${((b.h / b.o - 1) * 100).toFixed(6)}`);
-        let hi = -Infinity, lo = Infinity;
+        if ((b.h / b.o - 1) * 100 >= 50 - 1e-9)
+          rules.push(`INTRADAY_PUSH_50:${((b.h / b.o - 1) * 100).toFixed(6)}`);
+        let hi = -Infinity,
+          lo = Infinity;
         for (const w of window) {
           const x = (await wire.day(w)).get(r.ticker);
           if (!x) continue;
@@ -257,10 +303,15 @@ describe('sim oracle over 65 trading days', () => {
           hi = Math.max(hi, x.h * f);
           lo = Math.min(lo, x.l * f);
         }
-        if ((hi / lo - 1) * 100 >= 300 - 1e-9) rules.push(`SURGE_7D_300:${((hi / lo - 1) * 100).toFixed(6)}`);
+        if ((hi / lo - 1) * 100 >= 300 - 1e-9)
+          rules.push(`SURGE_7D_300:${((hi / lo - 1) * 100).toFixed(6)}`);
         if (rules.length > 0) mine.push(`${r.ticker} ${rules.join('|')}`);
       }
-      const theirs = hitsByDay.get(d)!.map((h) => `${h.ticker} ${h.rules.map((x) => `${x.code}:${x.value.toFixed(6)}`).join('|')}`);
+      const theirs = hitsByDay
+        .get(d)!
+        .map(
+          (h) => `${h.ticker} ${h.rules.map((x) => `${x.code}:${x.value.toFixed(6)}`).join('|')}`,
+        );
       expect(mine, d).toEqual(theirs);
     }
   });

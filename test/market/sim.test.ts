@@ -3,8 +3,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eligibleHigh, eligiblePrints } from '../helpers/tape.js';
-import { NQB_EXCHANGE_CODES, type DailyBar, type MarketSource, type RefTicker } from '../../source/market/types.js';
-import { createSimMarket, defaultSimCalendar, parseSimMarketSpec } from '../../source/market/sim/index.js';
+import {
+  NQB_EXCHANGE_CODES,
+  type DailyBar,
+  type MarketSource,
+  type RefTicker,
+} from '../../source/market/types.js';
+import {
+  createSimMarket,
+  defaultSimCalendar,
+  parseSimMarketSpec,
+} from '../../source/market/sim/index.js';
 import { createSimOracle } from '../../source/market/sim/oracle.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -17,7 +26,11 @@ function addDays(d: string, n: number): string {
 
 /** UTC ms of 04:00 and 09:30 America/New_York on `date`, via Intl (independent of the simulator's DST code). */
 function pmWindowUtc(date: string): [number, number] {
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23' });
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/New_York',
+    hour: 'numeric',
+    hourCycle: 'h23',
+  });
   const [y, m, d] = date.split('-').map(Number);
   const est = Date.UTC(y, m - 1, d, 9); // 04:00 EST
   const start = Number(fmt.format(new Date(est))) === 4 ? est : est - 3_600_000;
@@ -37,10 +50,16 @@ describe('sim market: determinism', () => {
       const gb = await b.groupedDaily(d);
       expect(ga.length).toBeGreaterThan(5000);
       expect(JSON.stringify(ga)).toBe(JSON.stringify(gb));
-      expect(JSON.stringify(await a.referenceTickers(d))).toBe(JSON.stringify(await b.referenceTickers(d)));
+      expect(JSON.stringify(await a.referenceTickers(d))).toBe(
+        JSON.stringify(await b.referenceTickers(d)),
+      );
       for (const bar of ga.filter((_, i) => i % 500 === 0)) {
-        expect(JSON.stringify(await a.trades(bar.T, d))).toBe(JSON.stringify(await b.trades(bar.T, d)));
-        expect(JSON.stringify(await a.minuteBars(bar.T, d))).toBe(JSON.stringify(await b.minuteBars(bar.T, d)));
+        expect(JSON.stringify(await a.trades(bar.T, d))).toBe(
+          JSON.stringify(await b.trades(bar.T, d)),
+        );
+        expect(JSON.stringify(await a.minuteBars(bar.T, d))).toBe(
+          JSON.stringify(await b.minuteBars(bar.T, d)),
+        );
       }
     }
     expect(JSON.stringify(await a.splits())).toBe(JSON.stringify(await b.splits()));
@@ -52,7 +71,9 @@ describe('sim market: determinism', () => {
     const ra = (await a.referenceTickers('2024-03-08')).map((r) => r.ticker);
     const rb = (await b.referenceTickers('2024-03-08')).map((r) => r.ticker);
     expect(ra).not.toEqual(rb);
-    expect(JSON.stringify(await a.groupedDaily('2024-03-08'))).not.toBe(JSON.stringify(await b.groupedDaily('2024-03-08')));
+    expect(JSON.stringify(await a.groupedDaily('2024-03-08'))).not.toBe(
+      JSON.stringify(await b.groupedDaily('2024-03-08')),
+    );
   });
 
   it('a day does not depend on what was asked before (no hidden state, bounded lookback)', async () => {
@@ -65,7 +86,8 @@ describe('sim market: determinism', () => {
     const c = await cold.groupedDaily(target);
     expect(JSON.stringify(c)).toBe(JSON.stringify(w));
     const sample = w.filter((_, i) => i % 97 === 0);
-    for (const bar of sample) expect(await cold.trades(bar.T, target)).toEqual(await warm.trades(bar.T, target));
+    for (const bar of sample)
+      expect(await cold.trades(bar.T, target)).toEqual(await warm.trades(bar.T, target));
   });
 
   it('covers any date 1990..2040 with sane bars; non-trading days are empty', async () => {
@@ -105,16 +127,22 @@ describe('sim market: determinism', () => {
 
 describe('sim market: calendar', () => {
   const dir = path.resolve(repoRoot, '../shared/data/stooq-us-daily-2018-2020/days');
-  it.skipIf(!existsSync(dir))('default calendar matches the real NYSE trading days 2018-01-02..2020-01-23', () => {
-    const real = readdirSync(dir).filter((f) => f.endsWith('.csv.gz')).map((f) => f.slice(0, 10)).sort();
-    const mine: string[] = [];
-    for (let d = real[0]; d <= real[real.length - 1]; d = addDays(d, 1)) {
-      if (defaultSimCalendar.isTradingDay(d)) mine.push(d);
-    }
-    expect(mine).toEqual(real);
-    expect(defaultSimCalendar.prevTradingDay('2018-12-06')).toBe('2018-12-04');
-    expect(defaultSimCalendar.prevTradingDay('2024-01-02')).toBe('2023-12-29');
-  });
+  it.skipIf(!existsSync(dir))(
+    'default calendar matches the real NYSE trading days 2018-01-02..2020-01-23',
+    () => {
+      const real = readdirSync(dir)
+        .filter((f) => f.endsWith('.csv.gz'))
+        .map((f) => f.slice(0, 10))
+        .sort();
+      const mine: string[] = [];
+      for (let d = real[0]; d <= real[real.length - 1]; d = addDays(d, 1)) {
+        if (defaultSimCalendar.isTradingDay(d)) mine.push(d);
+      }
+      expect(mine).toEqual(real);
+      expect(defaultSimCalendar.prevTradingDay('2018-12-06')).toBe('2018-12-04');
+      expect(defaultSimCalendar.prevTradingDay('2024-01-02')).toBe('2023-12-29');
+    },
+  );
 
   it('uses an injected calendar for trading days', async () => {
     const closed = new Set(['2024-03-06']);
@@ -145,17 +173,22 @@ describe('sim market: universe, bars, details', () => {
     expect(active.length).toBeGreaterThan(9000);
     expect(active.length).toBeLessThan(11000);
     const has = (f: (r: RefTicker) => boolean): number => active.filter(f).length;
-    for (const mic of ['XNYS', 'XNAS', 'XASE']) expect(has((r) => r.type === 'CS' && r.primaryExchange === mic)).toBeGreaterThan(100);
+    for (const mic of ['XNYS', 'XNAS', 'XASE'])
+      expect(has((r) => r.type === 'CS' && r.primaryExchange === mic)).toBeGreaterThan(100);
     expect(has((r) => r.type === 'ETF' && r.primaryExchange === 'ARCX')).toBeGreaterThan(500);
     expect(has((r) => r.type === 'WARRANT' && /^[A-Z]{4}W$/.test(r.ticker))).toBeGreaterThan(50);
-    expect(has((r) => r.type === 'WARRANT' && /^[A-Z]{1,4}\.WS$/.test(r.ticker))).toBeGreaterThan(10);
+    expect(has((r) => r.type === 'WARRANT' && /^[A-Z]{1,4}\.WS$/.test(r.ticker))).toBeGreaterThan(
+      10,
+    );
     expect(has((r) => r.type === 'UNIT')).toBeGreaterThan(30);
     expect(has((r) => r.type === 'RIGHT')).toBeGreaterThan(10);
     expect(has((r) => r.type === 'PFD' && /^[A-Z]{1,4}_[A-H]$/.test(r.ticker))).toBeGreaterThan(50);
     expect(has((r) => r.type === 'ADRC' && r.market === 'stocks')).toBeGreaterThan(50);
     expect(has((r) => r.type === 'OS')).toBeGreaterThan(20);
     expect(has((r) => r.market === 'otc' && r.primaryExchange === 'OTCM')).toBeGreaterThan(1000);
-    expect(has((r) => r.type === 'CS' && (r.primaryExchange === 'BATS' || r.primaryExchange === 'ARCX'))).toBeGreaterThan(5);
+    expect(
+      has((r) => r.type === 'CS' && (r.primaryExchange === 'BATS' || r.primaryExchange === 'ARCX')),
+    ).toBeGreaterThan(5);
     for (const r of active) {
       expect(r.ticker).toMatch(/^[A-Z]{1,5}(\.(A|B|WS|U|RT)|_[A-H])?$/);
       expect(r.listDate! <= date).toBe(true);
@@ -178,7 +211,9 @@ describe('sim market: universe, bars, details', () => {
       expect((await m.groupedDaily(e)).some((b) => b.T === x.ticker)).toBe(false);
     }
     // A ticker listed after `date` has no bar and no details on `date`.
-    const later = (await m.referenceTickers('2030-06-03')).find((r) => r.active && r.listDate! > '2024-06-01');
+    const later = (await m.referenceTickers('2030-06-03')).find(
+      (r) => r.active && r.listDate! > '2024-06-01',
+    );
     expect(later).toBeDefined();
     expect((await m.groupedDaily(date)).some((b) => b.T === later!.ticker)).toBe(false);
     expect(await m.tickerDetails(later!.ticker, date)).toBeNull();
@@ -198,7 +233,9 @@ describe('sim market: universe, bars, details', () => {
     const missing = activeN - withBar.size;
     expect(missing / activeN).toBeGreaterThan(0.0005);
     expect(missing / activeN).toBeLessThan(0.01);
-    const cs = bars.filter((b) => refs.get(b.T)!.type === 'CS' && refs.get(b.T)!.market === 'stocks');
+    const cs = bars.filter(
+      (b) => refs.get(b.T)!.type === 'CS' && refs.get(b.T)!.market === 'stocks',
+    );
     const low = cs.filter((b) => b.v < 100_000).length / cs.length;
     expect(low).toBeGreaterThan(0.08);
     expect(low).toBeLessThan(0.17);
@@ -271,8 +308,13 @@ describe('sim market: premarket trades and minute bars', () => {
   it('prints lie in 04:00-09:29:59.999 ET, are sorted, peak at the true premarket high and end near the open', async () => {
     const [ws, we] = pmWindowUtc(date);
     const bars = await m.groupedDaily(date);
-    let withPrints = 0, none = 0, nonNqbHigh = 0, nqbHigh = 0, checkedEnd = 0;
-    let maxN = 0, minN = Infinity;
+    let withPrints = 0,
+      none = 0,
+      nonNqbHigh = 0,
+      nqbHigh = 0,
+      checkedEnd = 0;
+    let maxN = 0,
+      minN = Infinity;
     for (const b of bars.filter((_, i) => i % 7 === 0)) {
       const tr = await m.trades(b.T, date);
       const truth = o.truth(b.T, date)!;
@@ -299,7 +341,10 @@ describe('sim market: premarket trades and minute bars', () => {
       if (NQB_EXCHANGE_CODES.includes(top.exchange)) nqbHigh++;
       else nonNqbHigh++;
       if (tr.length >= 10) {
-        const tail = tr.slice(-3).map((p) => p.price).sort((a, c) => a - c)[1];
+        const tail = tr
+          .slice(-3)
+          .map((p) => p.price)
+          .sort((a, c) => a - c)[1];
         expect(Math.abs(tail / b.o - 1)).toBeLessThan(0.2);
         checkedEnd++;
       }
@@ -366,8 +411,10 @@ describe('sim market: performance (printed, not asserted)', () => {
       calls++;
     }
     const tTrades = (performance.now() - t0) / calls;
-    console.log(`[sim perf] create=${tCreate.toFixed(0)}ms groupedDaily(cold)=${times.map((x) => x.toFixed(1)).join('/')}ms ` +
-      `rows=${g.length} referenceTickers=${tRef.toFixed(1)}ms (${refs.length}) trades=${(tTrades * 1000).toFixed(1)}us/call`);
+    console.log(
+      `[sim perf] create=${tCreate.toFixed(0)}ms groupedDaily(cold)=${times.map((x) => x.toFixed(1)).join('/')}ms ` +
+        `rows=${g.length} referenceTickers=${tRef.toFixed(1)}ms (${refs.length}) trades=${(tTrades * 1000).toFixed(1)}us/call`,
+    );
     expect(g.length).toBeGreaterThan(0);
   });
 });

@@ -17,11 +17,18 @@ function files(dir: string): string[] {
 
 describe('dependencies', () => {
   it('every dependency in package.json is imported somewhere', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    const text = ['source', 'bench', 'test'].flatMap((d) => files(join(REPO_ROOT, d))).map((f) => readFileSync(f, 'utf8')).join('\n');
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    const text = ['source', 'bench', 'test']
+      .flatMap((d) => files(join(REPO_ROOT, d)))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const unused = Object.keys(pkg.dependencies).filter((name) => {
       const q = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-      return !new RegExp(`(from\\s+|import\\(\\s*|require\\(\\s*)['"]${q}(/[^'"]*)?['"]`).test(text);
+      return !new RegExp(`(from\\s+|import\\(\\s*|require\\(\\s*)['"]${q}(/[^'"]*)?['"]`).test(
+        text,
+      );
     });
     expect(unused).toEqual([]);
   });

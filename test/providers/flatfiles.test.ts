@@ -13,7 +13,10 @@ import { request } from 'undici';
 import { startEmulator, type RunningEmulator } from '../../source/market/emulator/index.js';
 import { createSimMarket } from '../../source/market/sim/index.js';
 import { createSimOracle } from '../../source/market/sim/oracle.js';
-import { createFlatFilesClient, type FlatFilesOptions } from '../../source/providers/flatfiles/client.js';
+import {
+  createFlatFilesClient,
+  type FlatFilesOptions,
+} from '../../source/providers/flatfiles/client.js';
 import { ProviderError } from '../../source/providers/types.js';
 import { isTradingDay, prevTradingDay } from '../../source/calendar/index.js';
 import { tempDir } from '../helpers/paths.js';
@@ -74,23 +77,40 @@ describe('flat-file premarket highs against the simulated market', () => {
   it('wrong credentials: forbidden, with a reason naming the settings, never highs', async () => {
     const r = await client({ secretKey: 'wrong' }).premarketHighs(DAY);
     expect(r).toMatchObject({ kind: 'forbidden' });
-    if (r.kind === 'forbidden') expect(r.reason).toMatch(/403 SignatureDoesNotMatch.*FLATFILES_ACCESS_KEY/);
-    const unsigned = await request(`${em.flatFiles.url}/flatfiles/us_stocks_sip/minute_aggs_v1/2024/01/${DAY}.csv.gz`);
+    if (r.kind === 'forbidden')
+      expect(r.reason).toMatch(/403 SignatureDoesNotMatch.*FLATFILES_ACCESS_KEY/);
+    const unsigned = await request(
+      `${em.flatFiles.url}/flatfiles/us_stocks_sip/minute_aggs_v1/2024/01/${DAY}.csv.gz`,
+    );
     expect(unsigned.statusCode).toBe(403);
     expect(await unsigned.body.text()).toContain('AccessDenied');
     // EMU_FAULTS=flatFilesForbidden: an account without Flat Files.
     em.setFaults({ flatFilesForbidden: true });
     try {
-      expect(await client().premarketHighs(DAY)).toMatchObject({ kind: 'forbidden', reason: expect.stringMatching(/403 AccessDenied/) });
+      expect(await client().premarketHighs(DAY)).toMatchObject({
+        kind: 'forbidden',
+        reason: expect.stringMatching(/403 AccessDenied/),
+      });
     } finally {
       em.setFaults({});
     }
   });
 
   it('a day not yet published (or not a trading day) is unpublished', async () => {
-    const e2 = await startEmulator({ source: createSimMarket({ seed: SEED }), now: () => Date.parse('2024-01-17T15:59:00Z') }); // 10:59 ET the next day
+    const e2 = await startEmulator({
+      source: createSimMarket({ seed: SEED }),
+      now: () => Date.parse('2024-01-17T15:59:00Z'),
+    }); // 10:59 ET the next day
     try {
-      const c = createFlatFilesClient({ endpoint: e2.flatFiles.url, accessKey: e2.flatFiles.accessKey, secretKey: e2.flatFiles.secretKey, timeoutSec: 30, retries: 0, pmStart: '04:00:00', pmEnd: '09:30:00' });
+      const c = createFlatFilesClient({
+        endpoint: e2.flatFiles.url,
+        accessKey: e2.flatFiles.accessKey,
+        secretKey: e2.flatFiles.secretKey,
+        timeoutSec: 30,
+        retries: 0,
+        pmStart: '04:00:00',
+        pmEnd: '09:30:00',
+      });
       expect((await c.premarketHighs(DAY)).kind).toBe('unpublished');
       expect((await c.premarketHighs('2024-01-15')).kind).toBe('unpublished'); // MLK day
       expect((await c.premarketHighs('2024-01-12')).kind).toBe('ok');
@@ -138,9 +158,12 @@ describe('flat-file premarket highs against the simulated market', () => {
     const first = await client({ cacheDir: dir }).premarketHighs(DAY);
     expect(first).toMatchObject({ kind: 'ok', fromCache: false });
     expect(readdirSync(dir)).toEqual([`minute_aggs_${DAY}.csv.gz`]);
-    const second = await client({ cacheDir: dir, endpoint: 'http://127.0.0.1:9' }).premarketHighs(DAY);
+    const second = await client({ cacheDir: dir, endpoint: 'http://127.0.0.1:9' }).premarketHighs(
+      DAY,
+    );
     expect(second).toMatchObject({ kind: 'ok', fromCache: true });
-    if (first.kind === 'ok' && second.kind === 'ok') expect([...second.highs]).toEqual([...first.highs]);
+    if (first.kind === 'ok' && second.kind === 'ok')
+      expect([...second.highs]).toEqual([...first.highs]);
     writeFileSync(join(dir, `minute_aggs_${DAY}.csv.gz`), 'not gzip');
     const third = await client({ cacheDir: dir }).premarketHighs(DAY);
     expect(third).toMatchObject({ kind: 'ok', fromCache: false });

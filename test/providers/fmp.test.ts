@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFmpClient } from '../../source/providers/fmp/client.js';
 import { createProviders } from '../../source/providers/index.js';
 import { ProviderError } from '../../source/providers/types.js';
-import { cfgWith, instantSleep, json, reply, startServer, v3Csv, type TestServer } from './servers.js';
+import {
+  cfgWith,
+  instantSleep,
+  json,
+  reply,
+  startServer,
+  v3Csv,
+  type TestServer,
+} from './servers.js';
 
 const KEY = 'fmpSEKRET98765';
 
@@ -21,22 +29,41 @@ describe('fmp float shares', () => {
   it('reads floatShares, null for an empty array, and sends symbol and apikey', async () => {
     const s = await server((_req, res, url) => {
       if (url.searchParams.get('symbol') === 'NONE') json(res, 200, []);
-      else json(res, 200, [{ symbol: 'ABCD', date: '2024-01-02', freeFloat: 80.5, floatShares: 16900000, outstandingShares: 21000000 }]);
+      else
+        json(res, 200, [
+          {
+            symbol: 'ABCD',
+            date: '2024-01-02',
+            freeFloat: 80.5,
+            floatShares: 16900000,
+            outstandingShares: 21000000,
+          },
+        ]);
     });
-    const fmp = createFmpClient(cfgWith({ FMP_API_KEY: KEY }), { baseUrl: s.url, sleep: instantSleep().sleep });
+    const fmp = createFmpClient(cfgWith({ FMP_API_KEY: KEY }), {
+      baseUrl: s.url,
+      sleep: instantSleep().sleep,
+    });
     cleanups.push(() => fmp.close());
     expect(await fmp.floatShares('ABCD', '2024-01-02')).toBe(16900000);
     expect(await fmp.floatShares('NONE', '2024-01-02')).toBeNull();
     expect(s.requests[0].url.pathname).toBe('/stable/shares-float');
-    expect(Object.fromEntries(s.requests[0].url.searchParams)).toEqual({ symbol: 'ABCD', apikey: KEY });
+    expect(Object.fromEntries(s.requests[0].url.searchParams)).toEqual({
+      symbol: 'ABCD',
+      apikey: KEY,
+    });
   });
 
   it('retries 5xx and never shows the key in the error', async () => {
-    const s = await server((_req, res) => json(res, 500, { 'Error Message': `Invalid API KEY ${KEY}` }));
+    const s = await server((_req, res) =>
+      json(res, 500, { 'Error Message': `Invalid API KEY ${KEY}` }),
+    );
     const { sleep, waits } = instantSleep();
     const fmp = createFmpClient(cfgWith({ FMP_API_KEY: KEY }), { baseUrl: s.url, sleep });
     cleanups.push(() => fmp.close());
-    const e = (await fmp.floatShares('ABCD', '2024-01-02').catch((x: unknown) => x)) as ProviderError;
+    const e = (await fmp
+      .floatShares('ABCD', '2024-01-02')
+      .catch((x: unknown) => x)) as ProviderError;
     expect(e).toBeInstanceOf(ProviderError);
     expect(e.kind).toBe('http');
     expect(e.status).toBe(500);
@@ -50,9 +77,14 @@ describe('fmp float shares', () => {
 
   it('a body that is not the documented array is malformed', async () => {
     const s = await server((_req, res) => reply(res, 200, '{"oops":true}'));
-    const fmp = createFmpClient(cfgWith({ FMP_API_KEY: KEY }), { baseUrl: s.url, sleep: instantSleep().sleep });
+    const fmp = createFmpClient(cfgWith({ FMP_API_KEY: KEY }), {
+      baseUrl: s.url,
+      sleep: instantSleep().sleep,
+    });
     cleanups.push(() => fmp.close());
-    const e = (await fmp.floatShares('ABCD', '2024-01-02').catch((x: unknown) => x)) as ProviderError;
+    const e = (await fmp
+      .floatShares('ABCD', '2024-01-02')
+      .catch((x: unknown) => x)) as ProviderError;
     expect(e.kind).toBe('malformed');
   });
 });
@@ -60,9 +92,15 @@ describe('fmp float shares', () => {
 describe('createProviders', () => {
   it('builds the clients on the given URLs; fmp is null without FMP_API_KEY', async () => {
     const pg = await server((_req, res) => json(res, 200, { status: 'OK' }));
-    const th = await server((_req, res) => reply(res, 200, v3Csv([['2024-01-02T04:30:00.000', 3.5]])));
+    const th = await server((_req, res) =>
+      reply(res, 200, v3Csv([['2024-01-02T04:30:00.000', 3.5]])),
+    );
     const lines: string[] = [];
-    const p = createProviders(cfgWith({ POLYGON_API_KEY: 'pk_abcdef' }), { polygon: pg.url, thetaV3: th.url, thetaV1: th.url }, { log: (l) => lines.push(l) });
+    const p = createProviders(
+      cfgWith({ POLYGON_API_KEY: 'pk_abcdef' }),
+      { polygon: pg.url, thetaV3: th.url, thetaV1: th.url },
+      { log: (l) => lines.push(l) },
+    );
     cleanups.push(() => p.close());
     expect(p.fmp).toBeNull();
     expect(p.fmpMetrics()).toBeNull();
@@ -74,7 +112,9 @@ describe('createProviders', () => {
   });
 
   it('builds an FMP client when FMP_API_KEY is set', async () => {
-    const f = await server((_req, res) => json(res, 200, [{ symbol: 'ABCD', floatShares: 1234567 }]));
+    const f = await server((_req, res) =>
+      json(res, 200, [{ symbol: 'ABCD', floatShares: 1234567 }]),
+    );
     const p = createProviders(cfgWith({ FMP_API_KEY: KEY }), { fmp: f.url });
     cleanups.push(() => p.close());
     expect(p.fmp).not.toBeNull();

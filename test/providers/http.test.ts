@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffMs, errorText, MAX_BACKOFF_MS, parseRetryAfter, Upstream } from '../../source/providers/http.js';
+import {
+  backoffMs,
+  errorText,
+  MAX_BACKOFF_MS,
+  parseRetryAfter,
+  Upstream,
+} from '../../source/providers/http.js';
 import { ProviderError } from '../../source/providers/types.js';
 import { deferred, instantSleep, json, reply, startServer, type TestServer } from './servers.js';
 
@@ -14,7 +20,10 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
   return s;
 }
 
-function upstream(baseUrl: string, extra: Partial<ConstructorParameters<typeof Upstream>[0]> = {}): Upstream {
+function upstream(
+  baseUrl: string,
+  extra: Partial<ConstructorParameters<typeof Upstream>[0]> = {},
+): Upstream {
   const up = new Upstream({
     name: 'polygon',
     baseUrl,
@@ -50,7 +59,9 @@ describe('backoff and Retry-After', () => {
 
   it('a Retry-After above 30 s is capped at 30 s', async () => {
     let n = 0;
-    const s = await server((_req, res) => (n++ === 0 ? reply(res, 429, '', { 'retry-after': '120' }) : reply(res, 200, 'ok')));
+    const s = await server((_req, res) =>
+      n++ === 0 ? reply(res, 429, '', { 'retry-after': '120' }) : reply(res, 200, 'ok'),
+    );
     const { sleep, waits } = instantSleep();
     const up = upstream(s.url, { sleep, retryBudget: (st) => (st === 429 ? 2 : 0) });
     const r = await up.request('/x');
@@ -69,8 +80,24 @@ describe('Upstream', () => {
     expect(r).toMatchObject({ status: 503, httpStatus: 503, text: 'nope', attempts: 3 });
     expect(s.requests).toHaveLength(4);
     const m = up.metrics();
-    expect(m).toMatchObject({ upstream: 'polygon', cap: 2, requests: 4, errors: 4, inFlight: 0, queued: 0, backingOff: false });
-    expect(m.counts).toEqual({ s200: 0, s204: 0, s472: 0, s429: 0, s5xx: 3, timeouts: 0, other: 1 });
+    expect(m).toMatchObject({
+      upstream: 'polygon',
+      cap: 2,
+      requests: 4,
+      errors: 4,
+      inFlight: 0,
+      queued: 0,
+      backingOff: false,
+    });
+    expect(m.counts).toEqual({
+      s200: 0,
+      s204: 0,
+      s472: 0,
+      s429: 0,
+      s5xx: 3,
+      timeouts: 0,
+      other: 1,
+    });
   });
 
   it('appends paths to a base URL with a path prefix and follows absolute URLs verbatim', async () => {
@@ -78,14 +105,20 @@ describe('Upstream', () => {
     const up = upstream(`${s.url}/prefix`);
     await up.request('/v3/a?b=1');
     await up.request(`${s.url}/other?cursor=z`);
-    expect(s.requests.map((r) => r.url.pathname + r.url.search)).toEqual(['/prefix/v3/a?b=1', '/other?cursor=z']);
+    expect(s.requests.map((r) => r.url.pathname + r.url.search)).toEqual([
+      '/prefix/v3/a?b=1',
+      '/other?cursor=z',
+    ]);
   });
 
   it('maps a reply through effectiveStatus and reports every attempt', async () => {
     const s = await server((_req, res) => json(res, 200, { header: { error_type: 'NO_DATA' } }));
     const seen: Array<number | null> = [];
     const up = upstream(s.url);
-    const r = await up.request('/v2/x', { effectiveStatus: () => 472, onAttempt: (a) => seen.push(a.status) });
+    const r = await up.request('/v2/x', {
+      effectiveStatus: () => 472,
+      onAttempt: (a) => seen.push(a.status),
+    });
     expect(r.status).toBe(472);
     expect(r.httpStatus).toBe(200);
     expect(seen).toEqual([472]);
@@ -134,7 +167,9 @@ describe('Upstream', () => {
     expect(m.p50Ms).not.toBeNull();
     expect(m.p95Ms!).toBeGreaterThanOrEqual(m.p50Ms!);
     await up.close();
-    const e = (await up.request('/x?apiKey=topsecretkey&token=abc').catch((x: unknown) => x)) as ProviderError;
+    const e = (await up
+      .request('/x?apiKey=topsecretkey&token=abc')
+      .catch((x: unknown) => x)) as ProviderError;
     expect(e.kind).toBe('network');
     expect(e.message).not.toContain('topsecretkey');
     expect(e.message).toContain('apiKey=REDACTED');
@@ -142,15 +177,37 @@ describe('Upstream', () => {
   });
 
   it('rejects a bad base URL or cap with a one-line Error', () => {
-    expect(() => new Upstream({ name: 'fmp', baseUrl: 'nope', cap: 1, timeoutSec: 1, retries: 0, backoffBaseSec: 0 })).toThrow(/not a valid URL/);
-    expect(() => new Upstream({ name: 'fmp', baseUrl: 'http://127.0.0.1:1', cap: 0, timeoutSec: 1, retries: 0, backoffBaseSec: 0 })).toThrow(/cap/);
+    expect(
+      () =>
+        new Upstream({
+          name: 'fmp',
+          baseUrl: 'nope',
+          cap: 1,
+          timeoutSec: 1,
+          retries: 0,
+          backoffBaseSec: 0,
+        }),
+    ).toThrow(/not a valid URL/);
+    expect(
+      () =>
+        new Upstream({
+          name: 'fmp',
+          baseUrl: 'http://127.0.0.1:1',
+          cap: 0,
+          timeoutSec: 1,
+          retries: 0,
+          backoffBaseSec: 0,
+        }),
+    ).toThrow(/cap/);
   });
 });
 
 describe('errorText', () => {
   it('prefers error, then message, then the raw first line', () => {
     expect(errorText('{"error":"E","message":"M"}')).toBe('E');
-    expect(errorText('{"status":"NOT_FOUND","message":"Ticker not found."}')).toBe('Ticker not found.');
+    expect(errorText('{"status":"NOT_FOUND","message":"Ticker not found."}')).toBe(
+      'Ticker not found.',
+    );
     expect(errorText('404 page not found\n')).toBe('404 page not found');
     expect(errorText('x'.repeat(500))).toHaveLength(200);
   });

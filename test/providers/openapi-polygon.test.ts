@@ -29,7 +29,9 @@ interface Operation {
   parameters: Param[];
   responses: { '200': { content: { 'application/json': { schema: Record<string, unknown> } } } };
 }
-const SPEC = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/openapi/polygon-stocks-subset.json'), 'utf8')) as {
+const SPEC = JSON.parse(
+  readFileSync(join(REPO_ROOT, 'test/fixtures/openapi/polygon-stocks-subset.json'), 'utf8'),
+) as {
   paths: Record<string, { get: Operation }>;
 };
 
@@ -54,10 +56,14 @@ beforeAll(async () => {
   em = await startEmulator({ source: new TinySource() });
   proxy = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    void request(`${em.polygonUrl}${url.pathname}${url.search}`, { headers: { authorization: req.headers.authorization ?? '' } }).then(async (r) => {
+    void request(`${em.polygonUrl}${url.pathname}${url.search}`, {
+      headers: { authorization: req.headers.authorization ?? '' },
+    }).then(async (r) => {
       const body = await r.body.text();
       exchanges.push({ path: url.pathname, query: url.searchParams, status: r.statusCode, body });
-      res.writeHead(r.statusCode, { 'content-type': String(r.headers['content-type'] ?? 'application/json') });
+      res.writeHead(r.statusCode, {
+        'content-type': String(r.headers['content-type'] ?? 'application/json'),
+      });
       res.end(body);
     });
   });
@@ -65,7 +71,11 @@ beforeAll(async () => {
   const addr = proxy.address();
   proxyUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
-  const pg = createPolygonClient(cfgWith({ POLYGON_RETRIES: '0' }), { baseUrl: proxyUrl, apiKey: 'pk_test', sleep: instantSleep().sleep });
+  const pg = createPolygonClient(cfgWith({ POLYGON_RETRIES: '0' }), {
+    baseUrl: proxyUrl,
+    apiKey: 'pk_test',
+    sleep: instantSleep().sleep,
+  });
   try {
     expect((await pg.groupedDaily('2024-01-02')).length).toBeGreaterThan(0);
     expect((await pg.referenceTickers('2024-01-02')).length).toBeGreaterThan(0);
@@ -86,9 +96,15 @@ afterAll(async () => {
 function matchPath(path: string): { template: string; params: Record<string, string> } | null {
   for (const template of Object.keys(SPEC.paths)) {
     const names: string[] = [];
-    const re = new RegExp(`^${template.replace(/\{([^}]+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
+    const re = new RegExp(
+      `^${template.replace(/\{([^}]+)\}/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`,
+    );
     const m = re.exec(path);
-    if (m) return { template, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+    if (m)
+      return {
+        template,
+        params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
+      };
   }
   return null;
 }
@@ -97,10 +113,14 @@ function matchPath(path: string): { template: string; params: Record<string, str
 function paramProblems(p: Param, value: string): string[] {
   const s = p.schema;
   const out: string[] = [];
-  if (Array.isArray(s.enum) && !s.enum.map(String).includes(value)) out.push(`${p.name}=${value} not in ${JSON.stringify(s.enum)}`);
-  if (s.type === 'integer' && !/^-?\d+$/.test(value)) out.push(`${p.name}=${value} is not an integer`);
-  if (s.type === 'boolean' && !['true', 'false'].includes(value)) out.push(`${p.name}=${value} is not a boolean`);
-  if (s.format === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) out.push(`${p.name}=${value} is not a date`);
+  if (Array.isArray(s.enum) && !s.enum.map(String).includes(value))
+    out.push(`${p.name}=${value} not in ${JSON.stringify(s.enum)}`);
+  if (s.type === 'integer' && !/^-?\d+$/.test(value))
+    out.push(`${p.name}=${value} is not an integer`);
+  if (s.type === 'boolean' && !['true', 'false'].includes(value))
+    out.push(`${p.name}=${value} is not a boolean`);
+  if (s.format === 'date' && !/^\d{4}-\d{2}-\d{2}$/.test(value))
+    out.push(`${p.name}=${value} is not a date`);
   return out;
 }
 
@@ -129,19 +149,24 @@ describe("the Polygon client's requests and the emulator's answers against Polyg
         if (!p) problems.push(`${m.template}: undocumented query parameter ${name}`);
         else problems.push(...paramProblems(p, value).map((x) => `${m.template}: ${x}`));
       }
-      for (const p of params) if (p.required && p.in === 'query' && !e.query.has(p.name)) problems.push(`${m.template}: missing required ${p.name}`);
+      for (const p of params)
+        if (p.required && p.in === 'query' && !e.query.has(p.name))
+          problems.push(`${m.template}: missing required ${p.name}`);
     }
     expect(problems).toEqual([]);
   });
 
-  it("every 200 JSON body validates against the documented 200 schema", () => {
+  it('every 200 JSON body validates against the documented 200 schema', () => {
     const problems: string[] = [];
     let checked = 0;
     for (const e of exchanges) {
       const m = matchPath(e.path);
       if (!m || e.status !== 200) continue;
-      const validate = ajv.compile(SPEC.paths[m.template]!.get.responses['200'].content['application/json'].schema);
-      if (!validate(JSON.parse(e.body))) problems.push(`${e.path}: ${ajv.errorsText(validate.errors)}`);
+      const validate = ajv.compile(
+        SPEC.paths[m.template]!.get.responses['200'].content['application/json'].schema,
+      );
+      if (!validate(JSON.parse(e.body)))
+        problems.push(`${e.path}: ${ajv.errorsText(validate.errors)}`);
       checked++;
     }
     expect(checked).toBeGreaterThanOrEqual(5);
@@ -152,9 +177,15 @@ describe("the Polygon client's requests and the emulator's answers against Polyg
     const e = exchanges.find((x) => x.path.startsWith('/v2/aggs/grouped/'))!;
     const body = JSON.parse(e.body) as { results: Record<string, unknown>[] };
     body.results[0]!.o = '0.4';
-    const validate = ajv.compile(SPEC.paths['/v2/aggs/grouped/locale/us/market/stocks/{date}']!.get.responses['200'].content['application/json'].schema);
+    const validate = ajv.compile(
+      SPEC.paths['/v2/aggs/grouped/locale/us/market/stocks/{date}']!.get.responses['200'].content[
+        'application/json'
+      ].schema,
+    );
     expect(validate(body)).toBe(false);
-    const sort = SPEC.paths['/v2/aggs/ticker/{stocksTicker}/range/{multiplier}/{timespan}/{from}/{to}']!.get.parameters.find((p) => p.name === 'sort')!;
+    const sort = SPEC.paths[
+      '/v2/aggs/ticker/{stocksTicker}/range/{multiplier}/{timespan}/{from}/{to}'
+    ]!.get.parameters.find((p) => p.name === 'sort')!;
     expect(paramProblems(sort, 'ascending')).toHaveLength(1);
   });
 });

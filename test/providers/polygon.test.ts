@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPolygonClient, type PolygonClient } from '../../source/providers/polygon/client.js';
 import { ProviderError } from '../../source/providers/types.js';
-import { cfgWith, closedPortUrl, instantSleep, json, reply, startServer, type TestServer } from './servers.js';
+import {
+  cfgWith,
+  closedPortUrl,
+  instantSleep,
+  json,
+  reply,
+  startServer,
+  type TestServer,
+} from './servers.js';
 
 const KEY = 'pk_SEKRET_123456';
 const DATE = '2024-01-02';
@@ -17,9 +25,16 @@ async function server(handler: Parameters<typeof startServer>[0]): Promise<TestS
   return s;
 }
 
-function client(baseUrl: string, overrides: Parameters<typeof cfgWith>[0] = {}): { pg: PolygonClient; waits: number[] } {
+function client(
+  baseUrl: string,
+  overrides: Parameters<typeof cfgWith>[0] = {},
+): { pg: PolygonClient; waits: number[] } {
   const { sleep, waits } = instantSleep();
-  const pg = createPolygonClient(cfgWith({ POLYGON_RETRIES: '3', ...overrides }), { baseUrl, apiKey: KEY, sleep });
+  const pg = createPolygonClient(cfgWith({ POLYGON_RETRIES: '3', ...overrides }), {
+    baseUrl,
+    apiKey: KEY,
+    sleep,
+  });
   cleanups.push(() => pg.close());
   return { pg, waits };
 }
@@ -49,7 +64,17 @@ describe('polygon auth and grouped daily', () => {
         resultsCount: 2,
         adjusted: false,
         results: [
-          { T: 'ABCD', v: 1520300, vw: 4.1822, o: 3.95, c: 4.31, h: 4.48, l: 3.9, t: 1704229200000, n: 8123 },
+          {
+            T: 'ABCD',
+            v: 1520300,
+            vw: 4.1822,
+            o: 3.95,
+            c: 4.31,
+            h: 4.48,
+            l: 3.9,
+            t: 1704229200000,
+            n: 8123,
+          },
           { T: 'QQQQ', v: 10.5, o: 1, c: 1, h: 1, l: 1, t: 1704229200000 },
         ],
       }),
@@ -57,12 +82,35 @@ describe('polygon auth and grouped daily', () => {
     const { pg } = client(s.url);
     const bars = await pg.groupedDaily(DATE);
     expect(bars).toEqual([
-      { symbol: 'ABCD', open: 3.95, high: 4.48, low: 3.9, close: 4.31, volume: 1520300, vwap: 4.1822, transactions: 8123, otc: false },
-      { symbol: 'QQQQ', open: 1, high: 1, low: 1, close: 1, volume: 10.5, vwap: null, transactions: null, otc: false },
+      {
+        symbol: 'ABCD',
+        open: 3.95,
+        high: 4.48,
+        low: 3.9,
+        close: 4.31,
+        volume: 1520300,
+        vwap: 4.1822,
+        transactions: 8123,
+        otc: false,
+      },
+      {
+        symbol: 'QQQQ',
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+        volume: 10.5,
+        vwap: null,
+        transactions: null,
+        otc: false,
+      },
     ]);
     const r = s.requests[0];
     expect(r.url.pathname).toBe(`/v2/aggs/grouped/locale/us/market/stocks/${DATE}`);
-    expect(Object.fromEntries(r.url.searchParams)).toEqual({ adjusted: 'false', include_otc: 'false' });
+    expect(Object.fromEntries(r.url.searchParams)).toEqual({
+      adjusted: 'false',
+      include_otc: 'false',
+    });
     expect(r.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(r.headers['accept-encoding']).toBeUndefined();
     expect(r.url.search).not.toMatch(/apikey/i);
@@ -97,7 +145,13 @@ describe('polygon pagination', () => {
       const cursor = url.searchParams.get('cursor');
       const active = url.searchParams.get('active');
       if (cursor === 'PAGE2') {
-        json(res, 200, { status: 'OK', request_id: 'p2', results: [{ ticker: 'BBB', type: 'CS', primary_exchange: 'XNYS', market: 'stocks', active: true }] });
+        json(res, 200, {
+          status: 'OK',
+          request_id: 'p2',
+          results: [
+            { ticker: 'BBB', type: 'CS', primary_exchange: 'XNYS', market: 'stocks', active: true },
+          ],
+        });
       } else if (active === 'true') {
         json(res, 200, {
           status: 'OK',
@@ -105,7 +159,13 @@ describe('polygon pagination', () => {
           count: 2,
           next_url: `${base}/v3/reference/tickers?cursor=PAGE2`,
           results: [
-            { ticker: 'CCC', type: 'ETF', primary_exchange: 'ARCX', market: 'stocks', active: true },
+            {
+              ticker: 'CCC',
+              type: 'ETF',
+              primary_exchange: 'ARCX',
+              market: 'stocks',
+              active: true,
+            },
             { ticker: 'AAA', market: 'stocks', active: true },
           ],
         });
@@ -114,8 +174,22 @@ describe('polygon pagination', () => {
           status: 'OK',
           request_id: 'd1',
           results: [
-            { ticker: 'DDD', type: 'CS', primary_exchange: 'XNAS', market: 'stocks', active: false, delisted_utc: '2023-12-29T00:00:00Z' },
-            { ticker: 'AAA', type: 'CS', primary_exchange: 'XNAS', market: 'stocks', active: false, delisted_utc: '2020-01-01T00:00:00Z' },
+            {
+              ticker: 'DDD',
+              type: 'CS',
+              primary_exchange: 'XNAS',
+              market: 'stocks',
+              active: false,
+              delisted_utc: '2023-12-29T00:00:00Z',
+            },
+            {
+              ticker: 'AAA',
+              type: 'CS',
+              primary_exchange: 'XNAS',
+              market: 'stocks',
+              active: false,
+              delisted_utc: '2020-01-01T00:00:00Z',
+            },
           ],
         });
       }
@@ -124,13 +198,43 @@ describe('polygon pagination', () => {
     const { pg } = client(s.url);
     const t = await pg.referenceTickers(DATE);
     expect(t).toEqual([
-      { symbol: 'AAA', type: '', primaryExchange: '', market: 'stocks', active: true, delistedUtc: null },
-      { symbol: 'BBB', type: 'CS', primaryExchange: 'XNYS', market: 'stocks', active: true, delistedUtc: null },
-      { symbol: 'CCC', type: 'ETF', primaryExchange: 'ARCX', market: 'stocks', active: true, delistedUtc: null },
-      { symbol: 'DDD', type: 'CS', primaryExchange: 'XNAS', market: 'stocks', active: false, delistedUtc: '2023-12-29T00:00:00Z' },
+      {
+        symbol: 'AAA',
+        type: '',
+        primaryExchange: '',
+        market: 'stocks',
+        active: true,
+        delistedUtc: null,
+      },
+      {
+        symbol: 'BBB',
+        type: 'CS',
+        primaryExchange: 'XNYS',
+        market: 'stocks',
+        active: true,
+        delistedUtc: null,
+      },
+      {
+        symbol: 'CCC',
+        type: 'ETF',
+        primaryExchange: 'ARCX',
+        market: 'stocks',
+        active: true,
+        delistedUtc: null,
+      },
+      {
+        symbol: 'DDD',
+        type: 'CS',
+        primaryExchange: 'XNAS',
+        market: 'stocks',
+        active: false,
+        delistedUtc: '2023-12-29T00:00:00Z',
+      },
     ]);
     expect(s.requests).toHaveLength(3);
-    const firsts = s.requests.filter((r) => !r.url.searchParams.has('cursor')).map((r) => Object.fromEntries(r.url.searchParams));
+    const firsts = s.requests
+      .filter((r) => !r.url.searchParams.has('cursor'))
+      .map((r) => Object.fromEntries(r.url.searchParams));
     expect(firsts).toContainEqual({ market: 'stocks', date: DATE, active: 'true', limit: '1000' });
     expect(firsts).toContainEqual({ market: 'stocks', date: DATE, active: 'false', limit: '1000' });
     const page2 = s.requests.find((r) => r.url.searchParams.has('cursor'))!;
@@ -142,12 +246,19 @@ describe('polygon pagination', () => {
     let base = '';
     const s = await server((_req, res, url) => {
       if (url.pathname === '/v3/splits/odd') {
-        json(res, 200, { status: 'OK', results: [{ id: 'b', ticker: 'WXYZ', execution_date: '2024-01-05', split_from: 1, split_to: 4 }] });
+        json(res, 200, {
+          status: 'OK',
+          results: [
+            { id: 'b', ticker: 'WXYZ', execution_date: '2024-01-05', split_from: 1, split_to: 4 },
+          ],
+        });
       } else {
         json(res, 200, {
           status: 'OK',
           next_url: `${base}/v3/splits/odd?cursor=zz`,
-          results: [{ id: 'a', ticker: 'ABCD', execution_date: '2024-01-02', split_from: 10, split_to: 1 }],
+          results: [
+            { id: 'a', ticker: 'ABCD', execution_date: '2024-01-02', split_from: 10, split_to: 1 },
+          ],
         });
       }
     });
@@ -167,7 +278,13 @@ describe('polygon pagination', () => {
 
   it('a next_url loop is a malformed error, not an endless crawl', async () => {
     let base = '';
-    const s = await server((_req, res) => json(res, 200, { status: 'OK', next_url: `${base}/v3/reference/splits?cursor=same`, results: [] }));
+    const s = await server((_req, res) =>
+      json(res, 200, {
+        status: 'OK',
+        next_url: `${base}/v3/reference/splits?cursor=same`,
+        results: [],
+      }),
+    );
     base = s.url;
     const { pg } = client(s.url);
     const e = await caught(pg.splits('2024-01-01', '2024-01-31'));
@@ -179,9 +296,22 @@ describe('polygon pagination', () => {
 describe('polygon details and minute aggs', () => {
   it('tickerDetails maps shares (share class, else weighted) and returns null on 404', async () => {
     const s = await server((_req, res, url) => {
-      if (url.pathname.endsWith('/NOPE')) return json(res, 404, { status: 'NOT_FOUND', request_id: 'n', message: 'Ticker not found.' });
+      if (url.pathname.endsWith('/NOPE'))
+        return json(res, 404, {
+          status: 'NOT_FOUND',
+          request_id: 'n',
+          message: 'Ticker not found.',
+        });
       if (url.pathname.endsWith('/WTD'))
-        return json(res, 200, { status: 'OK', results: { ticker: 'WTD', type: 'CS', primary_exchange: 'XNYS', weighted_shares_outstanding: 5e6 } });
+        return json(res, 200, {
+          status: 'OK',
+          results: {
+            ticker: 'WTD',
+            type: 'CS',
+            primary_exchange: 'XNYS',
+            weighted_shares_outstanding: 5e6,
+          },
+        });
       json(res, 200, {
         status: 'OK',
         results: {
@@ -213,20 +343,31 @@ describe('polygon details and minute aggs', () => {
       json(res, 200, {
         ticker: 'ABCD',
         status: 'OK',
-        results: [{ v: 1200, vw: 3.98, o: 3.95, c: 4.0, h: 4.02, l: 3.95, t: 1704186000000, n: 14 }],
+        results: [
+          { v: 1200, vw: 3.98, o: 3.95, c: 4.0, h: 4.02, l: 3.95, t: 1704186000000, n: 14 },
+        ],
       }),
     );
     const { pg } = client(s.url);
-    expect(await pg.minuteAggs('ABCD', DATE)).toEqual([{ startMs: 1704186000000, open: 3.95, high: 4.02, low: 3.95, close: 4.0, volume: 1200 }]);
+    expect(await pg.minuteAggs('ABCD', DATE)).toEqual([
+      { startMs: 1704186000000, open: 3.95, high: 4.02, low: 3.95, close: 4.0, volume: 1200 },
+    ]);
     expect(s.requests[0].url.pathname).toBe(`/v2/aggs/ticker/ABCD/range/1/minute/${DATE}/${DATE}`);
-    expect(Object.fromEntries(s.requests[0].url.searchParams)).toEqual({ adjusted: 'false', sort: 'asc', limit: '50000' });
+    expect(Object.fromEntries(s.requests[0].url.searchParams)).toEqual({
+      adjusted: 'false',
+      sort: 'asc',
+      limit: '50000',
+    });
   });
 });
 
 describe('polygon errors and retries', () => {
   it('403 with `message` fails at once with that text', async () => {
-    const text = 'You are not entitled to this data. Please upgrade your plan at https://polygon.example.com/pricing';
-    const s = await server((_req, res) => json(res, 403, { status: 'NOT_AUTHORIZED', request_id: 'r', message: text }));
+    const text =
+      'You are not entitled to this data. Please upgrade your plan at https://polygon.example.com/pricing';
+    const s = await server((_req, res) =>
+      json(res, 403, { status: 'NOT_AUTHORIZED', request_id: 'r', message: text }),
+    );
     const { pg, waits } = client(s.url);
     const e = await caught(pg.minuteAggs('ABCD', DATE));
     expect(e.kind).toBe('http');
@@ -238,7 +379,9 @@ describe('polygon errors and retries', () => {
   });
 
   it('401 with `error` fails at once with that text', async () => {
-    const s = await server((_req, res) => json(res, 401, { status: 'ERROR', request_id: 'r', error: 'Unknown API Key' }));
+    const s = await server((_req, res) =>
+      json(res, 401, { status: 'ERROR', request_id: 'r', error: 'Unknown API Key' }),
+    );
     const { pg } = client(s.url);
     const e = await caught(pg.groupedDaily(DATE));
     expect(e.status).toBe(401);
@@ -250,7 +393,11 @@ describe('polygon errors and retries', () => {
     let n = 0;
     const s = await server((_req, res) => {
       n++;
-      if (n === 1) json(res, 429, { status: 'ERROR', error: "You've exceeded the maximum requests per minute" });
+      if (n === 1)
+        json(res, 429, {
+          status: 'ERROR',
+          error: "You've exceeded the maximum requests per minute",
+        });
       else json(res, 200, { status: 'OK', results: [{ T: 'A', o: 1, h: 2, l: 1, c: 2, v: 3 }] });
     });
     const { pg, waits } = client(s.url);
@@ -288,7 +435,10 @@ describe('polygon errors and retries', () => {
   });
 
   it('a malformed 200 (cut short, or failing the schema) followed by a good one succeeds: retried, not failed', async () => {
-    const good = { status: 'OK', results: [{ T: 'ABCD', v: 100, o: 1, c: 1, h: 1, l: 1, t: 1704229200000 }] };
+    const good = {
+      status: 'OK',
+      results: [{ T: 'ABCD', v: 100, o: 1, c: 1, h: 1, l: 1, t: 1704229200000 }],
+    };
     const text = JSON.stringify(good);
     let n = 0;
     const s = await server((_req, res) => {
@@ -317,7 +467,8 @@ describe('polygon errors and retries', () => {
 
   it('a body failing the schema (status ERROR, or a bad row) is malformed', async () => {
     const s = await server((_req, res, url) => {
-      if (url.pathname.endsWith('2024-01-02')) json(res, 200, { status: 'ERROR', error: 'internal thing' });
+      if (url.pathname.endsWith('2024-01-02'))
+        json(res, 200, { status: 'ERROR', error: 'internal thing' });
       else json(res, 200, { status: 'OK', results: [{ T: 'A', o: 'x' }] });
     });
     const { pg } = client(s.url);
@@ -335,8 +486,14 @@ describe('polygon secrets', () => {
   it('never shows the API key: echoed bodies, apiKey= URLs, network errors, malformed bodies', async () => {
     const down = await closedPortUrl();
     const s = await server((_req, res, url) => {
-      if (url.pathname.includes('/grouped/')) json(res, 400, { status: 'ERROR', error: `bad key ${KEY} for apiKey=${KEY}` });
-      else if (url.pathname === '/v3/reference/tickers') json(res, 200, { status: 'OK', next_url: `${down}/v3/reference/tickers?cursor=c&apiKey=${KEY}`, results: [] });
+      if (url.pathname.includes('/grouped/'))
+        json(res, 400, { status: 'ERROR', error: `bad key ${KEY} for apiKey=${KEY}` });
+      else if (url.pathname === '/v3/reference/tickers')
+        json(res, 200, {
+          status: 'OK',
+          next_url: `${down}/v3/reference/tickers?cursor=c&apiKey=${KEY}`,
+          results: [],
+        });
       else if (url.pathname === '/v3/reference/splits') reply(res, 200, `not json ${KEY}`);
       else json(res, 200, { status: 'BROKEN', message: `key ${KEY}` });
     });
@@ -372,9 +529,18 @@ describe('polygon secrets', () => {
 
 describe('polygon plan rate limit', () => {
   it('free plan: at most 5 requests start in a minute; the 6th waits in the queue instead of failing', async () => {
-    const s = await server((_req, res) => json(res, 200, { status: 'OK', resultsCount: 0, results: [] }));
+    const s = await server((_req, res) =>
+      json(res, 200, { status: 'OK', resultsCount: 0, results: [] }),
+    );
     const { pg } = client(s.url, { POLYGON_PLAN: 'free', POLYGON_CONCURRENCY: '8' });
-    const dates = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09'];
+    const dates = [
+      '2024-01-02',
+      '2024-01-03',
+      '2024-01-04',
+      '2024-01-05',
+      '2024-01-08',
+      '2024-01-09',
+    ];
     const all = dates.map((d) => pg.groupedDaily(d));
     all[5]!.catch(() => undefined); // closed unanswered at cleanup
     await Promise.all(all.slice(0, 5));
@@ -387,9 +553,21 @@ describe('polygon plan rate limit', () => {
     expect(polygonRatePerMinute({ POLYGON_PLAN: 'free', POLYGON_RATE_PER_MIN: 0 })).toBe(5);
     expect(polygonRatePerMinute({ POLYGON_PLAN: 'paid', POLYGON_RATE_PER_MIN: 0 })).toBe(0);
     expect(polygonRatePerMinute({ POLYGON_PLAN: 'paid', POLYGON_RATE_PER_MIN: 100 })).toBe(100);
-    const s = await server((_req, res) => json(res, 200, { status: 'OK', resultsCount: 0, results: [] }));
+    const s = await server((_req, res) =>
+      json(res, 200, { status: 'OK', resultsCount: 0, results: [] }),
+    );
     const { pg } = client(s.url, { POLYGON_PLAN: 'paid' });
-    await Promise.all(['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09', '2024-01-10'].map((d) => pg.groupedDaily(d)));
+    await Promise.all(
+      [
+        '2024-01-02',
+        '2024-01-03',
+        '2024-01-04',
+        '2024-01-05',
+        '2024-01-08',
+        '2024-01-09',
+        '2024-01-10',
+      ].map((d) => pg.groupedDaily(d)),
+    );
     expect(s.requests.length).toBe(7);
   });
 });

@@ -27,7 +27,12 @@ export interface TestServer {
 }
 
 /** Handler: may answer at once or later (held requests). */
-export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, seen: Seen) => void | Promise<void>;
+export type Handler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  seen: Seen,
+) => void | Promise<void>;
 
 /** Starts a server on 127.0.0.1:0. */
 export async function startServer(handler: Handler): Promise<TestServer> {
@@ -78,13 +83,23 @@ export async function closedPortUrl(): Promise<string> {
 }
 
 /** Sends a reply. */
-export function reply(res: http.ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+export function reply(
+  res: http.ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'text/plain', ...headers });
   res.end(body);
 }
 
 /** Sends a JSON reply. */
-export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   reply(res, status, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 }
 
@@ -133,7 +148,10 @@ export const V3_TRADE_COLUMNS = [
  * round-lot extended-hours trade (ext_condition1 1 FORM_T, condition 148 EXTENDED_HOURS_TRADE):
  * eligible to set a premarket high. (ThetaData's doc example carries 115 ODD_LOT, which may not.)
  */
-export function v3Csv(prints: Array<[string, number | string]>, columns: readonly string[] = V3_TRADE_COLUMNS): string {
+export function v3Csv(
+  prints: Array<[string, number | string]>,
+  columns: readonly string[] = V3_TRADE_COLUMNS,
+): string {
   const lines = [columns.join(',')];
   prints.forEach(([ts, price], i) => {
     const row: Record<string, string> = {
@@ -173,10 +191,37 @@ export const V2_TRADE_FORMAT = [
 ];
 
 /** A v2 `/v2/hist/stock/trade` JSON body with prints `[ms_of_day, price]`. */
-export function v2Trades(prints: Array<[number, number]>, dateInt: number, nextPage = 'null', errorType = 'null'): unknown {
+export function v2Trades(
+  prints: Array<[number, number]>,
+  dateInt: number,
+  nextPage = 'null',
+  errorType = 'null',
+): unknown {
   return {
-    header: { latency_ms: 3, error_type: errorType, error_msg: 'null', next_page: nextPage, format: V2_TRADE_FORMAT },
-    response: prints.map(([ms, price], i) => [ms, 1000 + i, 1, 255, 255, 255, 148, 100, 57, price, 0, 0, 0, 0, dateInt]), // FORM_T + extended hours: eligible
+    header: {
+      latency_ms: 3,
+      error_type: errorType,
+      error_msg: 'null',
+      next_page: nextPage,
+      format: V2_TRADE_FORMAT,
+    },
+    response: prints.map(([ms, price], i) => [
+      ms,
+      1000 + i,
+      1,
+      255,
+      255,
+      255,
+      148,
+      100,
+      57,
+      price,
+      0,
+      0,
+      0,
+      0,
+      dateInt,
+    ]), // FORM_T + extended hours: eligible
   };
 }
 
@@ -189,6 +234,15 @@ export function v2Ohlc(bars: Array<[number, number, number]>, dateInt: number): 
       next_page: 'null',
       format: ['ms_of_day', 'open', 'high', 'low', 'close', 'volume', 'count', 'date'],
     },
-    response: bars.map(([ms, high, count]) => [ms, count ? high - 0.01 : 0, high, count ? high - 0.02 : 0, count ? high : 0, count * 100, count, dateInt]),
+    response: bars.map(([ms, high, count]) => [
+      ms,
+      count ? high - 0.01 : 0,
+      high,
+      count ? high - 0.02 : 0,
+      count ? high : 0,
+      count * 100,
+      count,
+      dateInt,
+    ]),
   };
 }

@@ -39,14 +39,22 @@ function client(
   log?: (l: string) => void,
 ): { theta: ThetaApi; waits: number[] } {
   const { sleep, waits } = instantSleep();
-  const theta = createThetaClient(cfgWith({ THETA_RETRIES: '2', ...overrides }), { v3Url, v1Url, sleep, ...(log ? { log } : {}) });
+  const theta = createThetaClient(cfgWith({ THETA_RETRIES: '2', ...overrides }), {
+    v3Url,
+    v1Url,
+    sleep,
+    ...(log ? { log } : {}),
+  });
   cleanups.push(() => theta.close());
   return { theta, waits };
 }
 
-const v3Path = (s: TestServer) => s.requests.filter((r) => r.url.pathname === '/v3/stock/history/trade');
-const v1TradePath = (s: TestServer) => s.requests.filter((r) => r.url.pathname === '/v2/hist/stock/trade');
-const v1OhlcPath = (s: TestServer) => s.requests.filter((r) => r.url.pathname === '/v2/hist/stock/ohlc');
+const v3Path = (s: TestServer) =>
+  s.requests.filter((r) => r.url.pathname === '/v3/stock/history/trade');
+const v1TradePath = (s: TestServer) =>
+  s.requests.filter((r) => r.url.pathname === '/v2/hist/stock/trade');
+const v1OhlcPath = (s: TestServer) =>
+  s.requests.filter((r) => r.url.pathname === '/v2/hist/stock/ohlc');
 
 /** A v1 server that must not be asked. */
 async function unusedV1(): Promise<TestServer> {
@@ -57,7 +65,13 @@ describe('theta initLine', () => {
   it('prints the configured caps and timeout exactly', () => {
     const a = createThetaClient(cfgWith());
     expect(a.initLine()).toBe('[theta] init v3_limit=4 v1_limit=4 timeout=10');
-    const b = createThetaClient(cfgWith({ THETA_V3_MAX_OUTSTANDING: '8', THETA_V1_MAX_OUTSTANDING: '2', THETA_TIMEOUT_SEC: '2.5' }));
+    const b = createThetaClient(
+      cfgWith({
+        THETA_V3_MAX_OUTSTANDING: '8',
+        THETA_V1_MAX_OUTSTANDING: '2',
+        THETA_TIMEOUT_SEC: '2.5',
+      }),
+    );
     expect(b.initLine()).toBe('[theta] init v3_limit=8 v1_limit=2 timeout=2.5');
   });
 });
@@ -80,7 +94,15 @@ describe('theta v3 trades', () => {
     const v1 = await unusedV1();
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('ABCD', DATE);
-    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 5.0, source: 'v3_trades', venue: 'utp_cta', rawHigh: 5.0 });
+    expect(a).toEqual({
+      symbol: 'ABCD',
+      date: DATE,
+      outcome: 'high',
+      high: 5.0,
+      source: 'v3_trades',
+      venue: 'utp_cta',
+      rawHigh: 5.0,
+    });
     expect(v3.requests).toHaveLength(1);
     const q = v3.requests[0].url.searchParams;
     expect(v3.requests[0].url.pathname).toBe('/v3/stock/history/trade');
@@ -97,9 +119,20 @@ describe('theta v3 trades', () => {
 
   it('honours PM_START/PM_END from the config', async () => {
     const v3 = await server((_req, res) =>
-      reply(res, 200, v3Csv([['2024-01-02T05:00:00.000', 3], ['2024-01-02T08:59:59.999', 4], ['2024-01-02T09:00:00.000', 8]])),
+      reply(
+        res,
+        200,
+        v3Csv([
+          ['2024-01-02T05:00:00.000', 3],
+          ['2024-01-02T08:59:59.999', 4],
+          ['2024-01-02T09:00:00.000', 8],
+        ]),
+      ),
     );
-    const { theta } = client(v3.url, (await unusedV1()).url, { PM_START: '05:00:00', PM_END: '09:00:00' });
+    const { theta } = client(v3.url, (await unusedV1()).url, {
+      PM_START: '05:00:00',
+      PM_END: '09:00:00',
+    });
     const a = await theta.premarketHigh('ABCD', DATE);
     expect(a.high).toBe(4);
     expect(v3.requests[0].url.searchParams.get('start_time')).toBe('05:00:00');
@@ -111,7 +144,15 @@ describe('theta v3 trades', () => {
     const v1 = await unusedV1();
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('QUIET', DATE);
-    expect(a).toEqual({ symbol: 'QUIET', date: DATE, outcome: 'no_trades', high: null, source: 'v3_trades', venue: 'utp_cta', rawHigh: null });
+    expect(a).toEqual({
+      symbol: 'QUIET',
+      date: DATE,
+      outcome: 'no_trades',
+      high: null,
+      source: 'v3_trades',
+      venue: 'utp_cta',
+      rawHigh: null,
+    });
     expect(v3.requests).toHaveLength(1);
     expect(v1.requests).toHaveLength(0);
   });
@@ -129,14 +170,31 @@ describe('theta v3 trades', () => {
     expect((await theta.premarketHigh('EMPTY', DATE)).outcome).toBe('no_trades');
     expect((await theta.premarketHigh('NOCONTENT', DATE)).outcome).toBe('no_trades');
     expect(v1.requests).toHaveLength(0);
-    expect(theta.diagnostics(DATE)['v3_trades:utp_cta']).toEqual({ '200': 1, '204': 1, '472': 0, other: 0 });
+    expect(theta.diagnostics(DATE)['v3_trades:utp_cta']).toEqual({
+      '200': 1,
+      '204': 1,
+      '472': 0,
+      other: 0,
+    });
   });
 });
 
 describe('theta cascade', () => {
   const v1Good = (res: http.ServerResponse, url: URL) => {
     if (url.pathname === '/v2/hist/stock/trade') {
-      json(res, 200, v2Trades([[PM_START_MS, 2.5], [20_000_000, 3.25], [PM_END_MS - 1, 3.0], [PM_END_MS, 9.0]], DATE_INT));
+      json(
+        res,
+        200,
+        v2Trades(
+          [
+            [PM_START_MS, 2.5],
+            [20_000_000, 3.25],
+            [PM_END_MS - 1, 3.0],
+            [PM_END_MS, 9.0],
+          ],
+          DATE_INT,
+        ),
+      );
     } else reply(res, 500, 'ohlc should not be asked');
   };
 
@@ -145,7 +203,15 @@ describe('theta cascade', () => {
     const v1 = await server((_req, res, url) => v1Good(res, url));
     const { theta, waits } = client(v3.url, v1.url, { THETA_RETRIES: '2' });
     const a = await theta.premarketHigh('ABCD', DATE);
-    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 3.25, source: 'v1_trades', venue: 'utp_cta', rawHigh: 3.25 });
+    expect(a).toEqual({
+      symbol: 'ABCD',
+      date: DATE,
+      outcome: 'high',
+      high: 3.25,
+      source: 'v1_trades',
+      venue: 'utp_cta',
+      rawHigh: 3.25,
+    });
     expect(v3Path(v3)).toHaveLength(3);
     expect(waits).toHaveLength(2);
     expect(v1TradePath(v1)).toHaveLength(1);
@@ -208,7 +274,15 @@ describe('theta cascade', () => {
     });
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('ABCD', DATE);
-    expect(a).toEqual({ symbol: 'ABCD', date: DATE, outcome: 'high', high: 4.2, source: 'v1_ohlc_1m', venue: 'rth_false', rawHigh: 4.2 });
+    expect(a).toEqual({
+      symbol: 'ABCD',
+      date: DATE,
+      outcome: 'high',
+      high: 4.2,
+      source: 'v1_ohlc_1m',
+      venue: 'rth_false',
+      rawHigh: 4.2,
+    });
     expect(v3Path(v3)).toHaveLength(1); // 471: no retry
     expect(v1TradePath(v1)).toHaveLength(1); // 410: no retry
     const q = v1OhlcPath(v1)[0].url.searchParams;
@@ -244,7 +318,10 @@ describe('theta cascade', () => {
       else if (n <= 4) reply(res, 429, 'queue full');
       else reply(res, 200, v3Csv([['2024-01-02T08:00:00.000', 12.5]]));
     });
-    const { theta, waits } = client(v3.url, (await unusedV1()).url, { THETA_RETRIES: '5', THETA_BACKOFF_BASE: '0.25' });
+    const { theta, waits } = client(v3.url, (await unusedV1()).url, {
+      THETA_RETRIES: '5',
+      THETA_BACKOFF_BASE: '0.25',
+    });
     const a = await theta.premarketHigh('HOT', DATE);
     expect(a).toMatchObject({ outcome: 'high', high: 12.5, source: 'v3_trades' });
     expect(v3.requests).toHaveLength(5);
@@ -269,7 +346,9 @@ describe('theta cascade', () => {
 
   it('a v1 200 whose header.error_type is NO_DATA is no_trades from v1 trades', async () => {
     const v3 = await server((_req, res) => reply(res, 404, 'NO_IMPL'));
-    const v1 = await server((_req, res) => json(res, 200, v2Trades([], DATE_INT, 'null', 'NO_DATA')));
+    const v1 = await server((_req, res) =>
+      json(res, 200, v2Trades([], DATE_INT, 'null', 'NO_DATA')),
+    );
     const { theta } = client(v3.url, v1.url);
     const a = await theta.premarketHigh('ABCD', DATE);
     expect(a).toMatchObject({ outcome: 'no_trades', source: 'v1_trades', venue: 'utp_cta' });
@@ -281,8 +360,10 @@ describe('theta cascade', () => {
     const v3 = await server((_req, res) => reply(res, 473, 'INVALID_PARAMS'));
     let v1Url = '';
     const v1 = await server((_req, res, url) => {
-      if (url.pathname === '/v2/hist/stock/trade') json(res, 200, v2Trades([[PM_START_MS + 5, 1.5]], DATE_INT, `${v1Url}/v2/page/77`));
-      else if (url.pathname === '/v2/page/77') json(res, 200, v2Trades([[30_000_000, 2.75]], DATE_INT));
+      if (url.pathname === '/v2/hist/stock/trade')
+        json(res, 200, v2Trades([[PM_START_MS + 5, 1.5]], DATE_INT, `${v1Url}/v2/page/77`));
+      else if (url.pathname === '/v2/page/77')
+        json(res, 200, v2Trades([[30_000_000, 2.75]], DATE_INT));
       else reply(res, 477, 'NO_PAGE_FOUND');
     });
     v1Url = v1.url;
@@ -311,7 +392,9 @@ describe('theta cascade', () => {
     const err = await theta.premarketHigh('ABCD', DATE, ac.signal).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).kind).toBe('aborted');
-    await expect(theta.premarketHigh('ABCD', '20240102')).rejects.toThrow(/date must be YYYY-MM-DD/);
+    await expect(theta.premarketHigh('ABCD', '20240102')).rejects.toThrow(
+      /date must be YYYY-MM-DD/,
+    );
   });
 });
 
@@ -329,8 +412,11 @@ describe('theta diagnostics and 472 logging', () => {
     });
     const v1 = await server((_req, res) => reply(res, 472, 'No data'));
     const lines: string[] = [];
-    const { theta } = client(v3.url, v1.url, { THETA_RETRIES: '2', THETA_MAX_472_LOGS: '2' }, (l) => lines.push(l));
-    for (const s of ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'HIGH', 'EMPTY', 'NOCONT', 'FAIL']) await theta.premarketHigh(s, DATE);
+    const { theta } = client(v3.url, v1.url, { THETA_RETRIES: '2', THETA_MAX_472_LOGS: '2' }, (l) =>
+      lines.push(l),
+    );
+    for (const s of ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'HIGH', 'EMPTY', 'NOCONT', 'FAIL'])
+      await theta.premarketHigh(s, DATE);
     for (const s of ['Q6', 'Q7']) await theta.premarketHigh(s, '2024-01-03');
 
     expect(theta.diagnostics(DATE)).toEqual({
@@ -339,7 +425,12 @@ describe('theta diagnostics and 472 logging', () => {
       'v1_ohlc_1m:rth_false': { '200': 0, '204': 0, '472': 0, other: 0 },
     });
     expect(theta.diagnostics('2024-01-03')['v3_trades:utp_cta']['472']).toBe(2);
-    expect(theta.diagnostics('2024-01-04')['v3_trades:utp_cta']).toEqual({ '200': 0, '204': 0, '472': 0, other: 0 });
+    expect(theta.diagnostics('2024-01-04')['v3_trades:utp_cta']).toEqual({
+      '200': 0,
+      '204': 0,
+      '472': 0,
+      other: 0,
+    });
 
     const v3Lines = lines.filter((l) => l.includes('v3_trades:utp_cta') && l.includes(DATE));
     expect(v3Lines).toHaveLength(2);
@@ -372,15 +463,26 @@ describe('theta concurrency', () => {
       // Hold a full cap for a moment: a client above the cap would send more meanwhile.
       else if (held.length === CAP) setTimeout(release, 5);
     });
-    const { theta } = client(v3.url, (await unusedV1()).url, { THETA_V3_MAX_OUTSTANDING: String(CAP) });
-    const answers = await Promise.all(Array.from({ length: TOTAL }, (_, i) => theta.premarketHigh(`S${i}`, DATE)));
+    const { theta } = client(v3.url, (await unusedV1()).url, {
+      THETA_V3_MAX_OUTSTANDING: String(CAP),
+    });
+    const answers = await Promise.all(
+      Array.from({ length: TOTAL }, (_, i) => theta.premarketHigh(`S${i}`, DATE)),
+    );
     expect(answers.every((a) => a.outcome === 'high' && a.source === 'v3_trades')).toBe(true);
     expect(v3.requests).toHaveLength(TOTAL);
     expect(v3.maxConcurrent()).toBe(CAP);
     expect(clientInFlightMax).toBe(CAP);
     expect(clientQueuedMax).toBeGreaterThan(0);
     const [m] = theta.metrics();
-    expect(m).toMatchObject({ upstream: 'theta_v3', cap: CAP, inFlight: 0, queued: 0, requests: TOTAL, errors: 0 });
+    expect(m).toMatchObject({
+      upstream: 'theta_v3',
+      cap: CAP,
+      inFlight: 0,
+      queued: 0,
+      requests: TOTAL,
+      errors: 0,
+    });
     expect(m.counts.s200).toBe(TOTAL);
     expect(m.p50Ms).not.toBeNull();
     expect(m.p95Ms).not.toBeNull();

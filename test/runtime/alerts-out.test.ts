@@ -23,14 +23,20 @@ interface Received {
 }
 
 /** A loopback receiver: each POST resolves the next waiter. */
-async function receiver(status = 200): Promise<{ url: string; server: Server; received: Received[]; next(): Promise<Received> }> {
+async function receiver(
+  status = 200,
+): Promise<{ url: string; server: Server; received: Received[]; next(): Promise<Received> }> {
   const received: Received[] = [];
   const waiters: ((r: Received) => void)[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let data = '';
     req.on('data', (c) => (data += c));
     req.on('end', () => {
-      const r = { at: Date.now(), path: req.url ?? '', body: JSON.parse(data) as Record<string, unknown> };
+      const r = {
+        at: Date.now(),
+        path: req.url ?? '',
+        body: JSON.parse(data) as Record<string, unknown>,
+      };
       received.push(r);
       res.statusCode = status;
       res.end('ok');
@@ -68,7 +74,16 @@ afterEach(async () => {
 
 let nextId = 1;
 function alert(over: Partial<AlertInfo> = {}): AlertInfo {
-  return { id: nextId++, at: new Date().toISOString(), severity: 'CRITICAL', kind: 'backfill_halt_baseline', date: '2024-02-06', message: 'baseline-only hits: 1', acknowledged: false, ...over };
+  return {
+    id: nextId++,
+    at: new Date().toISOString(),
+    severity: 'CRITICAL',
+    kind: 'backfill_halt_baseline',
+    date: '2024-02-06',
+    message: 'baseline-only hits: 1',
+    acknowledged: false,
+    ...over,
+  };
 }
 
 function options(over: Partial<AlertsOutOptions> = {}): AlertsOutOptions & { logs: string[] } {
@@ -102,7 +117,13 @@ describe('alerts out: sinks', () => {
     const r = await arrived;
     expect(r.at - t0).toBeLessThan(1000);
     expect(raiseMs).toBeLessThan(100);
-    expect(r.body).toMatchObject({ source: 'gapctl', severity: 'CRITICAL', kind: 'backfill_halt_baseline', date: '2024-02-06', message: 'baseline-only hits: 1' });
+    expect(r.body).toMatchObject({
+      source: 'gapctl',
+      severity: 'CRITICAL',
+      kind: 'backfill_halt_baseline',
+      date: '2024-02-06',
+      message: 'baseline-only hits: 1',
+    });
     expect(await out.flush()).toBe(true);
     expect(out.stats().webhook).toMatchObject({ sent: 1, failed: 0 });
   });
@@ -112,20 +133,27 @@ describe('alerts out: sinks', () => {
     const out = createAlertsOut(options({ webhookUrl: rx.url, webhookFormat: 'slack' }));
     const arrived = rx.next();
     out.raise(alert({ severity: 'WARNING', message: 'SLA breach' }));
-    expect((await arrived).body).toEqual({ text: '[WARNING] backfill_halt_baseline 2024-02-06: SLA breach' });
+    expect((await arrived).body).toEqual({
+      text: '[WARNING] backfill_halt_baseline 2024-02-06: SLA breach',
+    });
   });
 
   it('reports a webhook that is down once (one log line, one WARNING), never shows its URL, and keeps counting', async () => {
     const url = await closedPortUrl();
     const failures: string[] = [];
-    const o = options({ webhookUrl: url, onSinkFailure: (_s, kind, message) => failures.push(`${kind} ${message}`) });
+    const o = options({
+      webhookUrl: url,
+      onSinkFailure: (_s, kind, message) => failures.push(`${kind} ${message}`),
+    });
     const out = createAlertsOut(o);
     for (let i = 0; i < 5; i++) out.raise(alert({ message: `m${i}` }));
     expect(await out.flush(10_000)).toBe(true);
     expect(out.stats().webhook).toMatchObject({ sent: 0, failed: 5 });
     expect(o.logs.filter((l) => l.includes('failed'))).toHaveLength(1);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^alert_sink_failed_webhook alert sink webhook failed: .*ECONNREFUSED/);
+    expect(failures[0]).toMatch(
+      /^alert_sink_failed_webhook alert sink webhook failed: .*ECONNREFUSED/,
+    );
     for (const l of [...o.logs, ...failures]) expect(l).not.toContain('SECRET');
     // The sink's own failure report is not sent back to it.
     out.raise(alert({ severity: 'WARNING', kind: 'alert_sink_failed_webhook', message: 'x' }));
@@ -145,7 +173,9 @@ describe('alerts out: sinks', () => {
     });
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const o = options({ webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/h` });
+    const o = options({
+      webhookUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/h`,
+    });
     const out = createAlertsOut(o);
     out.raise(alert({ message: 'a' }));
     out.raise(alert({ message: 'b' }));
@@ -160,7 +190,13 @@ describe('alerts out: sinks', () => {
 
   it('appends alerts.jsonl, drops below ALERT_MIN_SEVERITY, de-duplicates within the window and rate-limits per sink', () => {
     let now = 1_000_000;
-    const o = options({ jsonl: true, minSeverity: 'WARNING', dedupWindowMs: 60_000, ratePerMin: 3, now: () => now });
+    const o = options({
+      jsonl: true,
+      minSeverity: 'WARNING',
+      dedupWindowMs: 60_000,
+      ratePerMin: 3,
+      now: () => now,
+    });
     const out = createAlertsOut(o);
     const path = join(o.stateDir, 'alerts.jsonl');
     out.raise(alert({ severity: 'INFO', message: 'info' }));
@@ -169,7 +205,11 @@ describe('alerts out: sinks', () => {
     out.raise(alert({ message: 'same' })); // duplicate within the window
     now += 61_000;
     out.raise(alert({ message: 'same' })); // after the window: sent again (the bucket refilled meanwhile)
-    const lines = () => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message: string; severity: string });
+    const lines = () =>
+      readFileSync(path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { message: string; severity: string });
     expect(lines().map((l) => l.message)).toEqual(['same', 'same']);
     // A burst of 5 distinct alerts at one instant: the bucket (3/min, 2 tokens left) lets 2 through.
     for (let i = 0; i < 5; i++) out.raise(alert({ message: `burst${i}` }));
@@ -181,21 +221,32 @@ describe('alerts out: sinks', () => {
   it('runs the command hook with the alert JSON on stdin and in the environment; a hanging command is killed and reported once', async () => {
     const dir = tempDir();
     const file = join(dir, 'got.json');
-    const o = options({ command: `cat > '${file}'; printf '%s' "$GAPCTL_ALERT_SEVERITY" > '${file}.sev'` });
+    const o = options({
+      command: `cat > '${file}'; printf '%s' "$GAPCTL_ALERT_SEVERITY" > '${file}.sev'`,
+    });
     const out = createAlertsOut(o);
     out.raise(alert());
     expect(await out.flush(10_000)).toBe(true);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ severity: 'CRITICAL', date: '2024-02-06' });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      severity: 'CRITICAL',
+      date: '2024-02-06',
+    });
     expect(readFileSync(`${file}.sev`, 'utf8')).toBe('CRITICAL');
 
     const failures: string[] = [];
-    const slow = options({ command: 'exec sleep 30', commandTimeoutMs: 200, onSinkFailure: (_s, k) => failures.push(k) });
+    const slow = options({
+      command: 'exec sleep 30',
+      commandTimeoutMs: 200,
+      onSinkFailure: (_s, k) => failures.push(k),
+    });
     const out2 = createAlertsOut(slow);
     out2.raise(alert({ message: 'one' }));
     out2.raise(alert({ message: 'two' }));
     expect(await out2.flush(10_000)).toBe(true);
     expect(failures).toEqual(['alert_sink_failed_command']);
-    expect(slow.logs.filter((l) => /alert sink command failed: timed out after 0.2s/.test(l))).toHaveLength(1);
+    expect(
+      slow.logs.filter((l) => /alert sink command failed: timed out after 0.2s/.test(l)),
+    ).toHaveLength(1);
     expect(out2.stats().command).toMatchObject({ failed: 2 });
   });
 });
@@ -205,14 +256,23 @@ describe('alerts out: from a backfill', () => {
   // session's ctx.emit at each day's end, exactly as the engine's halt and validation do
   // (store.addAlert, then an `alert` event), so delivery overlaps the next day's scan.
   const range = { start: '2018-01-03', end: '2018-01-04' };
-  const raiseAt = (t: Awaited<ReturnType<typeof testSession>>, severity: AlertInfo['severity'], onRaised?: (at: number) => void) => {
+  const raiseAt = (
+    t: Awaited<ReturnType<typeof testSession>>,
+    severity: AlertInfo['severity'],
+    onRaised?: (at: number) => void,
+  ) => {
     const emit = t.session.ctx.emit;
     const days: number[] = [];
     t.session.ctx.emit = (e: EngineEvent) => {
       emit(e);
       if (e.type === 'day-end') {
         days.push(e.durationMs);
-        const a = t.session.ctx.store.addAlert({ severity, kind: 'test_day_end', date: e.date, message: `day ${e.date} ended` });
+        const a = t.session.ctx.store.addAlert({
+          severity,
+          kind: 'test_day_end',
+          date: e.date,
+          message: `day ${e.date} ended`,
+        });
         onRaised?.(Date.now());
         t.session.ctx.emit({ type: 'alert', alert: a });
       }
@@ -230,16 +290,27 @@ describe('alerts out: from a backfill', () => {
     const done = runBackfill(t.session.ctx, range);
     const r = await arrived; // the first day's alert, while the backfill goes on
     const delayMs = r.at - raisedAt;
-    console.log(`[alerts-out] CRITICAL alert reached the webhook ${delayMs} ms after it was raised`);
+    console.log(
+      `[alerts-out] CRITICAL alert reached the webhook ${delayMs} ms after it was raised`,
+    );
     expect(raisedAt).toBeGreaterThan(0);
     expect(delayMs).toBeLessThan(1000);
-    expect(r.body).toMatchObject({ severity: 'CRITICAL', kind: 'test_day_end', date: '2018-01-03' });
+    expect(r.body).toMatchObject({
+      severity: 'CRITICAL',
+      kind: 'test_day_end',
+      date: '2018-01-03',
+    });
     expect((await done).state).toBe('DONE');
     expect(await t.session.alertsOut.flush(5000)).toBe(true);
     expect(rx.received.map((x) => x.body.date)).toEqual(['2018-01-03', '2018-01-04']);
     // alerts.jsonl (on by default) has them too.
-    const jsonl = readFileSync(join(t.session.ctx.stateDir, 'alerts.jsonl'), 'utf8').trim().split('\n');
-    expect(jsonl.map((l) => (JSON.parse(l) as { severity: string }).severity)).toEqual(['CRITICAL', 'CRITICAL']);
+    const jsonl = readFileSync(join(t.session.ctx.stateDir, 'alerts.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(jsonl.map((l) => (JSON.parse(l) as { severity: string }).severity)).toEqual([
+      'CRITICAL',
+      'CRITICAL',
+    ]);
   });
 
   it('with the receiver down the backfill completes and the failure is logged once (day times measured)', async () => {
@@ -256,21 +327,31 @@ describe('alerts out: from a backfill', () => {
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     // The comparison with no webhook at all is a measurement, not an assertion (a busy machine makes
     // day times noisy): ALERTS_MEASURE=1 npx vitest run test/runtime/alerts-out.test.ts prints both.
-    console.log(`[alerts-out] day ms with the receiver down: ${down.days.join(',')} (sum ${sum(down.days)})`);
+    console.log(
+      `[alerts-out] day ms with the receiver down: ${down.days.join(',')} (sum ${sum(down.days)})`,
+    );
     // ALERTS_MEASURE=N: N more pairs, alternating (no webhook, receiver down), to even out warm-up.
     for (let i = 0; i < Number(process.env.ALERTS_MEASURE ?? 0); i++) {
       const a = await run('');
       const b = await run(await closedPortUrl());
       await b.t.session.alertsOut.flush(10_000);
-      console.log(`[alerts-out] pair ${i + 1}: without webhook ${a.days.join(',')} (sum ${sum(a.days)}); receiver down ${b.days.join(',')} (sum ${sum(b.days)})`);
+      console.log(
+        `[alerts-out] pair ${i + 1}: without webhook ${a.days.join(',')} (sum ${sum(a.days)}); receiver down ${b.days.join(',')} (sum ${sum(b.days)})`,
+      );
     }
     expect(down.days).toHaveLength(2);
     const failLines = down.t.logs.filter((l) => l.includes('alert sink webhook failed'));
     expect(failLines).toHaveLength(1);
     expect(failLines[0]).not.toContain('SECRET');
     // One WARNING about the sink, stored and emitted once.
-    expect(down.t.events.filter((e) => e.type === 'alert' && e.alert.kind === 'alert_sink_failed_webhook')).toHaveLength(1);
-    expect(down.t.session.ctx.store.openAlerts().filter((a) => a.kind === 'alert_sink_failed_webhook')).toHaveLength(1);
+    expect(
+      down.t.events.filter(
+        (e) => e.type === 'alert' && e.alert.kind === 'alert_sink_failed_webhook',
+      ),
+    ).toHaveLength(1);
+    expect(
+      down.t.session.ctx.store.openAlerts().filter((a) => a.kind === 'alert_sink_failed_webhook'),
+    ).toHaveLength(1);
     expect(down.t.session.alertsOut.stats().webhook).toMatchObject({ sent: 0, failed: 2 });
   });
 });

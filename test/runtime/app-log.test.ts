@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { createAppLog } from '../../source/runtime/app-log.js';
 import { tempDir } from '../helpers/paths.js';
 
-const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('app log (pino)', () => {
   it('writes one JSON line per call with level, ISO time, pid and the message; failures at warn', () => {
@@ -19,7 +23,11 @@ describe('app log (pino)', () => {
     log('[alerts] alert sink webhook failed: ECONNREFUSED');
     const got = lines(join(dir, 'logs', 'gapctl.log'));
     expect(got).toHaveLength(2);
-    expect(got[0]).toMatchObject({ level: 'info', pid: process.pid, msg: '[backfill] start 2018-01-03..2018-01-05' });
+    expect(got[0]).toMatchObject({
+      level: 'info',
+      pid: process.pid,
+      msg: '[backfill] start 2018-01-03..2018-01-05',
+    });
     expect(typeof got[0]!.time).toBe('string');
     expect(Number.isNaN(Date.parse(got[0]!.time as string))).toBe(false);
     expect(got[1]).toMatchObject({ level: 'warn' });
@@ -31,12 +39,30 @@ describe('app log (pino)', () => {
     const log = createAppLog(dir, ['polygon-key-123', hook]);
     log('GET https://api.example.invalid/v2/x?apiKey=abcdef&date=2018-01-03 failed');
     log(`posting to ${hook} with polygon-key-123`);
-    log('structured', { apiKey: 'zzz-secret', webhookUrl: 'http://hook.example.invalid/y', nested: { token: 't0k3n' }, url: `${hook}?a=1` });
+    log('structured', {
+      apiKey: 'zzz-secret',
+      webhookUrl: 'http://hook.example.invalid/y',
+      nested: { token: 't0k3n' },
+      url: `${hook}?a=1`,
+    });
     const text = readFileSync(join(dir, 'gapctl.log'), 'utf8');
-    for (const s of ['abcdef', 'SECRETTOKEN', 'polygon-key-123', 'zzz-secret', 't0k3n', 'http://hook.example.invalid/y']) expect(text).not.toContain(s);
+    for (const s of [
+      'abcdef',
+      'SECRETTOKEN',
+      'polygon-key-123',
+      'zzz-secret',
+      't0k3n',
+      'http://hook.example.invalid/y',
+    ])
+      expect(text).not.toContain(s);
     const got = lines(join(dir, 'gapctl.log'));
     expect(got[0]!.msg).toContain('apiKey=REDACTED');
-    expect(got[2]).toMatchObject({ apiKey: '[REDACTED]', webhookUrl: '[REDACTED]', nested: { token: '[REDACTED]' }, url: 'REDACTED?a=1' });
+    expect(got[2]).toMatchObject({
+      apiKey: '[REDACTED]',
+      webhookUrl: '[REDACTED]',
+      nested: { token: '[REDACTED]' },
+      url: 'REDACTED?a=1',
+    });
   });
 
   it('rotates by size: gapctl.log -> .1 -> .2 -> .3, three kept, the newest lines in gapctl.log', () => {
@@ -44,7 +70,8 @@ describe('app log (pino)', () => {
     const log = createAppLog(dir, [], { maxBytes: 300, keep: 3 });
     for (let i = 0; i < 40; i++) log(`line ${i} ${'x'.repeat(60)}`);
     const path = join(dir, 'gapctl.log');
-    for (const f of [path, `${path}.1`, `${path}.2`, `${path}.3`]) expect(existsSync(f), f).toBe(true);
+    for (const f of [path, `${path}.1`, `${path}.2`, `${path}.3`])
+      expect(existsSync(f), f).toBe(true);
     expect(existsSync(`${path}.4`)).toBe(false);
     expect(lines(path).at(-1)!.msg).toMatch(/^line 39 /);
     // Rotated files hold older lines, each a valid JSON line.

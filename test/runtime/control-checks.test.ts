@@ -22,7 +22,13 @@ import { loadConfig } from '../../source/config/index.js';
 import { runHeadless, headlessPaths } from '../../source/runtime/headless.js';
 import type { EngineHost } from '../../source/runtime/host.js';
 import { checkControlCommand, UsageError } from '../../source/runtime/input-checks.js';
-import { listenControlSocket, MAX_REQUEST_BYTES, sendControlCommand, sendControlRequest, type ControlServer } from '../../source/runtime/control-socket.js';
+import {
+  listenControlSocket,
+  MAX_REQUEST_BYTES,
+  sendControlCommand,
+  sendControlRequest,
+  type ControlServer,
+} from '../../source/runtime/control-socket.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 
 const BOUNDS = { start: '2024-03-04', end: '2024-03-15' };
@@ -31,14 +37,25 @@ const BOUNDS = { start: '2024-03-04', end: '2024-03-15' };
 function fakeHost(): { host: EngineHost; got: ControlCommand[] } {
   const got: ControlCommand[] = [];
   let end!: (v: { outcome: BackfillOutcome; snapshot: BackfillSnapshot }) => void;
-  const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>((r) => (end = r));
+  const done = new Promise<{ outcome: BackfillOutcome; snapshot: BackfillSnapshot }>(
+    (r) => (end = r),
+  );
   const host = {
     current: () => null,
     subscribe: () => () => {},
     onLog: () => () => {},
     send(cmd: ControlCommand) {
       got.push(cmd);
-      if (cmd.type === 'quit') end({ outcome: { state: 'STOPPED', reason: 'quit', scanned: 0, skipped: 0 } as unknown as BackfillOutcome, snapshot: null as unknown as BackfillSnapshot });
+      if (cmd.type === 'quit')
+        end({
+          outcome: {
+            state: 'STOPPED',
+            reason: 'quit',
+            scanned: 0,
+            skipped: 0,
+          } as unknown as BackfillOutcome,
+          snapshot: null as unknown as BackfillSnapshot,
+        });
     },
     readDayDetail: () => Promise.reject(new Error('no')),
     consoleSource: () => {
@@ -50,13 +67,46 @@ function fakeHost(): { host: EngineHost; got: ControlCommand[] } {
 }
 
 const CASES: [string, ControlCommand, RegExp][] = [
-  ['a rerun after the range (2030)', { type: 'rerun', date: '2030-01-02', exhaustive: false }, /^--date 2030-01-02 is outside the backfill's range 2024-03-04\.\.2024-03-15$/],
-  ['a date that does not exist', { type: 'validate', date: '2024-02-30' }, /^bad date "2024-02-30" for --date: expected YYYY-MM-DD$/],
-  ['a Saturday', { type: 'rerun', date: '2024-03-09', exhaustive: true }, /^--date 2024-03-09 is not a trading day \(a Saturday\); the next trading day is 2024-03-11$/],
-  ['a reversed range', { type: 'validate-range', start: '2024-03-14', end: '2024-03-05' }, /^--start 2024-03-14 is after --end 2024-03-05$/],
-  ['an export from 1900', { type: 'export', start: '1900-01-02', end: '2024-03-15' }, /^--start 1900-01-02 is outside the calendar \(years 1990-2199\)$/],
-  ['an export ending after the range', { type: 'export', start: '2024-03-04', end: '2024-03-28' }, /^--end 2024-03-28 is outside the backfill's range/],
-  ['a listed day outside validate-range', { type: 'validate-range', start: '2024-03-05', end: '2024-03-07', dates: ['2024-03-05', '2024-03-12'] }, /^--date 2024-03-12 is outside --start 2024-03-05 \.\. --end 2024-03-07$/],
+  [
+    'a rerun after the range (2030)',
+    { type: 'rerun', date: '2030-01-02', exhaustive: false },
+    /^--date 2030-01-02 is outside the backfill's range 2024-03-04\.\.2024-03-15$/,
+  ],
+  [
+    'a date that does not exist',
+    { type: 'validate', date: '2024-02-30' },
+    /^bad date "2024-02-30" for --date: expected YYYY-MM-DD$/,
+  ],
+  [
+    'a Saturday',
+    { type: 'rerun', date: '2024-03-09', exhaustive: true },
+    /^--date 2024-03-09 is not a trading day \(a Saturday\); the next trading day is 2024-03-11$/,
+  ],
+  [
+    'a reversed range',
+    { type: 'validate-range', start: '2024-03-14', end: '2024-03-05' },
+    /^--start 2024-03-14 is after --end 2024-03-05$/,
+  ],
+  [
+    'an export from 1900',
+    { type: 'export', start: '1900-01-02', end: '2024-03-15' },
+    /^--start 1900-01-02 is outside the calendar \(years 1990-2199\)$/,
+  ],
+  [
+    'an export ending after the range',
+    { type: 'export', start: '2024-03-04', end: '2024-03-28' },
+    /^--end 2024-03-28 is outside the backfill's range/,
+  ],
+  [
+    'a listed day outside validate-range',
+    {
+      type: 'validate-range',
+      start: '2024-03-05',
+      end: '2024-03-07',
+      dates: ['2024-03-05', '2024-03-12'],
+    },
+    /^--date 2024-03-12 is outside --start 2024-03-05 \.\. --end 2024-03-07$/,
+  ],
 ];
 
 describe('control commands are checked like the command line', () => {
@@ -69,24 +119,46 @@ describe('control commands are checked like the command line', () => {
     for (const cmd of [
       { type: 'rerun', date: '2024-03-04', exhaustive: false },
       { type: 'validate', date: '2024-03-15' },
-      { type: 'validate-range', start: '2024-03-05', end: '2024-03-07', dates: ['2024-03-05', '2024-03-07'] },
+      {
+        type: 'validate-range',
+        start: '2024-03-05',
+        end: '2024-03-07',
+        dates: ['2024-03-05', '2024-03-07'],
+      },
       { type: 'export', start: '2024-03-04', end: '2024-03-15' },
       { type: 'pause' },
       { type: 'ack', alertId: 3 },
-    ] as ControlCommand[]) expect(() => checkControlCommand(cmd, BOUNDS), JSON.stringify(cmd)).not.toThrow();
+    ] as ControlCommand[])
+      expect(() => checkControlCommand(cmd, BOUNDS), JSON.stringify(cmd)).not.toThrow();
   });
 
   it('the socket refusal is the message the CLI prints for the same date', () => {
     const dir = tempDir();
-    const cli = (args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true', GAPCTL_DB: join(dir, 's.db'), GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_LOG_DIR: join(dir, 'logs') },
-    });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], {
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          CI: 'true',
+          GAPCTL_DB: join(dir, 's.db'),
+          GAPCTL_STATE_DIR: join(dir, 'ps'),
+          GAPCTL_LOG_DIR: join(dir, 'logs'),
+        },
+      });
     for (const [args, cmd] of [
-      [['scan-day', '--date', '2024-03-09'], { type: 'rerun', date: '2024-03-09', exhaustive: false }],
+      [
+        ['scan-day', '--date', '2024-03-09'],
+        { type: 'rerun', date: '2024-03-09', exhaustive: false },
+      ],
       [['validate', '--date', '2024-02-30'], { type: 'validate', date: '2024-02-30' }],
-      [['export', '--start', '1900-01-02', '--end', '2024-03-15'], { type: 'export', start: '1900-01-02', end: '2024-03-15' }],
-      [['validate', '--start', '2024-03-14', '--end', '2024-03-05'], { type: 'validate-range', start: '2024-03-14', end: '2024-03-05' }],
+      [
+        ['export', '--start', '1900-01-02', '--end', '2024-03-15'],
+        { type: 'export', start: '1900-01-02', end: '2024-03-15' },
+      ],
+      [
+        ['validate', '--start', '2024-03-14', '--end', '2024-03-05'],
+        { type: 'validate-range', start: '2024-03-14', end: '2024-03-05' },
+      ],
     ] as [string[], ControlCommand][]) {
       const r = cli(args);
       expect(r.status, args.join(' ')).toBe(2);
@@ -102,13 +174,22 @@ describe('control commands are checked like the command line', () => {
 
   it('a headless runner answers bad commands with the one-line error and never hands them to the engine', async () => {
     const dir = tempDir();
-    const cfg = loadConfig({ GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_LOG_DIR: join(dir, 'logs') });
+    const cfg = loadConfig({
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+    });
     const { host, got } = fakeHost();
     const signals = new EventEmitter();
     const lines: string[] = [];
     const run = runHeadless({
       cfg,
-      job: { kind: 'backfill', start: BOUNDS.start, end: BOUNDS.end, market: 'sim:1', dbPath: join(dir, 's.db') },
+      job: {
+        kind: 'backfill',
+        start: BOUNDS.start,
+        end: BOUNDS.end,
+        market: 'sim:1',
+        dbPath: join(dir, 's.db'),
+      },
       write: (l) => lines.push(l),
       signals,
       startWorker: () => host,
@@ -129,8 +210,12 @@ describe('control commands are checked like the command line', () => {
       expect(reply.error, name).toMatch(pattern);
     }
     expect(got).toEqual([]);
-    expect(await sendControlCommand(sock, { type: 'rerun', date: '2024-03-05', exhaustive: false })).toEqual({ ok: true });
-    expect(await sendControlCommand(sock, { type: 'export', start: '2024-03-04', end: '2024-03-15' })).toEqual({ ok: true });
+    expect(
+      await sendControlCommand(sock, { type: 'rerun', date: '2024-03-05', exhaustive: false }),
+    ).toEqual({ ok: true });
+    expect(
+      await sendControlCommand(sock, { type: 'export', start: '2024-03-04', end: '2024-03-15' }),
+    ).toEqual({ ok: true });
     expect(got).toEqual([
       { type: 'rerun', date: '2024-03-05', exhaustive: false },
       { type: 'export', start: '2024-03-04', end: '2024-03-15' },
@@ -150,12 +235,20 @@ afterEach(async () => {
  * Writes `text` on one connection; resolves with the reply lines once the server closed it, or once
  * `n` replies arrived (then `closed` is false).
  */
-function exchange(path: string, text: string | Buffer, n = Infinity): Promise<{ replies: unknown[]; closed: boolean }> {
+function exchange(
+  path: string,
+  text: string | Buffer,
+  n = Infinity,
+): Promise<{ replies: unknown[]; closed: boolean }> {
   return new Promise((resolve) => {
     const sock = createConnection({ path });
     sock.setEncoding('utf8');
     let buf = '';
-    const lines = () => buf.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown);
+    const lines = () =>
+      buf
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as unknown);
     sock.on('data', (d: string) => {
       buf += d;
       if (lines().length >= n) {
@@ -171,32 +264,43 @@ function exchange(path: string, text: string | Buffer, n = Infinity): Promise<{ 
 }
 
 describe('control socket line limit (64 KB, counted in bytes as they arrive)', () => {
-  it('refuses a 70 KB line that ends with a newline, and a line that never ends; a line at the limit passes', { timeout: 20_000 }, async () => {
-    const path = join(tempDir(), 'control.sock');
-    const got: ControlCommand[] = [];
-    const server = await listenControlSocket(path, (c) => {
-      got.push(c);
-      return { ok: true };
-    });
-    open.push(server);
-    // A valid command padded with spaces to 70 KB, newline-terminated: refused, connection closed.
-    const cmd = '{"type":"command","command":{"type":"pause"}}';
-    const long = await exchange(path, cmd + ' '.repeat(70 * 1024 - cmd.length) + '\n' + cmd + '\n');
-    expect(long.replies).toEqual([{ ok: false, error: `malformed request: longer than ${MAX_REQUEST_BYTES} bytes` }]);
-    expect(long.closed).toBe(true);
-    expect(got).toEqual([]);
-    // Multi-byte characters count as bytes: 40,000 two-byte characters are 80,000 bytes.
-    const wide = await exchange(path, `{"type":"ping","x":"${'é'.repeat(40_000)}"}\n`);
-    expect(wide.replies).toEqual([{ ok: false, error: expect.stringMatching(/longer than 65536 bytes/) }]);
-    // An endless line (4 MB, no newline) is refused once it passes the limit, not buffered.
-    const endless = await exchange(path, Buffer.alloc(4 * 1024 * 1024, 0x78));
-    expect(endless.replies).toEqual([{ ok: false, error: expect.stringMatching(/longer than/) }]);
-    // A request of exactly the limit (newline not counted) is served; the server goes on.
-    const atLimit = cmd + ' '.repeat(MAX_REQUEST_BYTES - cmd.length);
-    expect(Buffer.byteLength(atLimit)).toBe(MAX_REQUEST_BYTES);
-    const ok = await exchange(path, atLimit + '\n' + cmd + '\n', 2);
-    expect(ok).toEqual({ replies: [{ ok: true }, { ok: true }], closed: false });
-    expect(got).toEqual([{ type: 'pause' }, { type: 'pause' }]);
-    expect(await sendControlCommand(path, { type: 'resume' })).toEqual({ ok: true });
-  });
+  it(
+    'refuses a 70 KB line that ends with a newline, and a line that never ends; a line at the limit passes',
+    { timeout: 20_000 },
+    async () => {
+      const path = join(tempDir(), 'control.sock');
+      const got: ControlCommand[] = [];
+      const server = await listenControlSocket(path, (c) => {
+        got.push(c);
+        return { ok: true };
+      });
+      open.push(server);
+      // A valid command padded with spaces to 70 KB, newline-terminated: refused, connection closed.
+      const cmd = '{"type":"command","command":{"type":"pause"}}';
+      const long = await exchange(
+        path,
+        cmd + ' '.repeat(70 * 1024 - cmd.length) + '\n' + cmd + '\n',
+      );
+      expect(long.replies).toEqual([
+        { ok: false, error: `malformed request: longer than ${MAX_REQUEST_BYTES} bytes` },
+      ]);
+      expect(long.closed).toBe(true);
+      expect(got).toEqual([]);
+      // Multi-byte characters count as bytes: 40,000 two-byte characters are 80,000 bytes.
+      const wide = await exchange(path, `{"type":"ping","x":"${'é'.repeat(40_000)}"}\n`);
+      expect(wide.replies).toEqual([
+        { ok: false, error: expect.stringMatching(/longer than 65536 bytes/) },
+      ]);
+      // An endless line (4 MB, no newline) is refused once it passes the limit, not buffered.
+      const endless = await exchange(path, Buffer.alloc(4 * 1024 * 1024, 0x78));
+      expect(endless.replies).toEqual([{ ok: false, error: expect.stringMatching(/longer than/) }]);
+      // A request of exactly the limit (newline not counted) is served; the server goes on.
+      const atLimit = cmd + ' '.repeat(MAX_REQUEST_BYTES - cmd.length);
+      expect(Buffer.byteLength(atLimit)).toBe(MAX_REQUEST_BYTES);
+      const ok = await exchange(path, atLimit + '\n' + cmd + '\n', 2);
+      expect(ok).toEqual({ replies: [{ ok: true }, { ok: true }], closed: false });
+      expect(got).toEqual([{ type: 'pause' }, { type: 'pause' }]);
+      expect(await sendControlCommand(path, { type: 'resume' })).toEqual({ ok: true });
+    },
+  );
 });

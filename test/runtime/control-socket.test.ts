@@ -25,7 +25,10 @@ afterEach(async () => {
   for (const s of open.splice(0)) await s.close();
 });
 
-async function listen(path: string, handler: (c: ControlCommand) => { ok: boolean; error?: string } = () => ({ ok: true })): Promise<ControlServer> {
+async function listen(
+  path: string,
+  handler: (c: ControlCommand) => { ok: boolean; error?: string } = () => ({ ok: true }),
+): Promise<ControlServer> {
   const s = await listenControlSocket(path, handler);
   open.push(s);
   return s;
@@ -64,14 +67,28 @@ describe('control socket', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
 
     expect(await sendControlCommand(path, { type: 'pause' })).toEqual({ ok: true });
-    expect(await sendControlCommand(path, { type: 'rerun', date: '2024-01-05', exhaustive: true })).toEqual({ ok: true });
-    expect(await sendControlCommand(path, { type: 'validate', date: '2024-01-05' })).toEqual({ ok: false, error: 'not now' });
-    expect(await sendControlRequest(path, { type: 'ping' })).toEqual({ ok: true, pid: process.pid });
-    expect(got).toEqual([{ type: 'pause' }, { type: 'rerun', date: '2024-01-05', exhaustive: true }, { type: 'validate', date: '2024-01-05' }]);
+    expect(
+      await sendControlCommand(path, { type: 'rerun', date: '2024-01-05', exhaustive: true }),
+    ).toEqual({ ok: true });
+    expect(await sendControlCommand(path, { type: 'validate', date: '2024-01-05' })).toEqual({
+      ok: false,
+      error: 'not now',
+    });
+    expect(await sendControlRequest(path, { type: 'ping' })).toEqual({
+      ok: true,
+      pid: process.pid,
+    });
+    expect(got).toEqual([
+      { type: 'pause' },
+      { type: 'rerun', date: '2024-01-05', exhaustive: true },
+      { type: 'validate', date: '2024-01-05' },
+    ]);
 
     await server.close();
     expect(existsSync(path)).toBe(false);
-    await expect(sendControlCommand(path, { type: 'pause' })).rejects.toThrow(/no headless runner is listening on/);
+    await expect(sendControlCommand(path, { type: 'pause' })).rejects.toThrow(
+      /no headless runner is listening on/,
+    );
   });
 
   it('answers malformed lines with {ok:false} on the same connection and keeps serving', async () => {
@@ -98,7 +115,10 @@ describe('control socket', () => {
     expect(replies.slice(0, 4)).toEqual([
       { ok: false, error: expect.stringMatching(/^malformed request: not JSON/) },
       { ok: false, error: expect.stringMatching(/^malformed request: /) },
-      { ok: false, error: expect.stringMatching(/^malformed request: command\.date: a date YYYY-MM-DD/) },
+      {
+        ok: false,
+        error: expect.stringMatching(/^malformed request: command\.date: a date YYYY-MM-DD/),
+      },
       { ok: false, error: expect.stringMatching(/^malformed request: /) },
     ]);
     expect(replies[4]).toEqual({ ok: false, error: 'export exploded' }); // a throwing handler is one line, not a crash
@@ -115,7 +135,10 @@ describe('control socket', () => {
     const dir = tempDir();
     const path = join(dir, 'control.sock');
     // A runner that dies without cleaning up: a child listens on the path and is SIGKILLed.
-    const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`]);
+    const child = spawn(process.execPath, [
+      '-e',
+      `require('node:net').createServer().listen(${JSON.stringify(path)}, () => console.log('up'))`,
+    ]);
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => d.toString().includes('up') && resolve());
       child.on('exit', (code) => reject(new Error(`listener exited early (${code})`)));
@@ -138,7 +161,9 @@ describe('control socket', () => {
     // A second runner on the same path: refused with one line, and the first keeps its socket.
     const second = listenControlSocket(path, () => ({ ok: true }));
     await expect(second).rejects.toBeInstanceOf(ControlSocketError);
-    await expect(second).rejects.toThrow(/^another headless runner is already listening on .*control\.sock/);
+    await expect(second).rejects.toThrow(
+      /^another headless runner is already listening on .*control\.sock/,
+    );
     expect(await sendControlCommand(path, { type: 'stop' })).toEqual({ ok: true });
     expect(got).toEqual([{ type: 'stop' }]);
   });
@@ -146,14 +171,18 @@ describe('control socket', () => {
   it('never removes a file that is not a socket', async () => {
     const path = join(tempDir(), 'control.sock');
     writeFileSync(path, 'precious');
-    await expect(listenControlSocket(path, () => ({ ok: true }))).rejects.toThrow(/exists and is not a socket; move it away/);
+    await expect(listenControlSocket(path, () => ({ ok: true }))).rejects.toThrow(
+      /exists and is not a socket; move it away/,
+    );
     expect(lstatSync(path).isFile()).toBe(true);
   });
 
   it('a path longer than sun_path allows is one clear error, nothing created', async () => {
     const dir = join(tempDir(), 'x'.repeat(120));
     const path = join(dir, 'control.sock');
-    await expect(listenControlSocket(path, () => ({ ok: true }))).rejects.toThrow(/^control socket path is too long for a Unix socket \(\d+ bytes, at most 107\).*use a shorter GAPCTL_STATE_DIR$/);
+    await expect(listenControlSocket(path, () => ({ ok: true }))).rejects.toThrow(
+      /^control socket path is too long for a Unix socket \(\d+ bytes, at most 107\).*use a shorter GAPCTL_STATE_DIR$/,
+    );
     expect(existsSync(dir)).toBe(false);
     await expect(sendControlCommand(path, { type: 'pause' })).rejects.toThrow(/too long/);
   });

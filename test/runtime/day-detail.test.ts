@@ -8,7 +8,13 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store, type DayCompleteness, type HitRow } from '../../source/store/store.js';
-import { followDayLog, loadDayDetail, readDayLog, ruleShortName, validationOf } from '../../source/runtime/day-detail.js';
+import {
+  followDayLog,
+  loadDayDetail,
+  readDayLog,
+  ruleShortName,
+  validationOf,
+} from '../../source/runtime/day-detail.js';
 import { putGateResults } from '../../source/store/validation.js';
 import { GATES } from '../../source/engine/validate.js';
 import { watch, type FSWatcher } from 'chokidar';
@@ -18,10 +24,34 @@ const DATE = '2018-03-08';
 
 function completeness(over: Partial<DayCompleteness> = {}): DayCompleteness {
   return {
-    date: DATE, total_universe: 6912, daily_raw_symbols: 7104, coverage_pct: 99.8, discoveries: 2, r1_hits: 1, r2_hits: 1, r3_hits: 1, r4_hits: 0,
-    cand_pass1: 340, r1_checked: 340, r1_unanswered: 0, miss_audit_sample: 20, miss_audit_hits: 0, status: 'COMPLETE', provider_status: 'ok',
-    r1_mode: 'prefilter', no_prev_close: 3, filtered_exchange: 10, filtered_type: 4, filtered_unknown_type: 0, filtered_volume: 100,
-    audit_sample_misses: 0, processing_ms: 12_345, theta_requests: 4134, theta_errors: 17, polygon_requests: 12, polygon_errors: 0,
+    date: DATE,
+    total_universe: 6912,
+    daily_raw_symbols: 7104,
+    coverage_pct: 99.8,
+    discoveries: 2,
+    r1_hits: 1,
+    r2_hits: 1,
+    r3_hits: 1,
+    r4_hits: 0,
+    cand_pass1: 340,
+    r1_checked: 340,
+    r1_unanswered: 0,
+    miss_audit_sample: 20,
+    miss_audit_hits: 0,
+    status: 'COMPLETE',
+    provider_status: 'ok',
+    r1_mode: 'prefilter',
+    no_prev_close: 3,
+    filtered_exchange: 10,
+    filtered_type: 4,
+    filtered_unknown_type: 0,
+    filtered_volume: 100,
+    audit_sample_misses: 0,
+    processing_ms: 12_345,
+    theta_requests: 4134,
+    theta_errors: 17,
+    polygon_requests: 12,
+    polygon_errors: 0,
     stage_ms: JSON.stringify({ UNIVERSE: 1200, GROUPED: 800, R1: 9100, BOGUS: 5 }),
     proof: 'sampled',
     proof_source: null,
@@ -33,11 +63,36 @@ function completeness(over: Partial<DayCompleteness> = {}): DayCompleteness {
 
 function hit(ticker: string, over: Partial<HitRow> = {}): HitRow {
   return {
-    ticker, volume: 1_234_567, prevClose: 2.1, open: 3.32, high: 3.9, low: 3, close: 3.1, vwap: 3.4, intradayPushPct: 17.5,
-    pmHigh: 3.62, pmHighSource: 'v3_trades', pmHighVenue: 'utp_cta', exchange: 'XNAS', securityType: 'CS',
-    isNearReverseSplit: false, rsExecDate: null, rsDaysAfter: null, basisFactor: 1, rsNote: null,
-    rules: [{ rule: 'OPEN_GAP_50', value: 58.1 }, { rule: 'PM_GAP_50', value: 72.4 }],
-    fundamentals: { sharesOutstanding: null, marketCap: null, floatShares: null, dollarVolume: 4_197_527.8, dataSource: 'test' },
+    ticker,
+    volume: 1_234_567,
+    prevClose: 2.1,
+    open: 3.32,
+    high: 3.9,
+    low: 3,
+    close: 3.1,
+    vwap: 3.4,
+    intradayPushPct: 17.5,
+    pmHigh: 3.62,
+    pmHighSource: 'v3_trades',
+    pmHighVenue: 'utp_cta',
+    exchange: 'XNAS',
+    securityType: 'CS',
+    isNearReverseSplit: false,
+    rsExecDate: null,
+    rsDaysAfter: null,
+    basisFactor: 1,
+    rsNote: null,
+    rules: [
+      { rule: 'OPEN_GAP_50', value: 58.1 },
+      { rule: 'PM_GAP_50', value: 72.4 },
+    ],
+    fundamentals: {
+      sharesOutstanding: null,
+      marketCap: null,
+      floatShares: null,
+      dollarVolume: 4_197_527.8,
+      dataSource: 'test',
+    },
     ...over,
   };
 }
@@ -49,11 +104,32 @@ function seeded(): { dir: string; store: Store } {
     completeness: completeness(),
     hits: [
       hit('GAPX'),
-      hit('RSPL', { isNearReverseSplit: true, rsExecDate: '2018-03-05', rsDaysAfter: 3, rsNote: null, pmHigh: null, pmHighSource: null, pmHighVenue: null, rules: [{ rule: 'INTRADAY_PUSH_50', value: 64 }] }),
+      hit('RSPL', {
+        isNearReverseSplit: true,
+        rsExecDate: '2018-03-05',
+        rsDaysAfter: 3,
+        rsNote: null,
+        pmHigh: null,
+        pmHighSource: null,
+        pmHighVenue: null,
+        rules: [{ rule: 'INTRADAY_PUSH_50', value: 64 }],
+      }),
     ],
     missAudit: [
-      { symbol: 'AAA', auditType: 'top_gainers', missedInitially: false, ruleTriggered: null, ruleValue: null },
-      { symbol: 'BBB', auditType: 'top_gainers', missedInitially: true, ruleTriggered: 'R3', ruleValue: 51 },
+      {
+        symbol: 'AAA',
+        auditType: 'top_gainers',
+        missedInitially: false,
+        ruleTriggered: null,
+        ruleValue: null,
+      },
+      {
+        symbol: 'BBB',
+        auditType: 'top_gainers',
+        missedInitially: true,
+        ruleTriggered: 'R3',
+        ruleValue: 51,
+      },
     ],
     audit: { sampleSize: 50, misses: 0, missRateUpper95: 0.06, auditPassed: true },
   });
@@ -65,15 +141,37 @@ describe('loadDayDetail', () => {
     const { dir, store } = seeded();
     const d = loadDayDetail(store.db, join(dir, 'ps'), DATE);
     store.close();
-    expect(d).toMatchObject({ date: DATE, status: 'COMPLETE', reason: 'ok', r1Mode: 'prefilter', processingMs: 12_345, baseline: null, validation: null });
+    expect(d).toMatchObject({
+      date: DATE,
+      status: 'COMPLETE',
+      reason: 'ok',
+      r1Mode: 'prefilter',
+      processingMs: 12_345,
+      baseline: null,
+      validation: null,
+    });
     expect(d.stageMs).toEqual({ UNIVERSE: 1200, GROUPED: 800, R1: 9100 });
     expect(d.counters.map((c) => c.name)).toContain('total_universe');
     expect(d.counters.map((c) => c.name)).not.toContain('status');
     expect(d.counters.find((c) => c.name === 'theta_errors')?.value).toBe(17);
     expect(d.hits.map((h) => h.ticker)).toEqual(['GAPX', 'RSPL']);
-    expect(d.hits[0]).toMatchObject({ volume: 1_234_567, pmHigh: 3.62, pmHighSource: 'v3_trades', pmHighVenue: 'utp_cta', split: false, splitNote: null });
-    expect(d.hits[0]!.rules).toEqual([{ rule: 'R1', code: 'PM_GAP_50', value: 72.4 }, { rule: 'R2', code: 'OPEN_GAP_50', value: 58.1 }]);
-    expect(d.hits[1]).toMatchObject({ split: true, splitNote: 'reverse split 2018-03-05 (+3d)', pmHigh: null });
+    expect(d.hits[0]).toMatchObject({
+      volume: 1_234_567,
+      pmHigh: 3.62,
+      pmHighSource: 'v3_trades',
+      pmHighVenue: 'utp_cta',
+      split: false,
+      splitNote: null,
+    });
+    expect(d.hits[0]!.rules).toEqual([
+      { rule: 'R1', code: 'PM_GAP_50', value: 72.4 },
+      { rule: 'R2', code: 'OPEN_GAP_50', value: 58.1 },
+    ]);
+    expect(d.hits[1]).toMatchObject({
+      split: true,
+      splitNote: 'reverse split 2018-03-05 (+3d)',
+      pmHigh: null,
+    });
     expect(d.audit).toMatchObject({ sampleSize: 50, misses: 0, passed: true });
     expect(d.missAudit).toEqual({ checked: 2, missedInitially: 1, missed: ['BBB'] });
   });
@@ -84,9 +182,20 @@ describe('loadDayDetail', () => {
     mkdirSync(ps, { recursive: true });
     store.write(() => {
       store.db
-        .prepare('INSERT INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(DATE, 2, 0, 1, JSON.stringify({ baseline_only: [{ symbol: 'ABCD', rule: 'PM_GAP_50', pct: 61.2 }] }), '2018-03-09T15:42:00Z');
-      store.db.prepare("UPDATE qc_daily_summary SET status = 'FAILED_BASELINE' WHERE date = ?").run(DATE);
+        .prepare(
+          'INSERT INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          DATE,
+          2,
+          0,
+          1,
+          JSON.stringify({ baseline_only: [{ symbol: 'ABCD', rule: 'PM_GAP_50', pct: 61.2 }] }),
+          '2018-03-09T15:42:00Z',
+        );
+      store.db
+        .prepare("UPDATE qc_daily_summary SET status = 'FAILED_BASELINE' WHERE date = ?")
+        .run(DATE);
     });
     store.write(() =>
       putGateResults(store.db, DATE, [
@@ -96,9 +205,18 @@ describe('loadDayDetail', () => {
       ]),
     );
     // A FAIL report that says otherwise is not what the detail shows: the store is.
-    writeFileSync(join(ps, `FAIL_BASELINE_${DATE}.md`), `# FAIL BASELINE ${DATE}\n\n## Gates\n\n- FAIL COMPLETENESS: not this\n`);
+    writeFileSync(
+      join(ps, `FAIL_BASELINE_${DATE}.md`),
+      `# FAIL BASELINE ${DATE}\n\n## Gates\n\n- FAIL COMPLETENESS: not this\n`,
+    );
     const d = loadDayDetail(store.db, ps, DATE);
-    expect(d.baseline).toEqual({ overlap: 2, discoveryOnly: 0, baselineOnly: 1, baselineOnlyHits: [{ symbol: 'ABCD', rule: 'R1', pct: 61.2 }], at: '2018-03-09T15:42:00Z' });
+    expect(d.baseline).toEqual({
+      overlap: 2,
+      discoveryOnly: 0,
+      baselineOnly: 1,
+      baselineOnlyHits: [{ symbol: 'ABCD', rule: 'R1', pct: 61.2 }],
+      at: '2018-03-09T15:42:00Z',
+    });
     expect(d.validation).toEqual({
       status: 'FAILED_BASELINE',
       gates: [
@@ -109,7 +227,11 @@ describe('loadDayDetail', () => {
     });
     store.write(() => {
       store.db.prepare("UPDATE qc_daily_summary SET status = 'VALIDATED' WHERE date = ?").run(DATE);
-      putGateResults(store.db, DATE, GATES.map((gate) => ({ gate, passed: true, message: 'ok' })));
+      putGateResults(
+        store.db,
+        DATE,
+        GATES.map((gate) => ({ gate, passed: true, message: 'ok' })),
+      );
     });
     const ok = loadDayDetail(store.db, ps, DATE);
     expect(ok.validation?.status).toBe('VALIDATED');
@@ -124,35 +246,78 @@ describe('loadDayDetail', () => {
     const db = new Database(join(dir, 's.db'), { readonly: true });
     const d = loadDayDetail(db, join(dir, 'ps'), '2018-03-09');
     db.close();
-    expect(d).toMatchObject({ date: '2018-03-09', status: null, hits: [], counters: [], audit: null, baseline: null, validation: null });
+    expect(d).toMatchObject({
+      date: '2018-03-09',
+      status: null,
+      hits: [],
+      counters: [],
+      audit: null,
+      baseline: null,
+      validation: null,
+    });
   });
 
   it('an unknown rule code in the store is an error naming it, never shown as R1', () => {
     const { dir, store } = seeded();
-    const hitId = (store.db.prepare("SELECT hit_id FROM discovery_hits WHERE ticker = 'RSPL'").get() as { hit_id: number }).hit_id;
-    store.write(() => store.db.prepare("UPDATE discovery_hit_rules SET trigger_rule = 'GAP_99' WHERE hit_id = ?").run(hitId));
-    expect(() => loadDayDetail(store.db, join(dir, 'ps'), DATE)).toThrow(new RegExp(`^unknown rule code "GAP_99" in discovery_hit_rules \\(hit ${hitId}, ${DATE}\\)`));
+    const hitId = (
+      store.db.prepare("SELECT hit_id FROM discovery_hits WHERE ticker = 'RSPL'").get() as {
+        hit_id: number;
+      }
+    ).hit_id;
+    store.write(() =>
+      store.db
+        .prepare("UPDATE discovery_hit_rules SET trigger_rule = 'GAP_99' WHERE hit_id = ?")
+        .run(hitId),
+    );
+    expect(() => loadDayDetail(store.db, join(dir, 'ps'), DATE)).toThrow(
+      new RegExp(`^unknown rule code "GAP_99" in discovery_hit_rules \\(hit ${hitId}, ${DATE}\\)`),
+    );
     // The same for a baseline-only hit of the diffs row.
     store.write(() => {
-      store.db.prepare("UPDATE discovery_hit_rules SET trigger_rule = 'INTRADAY_PUSH_50' WHERE hit_id = ?").run(hitId);
       store.db
-        .prepare('INSERT INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(DATE, 2, 0, 1, JSON.stringify({ baseline_only: [{ symbol: 'ABCD', rule: 'PM_GAP_5O', pct: 61.2 }] }), '2018-03-09T15:42:00Z');
+        .prepare(
+          "UPDATE discovery_hit_rules SET trigger_rule = 'INTRADAY_PUSH_50' WHERE hit_id = ?",
+        )
+        .run(hitId);
+      store.db
+        .prepare(
+          'INSERT INTO diffs (date, overlap_count, discovery_only_count, baseline_only_count, detail, at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          DATE,
+          2,
+          0,
+          1,
+          JSON.stringify({ baseline_only: [{ symbol: 'ABCD', rule: 'PM_GAP_5O', pct: 61.2 }] }),
+          '2018-03-09T15:42:00Z',
+        );
     });
-    expect(() => loadDayDetail(store.db, join(dir, 'ps'), DATE)).toThrow(/^unknown rule code "PM_GAP_5O" in the baseline diff of 2018-03-08/);
+    expect(() => loadDayDetail(store.db, join(dir, 'ps'), DATE)).toThrow(
+      /^unknown rule code "PM_GAP_5O" in the baseline diff of 2018-03-08/,
+    );
     expect(ruleShortName('SURGE_7D_300', 'x')).toBe('R4');
     expect(() => ruleShortName('toString', 'x')).toThrow(/unknown rule code "toString"/);
     store.close();
   });
 
   it('a validation without stored gate results (before schema migration 6) is derived from its status', () => {
-    expect(validationOf('VALIDATED', [], null)).toEqual({ status: 'VALIDATED', gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })) });
-    expect(validationOf('FAILED_AUDIT', [], 'validate AUDIT: audit sample: 1 miss(es) in 50')).toEqual({
+    expect(validationOf('VALIDATED', [], null)).toEqual({
+      status: 'VALIDATED',
+      gates: GATES.map((gate) => ({ gate, passed: true, message: 'ok' })),
+    });
+    expect(
+      validationOf('FAILED_AUDIT', [], 'validate AUDIT: audit sample: 1 miss(es) in 50'),
+    ).toEqual({
       status: 'FAILED_AUDIT',
       gates: [{ gate: 'AUDIT', passed: false, message: 'audit sample: 1 miss(es) in 50' }],
     });
     expect(validationOf('FAILED_COMPLETENESS', [], 'ok')!.gates).toEqual([
-      { gate: 'COMPLETENESS', passed: false, message: 'failed (validated before gate results were stored: the other gates are not known)' },
+      {
+        gate: 'COMPLETENESS',
+        passed: false,
+        message:
+          'failed (validated before gate results were stored: the other gates are not known)',
+      },
     ]);
     expect(validationOf('COMPLETE', [], null)).toBeNull();
     expect(validationOf(null, [], null)).toBeNull();
@@ -169,10 +334,15 @@ describe('day logs', () => {
   function follower(stateDir: string, date: string) {
     const calls: { lines: string[]; reset: boolean }[] = [];
     let waiter: (() => void) | null = null;
-    const stop = followDayLog(stateDir, date, (lines, reset) => {
-      calls.push({ lines, reset });
-      waiter?.();
-    }, { minIntervalMs: 0 });
+    const stop = followDayLog(
+      stateDir,
+      date,
+      (lines, reset) => {
+        calls.push({ lines, reset });
+        waiter?.();
+      },
+      { minIntervalMs: 0 },
+    );
     stops.push(stop);
     const shown = () => {
       let out: string[] = [];
@@ -227,19 +397,30 @@ describe('day logs', () => {
     let watcher: FSWatcher | null = null;
     const calls: string[][] = [];
     let wake: (() => void) | null = null;
-    const stop = followDayLog(dir, DATE, (lines) => {
-      calls.push(lines);
-      wake?.();
-    }, {
-      minIntervalMs: 0,
-      onError: (line) => logged.push(line),
-      watch: (p, o) => (watcher = watch(p, o)),
-    });
+    const stop = followDayLog(
+      dir,
+      DATE,
+      (lines) => {
+        calls.push(lines);
+        wake?.();
+      },
+      {
+        minIntervalMs: 0,
+        onError: (line) => logged.push(line),
+        watch: (p, o) => (watcher = watch(p, o)),
+      },
+    );
     stops.push(stop);
     expect(watcher).not.toBeNull();
     const w = watcher as unknown as FSWatcher;
-    w.emit('error', Object.assign(new Error('EMFILE: too many open files, watch'), { code: 'EMFILE' }));
-    w.emit('error', Object.assign(new Error('EMFILE: too many open files, watch'), { code: 'EMFILE' }));
+    w.emit(
+      'error',
+      Object.assign(new Error('EMFILE: too many open files, watch'), { code: 'EMFILE' }),
+    );
+    w.emit(
+      'error',
+      Object.assign(new Error('EMFILE: too many open files, watch'), { code: 'EMFILE' }),
+    );
     w.emit('error', new Error('ENOSPC: System limit for number of file watchers reached'));
     expect(logged).toEqual([
       `file watcher error on ${path}: EMFILE: too many open files, watch`,

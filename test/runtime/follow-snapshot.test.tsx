@@ -14,9 +14,25 @@ const due = Date.parse('2024-11-27T23:30:00Z');
 describe('follow mode in the snapshot, plain lines and console', () => {
   it('carries the next scan, prints it once, and shows a countdown', () => {
     const memo = initialMemo();
-    let s = initialSnapshot({ command: 'backfill', start: '2024-11-25', end: '2024-11-26', market: 'sim:7', db: 'x.db' });
+    let s = initialSnapshot({
+      command: 'backfill',
+      start: '2024-11-25',
+      end: '2024-11-26',
+      market: 'sim:7',
+      db: 'x.db',
+    });
     s = reduce(s, { type: 'backfill-state', state: 'FOLLOWING', at: 1 }, memo);
-    s = reduce(s, { type: 'follow-wait', date: '2024-11-27', nextScanAt: due, nextScanEt: '2024-11-27 18:30 ET', at: 1 }, memo);
+    s = reduce(
+      s,
+      {
+        type: 'follow-wait',
+        date: '2024-11-27',
+        nextScanAt: due,
+        nextScanEt: '2024-11-27 18:30 ET',
+        at: 1,
+      },
+      memo,
+    );
     expect(s.state).toBe('FOLLOWING');
     expect(s.nextScan).toEqual({ date: '2024-11-27', at: due, et: '2024-11-27 18:30 ET' });
 
@@ -24,9 +40,18 @@ describe('follow mode in the snapshot, plain lines and console', () => {
     const p = createPlainPrinter((l) => lines.push(l), { summaryEverySec: 0 });
     p.onSnapshot({ ...s, seq: 1 });
     p.onSnapshot({ ...s, seq: 2 });
-    expect(lines.filter((l) => l.startsWith('FOLLOWING'))).toEqual(['FOLLOWING next scan 2024-11-27 at 2024-11-27 18:30 ET (2024-11-27T23:30:00.000Z)']);
+    expect(lines.filter((l) => l.startsWith('FOLLOWING'))).toEqual([
+      'FOLLOWING next scan 2024-11-27 at 2024-11-27 18:30 ET (2024-11-27T23:30:00.000Z)',
+    ]);
 
-    const { lastFrame, unmount } = render(<ProgressLine snapshot={{ ...s, at: due - (2 * 3600 + 5 * 60) * 1000 }} wide={true} month={null} paused={false} />);
+    const { lastFrame, unmount } = render(
+      <ProgressLine
+        snapshot={{ ...s, at: due - (2 * 3600 + 5 * 60) * 1000 }}
+        wide={true}
+        month={null}
+        paused={false}
+      />,
+    );
     expect(lastFrame()).toMatch(/next scan 2024-11-27 18:30 ET in 2h ?0?5m/);
     unmount();
 

@@ -15,7 +15,10 @@ import { acquireLock } from '../../source/store/lock.js';
 import type { BackfillSnapshot, HealthReport } from '../../source/contracts/events.js';
 import { tempDir } from '../helpers/paths.js';
 
-function until(host: EngineHost, pred: (s: BackfillSnapshot) => boolean): Promise<BackfillSnapshot> {
+function until(
+  host: EngineHost,
+  pred: (s: BackfillSnapshot) => boolean,
+): Promise<BackfillSnapshot> {
   return new Promise((resolve) => {
     const cur = host.current();
     if (cur && pred(cur)) return resolve(cur);
@@ -48,22 +51,60 @@ describe('health checks through the engine worker (console overlay)', () => {
     // The console's command holds the store's lock in this process, as `gapctl console` does.
     const lock = acquireLock(dbPath, 'console');
     const host = startEngineWorker({
-      kind: 'backfill', start: '2024-01-02', end: '2024-01-05', market: 'sim:3', dbPath,
-      validate: 'none', skipPhase0: true, interactive: true, env,
+      kind: 'backfill',
+      start: '2024-01-02',
+      end: '2024-01-05',
+      market: 'sim:3',
+      dbPath,
+      validate: 'none',
+      skipPhase0: true,
+      interactive: true,
+      env,
     });
     try {
       // While the backfill runs (the first snapshot comes once the session is open).
       await until(host, () => true);
       const during = await host.checkHealth();
       const names = during.checks.map((c) => c.name);
-      expect(names).toEqual(['config', 'keys', 'flatfiles', 'polygon', 'theta-v3', 'theta-v1', 'disk-store', 'disk-exports', 'disk-logs', 'lock', 'database', ...names.slice(11)]);
+      expect(names).toEqual([
+        'config',
+        'keys',
+        'flatfiles',
+        'polygon',
+        'theta-v3',
+        'theta-v1',
+        'disk-store',
+        'disk-exports',
+        'disk-logs',
+        'lock',
+        'database',
+        ...names.slice(11),
+      ]);
       const d = byName(during);
-      expect(d.get('keys')).toMatchObject({ level: 'ok', message: expect.stringMatching(/^embedded sim market \(sim:3\) served by this console: no API keys needed/) });
-      expect(d.get('polygon')).toMatchObject({ level: 'ok', message: expect.stringMatching(/^embedded Polygon reachable, key accepted/) });
-      expect(d.get('theta-v3')).toMatchObject({ level: 'ok', message: expect.stringMatching(/Theta Terminal v3 http:\/\/127\.0\.0\.1:\d+: CONNECTED/) });
+      expect(d.get('keys')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(
+          /^embedded sim market \(sim:3\) served by this console: no API keys needed/,
+        ),
+      });
+      expect(d.get('polygon')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(/^embedded Polygon reachable, key accepted/),
+      });
+      expect(d.get('theta-v3')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(/Theta Terminal v3 http:\/\/127\.0\.0\.1:\d+: CONNECTED/),
+      });
       expect(d.get('theta-v1')?.level).toBe('ok');
-      expect(d.get('flatfiles')).toMatchObject({ level: 'ok', message: expect.stringMatching(/^127\.0\.0\.1:\d+ reachable, credentials accepted/) });
-      expect(d.get('lock')).toEqual({ name: 'lock', level: 'ok', message: `this console holds the store (console pid ${process.pid} since ${lock.info.started_at}, alive)` });
+      expect(d.get('flatfiles')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(/^127\.0\.0\.1:\d+ reachable, credentials accepted/),
+      });
+      expect(d.get('lock')).toEqual({
+        name: 'lock',
+        level: 'ok',
+        message: `this console holds the store (console pid ${process.pid} since ${lock.info.started_at}, alive)`,
+      });
       expect(during.exitCode).toBe(({ ok: 0, warn: 1, critical: 2 } as const)[during.level]);
 
       // After the backfill: the data checks read the days it committed.
@@ -71,16 +112,32 @@ describe('health checks through the engine worker (console overlay)', () => {
       expect(done.days.every((c) => c.status === 'COMPLETE')).toBe(true);
       const after = await host.checkHealth();
       const a = byName(after);
-      expect(a.get('database')).toMatchObject({ level: 'ok', message: expect.stringMatching(/^quick_check ok, schema \d+/) });
+      expect(a.get('database')).toMatchObject({
+        level: 'ok',
+        message: expect.stringMatching(/^quick_check ok, schema \d+/),
+      });
       expect(a.get('last-day')?.message).toMatch(/^last COMPLETE day 2024-01-05,/);
-      expect(a.get('baseline-only')).toEqual({ name: 'baseline-only', level: 'ok', message: '0 baseline-only hits' });
-      expect(a.get('backup')).toMatchObject({ level: 'warn', message: expect.stringMatching(/^no backup in .*backups/) });
+      expect(a.get('baseline-only')).toEqual({
+        name: 'baseline-only',
+        level: 'ok',
+        message: '0 baseline-only hits',
+      });
+      expect(a.get('backup')).toMatchObject({
+        level: 'warn',
+        message: expect.stringMatching(/^no backup in .*backups/),
+      });
 
       // The same checks, in the same order, as `gapctl health` on this install (CLI path).
-      const cli = await runHealth({ cfg: loadConfig({ ...process.env, ...env }), market: { kind: 'sim', seed: 3 }, dbPath });
+      const cli = await runHealth({
+        cfg: loadConfig({ ...process.env, ...env }),
+        market: { kind: 'sim', seed: 3 },
+        dbPath,
+      });
       expect(after.checks.map((c) => c.name)).toEqual(cli.checks.map((c) => c.name));
       // From another process's point of view the lock is a live writer, not "this console".
-      expect(byName(cli).get('lock')?.message).toMatch(/^console pid \d+ on .* holds the store since .*\(alive\)$/);
+      expect(byName(cli).get('lock')?.message).toMatch(
+        /^console pid \d+ on .* holds the store since .*\(alive\)$/,
+      );
 
       // An attached console runs the same checks itself on the runner's store and market (from its snapshot).
       expect(done.market).toBe('sim:3');
@@ -99,8 +156,13 @@ describe('health checks through the engine worker (console overlay)', () => {
   it("an attached console finds the runner's market from its snapshot, and waits for the first one", async () => {
     expect(marketOfName('live', { GAPCTL_MARKET: 'replay' })).toEqual({ kind: 'live' });
     expect(marketOfName('sim:42', { GAPCTL_MARKET: 'replay' })).toEqual({ kind: 'sim', seed: 42 });
-    expect(marketOfName('replay:2018q1', { GAPCTL_MARKET: 'replay:/data/ds' })).toEqual({ kind: 'replay', path: '/data/ds' });
+    expect(marketOfName('replay:2018q1', { GAPCTL_MARKET: 'replay:/data/ds' })).toEqual({
+      kind: 'replay',
+      path: '/data/ds',
+    });
     expect(marketOfName('replay:2018q1', { GAPCTL_MARKET: 'sim:1' }).kind).toBe('replay');
-    await expect(runnerHealth(null, loadConfig({ ...process.env }))).rejects.toThrow("waiting for the headless runner's first snapshot");
+    await expect(runnerHealth(null, loadConfig({ ...process.env }))).rejects.toThrow(
+      "waiting for the headless runner's first snapshot",
+    );
   });
 });

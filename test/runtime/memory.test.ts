@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { readBackfillState, writeBackfillState } from '../../source/store/state-files.js';
 import { Store } from '../../source/store/store.js';
-import { isWorkerOutOfMemory, memorySample, outOfMemoryReason, processRss, recordEngineHalt, workerResourceLimits } from '../../source/runtime/memory.js';
+import {
+  isWorkerOutOfMemory,
+  memorySample,
+  outOfMemoryReason,
+  processRss,
+  recordEngineHalt,
+  workerResourceLimits,
+} from '../../source/runtime/memory.js';
 import { loadConfig } from '../../source/config/index.js';
 import { plainSummaryLine } from '../../source/runtime/plain-printer.js';
 import { initialSnapshot } from '../../source/runtime/snapshot.js';
@@ -42,8 +49,13 @@ function gapctl(dir: string, args: string[], env: Record<string, string> = {}) {
 
 describe('engine memory', () => {
   it('limits the worker heap by WORKER_MAX_OLD_MB / WORKER_MAX_YOUNG_MB (0: V8 default)', () => {
-    expect(workerResourceLimits(loadConfig({}))).toEqual({ maxOldGenerationSizeMb: 160, maxYoungGenerationSizeMb: 16 });
-    expect(workerResourceLimits(loadConfig({ WORKER_MAX_OLD_MB: '0', WORKER_MAX_YOUNG_MB: '0' }))).toEqual({});
+    expect(workerResourceLimits(loadConfig({}))).toEqual({
+      maxOldGenerationSizeMb: 160,
+      maxYoungGenerationSizeMb: 16,
+    });
+    expect(
+      workerResourceLimits(loadConfig({ WORKER_MAX_OLD_MB: '0', WORKER_MAX_YOUNG_MB: '0' })),
+    ).toEqual({});
     expect(() => loadConfig({ WORKER_MAX_OLD_MB: '-1' })).toThrow(/WORKER_MAX_OLD_MB/);
   });
 
@@ -53,7 +65,9 @@ describe('engine memory', () => {
     expect(m.peakRssMb).toBeGreaterThanOrEqual(m.rssMb - 1);
     expect(m.heapUsedMb).toBeGreaterThan(0);
     expect(m.heapLimitMb).toBeGreaterThan(m.heapUsedMb);
-    expect(isWorkerOutOfMemory(Object.assign(new Error('x'), { code: 'ERR_WORKER_OUT_OF_MEMORY' }))).toBe(true);
+    expect(
+      isWorkerOutOfMemory(Object.assign(new Error('x'), { code: 'ERR_WORKER_OUT_OF_MEMORY' })),
+    ).toBe(true);
     expect(isWorkerOutOfMemory(new Error('x'))).toBe(false);
   });
 
@@ -65,7 +79,10 @@ describe('engine memory', () => {
     }
     const dir = tempDir('gapctl-proc-');
     mkdirSync(join(dir, '42'));
-    writeFileSync(join(dir, '42', 'status'), 'Name:\tgapctl\nVmHWM:\t  307200 kB\nVmRSS:\t  204800 kB\n');
+    writeFileSync(
+      join(dir, '42', 'status'),
+      'Name:\tgapctl\nVmHWM:\t  307200 kB\nVmRSS:\t  204800 kB\n',
+    );
     expect(processRss(42, dir)).toEqual({ rssMb: 200, peakRssMb: 300 });
     expect(processRss(43, dir)).toBeNull();
   });
@@ -88,18 +105,40 @@ describe('engine memory', () => {
     expect(reason).not.toContain('\n');
     expect(recordEngineHalt(dir, reason, '2018-03-06')).toBeNull();
     const st = readBackfillState(dir)!;
-    expect(st).toMatchObject({ status: 'HALTED', halt_reason: reason, halted_day: '2018-03-06', last_completed_day: '2018-03-05', market: 'sim:3' });
+    expect(st).toMatchObject({
+      status: 'HALTED',
+      halt_reason: reason,
+      halted_day: '2018-03-06',
+      last_completed_day: '2018-03-05',
+      market: 'sim:3',
+    });
   });
 
   it('shows the RSS in the plain summary line once the worker reported it', () => {
-    const s = { ...initialSnapshot({ command: 'backfill', start: '2024-01-02', end: '2024-01-10', market: 'sim:3', db: 'x.db' }) };
+    const s = {
+      ...initialSnapshot({
+        command: 'backfill',
+        start: '2024-01-02',
+        end: '2024-01-10',
+        market: 'sim:3',
+        db: 'x.db',
+      }),
+    };
     expect(plainSummaryLine(s)).not.toContain('RSS');
-    expect(plainSummaryLine({ ...s, memory: { rssMb: 187, peakRssMb: 201, heapUsedMb: 60, heapLimitMb: 180 } })).toMatch(/ {2}RSS 187 MB$/);
+    expect(
+      plainSummaryLine({
+        ...s,
+        memory: { rssMb: 187, peakRssMb: 201, heapUsedMb: 60, heapLimitMb: 180 },
+      }),
+    ).toMatch(/ {2}RSS 187 MB$/);
   });
 
   it('the replay market keeps no entry per ticker-day asked (the flat files ask for every ticker of every day)', async () => {
     const m = await openReplay(DEFAULT_REPLAY_DIR);
-    const caches = m as unknown as { barCache: Map<string, unknown>; tradeCache: Map<string, unknown> };
+    const caches = m as unknown as {
+      barCache: Map<string, unknown>;
+      tradeCache: Map<string, unknown>;
+    };
     const days = m.tradingDays.slice(1, 21);
     for (const d of days) {
       for (const b of (await m.groupedDaily(d)).slice(0, 500)) {
@@ -111,8 +150,13 @@ describe('engine memory', () => {
     expect(caches.barCache.size).toBeLessThan(100);
     expect(caches.tradeCache.size).toBeLessThan(100);
     // And the answers are unchanged: a premarket row still has its bars and prints.
-    const ev = (await import('node:fs')).readFileSync(`${DEFAULT_REPLAY_DIR}/premarket_events.json`, 'utf8');
-    const first = (JSON.parse(ev) as { date: string; ticker: string; hasPremarketBars: boolean }[]).find((e) => e.hasPremarketBars)!;
+    const ev = (await import('node:fs')).readFileSync(
+      `${DEFAULT_REPLAY_DIR}/premarket_events.json`,
+      'utf8',
+    );
+    const first = (
+      JSON.parse(ev) as { date: string; ticker: string; hasPremarketBars: boolean }[]
+    ).find((e) => e.hasPremarketBars)!;
     expect((await m.minuteBars(first.ticker, first.date))!.length).toBeGreaterThan(0);
     expect((await m.trades(first.ticker, first.date))!.length).toBeGreaterThan(0);
   });
@@ -122,27 +166,64 @@ describe('engine memory', () => {
     mkdirSync(join(dir, 'db'), { recursive: true });
     const db = join(dir, 'db', 'scanner.db');
     Store.open(db).close();
-    writeFileSync(`${db}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), command: 'backfill', started_at: '2018-03-06T12:00:00.000Z' }));
+    writeFileSync(
+      `${db}.lock`,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        command: 'backfill',
+        started_at: '2018-03-06T12:00:00.000Z',
+      }),
+    );
     const report = statusReport({ stateDir: join(dir, 'project_state'), dbPath: db });
     if (process.platform !== 'linux') return;
     expect(report.running_memory!.rssMb).toBeGreaterThan(10);
-    expect(formatStatus(report).join('\n')).toMatch(/running +yes: backfill pid \d+ on .* since .*, RSS \d+ MB \(peak \d+ MB\)/);
+    expect(formatStatus(report).join('\n')).toMatch(
+      /running +yes: backfill pid \d+ on .* since .*, RSS \d+ MB \(peak \d+ MB\)/,
+    );
     // No live holder: no memory shown.
-    writeFileSync(`${db}.lock`, JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), command: 'backfill', started_at: '2018-03-06T12:00:00.000Z' }));
-    expect(statusReport({ stateDir: join(dir, 'project_state'), dbPath: db }).running_memory).toBeNull();
+    writeFileSync(
+      `${db}.lock`,
+      JSON.stringify({
+        pid: 2 ** 22 + 7,
+        host: hostname(),
+        command: 'backfill',
+        started_at: '2018-03-06T12:00:00.000Z',
+      }),
+    );
+    expect(
+      statusReport({ stateDir: join(dir, 'project_state'), dbPath: db }).running_memory,
+    ).toBeNull();
   });
 
   it('a worker that reaches its heap limit halts the backfill in one line (exit 1), recorded in the state file for resume', () => {
     const dir = tempDir('gapctl-oom-');
     const db = join(dir, 's.db');
-    const range = ['--market', 'sim:3', '--start', '2024-01-02', '--end', '2024-01-03', '--no-tui', '--validate', 'none', '--db', db];
+    const range = [
+      '--market',
+      'sim:3',
+      '--start',
+      '2024-01-02',
+      '--end',
+      '2024-01-03',
+      '--no-tui',
+      '--validate',
+      'none',
+      '--db',
+      db,
+    ];
     // The test-only hog allocates in the worker from the first R1 stage on until the 48 MB heap limit ends it.
-    const r = gapctl(dir, ['backfill', ...range], { WORKER_MAX_OLD_MB: '48', GAPCTL_MEMORY_HOG: 'stage:R1' });
+    const r = gapctl(dir, ['backfill', ...range], {
+      WORKER_MAX_OLD_MB: '48',
+      GAPCTL_MEMORY_HOG: 'stage:R1',
+    });
     expect(r.code, r.err).toBe(1);
     expect(r.err).not.toMatch(/FATAL|heap out of memory|at .*\.js:\d+/);
     const halted = r.out.split('\n').filter((l) => l.startsWith('end HALTED'));
     expect(halted).toHaveLength(1);
-    expect(halted[0]).toMatch(/^end HALTED: engine out of memory: the worker reached its heap limit \(WORKER_MAX_OLD_MB=48\) while on 2024-01-02; /);
+    expect(halted[0]).toMatch(
+      /^end HALTED: engine out of memory: the worker reached its heap limit \(WORKER_MAX_OLD_MB=48\) while on 2024-01-02; /,
+    );
     const st = readBackfillState(join(dir, 'project_state'))!;
     expect(st.status).toBe('HALTED');
     expect(st.halted_day).toBe('2024-01-02');
@@ -152,6 +233,8 @@ describe('engine memory', () => {
     expect(store.dayStatuses('2024-01-02', '2024-01-03').size).toBe(0);
     store.close();
     const report = statusReport({ stateDir: join(dir, 'project_state'), dbPath: db });
-    expect(formatStatus(report).join('\n')).toMatch(/last failure +2024-01-02: engine out of memory/);
+    expect(formatStatus(report).join('\n')).toMatch(
+      /last failure +2024-01-02: engine out of memory/,
+    );
   }, 180_000);
 });

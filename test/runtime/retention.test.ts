@@ -48,37 +48,67 @@ describe('artifact retention', () => {
       errors: [],
     });
     expect(existsSync(join(art, 'scan_2018-01-03.log'))).toBe(false);
-    expect(gunzipSync(readFileSync(join(art, 'scan_2018-01-03.log.gz'))).toString()).toBe('stage UNIVERSE begin\nstage UNIVERSE end\n');
+    expect(gunzipSync(readFileSync(join(art, 'scan_2018-01-03.log.gz'))).toString()).toBe(
+      'stage UNIVERSE begin\nstage UNIVERSE end\n',
+    );
     // The compressed file keeps the original's age, so the prune clock does not restart.
     expect(statSync(join(art, 'scan_2018-01-03.log.gz')).mtimeMs).toBe(mtimeBefore);
     expect(existsSync(join(art, 'scan_2018-01-04.log'))).toBe(true);
     expect(existsSync(join(stateDir, 'current_state.json'))).toBe(true);
     expect(existsSync(join(exports, 'discovery_hits_2017-01-03_2017-01-31.csv'))).toBe(true);
     // A second pass a year later prunes the compressed file; nothing else to compress.
-    const later = applyArtifactRetention(stateDir, { compressDays: 30, pruneDays: 365, now: NOW + 340 * DAY });
+    const later = applyArtifactRetention(stateDir, {
+      compressDays: 30,
+      pruneDays: 365,
+      now: NOW + 340 * DAY,
+    });
     expect(later.pruned).toEqual(['pm_diag_2018-01-03.json.gz', 'scan_2018-01-03.log.gz']);
     expect(later.compressed).toEqual(['scan_2018-01-04.log']);
   });
 
   it('0 turns a step off; the backfill hook logs one line with what it did', () => {
     const { stateDir } = fixture();
-    expect(applyArtifactRetention(stateDir, { compressDays: 0, pruneDays: 0, now: NOW })).toEqual({ compressed: [], pruned: [], errors: [] });
+    expect(applyArtifactRetention(stateDir, { compressDays: 0, pruneDays: 0, now: NOW })).toEqual({
+      compressed: [],
+      pruned: [],
+      errors: [],
+    });
     const logs: string[] = [];
-    runArtifactRetention(stateDir, { ARTIFACTS_COMPRESS_DAYS: 30, ARTIFACTS_PRUNE_DAYS: 365 }, (l) => logs.push(l), NOW);
-    expect(logs).toEqual(['[retention] artifacts: 2 compressed (older than 30 d), 2 pruned (older than 365 d)']);
-    runArtifactRetention(stateDir, { ARTIFACTS_COMPRESS_DAYS: 30, ARTIFACTS_PRUNE_DAYS: 365 }, (l) => logs.push(l), NOW);
+    runArtifactRetention(
+      stateDir,
+      { ARTIFACTS_COMPRESS_DAYS: 30, ARTIFACTS_PRUNE_DAYS: 365 },
+      (l) => logs.push(l),
+      NOW,
+    );
+    expect(logs).toEqual([
+      '[retention] artifacts: 2 compressed (older than 30 d), 2 pruned (older than 365 d)',
+    ]);
+    runArtifactRetention(
+      stateDir,
+      { ARTIFACTS_COMPRESS_DAYS: 30, ARTIFACTS_PRUNE_DAYS: 365 },
+      (l) => logs.push(l),
+      NOW,
+    );
     expect(logs).toHaveLength(1); // nothing left to do: no line
   });
 
   it("a compressed day log still shows in the console's log pane (read and followed)", () => {
     const { stateDir } = fixture();
     applyArtifactRetention(stateDir, { compressDays: 30, pruneDays: 365, now: NOW });
-    expect(readDayLog(stateDir, '2018-01-03', 10)).toEqual(['stage UNIVERSE begin', 'stage UNIVERSE end']);
+    expect(readDayLog(stateDir, '2018-01-03', 10)).toEqual([
+      'stage UNIVERSE begin',
+      'stage UNIVERSE end',
+    ]);
     expect(readDayLog(stateDir, '2018-01-03', 1)).toEqual(['stage UNIVERSE end']);
     const calls: { lines: string[]; reset: boolean }[] = [];
     // The first read is synchronous, inside followDayLog.
-    const stop = followDayLog(stateDir, '2018-01-03', (lines, reset) => calls.push({ lines, reset }));
+    const stop = followDayLog(stateDir, '2018-01-03', (lines, reset) =>
+      calls.push({ lines, reset }),
+    );
     stop();
-    expect(calls[0]).toEqual({ lines: ['stage UNIVERSE begin', 'stage UNIVERSE end'], reset: true });
+    expect(calls[0]).toEqual({
+      lines: ['stage UNIVERSE begin', 'stage UNIVERSE end'],
+      reset: true,
+    });
   });
 });

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { initialMemo, initialSnapshot, reduce } from '../../source/runtime/snapshot.js';
 import type { BackfillSnapshot, EngineEvent } from '../../source/contracts/events.js';
 
-const meta = { command: 'backfill', start: '2018-01-03', end: '2018-01-04', market: 'replay', db: 'x.db' };
+const meta = {
+  command: 'backfill',
+  start: '2018-01-03',
+  end: '2018-01-04',
+  market: 'replay',
+  db: 'x.db',
+};
 
 function run(events: EngineEvent[]): BackfillSnapshot {
   const memo = initialMemo();
@@ -11,33 +17,103 @@ function run(events: EngineEvent[]): BackfillSnapshot {
 }
 
 describe('snapshot reducer', () => {
-  const plan: EngineEvent = { type: 'plan', start: '2018-01-03', end: '2018-01-04', days: [{ date: '2018-01-03', status: 'PENDING', hits: 0 }, { date: '2018-01-04', status: 'PENDING', hits: 0 }], at: 0 };
-  const end = (date: string, r3: number, durationMs = 100): EngineEvent => ({ type: 'day-end', date, status: 'COMPLETE', hits: { r1: 0, r2: 0, r3, r4: 0 }, discoveries: r3, durationMs, at: 0 });
+  const plan: EngineEvent = {
+    type: 'plan',
+    start: '2018-01-03',
+    end: '2018-01-04',
+    days: [
+      { date: '2018-01-03', status: 'PENDING', hits: 0 },
+      { date: '2018-01-04', status: 'PENDING', hits: 0 },
+    ],
+    at: 0,
+  };
+  const end = (date: string, r3: number, durationMs = 100): EngineEvent => ({
+    type: 'day-end',
+    date,
+    status: 'COMPLETE',
+    hits: { r1: 0, r2: 0, r3, r4: 0 },
+    discoveries: r3,
+    durationMs,
+    at: 0,
+  });
 
   it('a day scanned in phase 0 and then skipped by the month loop counts once (regression)', () => {
-    const s = run([plan, { type: 'day-begin', date: '2018-01-03', mode: 'prefilter', at: 0 }, end('2018-01-03', 2), { type: 'day-skipped', date: '2018-01-03', status: 'COMPLETE', hits: 2, rules: { r1: 0, r2: 0, r3: 2, r4: 0 } }, end('2018-01-04', 1)]);
+    const s = run([
+      plan,
+      { type: 'day-begin', date: '2018-01-03', mode: 'prefilter', at: 0 },
+      end('2018-01-03', 2),
+      {
+        type: 'day-skipped',
+        date: '2018-01-03',
+        status: 'COMPLETE',
+        hits: 2,
+        rules: { r1: 0, r2: 0, r3: 2, r4: 0 },
+      },
+      end('2018-01-04', 1),
+    ]);
     expect(s.hits).toEqual({ r1: 0, r2: 0, r3: 3, r4: 0 });
     expect(s.done).toBe(2);
   });
 
   it('validation progress is in the snapshot while it runs; a stopped validation leaves the day cell as it was', () => {
     const progress: EngineEvent = {
-      type: 'validate-progress', date: '2018-01-03', gate: 'BASELINE', gateIndex: 10, gates: 11, lookupsDone: 40, lookupsTotal: 400,
-      unanswered: 0, retries: 3, backingOff: true, startedAt: 0, at: 500,
+      type: 'validate-progress',
+      date: '2018-01-03',
+      gate: 'BASELINE',
+      gateIndex: 10,
+      gates: 11,
+      lookupsDone: 40,
+      lookupsTotal: 400,
+      unanswered: 0,
+      retries: 3,
+      backingOff: true,
+      startedAt: 0,
+      at: 500,
     };
     const running = run([plan, end('2018-01-03', 2), progress]);
-    expect(running.validation).toMatchObject({ date: '2018-01-03', gate: 'BASELINE', lookupsDone: 40, lookupsTotal: 400, retries: 3, backingOff: true });
-    const stopped = run([plan, end('2018-01-03', 2), progress, { type: 'validate', date: '2018-01-03', passed: false, stopped: true, baselineOnly: 0, message: 'validation stopped during gate BASELINE' }]);
+    expect(running.validation).toMatchObject({
+      date: '2018-01-03',
+      gate: 'BASELINE',
+      lookupsDone: 40,
+      lookupsTotal: 400,
+      retries: 3,
+      backingOff: true,
+    });
+    const stopped = run([
+      plan,
+      end('2018-01-03', 2),
+      progress,
+      {
+        type: 'validate',
+        date: '2018-01-03',
+        passed: false,
+        stopped: true,
+        baselineOnly: 0,
+        message: 'validation stopped during gate BASELINE',
+      },
+    ]);
     expect(stopped.validation).toBeNull();
     expect(stopped.days[0]).toMatchObject({ status: 'COMPLETE', baselineOnly: 0 });
     expect(stopped.days[0]!.reason).toBeUndefined();
     expect(stopped.done).toBe(1);
-    const failed = run([plan, end('2018-01-03', 2), progress, { type: 'validate', date: '2018-01-03', passed: false, gate: 'BASELINE', baselineOnly: 1, message: 'baseline-only hits: 1' }]);
+    const failed = run([
+      plan,
+      end('2018-01-03', 2),
+      progress,
+      {
+        type: 'validate',
+        date: '2018-01-03',
+        passed: false,
+        gate: 'BASELINE',
+        baselineOnly: 1,
+        message: 'baseline-only hits: 1',
+      },
+    ]);
     expect(failed.validation).toBeNull();
     expect(failed.days[0]).toMatchObject({ status: 'RETRY_NEEDED', baselineOnly: 1 });
   });
 
-  it('a rerun replaces the day\'s counts instead of adding to them', () => {
+  it("a rerun replaces the day's counts instead of adding to them", () => {
     const s = run([plan, end('2018-01-03', 2), end('2018-01-03', 5)]);
     expect(s.hits.r3).toBe(5);
   });
@@ -52,22 +128,68 @@ describe('snapshot reducer', () => {
     const s = run([
       plan,
       { type: 'day-begin', date: '2018-01-03', mode: 'prefilter', at: 0 },
-      { type: 'stage', date: '2018-01-03', stage: 'UNIVERSE', phase: 'begin', counts: {}, at: 1_000 },
-      { type: 'stage', date: '2018-01-03', stage: 'UNIVERSE', phase: 'end', counts: { symbols: 5 }, at: 1_250 },
-      { type: 'stage', date: '2018-01-03', stage: 'GROUPED', phase: 'begin', counts: {}, at: 1_300 },
+      {
+        type: 'stage',
+        date: '2018-01-03',
+        stage: 'UNIVERSE',
+        phase: 'begin',
+        counts: {},
+        at: 1_000,
+      },
+      {
+        type: 'stage',
+        date: '2018-01-03',
+        stage: 'UNIVERSE',
+        phase: 'end',
+        counts: { symbols: 5 },
+        at: 1_250,
+      },
+      {
+        type: 'stage',
+        date: '2018-01-03',
+        stage: 'GROUPED',
+        phase: 'begin',
+        counts: {},
+        at: 1_300,
+      },
     ]);
     const st = s.current!.stages;
-    expect(st[0]).toMatchObject({ name: 'UNIVERSE', state: 'done', durationMs: 250, counts: { symbols: 5 } });
+    expect(st[0]).toMatchObject({
+      name: 'UNIVERSE',
+      state: 'done',
+      durationMs: 250,
+      counts: { symbols: 5 },
+    });
     expect(st[1]).toMatchObject({ name: 'GROUPED', state: 'running', durationMs: null });
   });
 
   it('a failed validation sets the status the store gets: BASELINE asks for a rerun, others fail the day', () => {
-    const v = (gate: string, baselineOnly = 0): EngineEvent => ({ type: 'validate', date: '2018-01-03', passed: false, gate, baselineOnly, message: 'm' });
+    const v = (gate: string, baselineOnly = 0): EngineEvent => ({
+      type: 'validate',
+      date: '2018-01-03',
+      passed: false,
+      gate,
+      baselineOnly,
+      message: 'm',
+    });
     const base = [plan, end('2018-01-03', 1)];
-    expect(run([...base, v('BASELINE', 2)]).days[0]).toMatchObject({ status: 'RETRY_NEEDED', baselineOnly: 2, reason: 'validate BASELINE: m' });
+    expect(run([...base, v('BASELINE', 2)]).days[0]).toMatchObject({
+      status: 'RETRY_NEEDED',
+      baselineOnly: 2,
+      reason: 'validate BASELINE: m',
+    });
     expect(run([...base, v('CSV_SHAPE')]).days[0]).toMatchObject({ status: 'FAILED' });
     expect(run([...base, v('COMPLETENESS')]).days[0]).toMatchObject({ status: 'COMPLETE' });
-    const ok = run([...base, { type: 'validate', date: '2018-01-03', passed: true, baselineOnly: 0, message: 'all gates passed' }]);
+    const ok = run([
+      ...base,
+      {
+        type: 'validate',
+        date: '2018-01-03',
+        passed: true,
+        baselineOnly: 0,
+        message: 'all gates passed',
+      },
+    ]);
     expect(ok.days[0]).toMatchObject({ status: 'COMPLETE', baselineOnly: 0 });
     expect(run([...base, v('BASELINE', 2)]).done).toBe(0);
   });

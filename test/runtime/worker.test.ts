@@ -12,8 +12,10 @@ import { startEngineWorker, type EngineHost } from '../../source/runtime/host.js
 import type { BackfillSnapshot } from '../../source/contracts/events.js';
 import { tempDir } from '../helpers/paths.js';
 
-
-function until(host: EngineHost, pred: (s: BackfillSnapshot) => boolean): Promise<BackfillSnapshot> {
+function until(
+  host: EngineHost,
+  pred: (s: BackfillSnapshot) => boolean,
+): Promise<BackfillSnapshot> {
   return new Promise((resolve) => {
     const cur = host.current();
     if (cur && pred(cur)) return resolve(cur);
@@ -40,17 +42,35 @@ function logLine(host: EngineHost, re: RegExp): Promise<string> {
 describe('engine worker (interactive)', () => {
   it('serves rerun, validate and export after the backfill, then quits cleanly', async () => {
     const dir = tempDir();
-    const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs') };
+    const env = {
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+      GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+    };
     const host = startEngineWorker({
-      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: 'replay', dbPath: join(dir, 's.db'),
-      validate: 'none', skipPhase0: true, interactive: true, env,
+      kind: 'backfill',
+      start: '2018-03-01',
+      end: '2018-03-02',
+      market: 'replay',
+      dbPath: join(dir, 's.db'),
+      validate: 'none',
+      skipPhase0: true,
+      interactive: true,
+      env,
     });
     const done = await until(host, (s) => s.state === 'DONE');
     expect(done.days.map((d) => d.status)).toEqual(['COMPLETE', 'COMPLETE']);
 
     const validated = logLine(host, /^\[validate\] 2018-03-01 (PASS|FAIL)/);
-    const rerun = logLine(host, /^\[console\] rerun 2018-03-01 COMPLETE; re-exported \d+ file\(s\)/);
-    const exported = logLine(host, /^\[console\] exported 2018-03-01\.\.2018-03-02: \d+ file\(s\), \d+ hits in /);
+    const rerun = logLine(
+      host,
+      /^\[console\] rerun 2018-03-01 COMPLETE; re-exported \d+ file\(s\)/,
+    );
+    const exported = logLine(
+      host,
+      /^\[console\] exported 2018-03-01\.\.2018-03-02: \d+ file\(s\), \d+ hits in /,
+    );
     host.send({ type: 'rerun', date: '2018-03-01', exhaustive: true });
     host.send({ type: 'validate', date: '2018-03-01' });
     host.send({ type: 'export', start: '2018-03-01', end: '2018-03-02' });
@@ -63,7 +83,9 @@ describe('engine worker (interactive)', () => {
 
     // The worker closed the store: it opens read-only and shows the exhaustive rerun.
     const db = new Database(join(dir, 's.db'), { readonly: true });
-    const row = db.prepare("SELECT r1_mode, status, r1_checked FROM day_completeness WHERE date = '2018-03-01'").get() as { r1_mode: string; status: string; r1_checked: number };
+    const row = db
+      .prepare("SELECT r1_mode, status, r1_checked FROM day_completeness WHERE date = '2018-03-01'")
+      .get() as { r1_mode: string; status: string; r1_checked: number };
     db.close();
     expect(row).toMatchObject({ r1_mode: 'exhaustive', status: 'COMPLETE' });
     expect(row.r1_checked).toBeGreaterThan(1000);
@@ -72,14 +94,31 @@ describe('engine worker (interactive)', () => {
 
   it('validates a range and exports a month by command, answers day-detail requests, and shows what it does', async () => {
     const dir = tempDir();
-    const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs') };
+    const env = {
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+      GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+    };
     const host = startEngineWorker({
-      kind: 'backfill', start: '2018-03-01', end: '2018-03-02', market: 'replay', dbPath: join(dir, 's.db'),
-      validate: 'none', skipPhase0: true, interactive: true, env,
+      kind: 'backfill',
+      start: '2018-03-01',
+      end: '2018-03-02',
+      market: 'replay',
+      dbPath: join(dir, 's.db'),
+      validate: 'none',
+      skipPhase0: true,
+      interactive: true,
+      env,
     });
     const done = await until(host, (s) => s.state === 'DONE');
     const scanned = await host.readDayDetail('2018-03-01');
-    expect(scanned).toMatchObject({ date: '2018-03-01', status: 'COMPLETE', baseline: null, validation: null });
+    expect(scanned).toMatchObject({
+      date: '2018-03-01',
+      status: 'COMPLETE',
+      baseline: null,
+      validation: null,
+    });
     expect(scanned.hits.length).toBe(done.days[0]!.hits);
     expect(scanned.stageMs.UNIVERSE).toBeGreaterThanOrEqual(0);
     expect(scanned.counters.find((c) => c.name === 'total_universe')?.value).toBeGreaterThan(1000);
@@ -90,18 +129,31 @@ describe('engine worker (interactive)', () => {
       if (s.activity) activities.add(s.activity);
     });
     const validated = logLine(host, /^\[console\] validated \d+\/2 day\(s\)/);
-    const exported = logLine(host, /^\[console\] exported 2018-03-01\.\.2018-03-02: \d+ file\(s\), \d+ hits in /);
-    host.send({ type: 'validate-range', start: '2018-03-01', end: '2018-03-02', dates: ['2018-03-01', '2018-03-02'] });
+    const exported = logLine(
+      host,
+      /^\[console\] exported 2018-03-01\.\.2018-03-02: \d+ file\(s\), \d+ hits in /,
+    );
+    host.send({
+      type: 'validate-range',
+      start: '2018-03-01',
+      end: '2018-03-02',
+      dates: ['2018-03-01', '2018-03-02'],
+    });
     host.send({ type: 'export', start: '2018-03-01', end: '2018-03-02' });
     expect(await validated).toMatch(/validated 2\/2 day\(s\): 2 passed, 0 failed/);
     expect(await exported).toContain('discovery_hits_2018-03-01_2018-03-02.csv');
-    expect([...activities]).toEqual(expect.arrayContaining(['validating 1/2 2018-03-01', 'validating 2/2 2018-03-02']));
+    expect([...activities]).toEqual(
+      expect.arrayContaining(['validating 1/2 2018-03-01', 'validating 2/2 2018-03-02']),
+    );
 
     const checked = await host.readDayDetail('2018-03-02');
     expect(checked.validation?.status).toBe('VALIDATED');
     expect(checked.baseline).toMatchObject({ baselineOnly: 0 });
     expect(checked.audit).not.toBeNull();
-    await expect(host.readDayDetail('2018-03-05')).resolves.toMatchObject({ status: null, hits: [] });
+    await expect(host.readDayDetail('2018-03-05')).resolves.toMatchObject({
+      status: null,
+      hits: [],
+    });
 
     host.send({ type: 'quit' });
     await host.done;
@@ -113,12 +165,23 @@ describe('engine worker (interactive)', () => {
   it('pause drains and resumes; stop leaves the running day absent (its cell PENDING again) and resume reruns it', async () => {
     const dir = tempDir();
     const env = {
-      GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'),
-      EMU_THETA_LATENCY_MS: '40', SIM_TICKERS: '2000',
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+      GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+      EMU_THETA_LATENCY_MS: '40',
+      SIM_TICKERS: '2000',
     };
     const host = startEngineWorker({
-      kind: 'backfill', start: '2024-01-02', end: '2024-01-04', market: 'sim:3', dbPath: join(dir, 's.db'),
-      validate: 'none', skipPhase0: true, interactive: true, env,
+      kind: 'backfill',
+      start: '2024-01-02',
+      end: '2024-01-04',
+      market: 'sim:3',
+      dbPath: join(dir, 's.db'),
+      validate: 'none',
+      skipPhase0: true,
+      interactive: true,
+      env,
     });
     const running = await until(host, (s) => s.current !== null && s.current.r1Total > 0);
     host.send({ type: 'pause' });
@@ -126,14 +189,28 @@ describe('engine worker (interactive)', () => {
     await until(host, (s) => s.state === 'PAUSED' && s.inFlight === 0);
     host.send({ type: 'resume' });
     // Resumed: premarket requests are answered again (the count grows past the paused one).
-    const resumed = await until(host, (s) => s.state === 'RUNNING' && s.current !== null && (s.current.date !== running.current!.date || s.current.r1Done > running.current!.r1Done));
+    const resumed = await until(
+      host,
+      (s) =>
+        s.state === 'RUNNING' &&
+        s.current !== null &&
+        (s.current.date !== running.current!.date || s.current.r1Done > running.current!.r1Done),
+    );
     expect(resumed.state).toBe('RUNNING');
     // Stop while a day is certainly unfinished: pause again and wait until, drained, the current day
     // still has premarket requests to make. Paused, it is held at its next request and cannot
     // finish before the stop arrives (a day already past its premarket stage when the pause came
     // finishes, and the next one is then held at its first request).
     host.send({ type: 'pause' });
-    const held = await until(host, (s) => s.state === 'PAUSED' && s.inFlight === 0 && s.current !== null && s.current.r1Total > 0 && s.current.r1Done < s.current.r1Total);
+    const held = await until(
+      host,
+      (s) =>
+        s.state === 'PAUSED' &&
+        s.inFlight === 0 &&
+        s.current !== null &&
+        s.current.r1Total > 0 &&
+        s.current.r1Done < s.current.r1Total,
+    );
     const day = held.current!.date;
     host.send({ type: 'stop' });
     const stopped = await until(host, (s) => s.state === 'STOPPED');
@@ -154,12 +231,31 @@ describe('engine worker (interactive)', () => {
     // "no exit within 60 s" after q s on a loaded machine). Sent right after start, both reach the
     // worker before its session is open (the start message is still being served).
     const dir = tempDir();
-    const env = { GAPCTL_STATE_DIR: join(dir, 'ps'), GAPCTL_EXPORT_DIR: join(dir, 'ex'), GAPCTL_REPORTS_DIR: join(dir, 'rep'), GAPCTL_LOG_DIR: join(dir, 'logs'), SIM_TICKERS: '300' };
-    const job = { kind: 'backfill' as const, start: '2024-01-02', end: '2024-02-29', market: 'sim:5', validate: 'none' as const, skipPhase0: true, interactive: true, env };
+    const env = {
+      GAPCTL_STATE_DIR: join(dir, 'ps'),
+      GAPCTL_EXPORT_DIR: join(dir, 'ex'),
+      GAPCTL_REPORTS_DIR: join(dir, 'rep'),
+      GAPCTL_LOG_DIR: join(dir, 'logs'),
+      SIM_TICKERS: '300',
+    };
+    const job = {
+      kind: 'backfill' as const,
+      start: '2024-01-02',
+      end: '2024-02-29',
+      market: 'sim:5',
+      validate: 'none' as const,
+      skipPhase0: true,
+      interactive: true,
+      env,
+    };
     const quitting = startEngineWorker({ ...job, dbPath: join(dir, 'q.db') });
     quitting.send({ type: 'quit' });
     const q = await quitting.done;
-    expect(q.outcome).toMatchObject({ state: 'STOPPED', reason: 'stopped by the operator', scanned: 0 });
+    expect(q.outcome).toMatchObject({
+      state: 'STOPPED',
+      reason: 'stopped by the operator',
+      scanned: 0,
+    });
     expect(q.snapshot.done).toBe(0);
 
     // stop (not quit): the backfill stops, the interactive worker stays up for commands until quit.
@@ -171,4 +267,3 @@ describe('engine worker (interactive)', () => {
     expect((await stopping.done).outcome).toMatchObject({ state: 'STOPPED', scanned: 0 });
   });
 });
-

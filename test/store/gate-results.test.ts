@@ -29,7 +29,7 @@ function v3Store(): string {
 const ALL_OK = GATES.map((gate) => ({ gate, passed: true, message: 'ok' }));
 
 describe('gate_results', () => {
-  it('is the newest migration, and a validation replaces the day\'s gates whole, read back in the order they ran', () => {
+  it("is the newest migration, and a validation replaces the day's gates whole, read back in the order they ran", () => {
     expect(SCHEMA_VERSION).toBe(GATE_RESULTS_SCHEMA);
     const store = Store.open(join(tempDir(), 's.db'));
     try {
@@ -53,7 +53,8 @@ describe('gate_results', () => {
     const path = v3Store();
     const store = Store.open(path);
     try {
-      const n = (store.db.prepare('SELECT count(*) AS n FROM gate_results').get() as { n: number }).n;
+      const n = (store.db.prepare('SELECT count(*) AS n FROM gate_results').get() as { n: number })
+        .n;
       expect(n).toBe(0); // left empty: no gate result is invented
       const d = loadDayDetail(store.db, tempDir(), VALIDATED_DAY);
       expect(d.validation).toEqual({ status: 'VALIDATED', gates: ALL_OK });
@@ -69,7 +70,10 @@ describe('gate_results', () => {
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(3);
       expect(gateResults(store.db, VALIDATED_DAY)).toEqual([]);
-      expect(loadDayDetail(store.db, tempDir(), VALIDATED_DAY).validation).toEqual({ status: 'VALIDATED', gates: ALL_OK });
+      expect(loadDayDetail(store.db, tempDir(), VALIDATED_DAY).validation).toEqual({
+        status: 'VALIDATED',
+        gates: ALL_OK,
+      });
     } finally {
       store.close();
     }
@@ -78,8 +82,12 @@ describe('gate_results', () => {
   it('a failed validation of an older store shows its failed gate with the reason the validation left on the day', () => {
     const path = v3Store();
     const db = new Database(path);
-    db.prepare("UPDATE qc_daily_summary SET status = 'FAILED_AUDIT' WHERE date = ?").run(VALIDATED_DAY);
-    db.prepare("UPDATE day_completeness SET status = 'RETRY_NEEDED', provider_status = 'validate AUDIT: audit sample: 1 miss(es) in 50' WHERE date = ?").run(VALIDATED_DAY);
+    db.prepare("UPDATE qc_daily_summary SET status = 'FAILED_AUDIT' WHERE date = ?").run(
+      VALIDATED_DAY,
+    );
+    db.prepare(
+      "UPDATE day_completeness SET status = 'RETRY_NEEDED', provider_status = 'validate AUDIT: audit sample: 1 miss(es) in 50' WHERE date = ?",
+    ).run(VALIDATED_DAY);
     db.close();
     const store = Store.open(path);
     try {

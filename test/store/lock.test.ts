@@ -8,12 +8,31 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
-import { acquireLock, holderAlive, lockPath, pidAlive, procProbe, readLock, resolveDbPath, LockError, type HeldLock, type LockInfo } from '../../source/store/lock.js';
+import {
+  acquireLock,
+  holderAlive,
+  lockPath,
+  pidAlive,
+  procProbe,
+  readLock,
+  resolveDbPath,
+  LockError,
+  type HeldLock,
+  type LockInfo,
+} from '../../source/store/lock.js';
 
 const LOCK_JS = join(REPO_ROOT, 'dist/store/lock.js');
 
@@ -44,7 +63,8 @@ for (let r = 0; r < Number(rounds); r++) {
 const children: ChildProcess[] = [];
 const held: HeldLock[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const c of children.splice(0))
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const h of held.splice(0)) h.release();
 });
 
@@ -78,7 +98,9 @@ function lineReader(c: ChildProcess): () => Promise<string> {
 }
 
 function exited(c: ChildProcess): Promise<void> {
-  return c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()));
+  return c.exitCode !== null || c.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => c.once('exit', () => r()));
 }
 
 /** The pid of a process that has exited (and was reaped). */
@@ -88,7 +110,16 @@ function deadPid(): number {
 
 function writeLock(db: string, info: Partial<LockInfo>): string {
   const p = lockPath(db);
-  writeFileSync(p, JSON.stringify({ pid: process.pid, host: hostname(), command: 'backfill', started_at: '2026-01-01T00:00:00.000Z', ...info }) + '\n');
+  writeFileSync(
+    p,
+    JSON.stringify({
+      pid: process.pid,
+      host: hostname(),
+      command: 'backfill',
+      started_at: '2026-01-01T00:00:00.000Z',
+      ...info,
+    }) + '\n',
+  );
   return p;
 }
 
@@ -100,14 +131,19 @@ describe('one writer per store', () => {
     const db = join(dir, 'db', 'scanner.db');
     mkdirSync(join(dir, 'db'));
     const ROUNDS = 20;
-    const ws = Array.from({ length: 4 }, () => spawn(process.execPath, [script, LOCK_JS, db, dir, String(ROUNDS)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const ws = Array.from({ length: 4 }, () =>
+      spawn(process.execPath, [script, LOCK_JS, db, dir, String(ROUNDS)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    );
     children.push(...ws);
     const next = ws.map(lineReader);
     for (let round = 0; round < ROUNDS; round++) {
       // Odd rounds: a stale lock is there (a dead pid; every 4th round a live pid with another start time).
       if (round % 2 === 1) {
         if (round % 4 === 1) writeLock(db, { pid: deadPid(), start_ticks: 1 });
-        else writeLock(db, { pid: process.pid, start_ticks: procProbe(process.pid)!.startTicks + 1 });
+        else
+          writeLock(db, { pid: process.pid, start_ticks: procProbe(process.pid)!.startTicks + 1 });
       }
       // The barrier: every writer is polling for the go file before it appears.
       expect(await Promise.all(next.map((n) => n()))).toEqual(Array(4).fill(`ready ${round}`));
@@ -117,7 +153,11 @@ describe('one writer per store', () => {
       expect(winners, `round ${round}: ${outs.join(' | ')}`).toHaveLength(1);
       const winner = ws[outs.indexOf('WIN')]!.pid!;
       for (const o of outs.filter((x) => x !== 'WIN')) {
-        expect(o, `round ${round}`).toMatch(new RegExp(`^LOSE (another writer \\(pid ${winner} on |lock: .* is being taken over by pid \\d+ )`));
+        expect(o, `round ${round}`).toMatch(
+          new RegExp(
+            `^LOSE (another writer \\(pid ${winner} on |lock: .* is being taken over by pid \\d+ )`,
+          ),
+        );
       }
       expect(readLock(db)).toMatchObject({ pid: winner, command: 'writer' });
       writeFileSync(join(dir, `done-${round}`), '');
@@ -137,12 +177,17 @@ describe('one writer per store', () => {
     // Not created yet: the folder's realpath + the name.
     expect(lockPath(viaDir)).toBe(lockPath(db));
     held.push(acquireLock(viaDir, 'backfill'));
-    expect(() => acquireLock(db, 'scan-day')).toThrow(/another backfill \(pid \d+ on .*\) is using/);
+    expect(() => acquireLock(db, 'scan-day')).toThrow(
+      /another backfill \(pid \d+ on .*\) is using/,
+    );
     writeFileSync(db, '');
     symlinkSync(db, join(dir, 'file-link.db'));
     expect(resolveDbPath(join(dir, 'file-link.db'))).toBe(resolveDbPath(db));
     expect(() => acquireLock(join(dir, 'file-link.db'), 'validate')).toThrow(LockError);
-    expect(readLock(join(dir, 'file-link.db'))).toMatchObject({ pid: process.pid, command: 'backfill' });
+    expect(readLock(join(dir, 'file-link.db'))).toMatchObject({
+      pid: process.pid,
+      command: 'backfill',
+    });
   });
 
   it('a holder killed but not reaped (a zombie) is dead, although kill(pid, 0) still succeeds', async () => {
@@ -151,11 +196,20 @@ describe('one writer per store', () => {
     const child = `const { acquireLock } = await import(${JSON.stringify(LOCK_JS)}); acquireLock(${JSON.stringify(db)}, 'backfill'); process.kill(process.pid, 'SIGKILL');`;
     writeFileSync(join(dir, 'holder.mjs'), child);
     // sh forks the holder, then becomes `sleep`, which never reaps it: the killed holder stays a zombie.
-    const parent = spawn('sh', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(dir, 'holder.mjs'))} & exec sleep 60`], { stdio: 'ignore' });
+    const parent = spawn(
+      'sh',
+      [
+        '-c',
+        `${JSON.stringify(process.execPath)} ${JSON.stringify(join(dir, 'holder.mjs'))} & exec sleep 60`,
+      ],
+      { stdio: 'ignore' },
+    );
     children.push(parent);
     let pid = 0;
     for (let i = 0; i < 2000; i++) {
-      const info = existsSync(lockPath(db)) ? (JSON.parse(readFileSync(lockPath(db), 'utf8')) as LockInfo) : null;
+      const info = existsSync(lockPath(db))
+        ? (JSON.parse(readFileSync(lockPath(db), 'utf8')) as LockInfo)
+        : null;
       if (info && procProbe(info.pid)?.state === 'Z') {
         pid = info.pid;
         break;
@@ -179,25 +233,43 @@ describe('one writer per store', () => {
     writeLock(db, { pid: process.pid, start_ticks: ticks + 100 });
     expect(readLock(db)).toBeNull();
     held.push(acquireLock(db, 'backfill'));
-    expect(JSON.parse(readFileSync(lockPath(db), 'utf8'))).toMatchObject({ pid: process.pid, start_ticks: ticks, db: resolveDbPath(db) });
+    expect(JSON.parse(readFileSync(lockPath(db), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      start_ticks: ticks,
+      db: resolveDbPath(db),
+    });
   });
 
   it('judges holders through the process probe: zombie (Z), dead (X), gone, recycled, another host, no /proc', () => {
-    const info: LockInfo = { pid: 4242, host: hostname(), command: 'backfill', started_at: 'x', start_ticks: 77 };
+    const info: LockInfo = {
+      pid: 4242,
+      host: hostname(),
+      command: 'backfill',
+      started_at: 'x',
+      start_ticks: 77,
+    };
     expect(holderAlive(info, () => ({ state: 'S', startTicks: 77 }))).toBe(true);
     expect(holderAlive(info, () => ({ state: 'Z', startTicks: 77 }))).toBe(false);
     expect(holderAlive(info, () => ({ state: 'X', startTicks: 77 }))).toBe(false);
     expect(holderAlive(info, () => null)).toBe(false);
     expect(holderAlive(info, () => ({ state: 'R', startTicks: 78 }))).toBe(false);
-    expect(holderAlive({ ...info, start_ticks: undefined }, () => ({ state: 'R', startTicks: 78 }))).toBe(true); // an older lock: pid only
+    expect(
+      holderAlive({ ...info, start_ticks: undefined }, () => ({ state: 'R', startTicks: 78 })),
+    ).toBe(true); // an older lock: pid only
     expect(holderAlive({ ...info, host: `not-${hostname()}` }, () => null)).toBe(true); // cannot check another host
     expect(holderAlive({ ...info, pid: process.pid }, () => undefined)).toBe(true); // no /proc: kill(pid, 0)
     expect(holderAlive({ ...info, pid: deadPid() }, () => undefined)).toBe(false);
     const dir = tempDir();
     const db = join(dir, 'scanner.db');
     writeLock(db, { pid: 4242, start_ticks: 77 });
-    expect(() => acquireLock(db, 'backfill', { probe: () => ({ state: 'S', startTicks: 77 }) })).toThrow(/another backfill \(pid 4242/);
-    held.push(acquireLock(db, 'backfill', { probe: (pid) => (pid === 4242 ? { state: 'Z', startTicks: 77 } : procProbe(pid)) }));
+    expect(() =>
+      acquireLock(db, 'backfill', { probe: () => ({ state: 'S', startTicks: 77 }) }),
+    ).toThrow(/another backfill \(pid 4242/);
+    held.push(
+      acquireLock(db, 'backfill', {
+        probe: (pid) => (pid === 4242 ? { state: 'Z', startTicks: 77 } : procProbe(pid)),
+      }),
+    );
   });
 
   it('a takeover marker left by a taker that died does not block; one held by a live taker refuses', () => {
@@ -206,9 +278,24 @@ describe('one writer per store', () => {
     const p = writeLock(db, { pid: deadPid() });
     const digest = createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 32);
     const marker = `${p}.takeover-${digest}`;
-    writeFileSync(marker, JSON.stringify({ pid: process.pid, host: hostname(), command: 'backfill', started_at: 'x', start_ticks: procProbe(process.pid)!.startTicks }) + '\n');
-    expect(() => acquireLock(db, 'backfill')).toThrow(new RegExp(`is being taken over by pid ${process.pid} `));
-    writeFileSync(marker, JSON.stringify({ pid: deadPid(), host: hostname(), command: 'backfill', started_at: 'x' }) + '\n');
+    writeFileSync(
+      marker,
+      JSON.stringify({
+        pid: process.pid,
+        host: hostname(),
+        command: 'backfill',
+        started_at: 'x',
+        start_ticks: procProbe(process.pid)!.startTicks,
+      }) + '\n',
+    );
+    expect(() => acquireLock(db, 'backfill')).toThrow(
+      new RegExp(`is being taken over by pid ${process.pid} `),
+    );
+    writeFileSync(
+      marker,
+      JSON.stringify({ pid: deadPid(), host: hostname(), command: 'backfill', started_at: 'x' }) +
+        '\n',
+    );
     held.push(acquireLock(db, 'backfill'));
     expect(readdirSync(dir).sort()).toEqual(['scanner.db.lock']);
   });

@@ -4,7 +4,15 @@
  * integrity + foreign-key check, optimize (no VACUUM under a writer's lock) and stats.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Store } from '../../source/store/store.js';
@@ -27,13 +35,16 @@ import { tempDir } from '../helpers/paths.js';
 /** A store with `days` committed COMPLETE days (March 2018). */
 function storeWithDays(path: string, days: string[]): void {
   const s = Store.open(path);
-  for (const d of days) s.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
+  for (const d of days)
+    s.commitDay({ completeness: completeness(d), hits: [], missAudit: [], audit: null });
   s.close();
 }
 
 function daysIn(path: string): string[] {
   const db = new Database(path, { readonly: true });
-  const rows = db.prepare('SELECT date FROM day_completeness ORDER BY date').all() as { date: string }[];
+  const rows = db.prepare('SELECT date FROM day_completeness ORDER BY date').all() as {
+    date: string;
+  }[];
   db.close();
   return rows.map((r) => r.date);
 }
@@ -52,7 +63,12 @@ describe('db backup', () => {
     const dir = tempDir();
     const db = join(dir, 'scanner.db');
     storeWithDays(db, ['2018-03-01', '2018-03-02']);
-    const r = await backupStore(db, { toDir: join(dir, 'b'), keep: 7, maxAgeDays: 30, now: () => new Date('2026-11-29T08:01:02.345Z') });
+    const r = await backupStore(db, {
+      toDir: join(dir, 'b'),
+      keep: 7,
+      maxAgeDays: 30,
+      now: () => new Date('2026-11-29T08:01:02.345Z'),
+    });
     expect(r.path).toBe(join(dir, 'b', 'scanner-20261129T080102Z.db'));
     expect(r.version).toBe(SCHEMA_VERSION);
     expect(readdirSync(join(dir, 'b'))).toEqual(['scanner-20261129T080102Z.db']);
@@ -68,14 +84,28 @@ describe('db backup', () => {
     let t = new Date('2026-10-01T00:00:00Z').getTime();
     const removedAll: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await backupStore(db, { toDir: to, keep: 3, maxAgeDays: 0, now: () => new Date(t) });
+      const r = await backupStore(db, {
+        toDir: to,
+        keep: 3,
+        maxAgeDays: 0,
+        now: () => new Date(t),
+      });
       removedAll.push(...r.removed);
       t += 86_400_000;
     }
-    expect(listBackups(to).map((b) => b.at.toISOString().slice(0, 10))).toEqual(['2026-10-05', '2026-10-04', '2026-10-03']);
+    expect(listBackups(to).map((b) => b.at.toISOString().slice(0, 10))).toEqual([
+      '2026-10-05',
+      '2026-10-04',
+      '2026-10-03',
+    ]);
     expect(removedAll).toHaveLength(2);
     // Age: 40 days later only the new one survives a 30-day limit.
-    const r = await backupStore(db, { toDir: to, keep: 0, maxAgeDays: 30, now: () => new Date(t + 40 * 86_400_000) });
+    const r = await backupStore(db, {
+      toDir: to,
+      keep: 0,
+      maxAgeDays: 30,
+      now: () => new Date(t + 40 * 86_400_000),
+    });
     expect(listBackups(to).map((b) => b.path)).toEqual([r.path]);
     expect(r.removed).toHaveLength(3);
   });
@@ -83,9 +113,14 @@ describe('db backup', () => {
   it('a corrupt store gives no backup: one-line error, nothing left in the folder', async () => {
     const dir = tempDir();
     const db = join(dir, 'scanner.db');
-    storeWithDays(db, Array.from({ length: 20 }, (_, i) => `2018-03-${String(i + 1).padStart(2, '0')}`));
+    storeWithDays(
+      db,
+      Array.from({ length: 20 }, (_, i) => `2018-03-${String(i + 1).padStart(2, '0')}`),
+    );
     corrupt(db);
-    await expect(backupStore(db, { toDir: join(dir, 'b'), keep: 7, maxAgeDays: 30 })).rejects.toThrow(/^backup: /);
+    await expect(
+      backupStore(db, { toDir: join(dir, 'b'), keep: 7, maxAgeDays: 30 }),
+    ).rejects.toThrow(/^backup: /);
     expect(existsSync(join(dir, 'b')) ? readdirSync(join(dir, 'b')) : []).toEqual([]);
   });
 });
@@ -100,7 +135,11 @@ describe('db restore', () => {
     storeWithDays(db, ['2018-03-02', '2018-03-05']);
     const holder = new Database(db);
     holder.pragma('wal_autocheckpoint = 0');
-    holder.prepare("INSERT INTO alerts (at, severity, kind, date, message) VALUES ('x', 'INFO', 'k', NULL, 'in the wal')").run();
+    holder
+      .prepare(
+        "INSERT INTO alerts (at, severity, kind, date, message) VALUES ('x', 'INFO', 'k', NULL, 'in the wal')",
+      )
+      .run();
     expect(existsSync(`${db}-wal`)).toBe(true);
     const r = restoreStore(b.path, db, { now: () => new Date('2026-11-29T09:00:00Z') });
     holder.close();
@@ -110,7 +149,13 @@ describe('db restore', () => {
     // The kept store still has everything, WAL included.
     expect(daysIn(r.replaced!)).toEqual(['2018-03-01', '2018-03-02', '2018-03-05']);
     const old = new Database(r.replaced!, { readonly: true });
-    expect((old.prepare("SELECT COUNT(*) AS n FROM alerts WHERE message = 'in the wal'").get() as { n: number }).n).toBe(1);
+    expect(
+      (
+        old.prepare("SELECT COUNT(*) AS n FROM alerts WHERE message = 'in the wal'").get() as {
+          n: number;
+        }
+      ).n,
+    ).toBe(1);
     old.close();
     // No lock left behind.
     expect(existsSync(`${db}.lock`)).toBe(false);
@@ -124,7 +169,9 @@ describe('db restore', () => {
     storeWithDays(db, ['2018-03-02']);
     const lock = acquireLock(db, 'backfill');
     try {
-      expect(() => restoreStore(b.path, db)).toThrow(new RegExp(`^restore refused: backfill \\(pid ${process.pid} `));
+      expect(() => restoreStore(b.path, db)).toThrow(
+        new RegExp(`^restore refused: backfill \\(pid ${process.pid} `),
+      );
     } finally {
       lock.release();
     }
@@ -137,7 +184,10 @@ describe('db restore', () => {
     const db = join(dir, 'scanner.db');
     storeWithDays(db, ['2018-03-01']);
     const bad = join(dir, 'bad.db');
-    storeWithDays(bad, Array.from({ length: 20 }, (_, i) => `2018-04-${String(i + 1).padStart(2, '0')}`));
+    storeWithDays(
+      bad,
+      Array.from({ length: 20 }, (_, i) => `2018-04-${String(i + 1).padStart(2, '0')}`),
+    );
     corrupt(bad);
     expect(() => restoreStore(bad, db)).toThrow(/failed integrity_check|not a usable|malformed/);
     const foreign = join(dir, 'foreign.db');
@@ -160,13 +210,21 @@ describe('db check, optimize, stats', () => {
     expect(checkStore(db)).toMatchObject({ ok: true, integrity: ['ok'], foreignKeys: [] });
     const w = new Database(db);
     w.pragma('foreign_keys = OFF');
-    w.prepare('INSERT INTO discovery_hit_rules (hit_id, trigger_rule, rule_value) VALUES (999, ?, 1)').run('R2');
+    w.prepare(
+      'INSERT INTO discovery_hit_rules (hit_id, trigger_rule, rule_value) VALUES (999, ?, 1)',
+    ).run('R2');
     w.close();
     const c = checkStore(db);
     expect(c.ok).toBe(false);
-    expect(c.foreignKeys[0]).toMatchObject({ table: 'discovery_hit_rules', parent: 'discovery_hits' });
+    expect(c.foreignKeys[0]).toMatchObject({
+      table: 'discovery_hit_rules',
+      parent: 'discovery_hits',
+    });
     const bad = join(dir, 'bad.db');
-    storeWithDays(bad, Array.from({ length: 20 }, (_, i) => `2018-04-${String(i + 1).padStart(2, '0')}`));
+    storeWithDays(
+      bad,
+      Array.from({ length: 20 }, (_, i) => `2018-04-${String(i + 1).padStart(2, '0')}`),
+    );
     corrupt(bad);
     expect(checkStore(bad).ok).toBe(false);
   });
@@ -187,7 +245,13 @@ describe('db check, optimize, stats', () => {
     expect(r.vacuumed).toBe(true);
     expect(existsSync(`${db}.lock`)).toBe(false);
     const d = new Database(db, { readonly: true });
-    expect((d.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'").get() as { n: number }).n).toBe(1);
+    expect(
+      (
+        d.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'sqlite_stat1'").get() as {
+          n: number;
+        }
+      ).n,
+    ).toBe(1);
     d.close();
   });
 

@@ -14,7 +14,9 @@ import { tempDir } from '../helpers/paths.js';
 
 /** The plan's detail lines of `sql` run with `params`. */
 function plan(db: Database.Database, sql: string, params: unknown[]): string[] {
-  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map(
+    (r) => r.detail,
+  );
 }
 
 const PARAMS: Record<keyof typeof STORE_QUERIES, unknown[]> = {
@@ -32,15 +34,32 @@ const PARAMS: Record<keyof typeof STORE_QUERIES, unknown[]> = {
 /** A deterministic whole-market day: `n` symbols with cent-to-ten-thousandth prices and share volumes. */
 function market(n: number, seed: number): { bars: GroupedBar[]; universe: UniverseTicker[] } {
   let x = seed;
-  const rnd = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rnd = (): number => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
   const bars: GroupedBar[] = [];
   const universe: UniverseTicker[] = [];
   for (let i = 0; i < n; i++) {
     const symbol = `S${String(i).padStart(4, '0')}${'ABCDE'[i % 5]}`;
     const open = Math.round((0.5 + rnd() * 150) * 1000) / 1000;
     const p = (f: number): number => Math.round(open * f * 10000) / 10000;
-    bars.push({ symbol, open, high: p(1 + rnd() * 0.1), low: p(1 - rnd() * 0.1), close: p(0.95 + rnd() * 0.1), volume: Math.round(rnd() * 5e6), vwap: null, transactions: null, otc: false });
-    universe.push({ symbol, type: i % 7 === 0 ? 'ETF' : 'CS', primaryExchange: i % 2 ? 'XNAS' : 'XNYS', market: 'stocks', active: true, delistedUtc: null });
+    bars.push({
+      symbol,
+      open,
+      high: p(1 + rnd() * 0.1),
+      low: p(1 - rnd() * 0.1),
+      close: p(0.95 + rnd() * 0.1),
+      volume: Math.round(rnd() * 5e6),
+      vwap: null,
+      transactions: null,
+      otc: false,
+    });
+    universe.push({
+      symbol,
+      type: i % 7 === 0 ? 'ETF' : 'CS',
+      primaryExchange: i % 2 ? 'XNAS' : 'XNYS',
+      market: 'stocks',
+      active: true,
+      delistedUtc: null,
+    });
   }
   return { bars, universe };
 }
@@ -57,11 +76,24 @@ describe('store queries', () => {
     for (const [name, sql] of Object.entries(STORE_QUERIES)) {
       const lines = plan(store.db, sql, PARAMS[name as keyof typeof STORE_QUERIES]);
       // a walk of the symbol dictionary in symbol order is allowed (a day's universe holds nearly every symbol)
-      expect({ name, scans: lines.filter((l) => /^SCAN /.test(l) && !/^SCAN s USING COVERING INDEX sqlite_autoindex_symbol_1$/.test(l)) }).toEqual({ name, scans: [] });
-      expect({ name, searches: lines.some((l) => /^SEARCH .* USING /.test(l)) }).toEqual({ name, searches: true });
+      expect({
+        name,
+        scans: lines.filter(
+          (l) =>
+            /^SCAN /.test(l) && !/^SCAN s USING COVERING INDEX sqlite_autoindex_symbol_1$/.test(l),
+        ),
+      }).toEqual({ name, scans: [] });
+      expect({ name, searches: lines.some((l) => /^SEARCH .* USING /.test(l)) }).toEqual({
+        name,
+        searches: true,
+      });
     }
-    expect(plan(store.db, STORE_QUERIES.splits, PARAMS.splits).join('\n')).toMatch(/USING INDEX splits_execution_date/);
-    expect(plan(store.db, STORE_QUERIES.dailyBars, PARAMS.dailyBars).join('\n')).toMatch(/SEARCH b USING PRIMARY KEY \(day=\?\)/);
+    expect(plan(store.db, STORE_QUERIES.splits, PARAMS.splits).join('\n')).toMatch(
+      /USING INDEX splits_execution_date/,
+    );
+    expect(plan(store.db, STORE_QUERIES.dailyBars, PARAMS.dailyBars).join('\n')).toMatch(
+      /SEARCH b USING PRIMARY KEY \(day=\?\)/,
+    );
     store.close();
   });
 
@@ -74,11 +106,19 @@ describe('store queries', () => {
       store.putDailyRaw(d, bars, 'polygon-emulated:replay:2018-01-02_2020-01-23');
       store.pinUniverse(d, universe);
     });
-    const bytes = (name: string): number => (store.db.prepare('SELECT coalesce(sum(pgsize), 0) b FROM dbstat WHERE name = ?').get(name) as { b: number }).b;
+    const bytes = (name: string): number =>
+      (
+        store.db
+          .prepare('SELECT coalesce(sum(pgsize), 0) b FROM dbstat WHERE name = ?')
+          .get(name) as { b: number }
+      ).b;
     const rows = days.length * 3000;
     const perBar = bytes('daily_bar') / rows;
     const perMember = bytes('universe_span') / rows;
     store.close();
-    expect({ perBar: perBar < 45, perMember: perMember < 10 }).toEqual({ perBar: true, perMember: true });
+    expect({ perBar: perBar < 45, perMember: perMember < 10 }).toEqual({
+      perBar: true,
+      perMember: true,
+    });
   });
 });

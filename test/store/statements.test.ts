@@ -32,10 +32,16 @@ describe('stmt', () => {
 });
 
 describe('tableColumns', () => {
-  it('lists a table\'s columns in order, [] for a missing table, and refuses a name that is not an identifier', () => {
+  it("lists a table's columns in order, [] for a missing table, and refuses a name that is not an identifier", () => {
     const store = Store.open(join(tempDir(), 's.db'));
     try {
-      expect(tableColumns(store.db, 'gate_results')).toEqual(['date', 'seq', 'gate', 'passed', 'message']);
+      expect(tableColumns(store.db, 'gate_results')).toEqual([
+        'date',
+        'seq',
+        'gate',
+        'passed',
+        'message',
+      ]);
       expect(tableColumns(store.db, 'no_such_table')).toEqual([]);
       expect(() => tableColumns(store.db, 'alerts; DROP TABLE alerts')).toThrow(/not a table name/);
       expect(dayProofRows(store.db, '2024-01-01', '2024-12-31')).toEqual([]);
@@ -59,7 +65,10 @@ describe('probeStore', () => {
       p.db.close();
     }
     const junk = join(dir, 'junk.db');
-    writeFileSync(junk, 'this is not a SQLite database, only text that is long enough to have a header'.repeat(20));
+    writeFileSync(
+      junk,
+      'this is not a SQLite database, only text that is long enough to have a header'.repeat(20),
+    );
     const bad = probeStore(junk, 1000);
     expect(bad.kind).toBe('unreadable');
     expect(probeStore(join(dir, 'absent.db'), 1000).kind).toBe('unopenable');

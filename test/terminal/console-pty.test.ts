@@ -27,9 +27,25 @@ import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { startConsole, type KeyPress, type PtyConsole } from './pty-console.js';
 import { headerState, latencySummary, quitPromptShown, runKeySequence } from './sequence.js';
 
-const ARGS = ['backfill', '--market', 'sim:5', '--start', '2024-01-02', '--end', '2024-02-29', '--validate', 'none', '--skip-phase0', '--keep-open'];
+const ARGS = [
+  'backfill',
+  '--market',
+  'sim:5',
+  '--start',
+  '2024-01-02',
+  '--end',
+  '2024-02-29',
+  '--validate',
+  'none',
+  '--skip-phase0',
+  '--keep-open',
+];
 /** Help texts of the keys the sequence presses: the `?` overlay must list them. */
-const HELP_TEXTS = KEYMAP.filter((b) => b.scope === 'main' && ['pause', 'resume', 'rerun', 'validate', 'export', 'help', 'quit'].includes(b.action)).map((b) => b.help);
+const HELP_TEXTS = KEYMAP.filter(
+  (b) =>
+    b.scope === 'main' &&
+    ['pause', 'resume', 'rerun', 'validate', 'export', 'help', 'quit'].includes(b.action),
+).map((b) => b.help);
 
 const running: PtyConsole[] = [];
 const dirs: string[] = [];
@@ -38,7 +54,16 @@ const metrics: { run: string; presses: KeyPress[]; sToExitMs: number }[] = [];
 function start(cols: number, rows: number): PtyConsole {
   const dir = tempDir('gapctl-pty-');
   dirs.push(dir);
-  const c = startConsole({ spawn: pty.spawn, root: REPO_ROOT, dir, cols, rows, args: ARGS, ttyProbe: true, env: { SIM_TICKERS: '1000' } });
+  const c = startConsole({
+    spawn: pty.spawn,
+    root: REPO_ROOT,
+    dir,
+    cols,
+    rows,
+    args: ARGS,
+    ttyProbe: true,
+    env: { SIM_TICKERS: '1000' },
+  });
   running.push(c);
   return c;
 }
@@ -53,7 +78,14 @@ afterAll(() => {
   if (!path) return;
   const all = metrics.flatMap((m) => m.presses);
   const machine = { cpus: cpus().length, loadavg: loadavg().map((x) => Math.round(x * 100) / 100) };
-  writeFileSync(path, JSON.stringify({ at: new Date().toISOString(), machine, summary: latencySummary(all), runs: metrics }, null, 2) + '\n');
+  writeFileSync(
+    path,
+    JSON.stringify(
+      { at: new Date().toISOString(), machine, summary: latencySummary(all), runs: metrics },
+      null,
+      2,
+    ) + '\n',
+  );
 });
 
 /**
@@ -62,7 +94,12 @@ afterAll(() => {
  */
 async function expectStoppedAndRestored(c: PtyConsole): Promise<number> {
   const t0 = performance.now();
-  const exit = await Promise.race([c.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit within 60 s\n${c.screen.text()}`)), 60_000).unref())]);
+  const exit = await Promise.race([
+    c.exited,
+    new Promise<never>((_, rej) =>
+      setTimeout(() => rej(new Error(`no exit within 60 s\n${c.screen.text()}`)), 60_000).unref(),
+    ),
+  ]);
   // backfillCommand returns 0 only for DONE; a backfill stopped by the operator is STOPPED -> 1
   expect(exit.exitCode).toBe(1);
   expect(c.screen.text()).toMatch(/backfill STOPPED/);
@@ -101,7 +138,11 @@ describe('console in a real terminal (node-pty)', () => {
     expect(c.screen.stats.altScrolls).toBe(0);
     expect(c.screen.stats.clears).toBe(0);
 
-    metrics.push({ run: '120x40', presses: r.presses, sToExitMs: await expectStoppedAndRestored(c) });
+    metrics.push({
+      run: '120x40',
+      presses: r.presses,
+      sToExitMs: await expectStoppedAndRestored(c),
+    });
     // the engine received the commands the keys sent (rerun, validate, export queue behind the backfill)
     const appLog = join(c.dir, 'logs', 'gapctl.log');
     expect(existsSync(appLog)).toBe(true);
@@ -133,9 +174,20 @@ describe('console in a real terminal (node-pty)', () => {
 
   it('60x20: the too-small screen names both sizes; q still quits and restores the terminal', async () => {
     const c = start(60, 20);
-    await c.waitFor((s) => /too small/.test(s.text()) && s.text().includes('60x20') && s.text().includes('80x24'), 'the too-small screen', 60_000);
+    await c.waitFor(
+      (s) => /too small/.test(s.text()) && s.text().includes('60x20') && s.text().includes('80x24'),
+      'the too-small screen',
+      60_000,
+    );
     const presses: KeyPress[] = [];
-    presses.push(await c.press('q', 'q', (x) => quitPromptShown(x) && /too small/.test(x.text()), 'quit prompt on the too-small screen'));
+    presses.push(
+      await c.press(
+        'q',
+        'q',
+        (x) => quitPromptShown(x) && /too small/.test(x.text()),
+        'quit prompt on the too-small screen',
+      ),
+    );
     presses.push(await c.press('s', 's (stop)', (x) => !x.altScreen, 'alternate screen left'));
     metrics.push({ run: '60x20', presses, sToExitMs: await expectStoppedAndRestored(c) });
   });

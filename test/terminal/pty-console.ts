@@ -79,7 +79,13 @@ export interface PtyConsole {
    * Writes `data`, then waits for `expect` on a chunk that arrives after the write (it must not
    * hold before: that would measure nothing). Returns the latency.
    */
-  press(data: string, key: string, expect: ScreenPredicate, what: string, timeoutMs?: number): Promise<KeyPress>;
+  press(
+    data: string,
+    key: string,
+    expect: ScreenPredicate,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<KeyPress>;
   /** Resize the pty and the emulator. */
   resize(cols: number, rows: number): void;
   /** The tty probe, parsed from the output (after exit). */
@@ -104,7 +110,11 @@ export const KEYS = {
  * mode), `NO_COLOR`, `NODE_ENV` and `VITEST*` (the test runner's), every gapctl folder and the database inside `dir`, an emulated Theta latency of 20 ms (so
  * a simulated day takes about a second), TERM=xterm-256color.
  */
-export function consoleEnv(dir: string, extra: Record<string, string> = {}, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function consoleEnv(
+  dir: string,
+  extra: Record<string, string> = {},
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined) env[k] = v;
   delete env.CI;
@@ -158,8 +168,16 @@ export function startConsole(o: StartConsoleOptions): PtyConsole {
   const screen = createScreen(o.cols, o.rows);
   const env = consoleEnv(o.dir, o.env);
   const cli = [process.execPath, join(o.root, 'dist/cli.js'), ...o.args];
-  const [file, args] = o.ttyProbe ? ['bash', ['-c', PROBE_SCRIPT, 'bash', ...cli]] : [cli[0], cli.slice(1)];
-  const pty = o.spawn(file as string, args as string[], { name: 'xterm-256color', cols: o.cols, rows: o.rows, cwd: o.root, env });
+  const [file, args] = o.ttyProbe
+    ? ['bash', ['-c', PROBE_SCRIPT, 'bash', ...cli]]
+    : [cli[0], cli.slice(1)];
+  const pty = o.spawn(file as string, args as string[], {
+    name: 'xterm-256color',
+    cols: o.cols,
+    rows: o.rows,
+    cwd: o.root,
+    env,
+  });
   trackLive(pty.pid);
   const chunks: string[] = [];
   const listeners = new Set<(now: number) => void>();
@@ -190,7 +208,12 @@ export function startConsole(o: StartConsoleOptions): PtyConsole {
       .map((l, i) => `${String(i).padStart(2)}|${l}`)
       .join('\n');
 
-  function waitFor(pred: ScreenPredicate, what: string, timeoutMs = 20_000, skipNow = false): Promise<number> {
+  function waitFor(
+    pred: ScreenPredicate,
+    what: string,
+    timeoutMs = 20_000,
+    skipNow = false,
+  ): Promise<number> {
     if (!skipNow && pred(screen)) return Promise.resolve(performance.now());
     return new Promise<number>((resolve, reject) => {
       const done = (): void => {
@@ -205,11 +228,17 @@ export function startConsole(o: StartConsoleOptions): PtyConsole {
       };
       const onExit = (): void => {
         done();
-        reject(new Error(`process exited (code ${exitInfo?.exitCode}) while waiting for: ${what}\nscreen:\n${dump()}`));
+        reject(
+          new Error(
+            `process exited (code ${exitInfo?.exitCode}) while waiting for: ${what}\nscreen:\n${dump()}`,
+          ),
+        );
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for: ${what}\nscreen:\n${dump()}`));
+        reject(
+          new Error(`timed out after ${timeoutMs} ms waiting for: ${what}\nscreen:\n${dump()}`),
+        );
       }, timeoutMs);
       listeners.add(onChunk);
       if (exitInfo) onExit();
@@ -217,8 +246,17 @@ export function startConsole(o: StartConsoleOptions): PtyConsole {
     });
   }
 
-  async function press(data: string, key: string, expect: ScreenPredicate, what: string, timeoutMs = 20_000): Promise<KeyPress> {
-    if (expect(screen)) throw new Error(`before pressing ${key}: "${what}" already holds, nothing to measure\nscreen:\n${dump()}`);
+  async function press(
+    data: string,
+    key: string,
+    expect: ScreenPredicate,
+    what: string,
+    timeoutMs = 20_000,
+  ): Promise<KeyPress> {
+    if (expect(screen))
+      throw new Error(
+        `before pressing ${key}: "${what}" already holds, nothing to measure\nscreen:\n${dump()}`,
+      );
     const t0 = performance.now();
     const p = waitFor(expect, `${what} (after pressing ${key})`, timeoutMs, true);
     pty.write(data);

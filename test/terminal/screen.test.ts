@@ -24,7 +24,9 @@ describe('test terminal emulator', () => {
   it('erases lines and moves up like Ink log-update (ESC[2K ESC[1A ... ESC[G)', () => {
     const s = createScreen(20, 5);
     s.write('one\r\ntwo\r\nthree\r\n');
-    s.write(`${ESC}[2K${ESC}[1A${ESC}[2K${ESC}[1A${ESC}[2K${ESC}[1A${ESC}[2K${ESC}[GONE\r\nTWO\r\n`);
+    s.write(
+      `${ESC}[2K${ESC}[1A${ESC}[2K${ESC}[1A${ESC}[2K${ESC}[1A${ESC}[2K${ESC}[GONE\r\nTWO\r\n`,
+    );
     expect(s.lines()).toEqual(['ONE', 'TWO', '', '', '']);
     expect(s.lastUsedRow()).toBe(1);
   });

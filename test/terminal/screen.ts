@@ -189,7 +189,8 @@ export class VtScreen implements TerminalScreen {
           this.seq = '';
         } else if (ch === ']') this.state = 'osc';
         else if (ch === 'P') this.state = 'dcs';
-        else if (code >= 0x20 && code <= 0x2f) this.state = 'escInter'; // ESC ( B and friends: one more byte
+        else if (code >= 0x20 && code <= 0x2f)
+          this.state = 'escInter'; // ESC ( B and friends: one more byte
         else {
           this.state = 'ground';
           this.escape(ch);
@@ -337,10 +338,15 @@ export class VtScreen implements TerminalScreen {
 
   private csi(raw: string, final: string): void {
     const b = this.active;
-    const priv = raw.startsWith('?') ? '?' : raw.startsWith('>') || raw.startsWith('=') || raw.startsWith('<') ? raw[0] : '';
+    const priv = raw.startsWith('?')
+      ? '?'
+      : raw.startsWith('>') || raw.startsWith('=') || raw.startsWith('<')
+        ? raw[0]
+        : '';
     const body = priv ? raw.slice(1) : raw;
     if (/[ -/]/.test(body)) return; // intermediate bytes (e.g. CSI 2 q cursor shape): ignore
-    const params = body === '' ? [] : body.split(';').map((p) => (p === '' ? NaN : Number(p.split(':')[0])));
+    const params =
+      body === '' ? [] : body.split(';').map((p) => (p === '' ? NaN : Number(p.split(':')[0])));
     const p = (i: number, def: number): number => {
       const v = params[i];
       return v === undefined || Number.isNaN(v) || v === 0 ? def : v;

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { CRITICAL, FakeSource, makeSnapshot, mount, plain, tick, waitFor, weekdays, type Mounted } from './harness.js';
+import {
+  CRITICAL,
+  FakeSource,
+  makeSnapshot,
+  mount,
+  plain,
+  tick,
+  waitFor,
+  weekdays,
+  type Mounted,
+} from './harness.js';
 
 const mounted: Mounted[] = [];
 function open(...args: Parameters<typeof mount>): Mounted {
@@ -46,10 +56,28 @@ describe.each([
   });
 
   test('every frame stays within rows-1 lines through keys and overlays', async () => {
-    const long = makeSnapshot({ alerts: [CRITICAL], logTail: Array.from({ length: 200 }, (_, i) => `line ${i}`) });
+    const long = makeSnapshot({
+      alerts: [CRITICAL],
+      logTail: Array.from({ length: 200 }, (_, i) => `line ${i}`),
+    });
     const m = open(new FakeSource(long), { columns, rows });
     await tick();
-    for (const k of ['?', 'j', '\x7f', '\r', 'k', 'q', '\t', '\x1b[A', '\x1b[5~', '/', 's', 'q', 'q']) await m.press(k);
+    for (const k of [
+      '?',
+      'j',
+      '\x7f',
+      '\r',
+      'k',
+      'q',
+      '\t',
+      '\x1b[A',
+      '\x1b[5~',
+      '/',
+      's',
+      'q',
+      'q',
+    ])
+      await m.press(k);
     expect(m.stdout.frames.length).toBeGreaterThan(5);
     for (const fr of m.stdout.frames) expect(lines(fr)).toBeLessThanOrEqual(rows - 1);
   });
@@ -60,7 +88,12 @@ test('a five-year range aggregates per month and still fits 80x24', async () => 
   const s = makeSnapshot({
     start: '2014-01-02',
     end: '2018-12-31',
-    days: dates.map((date) => ({ date, status: date < '2016-06-01' ? 'COMPLETE' : 'PENDING', hits: 0, baselineOnly: 0 })),
+    days: dates.map((date) => ({
+      date,
+      status: date < '2016-06-01' ? 'COMPLETE' : 'PENDING',
+      hits: 0,
+      baselineOnly: 0,
+    })),
     total: dates.length,
     current: null,
     logDate: null,
@@ -114,7 +147,12 @@ describe('keys send commands', () => {
     await m.press('r');
     await m.press(' ');
     await m.press('s');
-    expect(m.source.sent).toEqual([{ type: 'pause' }, { type: 'resume' }, { type: 'resume' }, { type: 'stop' }]);
+    expect(m.source.sent).toEqual([
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'resume' },
+      { type: 'stop' },
+    ]);
   });
 
   test('PAUSING shows "pausing, N in flight"', async () => {
@@ -131,7 +169,10 @@ describe('keys send commands', () => {
     await m.press('h');
     await waitFor(() => plain(m.frame()).includes('2018-03-08 COMPLETE'), 'cursor on 2018-03-08');
     await m.press('R');
-    await waitFor(() => plain(m.frame()).includes('rerun 2018-03-08? it is COMPLETE  [y]es  [n]o'), 'confirm prompt');
+    await waitFor(
+      () => plain(m.frame()).includes('rerun 2018-03-08? it is COMPLETE  [y]es  [n]o'),
+      'confirm prompt',
+    );
     expect(m.source.sent).toEqual([]);
     await m.press('y');
     await waitFor(() => m.source.sent.length === 1, 'rerun sent');
@@ -148,7 +189,10 @@ describe('keys send commands', () => {
   });
 
   test('a acknowledges the CRITICAL alert and the banner goes', async () => {
-    const m = open(new FakeSource(makeSnapshot({ alerts: [CRITICAL] })), { columns: 120, rows: 40 });
+    const m = open(new FakeSource(makeSnapshot({ alerts: [CRITICAL] })), {
+      columns: 120,
+      rows: 40,
+    });
     await tick();
     await m.press('a');
     await waitFor(() => m.source.sent.length === 1, 'ack');
@@ -181,7 +225,10 @@ describe('keys send commands', () => {
   });
 
   test('after the run ended q quits at once', async () => {
-    const m = open(new FakeSource(makeSnapshot({ state: 'DONE', current: null })), { columns: 80, rows: 24 });
+    const m = open(new FakeSource(makeSnapshot({ state: 'DONE', current: null })), {
+      columns: 80,
+      rows: 24,
+    });
     await tick();
     await m.press('q');
     await waitFor(() => m.quits.length > 0, 'quit');
@@ -216,7 +263,10 @@ describe('overlays and log', () => {
     await m.press('q');
     await m.press('h');
     await waitFor(() => src.logReads.includes('2018-03-08'), 'log panel reads the selected day');
-    await waitFor(() => plain(m.frame()).includes('2018-03-08 REPORT:done'), 'selected day log in the panel');
+    await waitFor(
+      () => plain(m.frame()).includes('2018-03-08 REPORT:done'),
+      'selected day log in the panel',
+    );
     await m.press('\r');
     f = plain(m.frame());
     expect(f).toContain('Day 2018-03-08');

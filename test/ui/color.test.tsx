@@ -26,7 +26,16 @@ function colourCodes(frame: string): string[] {
   const out: string[] = [];
   for (const m of frame.matchAll(/\x1b\[([0-9;]*)m/g)) {
     const parts = m[1].split(';').map(Number);
-    if (parts.some((p) => (p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 97) || (p >= 100 && p <= 107))) out.push(m[0]);
+    if (
+      parts.some(
+        (p) =>
+          (p >= 30 && p <= 38) ||
+          (p >= 40 && p <= 48) ||
+          (p >= 90 && p <= 97) ||
+          (p >= 100 && p <= 107),
+      )
+    )
+      out.push(m[0]);
   }
   return out;
 }
@@ -60,14 +69,38 @@ describe('consoleOutput (the one TTY decision of backfill, console and console -
   test('the console only on two TTYs, outside CI, with tui on and no --json; colour follows consoleColor', async () => {
     const { consoleOutput } = await import('../../source/commands/common.js');
     const tty = { env: { TERM: 'xterm-256color' }, stdoutIsTTY: true, stdinIsTTY: true };
-    expect(consoleOutput({ tui: true }, tty)).toEqual({ interactive: true, output: 'tui', color: true });
-    expect(consoleOutput({ tui: true }, { ...tty, env: { TERM: 'xterm-256color', NO_COLOR: '' } })).toEqual({ interactive: true, output: 'tui', color: false });
-    expect(consoleOutput({ tui: false }, tty)).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({ tui: true }, tty)).toEqual({
+      interactive: true,
+      output: 'tui',
+      color: true,
+    });
+    expect(
+      consoleOutput({ tui: true }, { ...tty, env: { TERM: 'xterm-256color', NO_COLOR: '' } }),
+    ).toEqual({ interactive: true, output: 'tui', color: false });
+    expect(consoleOutput({ tui: false }, tty)).toEqual({
+      interactive: false,
+      output: 'plain',
+      color: false,
+    });
     expect(consoleOutput({}, tty)).toEqual({ interactive: false, output: 'plain', color: false });
-    expect(consoleOutput({ tui: true, json: true }, tty)).toEqual({ interactive: false, output: 'json', color: false });
-    expect(consoleOutput({ tui: true }, { ...tty, env: { TERM: 'xterm-256color', CI: '1' } })).toEqual({ interactive: false, output: 'plain', color: false });
-    expect(consoleOutput({ tui: true }, { ...tty, stdinIsTTY: false })).toEqual({ interactive: false, output: 'plain', color: false });
-    expect(consoleOutput({ tui: true }, { ...tty, stdoutIsTTY: false })).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({ tui: true, json: true }, tty)).toEqual({
+      interactive: false,
+      output: 'json',
+      color: false,
+    });
+    expect(
+      consoleOutput({ tui: true }, { ...tty, env: { TERM: 'xterm-256color', CI: '1' } }),
+    ).toEqual({ interactive: false, output: 'plain', color: false });
+    expect(consoleOutput({ tui: true }, { ...tty, stdinIsTTY: false })).toEqual({
+      interactive: false,
+      output: 'plain',
+      color: false,
+    });
+    expect(consoleOutput({ tui: true }, { ...tty, stdoutIsTTY: false })).toEqual({
+      interactive: false,
+      output: 'plain',
+      color: false,
+    });
   });
 });
 
@@ -79,7 +112,11 @@ describe('frames', () => {
     expect(colourCodes(on.frame()).length).toBeGreaterThan(0);
     on.instance.unmount();
 
-    const off = h.mount(new h.FakeSource(snap), { columns: 120, rows: 40, color: colorEnabled({ NO_COLOR: '' }, true) });
+    const off = h.mount(new h.FakeSource(snap), {
+      columns: 120,
+      rows: 40,
+      color: colorEnabled({ NO_COLOR: '' }, true),
+    });
     await h.tick();
     for (const k of ['?', 'q', '\r', 'q', 'R', 'n', '/', 'q', 'q']) await off.press(k);
     off.stdout.resize(60, 20);

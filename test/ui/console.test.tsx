@@ -7,22 +7,39 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { tempDir } from '../helpers/paths.js';
-import { ENTER_ALT_SCREEN, LEAVE_ALT_SCREEN, mountConsole, type SignalSource } from '../../source/ui/index.js';
-import { FakeSource, FakeStdin, FakeStdout, makeSnapshot, plain, tick, waitFor } from './harness.js';
+import {
+  ENTER_ALT_SCREEN,
+  LEAVE_ALT_SCREEN,
+  mountConsole,
+  type SignalSource,
+} from '../../source/ui/index.js';
+import {
+  FakeSource,
+  FakeStdin,
+  FakeStdout,
+  makeSnapshot,
+  plain,
+  tick,
+  waitFor,
+} from './harness.js';
 
 function setup() {
   const stdout = new FakeStdout(120, 40);
   const stdin = new FakeStdin();
   const signals = new EventEmitter();
   const source = new FakeSource(makeSnapshot());
-  const c = mountConsole(source, { color: false, bell: false }, {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
-    stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
-    signals: signals as unknown as SignalSource,
-    alternateScreen: true,
-    debug: true,
-  });
+  const c = mountConsole(
+    source,
+    { color: false, bell: false },
+    {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+      signals: signals as unknown as SignalSource,
+      alternateScreen: true,
+      debug: true,
+    },
+  );
   return { stdout, stdin, signals, source, c };
 }
 
@@ -37,7 +54,12 @@ describe('mountConsole', () => {
     stdin.write('s');
     await expect(c.done).resolves.toEqual({ quit: 'stop' });
     expect(stdout.lastFrame()).toBe(LEAVE_ALT_SCREEN);
-    expect(signals.listenerCount('SIGINT') + signals.listenerCount('SIGTERM') + signals.listenerCount('SIGHUP') + signals.listenerCount('exit')).toBe(0);
+    expect(
+      signals.listenerCount('SIGINT') +
+        signals.listenerCount('SIGTERM') +
+        signals.listenerCount('SIGHUP') +
+        signals.listenerCount('exit'),
+    ).toBe(0);
   });
   test('SIGTERM restores the terminal and resolves stop; SIGHUP detaches', async () => {
     const a = setup();
@@ -55,16 +77,35 @@ describe('mountConsole', () => {
     const stdout = new FakeStdout(120, 40);
     stdout.isTTY = true;
     const source = new FakeSource(makeSnapshot());
-    const c = mountConsole(source, { color: false, bell: true }, {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
-      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
-      signals: new EventEmitter() as unknown as SignalSource,
-      alternateScreen: false,
-      debug: true,
-    });
+    const c = mountConsole(
+      source,
+      { color: false, bell: true },
+      {
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+        stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+        signals: new EventEmitter() as unknown as SignalSource,
+        alternateScreen: false,
+        debug: true,
+      },
+    );
     await tick();
-    source.push(makeSnapshot({ seq: 2, alerts: [{ id: 9, at: '', severity: 'CRITICAL', kind: 'k', date: null, message: 'm', acknowledged: false }] }));
+    source.push(
+      makeSnapshot({
+        seq: 2,
+        alerts: [
+          {
+            id: 9,
+            at: '',
+            severity: 'CRITICAL',
+            kind: 'k',
+            date: null,
+            message: 'm',
+            acknowledged: false,
+          },
+        ],
+      }),
+    );
     await tick();
     expect(stdout.frames.filter((f) => f === '\x07')).toHaveLength(1);
     c.close('detach');
@@ -75,15 +116,19 @@ describe('mountConsole', () => {
     const source = new FakeSource(makeSnapshot());
     const path = join(tempDir(), 'ui.json');
     const t0 = performance.now();
-    const c = mountConsole(source, { color: false, bell: false }, {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
-      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
-      signals: new EventEmitter() as unknown as SignalSource,
-      alternateScreen: false,
-      debug: true,
-      metricsPath: path,
-    });
+    const c = mountConsole(
+      source,
+      { color: false, bell: false },
+      {
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+        stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+        signals: new EventEmitter() as unknown as SignalSource,
+        alternateScreen: false,
+        debug: true,
+        metricsPath: path,
+      },
+    );
     await waitFor(() => plain(stdout.lastFrame()).includes('Backfill'), 'first frame');
     source.push(makeSnapshot({ seq: 2, state: 'PAUSED' }));
     await waitFor(() => plain(stdout.lastFrame()).includes('PAUSED'), 'second frame');
@@ -98,7 +143,9 @@ describe('mountConsole', () => {
     expect(m.eventLoopUtilization).toBeGreaterThanOrEqual(0);
     expect(m.eventLoopUtilization).toBeLessThanOrEqual(1);
     // Every frame the console wrote reached the fake terminal, and the rates follow from the counts.
-    const drawn = stdout.frames.filter((f) => /\S/.test(f.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g, ''))).length;
+    const drawn = stdout.frames.filter((f) =>
+      /\S/.test(f.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g, '')),
+    ).length;
     expect(m.frames).toBe(drawn);
     expect(m.columns).toBe(120);
     expect(m.seconds).toBeGreaterThan(0);
@@ -110,4 +157,3 @@ describe('mountConsole', () => {
     expect(m.processCpuShare).toBeCloseTo((m.cpuUserMs + m.cpuSystemMs) / 1000 / m.seconds, 1);
   });
 });
-

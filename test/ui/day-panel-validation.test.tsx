@@ -13,8 +13,17 @@ import { makeSnapshot, plain } from './harness.js';
 afterEach(() => cleanup());
 
 const v: ValidationProgress = {
-  date: '2018-03-09', gate: 'BASELINE', gateIndex: 10, gates: 11, lookupsDone: 1200, lookupsTotal: 4174,
-  unanswered: 2, retries: 35, backingOff: true, startedAt: 0, at: 62_000,
+  date: '2018-03-09',
+  gate: 'BASELINE',
+  gateIndex: 10,
+  gates: 11,
+  lookupsDone: 1200,
+  lookupsTotal: 4174,
+  unanswered: 2,
+  retries: 35,
+  backingOff: true,
+  startedAt: 0,
+  at: 62_000,
 };
 
 describe('DayPanel during a validation', () => {
@@ -28,7 +37,24 @@ describe('DayPanel during a validation', () => {
   });
 
   it('before the lookups: the gate and "not started"; without a validation: the day as before', () => {
-    const early = render(<DayPanel snapshot={{ ...makeSnapshot(), validation: { ...v, gate: 'CSV_SHAPE', gateIndex: 6, lookupsDone: null, lookupsTotal: null, unanswered: 0, retries: 0, backingOff: false } }} width={78} />);
+    const early = render(
+      <DayPanel
+        snapshot={{
+          ...makeSnapshot(),
+          validation: {
+            ...v,
+            gate: 'CSV_SHAPE',
+            gateIndex: 6,
+            lookupsDone: null,
+            lookupsTotal: null,
+            unanswered: 0,
+            retries: 0,
+            backingOff: false,
+          },
+        }}
+        width={78}
+      />,
+    );
     const e = plain(early.lastFrame()!);
     expect(e).toContain('gate 6/11 CSV_SHAPE');
     expect(e).toContain('baseline lookups not started');

@@ -17,8 +17,13 @@ import { initialUiState, step, type StepContext, type UiState } from '../../sour
 import { makeSnapshot } from './harness.js';
 
 const ctx: StepContext = { readOnly: false, logPage: 10, tooSmall: false, logMode: 'read' };
-const running = (over: Partial<UiState> = {}): UiState => ({ ...initialUiState(), snapshot: makeSnapshot(), ...over });
-const names = (s: UiState, c: Pick<StepContext, 'tooSmall'> = ctx) => controllersFor(s, c).map((x) => x.name);
+const running = (over: Partial<UiState> = {}): UiState => ({
+  ...initialUiState(),
+  snapshot: makeSnapshot(),
+  ...over,
+});
+const names = (s: UiState, c: Pick<StepContext, 'tooSmall'> = ctx) =>
+  controllersFor(s, c).map((x) => x.name);
 
 /** A state in which `scope` is active. */
 function inScope(scope: KeyScope): UiState {
@@ -28,7 +33,13 @@ function inScope(scope: KeyScope): UiState {
     case 'overlay':
       return running({ overlay: { kind: 'detail', date: '2018-03-08', scroll: 0, logScroll: 0 } });
     case 'confirm':
-      return running({ prompt: { kind: 'confirm', text: 'rerun?', commands: [{ type: 'rerun', date: '2018-03-08', exhaustive: false }] } });
+      return running({
+        prompt: {
+          kind: 'confirm',
+          text: 'rerun?',
+          commands: [{ type: 'rerun', date: '2018-03-08', exhaustive: false }],
+        },
+      });
     case 'quit':
       return running({ prompt: { kind: 'quit' } });
     case 'filter':
@@ -39,11 +50,27 @@ function inScope(scope: KeyScope): UiState {
 describe('the dispatcher', () => {
   test('routes each scope to its chain of controllers, the focused panel first on the main screen', () => {
     expect(names(running())).toEqual(['global', 'grid', 'log-paging', 'control', 'main']);
-    expect(names(running({ focus: 'log' }))).toEqual(['global', 'log-pane', 'log-paging', 'control', 'main']);
-    expect(names(running({ focus: 'alerts' }))).toEqual(['global', 'alerts', 'log-paging', 'control', 'main']);
+    expect(names(running({ focus: 'log' }))).toEqual([
+      'global',
+      'log-pane',
+      'log-paging',
+      'control',
+      'main',
+    ]);
+    expect(names(running({ focus: 'alerts' }))).toEqual([
+      'global',
+      'alerts',
+      'log-paging',
+      'control',
+      'main',
+    ]);
     expect(names(running(), { tooSmall: true })).toEqual(['global']);
     expect(names(inScope('overlay'))).toEqual(['global', 'day-detail', 'overlay']);
-    expect(names(running({ overlay: { kind: 'help', scroll: 0 } }))).toEqual(['global', 'day-detail', 'overlay']);
+    expect(names(running({ overlay: { kind: 'help', scroll: 0 } }))).toEqual([
+      'global',
+      'day-detail',
+      'overlay',
+    ]);
     expect(names(inScope('confirm'))).toEqual(['global', 'confirm']);
     expect(names(inScope('filter'))).toEqual(['global', 'filter']);
     // Nothing but the quit prompt's own keys while it asks (not even the global quit).

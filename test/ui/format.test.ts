@@ -69,7 +69,9 @@ describe('stage counts and log times on screen', () => {
   });
   test('shortens the log stamp to the time of day', async () => {
     const { logTime } = await import('../../source/ui/components/LogPanel.js');
-    expect(logTime('2018-03-09T14:42:01Z R2R3:done r2=14 r3=22')).toBe('14:42:01 R2R3:done r2=14 r3=22');
+    expect(logTime('2018-03-09T14:42:01Z R2R3:done r2=14 r3=22')).toBe(
+      '14:42:01 R2R3:done r2=14 r3=22',
+    );
     expect(logTime('-- scan_2018-03-08.log --')).toBe('-- scan_2018-03-08.log --');
   });
 });

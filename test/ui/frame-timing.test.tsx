@@ -26,7 +26,14 @@ async function until(cond: () => boolean, what: string, frame: () => string): Pr
 }
 
 describe('dataFrameAt', () => {
-  const base = { lastFrameEnd: Number.NEGATIVE_INFINITY, lastKey: Number.NEGATIVE_INFINITY, renderCost: 0, frameMs: 84, busyShare: 0, keyQuietMs: 0 };
+  const base = {
+    lastFrameEnd: Number.NEGATIVE_INFINITY,
+    lastKey: Number.NEGATIVE_INFINITY,
+    renderCost: 0,
+    frameMs: 84,
+    busyShare: 0,
+    keyQuietMs: 0,
+  };
 
   it('counts the gap from the end of the last frame', () => {
     // a frame that started at 1000 and ended at 1500: the next data frame not before 1500 + 84
@@ -34,9 +41,13 @@ describe('dataFrameAt', () => {
   });
 
   it('a costly render widens the gap to cost / busyShare, at most MAX_DATA_FRAME_GAP_MS, from its end', () => {
-    expect(dataFrameAt({ ...base, lastFrameEnd: 1500, renderCost: 14, busyShare: 0.07 })).toBe(1700);
+    expect(dataFrameAt({ ...base, lastFrameEnd: 1500, renderCost: 14, busyShare: 0.07 })).toBe(
+      1700,
+    );
     // a 500 ms render (a cold start on a loaded machine) must not be followed by another at once
-    expect(dataFrameAt({ ...base, lastFrameEnd: 1500, renderCost: 500, busyShare: 0.07 })).toBe(1500 + MAX_DATA_FRAME_GAP_MS);
+    expect(dataFrameAt({ ...base, lastFrameEnd: 1500, renderCost: 500, busyShare: 0.07 })).toBe(
+      1500 + MAX_DATA_FRAME_GAP_MS,
+    );
   });
 
   it('holds data frames keyQuietMs after the last key', () => {
@@ -50,7 +61,16 @@ describe('dataFrameAt', () => {
 describe('input first', () => {
   it('a snapshot after a key waits for the quiet time; the next key draws it with its own effect', async () => {
     const source = new FakeSource(makeSnapshot());
-    const r = render(<App source={source} color={false} readOnly={false} onQuit={() => {}} frameMs={0} keyQuietMs={60_000} />);
+    const r = render(
+      <App
+        source={source}
+        color={false}
+        readOnly={false}
+        onQuit={() => {}}
+        frameMs={0}
+        keyQuietMs={60_000}
+      />,
+    );
     Object.defineProperty(r.stdout, 'columns', { value: 120, configurable: true });
     Object.defineProperty(r.stdout, 'rows', { value: 40, configurable: true });
     r.stdout.emit('resize');
@@ -59,7 +79,11 @@ describe('input first', () => {
     // a key: its frame at once
     let n = r.frames.length;
     r.stdin.write('p');
-    await until(() => r.frames.length > n && /PAUSING/.test(text().split('\n')[0] ?? ''), 'PAUSING after p', text);
+    await until(
+      () => r.frames.length > n && /PAUSING/.test(text().split('\n')[0] ?? ''),
+      'PAUSING after p',
+      text,
+    );
     // data now is held (quiet time after the key): no frame
     n = r.frames.length;
     source.push(makeSnapshot({ seq: 3, state: 'PAUSING', inFlight: 1, done: 3 }));
@@ -69,6 +93,10 @@ describe('input first', () => {
     r.stdin.write('?');
     await until(() => r.frames.length > n, 'a frame after ?', text);
     r.stdin.write('q');
-    await until(() => /pausing, 1 in flight/.test(text().split('\n')[0] ?? ''), 'the held snapshot drawn with a key', text);
+    await until(
+      () => /pausing, 1 in flight/.test(text().split('\n')[0] ?? ''),
+      'the held snapshot drawn with a key',
+      text,
+    );
   });
 });

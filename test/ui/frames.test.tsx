@@ -7,7 +7,17 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import type { BackfillSnapshot } from '../../source/contracts/events.js';
-import { CRITICAL, FakeSource, makeDetail, makeSnapshot, mount, plain, tick, waitFor, type Mounted } from './harness.js';
+import {
+  CRITICAL,
+  FakeSource,
+  makeDetail,
+  makeSnapshot,
+  mount,
+  plain,
+  tick,
+  waitFor,
+  type Mounted,
+} from './harness.js';
 
 const mounted: Mounted[] = [];
 afterEach(() => {
@@ -28,11 +38,20 @@ function fits(frame: string, columns: number, rows: number): string {
   return text;
 }
 
-async function screen(snapshot: BackfillSnapshot, columns: number, rows: number, keys: string[] = [], source?: FakeSource): Promise<{ m: Mounted; text: string }> {
+async function screen(
+  snapshot: BackfillSnapshot,
+  columns: number,
+  rows: number,
+  keys: string[] = [],
+  source?: FakeSource,
+): Promise<{ m: Mounted; text: string }> {
   const src = source ?? new FakeSource(snapshot, { watchLog: true, detail: true });
   if (!source) {
     src.details.set('2018-03-08', makeDetail());
-    src.files.set('2018-03-08', ['2018-03-09T15:40:00Z DAY:begin date=2018-03-08 mode=prefilter', '2018-03-09T15:41:07Z DAY:end status=COMPLETE hits=2']);
+    src.files.set('2018-03-08', [
+      '2018-03-09T15:40:00Z DAY:begin date=2018-03-08 mode=prefilter',
+      '2018-03-09T15:41:07Z DAY:end status=COMPLETE hits=2',
+    ]);
     src.files.set('2018-03-09', snapshot.logTail);
   }
   const m = mount(src, { columns, rows });
@@ -80,8 +99,18 @@ describe.each(SIZES)('frames at %ix%i', (columns, rows) => {
 
   test('dashboard, halted with a CRITICAL alert that stays until acknowledged', async () => {
     const base = makeSnapshot();
-    const days = base.days.map((d) => (d.status === 'RUNNING' ? { ...d, status: 'PENDING' as const } : d));
-    const snap = { ...base, days, state: 'HALTED' as const, reason: '2018-03-08 baseline-only hits', alerts: [CRITICAL], current: null, inFlight: 0 };
+    const days = base.days.map((d) =>
+      d.status === 'RUNNING' ? { ...d, status: 'PENDING' as const } : d,
+    );
+    const snap = {
+      ...base,
+      days,
+      state: 'HALTED' as const,
+      reason: '2018-03-08 baseline-only hits',
+      alerts: [CRITICAL],
+      current: null,
+      inFlight: 0,
+    };
     const { m, text } = await screen(snap, columns, rows);
     expect(text).toContain('HALTED: 2018-03-08 baseline');
     expect(text).toContain('! CRITICAL 2018-03-08');
@@ -116,7 +145,9 @@ describe.each(SIZES)('frames at %ix%i', (columns, rows) => {
     for (let i = 0; i < 12; i++) await m.press('j');
     const low = fits(m.frame(), columns, rows);
     expect(low).toMatch(/Audit +sample 50  misses 0  95% upper bound 6\.0%  ✓ passed/);
-    expect(low).toMatch(/overlap 2  discovery-only 0  baseline-only 2:  ABCD R1 61\.2%,\s+WXYZ R2 55\.0%/);
+    expect(low).toMatch(
+      /overlap 2  discovery-only 0  baseline-only 2:  ABCD R1 61\.2%,\s+WXYZ R2 55\.0%/,
+    );
     expect(low).toContain('FAILED_BASELINE');
     expect(low).toContain('✗ BASELINE: baseline-only hits: 2');
     expect(low).toContain('DAY:end status=COMPLETE hits=2');
@@ -127,7 +158,10 @@ describe.each(SIZES)('frames at %ix%i', (columns, rows) => {
   test('day detail of a day with many hits scrolls with ↓ and keeps within the screen', async () => {
     const src = new FakeSource(makeSnapshot(), { watchLog: true, detail: true });
     const one = makeDetail().hits[0]!;
-    const hits = Array.from({ length: 40 }, (_, i) => ({ ...one, ticker: `T${String(i).padStart(3, '0')}` }));
+    const hits = Array.from({ length: 40 }, (_, i) => ({
+      ...one,
+      ticker: `T${String(i).padStart(3, '0')}`,
+    }));
     src.details.set('2018-03-08', makeDetail('2018-03-08', { hits }));
     const { m } = await screen(makeSnapshot(), columns, rows, ['h', '\r'], src);
     await waitFor(() => plain(m.frame()).includes('T000'), 'stored detail');
@@ -160,7 +194,11 @@ describe.each(SIZES)('frames at %ix%i', (columns, rows) => {
     expect(text).toContain('1 range: 2018-02-09..2018-03-08 (20)');
     await m.press('y');
     await waitFor(() => m.source.sent.length === 1, 'validate-range sent');
-    expect(m.source.sent[0]).toMatchObject({ type: 'validate-range', start: '2018-02-09', end: '2018-03-08' });
+    expect(m.source.sent[0]).toMatchObject({
+      type: 'validate-range',
+      start: '2018-02-09',
+      end: '2018-03-08',
+    });
     await keep('confirm-validate-range', columns, rows, text);
   });
 
@@ -178,7 +216,17 @@ describe.each(SIZES)('frames at %ix%i', (columns, rows) => {
   });
 
   test('filter prompt', async () => {
-    const { text } = await screen(makeSnapshot(), columns, rows, ['/', 's', '2', '0', '1', '8', '-', '0', '2']);
+    const { text } = await screen(makeSnapshot(), columns, rows, [
+      '/',
+      's',
+      '2',
+      '0',
+      '1',
+      '8',
+      '-',
+      '0',
+      '2',
+    ]);
     expect(text).toContain('filter: [s]tatus COMPLETE');
     expect(text).toContain('date "2018-02_"');
     expect(text).toContain('filter status=COMPLETE date 2018-02*');
@@ -245,17 +293,36 @@ describe('log pane on the selected day file', () => {
     await m.press('\t');
     await m.press('\t');
     await m.press('h');
-    await waitFor(() => plain(m.frame()).includes('DAY:end status=COMPLETE hits=2'), 'selected day log');
+    await waitFor(
+      () => plain(m.frame()).includes('DAY:end status=COMPLETE hits=2'),
+      'selected day log',
+    );
     expect(plain(m.frame())).toContain('Log scan_2018-03-08.log  following');
   });
 });
 
 test('monochrome: every day state is carried by a glyph, with no colour codes', async () => {
-  const statuses = ['COMPLETE', 'RUNNING', 'PENDING', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE', 'SKIPPED'] as const;
+  const statuses = [
+    'COMPLETE',
+    'RUNNING',
+    'PENDING',
+    'RETRY_NEEDED',
+    'FAILED',
+    'INCOMPLETE',
+    'SKIPPED',
+  ] as const;
   const base = makeSnapshot();
-  const days = base.days.map((d, i) => ({ ...d, status: statuses[i % statuses.length], baselineOnly: i === 7 ? 1 : 0 }));
+  const days = base.days.map((d, i) => ({
+    ...d,
+    status: statuses[i % statuses.length],
+    baselineOnly: i === 7 ? 1 : 0,
+  }));
   for (const state of ['RUNNING', 'PAUSED'] as const) {
-    const m = mount(new FakeSource({ ...base, days, state, inFlight: 0 }), { columns: 120, rows: 40, color: false });
+    const m = mount(new FakeSource({ ...base, days, state, inFlight: 0 }), {
+      columns: 120,
+      rows: 40,
+      color: false,
+    });
     mounted.push(m);
     await tick();
     const raw = m.frame();

@@ -8,7 +8,13 @@ const opts = { cursor: null, width: 120, maxLines: 12, paused: false, marked: nu
 
 function days(start: string, end: string, status: DayCell['status'] = 'COMPLETE'): DayCell[] {
   // COMPLETE days here are proven (✓); the unproven ones (○) are tested on their own.
-  return weekdays(start, end).map((date) => ({ date, status, hits: 0, baselineOnly: 0, ...(status === 'COMPLETE' ? { proof: 'exhaustive' as const } : {}) }));
+  return weekdays(start, end).map((date) => ({
+    date,
+    status,
+    hits: 0,
+    baselineOnly: 0,
+    ...(status === 'COMPLETE' ? { proof: 'exhaustive' as const } : {}),
+  }));
 }
 
 describe('calendar grid', () => {
@@ -45,7 +51,10 @@ describe('calendar grid', () => {
     expect(all[all.length - 1]).toContain('2016-05 ');
     for (const l of all) expect(l.length).toBeLessThanOrEqual(80);
     // the month with a failed day shows ✗
-    const monthCursor = g.lines.slice(0, -1).flat().find((s) => s.cursor);
+    const monthCursor = g.lines
+      .slice(0, -1)
+      .flat()
+      .find((s) => s.cursor);
     expect(monthCursor?.text).toBe('✗');
   });
   test('too many years for the lines: a window around the cursor year', () => {

@@ -5,7 +5,14 @@
  */
 import { EventEmitter } from 'node:events';
 import { render, type Instance } from 'ink';
-import type { AlertInfo, BackfillSnapshot, ControlCommand, DayCell, DayDetailData, DayView } from '../../source/contracts/events.js';
+import type {
+  AlertInfo,
+  BackfillSnapshot,
+  ControlCommand,
+  DayCell,
+  DayDetailData,
+  DayView,
+} from '../../source/contracts/events.js';
 import type { UpstreamMetrics } from '../../source/providers/types.js';
 import { App } from '../../source/ui/App.js';
 import type { ConsoleSource, QuitChoice } from '../../source/ui/types.js';
@@ -131,14 +138,23 @@ export class FakeSource implements ConsoleSource {
 /** Trading-ish days (weekdays) from start to end inclusive, YYYY-MM-DD. */
 export function weekdays(start: string, end: string): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(`${start}T00:00:00Z`); t <= Date.parse(`${end}T00:00:00Z`); t += 86_400_000) {
+  for (
+    let t = Date.parse(`${start}T00:00:00Z`);
+    t <= Date.parse(`${end}T00:00:00Z`);
+    t += 86_400_000
+  ) {
     const d = new Date(t);
     if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
   }
   return out;
 }
 
-export function metrics(upstream: UpstreamMetrics['upstream'], inFlight: number, cap: number, extra: Partial<UpstreamMetrics> = {}): UpstreamMetrics {
+export function metrics(
+  upstream: UpstreamMetrics['upstream'],
+  inFlight: number,
+  cap: number,
+  extra: Partial<UpstreamMetrics> = {},
+): UpstreamMetrics {
   return {
     upstream,
     inFlight,
@@ -168,7 +184,10 @@ export const CRITICAL: AlertInfo = {
  * A snapshot like console.md's picture: 2018-01-11 -> 2018-04-10, days before 2018-03-09 complete,
  * 2018-03-09 running (R1 212/340), the rest pending; Theta v3 4/4, v1 0/4.
  */
-export function makeSnapshot(over: Partial<BackfillSnapshot> = {}, current = '2018-03-09'): BackfillSnapshot {
+export function makeSnapshot(
+  over: Partial<BackfillSnapshot> = {},
+  current = '2018-03-09',
+): BackfillSnapshot {
   const dates = weekdays('2018-01-11', '2018-04-10');
   const days: DayCell[] = dates.map((date) => ({
     date,
@@ -216,11 +235,17 @@ export function makeSnapshot(over: Partial<BackfillSnapshot> = {}, current = '20
     etaMs: 72_000,
     daysPerMin: 2.4,
     rateHistory: [1, 2, 2.4, 3, 2.2, 2.4],
-    theta: [metrics('theta_v3', 4, 4), metrics('theta_v1', 0, 4, { queued: 0, requests: 0, errors: 0 })],
+    theta: [
+      metrics('theta_v3', 4, 4),
+      metrics('theta_v1', 0, 4, { queued: 0, requests: 0, errors: 0 }),
+    ],
     polygon: metrics('polygon', 2, 8, { queued: 0, errors: 0 }),
     alerts: [],
     logDate: current,
-    logTail: Array.from({ length: 40 }, (_, i) => `10:42:${String(i).padStart(2, '0')} R1:progress ${i}`),
+    logTail: Array.from(
+      { length: 40 },
+      (_, i) => `10:42:${String(i).padStart(2, '0')} R1:progress ${i}`,
+    ),
     inFlight: 6,
     hits: { r1: 9, r2: 14, r3: 22, r4: 3 },
     ...over,
@@ -253,7 +278,10 @@ export interface Mounted {
 }
 
 /** Renders the App on a fake terminal of `columns` x `rows` in Ink debug mode (every frame in full). */
-export function mount(source: FakeSource, opts: { columns: number; rows: number; color?: boolean; readOnly?: boolean }): Mounted {
+export function mount(
+  source: FakeSource,
+  opts: { columns: number; rows: number; color?: boolean; readOnly?: boolean },
+): Mounted {
   const stdout = new FakeStdout(opts.columns, opts.rows);
   const stdin = new FakeStdin();
   const stderr = new FakeStdout(opts.columns, opts.rows);
@@ -273,7 +301,13 @@ export function mount(source: FakeSource, opts: { columns: number; rows: number;
     },
   };
   m.instance = render(
-    <App source={source} color={opts.color ?? false} readOnly={opts.readOnly ?? false} onQuit={(q) => m.quits.push(q)} onCriticalAlert={() => (m.bells += 1)} />,
+    <App
+      source={source}
+      color={opts.color ?? false}
+      readOnly={opts.readOnly ?? false}
+      onQuit={(q) => m.quits.push(q)}
+      onCriticalAlert={() => (m.bells += 1)}
+    />,
     {
       stdout: stdout as unknown as NodeJS.WriteStream,
       stdin: stdin as unknown as NodeJS.ReadStream,
@@ -300,7 +334,18 @@ export function makeDetail(date = '2018-03-08', over: Partial<DayDetailData> = {
     r1Mode: 'prefilter',
     updatedAt: '2018-03-09T15:41:07.123Z',
     processingMs: 12_345,
-    stageMs: { UNIVERSE: 1200, GROUPED: 800, PREV: 12, R2R3: 25, R1: 9100, R4: 40, PERSIST: 30, ENRICH: 700, AUDIT: 400, REPORT: 38 },
+    stageMs: {
+      UNIVERSE: 1200,
+      GROUPED: 800,
+      PREV: 12,
+      R2R3: 25,
+      R1: 9100,
+      R4: 40,
+      PERSIST: 30,
+      ENRICH: 700,
+      AUDIT: 400,
+      REPORT: 38,
+    },
     counters: [
       { name: 'total_universe', value: 6912 },
       { name: 'daily_raw_symbols', value: 7104 },
@@ -313,17 +358,57 @@ export function makeDetail(date = '2018-03-08', over: Partial<DayDetailData> = {
     ],
     hits: [
       {
-        ticker: 'GAPX', rules: [{ rule: 'R1', code: 'PM_GAP_50', value: 72.4 }, { rule: 'R2', code: 'OPEN_GAP_50', value: 58.1 }], volume: 1_234_567,
-        prevClose: 2.1, open: 3.32, high: 3.9, close: 3.1, pmHigh: 3.62, pmHighSource: 'v3_trades', pmHighVenue: 'utp_cta', exchange: 'XNAS', split: false, splitNote: null,
+        ticker: 'GAPX',
+        rules: [
+          { rule: 'R1', code: 'PM_GAP_50', value: 72.4 },
+          { rule: 'R2', code: 'OPEN_GAP_50', value: 58.1 },
+        ],
+        volume: 1_234_567,
+        prevClose: 2.1,
+        open: 3.32,
+        high: 3.9,
+        close: 3.1,
+        pmHigh: 3.62,
+        pmHighSource: 'v3_trades',
+        pmHighVenue: 'utp_cta',
+        exchange: 'XNAS',
+        split: false,
+        splitNote: null,
       },
       {
-        ticker: 'RSPL', rules: [{ rule: 'R3', code: 'INTRADAY_PUSH_50', value: 64 }], volume: 804_000,
-        prevClose: 0.81, open: 0.8, high: 1.312, close: 1.1, pmHigh: null, pmHighSource: null, pmHighVenue: null, exchange: 'XNYS', split: true, splitNote: 'reverse split 2018-03-05 (+3d)',
+        ticker: 'RSPL',
+        rules: [{ rule: 'R3', code: 'INTRADAY_PUSH_50', value: 64 }],
+        volume: 804_000,
+        prevClose: 0.81,
+        open: 0.8,
+        high: 1.312,
+        close: 1.1,
+        pmHigh: null,
+        pmHighSource: null,
+        pmHighVenue: null,
+        exchange: 'XNYS',
+        split: true,
+        splitNote: 'reverse split 2018-03-05 (+3d)',
       },
     ],
-    audit: { sampleSize: 50, misses: 0, missRateUpper95: 0.06, passed: true, at: '2018-03-09T15:41:00Z' },
+    audit: {
+      sampleSize: 50,
+      misses: 0,
+      missRateUpper95: 0.06,
+      passed: true,
+      at: '2018-03-09T15:41:00Z',
+    },
     missAudit: { checked: 20, missedInitially: 0, missed: [] },
-    baseline: { overlap: 2, discoveryOnly: 0, baselineOnly: 2, baselineOnlyHits: [{ symbol: 'ABCD', rule: 'R1', pct: 61.2 }, { symbol: 'WXYZ', rule: 'R2', pct: 55 }], at: '2018-03-09T15:42:00Z' },
+    baseline: {
+      overlap: 2,
+      discoveryOnly: 0,
+      baselineOnly: 2,
+      baselineOnlyHits: [
+        { symbol: 'ABCD', rule: 'R1', pct: 61.2 },
+        { symbol: 'WXYZ', rule: 'R2', pct: 55 },
+      ],
+      at: '2018-03-09T15:42:00Z',
+    },
     validation: {
       status: 'FAILED_BASELINE',
       gates: [
@@ -336,7 +421,11 @@ export function makeDetail(date = '2018-03-08', over: Partial<DayDetailData> = {
         { gate: 'PM_PROVENANCE', passed: true, message: 'ok' },
         { gate: 'R1_HEALTH', passed: true, message: 'ok' },
         { gate: 'RULE_TAGS', passed: true, message: 'ok' },
-        { gate: 'BASELINE', passed: false, message: 'baseline-only hits: 2 (ABCD R1 61.2%, WXYZ R2 55.0%)' },
+        {
+          gate: 'BASELINE',
+          passed: false,
+          message: 'baseline-only hits: 2 (ABCD R1 61.2%, WXYZ R2 55.0%)',
+        },
       ],
     },
     ...over,

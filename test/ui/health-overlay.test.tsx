@@ -33,10 +33,27 @@ const REPORT: HealthReport = {
   ms: 840,
   checks: [
     { name: 'config', level: 'ok', message: 'configuration valid (replay market)' },
-    { name: 'theta-v3', level: 'ok', message: 'Theta Terminal v3 http://127.0.0.1:25503: CONNECTED (3 ms)' },
-    { name: 'lock', level: 'ok', message: "this console holds the store (console pid 4242 since 2018-03-09T15:40:00Z, alive)" },
-    { name: 'backup', level: 'warn', message: 'no backup in /srv/gapctl/backups (gapctl db backup)' },
-    { name: 'database', level: 'critical', message: '/srv/gapctl/db/scanner.db failed quick_check: row 12 missing from index (gapctl db check; restore a backup)' },
+    {
+      name: 'theta-v3',
+      level: 'ok',
+      message: 'Theta Terminal v3 http://127.0.0.1:25503: CONNECTED (3 ms)',
+    },
+    {
+      name: 'lock',
+      level: 'ok',
+      message: 'this console holds the store (console pid 4242 since 2018-03-09T15:40:00Z, alive)',
+    },
+    {
+      name: 'backup',
+      level: 'warn',
+      message: 'no backup in /srv/gapctl/backups (gapctl db backup)',
+    },
+    {
+      name: 'database',
+      level: 'critical',
+      message:
+        '/srv/gapctl/db/scanner.db failed quick_check: row 12 missing from index (gapctl db check; restore a backup)',
+    },
   ],
 };
 
@@ -88,47 +105,59 @@ function expectFits(text: string, columns: number, rows: number): void {
 
 /** Foreground colour SGR codes in a frame. */
 function colourCodes(frame: string): string[] {
-  return [...frame.matchAll(/\x1b\[([0-9;]*)m/g)].filter((m) => m[1].split(';').map(Number).some((p) => (p >= 30 && p <= 37) || (p >= 90 && p <= 97))).map((m) => m[0]);
+  return [...frame.matchAll(/\x1b\[([0-9;]*)m/g)]
+    .filter((m) =>
+      m[1]
+        .split(';')
+        .map(Number)
+        .some((p) => (p >= 30 && p <= 37) || (p >= 90 && p <= 97)),
+    )
+    .map((m) => m[0]);
 }
 
 describe('health overlay', () => {
   it.each([
     [120, 40],
     [80, 24],
-  ])('at %ix%i: H shows checking… at once, then one marked line per check; H and ESC close it', async (columns, rows) => {
-    const source = new HealthSource(makeSnapshot(), { watchLog: true });
-    const { r, text } = mountAt(source, columns, rows);
-    await until(() => text().includes('Backfill'), 'the dashboard');
-    r.stdin.write('H');
-    await until(() => text().includes('checking…'), 'the checking state');
-    expect(text()).not.toContain('Backfill');
-    expectFits(text(), columns, rows);
-    await until(() => source.calls === 1, 'the request');
+  ])(
+    'at %ix%i: H shows checking… at once, then one marked line per check; H and ESC close it',
+    async (columns, rows) => {
+      const source = new HealthSource(makeSnapshot(), { watchLog: true });
+      const { r, text } = mountAt(source, columns, rows);
+      await until(() => text().includes('Backfill'), 'the dashboard');
+      r.stdin.write('H');
+      await until(() => text().includes('checking…'), 'the checking state');
+      expect(text()).not.toContain('Backfill');
+      expectFits(text(), columns, rows);
+      await until(() => source.calls === 1, 'the request');
 
-    source.answers[0]!.resolve(REPORT);
-    await until(() => text().includes('[CRIT]'), 'the report');
-    const t = text();
-    expectFits(t, columns, rows);
-    expect(t).toMatch(/gapctl health: \[CRIT\] CRITICAL +1 critical, 1 warn, 5 checks in 0\.8s \(exit 2\)/);
-    expect(t).toMatch(/\[ ok \] config +configuration valid \(replay market\)/);
-    expect(t).toMatch(/\[ ok \] lock +this console holds the store \(console pid 4242/);
-    expect(t).toMatch(/\[WARN\] backup +no backup in/);
-    expect(t).toMatch(/\[CRIT\] database +\/srv\/gapctl\/db\/scanner\.db failed quick_check/);
-    // The long reason wraps under itself: nothing of it is cut at 80 columns.
-    expect(t.replace(/\s+/g, ' ')).toContain('(gapctl db check; restore a backup)');
-    expect(t).not.toContain('checking…');
+      source.answers[0]!.resolve(REPORT);
+      await until(() => text().includes('[CRIT]'), 'the report');
+      const t = text();
+      expectFits(t, columns, rows);
+      expect(t).toMatch(
+        /gapctl health: \[CRIT\] CRITICAL +1 critical, 1 warn, 5 checks in 0\.8s \(exit 2\)/,
+      );
+      expect(t).toMatch(/\[ ok \] config +configuration valid \(replay market\)/);
+      expect(t).toMatch(/\[ ok \] lock +this console holds the store \(console pid 4242/);
+      expect(t).toMatch(/\[WARN\] backup +no backup in/);
+      expect(t).toMatch(/\[CRIT\] database +\/srv\/gapctl\/db\/scanner\.db failed quick_check/);
+      // The long reason wraps under itself: nothing of it is cut at 80 columns.
+      expect(t.replace(/\s+/g, ' ')).toContain('(gapctl db check; restore a backup)');
+      expect(t).not.toContain('checking…');
 
-    r.stdin.write('H');
-    await until(() => text().includes('Backfill'), 'the dashboard after H');
-    expect(source.calls).toBe(1);
+      r.stdin.write('H');
+      await until(() => text().includes('Backfill'), 'the dashboard after H');
+      expect(source.calls).toBe(1);
 
-    // Opened again: a new check, and ESC closes it.
-    r.stdin.write('H');
-    await until(() => text().includes('checking…'), 'checking again');
-    await until(() => source.calls === 2, 'the second request');
-    r.stdin.write('\x1b');
-    await until(() => text().includes('Backfill'), 'the dashboard after ESC');
-  });
+      // Opened again: a new check, and ESC closes it.
+      r.stdin.write('H');
+      await until(() => text().includes('checking…'), 'checking again');
+      await until(() => source.calls === 2, 'the second request');
+      r.stdin.write('\x1b');
+      await until(() => text().includes('Backfill'), 'the dashboard after ESC');
+    },
+  );
 
   it('colours each level and keeps the text markers without colour (NO_COLOR)', async () => {
     for (const color of [true, false]) {
@@ -157,12 +186,33 @@ describe('health overlay', () => {
   });
 
   it('a full report at 80x24 keeps within the screen and scrolls with ↓ to the last check', async () => {
-    const names = ['config', 'keys', 'flatfiles', 'polygon', 'theta-v3', 'theta-v1', 'disk-store', 'disk-exports', 'disk-logs', 'lock', 'database', 'last-day', 'sla', 'audits', 'baseline-only', 'backup'];
+    const names = [
+      'config',
+      'keys',
+      'flatfiles',
+      'polygon',
+      'theta-v3',
+      'theta-v1',
+      'disk-store',
+      'disk-exports',
+      'disk-logs',
+      'lock',
+      'database',
+      'last-day',
+      'sla',
+      'audits',
+      'baseline-only',
+      'backup',
+    ];
     const full: HealthReport = {
       level: 'warn',
       exitCode: 1,
       ms: 1234,
-      checks: names.map((name, i) => ({ name, level: i === names.length - 1 ? 'warn' : 'ok', message: `${name} reason ${'word '.repeat(14)}end-of-${name}` })),
+      checks: names.map((name, i) => ({
+        name,
+        level: i === names.length - 1 ? 'warn' : 'ok',
+        message: `${name} reason ${'word '.repeat(14)}end-of-${name}`,
+      })),
     };
     const source = new HealthSource(makeSnapshot(), { watchLog: true });
     const { r, text } = mountAt(source, 80, 24);

@@ -30,7 +30,16 @@ async function frames(): Promise<string[]> {
     await until(() => r.frames.length > n);
   };
   for (let i = 2; i < 6; i++) {
-    await step(() => source.push(makeSnapshot({ seq: i, inFlight: i, alerts: i > 3 ? [CRITICAL] : [], logTail: makeSnapshot().logTail.map((l) => `${l} #${i}`) })));
+    await step(() =>
+      source.push(
+        makeSnapshot({
+          seq: i,
+          inFlight: i,
+          alerts: i > 3 ? [CRITICAL] : [],
+          logTail: makeSnapshot().logTail.map((l) => `${l} #${i}`),
+        }),
+      ),
+    );
   }
   for (const k of ['h', 'h', '?', 'q', 'p']) await step(() => r.stdin.write(k));
   const out = [...r.frames];

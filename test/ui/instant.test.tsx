@@ -36,7 +36,9 @@ async function until(cond: () => boolean, what: string, frame: () => string): Pr
 /** Mounts the App at 120x40 with a data frame cap of `frameMs`. */
 function mountApp(first: BackfillSnapshot, frameMs = 0) {
   const source = new FakeSource(first);
-  const r = render(<App source={source} color={false} readOnly={false} onQuit={() => {}} frameMs={frameMs} />);
+  const r = render(
+    <App source={source} color={false} readOnly={false} onQuit={() => {}} frameMs={frameMs} />,
+  );
   Object.defineProperty(r.stdout, 'columns', { value: 120, configurable: true });
   Object.defineProperty(r.stdout, 'rows', { value: 40, configurable: true });
   r.stdout.emit('resize');
@@ -54,11 +56,31 @@ async function pressForFrame(m: ReturnType<typeof mountApp>, key: string): Promi
 }
 
 /** A finished day's cell: COMPLETE in 4.5 s. */
-function finished(s: BackfillSnapshot, date: string, over: Partial<BackfillSnapshot['days'][number]> = {}): BackfillSnapshot['days'] {
-  return s.days.map((d) => (d.date === date ? { ...d, status: 'COMPLETE', hits: 3, durationMs: 4500, ...over } : d));
+function finished(
+  s: BackfillSnapshot,
+  date: string,
+  over: Partial<BackfillSnapshot['days'][number]> = {},
+): BackfillSnapshot['days'] {
+  return s.days.map((d) =>
+    d.date === date ? { ...d, status: 'COMPLETE', hits: 3, durationMs: 4500, ...over } : d,
+  );
 }
 
-const outcome = (n: number, date: string, passed: boolean, gate: string | null, message: string): ValidationOutcome => ({ n, date, passed, stopped: false, gate, message, at: 1_520_600_100_000 + n });
+const outcome = (
+  n: number,
+  date: string,
+  passed: boolean,
+  gate: string | null,
+  message: string,
+): ValidationOutcome => ({
+  n,
+  date,
+  passed,
+  stopped: false,
+  gate,
+  message,
+  at: 1_520_600_100_000 + n,
+});
 
 describe('keys draw at once from local state', () => {
   it('p shows PAUSING and y/v "+N queued" on the next frame, while data frames wait for the cap', async () => {
@@ -85,11 +107,19 @@ describe('keys draw at once from local state', () => {
     expect(prompt).toMatch(/rerun 2018-03-08\? it is COMPLETE/);
     const afterY = await pressForFrame(m, 'y');
     expect(afterY.split('\n')[0]).toMatch(/\+2 queued/);
-    expect(m.source.sent.filter((c) => c.type === 'validate' || c.type === 'rerun')).toHaveLength(2);
+    expect(m.source.sent.filter((c) => c.type === 'validate' || c.type === 'rerun')).toHaveLength(
+      2,
+    );
   });
 
   it('v on an idle engine shows "validating D" in the header at once; the engine snapshot then takes over', async () => {
-    const halted = makeSnapshot({ state: 'HALTED', reason: 'baseline-only hits 2018-03-08', current: null, activity: null, queuedCommands: 0 });
+    const halted = makeSnapshot({
+      state: 'HALTED',
+      reason: 'baseline-only hits 2018-03-08',
+      current: null,
+      activity: null,
+      queuedCommands: 0,
+    });
     const m = mountApp(halted, 60_000);
     await until(() => /HALTED/.test(m.header()), 'the halted dashboard', m.text);
     const afterV = await pressForFrame(m, 'v');
@@ -108,7 +138,8 @@ describe('keys draw at once from local state', () => {
     await until(() => /HALTED/.test(m.header()), 'the halted dashboard', m.text);
     await turns(10);
     const frames = m.r.frames.length;
-    for (let i = 0; i < 5; i++) m.source.push({ ...structuredClone(halted), seq: 10 + i, at: halted.at + i * 150 });
+    for (let i = 0; i < 5; i++)
+      m.source.push({ ...structuredClone(halted), seq: 10 + i, at: halted.at + i * 150 });
     await turns(20);
     expect(m.r.frames.length).toBe(frames);
     m.source.push({ ...structuredClone(halted), seq: 20, done: halted.done + 1 });
@@ -120,7 +151,13 @@ describe('the day panel timer stops at the end of the day', () => {
   it('a finished day shows its duration while the backfill sits halted, however late the snapshots come', async () => {
     const base = makeSnapshot();
     const startedAt = base.current!.startedAt;
-    const halted = { ...base, state: 'HALTED' as const, reason: 'validate BASELINE', days: finished(base, '2018-03-09'), at: startedAt + 151_000 };
+    const halted = {
+      ...base,
+      state: 'HALTED' as const,
+      reason: 'validate BASELINE',
+      days: finished(base, '2018-03-09'),
+      at: startedAt + 151_000,
+    };
     const m = mountApp(halted);
     await until(() => /Day 2018-03-09/.test(m.text()), 'the day panel', m.text);
     expect(m.text()).toMatch(/Day 2018-03-09[^\n]*4\.5s/);
@@ -135,9 +172,17 @@ describe('the day panel timer stops at the end of the day', () => {
     const base = makeSnapshot();
     const startedAt = base.current!.startedAt;
     const m = mountApp({ ...base, at: startedAt + 60_000 });
-    await until(() => /Day 2018-03-09[^\n]*1m00s/.test(m.text()), 'the running day at 1m00s', m.text);
+    await until(
+      () => /Day 2018-03-09[^\n]*1m00s/.test(m.text()),
+      'the running day at 1m00s',
+      m.text,
+    );
     m.source.push({ ...base, seq: 2, state: 'HALTED', reason: 'x', at: startedAt + 72_000 });
-    await until(() => /Day 2018-03-09[^\n]*1m12s/.test(m.text()), 'the halted day at 1m12s', m.text);
+    await until(
+      () => /Day 2018-03-09[^\n]*1m12s/.test(m.text()),
+      'the halted day at 1m12s',
+      m.text,
+    );
     m.source.push({ ...base, seq: 3, state: 'HALTED', reason: 'x', at: startedAt + 900_000 });
     await turns(20);
     expect(m.text()).toMatch(/Day 2018-03-09[^\n]*1m12s/);
@@ -150,8 +195,19 @@ describe('a validation leaves its outcome on screen', () => {
     const halted = makeSnapshot({ state: 'HALTED', reason: 'x', current: null, validations: [] });
     const m = mountApp(halted);
     await until(() => /HALTED/.test(m.header()), 'the dashboard', m.text);
-    m.source.push({ ...halted, seq: 2, validations: [outcome(1, '2018-03-08', false, 'BASELINE', 'baseline-only hits: 2 (ABCD R1 61.2%)')], validationCounts: { passed: 0, failed: 1, stopped: 0 } });
-    await until(() => /\[validate\] 2018-03-08 FAIL gate BASELINE: baseline-only hits: 2/.test(m.text()), 'the FAIL line', m.text);
+    m.source.push({
+      ...halted,
+      seq: 2,
+      validations: [
+        outcome(1, '2018-03-08', false, 'BASELINE', 'baseline-only hits: 2 (ABCD R1 61.2%)'),
+      ],
+      validationCounts: { passed: 0, failed: 1, stopped: 0 },
+    });
+    await until(
+      () => /\[validate\] 2018-03-08 FAIL gate BASELINE: baseline-only hits: 2/.test(m.text()),
+      'the FAIL line',
+      m.text,
+    );
     const lines = m.text().split('\n');
     const logTitle = lines.findIndex((l) => /Log /.test(l));
     const failLine = lines.findIndex((l) => /\[validate\] 2018-03-08 FAIL gate BASELINE/.test(l));
@@ -165,25 +221,97 @@ describe('a validation leaves its outcome on screen', () => {
   });
 
   it('PASS: a line in the log pane and no alert; an engine alert still shows', async () => {
-    const halted = makeSnapshot({ state: 'HALTED', reason: 'x', current: null, alerts: [CRITICAL] });
+    const halted = makeSnapshot({
+      state: 'HALTED',
+      reason: 'x',
+      current: null,
+      alerts: [CRITICAL],
+    });
     const m = mountApp(halted);
     await until(() => /HALTED/.test(m.header()), 'the dashboard', m.text);
-    m.source.push({ ...halted, seq: 2, validations: [outcome(1, '2018-03-07', true, null, 'all 11 gates passed')] });
-    await until(() => /\[validate\] 2018-03-07 PASS: all 11 gates passed/.test(m.text()), 'the PASS line', m.text);
+    m.source.push({
+      ...halted,
+      seq: 2,
+      validations: [outcome(1, '2018-03-07', true, null, 'all 11 gates passed')],
+    });
+    await until(
+      () => /\[validate\] 2018-03-07 PASS: all 11 gates passed/.test(m.text()),
+      'the PASS line',
+      m.text,
+    );
     expect(m.text()).not.toMatch(/FAILED gate/);
     expect(m.text()).toMatch(/baseline-only hits: 2 \(ABCD/); // the engine's alert
   });
 
   it('the reducer records each ended validation, numbered, with the gate of a failure', () => {
-    let s = initialSnapshot({ command: 'backfill', start: '2024-01-02', end: '2024-01-05', market: 'sim:5', db: 'x.db' });
+    let s = initialSnapshot({
+      command: 'backfill',
+      start: '2024-01-02',
+      end: '2024-01-05',
+      market: 'sim:5',
+      db: 'x.db',
+    });
     const memo = initialMemo();
-    s = reduce(s, { type: 'validate', date: '2024-01-03', passed: true, baselineOnly: 0, message: 'ok' }, memo, 1000);
-    s = reduce(s, { type: 'validate', date: '2024-01-04', passed: false, gate: 'BASELINE', baselineOnly: 1, message: 'baseline-only hits: 1' }, memo, 2000);
-    s = reduce(s, { type: 'validate', date: '2024-01-05', passed: false, stopped: true, baselineOnly: 0, message: 'stopped' }, memo, 3000);
+    s = reduce(
+      s,
+      { type: 'validate', date: '2024-01-03', passed: true, baselineOnly: 0, message: 'ok' },
+      memo,
+      1000,
+    );
+    s = reduce(
+      s,
+      {
+        type: 'validate',
+        date: '2024-01-04',
+        passed: false,
+        gate: 'BASELINE',
+        baselineOnly: 1,
+        message: 'baseline-only hits: 1',
+      },
+      memo,
+      2000,
+    );
+    s = reduce(
+      s,
+      {
+        type: 'validate',
+        date: '2024-01-05',
+        passed: false,
+        stopped: true,
+        baselineOnly: 0,
+        message: 'stopped',
+      },
+      memo,
+      3000,
+    );
     expect(s.validations).toEqual([
-      { n: 1, date: '2024-01-03', passed: true, stopped: false, gate: null, message: 'ok', at: 1000 },
-      { n: 2, date: '2024-01-04', passed: false, stopped: false, gate: 'BASELINE', message: 'baseline-only hits: 1', at: 2000 },
-      { n: 3, date: '2024-01-05', passed: false, stopped: true, gate: null, message: 'stopped', at: 3000 },
+      {
+        n: 1,
+        date: '2024-01-03',
+        passed: true,
+        stopped: false,
+        gate: null,
+        message: 'ok',
+        at: 1000,
+      },
+      {
+        n: 2,
+        date: '2024-01-04',
+        passed: false,
+        stopped: false,
+        gate: 'BASELINE',
+        message: 'baseline-only hits: 1',
+        at: 2000,
+      },
+      {
+        n: 3,
+        date: '2024-01-05',
+        passed: false,
+        stopped: true,
+        gate: null,
+        message: 'stopped',
+        at: 3000,
+      },
     ]);
     expect(s.validationCounts).toEqual({ passed: 1, failed: 1, stopped: 1 });
   });
@@ -191,9 +319,19 @@ describe('a validation leaves its outcome on screen', () => {
   it('the state machine turns each outcome into one line, once', () => {
     const ctx: StepContext = { readOnly: false, logPage: 10, tooSmall: false, logMode: 'stream' };
     const v = [outcome(1, '2018-03-08', false, 'AUDIT', 'audit misses')];
-    let st = step(initialUiState(), { type: 'snapshot', snapshot: makeSnapshot({ validations: v }) }, ctx).state;
-    st = step(st, { type: 'snapshot', snapshot: makeSnapshot({ seq: 2, validations: v }) }, ctx).state;
-    expect(st.notes.map((n) => n.text)).toEqual(['[validate] 2018-03-08 FAIL gate AUDIT: audit misses']);
+    let st = step(
+      initialUiState(),
+      { type: 'snapshot', snapshot: makeSnapshot({ validations: v }) },
+      ctx,
+    ).state;
+    st = step(
+      st,
+      { type: 'snapshot', snapshot: makeSnapshot({ seq: 2, validations: v }) },
+      ctx,
+    ).state;
+    expect(st.notes.map((n) => n.text)).toEqual([
+      '[validate] 2018-03-08 FAIL gate AUDIT: audit misses',
+    ]);
     expect(st.localAlerts).toHaveLength(1);
     expect(st.localAlerts[0]!.severity).toBe('WARNING');
   });
@@ -202,7 +340,11 @@ describe('a validation leaves its outcome on screen', () => {
 describe('the summary printed when the console closes', () => {
   it('names the end state, hits per rule, proven days, validations, alerts and where the exports are', () => {
     const base = makeSnapshot();
-    const days = base.days.map((d) => ({ ...d, status: 'COMPLETE' as const, proof: d.date === '2018-03-07' ? ('baseline' as const) : ('sampled' as const) }));
+    const days = base.days.map((d) => ({
+      ...d,
+      status: 'COMPLETE' as const,
+      proof: d.date === '2018-03-07' ? ('baseline' as const) : ('sampled' as const),
+    }));
     const s: BackfillSnapshot = {
       ...base,
       state: 'DONE',
@@ -210,25 +352,45 @@ describe('the summary printed when the console closes', () => {
       done: days.length,
       current: null,
       alerts: [CRITICAL],
-      validations: [outcome(1, '2018-03-07', true, null, 'ok'), outcome(2, '2018-03-08', false, 'BASELINE', 'baseline-only hits: 2')],
+      validations: [
+        outcome(1, '2018-03-07', true, null, 'ok'),
+        outcome(2, '2018-03-08', false, 'BASELINE', 'baseline-only hits: 2'),
+      ],
       validationCounts: { passed: 1, failed: 1, stopped: 0 },
     };
-    const lines = closingSummary(s, { exportDir: '/data/exports', reportsDir: '/data/reports' }, { state: 'DONE' });
+    const lines = closingSummary(
+      s,
+      { exportDir: '/data/exports', reportsDir: '/data/reports' },
+      { state: 'DONE' },
+    );
     const text = lines.join('\n');
-    expect(lines[0]).toBe(`backfill DONE: ${days.length}/${days.length} days  2018-01-11 -> 2018-04-10  market replay:2018q1`);
+    expect(lines[0]).toBe(
+      `backfill DONE: ${days.length}/${days.length} days  2018-01-11 -> 2018-04-10  market replay:2018q1`,
+    );
     expect(text).toMatch(/hits\s+R1 9 {2}R2 14 {2}R3 22 {2}R4 3 {2}\(\d+ discoveries\)/);
     expect(text).toMatch(new RegExp(`proven\\s+1/${days.length} complete days`));
     expect(text).toMatch(/validations\s+1 passed, 1 failed \(2018-03-08 BASELINE\)/);
     expect(text).toMatch(/alerts\s+1 open \(1 CRITICAL\); newest: 2018-03-08 baseline-only hits/);
-    expect(text).toMatch(/exports\s+\/data\/exports \(2018-01 \.\. 2018-04, 4 month folders\); reports \/data\/reports/);
+    expect(text).toMatch(
+      /exports\s+\/data\/exports \(2018-01 \.\. 2018-04, 4 month folders\); reports \/data\/reports/,
+    );
     expect(lines.length).toBeLessThanOrEqual(8);
   });
 
   it('counts exhaustive and baseline proofs as proven, sampled ones not', () => {
     const base = makeSnapshot();
-    const days = base.days.map((d, i) => ({ ...d, status: 'COMPLETE' as const, proof: i % 2 === 0 ? ('exhaustive' as const) : ('sampled' as const) }));
-    const text = closingSummary({ ...base, state: 'DONE', days, done: days.length }, { exportDir: 'x' }).join('\n');
-    expect(text).toMatch(new RegExp(`proven\\s+${Math.ceil(days.length / 2)}/${days.length} complete days\\n`));
+    const days = base.days.map((d, i) => ({
+      ...d,
+      status: 'COMPLETE' as const,
+      proof: i % 2 === 0 ? ('exhaustive' as const) : ('sampled' as const),
+    }));
+    const text = closingSummary(
+      { ...base, state: 'DONE', days, done: days.length },
+      { exportDir: 'x' },
+    ).join('\n');
+    expect(text).toMatch(
+      new RegExp(`proven\\s+${Math.ceil(days.length / 2)}/${days.length} complete days\\n`),
+    );
     expect(text).toMatch(/validations\s+none in this run/);
   });
 });

@@ -40,14 +40,18 @@ describe('a key is drawn at once on a real (throttled) console', () => {
     stdout.isTTY = true;
     const stdin = new FakeStdin();
     const source = new FakeSource(makeSnapshot());
-    const c = mountConsole(source, { color: false, bell: false }, {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stdin: stdin as unknown as NodeJS.ReadStream,
-      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
-      signals: new EventEmitter() as unknown as SignalSource,
-      alternateScreen: false,
-      patchConsole: false,
-    });
+    const c = mountConsole(
+      source,
+      { color: false, bell: false },
+      {
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stdin: stdin as unknown as NodeJS.ReadStream,
+        stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+        signals: new EventEmitter() as unknown as SignalSource,
+        alternateScreen: false,
+        patchConsole: false,
+      },
+    );
     const screen = () => plain(stdout.frames.join(''));
     for (let i = 0; i < 200 && !/RUNNING/.test(screen()); i++) await turns(1);
     // the first snapshot is drawn at once (no frame before it in the cap's interval)
@@ -57,7 +61,8 @@ describe('a key is drawn at once on a real (throttled) console', () => {
     await turns(5);
     const before = stdout.frames.length;
     stdin.write('p');
-    for (let i = 0; i < 50 && !/PAUSING/.test(plain(stdout.frames.slice(before).join(''))); i++) await turns(1);
+    for (let i = 0; i < 50 && !/PAUSING/.test(plain(stdout.frames.slice(before).join(''))); i++)
+      await turns(1);
     expect(plain(stdout.frames.slice(before).join(''))).toMatch(/PAUSING/);
     // data: two more snapshots right away are folded into one frame at the end of the cap's interval
     const mark = stdout.frames.length;

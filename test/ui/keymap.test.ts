@@ -20,9 +20,26 @@ import { helpContent } from '../../source/ui/screens/HelpScreen.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const noKey: Key = {
-  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
-  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
-  super: false, hyper: false, capsLock: false, numLock: false,
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
 };
 
 describe('keymap', () => {
@@ -30,16 +47,41 @@ describe('keymap', () => {
     expect(() => assertNoDuplicateKeys(KEYMAP)).not.toThrow();
   });
   test('the duplicate check fails on a key bound twice', () => {
-    const dup: KeyBinding[] = [...KEYMAP, { action: 'export', scope: 'main', keys: [{ input: 'p' }], label: 'x', help: 'x', command: true }];
-    expect(() => assertNoDuplicateKeys(dup)).toThrow(/duplicate key p in scope main: pause and export/);
+    const dup: KeyBinding[] = [
+      ...KEYMAP,
+      {
+        action: 'export',
+        scope: 'main',
+        keys: [{ input: 'p' }],
+        label: 'x',
+        help: 'x',
+        command: true,
+      },
+    ];
+    expect(() => assertNoDuplicateKeys(dup)).toThrow(
+      /duplicate key p in scope main: pause and export/,
+    );
   });
   test('no binding is ESC-only and none uses Alt/Meta', () => {
-    const escOnly: KeyBinding[] = [{ action: 'close', scope: 'overlay', keys: [{ named: 'escape' }], label: 'c', help: 'c', command: false }];
+    const escOnly: KeyBinding[] = [
+      {
+        action: 'close',
+        scope: 'overlay',
+        keys: [{ named: 'escape' }],
+        label: 'c',
+        help: 'c',
+        command: false,
+      },
+    ];
     expect(() => assertNoDuplicateKeys(escOnly)).toThrow(/ESC-only/);
     expect(matchKey('main', 'p', { ...noKey, meta: true })).toBeNull();
   });
   test('keys map to the actions of console.md', () => {
-    const at = (input: string, key: Partial<Key> = {}, scope: Parameters<typeof matchKey>[0] = 'main') => matchKey(scope, input, { ...noKey, ...key })?.action;
+    const at = (
+      input: string,
+      key: Partial<Key> = {},
+      scope: Parameters<typeof matchKey>[0] = 'main',
+    ) => matchKey(scope, input, { ...noKey, ...key })?.action;
     expect(at('p')).toBe('pause');
     expect(at('r')).toBe('resume');
     expect(at(' ')).toBe('resume');
@@ -70,7 +112,9 @@ describe('keymap', () => {
   });
   test('footer is generated from the registry and fits the width', () => {
     const wide = footerText(200);
-    expect(wide).toBe('p pause  r resume  s stop  R rerun  v validate  e export  a ack  tab focus  / filter  ? help  H health  q quit');
+    expect(wide).toBe(
+      'p pause  r resume  s stop  R rerun  v validate  e export  a ack  tab focus  / filter  ? help  H health  q quit',
+    );
     const narrow = footerText(40);
     expect(narrow.length).toBeLessThanOrEqual(40);
     expect(narrow).toContain('? help');
@@ -80,7 +124,8 @@ describe('keymap', () => {
     expect(ro).not.toContain('p pause');
   });
   test('H (health overlay) is in the footer and the help, read-only too (it sends no command), and h stays left', () => {
-    const at = (input: string, key: Partial<Key> = {}, scope: KeyScope = 'main') => matchKey(scope, input, { ...noKey, ...key })?.action;
+    const at = (input: string, key: Partial<Key> = {}, scope: KeyScope = 'main') =>
+      matchKey(scope, input, { ...noKey, ...key })?.action;
     expect(at('H', { shift: true })).toBe('health');
     expect(at('h')).toBe('left');
     expect(at('H', { shift: true }, 'overlay')).toBe('health');
@@ -134,7 +179,11 @@ describe('keymap', () => {
       ['H', { shift: true }, 'overlay', 'health'],
       ['', { escape: true }, 'overlay', 'close'],
     ];
-    for (const [input, key, scope, action] of table) expect(matchKey(scope, input, { ...noKey, ...key })?.action, `${scope} ${input || JSON.stringify(key)}`).toBe(action);
+    for (const [input, key, scope, action] of table)
+      expect(
+        matchKey(scope, input, { ...noKey, ...key })?.action,
+        `${scope} ${input || JSON.stringify(key)}`,
+      ).toBe(action);
   });
   test('every binding is documented: a label and a help line, in the ? overlay and in README', () => {
     const help = helpContent(200, false).join('\n');
@@ -157,7 +206,17 @@ describe('keymap', () => {
     expect(text.slice(from, to + README_KEYS_END.length)).toBe(readmeKeysSection());
   });
   test('the README check fails on a key missing from the section', () => {
-    const extra: KeyBinding[] = [...KEYMAP, { action: 'mark', scope: 'main', keys: [{ input: 'M' }], label: 'x', help: 'x', command: false }];
+    const extra: KeyBinding[] = [
+      ...KEYMAP,
+      {
+        action: 'mark',
+        scope: 'main',
+        keys: [{ input: 'M' }],
+        label: 'x',
+        help: 'x',
+        command: false,
+      },
+    ];
     expect(readmeKeysSection(extra)).not.toBe(readmeKeysSection());
   });
 });

@@ -10,10 +10,26 @@ import { cleanup, render } from 'ink-testing-library';
 import type { BackfillSnapshot, DayCell, ProofProgress } from '../../source/contracts/events.js';
 import { DayPanel } from '../../source/ui/components/DayPanel.js';
 import { Header } from '../../source/ui/components/Header.js';
-import { cellGlyph, GLYPH_LEGEND, isProven, legendLine, proofLabel, proofProgressText } from '../../source/ui/format.js';
+import {
+  cellGlyph,
+  GLYPH_LEGEND,
+  isProven,
+  legendLine,
+  proofLabel,
+  proofProgressText,
+} from '../../source/ui/format.js';
 import { layoutGrid, monthRepresentative, type GridLine } from '../../source/ui/grid.js';
 import { cellTone } from '../../source/ui/theme.js';
-import { FakeSource, makeDetail, makeSnapshot, mount, plain, tick, waitFor, type Mounted } from './harness.js';
+import {
+  FakeSource,
+  makeDetail,
+  makeSnapshot,
+  mount,
+  plain,
+  tick,
+  waitFor,
+  type Mounted,
+} from './harness.js';
 
 const mounted: Mounted[] = [];
 afterEach(() => {
@@ -21,7 +37,14 @@ afterEach(() => {
   for (const m of mounted.splice(0)) m.instance.unmount();
 });
 
-const cell = (proof?: DayCell['proof'], over: Partial<DayCell> = {}): DayCell => ({ date: '2018-03-05', status: 'COMPLETE', hits: 1, baselineOnly: 0, ...(proof ? { proof } : {}), ...over });
+const cell = (proof?: DayCell['proof'], over: Partial<DayCell> = {}): DayCell => ({
+  date: '2018-03-05',
+  status: 'COMPLETE',
+  hits: 1,
+  baselineOnly: 0,
+  ...(proof ? { proof } : {}),
+  ...over,
+});
 const text = (l: GridLine) => l.map((s) => s.text).join('');
 
 describe('grid and legend: proven vs unproven COMPLETE days', () => {
@@ -49,16 +72,34 @@ describe('grid and legend: proven vs unproven COMPLETE days', () => {
   });
 
   it('the grid draws each day by its proof; a month with an unproven day shows ○ in month view', () => {
-    const days: DayCell[] = ['2018-03-01', '2018-03-02', '2018-03-05', '2018-03-06'].map((date, i) => cell(i % 2 ? 'sampled' : 'exhaustive', { date }));
-    const g = layoutGrid(days, { cursor: null, width: 120, maxLines: 12, paused: false, marked: null });
+    const days: DayCell[] = ['2018-03-01', '2018-03-02', '2018-03-05', '2018-03-06'].map(
+      (date, i) => cell(i % 2 ? 'sampled' : 'exhaustive', { date }),
+    );
+    const g = layoutGrid(days, {
+      cursor: null,
+      width: 120,
+      maxLines: 12,
+      paused: false,
+      marked: null,
+    });
     expect(text(g.lines[0]!)).toContain('2018-03 ✓○ ✓○');
     expect(monthRepresentative(days).proof).toBe('sampled');
-    expect(monthRepresentative(days.map((d) => ({ ...d, proof: 'exhaustive' as const }))).proof).toBe('exhaustive');
+    expect(
+      monthRepresentative(days.map((d) => ({ ...d, proof: 'exhaustive' as const }))).proof,
+    ).toBe('exhaustive');
   });
 
   it('monochrome (NO_COLOR): ✓ and ○ tell the days apart without colour, the legend is on screen, the selection line says it in words', async () => {
     const base = makeSnapshot();
-    const days = base.days.map((d) => (d.status === 'COMPLETE' ? { ...d, baselineOnly: 0, proof: d.date.startsWith('2018-02') ? ('sampled' as const) : ('exhaustive' as const) } : d));
+    const days = base.days.map((d) =>
+      d.status === 'COMPLETE'
+        ? {
+            ...d,
+            baselineOnly: 0,
+            proof: d.date.startsWith('2018-02') ? ('sampled' as const) : ('exhaustive' as const),
+          }
+        : d,
+    );
     const m = mount(new FakeSource({ ...base, days }), { columns: 120, rows: 40, color: false });
     mounted.push(m);
     await waitFor(() => plain(m.frame()).includes('Backfill'), 'the first snapshot');
@@ -76,7 +117,15 @@ describe('grid and legend: proven vs unproven COMPLETE days', () => {
 
   it('in colour the two look different too (green ✓, yellow ○)', async () => {
     const base = makeSnapshot();
-    const days = base.days.map((d) => (d.status === 'COMPLETE' ? { ...d, baselineOnly: 0, proof: d.date.startsWith('2018-02') ? ('sampled' as const) : ('exhaustive' as const) } : d));
+    const days = base.days.map((d) =>
+      d.status === 'COMPLETE'
+        ? {
+            ...d,
+            baselineOnly: 0,
+            proof: d.date.startsWith('2018-02') ? ('sampled' as const) : ('exhaustive' as const),
+          }
+        : d,
+    );
     const m = mount(new FakeSource({ ...base, days }), { columns: 120, rows: 40, color: true });
     mounted.push(m);
     await waitFor(() => plain(m.frame()).includes('Backfill'), 'the first snapshot');
@@ -90,10 +139,22 @@ describe('grid and legend: proven vs unproven COMPLETE days', () => {
 });
 
 const running: ProofProgress = {
-  date: '2018-03-09', phase: 'lookups', source: 'theta', eligible: 5400, answered: 5120, lookupsDone: 40, lookupsTotal: 80, unanswered: 0, startedAt: 1_000, at: 7_200,
+  date: '2018-03-09',
+  phase: 'lookups',
+  source: 'theta',
+  eligible: 5400,
+  answered: 5120,
+  lookupsDone: 40,
+  lookupsTotal: 80,
+  unanswered: 0,
+  startedAt: 1_000,
+  at: 7_200,
 };
 
-function withProof(p: ProofProgress | null, over: Partial<BackfillSnapshot> = {}): BackfillSnapshot {
+function withProof(
+  p: ProofProgress | null,
+  over: Partial<BackfillSnapshot> = {},
+): BackfillSnapshot {
   const s = makeSnapshot(over);
   return { ...s, current: { ...s.current!, proof: p } };
 }
@@ -103,26 +164,67 @@ describe('proof progress line', () => {
     const r = render(<DayPanel snapshot={withProof(running)} width={78} />);
     const lines = plain(r.lastFrame()!).split('\n');
     expect(lines).toHaveLength(5);
-    expect(lines[3]).toMatch(/^ ▶ proof theta {2}symbols 5,120\/5,400 answered {2}lookups 40\/80 50% {2}6\.2s/);
+    expect(lines[3]).toMatch(
+      /^ ▶ proof theta {2}symbols 5,120\/5,400 answered {2}lookups 40\/80 50% {2}6\.2s/,
+    );
     expect(lines.join('\n')).not.toContain('persist');
   });
 
   it('reading the flat file, and the narrow form', () => {
-    expect(proofProgressText({ ...running, phase: 'flatfile', source: 'flatfile', answered: 120, lookupsDone: 0, lookupsTotal: 0 })).toBe(
-      "proof flatfile  reading the day's file  symbols 120/5,400 answered  6.2s",
-    );
+    expect(
+      proofProgressText({
+        ...running,
+        phase: 'flatfile',
+        source: 'flatfile',
+        answered: 120,
+        lookupsDone: 0,
+        lookupsTotal: 0,
+      }),
+    ).toBe("proof flatfile  reading the day's file  symbols 120/5,400 answered  6.2s");
     const r = render(<DayPanel snapshot={withProof(running)} width={38} />);
     expect(plain(r.lastFrame()!).split('\n')[3]).toMatch(/^ ▶ proof theta {2}5,120\/5,400/);
   });
 
   it('once it ended: the stages line is back and the hits line names the outcome (proven or UNPROVEN)', () => {
-    const ok = render(<DayPanel snapshot={withProof({ ...running, phase: 'end', answered: 5400, outcome: 'exhaustive', found: 1 })} width={78} />);
+    const ok = render(
+      <DayPanel
+        snapshot={withProof({
+          ...running,
+          phase: 'end',
+          answered: 5400,
+          outcome: 'exhaustive',
+          found: 1,
+        })}
+        width={78}
+      />,
+    );
     const okLines = plain(ok.lastFrame()!).split('\n');
     expect(okLines[3]).toContain('persist');
     expect(okLines[4]).toMatch(/hits R1 9 {2}R2 14 {2}R3 22 {2}R4 3 {2}proof exhaustive/);
-    const bad = render(<DayPanel snapshot={withProof({ ...running, phase: 'end', answered: 5397, unanswered: 3, outcome: 'sampled', found: 0 })} width={78} />);
+    const bad = render(
+      <DayPanel
+        snapshot={withProof({
+          ...running,
+          phase: 'end',
+          answered: 5397,
+          unanswered: 3,
+          outcome: 'sampled',
+          found: 0,
+        })}
+        width={78}
+      />,
+    );
     expect(plain(bad.lastFrame()!).split('\n')[4]).toMatch(/UNPROVEN$/);
-    expect(proofProgressText({ ...running, phase: 'end', answered: 5397, unanswered: 3, outcome: 'sampled', found: 0 })).toBe('proof UNPROVEN  symbols 5,397/5,400 answered  unanswered 3  6.2s');
+    expect(
+      proofProgressText({
+        ...running,
+        phase: 'end',
+        answered: 5397,
+        unanswered: 3,
+        outcome: 'sampled',
+        found: 0,
+      }),
+    ).toBe('proof UNPROVEN  symbols 5,397/5,400 answered  unanswered 3  6.2s');
   });
 
   it('without a proof the panel is as before', () => {
@@ -135,20 +237,38 @@ describe('proof progress line', () => {
 
 describe('header of a --no-proof run', () => {
   it('says PROOF OFF (and not otherwise)', () => {
-    const off = render(<Header snapshot={{ ...makeSnapshot(), proofMode: 'off' }} columns={100} readOnly={false} />);
+    const off = render(
+      <Header snapshot={{ ...makeSnapshot(), proofMode: 'off' }} columns={100} readOnly={false} />,
+    );
     expect(plain(off.lastFrame()!)).toContain('PROOF OFF: days unproven');
     expect(plain(off.lastFrame()!)).toMatch(/\? help\s*$/);
-    const on = render(<Header snapshot={{ ...makeSnapshot(), proofMode: 'auto' }} columns={100} readOnly={false} />);
+    const on = render(
+      <Header snapshot={{ ...makeSnapshot(), proofMode: 'auto' }} columns={100} readOnly={false} />,
+    );
     expect(plain(on.lastFrame()!)).not.toContain('PROOF OFF');
   });
 });
 
 describe('day detail: the stored proof', () => {
-  async function detailOf(proof: ReturnType<typeof makeDetail>['proof'], proofCell: DayCell['proof'] = 'exhaustive'): Promise<string> {
+  async function detailOf(
+    proof: ReturnType<typeof makeDetail>['proof'],
+    proofCell: DayCell['proof'] = 'exhaustive',
+  ): Promise<string> {
     const base = makeSnapshot();
-    const days = base.days.map((d) => (d.date === '2018-03-08' ? { ...d, baselineOnly: 0, proof: proofCell } : d));
+    const days = base.days.map((d) =>
+      d.date === '2018-03-08' ? { ...d, baselineOnly: 0, proof: proofCell } : d,
+    );
     const src = new FakeSource({ ...base, days }, { detail: true });
-    src.details.set('2018-03-08', makeDetail('2018-03-08', { status: 'COMPLETE', reason: 'ok', baseline: null, validation: null, proof }));
+    src.details.set(
+      '2018-03-08',
+      makeDetail('2018-03-08', {
+        status: 'COMPLETE',
+        reason: 'ok',
+        baseline: null,
+        validation: null,
+        proof,
+      }),
+    );
     const m = mount(src, { columns: 120, rows: 40 });
     mounted.push(m);
     await tick();
@@ -159,12 +279,23 @@ describe('day detail: the stored proof', () => {
   }
 
   it('proven: kind, source, checked symbols, the hits it found, when', async () => {
-    const f = await detailOf({ kind: 'exhaustive', source: 'flatfile', checked: 5400, found: [{ ticker: 'ABCD', pct: 61.2 }], at: '2018-03-09T15:41:07.123Z' });
-    expect(f).toMatch(/Proof +✓ proven exhaustive {2}source flatfile {2}checked 5,400 symbols {2}found 1: ABCD 61\.2% {2}at 2018-03-09T15:41:07Z/);
+    const f = await detailOf({
+      kind: 'exhaustive',
+      source: 'flatfile',
+      checked: 5400,
+      found: [{ ticker: 'ABCD', pct: 61.2 }],
+      at: '2018-03-09T15:41:07.123Z',
+    });
+    expect(f).toMatch(
+      /Proof +✓ proven exhaustive {2}source flatfile {2}checked 5,400 symbols {2}found 1: ABCD 61\.2% {2}at 2018-03-09T15:41:07Z/,
+    );
   });
 
   it('unproven: says UNPROVEN (sampled) and what proves it', async () => {
-    const f = await detailOf({ kind: 'sampled', source: null, checked: 0, found: [], at: '2018-03-09T15:41:07Z' }, 'sampled');
+    const f = await detailOf(
+      { kind: 'sampled', source: null, checked: 0, found: [], at: '2018-03-09T15:41:07Z' },
+      'sampled',
+    );
     expect(f).toMatch(/Proof +○ UNPROVEN \(sampled: prefilter and audit only\)/);
     expect(f).toContain('without --no-proof');
   });

@@ -2,7 +2,25 @@ import { describe, expect, test } from 'vitest';
 import type { ControlCommand } from '../../source/contracts/events.js';
 import type { ActionId } from '../../source/ui/keymap.js';
 import type { UiEvent, UiState, StepContext } from '../../source/ui/state.js';
-import { cursorDate, dayRuns, displayState, formatRuns, initialUiState, LOG_KEEP, logPaneDate, logWindow, newTailLines, panelLog, PENDING_SNAPSHOTS, selectedRange, showsPaused, step, visibleDays, wantedDetail, wantedLog } from '../../source/ui/state.js';
+import {
+  cursorDate,
+  dayRuns,
+  displayState,
+  formatRuns,
+  initialUiState,
+  LOG_KEEP,
+  logPaneDate,
+  logWindow,
+  newTailLines,
+  panelLog,
+  PENDING_SNAPSHOTS,
+  selectedRange,
+  showsPaused,
+  step,
+  visibleDays,
+  wantedDetail,
+  wantedLog,
+} from '../../source/ui/state.js';
 import { CRITICAL, makeSnapshot } from './harness.js';
 
 const ctx: StepContext = { readOnly: false, logPage: 10, tooSmall: false, logMode: 'read' };
@@ -33,7 +51,10 @@ describe('log tail stitching', () => {
     let { s } = run([snap(), key('focus'), key('up'), key('up')]);
     expect(s.focus).toBe('log');
     expect(s.scroll.following).toBe(false);
-    const more = makeSnapshot({ seq: 2, logTail: [...makeSnapshot().logTail.slice(3), 'n1', 'n2', 'n3'] });
+    const more = makeSnapshot({
+      seq: 2,
+      logTail: [...makeSnapshot().logTail.slice(3), 'n1', 'n2', 'n3'],
+    });
     s = step(s, { type: 'snapshot', snapshot: more }, ctx).state;
     const w = logWindow(s, panelLog(s, 'read'), 10);
     expect(w.following).toBe(false);
@@ -48,7 +69,11 @@ describe('log tail stitching', () => {
 
 describe('keys to commands', () => {
   test('p pause, r resume, s stop', () => {
-    expect(run([snap(), key('pause'), key('resume'), key('stop')]).sent).toEqual([{ type: 'pause' }, { type: 'resume' }, { type: 'stop' }]);
+    expect(run([snap(), key('pause'), key('resume'), key('stop')]).sent).toEqual([
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'stop' },
+    ]);
   });
   test('p while PAUSING sends nothing and says so', () => {
     const { s, sent } = run([snap({ state: 'PAUSING' }), key('pause')]);
@@ -66,29 +91,61 @@ describe('keys to commands', () => {
     const asked = run([key('rerun')], ctx, base);
     expect(asked.sent).toEqual([]);
     expect(asked.s.prompt?.kind).toBe('confirm');
-    expect(run([key('yes')], ctx, asked.s).sent).toEqual([{ type: 'rerun', date: '2018-03-08', exhaustive: false }]);
+    expect(run([key('yes')], ctx, asked.s).sent).toEqual([
+      { type: 'rerun', date: '2018-03-08', exhaustive: false },
+    ]);
     const no = run([key('no')], ctx, asked.s);
     expect(no.sent).toEqual([]);
     expect(no.s.prompt).toBeNull();
   });
   test('R on the running day and X send at once', () => {
-    expect(run([snap(), key('rerun')]).sent).toEqual([{ type: 'rerun', date: '2018-03-09', exhaustive: false }]);
-    expect(run([snap(), key('right'), key('rerun-exhaustive')]).sent).toEqual([{ type: 'rerun', date: '2018-03-12', exhaustive: true }]);
+    expect(run([snap(), key('rerun')]).sent).toEqual([
+      { type: 'rerun', date: '2018-03-09', exhaustive: false },
+    ]);
+    expect(run([snap(), key('right'), key('rerun-exhaustive')]).sent).toEqual([
+      { type: 'rerun', date: '2018-03-12', exhaustive: true },
+    ]);
   });
   test('V validates a marked range after a preview of how many days in which ranges; e exports the month', () => {
     const r = run([snap(), key('mark'), key('left'), key('left'), key('validate-range')]);
     // 2018-03-09 is RUNNING (not scanned yet): left out of the validation and said so
-    expect(r.s.prompt).toMatchObject({ kind: 'confirm', text: 'validate 2 days of 2018-03-07..2018-03-09?' });
-    expect(r.s.prompt).toMatchObject({ detail: '1 range: 2018-03-07..2018-03-08 (2)  ·  1 not scanned left out' });
-    expect(run([key('yes')], ctx, r.s).sent).toEqual([{ type: 'validate-range', start: '2018-03-07', end: '2018-03-08', dates: ['2018-03-07', '2018-03-08'] }]);
+    expect(r.s.prompt).toMatchObject({
+      kind: 'confirm',
+      text: 'validate 2 days of 2018-03-07..2018-03-09?',
+    });
+    expect(r.s.prompt).toMatchObject({
+      detail: '1 range: 2018-03-07..2018-03-08 (2)  ·  1 not scanned left out',
+    });
+    expect(run([key('yes')], ctx, r.s).sent).toEqual([
+      {
+        type: 'validate-range',
+        start: '2018-03-07',
+        end: '2018-03-08',
+        dates: ['2018-03-07', '2018-03-08'],
+      },
+    ]);
     const e = run([snap(), key('export')]);
-    expect(e.s.prompt).toMatchObject({ kind: 'confirm', text: 'export month 2018-03 2018-03-01..2018-03-30 (22 days, 6 complete)?' });
-    expect(run([key('yes')], ctx, e.s).sent).toEqual([{ type: 'export', start: '2018-03-01', end: '2018-03-30' }]);
+    expect(e.s.prompt).toMatchObject({
+      kind: 'confirm',
+      text: 'export month 2018-03 2018-03-01..2018-03-30 (22 days, 6 complete)?',
+    });
+    expect(run([key('yes')], ctx, e.s).sent).toEqual([
+      { type: 'export', start: '2018-03-01', end: '2018-03-30' },
+    ]);
   });
   test('V with a filter validates only the days that pass it, in their ranges', () => {
     // days with baseline-only misses: 2018-03-08 only (the harness snapshot)
-    const r = run([snap(), key('filter'), key('filter-misses'), key('apply'), key('validate-range')]);
-    expect(r.s.prompt).toMatchObject({ text: 'validate 1 day of month 2018-03?', detail: '1 range: 2018-03-08 (1)  ·  filter has misses' });
+    const r = run([
+      snap(),
+      key('filter'),
+      key('filter-misses'),
+      key('apply'),
+      key('validate-range'),
+    ]);
+    expect(r.s.prompt).toMatchObject({
+      text: 'validate 1 day of month 2018-03?',
+      detail: '1 range: 2018-03-08 (1)  ·  filter has misses',
+    });
     const none = run([snap(), key('down'), key('validate-range')]);
     expect(none.s.prompt).toBeNull();
     expect(none.s.flash).toBe('nothing to validate in month 2018-04: no scanned day');
@@ -126,7 +183,19 @@ describe('grid cursor and filter', () => {
   test('filter by status and date prefix', () => {
     let { s } = run([snap(), key('filter'), key('filter-status')]);
     expect(visibleDays(s).every((d) => d.status === 'COMPLETE')).toBe(true);
-    s = run([{ type: 'text', input: '2' }, { type: 'text', input: '0' }, { type: 'text', input: '1' }, { type: 'text', input: '8' }, { type: 'text', input: '-' }, { type: 'text', input: '0' }, { type: 'text', input: '2' }], ctx, s).s;
+    s = run(
+      [
+        { type: 'text', input: '2' },
+        { type: 'text', input: '0' },
+        { type: 'text', input: '1' },
+        { type: 'text', input: '8' },
+        { type: 'text', input: '-' },
+        { type: 'text', input: '0' },
+        { type: 'text', input: '2' },
+      ],
+      ctx,
+      s,
+    ).s;
     expect(visibleDays(s).every((d) => d.date.startsWith('2018-02'))).toBe(true);
     expect(visibleDays(s).length).toBeGreaterThan(10);
     s = run([key('filter-erase'), key('apply')], ctx, s).s;
@@ -143,7 +212,14 @@ describe('grid cursor and filter', () => {
 describe('selectors', () => {
   const watch: StepContext = { ...ctx, logMode: 'watch' };
   test('day runs: consecutive trading days form one range', () => {
-    const all = ['2018-03-01', '2018-03-02', '2018-03-05', '2018-03-06', '2018-03-07', '2018-03-08'];
+    const all = [
+      '2018-03-01',
+      '2018-03-02',
+      '2018-03-05',
+      '2018-03-06',
+      '2018-03-07',
+      '2018-03-08',
+    ];
     const runs = dayRuns(['2018-03-08', '2018-03-01', '2018-03-02', '2018-03-06'], all);
     expect(runs).toEqual([
       { start: '2018-03-01', end: '2018-03-02', days: 2 },
@@ -155,15 +231,28 @@ describe('selectors', () => {
   test('a sent pause shows PAUSING until the engine confirms, or until a few snapshots went by', () => {
     let { s } = run([snap({ seq: 10 }), key('pause')]);
     expect(displayState(s)).toEqual({ state: 'PAUSING', pending: true });
-    s = step(s, { type: 'snapshot', snapshot: makeSnapshot({ seq: 11, state: 'PAUSING', inFlight: 2 }) }, ctx).state;
+    s = step(
+      s,
+      { type: 'snapshot', snapshot: makeSnapshot({ seq: 11, state: 'PAUSING', inFlight: 2 }) },
+      ctx,
+    ).state;
     expect(displayState(s)).toEqual({ state: 'PAUSING', pending: false });
     expect(showsPaused(s)).toBe(false);
-    s = step(s, { type: 'snapshot', snapshot: makeSnapshot({ seq: 12, state: 'PAUSED', inFlight: 0 }) }, ctx).state;
+    s = step(
+      s,
+      { type: 'snapshot', snapshot: makeSnapshot({ seq: 12, state: 'PAUSED', inFlight: 0 }) },
+      ctx,
+    ).state;
     expect(showsPaused(s)).toBe(true);
     let t = run([snap({ seq: 10 }), key('stop')]).s;
-    for (let i = 1; i < PENDING_SNAPSHOTS; i++) t = step(t, { type: 'snapshot', snapshot: makeSnapshot({ seq: 10 + i }) }, ctx).state;
+    for (let i = 1; i < PENDING_SNAPSHOTS; i++)
+      t = step(t, { type: 'snapshot', snapshot: makeSnapshot({ seq: 10 + i }) }, ctx).state;
     expect(displayState(t)?.state).toBe('STOPPING');
-    t = step(t, { type: 'snapshot', snapshot: makeSnapshot({ seq: 10 + PENDING_SNAPSHOTS }) }, ctx).state;
+    t = step(
+      t,
+      { type: 'snapshot', snapshot: makeSnapshot({ seq: 10 + PENDING_SNAPSHOTS }) },
+      ctx,
+    ).state;
     expect(displayState(t)).toEqual({ state: 'RUNNING', pending: false });
   });
   test('p after the run ended says so and sends nothing', () => {
@@ -175,15 +264,32 @@ describe('selectors', () => {
     let { s } = run([snap()], watch);
     expect(wantedLog(s, 'watch')).toBe('2018-03-09');
     expect(panelLog(s, 'watch')).toMatchObject({ loading: true, live: true });
-    s = step(s, { type: 'log-lines', date: '2018-03-09', lines: ['a', 'b'], reset: true }, watch).state;
-    s = step(s, { type: 'log-lines', date: '2018-03-09', lines: Array.from({ length: LOG_KEEP }, (_, i) => `l${i}`), reset: false }, watch).state;
+    s = step(
+      s,
+      { type: 'log-lines', date: '2018-03-09', lines: ['a', 'b'], reset: true },
+      watch,
+    ).state;
+    s = step(
+      s,
+      {
+        type: 'log-lines',
+        date: '2018-03-09',
+        lines: Array.from({ length: LOG_KEEP }, (_, i) => `l${i}`),
+        reset: false,
+      },
+      watch,
+    ).state;
     const p = panelLog(s, 'watch');
     expect(p.base + p.lines.length).toBe(LOG_KEEP + 2);
     expect(p.lines.length).toBe(LOG_KEEP);
     s = run([key('page-up')], watch, s).s;
     expect(s.scroll.following).toBe(false);
     // a new day starts (the cursor follows the current day), but the text being read stays
-    s = step(s, { type: 'snapshot', snapshot: makeSnapshot({ seq: 2 }, '2018-03-12') }, watch).state;
+    s = step(
+      s,
+      { type: 'snapshot', snapshot: makeSnapshot({ seq: 2 }, '2018-03-12') },
+      watch,
+    ).state;
     expect(logPaneDate(s)).toBe('2018-03-09');
     s = run([key('follow')], watch, s).s;
     expect(logPaneDate(s)).toBe('2018-03-12');
@@ -194,11 +300,16 @@ describe('selectors', () => {
     let { s } = run([snap(), key('left'), key('detail')]);
     const want = wantedDetail(s)!;
     expect(want.date).toBe('2018-03-08');
-    s = step(s, { type: 'day-detail', date: want.date, key: want.key, data: null, error: 'x' }, ctx).state;
+    s = step(
+      s,
+      { type: 'day-detail', date: want.date, key: want.key, data: null, error: 'x' },
+      ctx,
+    ).state;
     expect(wantedDetail(s)).toBeNull();
-    const days = makeSnapshot().days.map((d) => (d.date === '2018-03-08' ? { ...d, status: 'RETRY_NEEDED' as const } : d));
+    const days = makeSnapshot().days.map((d) =>
+      d.date === '2018-03-08' ? { ...d, status: 'RETRY_NEEDED' as const } : d,
+    );
     s = step(s, { type: 'snapshot', snapshot: makeSnapshot({ seq: 2, days }) }, ctx).state;
     expect(wantedDetail(s)?.date).toBe('2018-03-08');
   });
 });
-

@@ -29,7 +29,12 @@ describe('warm-up', () => {
     const w = startWarmUp({ columns: 120, rows: 40, color: true });
     await w.done;
     let asked = 0;
-    const s = startWarmUp({ columns: 120, rows: 40, color: false, shouldStop: () => (asked++, true) });
+    const s = startWarmUp({
+      columns: 120,
+      rows: 40,
+      color: false,
+      shouldStop: () => (asked++, true),
+    });
     await s.done;
     expect(asked).toBe(1);
   });
@@ -38,15 +43,19 @@ describe('warm-up', () => {
     const stdout = new FakeStdout(120, 40);
     stdout.isTTY = true;
     const source = new FakeSource(null);
-    const c = mountConsole(source, { color: false, bell: false }, {
-      stdout: stdout as unknown as NodeJS.WriteStream,
-      stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
-      stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
-      signals: new EventEmitter() as unknown as SignalSource,
-      alternateScreen: false,
-      patchConsole: false,
-      warmUp: true,
-    });
+    const c = mountConsole(
+      source,
+      { color: false, bell: false },
+      {
+        stdout: stdout as unknown as NodeJS.WriteStream,
+        stdin: new FakeStdin() as unknown as NodeJS.ReadStream,
+        stderr: new FakeStdout(120, 40) as unknown as NodeJS.WriteStream,
+        signals: new EventEmitter() as unknown as SignalSource,
+        alternateScreen: false,
+        patchConsole: false,
+        warmUp: true,
+      },
+    );
     // long enough for every warm-up step (a dozen turns) to run
     await turns(60);
     expect(source.sent).toEqual([]);

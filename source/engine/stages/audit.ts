@@ -62,21 +62,49 @@ export const auditStage: Stage<AuditIn, AuditIn & { counts: StageCounts }, Audit
       if (found.length) auditHits++;
       const missed = found.length > 0 && !hitSet.has(s);
       if (missed) auditMisses++;
-      missAudit.push({ symbol: s, auditType: 'top_gainers', missedInitially: missed, ruleTriggered: found[0]?.[0] ?? null, ruleValue: found[0]?.[1] ?? null });
+      missAudit.push({
+        symbol: s,
+        auditType: 'top_gainers',
+        missedInitially: missed,
+        ruleTriggered: found[0]?.[0] ?? null,
+        ruleValue: found[0]?.[1] ?? null,
+      });
     }
     for (const s of sample) {
       const v = r1.get(s);
-      missAudit.push({ symbol: s, auditType: 'random_sample', missedInitially: v !== undefined, ruleTriggered: v !== undefined ? 'PM_GAP_50' : null, ruleValue: v ?? null });
+      missAudit.push({
+        symbol: s,
+        auditType: 'random_sample',
+        missedInitially: v !== undefined,
+        ruleTriggered: v !== undefined ? 'PM_GAP_50' : null,
+        ruleValue: v ?? null,
+      });
     }
     const auditUnanswered = [...auditPm.values()].filter((a) => a.outcome === 'unanswered').length;
     dc.miss_audit_sample = audited.length;
     dc.miss_audit_hits = auditHits;
-    writeDayJson(ctx.stateDir, 'miss_audit_filters', date, { date, top_n: topN, ...auditFilterCounts, day: {
-      bars: bars.size, eligible: eligible.length, no_prev_close: dc.no_prev_close, unknown_type: dc.filtered_unknown_type,
-      exchange: dc.filtered_exchange, type: dc.filtered_type, volume: dc.filtered_volume } });
+    writeDayJson(ctx.stateDir, 'miss_audit_filters', date, {
+      date,
+      top_n: topN,
+      ...auditFilterCounts,
+      day: {
+        bars: bars.size,
+        eligible: eligible.length,
+        no_prev_close: dc.no_prev_close,
+        unknown_type: dc.filtered_unknown_type,
+        exchange: dc.filtered_exchange,
+        type: dc.filtered_type,
+        volume: dc.filtered_volume,
+      },
+    });
     return {
       out: { missAudit, auditMisses, auditUnanswered, auditPm },
-      counts: { audited: audited.length, hits: auditHits, misses: auditMisses, unanswered: auditUnanswered },
+      counts: {
+        audited: audited.length,
+        hits: auditHits,
+        misses: auditMisses,
+        unanswered: auditUnanswered,
+      },
     };
   },
 };

@@ -33,7 +33,10 @@ export const enrichStage: Stage<EnrichIn, EnrichIn & { counts: StageCounts }, vo
           const floatFailure = await enrichHit(ctx, date, h);
           if (floatFailure !== null) {
             floatErrors++;
-            if (floatErrors <= 3) log(`ENRICH:warn ${h.ticker} float unavailable (shares outstanding kept): ${floatFailure}`);
+            if (floatErrors <= 3)
+              log(
+                `ENRICH:warn ${h.ticker} float unavailable (shares outstanding kept): ${floatFailure}`,
+              );
           }
         } catch (e) {
           if (ctx.signal.aborted) return;
@@ -44,12 +47,19 @@ export const enrichStage: Stage<EnrichIn, EnrichIn & { counts: StageCounts }, vo
       }),
     );
     checkStopped(ctx.signal);
-    return { out: undefined, counts: { enriched: hits.length - enrichErrors, errors: enrichErrors, float_errors: floatErrors } };
+    return {
+      out: undefined,
+      counts: {
+        enriched: hits.length - enrichErrors,
+        errors: enrichErrors,
+        float_errors: floatErrors,
+      },
+    };
   },
 };
 
 /**
- * Fundamentals of a hit (domain.md step 8): shares outstanding and market cap from Polygon ticker
+ * Fundamentals of a hit (docs/domain.md step 8): shares outstanding and market cap from Polygon ticker
  * details as of the date (cached in symbol_meta), float from FMP when configured (else shares
  * outstanding stand in), dollar volume from vwap (close when vwap is missing). `data_source` says
  * where each came from, e.g. `shares=polygon;float=fmp;dv=vwap`.
@@ -84,18 +94,26 @@ async function enrichHit(ctx: EngineContext, date: string, h: HitRow): Promise<s
       floatSrc = 'none(fmp_error)';
     }
     const source = `shares=${shares !== null ? 'polygon' : 'none'};float=${floatSrc}`;
-    if (!fmpFailure) ctx.store.putMeta({
-      symbol: h.ticker,
-      asOf: date,
-      primaryExchange: d?.primaryExchange ?? null,
-      exchange: d ? exchangeOfMic(d.primaryExchange) : null,
-      securityType: d?.type ?? null,
-      sharesOutstanding: shares,
-      marketCap: d?.marketCap ?? null,
-      floatShares: float,
+    if (!fmpFailure)
+      ctx.store.putMeta({
+        symbol: h.ticker,
+        asOf: date,
+        primaryExchange: d?.primaryExchange ?? null,
+        exchange: d ? exchangeOfMic(d.primaryExchange) : null,
+        securityType: d?.type ?? null,
+        sharesOutstanding: shares,
+        marketCap: d?.marketCap ?? null,
+        floatShares: float,
+        source,
+      });
+    meta = {
+      shares_outstanding: shares,
+      market_cap: d?.marketCap ?? null,
+      float_shares: float,
       source,
-    });
-    meta = { shares_outstanding: shares, market_cap: d?.marketCap ?? null, float_shares: float, source, security_type: d?.type ?? null, primary_exchange: d?.primaryExchange ?? null };
+      security_type: d?.type ?? null,
+      primary_exchange: d?.primaryExchange ?? null,
+    };
   }
   h.fundamentals.sharesOutstanding = meta.shares_outstanding;
   h.fundamentals.marketCap = meta.market_cap;

@@ -18,7 +18,11 @@ import { DayFailure, type PmState } from './types.js';
  * day, R4 lookback): a guessed previous close or window would be a silent error.
  * @throws DayFailure (one line) on a provider error; StoppedError on stop.
  */
-export async function loadGrouped(ctx: EngineContext, date: string, required: boolean): Promise<Map<string, GroupedBar>> {
+export async function loadGrouped(
+  ctx: EngineContext,
+  date: string,
+  required: boolean,
+): Promise<Map<string, GroupedBar>> {
   // A pull stored by another market (the days before a recorded market switch) is never read for
   // this market's previous close or R4 window, nor replaced: this market's bars are fetched and kept in memory.
   const storedBy = ctx.store.dailyRawProvider(date);
@@ -57,7 +61,14 @@ export async function fetchPremarket(
   const toFetch: string[] = [];
   for (const s of symbols) {
     const c = cache.get(s);
-    if (c) out.set(s, { outcome: c.outcome, high: c.pmHigh, source: c.source, venue: c.venue, fromCache: true });
+    if (c)
+      out.set(s, {
+        outcome: c.outcome,
+        high: c.pmHigh,
+        source: c.source,
+        venue: c.venue,
+        fromCache: true,
+      });
     else toFetch.push(s);
   }
   let done = out.size;
@@ -79,9 +90,21 @@ export async function fetchPremarket(
         return;
       }
       if (ctx.signal.aborted) return;
-      out.set(s, { outcome: a.outcome, high: a.high, source: a.source, venue: a.venue, fromCache: false });
+      out.set(s, {
+        outcome: a.outcome,
+        high: a.high,
+        source: a.source,
+        venue: a.venue,
+        fromCache: false,
+      });
       if (a.outcome !== 'unanswered' && a.source && a.venue) {
-        fresh.push({ symbol: s, source: a.source, venue: a.venue, outcome: a.outcome, pmHigh: a.high });
+        fresh.push({
+          symbol: s,
+          source: a.source,
+          venue: a.venue,
+          outcome: a.outcome,
+          pmHigh: a.high,
+        });
       }
       done++;
       progress(done, symbols.length);
@@ -98,7 +121,11 @@ export async function fetchPremarket(
  * Runs a provider call; a failure becomes a {@link DayFailure} `<what>: <reason>` (StoppedError
  * when the stop signal aborted it).
  */
-export async function provider<T>(ctx: EngineContext, what: string, fn: () => Promise<T>): Promise<T> {
+export async function provider<T>(
+  ctx: EngineContext,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -124,11 +151,20 @@ export function requestTotals(ctx: EngineContext): RequestTotals {
     thetaRequests += t.requests;
     thetaErrors += t.errors;
   }
-  return { thetaRequests, thetaErrors, polygonRequests: m.polygon?.requests ?? 0, polygonErrors: m.polygon?.errors ?? 0 };
+  return {
+    thetaRequests,
+    thetaErrors,
+    polygonRequests: m.polygon?.requests ?? 0,
+    polygonErrors: m.polygon?.errors ?? 0,
+  };
 }
 
 /** Writes the day's Theta and Polygon request and error counts (deltas since `before`) into `dc`. */
-export function recordRequests(ctx: EngineContext, dc: DayCompleteness, before: RequestTotals): void {
+export function recordRequests(
+  ctx: EngineContext,
+  dc: DayCompleteness,
+  before: RequestTotals,
+): void {
   const after = requestTotals(ctx);
   dc.theta_requests = after.thetaRequests - before.thetaRequests;
   dc.theta_errors = after.thetaErrors - before.thetaErrors;
@@ -138,7 +174,9 @@ export function recordRequests(ctx: EngineContext, dc: DayCompleteness, before: 
 
 /** One-line, redacted message of any error; a ProviderError is prefixed with its upstream and status. */
 export function describeError(e: unknown): string {
-  return e instanceof ProviderError ? `${e.upstream} ${e.status ?? e.kind}: ${errorLine(e)}` : errorLine(e);
+  return e instanceof ProviderError
+    ? `${e.upstream} ${e.status ?? e.kind}: ${errorLine(e)}`
+    : errorLine(e);
 }
 
 /** `x` rounded to two decimals. */

@@ -81,7 +81,13 @@ export const persistStage: Stage<PersistIn, PersistIn & { counts?: undefined }, 
         basisFactor: pc ? pc.factor : 1,
         rsNote,
         rules,
-        fundamentals: { sharesOutstanding: null, marketCap: null, floatShares: null, dollarVolume, dataSource: '' },
+        fundamentals: {
+          sharesOutstanding: null,
+          marketCap: null,
+          floatShares: null,
+          dollarVolume,
+          dataSource: '',
+        },
       });
     }
     const counts: RuleCounts = countRules(hits.flatMap((h) => h.rules.map((r) => r.rule)));
@@ -110,7 +116,8 @@ export const persistStage: Stage<PersistIn, PersistIn & { counts?: undefined }, 
 /** The reverse split of this symbol executing within one trading day of `date`, if any. */
 function nearReverseSplit(splits: readonly SplitInfo[], date: string): SplitInfo | null {
   for (const s of splits) {
-    if (s.splitFrom > s.splitTo && Math.abs(tradingDaysBetween(s.executionDate, date)) <= 1) return s;
+    if (s.splitFrom > s.splitTo && Math.abs(tradingDaysBetween(s.executionDate, date)) <= 1)
+      return s;
   }
   return null;
 }

@@ -33,31 +33,40 @@ export interface PrevOut {
  * PREV: writes dc.no_prev_close (the day's bars without a previous close).
  * @throws DayFailure / Error (one line) when Polygon fails for the bars or the splits.
  */
-export const prevStage: Stage<PrevIn, PrevIn & { prevDate: string; counts: StageCounts }, PrevOut> = {
-  name: 'PREV',
-  plan(day, input) {
-    const prevDate = prevTradingDay(day.date);
-    return { ...input, prevDate, counts: { prev: prevDate } };
-  },
-  async run(day, input) {
-    const { ctx, date, dc } = day;
-    const { prevDate } = input;
-    const prevBars = await loadGrouped(ctx, prevDate, false);
-    const splitsBySymbol = await loadSplits(ctx, lastNTradingDays(date, R4_WINDOW_DAYS)[0]!, nextTradingDay(date));
-    const bars = await input.bars;
-    const prevAdj = new Map<string, PrevClose>();
-    for (const s of bars.keys()) {
-      const p = prevBars.get(s);
-      if (!p) {
-        dc.no_prev_close++;
-        continue;
+export const prevStage: Stage<PrevIn, PrevIn & { prevDate: string; counts: StageCounts }, PrevOut> =
+  {
+    name: 'PREV',
+    plan(day, input) {
+      const prevDate = prevTradingDay(day.date);
+      return { ...input, prevDate, counts: { prev: prevDate } };
+    },
+    async run(day, input) {
+      const { ctx, date, dc } = day;
+      const { prevDate } = input;
+      const prevBars = await loadGrouped(ctx, prevDate, false);
+      const splitsBySymbol = await loadSplits(
+        ctx,
+        lastNTradingDays(date, R4_WINDOW_DAYS)[0]!,
+        nextTradingDay(date),
+      );
+      const bars = await input.bars;
+      const prevAdj = new Map<string, PrevClose>();
+      for (const s of bars.keys()) {
+        const p = prevBars.get(s);
+        if (!p) {
+          dc.no_prev_close++;
+          continue;
+        }
+        const f = basisFactor(splitsBySymbol.get(s) ?? [], prevDate, date);
+        prevAdj.set(s, { prevClose: p.close * f, factor: f });
       }
-      const f = basisFactor(splitsBySymbol.get(s) ?? [], prevDate, date);
-      prevAdj.set(s, { prevClose: p.close * f, factor: f });
-    }
-    return {
-      out: { prevDate, prevBars, splitsBySymbol, prevAdj },
-      counts: { prev_bars: prevBars.size, with_prev_close: prevAdj.size, no_prev_close: dc.no_prev_close },
-    };
-  },
-};
+      return {
+        out: { prevDate, prevBars, splitsBySymbol, prevAdj },
+        counts: {
+          prev_bars: prevBars.size,
+          with_prev_close: prevAdj.size,
+          no_prev_close: dc.no_prev_close,
+        },
+      };
+    },
+  };

@@ -23,7 +23,10 @@ export type FlatFileRead = { ok: BulkPremarket } | { error: unknown };
  * (prefilter mode, proof wanted, flat files configured), so the read runs next to R1's Theta
  * lookups; else null. Never rejects.
  */
-export function startFlatFileRead(day: DayScope, mode: R1Plan['mode']): Promise<FlatFileRead> | null {
+export function startFlatFileRead(
+  day: DayScope,
+  mode: R1Plan['mode'],
+): Promise<FlatFileRead> | null {
   const { ctx, date } = day;
   if (mode === 'exhaustive' || !day.proofWanted || !ctx.flatFiles) return null;
   return ctx.flatFiles.premarketHighs(date, ctx.signal).then(
@@ -72,20 +75,43 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
   // The console's proof progress line (events.ts ProofProgress): at the start, per lookup, at the end.
   const proofStartedAt = Date.now();
   const proofEvent = (p: Omit<ProofProgress, 'date' | 'eligible' | 'startedAt' | 'at'>) =>
-    emit({ type: 'proof-progress', date, eligible: withPrev.length, startedAt: proofStartedAt, at: Date.now(), ...p });
+    emit({
+      type: 'proof-progress',
+      date,
+      eligible: withPrev.length,
+      startedAt: proofStartedAt,
+      at: Date.now(),
+      ...p,
+    });
   if (plan.mode === 'exhaustive') {
     dc.proof = unanswered === 0 ? 'exhaustive' : 'sampled';
     dc.proof_source = unanswered === 0 ? 'theta' : null;
     // (dc.r1_checked is written by R1 after the proof: 0 here, as before the stage modules.)
     dc.proof_checked = dc.r1_checked;
-    proofEvent({ phase: 'end', source: 'theta', answered: withPrev.length - unanswered, lookupsDone: toCheck.length, lookupsTotal: toCheck.length, unanswered, outcome: dc.proof, found: 0 });
+    proofEvent({
+      phase: 'end',
+      source: 'theta',
+      answered: withPrev.length - unanswered,
+      lookupsDone: toCheck.length,
+      lookupsTotal: toCheck.length,
+      unanswered,
+      outcome: dc.proof,
+      found: 0,
+    });
   } else if (day.proofWanted) {
     const known = new Set(pm.keys());
     const rest = withPrev.filter((s) => !known.has(s) || pm.get(s)!.outcome === 'unanswered');
     let source: 'flatfile' | 'theta' = 'theta';
     let bulk: Map<string, number> | null = null;
     if (ctx.flatFiles) {
-      proofEvent({ phase: 'flatfile', source: 'flatfile', answered: withPrev.length - rest.length, lookupsDone: 0, lookupsTotal: 0, unanswered: 0 });
+      proofEvent({
+        phase: 'flatfile',
+        source: 'flatfile',
+        answered: withPrev.length - rest.length,
+        lookupsDone: 0,
+        lookupsTotal: 0,
+        unanswered: 0,
+      });
       try {
         const read = await (input.flatFile ?? startFlatFileRead(day, plan.mode))!;
         if ('error' in read) throw read.error;
@@ -93,11 +119,18 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
         if (r.kind === 'ok') {
           bulk = r.highs;
           source = 'flatfile';
-          log(`PROOF:flatfile rows=${r.rows} premarket_rows=${r.premarketRows} tickers=${r.highs.size} bytes=${r.bytes}${r.fromCache ? ' cached' : ''}`);
-        } else log(`PROOF:flatfile ${r.kind}: ${r.reason}; falling back to Theta for ${rest.length} symbol(s)`);
+          log(
+            `PROOF:flatfile rows=${r.rows} premarket_rows=${r.premarketRows} tickers=${r.highs.size} bytes=${r.bytes}${r.fromCache ? ' cached' : ''}`,
+          );
+        } else
+          log(
+            `PROOF:flatfile ${r.kind}: ${r.reason}; falling back to Theta for ${rest.length} symbol(s)`,
+          );
       } catch (e) {
         checkStopped(ctx.signal);
-        log(`PROOF:flatfile failed: ${describeError(e)}; falling back to Theta for ${rest.length} symbol(s)`);
+        log(
+          `PROOF:flatfile failed: ${describeError(e)}; falling back to Theta for ${rest.length} symbol(s)`,
+        );
       }
     }
     const band = cfg.R1_TH - cfg.R1_PROOF_BAND_PCT;
@@ -105,14 +138,24 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
       if (bulk === null) proofConfirm.push(s);
       else {
         const h = bulk.get(s);
-        if (h !== undefined && pctChange(h, prevAdj.get(s)!.prevClose) >= band - 1e-9) proofConfirm.push(s);
+        if (h !== undefined && pctChange(h, prevAdj.get(s)!.prevClose) >= band - 1e-9)
+          proofConfirm.push(s);
       }
     }
-    log(`PROOF:begin source=${source} eligible=${withPrev.length} known=${withPrev.length - rest.length} confirm=${proofConfirm.length}`);
+    log(
+      `PROOF:begin source=${source} eligible=${withPrev.length} known=${withPrev.length - rest.length} confirm=${proofConfirm.length}`,
+    );
     const settled = withPrev.length - proofConfirm.length;
     const more = await fetchPremarket(ctx, date, proofConfirm, (done, total) => {
       emit({ type: 'r1-progress', date, done, total });
-      proofEvent({ phase: 'lookups', source, answered: settled + done, lookupsDone: done, lookupsTotal: total, unanswered: 0 });
+      proofEvent({
+        phase: 'lookups',
+        source,
+        answered: settled + done,
+        lookupsDone: done,
+        lookupsTotal: total,
+        unanswered: 0,
+      });
     });
     for (const s of proofConfirm) {
       const a = more.get(s)!;
@@ -135,17 +178,44 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
     dc.proof_source = dc.proof === 'exhaustive' ? source : null;
     dc.proof_checked = dc.proof === 'exhaustive' ? withPrev.length : 0;
     dc.proof_found = proofFound.map((s) => `${s}:${r1.get(s)!.toFixed(1)}`).join('|');
-    for (const s of proofFound) log(`PROOF:found ${s} R1 ${r1.get(s)!.toFixed(1)}% (premarket high ${pm.get(s)!.high}; the prefilter did not select it)`);
+    for (const s of proofFound)
+      log(
+        `PROOF:found ${s} R1 ${r1.get(s)!.toFixed(1)}% (premarket high ${pm.get(s)!.high}; the prefilter did not select it)`,
+      );
     if (bulk !== null) {
       // Flat file vs Theta trades near the threshold: disagreements go to the provider-overlap report.
       const theta = new Map<string, number | null>();
-      for (const [s, a] of pm) if (a.outcome !== 'unanswered') theta.set(s, a.outcome === 'high' ? a.high : null);
-      pmOverlap = premarketDisagreements({ date, symbols: withPrev, flatFile: bulk, theta, prevClose: (s) => prevAdj.get(s)!.prevClose, bandPct: band });
-      for (const d of pmOverlap.slice(0, 20)) log(`PROOF:disagree ${d.symbol} flatfile ${d.highA ?? 'none'} theta ${d.highB ?? 'none'}${d.diffPct === null ? '' : ` (${d.diffPct.toFixed(2)}%)`}`);
-      if (pmOverlap.length > 0) log(`PROOF:disagree ${pmOverlap.length} symbol(s) between the flat file and Theta (provider_overlap_pm_${date}.csv)`);
+      for (const [s, a] of pm)
+        if (a.outcome !== 'unanswered') theta.set(s, a.outcome === 'high' ? a.high : null);
+      pmOverlap = premarketDisagreements({
+        date,
+        symbols: withPrev,
+        flatFile: bulk,
+        theta,
+        prevClose: (s) => prevAdj.get(s)!.prevClose,
+        bandPct: band,
+      });
+      for (const d of pmOverlap.slice(0, 20))
+        log(
+          `PROOF:disagree ${d.symbol} flatfile ${d.highA ?? 'none'} theta ${d.highB ?? 'none'}${d.diffPct === null ? '' : ` (${d.diffPct.toFixed(2)}%)`}`,
+        );
+      if (pmOverlap.length > 0)
+        log(
+          `PROOF:disagree ${pmOverlap.length} symbol(s) between the flat file and Theta (provider_overlap_pm_${date}.csv)`,
+        );
     }
-    if (proofUnanswered > 0) log(`PROOF:unproven premarket unanswered for ${proofUnanswered} symbol(s)`);
-    proofEvent({ phase: 'end', source, answered: withPrev.length - unanswered, lookupsDone: proofConfirm.length, lookupsTotal: proofConfirm.length, unanswered, outcome: dc.proof, found: proofFound.length });
+    if (proofUnanswered > 0)
+      log(`PROOF:unproven premarket unanswered for ${proofUnanswered} symbol(s)`);
+    proofEvent({
+      phase: 'end',
+      source,
+      answered: withPrev.length - unanswered,
+      lookupsDone: proofConfirm.length,
+      lookupsTotal: proofConfirm.length,
+      unanswered,
+      outcome: dc.proof,
+      found: proofFound.length,
+    });
   }
   return { unanswered, found: proofFound, confirm: proofConfirm, pmOverlap };
 }

@@ -62,7 +62,15 @@ export interface R1Out {
 }
 
 /** The R1 plan of the day (see {@link R1Plan}). */
-export function planR1(day: { date: string; mode: R1Mode; bulk: boolean; ctx: { cfg: import('../../config/index.js').Config } }, input: R1In): R1Plan {
+export function planR1(
+  day: {
+    date: string;
+    mode: R1Mode;
+    bulk: boolean;
+    ctx: { cfg: import('../../config/index.js').Config };
+  },
+  input: R1In,
+): R1Plan {
   const { cfg } = day.ctx;
   const { bars, prevAdj, eligible, filterOf, r2, r3 } = input;
   const withPrev = eligible.filter((s) => prevAdj.has(s));
@@ -78,7 +86,12 @@ export function planR1(day: { date: string; mode: R1Mode; bulk: boolean; ctx: { 
       if (r2.has(s) || r3.has(s) || meets(pctChange(b.high, pc), cfg.R1_PREFILTER_PCT)) cand.add(s);
     }
     candidates = [...cand].sort();
-    sample = auditSample(withPrev.filter((s) => !cand.has(s)), cfg.AUDIT_SAMPLE_N, cfg.AUDIT_SEED, day.date);
+    sample = auditSample(
+      withPrev.filter((s) => !cand.has(s)),
+      cfg.AUDIT_SAMPLE_N,
+      cfg.AUDIT_SEED,
+      day.date,
+    );
   }
   const toCheck = [...candidates, ...sample];
   // The post-scan miss audit's list (top gainers by day high / previous close, filtered as in
@@ -89,7 +102,14 @@ export function planR1(day: { date: string; mode: R1Mode; bulk: boolean; ctx: { 
     .filter((x) => Number.isFinite(x.g))
     .sort((a, b) => b.g - a.g || (a.s < b.s ? -1 : 1))
     .slice(0, topN);
-  const auditFilterCounts: Record<string, number> = { listed: gainers.length, unknown_type: 0, exchange: 0, type: 0, volume: 0, kept: 0 };
+  const auditFilterCounts: Record<string, number> = {
+    listed: gainers.length,
+    unknown_type: 0,
+    exchange: 0,
+    type: 0,
+    volume: 0,
+    kept: 0,
+  };
   const audited: string[] = [];
   for (const { s } of gainers) {
     const reason = filterOf.get(s) ?? null;
@@ -100,8 +120,22 @@ export function planR1(day: { date: string; mode: R1Mode; bulk: boolean; ctx: { 
   const checkSet = new Set(toCheck);
   const needPm = cfg.MISS_AUDIT_THETA ? audited.filter((s) => !checkSet.has(s)) : [];
   return {
-    ...input, mode: day.mode, withPrev, candidates, sample, toCheck, topN, audited, auditFilterCounts, needPm,
-    counts: { candidates: candidates.length, sample: sample.length, audit: needPm.length, mode: day.mode },
+    ...input,
+    mode: day.mode,
+    withPrev,
+    candidates,
+    sample,
+    toCheck,
+    topN,
+    audited,
+    auditFilterCounts,
+    needPm,
+    counts: {
+      candidates: candidates.length,
+      sample: sample.length,
+      audit: needPm.length,
+      mode: day.mode,
+    },
   };
 }
 
@@ -120,7 +154,9 @@ export const r1Stage: Stage<R1In, R1Plan, R1Out> = {
     const flatFile = startFlatFileRead(day, plan.mode);
     let pm: Map<string, PmState>;
     try {
-      pm = await fetchPremarket(ctx, date, [...toCheck, ...needPm], (done, total) => ctx.emit({ type: 'r1-progress', date, done, total }));
+      pm = await fetchPremarket(ctx, date, [...toCheck, ...needPm], (done, total) =>
+        ctx.emit({ type: 'r1-progress', date, done, total }),
+      );
     } catch (e) {
       await flatFile; // (never rejects; a stop aborts it) nothing of the day runs on after the stage
       throw e;
@@ -146,9 +182,26 @@ export const r1Stage: Stage<R1In, R1Plan, R1Out> = {
     dc.r1_unanswered = unanswered;
     dc.audit_sample_misses = sampleMisses.length;
     const counts = {
-      checked: dc.r1_checked, r1: r1.size, unanswered, cached: [...pm.values()].filter((x) => x.fromCache).length,
-      sample_misses: sampleMisses.length, proof: dc.proof, proof_found: proof.found.length,
+      checked: dc.r1_checked,
+      r1: r1.size,
+      unanswered,
+      cached: [...pm.values()].filter((x) => x.fromCache).length,
+      sample_misses: sampleMisses.length,
+      proof: dc.proof,
+      proof_found: proof.found.length,
     };
-    return { out: { plan, r1, pm, unanswered, sampleMisses, proofFound: proof.found, proofConfirm: proof.confirm, pmOverlap: proof.pmOverlap }, counts };
+    return {
+      out: {
+        plan,
+        r1,
+        pm,
+        unanswered,
+        sampleMisses,
+        proofFound: proof.found,
+        proofConfirm: proof.confirm,
+        pmOverlap: proof.pmOverlap,
+      },
+      counts,
+    };
   },
 };

@@ -31,11 +31,15 @@ export const r2r3Stage: Stage<R2R3In, R2R3In & { counts?: undefined }, R2R3Out> 
       if (pc) {
         const g = pctChange(b.open, pc.prevClose);
         if (meets(g, cfg.R2_TH)) r2.set(s, g);
-        else if (pc.factor !== 1 && meets(pctChange(b.open, pc.prevClose / pc.factor), cfg.R2_TH)) splitArtifacts++;
+        else if (pc.factor !== 1 && meets(pctChange(b.open, pc.prevClose / pc.factor), cfg.R2_TH))
+          splitArtifacts++;
       }
       const push = pctChange(b.high, b.open);
       if (meets(push, cfg.R3_TH)) r3.set(s, push);
     }
-    return { out: { r2, r3 }, counts: { r2: r2.size, r3: r3.size, split_artifacts: splitArtifacts } };
+    return {
+      out: { r2, r3 },
+      counts: { r2: r2.size, r3: r3.size, split_artifacts: splitArtifacts },
+    };
   },
 };

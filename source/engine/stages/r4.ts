@@ -43,7 +43,8 @@ export const r4Stage: Stage<R4In, R4In & { windowDays: string[]; counts: StageCo
       // the Theta answers that arrived meanwhile are handled between them; a pause holds here.
       await yieldToIo();
       await step(ctx);
-      const dayBars = d === date ? bars : d === prevDate ? prevBars : await loadGrouped(ctx, d, false);
+      const dayBars =
+        d === date ? bars : d === prevDate ? prevBars : await loadGrouped(ctx, d, false);
       if (dayBars.size === 0) missingDays++;
       for (const s of eligible) {
         const b = dayBars.get(s);
@@ -60,6 +61,14 @@ export const r4Stage: Stage<R4In, R4In & { windowDays: string[]; counts: StageCo
       if (meets(sv.corrected, ctx.cfg.R4_TH)) r4.set(s, sv.corrected);
       else if (meets(sv.raw, ctx.cfg.R4_TH)) r4Artifacts++;
     }
-    return { out: { r4 }, counts: { r4: r4.size, evaluated: eligible.length, window_days_without_bars: missingDays, split_artifacts: r4Artifacts } };
+    return {
+      out: { r4 },
+      counts: {
+        r4: r4.size,
+        evaluated: eligible.length,
+        window_days_without_bars: missingDays,
+        split_artifacts: r4Artifacts,
+      },
+    };
   },
 };

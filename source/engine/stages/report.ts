@@ -58,7 +58,22 @@ export const reportStage: Stage<ReportIn, ReportIn & { counts?: undefined }, Rep
   name: 'REPORT',
   async run(day, input) {
     const { ctx, date, dc } = day;
-    const { plan, hits, hitSymbols, r1, r2, r3, r4, pm, auditPm, sampleMisses, proofFound, unanswered, auditUnanswered, auditMisses } = input;
+    const {
+      plan,
+      hits,
+      hitSymbols,
+      r1,
+      r2,
+      r3,
+      r4,
+      pm,
+      auditPm,
+      sampleMisses,
+      proofFound,
+      unanswered,
+      auditUnanswered,
+      auditMisses,
+    } = input;
     const { mode, sample, toCheck, needPm, topN } = plan;
     const sampleSize = mode === 'exhaustive' ? dc.r1_checked : sample.length;
     const audit = {
@@ -85,10 +100,21 @@ export const reportStage: Stage<ReportIn, ReportIn & { counts?: undefined }, Rep
     recordRequests(ctx, dc, input.before);
     dc.processing_ms = Date.now() - day.t0;
     dc.stage_ms = JSON.stringify(input.stageMs);
-    writeDayJson(ctx.stateDir, 'pm_diag', date, { date, mode, pm_high_policy: ctx.cfg.PM_HIGH_POLICY, by_source: ctx.theta.diagnostics(date), raw_high_differs: ctx.theta.rawHighs?.(date) ?? [] });
+    writeDayJson(ctx.stateDir, 'pm_diag', date, {
+      date,
+      mode,
+      pm_high_policy: ctx.cfg.PM_HIGH_POLICY,
+      by_source: ctx.theta.diagnostics(date),
+      raw_high_differs: ctx.theta.rawHighs?.(date) ?? [],
+    });
     const hitSet = new Set(hitSymbols);
     const overlap: OverlapRow[] = [];
-    const overlapSymbols = new Set<string>([...toCheck, ...hitSymbols, ...needPm, ...input.proofConfirm]);
+    const overlapSymbols = new Set<string>([
+      ...toCheck,
+      ...hitSymbols,
+      ...needPm,
+      ...input.proofConfirm,
+    ]);
     for (const s of [...overlapSymbols].sort()) {
       overlap.push({
         symbol: s,
@@ -112,10 +138,16 @@ export const reportStage: Stage<ReportIn, ReportIn & { counts?: undefined }, Rep
         severity: 'WARNING',
         kind: 'proof_found_hit',
         date,
-        message: `the proof found ${proofFound.length} R1 hit(s) the prefilter missed: ${proofFound.slice(0, 5).map((x) => `${x} ${r1.get(x)!.toFixed(1)}%`).join(', ')}${proofFound.length > 5 ? ', ...' : ''} (stored with the day)`,
+        message: `the proof found ${proofFound.length} R1 hit(s) the prefilter missed: ${proofFound
+          .slice(0, 5)
+          .map((x) => `${x} ${r1.get(x)!.toFixed(1)}%`)
+          .join(', ')}${proofFound.length > 5 ? ', ...' : ''} (stored with the day)`,
       });
       ctx.emit({ type: 'alert', alert });
     }
-    return { out: { status, reason }, counts: { status, discoveries: hits.length, proof: dc.proof } };
+    return {
+      out: { status, reason },
+      counts: { status, discoveries: hits.length, proof: dc.proof },
+    };
   },
 };

@@ -71,7 +71,10 @@ export class StageRunner {
    * @param outer the engine context (its signal is the stop).
    * @param makeDay builds the day's scope around the day's context.
    */
-  constructor(private readonly outer: EngineContext, makeDay: (ctx: EngineContext) => DayScope) {
+  constructor(
+    private readonly outer: EngineContext,
+    makeDay: (ctx: EngineContext) => DayScope,
+  ) {
     setMaxListeners(0, this.abort.signal);
     if (outer.signal.aborted) this.abort.abort();
     else outer.signal.addEventListener('abort', this.onOuterAbort, { once: true });
@@ -92,7 +95,10 @@ export class StageRunner {
    * input (an upstream stage failed) rejects the output without beginning the stage. A stage that
    * fails aborts the day's other stages. No rejection is left unhandled: {@link settle} waits for all.
    */
-  start<I, P extends { counts?: StageCounts }, O>(stage: Stage<I, P, O>, input: I | Promise<I>): Promise<O> {
+  start<I, P extends { counts?: StageCounts }, O>(
+    stage: Stage<I, P, O>,
+    input: I | Promise<I>,
+  ): Promise<O> {
     const p = (async () => this.run(stage, await input))();
     p.catch(() => this.abort.abort());
     this.tasks.push(p);

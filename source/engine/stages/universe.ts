@@ -25,12 +25,18 @@ export const universeStage: Stage<void, { counts?: undefined }, UniverseOut> = {
     let universe = ctx.store.getUniverse(date);
     const pinnedBefore = universe !== null;
     if (!universe) {
-      universe = await provider(ctx, 'reference tickers', () => ctx.polygon.referenceTickers(date, ctx.signal));
-      if (universe.length === 0) throw new DayFailure(`universe: Polygon reference tickers returned no symbol for ${date}`);
+      universe = await provider(ctx, 'reference tickers', () =>
+        ctx.polygon.referenceTickers(date, ctx.signal),
+      );
+      if (universe.length === 0)
+        throw new DayFailure(`universe: Polygon reference tickers returned no symbol for ${date}`);
       ctx.store.pinUniverse(date, universe);
     }
     const refBySymbol = new Map<string, UniverseTicker>(universe.map((u) => [u.symbol, u]));
     dc.total_universe = universe.length;
-    return { out: { universe, refBySymbol }, counts: { symbols: universe.length, cached: pinnedBefore ? 1 : 0 } };
+    return {
+      out: { universe, refBySymbol },
+      counts: { symbols: universe.length, cached: pinnedBefore ? 1 : 0 },
+    };
   },
 };

@@ -43,7 +43,8 @@ function validYmd(y: number, mo: number, d: number): number | null {
   if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
   const t = Date.UTC(y, mo - 1, d);
   const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+    return null;
   return t;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The per-terminal concurrency gate of the ThetaData emulator (providers.md §2.8): at most `cap`
+ * The per-terminal concurrency gate of the ThetaData emulator (docs/providers.md §2.8): at most `cap`
  * requests hold a slot; up to `queue` more wait in FIFO order; beyond that a request is refused
  * at once (the caller answers 429).
  */
@@ -34,8 +34,10 @@ export class TerminalGate {
     private readonly cap: number,
     private readonly queue: number,
   ) {
-    if (!Number.isInteger(cap) || cap < 1) throw new Error(`terminal cap must be an integer >= 1, got ${cap}`);
-    if (!Number.isInteger(queue) || queue < 0) throw new Error(`terminal queue must be an integer >= 0, got ${queue}`);
+    if (!Number.isInteger(cap) || cap < 1)
+      throw new Error(`terminal cap must be an integer >= 1, got ${cap}`);
+    if (!Number.isInteger(queue) || queue < 0)
+      throw new Error(`terminal queue must be an integer >= 0, got ${queue}`);
   }
 
   /**
@@ -91,7 +93,12 @@ export class TerminalGate {
 
   /** A snapshot of the counters. */
   counters(): GateCounters {
-    return { inFlight: this.inFlight, maxInFlight: this.maxInFlight, queued: this.waiters.length, rejected429: this.rejected };
+    return {
+      inFlight: this.inFlight,
+      maxInFlight: this.maxInFlight,
+      queued: this.waiters.length,
+      rejected429: this.rejected,
+    };
   }
 
   private take(): void {

@@ -75,7 +75,9 @@ export function text(status: number, body: string): Reply {
 /** Writes a reply unless the response is already gone. */
 export function send(res: ServerResponse, reply: Reply): void {
   if (res.destroyed || res.writableEnded) return;
-  const type = reply.contentType.startsWith('text/') ? `${reply.contentType}; charset=utf-8` : reply.contentType;
+  const type = reply.contentType.startsWith('text/')
+    ? `${reply.contentType}; charset=utf-8`
+    : reply.contentType;
   res.writeHead(reply.status, STATUS_TEXT[reply.status], {
     'content-type': type,
     'content-length': Buffer.byteLength(reply.body),
@@ -121,7 +123,9 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
 /** Resolves when `signal` aborts (at once when already aborted). */
 export function untilAborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
 }
 
 /** Increments `map[key]`. */
@@ -155,7 +159,9 @@ export function round(x: number, dp: number): number {
  * A running node:http server on 127.0.0.1 (random port) with keep-alive, whose handler gets a
  * {@link Ctx}. Handler errors become a 500 plain-text reply.
  */
-export async function startServer(handler: (ctx: Ctx) => Promise<void>): Promise<{ server: Server; url: string }> {
+export async function startServer(
+  handler: (ctx: Ctx) => Promise<void>,
+): Promise<{ server: Server; url: string }> {
   const server = createServer({ keepAlive: true }, (req, res) => {
     const ac = new AbortController();
     res.on('close', () => {

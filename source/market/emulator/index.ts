@@ -23,13 +23,15 @@ export type { FlatFileFaults } from './s3.js';
 
 function checkCount(name: string, v: number | undefined, fallback: number, min: number): number {
   if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min) throw new Error(`emulator option ${name} must be an integer >= ${min}, got ${v}`);
+  if (!Number.isInteger(v) || v < min)
+    throw new Error(`emulator option ${name} must be an integer >= ${min}, got ${v}`);
   return v;
 }
 
 function checkMs(name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  if (!Number.isFinite(v) || v < 0) throw new Error(`emulator option ${name} must be a number of ms >= 0, got ${v}`);
+  if (!Number.isFinite(v) || v < 0)
+    throw new Error(`emulator option ${name} must be a number of ms >= 0, got ${v}`);
   return v;
 }
 
@@ -42,8 +44,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const v1Cap = checkCount('thetaV1Cap', opts.thetaV1Cap, 4, 1);
   const queue = checkCount('thetaQueue', opts.thetaQueue, 16, 0);
   const pageSize = checkCount('tickersPageSize', opts.tickersPageSize, 1000, 1);
-  if (pageSize > 1000) throw new Error(`emulator option tickersPageSize must be <= 1000, got ${pageSize}`);
-  if (opts.polygonRatePerMin !== undefined) checkCount('polygonRatePerMin', opts.polygonRatePerMin, 0, 1);
+  if (pageSize > 1000)
+    throw new Error(`emulator option tickersPageSize must be <= 1000, got ${pageSize}`);
+  if (opts.polygonRatePerMin !== undefined)
+    checkCount('polygonRatePerMin', opts.polygonRatePerMin, 0, 1);
 
   let splitIndex: Promise<SplitIndex> | undefined;
   const st: EmulatorState = {
@@ -61,7 +65,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     splitIndex: () => {
       splitIndex ??= opts.source.splits().then((all) => {
         const map: SplitIndex = new Map();
-        for (const s of [...all].sort((a, b) => (a.executionDate < b.executionDate ? -1 : a.executionDate > b.executionDate ? 1 : 0))) {
+        for (const s of [...all].sort((a, b) =>
+          a.executionDate < b.executionDate ? -1 : a.executionDate > b.executionDate ? 1 : 0,
+        )) {
           const list: SplitRecord[] = map.get(s.ticker) ?? [];
           list.push(s);
           map.set(s.ticker, list);

@@ -1,8 +1,11 @@
 /**
- * Polygon/Massive REST routes of the emulator (providers.md §1.2-1.8), served from a MarketSource:
+ * Polygon/Massive REST routes of the emulator (docs/providers.md §1.2-1.8), served from a MarketSource:
  * grouped daily, range aggregates (minute/hour/day), reference tickers (paginated), ticker details,
  * ticker types and splits (paginated). Every JSON body carries a deterministic `request_id` and
  * `status`; empty answers omit `results` (or set it to null with `emptyResultsAsNull`).
+ *
+ * Over 400 lines: one emulated REST server: its routes share pagination, request ids, fault
+ * injection and the empty-answer conventions that the Polygon client relies on.
  */
 
 import { performance } from 'node:perf_hooks';
@@ -36,7 +39,7 @@ const RATE_ERROR =
 const MINUTE_RANGE_MAX_DAYS = 62;
 const DAY_RANGE_MAX_DAYS = 400;
 
-/** Stock ticker types served by `/v3/reference/tickers/types` (providers.md §1.6.5). */
+/** Stock ticker types served by `/v3/reference/tickers/types` (docs/providers.md §1.6.5). */
 const TICKER_TYPES: ReadonlyArray<[string, string]> = [
   ['CS', 'Common Stock'],
   ['PFD', 'Preferred Stock'],
@@ -67,7 +70,11 @@ type Route = (q: URLSearchParams, rid: string, m: RegExpExecArray) => Promise<Re
  * Serves one Polygon request: method check, latency, outage, routing (unknown path → 404 text),
  * auth (401), rolling rate limit (429), injected faults (429/5xx/malformed), then the route.
  */
-export async function handlePolygon(ctx: Ctx, st: EmulatorState, stats: PolygonStats): Promise<void> {
+export async function handlePolygon(
+  ctx: Ctx,
+  st: EmulatorState,
+  stats: PolygonStats,
+): Promise<void> {
   stats.requests++;
   const reply = await polygonReply(ctx, st);
   if (reply === null) return; // client went away
@@ -112,18 +119,24 @@ async function polygonReply(ctx: Ctx, st: EmulatorState): Promise<Reply | null> 
 
   if (st.polygonRatePerMin !== undefined) {
     const now = performance.now();
-    while (st.polygonWindow.length > 0 && now - st.polygonWindow[0] >= 60_000) st.polygonWindow.shift();
+    while (st.polygonWindow.length > 0 && now - st.polygonWindow[0] >= 60_000)
+      st.polygonWindow.shift();
     if (st.polygonWindow.length >= st.polygonRatePerMin) return too_many();
     st.polygonWindow.push(now);
   }
 
   let malformed = false;
-  if ((faults.polygon429 ?? 0) > 0 || (faults.polygon5xx ?? 0) > 0 || (faults.polygonMalformed ?? 0) > 0) {
+  if (
+    (faults.polygon429 ?? 0) > 0 ||
+    (faults.polygon5xx ?? 0) > 0 ||
+    (faults.polygonMalformed ?? 0) > 0
+  ) {
     const [d429, d5xx, dPick, dBad] = draws(st.dice.roll('polygon', key), 4);
     if (d429 < (faults.polygon429 ?? 0)) return too_many();
     if (d5xx < (faults.polygon5xx ?? 0)) {
       const code = [500, 502, 503][Math.min(2, Math.floor(dPick * 3))];
-      if (code === 500) return json(500, { status: 'ERROR', request_id: rid, error: 'Internal Server Error' });
+      if (code === 500)
+        return json(500, { status: 'ERROR', request_id: rid, error: 'Internal Server Error' });
       return text(code, code === 502 ? 'Bad Gateway' : 'Service Unavailable');
     }
     malformed = dBad < (faults.polygonMalformed ?? 0);
@@ -138,7 +151,10 @@ async function polygonReply(ctx: Ctx, st: EmulatorState): Promise<Reply | null> 
 
 function polygonRoutes(st: EmulatorState): Array<[RegExp, Route]> {
   return [
-    [/^\/v2\/aggs\/grouped\/locale\/us\/market\/stocks\/([^/]+)$/, (q, rid, m) => groupedDaily(st, q, rid, dec(m[1]))],
+    [
+      /^\/v2\/aggs\/grouped\/locale\/us\/market\/stocks\/([^/]+)$/,
+      (q, rid, m) => groupedDaily(st, q, rid, dec(m[1])),
+    ],
     [
       /^\/v2\/aggs\/ticker\/([^/]+)\/range\/([^/]+)\/([^/]+)\/([^/]+)\/([^/]+)$/,
       (q, rid, m) => rangeAggs(st, q, rid, dec(m[1]), m[2], m[3], dec(m[4]), dec(m[5])),
@@ -163,7 +179,11 @@ function badRequest(rid: string, error: string): Reply {
 }
 
 /** Adds `results` (or null / nothing when empty, per options) to a body. */
-function withResults<T>(st: EmulatorState, body: Record<string, unknown>, results: T[]): Record<string, unknown> {
+function withResults<T>(
+  st: EmulatorState,
+  body: Record<string, unknown>,
+  results: T[],
+): Record<string, unknown> {
   if (results.length > 0) body.results = results;
   else if (st.emptyResultsAsNull) body.results = null;
   return body;
@@ -178,8 +198,14 @@ async function priceFactor(st: EmulatorState, ticker: string, date: string): Pro
   return f;
 }
 
-async function groupedDaily(st: EmulatorState, q: URLSearchParams, rid: string, date: string): Promise<Reply> {
-  if (parseIsoDate(date) === null) return badRequest(rid, `Could not parse the date parameter '${date}'; use YYYY-MM-DD.`);
+async function groupedDaily(
+  st: EmulatorState,
+  q: URLSearchParams,
+  rid: string,
+  date: string,
+): Promise<Reply> {
+  if (parseIsoDate(date) === null)
+    return badRequest(rid, `Could not parse the date parameter '${date}'; use YYYY-MM-DD.`);
   const adjusted = parseBool(q.get('adjusted'), true);
   const includeOtc = parseBool(q.get('include_otc'), false);
   if (adjusted === null) return badRequest(rid, 'adjusted must be true or false');
@@ -197,7 +223,20 @@ async function groupedDaily(st: EmulatorState, q: URLSearchParams, rid: string, 
     if (b.otc) row.otc = true;
     results.push(row);
   }
-  return json(200, withResults(st, { queryCount: results.length, resultsCount: results.length, adjusted, status: 'OK', request_id: rid }, results));
+  return json(
+    200,
+    withResults(
+      st,
+      {
+        queryCount: results.length,
+        resultsCount: results.length,
+        adjusted,
+        status: 'OK',
+        request_id: rid,
+      },
+      results,
+    ),
+  );
 }
 
 /** A `from`/`to` path value: `YYYY-MM-DD` (ET day) or ms epoch. */
@@ -219,21 +258,31 @@ async function rangeAggs(
   toS: string,
 ): Promise<Reply> {
   const mult = /^\d+$/.test(multS) ? Number(multS) : NaN;
-  if (!Number.isInteger(mult) || mult < 1) return badRequest(rid, `multiplier must be a positive integer, got '${multS}'`);
+  if (!Number.isInteger(mult) || mult < 1)
+    return badRequest(rid, `multiplier must be a positive integer, got '${multS}'`);
   if (!['minute', 'hour', 'day'].includes(timespan)) {
-    return badRequest(rid, `timespan '${timespan}' is not served by the emulator (minute, hour, day)`);
+    return badRequest(
+      rid,
+      `timespan '${timespan}' is not served by the emulator (minute, hour, day)`,
+    );
   }
-  if (timespan === 'day' && mult !== 1) return badRequest(rid, 'the emulator serves day bars with multiplier 1 only');
+  if (timespan === 'day' && mult !== 1)
+    return badRequest(rid, 'the emulator serves day bars with multiplier 1 only');
   const fromMs = parseEdge(fromS, false);
   const toMs = parseEdge(toS, true);
-  if (fromMs === null || toMs === null) return badRequest(rid, `Could not parse from/to '${fromS}'/'${toS}'; use YYYY-MM-DD or ms`);
+  if (fromMs === null || toMs === null)
+    return badRequest(rid, `Could not parse from/to '${fromS}'/'${toS}'; use YYYY-MM-DD or ms`);
   const adjusted = parseBool(q.get('adjusted'), true);
   if (adjusted === null) return badRequest(rid, 'adjusted must be true or false');
   const sort = q.get('sort') ?? 'asc';
   if (sort !== 'asc' && sort !== 'desc') return badRequest(rid, "sort must be 'asc' or 'desc'");
   const dates = toMs < fromMs ? [] : dateRange(utcToEt(fromMs).date, utcToEt(toMs).date);
   const maxDays = timespan === 'day' ? DAY_RANGE_MAX_DAYS : MINUTE_RANGE_MAX_DAYS;
-  if (dates.length > maxDays) return badRequest(rid, `the emulator serves at most ${maxDays} days of ${timespan} bars per request`);
+  if (dates.length > maxDays)
+    return badRequest(
+      rid,
+      `the emulator serves at most ${maxDays} days of ${timespan} bars per request`,
+    );
 
   const results: Record<string, unknown>[] = [];
   if (timespan === 'day') {
@@ -256,16 +305,38 @@ async function rangeAggs(
       const bars = await st.source.minuteBars(ticker, d);
       if (!bars) continue;
       const f = adjusted ? await priceFactor(st, ticker, d) : 1;
-      for (const b of bucketBars(bars.filter((x) => x.startMs >= fromMs && x.startMs <= toMs), bucketMs)) {
+      for (const b of bucketBars(
+        bars.filter((x) => x.startMs >= fromMs && x.startMs <= toMs),
+        bucketMs,
+      )) {
         const p = (x: number): number => (f === 1 ? x : round(x * f, 4));
-        results.push({ v: f === 1 ? b.volume : round(b.volume / f, 4), o: p(b.open), c: p(b.close), h: p(b.high), l: p(b.low), t: b.startMs, n: b.trades });
+        results.push({
+          v: f === 1 ? b.volume : round(b.volume / f, 4),
+          o: p(b.open),
+          c: p(b.close),
+          h: p(b.high),
+          l: p(b.low),
+          t: b.startMs,
+          n: b.trades,
+        });
       }
     }
   }
   if (sort === 'desc') results.reverse();
   return json(
     200,
-    withResults(st, { ticker, queryCount: results.length, resultsCount: results.length, adjusted, status: 'OK', request_id: rid }, results),
+    withResults(
+      st,
+      {
+        ticker,
+        queryCount: results.length,
+        resultsCount: results.length,
+        adjusted,
+        status: 'OK',
+        request_id: rid,
+      },
+      results,
+    ),
   );
 }
 
@@ -301,7 +372,14 @@ function encodeCursor(c: CursorState): string {
 function decodeCursor(s: string): CursorState | null {
   try {
     const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as CursorState;
-    if (typeof v !== 'object' || v === null || typeof v.o !== 'number' || typeof v.p !== 'object' || v.p === null) return null;
+    if (
+      typeof v !== 'object' ||
+      v === null ||
+      typeof v.o !== 'number' ||
+      typeof v.p !== 'object' ||
+      v.p === null
+    )
+      return null;
     return v;
   } catch {
     return null;
@@ -337,7 +415,15 @@ function rangeOk(value: string, p: Record<string, string>, field: string): boole
   return true;
 }
 
-function page<T>(st: EmulatorState, path: string, cs: CursorState, size: number, all: T[], rid: string, map: (x: T) => unknown): Reply {
+function page<T>(
+  st: EmulatorState,
+  path: string,
+  cs: CursorState,
+  size: number,
+  all: T[],
+  rid: string,
+  map: (x: T) => unknown,
+): Reply {
   const slice = all.slice(cs.o, cs.o + size);
   const body: Record<string, unknown> = { count: slice.length };
   if (cs.o + size < all.length) {
@@ -363,7 +449,8 @@ async function tickersList(st: EmulatorState, q: URLSearchParams, rid: string): 
   if (!cs) return badRequest(rid, 'invalid cursor');
   const p = cs.p;
   const date = p.date ?? defaultDate(st.source);
-  if (parseIsoDate(date) === null) return badRequest(rid, `Could not parse the date parameter '${date}'; use YYYY-MM-DD.`);
+  if (parseIsoDate(date) === null)
+    return badRequest(rid, `Could not parse the date parameter '${date}'; use YYYY-MM-DD.`);
   const active = parseBool(p.active ?? null, true);
   if (active === null) return badRequest(rid, 'active must be true or false');
   const limit = parseLimit(p.limit, st.tickersPageSize);
@@ -381,7 +468,9 @@ async function tickersList(st: EmulatorState, q: URLSearchParams, rid: string): 
       (p.type === undefined || t.type === p.type) &&
       (p.exchange === undefined || t.primaryExchange === p.exchange) &&
       rangeOk(t.ticker, p, 'ticker') &&
-      (search === undefined || t.ticker.toLowerCase().includes(search) || t.name.toLowerCase().includes(search)),
+      (search === undefined ||
+        t.ticker.toLowerCase().includes(search) ||
+        t.name.toLowerCase().includes(search)),
   );
   all.sort((a, b) => cmp(key(a), key(b)) || cmp(a.ticker, b.ticker));
   if (order === 'desc') all.reverse();
@@ -406,9 +495,15 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function tickerDetails(st: EmulatorState, q: URLSearchParams, rid: string, ticker: string): Promise<Reply> {
+async function tickerDetails(
+  st: EmulatorState,
+  q: URLSearchParams,
+  rid: string,
+  ticker: string,
+): Promise<Reply> {
   const date = q.get('date') ?? defaultDate(st.source);
-  if (parseIsoDate(date) === null) return badRequest(rid, `Could not parse the date parameter '${date}'; use YYYY-MM-DD.`);
+  if (parseIsoDate(date) === null)
+    return badRequest(rid, `Could not parse the date parameter '${date}'; use YYYY-MM-DD.`);
   const d = await st.source.tickerDetails(ticker, date);
   if (!d) return json(404, { status: 'NOT_FOUND', request_id: rid, message: 'Ticker not found.' });
   const results: Record<string, unknown> = {
@@ -423,13 +518,20 @@ async function tickerDetails(st: EmulatorState, q: URLSearchParams, rid: string,
   };
   if (d.listDate !== undefined) results.list_date = d.listDate;
   if (d.marketCap !== undefined) results.market_cap = d.marketCap;
-  if (d.shareClassSharesOutstanding !== undefined) results.share_class_shares_outstanding = d.shareClassSharesOutstanding;
-  if (d.weightedSharesOutstanding !== undefined) results.weighted_shares_outstanding = d.weightedSharesOutstanding;
+  if (d.shareClassSharesOutstanding !== undefined)
+    results.share_class_shares_outstanding = d.shareClassSharesOutstanding;
+  if (d.weightedSharesOutstanding !== undefined)
+    results.weighted_shares_outstanding = d.weightedSharesOutstanding;
   return json(200, { request_id: rid, results, status: 'OK' });
 }
 
 function tickerTypes(rid: string): Reply {
-  const results = TICKER_TYPES.map(([code, description]) => ({ code, description, asset_class: 'stocks', locale: 'us' }));
+  const results = TICKER_TYPES.map(([code, description]) => ({
+    code,
+    description,
+    asset_class: 'stocks',
+    locale: 'us',
+  }));
   return json(200, { count: results.length, request_id: rid, results, status: 'OK' });
 }
 
@@ -444,9 +546,11 @@ async function splitsList(st: EmulatorState, q: URLSearchParams, rid: string): P
   const order = p.order ?? 'asc';
   if (order !== 'asc' && order !== 'desc') return badRequest(rid, "order must be 'asc' or 'desc'");
   const sort = p.sort ?? 'execution_date';
-  if (sort !== 'execution_date' && sort !== 'ticker') return badRequest(rid, "sort must be 'execution_date' or 'ticker'");
+  if (sort !== 'execution_date' && sort !== 'ticker')
+    return badRequest(rid, "sort must be 'execution_date' or 'ticker'");
   for (const k of Object.keys(p)) {
-    if (k.startsWith('execution_date') && parseIsoDate(p[k]) === null) return badRequest(rid, `Could not parse ${k} '${p[k]}'; use YYYY-MM-DD.`);
+    if (k.startsWith('execution_date') && parseIsoDate(p[k]) === null)
+      return badRequest(rid, `Could not parse ${k} '${p[k]}'; use YYYY-MM-DD.`);
   }
   const all: SplitRecord[] = (await st.source.splits()).filter(
     (s) =>

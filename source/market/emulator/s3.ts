@@ -77,7 +77,9 @@ const caches = new WeakMap<MarketSource, LruMap<string, Promise<Buffer | null>>>
 
 /** The ISO date of a minute-aggs key, or null when `key` is not one. */
 export function dateOfKey(key: string): string | null {
-  const m = /^us_stocks_sip\/minute_aggs_v1\/(\d{4})\/(\d{2})\/(\d{4}-\d{2}-\d{2})\.csv\.gz$/.exec(key);
+  const m = /^us_stocks_sip\/minute_aggs_v1\/(\d{4})\/(\d{2})\/(\d{4}-\d{2}-\d{2})\.csv\.gz$/.exec(
+    key,
+  );
   if (!m || m[3]!.slice(0, 4) !== m[1] || m[3]!.slice(5, 7) !== m[2]) return null;
   return parseIsoDate(m[3]!) === null ? null : m[3]!;
 }
@@ -95,16 +97,27 @@ export function publishedAt(date: string): number {
 }
 
 function xml(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
 function s3Error(res: ServerResponse, status: number, code: string, message: string): void {
-  xml(res, status, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+  xml(
+    res,
+    status,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  );
 }
 
 /** True when the request carries a valid SigV4 signature of `accessKey`/`secretKey`. */
-function signatureValid(req: IncomingMessage, url: URL, st: FlatFileState): 'ok' | 'missing' | 'bad' {
+function signatureValid(
+  req: IncomingMessage,
+  url: URL,
+  st: FlatFileState,
+): 'ok' | 'missing' | 'bad' {
   const auth = req.headers.authorization;
   if (typeof auth !== 'string' || !auth.startsWith('AWS4-HMAC-SHA256 ')) return 'missing';
   const cred = /Credential=([^/]+)\//.exec(auth)?.[1];
@@ -114,7 +127,14 @@ function signatureValid(req: IncomingMessage, url: URL, st: FlatFileState): 'ok'
   if (typeof date !== 'string' || typeof sha !== 'string') return 'bad';
   const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/s3\//.exec(auth)?.[1] ?? 'us-east-1';
   const resigned = aws4.sign(
-    { host: req.headers.host ?? '', path: `${url.pathname}${url.search}`, method: req.method ?? 'GET', service: 's3', region, headers: { 'X-Amz-Date': date, 'X-Amz-Content-Sha256': sha } },
+    {
+      host: req.headers.host ?? '',
+      path: `${url.pathname}${url.search}`,
+      method: req.method ?? 'GET',
+      service: 's3',
+      region,
+      headers: { 'X-Amz-Date': date, 'X-Amz-Content-Sha256': sha },
+    },
     { accessKeyId: st.accessKey, secretAccessKey: st.secretKey },
   );
   return (resigned.headers as Record<string, string>).Authorization === auth ? 'ok' : 'bad';
@@ -130,7 +150,12 @@ const CHUNK_CHARS = 64 * 1024;
  * whole CSV text or its rows (a simulated day is ~100,000 rows; building them as one array of
  * strings took ~50 MB of heap for a moment). Same CSV bytes as before, in ticker order.
  */
-async function buildGzip(source: MarketSource, date: string, dropHigh: boolean, skewHighPct = 0): Promise<Buffer | null> {
+async function buildGzip(
+  source: MarketSource,
+  date: string,
+  dropHigh: boolean,
+  skewHighPct = 0,
+): Promise<Buffer | null> {
   const daily: DailyBar[] = await source.groupedDaily(date);
   if (daily.length === 0) return null;
   const gz = createGzip();
@@ -146,14 +171,34 @@ async function buildGzip(source: MarketSource, date: string, dropHigh: boolean, 
   for (const b of daily) if (!b.otc) byTicker.set(b.T, b);
   const tickers = [...byTicker.keys()].sort();
   let chunk = `${dropHigh ? MINUTE_AGGS_HEADER.replace(',high', '') : MINUTE_AGGS_HEADER}\n`;
-  const row = (t: string, v: number, o: number, c: number, h: number, l: number, startNs: string, n: number): string =>
-    dropHigh ? `${t},${v},${o},${c},${l},${startNs},${n}\n` : `${t},${v},${o},${c},${h},${l},${startNs},${n}\n`;
+  const row = (
+    t: string,
+    v: number,
+    o: number,
+    c: number,
+    h: number,
+    l: number,
+    startNs: string,
+    n: number,
+  ): string =>
+    dropHigh
+      ? `${t},${v},${o},${c},${l},${startNs},${n}\n`
+      : `${t},${v},${o},${c},${h},${l},${startNs},${n}\n`;
   try {
     for (const t of tickers) {
       const bars = (await source.minuteBars(t, date)) ?? [];
       for (const b of bars) {
         const high = skewHighPct ? Math.round(b.high * skew * 10_000) / 10_000 : b.high;
-        chunk += row(t, b.volume, b.open, b.close, high, b.low, String(BigInt(b.startMs) * 1_000_000n), b.trades);
+        chunk += row(
+          t,
+          b.volume,
+          b.open,
+          b.close,
+          high,
+          b.low,
+          String(BigInt(b.startMs) * 1_000_000n),
+          b.trades,
+        );
       }
       const d = byTicker.get(t)!;
       chunk += row(t, d.v, d.o, d.c, d.h, d.l, open, d.n ?? 1);
@@ -180,14 +225,27 @@ export async function handleFlatFiles(ctx: Ctx, st: FlatFileState): Promise<void
   const { req, res, url } = ctx;
   try {
     if ((req.method ?? 'GET') !== 'GET') return s3Error(res, 405, 'MethodNotAllowed', 'GET only');
-    if (st.forbidden?.()) return s3Error(res, 403, 'AccessDenied', 'Access Denied (this account has no Flat Files)');
+    if (st.forbidden?.())
+      return s3Error(res, 403, 'AccessDenied', 'Access Denied (this account has no Flat Files)');
     const sig = signatureValid(req, url, st);
-    if (sig !== 'ok') return s3Error(res, 403, sig === 'missing' ? 'AccessDenied' : 'SignatureDoesNotMatch', sig === 'missing' ? 'Access Denied' : 'The request signature we calculated does not match the signature you provided');
+    if (sig !== 'ok')
+      return s3Error(
+        res,
+        403,
+        sig === 'missing' ? 'AccessDenied' : 'SignatureDoesNotMatch',
+        sig === 'missing'
+          ? 'Access Denied'
+          : 'The request signature we calculated does not match the signature you provided',
+      );
     const [, bucket, ...rest] = url.pathname.split('/');
-    if (bucket !== FLATFILES_BUCKET) return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+    if (bucket !== FLATFILES_BUCKET)
+      return s3Error(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
     const key = decodeURIComponent(rest.join('/'));
     const now = st.now();
-    const published = (d: string): boolean => st.isTradingDay(d) && (!st.source.span || (d >= st.source.span.start && d <= st.source.span.end)) && publishedAt(d) <= now;
+    const published = (d: string): boolean =>
+      st.isTradingDay(d) &&
+      (!st.source.span || (d >= st.source.span.start && d <= st.source.span.end)) &&
+      publishedAt(d) <= now;
 
     if (key === '') {
       // ListObjectsV2 under a month prefix.
@@ -201,11 +259,16 @@ export async function handleFlatFiles(ctx: Ctx, st: FlatFileState): Promise<void
         }
       }
       const contents = keys.map((k) => `<Contents><Key>${k}</Key></Contents>`).join('');
-      return xml(res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>${FLATFILES_BUCKET}</Name><Prefix>${prefix}</Prefix><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`);
+      return xml(
+        res,
+        200,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>${FLATFILES_BUCKET}</Name><Prefix>${prefix}</Prefix><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+      );
     }
 
     const date = dateOfKey(key);
-    if (date === null || !published(date)) return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+    if (date === null || !published(date))
+      return s3Error(res, 404, 'NoSuchKey', 'The specified key does not exist.');
     let cache = caches.get(st.source);
     if (!cache) caches.set(st.source, (cache = new LruMap(FLATFILE_CACHE_FILES)));
     const ck = `${date}|${st.faults.dropHighColumn ? 'nohigh' : 'full'}|${st.faults.skewHighPct ?? 0}`;
@@ -225,16 +288,25 @@ export async function handleFlatFiles(ctx: Ctx, st: FlatFileState): Promise<void
     if (st.faults.truncate) body = gz.subarray(0, Math.floor(gz.length / 2));
     if (st.faults.corrupt) {
       body = Buffer.from(gz);
-      for (let i = Math.floor(body.length / 2); i < Math.min(body.length - 8, Math.floor(body.length / 2) + 64); i++) body[i] = body[i]! ^ 0x5a;
+      for (
+        let i = Math.floor(body.length / 2);
+        i < Math.min(body.length - 8, Math.floor(body.length / 2) + 64);
+        i++
+      )
+        body[i] = body[i]! ^ 0x5a;
     }
     st.served++;
     // A truncated or corrupt object is served whole as the server sees it (its own length): the
     // reader meets a broken gzip stream, not a broken transfer. A hang announces the full length.
-    res.writeHead(200, { 'content-type': 'application/x-gzip', 'content-length': st.faults.hang ? gz.length : body.length });
+    res.writeHead(200, {
+      'content-type': 'application/x-gzip',
+      'content-length': st.faults.hang ? gz.length : body.length,
+    });
     if (st.faults.hang) return; // headers sent, body never: the client's body timeout must fire
     res.end(body);
   } catch (e) {
-    if (!res.headersSent) s3Error(res, 500, 'InternalError', String((e as Error).message).slice(0, 200));
+    if (!res.headersSent)
+      s3Error(res, 500, 'InternalError', String((e as Error).message).slice(0, 200));
     else res.destroy();
   }
 }

@@ -1,15 +1,27 @@
 /**
- * ThetaData Terminal routes of the emulator (providers.md §2.1-2.10), served from a MarketSource:
+ * ThetaData Terminal routes of the emulator (docs/providers.md §2.1-2.10), served from a MarketSource:
  * v3 (`/v3/stock/history/trade`, `/v3/stock/history/ohlc`, `/v3/terminal/mdds/status`) and the
  * legacy v2 API on its own terminal (`/v2/hist/stock/trade`, `/v2/hist/stock/ohlc`,
  * `/v2/system/mdds/status`). Each terminal has a concurrency gate (cap + FIFO queue → 429) and
  * per-request faults. Errors are plain text with ThetaData's custom status codes (472 no data,
  * 473 bad params, 570 range too large).
+ *
+ * Over 400 lines: one emulated terminal: the v3 and v2 routes share the concurrency gate, the
+ * fault injection and the error-status conventions, which are the wire facts the client tests rely
+ * on.
  */
 
 import { NQB_EXCHANGE_CODES, type IntradayBar, type TradePrint } from '../types.js';
 import { draws } from './faults.js';
-import { compactToIso, dateRange, etWallToUtc, formatEtTimestamp, isoToInt, parseHms, utcToEt } from './et-time.js';
+import {
+  compactToIso,
+  dateRange,
+  etWallToUtc,
+  formatEtTimestamp,
+  isoToInt,
+  parseHms,
+  utcToEt,
+} from './et-time.js';
 import { GateAborted, type TerminalGate } from './gate.js';
 import { bucketBars } from './polygon.js';
 import {
@@ -58,7 +70,16 @@ export const V3_TRADE_COLUMNS = [
 ] as const;
 
 /** v3 OHLC CSV columns. */
-export const V3_OHLC_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume', 'count', 'vwap'] as const;
+export const V3_OHLC_COLUMNS = [
+  'timestamp',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'count',
+  'vwap',
+] as const;
 
 /** v2 trade row format (15 fields; price at index 9, date last). */
 export const V2_TRADE_FORMAT = [
@@ -80,7 +101,16 @@ export const V2_TRADE_FORMAT = [
 ] as const;
 
 /** v2 OHLC row format (8 fields). */
-export const V2_OHLC_FORMAT = ['ms_of_day', 'open', 'high', 'low', 'close', 'volume', 'count', 'date'] as const;
+export const V2_OHLC_FORMAT = [
+  'ms_of_day',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'count',
+  'date',
+] as const;
 
 /** ext_condition1..4 of a print without `ext`: 255 ("none") for all four. */
 const NO_EXTS: readonly [number, number, number, number] = [255, 255, 255, 255];
@@ -125,7 +155,8 @@ export async function handleTheta(
   const path = url.pathname;
   let route: DataRoute | undefined;
   if (term === 'v3') {
-    if (path === '/v2' || path.startsWith('/v2/')) return finish(text(410, 'GONE: the v2 API is not served by this terminal; use /v3'));
+    if (path === '/v2' || path.startsWith('/v2/'))
+      return finish(text(410, 'GONE: the v2 API is not served by this terminal; use /v3'));
     if (path === '/v3/terminal/mdds/status') return finish(text(200, 'CONNECTED'));
     if (path === '/v3/stock/history/trade') route = (q) => v3Trade(st, q);
     else if (path === '/v3/stock/history/ohlc') route = (q) => v3Ohlc(st, q);
@@ -156,13 +187,30 @@ export async function handleTheta(
     let hang = false;
     let malformed = false;
     const p = (x: number | undefined): number => x ?? 0;
-    if (p(faults.theta429) + p(faults.theta474) + p(faults.theta571) + p(faults.theta5xx) + p(faults.thetaTimeout) + p(faults.thetaMalformed) > 0) {
-      const [d429, d474, d571, d5xx, dPick, dHang, dBad] = draws(st.dice.roll(term, canonicalKey(method, url)), 7);
+    if (
+      p(faults.theta429) +
+        p(faults.theta474) +
+        p(faults.theta571) +
+        p(faults.theta5xx) +
+        p(faults.thetaTimeout) +
+        p(faults.thetaMalformed) >
+      0
+    ) {
+      const [d429, d474, d571, d5xx, dPick, dHang, dBad] = draws(
+        st.dice.roll(term, canonicalKey(method, url)),
+        7,
+      );
       if (d429 < p(faults.theta429)) return finish(text(429, 'OS_LIMIT: too many requests'));
-      if (d474 < p(faults.theta474)) return finish(text(474, 'DISCONNECTED: the terminal lost its connection to MDDS'));
-      if (d571 < p(faults.theta571)) return finish(text(571, 'SERVER_STARTING: the server is restarting'));
+      if (d474 < p(faults.theta474))
+        return finish(text(474, 'DISCONNECTED: the terminal lost its connection to MDDS'));
+      if (d571 < p(faults.theta571))
+        return finish(text(571, 'SERVER_STARTING: the server is restarting'));
       if (d5xx < p(faults.theta5xx)) {
-        return finish(dPick < 0.5 ? text(500, 'Internal Server Error') : text(572, 'UNCAUGHT_ERROR: unexpected server error'));
+        return finish(
+          dPick < 0.5
+            ? text(500, 'Internal Server Error')
+            : text(572, 'UNCAUGHT_ERROR: unexpected server error'),
+        );
       }
       hang = dHang < p(faults.thetaTimeout);
       malformed = dBad < p(faults.thetaMalformed);
@@ -182,7 +230,11 @@ export async function handleTheta(
 /** A 200 whose body is cut mid-row (never on a line end), or garbage text when there was no body. */
 function garble(reply: Reply): Reply {
   if (reply.status !== 200 || reply.body.length < 4) {
-    return { status: 200, body: 'garbage \u0000\u0001 not a valid body', contentType: reply.contentType };
+    return {
+      status: 200,
+      body: 'garbage \u0000\u0001 not a valid body',
+      contentType: reply.contentType,
+    };
   }
   let body = reply.body.slice(0, Math.floor(reply.body.length * 0.6));
   while (body.endsWith('\n') || body.endsWith('\r')) body = body.slice(0, -1);
@@ -200,13 +252,20 @@ function requestDates(q: URLSearchParams, single: boolean): string[] | Reply {
   }
   const s = q.get('start_date');
   const e = q.get('end_date');
-  if (s === null || e === null) return bad(single ? 'date (or start_date and end_date) is required' : 'start_date and end_date are required');
+  if (s === null || e === null)
+    return bad(
+      single
+        ? 'date (or start_date and end_date) is required'
+        : 'start_date and end_date are required',
+    );
   const a = compactToIso(s);
   const b = compactToIso(e);
-  if (a === null || b === null) return bad(`start_date/end_date must be YYYYMMDD, got '${s}'/'${e}'`);
+  if (a === null || b === null)
+    return bad(`start_date/end_date must be YYYYMMDD, got '${s}'/'${e}'`);
   if (b < a) return bad('end_date is before start_date');
   const days = dateRange(a, b);
-  if (days.length > MAX_RANGE_DAYS) return text(570, 'LARGE_REQUEST: multi-day requests are limited to 1 month');
+  if (days.length > MAX_RANGE_DAYS)
+    return text(570, 'LARGE_REQUEST: multi-day requests are limited to 1 month');
   return days;
 }
 
@@ -235,7 +294,14 @@ function venueOf(q: URLSearchParams, fallback: 'nqb' | 'utp_cta'): 'nqb' | 'utp_
 }
 
 /** Prints of `symbol` over `dates` within [start, end] ms-of-day ET (inclusive), venue-filtered. */
-async function windowPrints(st: EmulatorState, symbol: string, dates: string[], start: number, end: number, venue: string): Promise<TradePrint[]> {
+async function windowPrints(
+  st: EmulatorState,
+  symbol: string,
+  dates: string[],
+  start: number,
+  end: number,
+  venue: string,
+): Promise<TradePrint[]> {
   const out: TradePrint[] = [];
   for (const d of dates) {
     const prints = await st.source.trades(symbol, d);
@@ -275,8 +341,10 @@ async function windowBars(
     }
     const inWindow = bars.filter((b) => b.startMs >= lo && b.startMs <= hi);
     const vwapOfBucket = new Map<number, number>();
-    for (const b of inWindow) vwapOfBucket.set(Math.floor(b.startMs / bucketMs) * bucketMs, vwapAfter.get(b.startMs)!);
-    for (const bucket of bucketBars(inWindow, bucketMs)) out.push({ date: d, bar: bucket, vwap: vwapOfBucket.get(bucket.startMs)! });
+    for (const b of inWindow)
+      vwapOfBucket.set(Math.floor(b.startMs / bucketMs) * bucketMs, vwapAfter.get(b.startMs)!);
+    for (const bucket of bucketBars(inWindow, bucketMs))
+      out.push({ date: d, bar: bucket, vwap: vwapOfBucket.get(bucket.startMs)! });
   }
   return out;
 }
@@ -306,7 +374,9 @@ async function v3Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
     const lines = [V3_TRADE_COLUMNS.join(',')];
     for (const p of prints) {
       const x = p.ext ?? NO_EXTS;
-      lines.push(`${formatEtTimestamp(p.ms)},${p.sequence},${x[0]},${x[1]},${x[2]},${x[3]},${p.condition},${p.size},${p.exchange},${p.price.toFixed(4)}`);
+      lines.push(
+        `${formatEtTimestamp(p.ms)},${p.sequence},${x[0]},${x[1]},${x[2]},${x[3]},${p.condition},${p.size},${p.exchange},${p.price.toFixed(4)}`,
+      );
     }
     return { status: 200, body: `${lines.join('\r\n')}\r\n`, contentType: 'text/csv' };
   }
@@ -327,17 +397,29 @@ async function v3Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
 
 function rowsReply(format: 'ndjson' | 'json', rows: object[]): Reply {
   if (format === 'json') return json(200, { response: rows });
-  return { status: 200, body: rows.map((r) => `${JSON.stringify(r)}\n`).join(''), contentType: 'application/x-ndjson' };
+  return {
+    status: 200,
+    body: rows.map((r) => `${JSON.stringify(r)}\n`).join(''),
+    contentType: 'application/x-ndjson',
+  };
 }
 
-const V3_INTERVALS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '10m': 600_000, '15m': 900_000, '30m': 1_800_000, '1h': 3_600_000 };
+const V3_INTERVALS: Record<string, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '10m': 600_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+};
 
 async function v3Ohlc(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
   if (!q.get('symbol')) return bad('symbol is required');
   const interval = q.get('interval');
   if (interval === null) return bad('interval is required');
   const bucketMs = V3_INTERVALS[interval];
-  if (bucketMs === undefined) return bad(`interval '${interval}' is not served by the emulator (1m, 5m, 10m, 15m, 30m, 1h)`);
+  if (bucketMs === undefined)
+    return bad(`interval '${interval}' is not served by the emulator (1m, 5m, 10m, 15m, 30m, 1h)`);
   const c = v3Common(q);
   if ('status' in c) return c;
   const { symbol, dates, win, format } = c;
@@ -371,18 +453,30 @@ async function v3Ohlc(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
 function msParam(q: URLSearchParams, name: string, fallback: number): number | Reply {
   const v = q.get(name);
   if (v === null || v === '') return fallback;
-  if (!/^\d+$/.test(v) || Number(v) > LAST_MS) return bad(`${name} must be ms since midnight ET (0..${LAST_MS}), got '${v}'`);
+  if (!/^\d+$/.test(v) || Number(v) > LAST_MS)
+    return bad(`${name} must be ms since midnight ET (0..${LAST_MS}), got '${v}'`);
   return Number(v);
 }
 
 /** v2 reply: legacy JSON (header + row arrays) or CSV with a `Next-Page: null` header. */
-function v2Reply(st: EmulatorState, format: readonly string[], rows: Array<Array<number>>, csv: boolean): Reply {
+function v2Reply(
+  st: EmulatorState,
+  format: readonly string[],
+  rows: Array<Array<number>>,
+  csv: boolean,
+): Reply {
   if (csv) {
     const body = [format.join(','), ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n';
     return { status: 200, body, contentType: 'text/csv', headers: { 'next-page': 'null' } };
   }
   return json(200, {
-    header: { latency_ms: st.thetaLatencyMs, error_type: 'null', error_msg: 'null', next_page: 'null', format },
+    header: {
+      latency_ms: st.thetaLatencyMs,
+      error_type: 'null',
+      error_msg: 'null',
+      next_page: 'null',
+      format,
+    },
     response: rows,
   });
 }
@@ -406,7 +500,23 @@ async function v2Trade(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
   const rows = prints.map((p, i) => {
     const et = utcToEt(p.ms);
     const x = p.ext ?? NO_EXTS;
-    return [et.msOfDay, p.sequence, x[0], x[1], x[2], x[3], p.condition, p.size, p.exchange, p.price, 0, 0, 0, recordsBack(prints, i), isoToInt(et.date)];
+    return [
+      et.msOfDay,
+      p.sequence,
+      x[0],
+      x[1],
+      x[2],
+      x[3],
+      p.condition,
+      p.size,
+      p.exchange,
+      p.price,
+      0,
+      0,
+      0,
+      recordsBack(prints, i),
+      isoToInt(et.date),
+    ];
   });
   return v2Reply(st, V2_TRADE_FORMAT, rows, csv);
 }
@@ -434,6 +544,15 @@ async function v2Ohlc(st: EmulatorState, q: URLSearchParams): Promise<Reply> {
   if (csv === null) return bad('use_csv must be true or false');
   const bars = await windowBars(st, root, dates, start, end, ivl);
   if (bars.length === 0) return text(472, NO_DATA);
-  const rows = bars.map(({ date, bar: b }) => [utcToEt(b.startMs).msOfDay, b.open, b.high, b.low, b.close, b.volume, b.trades, isoToInt(date)]);
+  const rows = bars.map(({ date, bar: b }) => [
+    utcToEt(b.startMs).msOfDay,
+    b.open,
+    b.high,
+    b.low,
+    b.close,
+    b.volume,
+    b.trades,
+    isoToInt(date),
+  ]);
   return v2Reply(st, V2_OHLC_FORMAT, rows, csv);
 }

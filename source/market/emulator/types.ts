@@ -118,7 +118,11 @@ export interface RunningEmulator {
   /** Changes per-request latency (ms); omitted fields keep their value. */
   setLatency(opts: { thetaMs?: number; polygonMs?: number }): void;
   /** A snapshot of the counters. */
-  stats(): { theta: { v3: TerminalStats; v1: TerminalStats }; polygon: { requests: number; byStatus: Record<string, number> }; flatFiles: { served: number } };
+  stats(): {
+    theta: { v3: TerminalStats; v1: TerminalStats };
+    polygon: { requests: number; byStatus: Record<string, number> };
+    flatFiles: { served: number };
+  };
   /** Closes the four servers and every connection, including hung and queued requests. */
   close(): Promise<void>;
 }

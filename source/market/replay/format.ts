@@ -187,7 +187,9 @@ export const manifestSchema = z.object({
   }),
   premarketSkipped: z.array(skippedRowSchema),
   /** Every data file: relative path → size in bytes and SHA-256 (hex); checked when the loader reads it. */
-  files: z.record(z.object({ bytes: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.record(
+    z.object({ bytes: z.number().int(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  ),
 });
 /** The parsed `manifest.json`. */
 export type ReplayManifest = z.infer<typeof manifestSchema>;
@@ -196,7 +198,8 @@ export type ReplayManifest = z.infer<typeof manifestSchema>;
 export const REPLAY_SOURCES: ReplayManifest['sources'] = [
   {
     id: 'stooq-us-daily',
-    description: "stooq.com's US daily dump (NYSE, NASDAQ, NYSE American stocks and ETFs), one file per trading day",
+    description:
+      "stooq.com's US daily dump (NYSE, NASDAQ, NYSE American stocks and ETFs), one file per trading day",
     repository: 'minavyoussef/be-mil',
     commit: 'f28c3fe6504491f0c5087c365ef23e87342a856c',
     path: 'data/daily/us',
@@ -204,7 +207,8 @@ export const REPLAY_SOURCES: ReplayManifest['sources'] = [
   },
   {
     id: 'polygon-premarket-gappers',
-    description: 'Polygon premarket 5-minute bars of real gap-up days (open >= +30%, open > $2, common stock)',
+    description:
+      'Polygon premarket 5-minute bars of real gap-up days (open >= +30%, open > $2, common stock)',
     repository: 'hanzelbridges/Polygon2',
     commit: '814e7d3358b15a650473d94620629f6ba0fdbdaa',
     path: 'output/gappers_premarket_5min.csv',

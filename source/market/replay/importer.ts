@@ -4,6 +4,10 @@
  *
  * Deterministic: the same inputs give byte-identical files (everything sorted, gzip level 9 with
  * mtime 0 and the OS byte fixed to 3, no timestamps in the manifest), for a given Node/zlib version.
+ *
+ * Over 400 lines: one deterministic pipeline (read stooq days, rescale the premarket file, write
+ * the gzip files and the manifest); the byte-identical output depends on the steps staying in one
+ * order.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -11,7 +15,12 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
-import { micOfExchange, securityTypeFromTicker, type ListingMic, type OurExchange } from '../ticker-conventions.js';
+import {
+  micOfExchange,
+  securityTypeFromTicker,
+  type ListingMic,
+  type OurExchange,
+} from '../ticker-conventions.js';
 import {
   DAY_HEADER,
   DAYS_DIR,
@@ -111,7 +120,8 @@ function sha256(buf: Buffer): string {
 
 function numberToken(tok: string, what: string): number {
   const n = tok === '' ? NaN : Number(tok);
-  if (!Number.isFinite(n)) throw new Error(`importReplay: ${what}: not a number: ${JSON.stringify(tok)}`);
+  if (!Number.isFinite(n))
+    throw new Error(`importReplay: ${what}: not a number: ${JSON.stringify(tok)}`);
   return n;
 }
 
@@ -121,30 +131,43 @@ function readStooqDay(file: string, date: string): StooqRow[] {
   try {
     text = gunzipSync(fs.readFileSync(file)).toString('utf8');
   } catch (err) {
-    throw new Error(`importReplay: cannot read stooq day ${date}: ${errorLine(err)}`, { cause: err });
+    throw new Error(`importReplay: cannot read stooq day ${date}: ${errorLine(err)}`, {
+      cause: err,
+    });
   }
   const csv = csvRows(text, `importReplay: stooq day ${date}`);
   if (csv.length === 0 || csv[0].cells.join(',') !== STOOQ_HEADER) {
-    throw new Error(`importReplay: stooq day ${date}: unexpected header (expected ${STOOQ_HEADER})`);
+    throw new Error(
+      `importReplay: stooq day ${date}: unexpected header (expected ${STOOQ_HEADER})`,
+    );
   }
   const rows: StooqRow[] = [];
   const seen = new Set<string>();
   for (let i = 1; i < csv.length; i++) {
     const f = csv[i].cells;
     const where = `stooq day ${date} line ${csv[i].line}`;
-    if (f.length !== 8) throw new Error(`importReplay: ${where}: expected 8 fields, got ${f.length}`);
+    if (f.length !== 8)
+      throw new Error(`importReplay: ${where}: expected 8 fields, got ${f.length}`);
     const [ticker, exch, kind, o, h, l, c, v] = f;
-    if (!TICKER_RE.test(ticker)) throw new Error(`importReplay: ${where}: bad ticker ${JSON.stringify(ticker)}`);
+    if (!TICKER_RE.test(ticker))
+      throw new Error(`importReplay: ${where}: bad ticker ${JSON.stringify(ticker)}`);
     if (seen.has(ticker)) throw new Error(`importReplay: ${where}: duplicate ticker ${ticker}`);
     seen.add(ticker);
-    if (kind !== 'stock' && kind !== 'etf') throw new Error(`importReplay: ${where}: bad kind ${JSON.stringify(kind)}`);
+    if (kind !== 'stock' && kind !== 'etf')
+      throw new Error(`importReplay: ${where}: bad kind ${JSON.stringify(kind)}`);
     let ex: { exchange: OurExchange; mic: ListingMic };
     try {
       ex = micOfExchange(exch);
     } catch (err) {
       throw new Error(`importReplay: ${where}: ${(err as Error).message}`, { cause: err });
     }
-    for (const [tok, what] of [[o, 'open'], [h, 'high'], [l, 'low'], [c, 'close'], [v, 'volume']] as const) {
+    for (const [tok, what] of [
+      [o, 'open'],
+      [h, 'high'],
+      [l, 'low'],
+      [c, 'close'],
+      [v, 'volume'],
+    ] as const) {
       numberToken(tok, `${where} ${what}`);
     }
     rows.push({ ticker, exchange: ex.exchange, mic: ex.mic, kind, tokens: [o, h, l, c, v] });
@@ -171,11 +194,17 @@ interface PmRow {
 function readPremarketRows(csvPath: string, start: string, end: string): PmRow[] {
   let records: Record<string, string>[];
   try {
-    records = parse(fs.readFileSync(csvPath), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+    records = parse(fs.readFileSync(csvPath), { columns: true, skip_empty_lines: true }) as Record<
+      string,
+      string
+    >[];
   } catch (err) {
-    throw new Error(`importReplay: cannot read premarket file ${path.basename(csvPath)}: ${errorLine(err)}`, {
-      cause: err,
-    });
+    throw new Error(
+      `importReplay: cannot read premarket file ${path.basename(csvPath)}: ${errorLine(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (records.length > 0) {
     for (const col of PM_COLUMNS) {
@@ -184,14 +213,24 @@ function readPremarketRows(csvPath: string, start: string, end: string): PmRow[]
   }
   const rows: PmRow[] = [];
   for (const r of records) {
-    if (!DATE_RE.test(r.date)) throw new Error(`importReplay: premarket file: bad date ${JSON.stringify(r.date)}`);
+    if (!DATE_RE.test(r.date))
+      throw new Error(`importReplay: premarket file: bad date ${JSON.stringify(r.date)}`);
     if (r.date < start || r.date > end) continue;
-    rows.push({ date: r.date, ticker: r.ticker, prevClose: r.prev_close, open: r.open, pmHigh: r.pm_high, pmPrices: r.pm_prices });
+    rows.push({
+      date: r.date,
+      ticker: r.ticker,
+      prevClose: r.prev_close,
+      open: r.open,
+      pmHigh: r.pm_high,
+      pmPrices: r.pm_prices,
+    });
   }
   rows.sort((a, b) => byCodeUnit(a.date, b.date) || byCodeUnit(a.ticker, b.ticker));
   for (let i = 1; i < rows.length; i++) {
     if (rows[i].date === rows[i - 1].date && rows[i].ticker === rows[i - 1].ticker) {
-      throw new Error(`importReplay: premarket file: duplicate row ${rows[i].date} ${rows[i].ticker}`);
+      throw new Error(
+        `importReplay: premarket file: duplicate row ${rows[i].date} ${rows[i].ticker}`,
+      );
     }
   }
   return rows;
@@ -220,18 +259,36 @@ function parseBars(row: PmRow): RawBar[] {
   const bars: RawBar[] = arr.map((b: Record<string, unknown>, i) => {
     const start = String(b.start);
     const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?([+-]\d{2}:\d{2})$/.exec(start);
-    if (!m || m[1] !== row.date || m[2] < '04:00:00' || m[2] > '09:25:00' || !Number.isFinite(Date.parse(start))) {
-      throw new Error(`importReplay: ${where}: bar ${i} start ${JSON.stringify(start)} is not a 04:00-09:25 ET bar start of that date`);
+    if (
+      !m ||
+      m[1] !== row.date ||
+      m[2] < '04:00:00' ||
+      m[2] > '09:25:00' ||
+      !Number.isFinite(Date.parse(start))
+    ) {
+      throw new Error(
+        `importReplay: ${where}: bar ${i} start ${JSON.stringify(start)} is not a 04:00-09:25 ET bar start of that date`,
+      );
     }
     const nums = ['open', 'high', 'low', 'close', 'volume', 'trades'].map((k) => {
       const n = Number(b[k]);
-      if (typeof b[k] !== 'number' || !Number.isFinite(n) || n < 0) throw new Error(`importReplay: ${where}: bar ${i} ${k} is not a number >= 0`);
+      if (typeof b[k] !== 'number' || !Number.isFinite(n) || n < 0)
+        throw new Error(`importReplay: ${where}: bar ${i} ${k} is not a number >= 0`);
       return n;
     });
-    return { start, open: nums[0], high: nums[1], low: nums[2], close: nums[3], volume: nums[4], trades: nums[5] };
+    return {
+      start,
+      open: nums[0],
+      high: nums[1],
+      low: nums[2],
+      close: nums[3],
+      volume: nums[4],
+      trades: nums[5],
+    };
   });
   for (let i = 1; i < bars.length; i++) {
-    if (Date.parse(bars[i].start) <= Date.parse(bars[i - 1].start)) throw new Error(`importReplay: ${where}: bars not in time order`);
+    if (Date.parse(bars[i].start) <= Date.parse(bars[i - 1].start))
+      throw new Error(`importReplay: ${where}: bars not in time order`);
   }
   return bars;
 }
@@ -250,7 +307,8 @@ function listStooqDays(stooqDir: string): { daysDir: string; dates: string[] } {
     .filter((n) => /^\d{4}-\d{2}-\d{2}\.csv\.gz$/.test(n))
     .map((n) => n.slice(0, 10))
     .sort(byCodeUnit);
-  if (dates.length === 0) throw new Error(`importReplay: no YYYY-MM-DD.csv.gz day files in ${daysDir}`);
+  if (dates.length === 0)
+    throw new Error(`importReplay: no YYYY-MM-DD.csv.gz day files in ${daysDir}`);
   return { daysDir, dates };
 }
 
@@ -262,7 +320,9 @@ async function prepareOutDir(outDir: string): Promise<void> {
   }
   const entries = await fsp.readdir(outDir);
   if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
-    throw new Error(`importReplay: ${outDir} is not empty and holds no replay manifest; refusing to write into it`);
+    throw new Error(
+      `importReplay: ${outDir} is not empty and holds no replay manifest; refusing to write into it`,
+    );
   }
   for (const f of [MANIFEST_FILE, TICKERS_FILE, PREMARKET_FILE, PREMARKET_EVENTS_FILE]) {
     await fsp.rm(path.join(outDir, f), { force: true });
@@ -290,12 +350,16 @@ async function prepareOutDir(outDir: string): Promise<void> {
 export async function importReplay(opts: ImportOptions): Promise<ImportSummary> {
   const { stooqDir, premarketCsv, start, end, outDir, name } = opts;
   if (!DATE_RE.test(start) || !DATE_RE.test(end) || start > end) {
-    throw new Error(`importReplay: bad span ${JSON.stringify(start)}..${JSON.stringify(end)} (YYYY-MM-DD, start <= end)`);
+    throw new Error(
+      `importReplay: bad span ${JSON.stringify(start)}..${JSON.stringify(end)} (YYYY-MM-DD, start <= end)`,
+    );
   }
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`importReplay: bad dataset name ${JSON.stringify(name)}`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new Error(`importReplay: bad dataset name ${JSON.stringify(name)}`);
   const { daysDir, dates: allDates } = listStooqDays(stooqDir);
   const spanDates = allDates.filter((d) => d >= start && d <= end);
-  if (spanDates.length === 0) throw new Error(`importReplay: no stooq day between ${start} and ${end}`);
+  if (spanDates.length === 0)
+    throw new Error(`importReplay: no stooq day between ${start} and ${end}`);
   const pmRows = readPremarketRows(premarketCsv, start, end);
 
   const dateIndex = new Map(allDates.map((d, i) => [d, i] as const));
@@ -310,7 +374,12 @@ export async function importReplay(opts: ImportOptions): Promise<ImportSummary> 
   const quotes = new Map<string, Map<string, { open: number; close: number }>>();
   const keepQuotes = (date: string, rows: StooqRow[]): void => {
     if (!needed.has(date)) return;
-    quotes.set(date, new Map(rows.map((r) => [r.ticker, { open: Number(r.tokens[0]), close: Number(r.tokens[3]) }])));
+    quotes.set(
+      date,
+      new Map(
+        rows.map((r) => [r.ticker, { open: Number(r.tokens[0]), close: Number(r.tokens[3]) }]),
+      ),
+    );
   };
 
   await prepareOutDir(outDir);
@@ -335,14 +404,21 @@ export async function importReplay(opts: ImportOptions): Promise<ImportSummary> 
         // The latest day's exchange and kind win (a listing can move).
         Object.assign(t, { exchange: r.exchange, mic: r.mic, kind: r.kind, last: date });
       } else {
-        tickers.set(r.ticker, { exchange: r.exchange, mic: r.mic, kind: r.kind, first: date, last: date });
+        tickers.set(r.ticker, {
+          exchange: r.exchange,
+          mic: r.mic,
+          kind: r.kind,
+          first: date,
+          last: date,
+        });
       }
     }
     dailyRows += rows.length;
     await write(dayFile(date), gzipDeterministic(lines.join('\n') + '\n'));
   }
   for (const date of needed) {
-    if (!quotes.has(date)) keepQuotes(date, readStooqDay(path.join(daysDir, `${date}.csv.gz`), date));
+    if (!quotes.has(date))
+      keepQuotes(date, readStooqDay(path.join(daysDir, `${date}.csv.gz`), date));
   }
 
   const tickerLines = [TICKERS_HEADER];
@@ -367,7 +443,11 @@ export async function importReplay(opts: ImportOptions): Promise<ImportSummary> 
       continue;
     }
     if (i === 0) {
-      skip(r, 'no_previous_stooq_day', `no stooq day file before ${r.date}, so no stooq previous close`);
+      skip(
+        r,
+        'no_previous_stooq_day',
+        `no stooq day file before ${r.date}, so no stooq previous close`,
+      );
       continue;
     }
     const prevDate = allDates[i - 1];
@@ -378,13 +458,21 @@ export async function importReplay(opts: ImportOptions): Promise<ImportSummary> 
     }
     const prev = quotes.get(prevDate)!.get(r.ticker);
     if (!prev) {
-      skip(r, 'ticker_absent_previous_day', `${r.ticker} is not in the stooq file of the previous day ${prevDate}`);
+      skip(
+        r,
+        'ticker_absent_previous_day',
+        `${r.ticker} is not in the stooq file of the previous day ${prevDate}`,
+      );
       continue;
     }
     const fPrev = Number(r.prevClose);
     const fOpen = Number(r.open);
     if (!(fPrev > 0) || !(fOpen > 0) || !(prev.close > 0)) {
-      skip(r, 'bad_file_values', `unusable prices: file prev_close ${r.prevClose}, file open ${r.open}, stooq previous close ${prev.close}`);
+      skip(
+        r,
+        'bad_file_values',
+        `unusable prices: file prev_close ${r.prevClose}, file open ${r.open}, stooq previous close ${prev.close}`,
+      );
       continue;
     }
     const stooqRatio = today.open / prev.close;
@@ -413,7 +501,15 @@ export async function importReplay(opts: ImportOptions): Promise<ImportSummary> 
       };
     });
     const filePmHigh = r.pmHigh === '' ? null : Number(r.pmHigh);
-    kept.push({ date: r.date, ticker: r.ticker, stooqPrevClose: prev.close, filePrevClose: fPrev, factor, filePmHigh, bars });
+    kept.push({
+      date: r.date,
+      ticker: r.ticker,
+      stooqPrevClose: prev.close,
+      filePrevClose: fPrev,
+      factor,
+      filePmHigh,
+      bars,
+    });
     const pmHigh = bars.length > 0 ? Math.max(...bars.map((b) => b.high)) : null;
     events.push({
       date: r.date,

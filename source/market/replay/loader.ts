@@ -64,7 +64,6 @@ export interface ReplayMarket extends MarketSource {
   readonly tradingDays: readonly string[];
 }
 
-
 class ReplaySource implements ReplayMarket {
   readonly name: string;
   readonly span: { start: string; end: string };
@@ -103,7 +102,14 @@ class ReplaySource implements ReplayMarket {
       list = this.tickers
         .filter((t) => t.firstDate <= d)
         .map((t) =>
-          Object.freeze({ ticker: t.ticker, name: t.ticker, type: t.type, market: 'stocks' as const, primaryExchange: t.mic, active: true }),
+          Object.freeze({
+            ticker: t.ticker,
+            name: t.ticker,
+            type: t.type,
+            market: 'stocks' as const,
+            primaryExchange: t.mic,
+            active: true,
+          }),
         );
       this.refCache.set(d, list);
     }
@@ -125,11 +131,19 @@ class ReplaySource implements ReplayMarket {
     const rel = dayFile(date);
     const text = await readChecked(this.dir, rel, this.manifest);
     const rows = csvRows(text, `replay ${this.manifest.name}: ${rel}`);
-    if (rows.length === 0 || rows[0].cells.join(',') !== DAY_HEADER) throw new Error(`replay ${this.manifest.name}: ${rel}: unexpected header`);
+    if (rows.length === 0 || rows[0].cells.join(',') !== DAY_HEADER)
+      throw new Error(`replay ${this.manifest.name}: ${rel}: unexpected header`);
     const bars: DailyBar[] = [];
     for (let i = 1; i < rows.length; i++) {
       const f = rows[i].cells;
-      const bar: DailyBar = { T: f[0], o: Number(f[1]), h: Number(f[2]), l: Number(f[3]), c: Number(f[4]), v: Number(f[5]) };
+      const bar: DailyBar = {
+        T: f[0],
+        o: Number(f[1]),
+        h: Number(f[2]),
+        l: Number(f[3]),
+        c: Number(f[4]),
+        v: Number(f[5]),
+      };
       if (f.length !== 6 || !Number.isFinite(bar.o + bar.h + bar.l + bar.c + bar.v)) {
         throw new Error(`replay ${this.manifest.name}: ${rel} line ${rows[i].line} is corrupt`);
       }
@@ -141,7 +155,14 @@ class ReplaySource implements ReplayMarket {
   async tickerDetails(ticker: string, date: string): Promise<TickerDetails | null> {
     const t = this.tickerMap.get(ticker);
     if (!t || t.firstDate > this.clamp(date)) return null;
-    return { ticker: t.ticker, name: t.ticker, type: t.type, market: 'stocks', primaryExchange: t.mic, active: true };
+    return {
+      ticker: t.ticker,
+      name: t.ticker,
+      type: t.type,
+      market: 'stocks',
+      primaryExchange: t.mic,
+      active: true,
+    };
   }
 
   async splits(): Promise<SplitRecord[]> {
@@ -197,7 +218,9 @@ function derivePrints(rec: PremarketRecord | undefined): readonly TradePrint[] |
       [299_000, b.close, last],
     ];
     for (const [off, price, size] of legs) {
-      prints.push(Object.freeze({ ms: startMs + off, sequence: ++seq, price, size, exchange, condition: 0 }));
+      prints.push(
+        Object.freeze({ ms: startMs + off, sequence: ++seq, price, size, exchange, condition: 0 }),
+      );
     }
   });
   return prints.length > 0 ? prints : null;
@@ -228,21 +251,28 @@ async function readChecked(dir: string, rel: string, manifest: ReplayManifest): 
   try {
     buf = await fsp.readFile(path.join(dir, rel));
   } catch (err) {
-    throw new Error(`replay ${manifest.name}: cannot read ${rel}: ${errorLine(err)}`, { cause: err });
+    throw new Error(`replay ${manifest.name}: cannot read ${rel}: ${errorLine(err)}`, {
+      cause: err,
+    });
   }
   if (createHash('sha256').update(buf).digest('hex') !== expected.sha256) {
-    throw new Error(`replay ${manifest.name}: ${rel} is corrupt (SHA-256 differs from the manifest)`);
+    throw new Error(
+      `replay ${manifest.name}: ${rel} is corrupt (SHA-256 differs from the manifest)`,
+    );
   }
   try {
     return (rel.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
   } catch (err) {
-    throw new Error(`replay ${manifest.name}: ${rel} is corrupt: ${errorLine(err)}`, { cause: err });
+    throw new Error(`replay ${manifest.name}: ${rel} is corrupt: ${errorLine(err)}`, {
+      cause: err,
+    });
   }
 }
 
 function parseTickers(text: string, name: string): ReplayTicker[] {
   const rows = csvRows(text, `replay ${name}: ${TICKERS_FILE}`);
-  if (rows.length === 0 || rows[0].cells.join(',') !== TICKERS_HEADER) throw new Error(`replay ${name}: ${TICKERS_FILE}: unexpected header`);
+  if (rows.length === 0 || rows[0].cells.join(',') !== TICKERS_HEADER)
+    throw new Error(`replay ${name}: ${TICKERS_FILE}: unexpected header`);
   const out: ReplayTicker[] = [];
   for (let i = 1; i < rows.length; i++) {
     const f = rows[i].cells;
@@ -275,7 +305,9 @@ export async function openReplay(dir: string): Promise<ReplayMarket> {
   try {
     raw = await fsp.readFile(path.join(abs, MANIFEST_FILE), 'utf8');
   } catch {
-    throw new Error(`openReplay: no replay dataset at ${abs} (${MANIFEST_FILE} missing or unreadable)`);
+    throw new Error(
+      `openReplay: no replay dataset at ${abs} (${MANIFEST_FILE} missing or unreadable)`,
+    );
   }
   let json: unknown;
   try {
@@ -286,12 +318,15 @@ export async function openReplay(dir: string): Promise<ReplayMarket> {
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`openReplay: ${path.join(abs, MANIFEST_FILE)} is corrupt: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(
+      `openReplay: ${path.join(abs, MANIFEST_FILE)} is corrupt: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
   }
   const manifest = parsed.data;
   const days = manifest.tradingDays;
   for (let i = 1; i < days.length; i++) {
-    if (days[i] <= days[i - 1]) throw new Error(`openReplay: ${MANIFEST_FILE} is corrupt: tradingDays not ascending`);
+    if (days[i] <= days[i - 1])
+      throw new Error(`openReplay: ${MANIFEST_FILE} is corrupt: tradingDays not ascending`);
   }
   if (days[0] !== manifest.span.start || days[days.length - 1] !== manifest.span.end) {
     throw new Error(`openReplay: ${MANIFEST_FILE} is corrupt: span does not match tradingDays`);
@@ -307,11 +342,19 @@ export async function openReplay(dir: string): Promise<ReplayMarket> {
   const pmParsed = premarketRecordSchema.array().safeParse(pmRaw);
   if (!pmParsed.success) {
     const issue = pmParsed.error.issues[0];
-    throw new Error(`openReplay: ${PREMARKET_FILE} is corrupt: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new Error(
+      `openReplay: ${PREMARKET_FILE} is corrupt: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
   }
   const records: PremarketRecord[] = pmParsed.data;
   const premarket = new Map(records.map((r) => [`${r.date} ${r.ticker}`, r] as const));
-  return new ReplaySource(abs, manifest, tickers, new Map(tickers.map((t) => [t.ticker, t] as const)), premarket);
+  return new ReplaySource(
+    abs,
+    manifest,
+    tickers,
+    new Map(tickers.map((t) => [t.ticker, t] as const)),
+    premarket,
+  );
 }
 
 /** Days of bars and reference tickers kept in memory by a replay market. */

@@ -1,4 +1,8 @@
 /**
+ * Over 400 lines: the price, volume, event and premarket-print models are one deterministic
+ * function of (seed, ticker, date) with a shared noise and draw order; splitting them would risk
+ * changing every simulated value.
+ *
  * The simulated market's generator: prices, volumes, events, premarket trade prints and day
  * tables, as pure functions of (seed, ticker, date) with a bounded lookback.
  *
@@ -21,28 +25,70 @@
  * table knows the true premarket high without generating prints.
  */
 
-import type { DailyBar, IntradayBar, RefTicker, SplitRecord, TickerDetails, TradePrint } from '../types.js';
+import type {
+  DailyBar,
+  IntradayBar,
+  RefTicker,
+  SplitRecord,
+  TickerDetails,
+  TradePrint,
+} from '../types.js';
 import { NQB_EXCHANGE_CODES } from '../types.js';
 import { CalendarDn, dateOf, etMidnightUtcMs } from './dates.js';
 import { BoundedMap, hash4, invNorm, Lru, mulberry32, nh, uh } from './hash.js';
 import { buildUniverse, exchangeOfMic, type SimSplit, type TickerRec } from './universe.js';
 
 /** Event kind names by code (index 0 = no event). */
-export const KIND_NAMES = ['', 'gap', 'push', 'pm_fade', 'surge', 'split_real_gap', 'pm_fade_under_prefilter'] as const;
-const K_GAP = 1, K_PUSH = 2, K_PMFADE = 3, K_SURGE = 4, K_SPLITGAP = 5, K_PMFU = 6;
-const PM_NORMAL = 0, PM_GAP = 1, PM_SPIKE = 2;
+export const KIND_NAMES = [
+  '',
+  'gap',
+  'push',
+  'pm_fade',
+  'surge',
+  'split_real_gap',
+  'pm_fade_under_prefilter',
+] as const;
+const K_GAP = 1,
+  K_PUSH = 2,
+  K_PMFADE = 3,
+  K_SURGE = 4,
+  K_SPLITGAP = 5,
+  K_PMFU = 6;
+const PM_NORMAL = 0,
+  PM_GAP = 1,
+  PM_SPIKE = 2;
 const SLOT = 28;
 /** Premarket window length: 04:00:00.000 .. 09:29:59.999 ET, ms. */
 const PM_WINDOW_MS = 19_800_000;
 const PM_START_MS = 4 * 3_600_000;
 
 // Salts of hash4 (4th argument).
-const S_K1 = 11, S_K2 = 12, S_ZC = 13, S_ZT = 14, S_EV = 15, S_PLAN = 16, S_HALT = 17, S_GAP = 18, S_HI = 19,
-  S_LO = 20, S_VOL = 21, S_VSPK = 22, S_PMQ = 23, S_PMN = 24, S_PMH = 25, S_PRINTS = 26, S_HX = 27, S_PMFU = 28,
-  S_SEQ = 29, S_COND = 30;
+const S_K1 = 11,
+  S_K2 = 12,
+  S_ZC = 13,
+  S_ZT = 14,
+  S_EV = 15,
+  S_PLAN = 16,
+  S_HALT = 17,
+  S_GAP = 18,
+  S_HI = 19,
+  S_LO = 20,
+  S_VOL = 21,
+  S_VSPK = 22,
+  S_PMQ = 23,
+  S_PMN = 24,
+  S_PMH = 25,
+  S_PRINTS = 26,
+  S_HX = 27,
+  S_PMFU = 28,
+  S_SEQ = 29,
+  S_COND = 30;
 
-/** Premarket print conditions of the simulated tape (ThetaData codes, providers.md section 2.11). */
-const C_EXT_HOURS = 148, C_FORM_T = 1, C_ODD_LOT = 115, C_CANC_LAST = 41;
+/** Premarket print conditions of the simulated tape (ThetaData codes, docs/providers.md section 2.11). */
+const C_EXT_HOURS = 148,
+  C_FORM_T = 1,
+  C_ODD_LOT = 115,
+  C_CANC_LAST = 41;
 const EXT_PM: readonly [number, number, number, number] = [C_FORM_T, 255, 255, 255];
 const EXT_PM_ODD: readonly [number, number, number, number] = [C_FORM_T, 255, 255, C_ODD_LOT];
 /** Share of symbol-days with an odd-lot print far above the premarket high (never eligible). */
@@ -50,7 +96,9 @@ const P_ODD_SPIKE = 0.02;
 /** Share of symbol-days with a round-lot print far above the high that a CANC_LAST record cancels. */
 const P_CANCELLED = 0.01;
 
-const OTHER_EXCHANGE_CODES = [1, 4, 5, 7, 8, 11, 57, 60, 65, 73].filter((c) => !NQB_EXCHANGE_CODES.includes(c));
+const OTHER_EXCHANGE_CODES = [1, 4, 5, 7, 8, 11, 57, 60, 65, 73].filter(
+  (c) => !NQB_EXCHANGE_CODES.includes(c),
+);
 
 /** Rounds a price to its tick: cents at or above $1, 1/100 cent below; never below $0.0001. */
 export function roundPx(x: number): number {
@@ -213,7 +261,13 @@ export class SimCore {
     let z = invNorm(uh(sm, t.key, dn, S_ZC));
     if (uh(sm, t.key, dn, S_ZT) < 0.03) z *= 1.8;
     z = clamp(z, -3.2, 3.2);
-    return t.logL + t.amp1 * (a0 + (a1 - a0) * s1) + t.amp2 * (b0 + (b1 - b0) * s2) + t.sigma * z + this.logD(t, dn);
+    return (
+      t.logL +
+      t.amp1 * (a0 + (a1 - a0) * s1) +
+      t.amp2 * (b0 + (b1 - b0) * s2) +
+      t.sigma * z +
+      this.logD(t, dn)
+    );
   }
 
   /** Default (event-free) close of t on dn, on tick. */
@@ -286,7 +340,13 @@ export class SimCore {
     return plan;
   }
 
-  private buildPlan(t: TickerRec, j: number, slotStart: number, slotEnd: number, rg: SimSplit | null): Plan | null {
+  private buildPlan(
+    t: TickerRec,
+    j: number,
+    slotStart: number,
+    slotEnd: number,
+    rg: SimSplit | null,
+  ): Plan | null {
     const rng = mulberry32(hash4(this.sm, t.key, j, S_PLAN));
     const cal = this.cal;
     let kind: number;
@@ -314,9 +374,21 @@ export class SimCore {
     if (startDn > slotEnd || startDn >= t.delistDn) return null;
     const plan: Plan = { kind, startDn, days: [] };
     const dns: number[] = [];
-    for (let d = startDn; dns.length < len && d <= slotEnd && d < t.delistDn; d = cal.nextTrading(d)) dns.push(d);
+    for (
+      let d = startDn;
+      dns.length < len && d <= slotEnd && d < t.delistDn;
+      d = cal.nextTrading(d)
+    )
+      dns.push(d);
     const mk = (k: number, close: number, extra: Partial<PlanDay>): PlanDay => ({
-      dn: dns[k], k, plan, close, pm: PM_NORMAL, volMult: 1, volatile: false, ...extra,
+      dn: dns[k],
+      k,
+      plan,
+      close,
+      pm: PM_NORMAL,
+      volMult: 1,
+      volatile: false,
+      ...extra,
     });
     const P0 = this.closeDefault(t, cal.prevTrading(startDn));
     const q0 = rg !== null ? rg.q : 1;
@@ -357,11 +429,15 @@ export class SimCore {
         const s = stealth ? 1.18 + 0.012 * rng() : 1.25 + 0.15 * rng();
         const cap = floorPx(prev * (stealth ? 1.195 : 1.47));
         const c = Math.min(cap, roundPx(prev * s));
-        const o = Math.min(cap, roundPx(prev * (stealth ? 0.99 + 0.04 * rng() : 1.0 + 0.08 * rng())));
+        const o = Math.min(
+          cap,
+          roundPx(prev * (stealth ? 0.99 + 0.04 * rng() : 1.0 + 0.08 * rng())),
+        );
         const h = Math.max(o, c, Math.min(cap, roundPx(Math.max(o, c) * (1 + 0.004 * rng()))));
-        const l = k === 0
-          ? roundPx(prev * (stealth ? 0.7 + 0.06 * rng() : 0.85 + 0.08 * rng()))
-          : roundPx(Math.min(o, c) * (0.93 + 0.06 * rng()));
+        const l =
+          k === 0
+            ? roundPx(prev * (stealth ? 0.7 + 0.06 * rng() : 0.85 + 0.08 * rng()))
+            : roundPx(Math.min(o, c) * (0.93 + 0.06 * rng()));
         days.push(mk(k, c, { o, h, l: Math.min(l, o, c), volMult: 2 + (8 * k) / nUp }));
         prev = c;
       }
@@ -398,7 +474,10 @@ export class SimCore {
     // Forced fades (a list of days): this block has one only on a listed trading day inside it.
     const fades = this.pmFades;
     if (fades === 'none') dn = Number.POSITIVE_INFINITY;
-    else if (fades !== 'blocks') dn = fades.find((f) => f >= b * SLOT && f < (b + 1) * SLOT && cal.isTrading(f)) ?? Number.POSITIVE_INFINITY;
+    else if (fades !== 'blocks')
+      dn =
+        fades.find((f) => f >= b * SLOT && f < (b + 1) * SLOT && cal.isTrading(f)) ??
+        Number.POSITIVE_INFINITY;
     if (dn < (b + 1) * SLOT) {
       const prevDn = cal.prevTrading(dn);
       const N = this.tickers.length;
@@ -459,13 +538,27 @@ export class SimCore {
     const pmfu = this.pmfuOn(dn);
     const pmTid = pmfu ? pmfu.tid : -1;
     const T: DayTable = {
-      dn, date: dateOf(dn), prevDn,
-      listed: new Uint8Array(N), hasBar: new Uint8Array(N), prevHas: new Uint8Array(N),
-      o: new Float64Array(N).fill(NaN), h: new Float64Array(N).fill(NaN), l: new Float64Array(N).fill(NaN),
-      c: new Float64Array(N).fill(NaN), v: new Float64Array(N), vw: new Float64Array(N).fill(NaN),
-      n: new Int32Array(N), P: new Float64Array(N).fill(NaN), q: new Float64Array(N).fill(1),
-      pmN: new Int32Array(N), pmH: new Float64Array(N).fill(NaN), pmShape: new Uint8Array(N),
-      ev: new Uint8Array(N), evDay: new Int16Array(N), evStart: new Float64Array(N).fill(NaN),
+      dn,
+      date: dateOf(dn),
+      prevDn,
+      listed: new Uint8Array(N),
+      hasBar: new Uint8Array(N),
+      prevHas: new Uint8Array(N),
+      o: new Float64Array(N).fill(NaN),
+      h: new Float64Array(N).fill(NaN),
+      l: new Float64Array(N).fill(NaN),
+      c: new Float64Array(N).fill(NaN),
+      v: new Float64Array(N),
+      vw: new Float64Array(N).fill(NaN),
+      n: new Int32Array(N),
+      P: new Float64Array(N).fill(NaN),
+      q: new Float64Array(N).fill(1),
+      pmN: new Int32Array(N),
+      pmH: new Float64Array(N).fill(NaN),
+      pmShape: new Uint8Array(N),
+      ev: new Uint8Array(N),
+      evDay: new Int16Array(N),
+      evStart: new Float64Array(N).fill(NaN),
     };
     for (let i = 0; i < N; i++) {
       const t = this.tickers[i];
@@ -475,7 +568,8 @@ export class SimCore {
       const q = this.splitFactor(t, dn);
       const prevListed = prevDn >= t.listDn && prevDn < t.delistDn;
       const P = prevT !== null && prevT.listed[i] === 1 ? prevT.c[i] : this.closeAt(t, prevDn);
-      const prevHas = prevT !== null ? prevT.hasBar[i] : prevListed && !this.halted(t, prevDn) ? 1 : 0;
+      const prevHas =
+        prevT !== null ? prevT.hasBar[i] : prevListed && !this.halted(t, prevDn) ? 1 : 0;
       T.P[i] = P;
       T.q[i] = q;
       T.prevHas[i] = prevHas;
@@ -515,8 +609,16 @@ export class SimCore {
       T.l[i] = l;
       const mult = pd !== null ? pd.volMult : i === pmTid && pmfu !== null ? pmfu.volMult : 1;
       const spike = uh(sm, t.key, dn, S_VSPK) < 0.02 ? 3 : 1;
-      const v = Math.max(100, Math.round(t.baseVol * Math.exp(0.45 * nh(sm, t.key, dn, S_VOL, 3)) * mult * spike *
-        Math.exp(-this.logD(t, dn))));
+      const v = Math.max(
+        100,
+        Math.round(
+          t.baseVol *
+            Math.exp(0.45 * nh(sm, t.key, dn, S_VOL, 3)) *
+            mult *
+            spike *
+            Math.exp(-this.logD(t, dn)),
+        ),
+      );
       T.v[i] = v;
       T.vw[i] = Math.round(clamp((o + h + l + 2 * c) / 5, l, h) * 10000) / 10000;
       T.n[i] = Math.max(1, Math.round(v / t.avgSize));
@@ -527,11 +629,18 @@ export class SimCore {
         T.pmN[i] = 60 + Math.floor(uh(sm, t.key, dn, S_PMN) * 340);
         T.pmH[i] = pd !== null ? (pd.pmH as number) : (pmfu as PmfuPlan).pmH;
       } else {
-        const quiet = v < 30_000 ? 0.55 : v < 100_000 ? 0.3 : v < 500_000 ? 0.1 : v < 2_000_000 ? 0.03 : 0.005;
+        const quiet =
+          v < 30_000 ? 0.55 : v < 100_000 ? 0.3 : v < 500_000 ? 0.1 : v < 2_000_000 ? 0.03 : 0.005;
         if (uh(sm, t.key, dn, S_PMQ) >= quiet) {
           const z = invNorm(uh(sm, t.key, dn, S_PMN));
-          T.pmN[i] = clamp(Math.round(Math.exp(0.8 * clamp(z, -3, 3)) * Math.sqrt(v / 1e5) * 6), 1, 300);
-          T.pmH[i] = roundPx(Math.max(Pc, o) * Math.exp(t.sigma * 0.6 * Math.abs(nh(sm, t.key, dn, S_PMH, 3))));
+          T.pmN[i] = clamp(
+            Math.round(Math.exp(0.8 * clamp(z, -3, 3)) * Math.sqrt(v / 1e5) * 6),
+            1,
+            300,
+          );
+          T.pmH[i] = roundPx(
+            Math.max(Pc, o) * Math.exp(t.sigma * 0.6 * Math.abs(nh(sm, t.key, dn, S_PMH, 3))),
+          );
         }
       }
     }
@@ -548,7 +657,16 @@ export class SimCore {
     for (let i = 0; i < this.tickers.length; i++) {
       if (T.hasBar[i] !== 1) continue;
       const t = this.tickers[i];
-      const bar: DailyBar = { T: t.ticker, o: T.o[i], h: T.h[i], l: T.l[i], c: T.c[i], v: T.v[i], vw: T.vw[i], n: T.n[i] };
+      const bar: DailyBar = {
+        T: t.ticker,
+        o: T.o[i],
+        h: T.h[i],
+        l: T.l[i],
+        c: T.c[i],
+        v: T.v[i],
+        vw: T.vw[i],
+        n: T.n[i],
+      };
       if (t.market === 'otc') bar.otc = true;
       out.push(bar);
     }
@@ -563,11 +681,26 @@ export class SimCore {
     for (const t of this.tickers) {
       if (dn < t.listDn) continue;
       if (dn < t.delistDn) {
-        out.push({ ticker: t.ticker, name: t.name, type: t.type, market: t.market, primaryExchange: t.mic,
-          active: true, listDate: dateOf(t.listDn) });
+        out.push({
+          ticker: t.ticker,
+          name: t.name,
+          type: t.type,
+          market: t.market,
+          primaryExchange: t.mic,
+          active: true,
+          listDate: dateOf(t.listDn),
+        });
       } else if (dn < t.delistDn + 30) {
-        out.push({ ticker: t.ticker, name: t.name, type: t.type, market: t.market, primaryExchange: t.mic,
-          active: false, delistedUtc: `${dateOf(t.delistDn)}T00:00:00Z`, listDate: dateOf(t.listDn) });
+        out.push({
+          ticker: t.ticker,
+          name: t.name,
+          type: t.type,
+          market: t.market,
+          primaryExchange: t.mic,
+          active: false,
+          delistedUtc: `${dateOf(t.delistDn)}T00:00:00Z`,
+          listDate: dateOf(t.listDn),
+        });
       }
     }
     this.refCache.set(dn, out);
@@ -586,8 +719,13 @@ export class SimCore {
     const t = this.tickers[id];
     if (dn < t.listDn) return null;
     const d: TickerDetails = {
-      ticker: t.ticker, name: t.name, type: t.type, market: t.market, primaryExchange: t.mic,
-      active: dn < t.delistDn, listDate: dateOf(t.listDn),
+      ticker: t.ticker,
+      name: t.name,
+      type: t.type,
+      market: t.market,
+      primaryExchange: t.mic,
+      active: dn < t.delistDn,
+      listDate: dateOf(t.listDn),
     };
     if (t.hasShares) {
       // Shares as of the last trading day with a bar on or before dn (the last close).
@@ -624,11 +762,26 @@ export class SimCore {
       for (const t of this.tickers) {
         if (t.splits === null) continue;
         for (const s of t.splits) {
-          out.push({ id: s.id, ticker: t.ticker, executionDate: dateOf(s.execDn), splitFrom: s.from, splitTo: s.to });
+          out.push({
+            id: s.id,
+            ticker: t.ticker,
+            executionDate: dateOf(s.execDn),
+            splitFrom: s.from,
+            splitTo: s.to,
+          });
         }
       }
-      out.sort((a, b) => (a.executionDate < b.executionDate ? -1 : a.executionDate > b.executionDate ? 1
-        : a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : 0));
+      out.sort((a, b) =>
+        a.executionDate < b.executionDate
+          ? -1
+          : a.executionDate > b.executionDate
+            ? 1
+            : a.ticker < b.ticker
+              ? -1
+              : a.ticker > b.ticker
+                ? 1
+                : 0,
+      );
       this.splitList = out;
     }
     return this.splitList.map((s) => ({ ...s }));
@@ -659,7 +812,12 @@ export class SimCore {
     const o = T.o[i];
     const H = T.pmH[i];
     const shape = T.pmShape[i];
-    const tau = shape === PM_GAP ? W * (0.1 + 0.65 * rng()) : shape === PM_SPIKE ? W * (0.02 + 0.48 * rng()) : 0;
+    const tau =
+      shape === PM_GAP
+        ? W * (0.1 + 0.65 * rng())
+        : shape === PM_SPIKE
+          ? W * (0.02 + 0.48 * rng())
+          : 0;
     const nBefore = shape === PM_NORMAL ? 0 : Math.floor(n * (0.05 + 0.2 * rng()));
     const times: number[] = [];
     const sortedUniform = (k: number, a: number, b: number): void => {
@@ -703,17 +861,21 @@ export class SimCore {
       }
       const price = Math.min(H, roundPx(anchor * Math.exp(s * clamp(invNorm(rng()), -3, 3))));
       const odd = rng() < 0.3;
-      const size = odd ? 1 + Math.floor(rng() * 99) : 100 * (1 + Math.floor(rng() * (shape === PM_NORMAL ? 10 : 40)));
-      const ex = rng() < 0.45
-        ? NQB_EXCHANGE_CODES[Math.floor(rng() * NQB_EXCHANGE_CODES.length)]
-        : OTHER_EXCHANGE_CODES[Math.floor(rng() * OTHER_EXCHANGE_CODES.length)];
+      const size = odd
+        ? 1 + Math.floor(rng() * 99)
+        : 100 * (1 + Math.floor(rng() * (shape === PM_NORMAL ? 10 : 40)));
+      const ex =
+        rng() < 0.45
+          ? NQB_EXCHANGE_CODES[Math.floor(rng() * NQB_EXCHANGE_CODES.length)]
+          : OTHER_EXCHANGE_CODES[Math.floor(rng() * OTHER_EXCHANGE_CODES.length)];
       seq += 1 + Math.floor(rng() * 40);
       prints.push({ ms: base + x, sequence: seq, price, size, exchange: ex, condition: 0 });
     }
     // Exactly one designated print at the premarket high (others are clamped at or below it).
     let iH: number;
     if (shape === PM_NORMAL) iH = Math.floor(rng() * n);
-    else if (shape === PM_GAP) iH = n > nBefore ? nBefore + Math.floor(rng() * (n - nBefore)) : n - 1;
+    else if (shape === PM_GAP)
+      iH = n > nBefore ? nBefore + Math.floor(rng() * (n - nBefore)) : n - 1;
     else iH = nBefore < n ? nBefore : n - 1;
     prints[iH].price = H;
     const hx = uh(this.sm, t.key, dn, S_HX) < 0.5;
@@ -733,7 +895,12 @@ export class SimCore {
    * round lot prints far above the high and is cancelled by the next record (CANC_LAST). The true
    * premarket high (the oracle's) stays the highest eligible print.
    */
-  private decoratePrints(t: TickerRec, dn: number, prints: TradePrint[], ref: number): TradePrint[] {
+  private decoratePrints(
+    t: TickerRec,
+    dn: number,
+    prints: TradePrint[],
+    ref: number,
+  ): TradePrint[] {
     for (const p of prints) {
       const odd = p.size < 100;
       p.condition = odd ? C_ODD_LOT : C_EXT_HOURS;
@@ -747,7 +914,15 @@ export class SimCore {
     if (rng() < P_ODD_SPIKE) {
       const k = at();
       const base = out[k];
-      out.splice(k + 1, 0, { ms: base.ms, sequence: base.sequence + 1, price: outlier(), size: 1 + Math.floor(rng() * 99), exchange: base.exchange, condition: C_ODD_LOT, ext: EXT_PM_ODD });
+      out.splice(k + 1, 0, {
+        ms: base.ms,
+        sequence: base.sequence + 1,
+        price: outlier(),
+        size: 1 + Math.floor(rng() * 99),
+        exchange: base.exchange,
+        condition: C_ODD_LOT,
+        ext: EXT_PM_ODD,
+      });
     }
     if (rng() < P_CANCELLED) {
       const k = at();
@@ -757,12 +932,30 @@ export class SimCore {
       out.splice(
         k + 1,
         0,
-        { ms: base.ms, sequence: base.sequence + 1, price, size, exchange: base.exchange, condition: C_EXT_HOURS, ext: EXT_PM },
-        { ms: base.ms, sequence: base.sequence + 2, price, size, exchange: base.exchange, condition: C_CANC_LAST, ext: EXT_PM },
+        {
+          ms: base.ms,
+          sequence: base.sequence + 1,
+          price,
+          size,
+          exchange: base.exchange,
+          condition: C_EXT_HOURS,
+          ext: EXT_PM,
+        },
+        {
+          ms: base.ms,
+          sequence: base.sequence + 2,
+          price,
+          size,
+          exchange: base.exchange,
+          condition: C_CANC_LAST,
+          ext: EXT_PM,
+        },
       );
     }
     // Sequence numbers stay strictly increasing after the inserts.
-    for (let j = 1; j < out.length; j++) if (out[j].sequence <= out[j - 1].sequence) out[j] = { ...out[j], sequence: out[j - 1].sequence + 1 };
+    for (let j = 1; j < out.length; j++)
+      if (out[j].sequence <= out[j - 1].sequence)
+        out[j] = { ...out[j], sequence: out[j - 1].sequence + 1 };
     return out;
   }
 
@@ -775,12 +968,25 @@ export class SimCore {
     // Bars follow the tape's high/low eligibility (as Polygon's aggregates and flat files do, in
     // this simulation for volume too): odd lots, a cancel record and the print it cancels (the one
     // just before it) are left out.
-    const counted = prints.filter((p, k) => p.condition !== C_ODD_LOT && p.condition !== C_CANC_LAST && prints[k + 1]?.condition !== C_CANC_LAST);
+    const counted = prints.filter(
+      (p, k) =>
+        p.condition !== C_ODD_LOT &&
+        p.condition !== C_CANC_LAST &&
+        prints[k + 1]?.condition !== C_CANC_LAST,
+    );
     for (const p of counted) {
       const start = Math.floor(p.ms / 60_000) * 60_000;
       if (cur === null || cur.startMs !== start) {
-        cur = { startMs: start, durationMs: 60_000, open: p.price, high: p.price, low: p.price, close: p.price,
-          volume: 0, trades: 0 };
+        cur = {
+          startMs: start,
+          durationMs: 60_000,
+          open: p.price,
+          high: p.price,
+          low: p.price,
+          close: p.price,
+          volume: 0,
+          trades: 0,
+        };
         out.push(cur);
       }
       if (p.price > cur.high) cur.high = p.price;

@@ -22,14 +22,17 @@ export function dnOf(date: string): number {
   if (hit !== undefined) return hit;
   const m = typeof date === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(date) : null;
   if (!m) throw new Error(`sim: invalid date ${JSON.stringify(date)} (want YYYY-MM-DD)`);
-  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
+  const y = Number(m[1]),
+    mo = Number(m[2]),
+    d = Number(m[3]);
   const ms = Date.UTC(y, mo - 1, d);
   const dt = new Date(ms);
   if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) {
     throw new Error(`sim: invalid date ${JSON.stringify(date)} (no such calendar day)`);
   }
   const dn = Math.round(ms / DAY_MS);
-  if (dn < MIN_DN || dn > MAX_DN) throw new Error(`sim: date ${date} outside 1970-01-01..2099-12-31`);
+  if (dn < MIN_DN || dn > MAX_DN)
+    throw new Error(`sim: date ${date} outside 1970-01-01..2099-12-31`);
   if (dnCache.size > 200_000) dnCache.clear();
   dnCache.set(date, dn);
   return dn;
@@ -96,10 +99,17 @@ export function etMidnightUtcMs(dn: number): number {
 
 /** Western (Gregorian) Easter Sunday of year y, as a day number (anonymous Gregorian algorithm). */
 function easter(y: number): number {
-  const a = y % 19, b = Math.floor(y / 100), c = y % 100;
-  const d = Math.floor(b / 4), e = b % 4, f = Math.floor((b + 8) / 25);
-  const g = Math.floor((b - f + 1) / 3), h = (19 * a + b - d - g + 15) % 30;
-  const i = Math.floor(c / 4), k = c % 4, l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const a = y % 19,
+    b = Math.floor(y / 100),
+    c = y % 100;
+  const d = Math.floor(b / 4),
+    e = b % 4,
+    f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3),
+    h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4),
+    k = c % 4,
+    l = (32 + 2 * e + 2 * i - h - k) % 7;
   const m = Math.floor((a + 11 * h + 22 * l) / 451);
   const month = Math.floor((h + l - 7 * m + 114) / 31);
   const day = ((h + l - 7 * m + 114) % 31) + 1;
@@ -108,8 +118,18 @@ function easter(y: number): number {
 
 /** Unscheduled NYSE full-day closures (national days of mourning, 9/11, hurricane Sandy). */
 const SPECIAL_CLOSURES = [
-  '1985-09-27', '1994-04-27', '2001-09-11', '2001-09-12', '2001-09-13', '2001-09-14', '2004-06-11',
-  '2007-01-02', '2012-10-29', '2012-10-30', '2018-12-05', '2025-01-09',
+  '1985-09-27',
+  '1994-04-27',
+  '2001-09-11',
+  '2001-09-12',
+  '2001-09-13',
+  '2001-09-14',
+  '2004-06-11',
+  '2007-01-02',
+  '2012-10-29',
+  '2012-10-30',
+  '2018-12-05',
+  '2025-01-09',
 ];
 
 const holidayCache = new Map<number, Set<number>>();
@@ -203,7 +223,8 @@ export class CalendarDn {
         while (!defaultIsTradingDn(v)) v--;
       } else {
         v = dnOf(this.cal.prevTradingDay(dateOf(dn)));
-        if (!(v < dn)) throw new Error(`sim: calendar.prevTradingDay(${dateOf(dn)}) is not before it`);
+        if (!(v < dn))
+          throw new Error(`sim: calendar.prevTradingDay(${dateOf(dn)}) is not before it`);
       }
       this.prev.set(dn, v);
     }

@@ -10,7 +10,15 @@
  * engine never imports either: it sees the market through the emulator's HTTP only).
  */
 
-import type { DailyBar, IntradayBar, MarketSource, RefTicker, SplitRecord, TickerDetails, TradePrint } from '../types.js';
+import type {
+  DailyBar,
+  IntradayBar,
+  MarketSource,
+  RefTicker,
+  SplitRecord,
+  TickerDetails,
+  TradePrint,
+} from '../types.js';
 import { CalendarDn, defaultSimCalendar, dnOf, type SimCalendar } from './dates.js';
 import { seedMix } from './hash.js';
 import { SimCore } from './core.js';

@@ -60,7 +60,11 @@ export interface OracleThresholds {
 
 /** The domain spec defaults: 50/50/50/300 percent, 100,000 shares, NYSE/NASDAQ/AMEX, CS and ADR types. */
 export const DEFAULT_ORACLE_THRESHOLDS: Readonly<OracleThresholds> = Object.freeze({
-  r1: 50, r2: 50, r3: 50, r4: 300, minVolume: 100_000,
+  r1: 50,
+  r2: 50,
+  r3: 50,
+  r4: 300,
+  minVolume: 100_000,
   allowedExchanges: ['NYSE', 'NASDAQ', 'AMEX'],
   allowTypes: ['CS', 'ADRC', 'ADRP', 'ADRR', 'ADRW', 'GDR'],
 });
@@ -124,7 +128,8 @@ export function createSimOracle(opts: SimOptions): {
 } {
   const core = createSimCore(opts);
   return {
-    hits: (date, th) => oracleHits(core, dnOf(date), { ...DEFAULT_ORACLE_THRESHOLDS, ...(th ?? {}) }),
+    hits: (date, th) =>
+      oracleHits(core, dnOf(date), { ...DEFAULT_ORACLE_THRESHOLDS, ...(th ?? {}) }),
     truth: (ticker, date) => oracleTruth(core, ticker, dnOf(date)),
     events: (date) => oracleEvents(core, dnOf(date)),
   };
@@ -203,16 +208,25 @@ function oracleTruth(core: SimCore, ticker: string, dn: number): SimTruth | null
   const ev = core.eventAt(t, dn);
   const prevClose = T.prevHas[i] === 1 ? T.P[i] : null;
   return {
-    ticker, date: dateOf(dn), type: t.type, market: t.market, primaryExchange: t.mic, exchange: core.exchangeOf(t),
-    bar: T.hasBar[i] === 1
-      ? { o: T.o[i], h: T.h[i], l: T.l[i], c: T.c[i], v: T.v[i], vw: T.vw[i], n: T.n[i] }
-      : null,
+    ticker,
+    date: dateOf(dn),
+    type: t.type,
+    market: t.market,
+    primaryExchange: t.mic,
+    exchange: core.exchangeOf(t),
+    bar:
+      T.hasBar[i] === 1
+        ? { o: T.o[i], h: T.h[i], l: T.l[i], c: T.c[i], v: T.v[i], vw: T.vw[i], n: T.n[i] }
+        : null,
     prevClose,
     splitFactor: T.q[i],
     correctedPrevClose: prevClose === null ? null : prevClose * T.q[i],
     pmHigh: T.pmN[i] > 0 ? T.pmH[i] : null,
     pmTrades: T.pmN[i],
-    event: ev === null ? null : { kind: KIND_NAMES[ev.kind], startDate: dateOf(ev.startDn), dayIndex: ev.dayIndex },
+    event:
+      ev === null
+        ? null
+        : { kind: KIND_NAMES[ev.kind], startDate: dateOf(ev.startDn), dayIndex: ev.dayIndex },
   };
 }
 
@@ -226,18 +240,41 @@ function oracleEvents(core: SimCore, dn: number): SimEvent[] {
     const t = core.tickers[i];
     const ev = core.eventAt(t, dn);
     if (ev !== null) {
-      out.push({ ticker: t.ticker, date, kind: KIND_NAMES[ev.kind], startDate: dateOf(ev.startDn), dayIndex: ev.dayIndex });
+      out.push({
+        ticker: t.ticker,
+        date,
+        kind: KIND_NAMES[ev.kind],
+        startDate: dateOf(ev.startDn),
+        dayIndex: ev.dayIndex,
+      });
     }
     if (t.splits !== null) {
       for (const s of t.splits) {
         if (s.execDn === dn) {
-          out.push({ ticker: t.ticker, date, kind: s.q > 1 ? 'reverse_split' : 'forward_split', startDate: date,
-            dayIndex: 0, detail: `${s.from}:${s.to}` });
+          out.push({
+            ticker: t.ticker,
+            date,
+            kind: s.q > 1 ? 'reverse_split' : 'forward_split',
+            startDate: date,
+            dayIndex: 0,
+            detail: `${s.from}:${s.to}`,
+          });
         }
       }
     }
-    if (T.hasBar[i] !== 1) out.push({ ticker: t.ticker, date, kind: 'halt', startDate: date, dayIndex: 0 });
+    if (T.hasBar[i] !== 1)
+      out.push({ ticker: t.ticker, date, kind: 'halt', startDate: date, dayIndex: 0 });
   }
-  out.sort((a, b) => (a.ticker < b.ticker ? -1 : a.ticker > b.ticker ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  out.sort((a, b) =>
+    a.ticker < b.ticker
+      ? -1
+      : a.ticker > b.ticker
+        ? 1
+        : a.kind < b.kind
+          ? -1
+          : a.kind > b.kind
+            ? 1
+            : 0,
+  );
   return out;
 }

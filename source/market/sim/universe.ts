@@ -7,6 +7,9 @@
  *
  * Splits are generated for execution dates 2010-01-01 .. 2030-12-31 only (a documented bound that
  * keeps `splits()` at a few thousand records); outside that span no ticker splits.
+ *
+ * Over 400 lines: the universe generator is one deterministic sequence of draws from one seeded
+ * PRNG; moving a part out would change the order of draws, and so every simulated market.
  */
 
 import { CalendarDn, dateOf, dnOf } from './dates.js';
@@ -102,13 +105,78 @@ const CATS: Cat[] = [
 ];
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const SYL = ['Al', 'Bel', 'Cor', 'Dex', 'En', 'Fal', 'Gen', 'Hal', 'Ix', 'Jor', 'Kel', 'Lum', 'Mar', 'Nov', 'Or',
-  'Pax', 'Quan', 'Ros', 'Sol', 'Tor', 'Ul', 'Ver', 'Wex', 'Xan', 'Yor', 'Zen'];
-const SYL2 = ['tra', 'ion', 'ex', 'ara', 'is', 'on', 'ix', 'ar', 'el', 'um', 'ova', 'ent', 'ia', 'co'];
-const CO_SUFFIX = ['Therapeutics Inc', 'Holdings Inc', 'Corp', 'Technologies Inc', 'Energy Corp', 'Bancorp',
-  'Pharmaceuticals Inc', 'Mining Corp', 'Group Ltd', 'Systems Inc', 'Biosciences Inc', 'Acquisition Corp'];
-const ETF_THEME = ['Equity', 'Bond', 'Dividend', 'Growth', 'Small Cap', 'Emerging Markets', 'Gold Miners',
-  'Semiconductor', 'Treasury', 'Momentum', 'Value', 'Clean Energy'];
+const SYL = [
+  'Al',
+  'Bel',
+  'Cor',
+  'Dex',
+  'En',
+  'Fal',
+  'Gen',
+  'Hal',
+  'Ix',
+  'Jor',
+  'Kel',
+  'Lum',
+  'Mar',
+  'Nov',
+  'Or',
+  'Pax',
+  'Quan',
+  'Ros',
+  'Sol',
+  'Tor',
+  'Ul',
+  'Ver',
+  'Wex',
+  'Xan',
+  'Yor',
+  'Zen',
+];
+const SYL2 = [
+  'tra',
+  'ion',
+  'ex',
+  'ara',
+  'is',
+  'on',
+  'ix',
+  'ar',
+  'el',
+  'um',
+  'ova',
+  'ent',
+  'ia',
+  'co',
+];
+const CO_SUFFIX = [
+  'Therapeutics Inc',
+  'Holdings Inc',
+  'Corp',
+  'Technologies Inc',
+  'Energy Corp',
+  'Bancorp',
+  'Pharmaceuticals Inc',
+  'Mining Corp',
+  'Group Ltd',
+  'Systems Inc',
+  'Biosciences Inc',
+  'Acquisition Corp',
+];
+const ETF_THEME = [
+  'Equity',
+  'Bond',
+  'Dividend',
+  'Growth',
+  'Small Cap',
+  'Emerging Markets',
+  'Gold Miners',
+  'Semiconductor',
+  'Treasury',
+  'Momentum',
+  'Value',
+  'Clean Energy',
+];
 
 const SALT_PARAM = 101;
 const SALT_SPLIT = 202;
@@ -175,7 +243,14 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
   const counts = CATS.map((c) => Math.floor(c.frac * count));
   counts[0] += count - counts.reduce((a, b) => a + b, 0);
 
-  interface Raw { ticker: string; name: string; type: string; mic: string; market: 'stocks' | 'otc'; cat: string }
+  interface Raw {
+    ticker: string;
+    name: string;
+    type: string;
+    mic: string;
+    market: 'stocks' | 'otc';
+    cat: string;
+  }
   const raws: Raw[] = [];
   const parents: { nas: Raw[]; nys: Raw[] } = { nas: [], nys: [] };
 
@@ -187,9 +262,14 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
         if (c.cat === 'cs' && mic === 'XNYS' && c.type === 'CS' && rng() < 0.01) {
           ticker = uniq(() => `${randLetters(3)}.${rng() < 0.5 ? 'A' : 'B'}`);
         } else ticker = uniq(() => randLetters(lenFor(mic)));
-        const name = c.cat === 'etf'
-          ? `${pick(SYL)}${pick(SYL2)} ${pick(ETF_THEME)} ${c.type === 'ETN' ? 'ETN' : 'ETF'}`
-          : c.cat === 'other' ? `${coName()} Trust` : c.type === 'ADRC' ? `${coName()} ADR` : coName();
+        const name =
+          c.cat === 'etf'
+            ? `${pick(SYL)}${pick(SYL2)} ${pick(ETF_THEME)} ${c.type === 'ETN' ? 'ETN' : 'ETF'}`
+            : c.cat === 'other'
+              ? `${coName()} Trust`
+              : c.type === 'ADRC'
+                ? `${coName()} ADR`
+                : coName();
         const type = c.cat === 'other' ? pick(['OTHER', 'SP', 'FUND', 'LT']) : c.type;
         const r: Raw = { ticker, name, type, mic, market: c.market, cat: c.cat };
         raws.push(r);
@@ -199,21 +279,43 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
         const nasStyle = c.cat === 'deriv' ? rng() < 0.7 : rng() < 0.35;
         const pool = nasStyle ? parents.nas : parents.nys;
         let base: Raw | undefined;
-        const suffixNas = c.type === 'WARRANT' ? 'W' : c.type === 'UNIT' ? 'U' : c.type === 'RIGHT' ? 'R' : 'P';
-        const suffixNys = (): string => c.type === 'WARRANT' ? '.WS' : c.type === 'UNIT' ? '.U' : c.type === 'RIGHT'
-          ? '.RT' : `_${LETTERS[Math.floor(rng() * 8)]}`;
+        const suffixNas =
+          c.type === 'WARRANT' ? 'W' : c.type === 'UNIT' ? 'U' : c.type === 'RIGHT' ? 'R' : 'P';
+        const suffixNys = (): string =>
+          c.type === 'WARRANT'
+            ? '.WS'
+            : c.type === 'UNIT'
+              ? '.U'
+              : c.type === 'RIGHT'
+                ? '.RT'
+                : `_${LETTERS[Math.floor(rng() * 8)]}`;
         const ticker = uniq(() => {
           base = pool.length > 0 ? pick(pool) : undefined;
           const root = base ? base.ticker : randLetters(nasStyle ? 4 : 3);
           return nasStyle ? root + suffixNas : root + suffixNys();
         });
         const bname = base ? base.name : coName();
-        const name = c.type === 'WARRANT' ? `${bname} Warrants` : c.type === 'UNIT' ? `${bname} Units`
-          : c.type === 'RIGHT' ? `${bname} Rights` : `${bname} Pfd Ser ${ticker.slice(-1)}`;
-        raws.push({ ticker, name, type: c.type, mic: nasStyle ? 'XNAS' : 'XNYS', market: 'stocks', cat: c.cat });
+        const name =
+          c.type === 'WARRANT'
+            ? `${bname} Warrants`
+            : c.type === 'UNIT'
+              ? `${bname} Units`
+              : c.type === 'RIGHT'
+                ? `${bname} Rights`
+                : `${bname} Pfd Ser ${ticker.slice(-1)}`;
+        raws.push({
+          ticker,
+          name,
+          type: c.type,
+          mic: nasStyle ? 'XNAS' : 'XNYS',
+          market: 'stocks',
+          cat: c.cat,
+        });
       } else {
         // OTC: 4 letters (CS), 5 ending F (foreign ordinary), 5 ending Y (ADR).
-        const ticker = uniq(() => c.type === 'CS' ? randLetters(4) : randLetters(4) + (c.type === 'ADRC' ? 'Y' : 'F'));
+        const ticker = uniq(() =>
+          c.type === 'CS' ? randLetters(4) : randLetters(4) + (c.type === 'ADRC' ? 'Y' : 'F'),
+        );
         const name = c.type === 'ADRC' ? `${coName()} ADR` : coName();
         raws.push({ ticker, name, type: c.type, mic: 'OTCM', market: 'otc', cat: c.cat });
       }
@@ -245,18 +347,36 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
     const amp1 = sigma * (2 + 2 * u(3));
     const amp2 = r.cat === 'etf' || r.type === 'PFD' || r.type === 'UNIT' ? 0.05 : 0.1 + 0.2 * u(4);
     // Volume (shares): heavy-tailed across tickers.
-    const volMed = r.cat === 'cs' ? (r.type === 'ADRC' ? 300_000 : r.type === 'OS' ? 150_000 : 500_000)
-      : r.cat === 'etf' ? 80_000 : r.type === 'WARRANT' ? 40_000 : r.type === 'UNIT' ? 5_000
-      : r.type === 'RIGHT' ? 20_000 : r.type === 'PFD' ? 15_000 : r.cat === 'otc' ? 60_000 : 30_000;
+    const volMed =
+      r.cat === 'cs'
+        ? r.type === 'ADRC'
+          ? 300_000
+          : r.type === 'OS'
+            ? 150_000
+            : 500_000
+        : r.cat === 'etf'
+          ? 80_000
+          : r.type === 'WARRANT'
+            ? 40_000
+            : r.type === 'UNIT'
+              ? 5_000
+              : r.type === 'RIGHT'
+                ? 20_000
+                : r.type === 'PFD'
+                  ? 15_000
+                  : r.cat === 'otc'
+                    ? 60_000
+                    : 30_000;
     const volSig = r.cat === 'cs' ? 1.3 : r.cat === 'pfd' ? 1.0 : 1.6;
     const baseVol = clamp(volMed * Math.exp(volSig * z(5)), 300, 80_000_000);
     const mcap = clamp(5e8 * Math.exp(1.8 * z(6)), 2e6, 2e12);
     const shares = Math.max(100_000, Math.round(mcap / L));
     // Listing window.
     const young = r.cat === 'deriv' ? 0.5 : 0.12;
-    const listDn = u(7) < young
-      ? cal.onOrAfter(LIST_FIRST + Math.floor(u(8) * (LIST_LAST - LIST_FIRST)))
-      : OLD_LIST_FIRST + Math.floor(u(8) * (OLD_LIST_LAST - OLD_LIST_FIRST)); // pre-1990: not snapped (calendar range)
+    const listDn =
+      u(7) < young
+        ? cal.onOrAfter(LIST_FIRST + Math.floor(u(8) * (LIST_LAST - LIST_FIRST)))
+        : OLD_LIST_FIRST + Math.floor(u(8) * (OLD_LIST_LAST - OLD_LIST_FIRST)); // pre-1990: not snapped (calendar range)
     let delistDn = Infinity;
     if (u(9) < (r.cat === 'deriv' ? 0.4 : 0.1)) {
       const lo = Math.max(listDn + 200, LIST_FIRST);
@@ -272,10 +392,28 @@ export function buildUniverse(sm: number, count: number, cal: CalendarDn): Unive
     else rate = 0.02;
     const hasShares = isCsLike || r.cat === 'etf' || r.type === 'PFD';
     const rec: TickerRec = {
-      id, ticker: r.ticker, name: r.name, type: r.type, market: r.market, mic: r.mic, key,
-      logL: Math.log(L), sigma, amp1, amp2, baseVol, avgSize: 80 + Math.floor(320 * u(11)), shares,
-      floatFrac: r.cat === 'etf' ? 0 : 0.35 + 0.63 * u(12), classFrac: u(13) < 0.1 ? 0.5 + 0.45 * u(14) : 1,
-      hasShares, listDn, delistDn, phase: Math.floor(28 * u(15)), rate, splits: null,
+      id,
+      ticker: r.ticker,
+      name: r.name,
+      type: r.type,
+      market: r.market,
+      mic: r.mic,
+      key,
+      logL: Math.log(L),
+      sigma,
+      amp1,
+      amp2,
+      baseVol,
+      avgSize: 80 + Math.floor(320 * u(11)),
+      shares,
+      floatFrac: r.cat === 'etf' ? 0 : 0.35 + 0.63 * u(12),
+      classFrac: u(13) < 0.1 ? 0.5 + 0.45 * u(14) : 1,
+      hasShares,
+      listDn,
+      delistDn,
+      phase: Math.floor(28 * u(15)),
+      rate,
+      splits: null,
     };
     if (isCsLike && r.type !== 'OS') rec.splits = genSplits(sm, rec, L, cal);
     tickers.push(rec);
@@ -331,13 +469,23 @@ function genSplits(sm: number, t: TickerRec, L: number, cal: CalendarDn): SimSpl
 export function exchangeOfMic(mic: string, market: 'stocks' | 'otc'): string {
   if (market === 'otc') return 'OTC';
   switch (mic) {
-    case 'XNYS': return 'NYSE';
-    case 'XNAS': case 'XNGS': case 'XNMS': case 'XNCM': return 'NASDAQ';
-    case 'XASE': return 'AMEX';
-    case 'ARCX': return 'ARCA';
-    case 'BATS': return 'BATS';
-    case 'OTCM': return 'OTC';
-    default: return mic;
+    case 'XNYS':
+      return 'NYSE';
+    case 'XNAS':
+    case 'XNGS':
+    case 'XNMS':
+    case 'XNCM':
+      return 'NASDAQ';
+    case 'XASE':
+      return 'AMEX';
+    case 'ARCX':
+      return 'ARCA';
+    case 'BATS':
+      return 'BATS';
+    case 'OTCM':
+      return 'OTC';
+    default:
+      return mic;
   }
 }
 

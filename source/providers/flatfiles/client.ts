@@ -17,7 +17,15 @@
  * after retries, a truncated or corrupt gzip, a CSV without the needed columns) throws
  * {@link ProviderError}: a broken file never yields highs.
  */
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -95,7 +103,8 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
   } catch {
     throw new Error(`flat files: endpoint ${JSON.stringify(o.endpoint)} is not a URL`);
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new Error('flat files: endpoint must be http(s)');
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new Error('flat files: endpoint must be http(s)');
   const bucket = o.bucket ?? FLATFILES_BUCKET;
   const region = o.region ?? 'us-east-1';
   const timeoutMs = Math.max(1, Math.round(o.timeoutSec * 1000));
@@ -103,7 +112,12 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
   const basePath = base.pathname.replace(/\/+$/, '');
 
   /** Reads a gzip CSV stream into premarket highs; throws ProviderError 'malformed' on a broken file. */
-  async function scan(date: string, body: Readable, copyTo: string | null, shown: string): Promise<{ highs: Map<string, number>; rows: number; premarketRows: number; bytes: number }> {
+  async function scan(
+    date: string,
+    body: Readable,
+    copyTo: string | null,
+    shown: string,
+  ): Promise<{ highs: Map<string, number>; rows: number; premarketRows: number; bytes: number }> {
     const startNs = BigInt(etToUtcMs(date, o.pmStart)) * 1_000_000n;
     const endNs = BigInt(etToUtcMs(date, o.pmEnd)) * 1_000_000n;
     const highs = new Map<string, number>();
@@ -124,32 +138,60 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
         else cb();
       },
     });
-    const parser = parse({ columns: (h: string[]) => ((header = h.map((x) => x.trim().toLowerCase())), header), skip_empty_lines: true, relax_column_count: false });
+    const parser = parse({
+      columns: (h: string[]) => ((header = h.map((x) => x.trim().toLowerCase())), header),
+      skip_empty_lines: true,
+      relax_column_count: false,
+    });
     const consume = (async () => {
       for await (const rec of parser as AsyncIterable<Record<string, string>>) {
         if (rows === 0) {
           const missing = NEEDED.filter((c) => !header!.includes(c));
-          if (missing.length) throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`);
+          if (missing.length)
+            throw new ProviderError(
+              'flatfiles',
+              'malformed',
+              `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`,
+            );
         }
         rows++;
         let ws: bigint;
         try {
           ws = BigInt(rec.window_start!);
         } catch {
-          throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: row ${rows + 1}: bad window_start ${JSON.stringify(String(rec.window_start).slice(0, 30))}`);
+          throw new ProviderError(
+            'flatfiles',
+            'malformed',
+            `flat files: ${shown}: row ${rows + 1}: bad window_start ${JSON.stringify(String(rec.window_start).slice(0, 30))}`,
+          );
         }
         if (ws < startNs || ws >= endNs) continue;
         const h = Number(rec.high);
-        if (!Number.isFinite(h)) throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: row ${rows + 1}: bad high ${JSON.stringify(String(rec.high).slice(0, 30))}`);
+        if (!Number.isFinite(h))
+          throw new ProviderError(
+            'flatfiles',
+            'malformed',
+            `flat files: ${shown}: row ${rows + 1}: bad high ${JSON.stringify(String(rec.high).slice(0, 30))}`,
+          );
         premarketRows++;
         const t = rec.ticker!;
         const was = highs.get(t);
         if (was === undefined || h > was) highs.set(t, h);
       }
-      if (header === null) throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: empty file (no CSV header)`);
+      if (header === null)
+        throw new ProviderError(
+          'flatfiles',
+          'malformed',
+          `flat files: ${shown}: empty file (no CSV header)`,
+        );
       if (rows === 0) {
         const missing = NEEDED.filter((c) => !header!.includes(c));
-        if (missing.length) throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`);
+        if (missing.length)
+          throw new ProviderError(
+            'flatfiles',
+            'malformed',
+            `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`,
+          );
       }
     })();
     try {
@@ -159,51 +201,95 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
       copy?.destroy();
       if (e instanceof ProviderError) throw e;
       const code = (e as NodeJS.ErrnoException).code ?? '';
-      if (code.startsWith('Z_') || /unexpected end of file|incorrect header check|invalid/i.test((e as Error).message)) {
-        throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: broken gzip (${(e as Error).message})`);
+      if (
+        code.startsWith('Z_') ||
+        /unexpected end of file|incorrect header check|invalid/i.test((e as Error).message)
+      ) {
+        throw new ProviderError(
+          'flatfiles',
+          'malformed',
+          `flat files: ${shown}: broken gzip (${(e as Error).message})`,
+        );
       }
       if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || code.startsWith('CSV_')) {
-        throw new ProviderError('flatfiles', 'malformed', `flat files: ${shown}: broken CSV (${(e as Error).message.split('\n')[0]})`);
+        throw new ProviderError(
+          'flatfiles',
+          'malformed',
+          `flat files: ${shown}: broken CSV (${(e as Error).message.split('\n')[0]})`,
+        );
       }
       throw e;
     }
     return { highs, rows, premarketRows, bytes };
   }
 
-  async function fromNetwork(date: string, signal: AbortSignal | undefined): Promise<BulkPremarket> {
+  async function fromNetwork(
+    date: string,
+    signal: AbortSignal | undefined,
+  ): Promise<BulkPremarket> {
     const path = `${basePath}/${bucket}/${minuteAggsKey(date)}`;
     const shown = `${base.origin}${path}`;
     let lastError: ProviderError | null = null;
     for (let attempt = 0; attempt <= o.retries; attempt++) {
       if (attempt > 0) await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)));
-      if (signal?.aborted) throw new ProviderError('flatfiles', 'aborted', `flat files: ${shown}: aborted`);
-      const signed = aws4.sign({ host: base.host, path, method: 'GET', service: 's3', region, headers: {} }, { accessKeyId: o.accessKey, secretAccessKey: o.secretKey });
+      if (signal?.aborted)
+        throw new ProviderError('flatfiles', 'aborted', `flat files: ${shown}: aborted`);
+      const signed = aws4.sign(
+        { host: base.host, path, method: 'GET', service: 's3', region, headers: {} },
+        { accessKeyId: o.accessKey, secretAccessKey: o.secretKey },
+      );
       const headers = signed.headers as Record<string, string>;
       let res;
       try {
-        res = await request(`${base.origin}${path}`, { method: 'GET', headers, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+        res = await request(`${base.origin}${path}`, {
+          method: 'GET',
+          headers,
+          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
       } catch (e) {
-        if (signal?.aborted) throw new ProviderError('flatfiles', 'aborted', `flat files: ${shown}: aborted`);
+        if (signal?.aborted)
+          throw new ProviderError('flatfiles', 'aborted', `flat files: ${shown}: aborted`);
         const code = (e as { code?: string }).code ?? '';
-        lastError = new ProviderError('flatfiles', /TIMEOUT/.test(code) ? 'timeout' : 'network', `flat files: ${shown}: ${/TIMEOUT/.test(code) ? `no answer in ${o.timeoutSec} s` : (e as Error).message}`);
+        lastError = new ProviderError(
+          'flatfiles',
+          /TIMEOUT/.test(code) ? 'timeout' : 'network',
+          `flat files: ${shown}: ${/TIMEOUT/.test(code) ? `no answer in ${o.timeoutSec} s` : (e as Error).message}`,
+        );
         continue;
       }
       if (res.statusCode === 404) {
         await res.body.dump();
-        return { kind: 'unpublished', date, reason: `flat files: ${shown}: 404 (not a trading day or not yet published)` };
+        return {
+          kind: 'unpublished',
+          date,
+          reason: `flat files: ${shown}: 404 (not a trading day or not yet published)`,
+        };
       }
       if (res.statusCode === 403 || res.statusCode === 401) {
         const text = (await res.body.text()).slice(0, 300);
         const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? String(res.statusCode);
-        return { kind: 'forbidden', date, reason: `flat files: ${shown}: ${res.statusCode} ${code} (check FLATFILES_ACCESS_KEY / FLATFILES_SECRET_KEY and the plan)` };
+        return {
+          kind: 'forbidden',
+          date,
+          reason: `flat files: ${shown}: ${res.statusCode} ${code} (check FLATFILES_ACCESS_KEY / FLATFILES_SECRET_KEY and the plan)`,
+        };
       }
       if (res.statusCode !== 200) {
         await res.body.dump();
-        lastError = new ProviderError('flatfiles', 'http', `flat files: ${shown}: HTTP ${res.statusCode}`, res.statusCode);
+        lastError = new ProviderError(
+          'flatfiles',
+          'http',
+          `flat files: ${shown}: HTTP ${res.statusCode}`,
+          res.statusCode,
+        );
         if (RETRY_STATUSES.has(res.statusCode)) continue;
         throw lastError;
       }
-      const tmp = o.cacheDir ? join(o.cacheDir, `.minute_aggs_${date}.csv.gz.${process.pid}.tmp`) : null;
+      const tmp = o.cacheDir
+        ? join(o.cacheDir, `.minute_aggs_${date}.csv.gz.${process.pid}.tmp`)
+        : null;
       if (tmp) mkdirSync(o.cacheDir!, { recursive: true });
       try {
         const r = await scan(date, res.body as unknown as Readable, tmp, shown);
@@ -211,11 +297,16 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
         return { kind: 'ok', date, ...r, fromCache: false };
       } catch (e) {
         if (tmp) rmSync(tmp, { force: true });
-        if (signal?.aborted) throw new ProviderError('flatfiles', 'aborted', `flat files: ${shown}: aborted`);
+        if (signal?.aborted)
+          throw new ProviderError('flatfiles', 'aborted', `flat files: ${shown}: aborted`);
         if (e instanceof ProviderError) lastError = e;
         else {
           const code = (e as { code?: string }).code ?? '';
-          lastError = new ProviderError('flatfiles', /TIMEOUT/.test(code) ? 'timeout' : 'network', `flat files: ${shown}: ${/TIMEOUT/.test(code) ? `body stalled for ${o.timeoutSec} s` : (e as Error).message}`);
+          lastError = new ProviderError(
+            'flatfiles',
+            /TIMEOUT/.test(code) ? 'timeout' : 'network',
+            `flat files: ${shown}: ${/TIMEOUT/.test(code) ? `body stalled for ${o.timeoutSec} s` : (e as Error).message}`,
+          );
         }
       }
     }
@@ -228,7 +319,8 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
 
   return {
     async premarketHighs(date, signal) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`flat files: date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+        throw new Error(`flat files: date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
       const cached = cachePath(date);
       if (cached && existsSync(cached) && statSync(cached).size > 0) {
         try {

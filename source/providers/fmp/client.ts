@@ -2,7 +2,7 @@
  * FinancialModelingPrep float shares (`GET /stable/shares-float?symbol=S&apikey=K`, FMP's stable
  * API: an array of `{symbol, date, freeFloat (percent), floatShares, outstandingShares}`). The
  * legacy `/api/v4/shares_float` answers 403 "Legacy Endpoint" for keys issued after 2025-08-31
- * (providers.md section 6), so it is not used. The key rides in the query string (FMP's only
+ * (docs/providers.md section 6), so it is not used. The key rides in the query string (FMP's only
  * auth), so every URL and message is redacted.
  */
 import { z } from 'zod';
@@ -20,12 +20,26 @@ export const FMP_RETRIES = 3;
 export const FMP_BACKOFF_BASE = 0.5;
 const FMP_RETRY_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
-const numberish = z.union([z.number().finite(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/).transform(Number)]).nullish();
+const numberish = z
+  .union([
+    z.number().finite(),
+    z
+      .string()
+      .regex(/^\s*-?\d+(\.\d+)?\s*$/)
+      .transform(Number),
+  ])
+  .nullish();
 /** Path of FMP's stable float endpoint. */
 export const FMP_FLOAT_PATH = '/stable/shares-float';
 const floatSchema = z.array(
   z
-    .object({ symbol: z.string().nullish(), date: z.string().nullish(), floatShares: numberish, outstandingShares: numberish, freeFloat: numberish })
+    .object({
+      symbol: z.string().nullish(),
+      date: z.string().nullish(),
+      floatShares: numberish,
+      outstandingShares: numberish,
+      freeFloat: numberish,
+    })
     .passthrough(),
 );
 
@@ -73,25 +87,48 @@ export function createFmpClient(cfg: Config, opts: FmpClientOptions = {}): FmpCl
 
   return {
     async floatShares(symbol, _date, signal) {
-      if (!symbol || /[\s/?#&]/.test(symbol)) throw new Error(`fmp floatShares: bad symbol ${JSON.stringify(symbol)}`);
+      if (!symbol || /[\s/?#&]/.test(symbol))
+        throw new Error(`fmp floatShares: bad symbol ${JSON.stringify(symbol)}`);
       const q = new URLSearchParams({ symbol, apikey: apiKey });
       const reply = await up.request(`${FMP_FLOAT_PATH}?${q}`, signal ? { signal } : {});
       if (reply.status !== 200) {
         const detail = up.show(errorText(reply.text)) || '(empty body)';
-        throw new ProviderError('fmp', 'http', `fmp: HTTP ${reply.status}: ${detail}: ${reply.url}`, reply.status, reply.url);
+        throw new ProviderError(
+          'fmp',
+          'http',
+          `fmp: HTTP ${reply.status}: ${detail}: ${reply.url}`,
+          reply.status,
+          reply.url,
+        );
       }
       let json: unknown;
       try {
         json = JSON.parse(reply.text);
       } catch {
-        throw new ProviderError('fmp', 'malformed', `fmp: malformed body (not JSON): ${reply.url}`, 200, reply.url);
+        throw new ProviderError(
+          'fmp',
+          'malformed',
+          `fmp: malformed body (not JSON): ${reply.url}`,
+          200,
+          reply.url,
+        );
       }
       const r = floatSchema.safeParse(json);
       if (!r.success) {
-        const said = json && typeof json === 'object' && !Array.isArray(json) ? ` (${up.show(errorText(reply.text))})` : '';
-        throw new ProviderError('fmp', 'malformed', up.show(oneLine(`fmp: malformed body${said}: ${reply.url}`, 400)), 200, reply.url);
+        const said =
+          json && typeof json === 'object' && !Array.isArray(json)
+            ? ` (${up.show(errorText(reply.text))})`
+            : '';
+        throw new ProviderError(
+          'fmp',
+          'malformed',
+          up.show(oneLine(`fmp: malformed body${said}: ${reply.url}`, 400)),
+          200,
+          reply.url,
+        );
       }
-      const row = r.data.find((x) => !x.symbol || x.symbol.toUpperCase() === symbol.toUpperCase()) ?? null;
+      const row =
+        r.data.find((x) => !x.symbol || x.symbol.toUpperCase() === symbol.toUpperCase()) ?? null;
       const v = row?.floatShares;
       return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
     },

@@ -1,5 +1,5 @@
 /**
- * zod schemas of the Polygon/Massive REST bodies the scanner reads (providers.md section 1.6).
+ * zod schemas of the Polygon/Massive REST bodies the scanner reads (docs/providers.md section 1.6).
  * `status` must be OK or DELAYED; `results` missing, null or [] all mean no rows. Unknown fields
  * are ignored.
  */
@@ -28,7 +28,17 @@ function results<T extends z.ZodTypeAny>(item: T) {
 export const groupedDailySchema = z.object({
   ...envelope,
   results: results(
-    z.object({ T: z.string().min(1), o: num, h: num, l: num, c: num, v: num, vw: optNum, n: optNum, otc: z.boolean().nullish() }),
+    z.object({
+      T: z.string().min(1),
+      o: num,
+      h: num,
+      l: num,
+      c: num,
+      v: num,
+      vw: optNum,
+      n: optNum,
+      otc: z.boolean().nullish(),
+    }),
   ),
 });
 
@@ -65,7 +75,14 @@ export const tickerDetailsSchema = z.object({
 /** `/v3/reference/splits` page. */
 export const splitsSchema = z.object({
   ...envelope,
-  results: results(z.object({ ticker: z.string().min(1), execution_date: z.string().min(1), split_from: num, split_to: num })),
+  results: results(
+    z.object({
+      ticker: z.string().min(1),
+      execution_date: z.string().min(1),
+      split_from: num,
+      split_to: num,
+    }),
+  ),
 });
 
 /** `/v2/aggs/ticker/{t}/range/1/minute/{from}/{to}` body. */

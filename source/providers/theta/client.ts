@@ -1,5 +1,5 @@
 /**
- * ThetaData Terminal client for premarket highs (domain.md sections 2 and 8, providers.md section
+ * ThetaData Terminal client for premarket highs (docs/domain.md sections 2 and 8, docs/providers.md section
  * 2): the v3 terminal's consolidated-tape trades first, then the legacy v2-API terminal ("v1")
  * trades, then its one-minute bars with rth=false, each only when the one before could not answer.
  * A 472 (or an empty 200) from a consolidated source is a definitive "no premarket trades".
@@ -18,7 +18,18 @@ import {
   type ThetaApi,
   type UpstreamMetrics,
 } from '../types.js';
-import { clockToMs, MalformedBody, msToClock, parseV2Body, scanV2Ohlc, scanV2Trades, scanV3Trades, TradeAccumulator, v2EffectiveStatus, type PriceScan } from './parse.js';
+import {
+  clockToMs,
+  MalformedBody,
+  msToClock,
+  parseV2Body,
+  scanV2Ohlc,
+  scanV2Trades,
+  scanV3Trades,
+  TradeAccumulator,
+  v2EffectiveStatus,
+  type PriceScan,
+} from './parse.js';
 
 /** Options of {@link createThetaClient}; URLs override THETA_V3_URL / THETA_V1_URL. */
 export interface ThetaClientOptions {
@@ -35,7 +46,11 @@ export interface ThetaClientOptions {
 }
 
 /** The pm_diag keys, in cascade order. */
-export const PM_DIAG_KEYS = ['v3_trades:utp_cta', 'v1_trades:utp_cta', 'v1_ohlc_1m:rth_false'] as const;
+export const PM_DIAG_KEYS = [
+  'v3_trades:utp_cta',
+  'v1_trades:utp_cta',
+  'v1_ohlc_1m:rth_false',
+] as const;
 type DiagKey = (typeof PM_DIAG_KEYS)[number];
 
 /** Statuses retried up to THETA_RETRIES times: queue overflow, disconnected, restarting, 5xx. */
@@ -47,14 +62,21 @@ export const THETA_RETRY_ONCE_STATUSES: ReadonlySet<number> = new Set([470, 572]
 
 /** Max retries of a reply with this status (timeouts and network errors always get `retries`). */
 export function thetaRetryBudget(retries: number): (status: number) => number {
-  return (s) => (THETA_RETRY_STATUSES.has(s) ? retries : THETA_RETRY_ONCE_STATUSES.has(s) ? Math.min(1, retries) : 0);
+  return (s) =>
+    THETA_RETRY_STATUSES.has(s)
+      ? retries
+      : THETA_RETRY_ONCE_STATUSES.has(s)
+        ? Math.min(1, retries)
+        : 0;
 }
 
 /** Pages of one v2 request followed at most (a `next_page` loop guard). */
 const MAX_PAGES = 1000;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-type SourceResult = { kind: 'answer'; high: number | null; rawHigh: number | null; excluded: number } | { kind: 'failed'; error: string };
+type SourceResult =
+  | { kind: 'answer'; high: number | null; rawHigh: number | null; excluded: number }
+  | { kind: 'failed'; error: string };
 
 interface DayDiag {
   diag: PmDiag;
@@ -96,8 +118,18 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
     ...(opts.sleep ? { sleep: opts.sleep } : {}),
     ...(opts.random ? { random: opts.random } : {}),
   };
-  const v3 = new Upstream({ name: 'theta_v3', baseUrl: opts.v3Url ?? cfg.THETA_V3_URL, cap: cfg.THETA_V3_MAX_OUTSTANDING, ...common });
-  const v1 = new Upstream({ name: 'theta_v1', baseUrl: opts.v1Url ?? cfg.THETA_V1_URL, cap: cfg.THETA_V1_MAX_OUTSTANDING, ...common });
+  const v3 = new Upstream({
+    name: 'theta_v3',
+    baseUrl: opts.v3Url ?? cfg.THETA_V3_URL,
+    cap: cfg.THETA_V3_MAX_OUTSTANDING,
+    ...common,
+  });
+  const v1 = new Upstream({
+    name: 'theta_v1',
+    baseUrl: opts.v1Url ?? cfg.THETA_V1_URL,
+    cap: cfg.THETA_V1_MAX_OUTSTANDING,
+    ...common,
+  });
   const log: LogSink = opts.log ?? (() => {});
   const startMs = clockToMs(cfg.PM_START);
   const endMs = clockToMs(cfg.PM_END);
@@ -124,7 +156,10 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
       const n = d.logged472[key] ?? 0;
       if (n < cfg.THETA_MAX_472_LOGS) {
         d.logged472[key] = n + 1;
-        const last = n + 1 === cfg.THETA_MAX_472_LOGS ? '; further 472s for this venue and day are counted, not logged' : '';
+        const last =
+          n + 1 === cfg.THETA_MAX_472_LOGS
+            ? '; further 472s for this venue and day are counted, not logged'
+            : '';
         log(`[theta] 472 no data ${key} ${symbol} ${date}${last}`);
       }
     } else c.other++;
@@ -155,7 +190,8 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
     let excluded = 0;
     let target: string | null = first;
     for (let page = 0; target !== null; page++) {
-      if (page >= MAX_PAGES) return { kind: 'failed', error: `${key}: more than ${MAX_PAGES} pages: ${up.show(first)}` };
+      if (page >= MAX_PAGES)
+        return { kind: 'failed', error: `${key}: more than ${MAX_PAGES} pages: ${up.show(first)}` };
       let reply: HttpReply;
       try {
         reply = await up.request(target, {
@@ -178,22 +214,34 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
           excluded = r.scan.excluded;
         } else {
           if (r.scan.high !== null && (high === null || r.scan.high > high)) high = r.scan.high;
-          if (r.scan.rawHigh !== null && (rawHigh === null || r.scan.rawHigh > rawHigh)) rawHigh = r.scan.rawHigh;
+          if (r.scan.rawHigh !== null && (rawHigh === null || r.scan.rawHigh > rawHigh))
+            rawHigh = r.scan.rawHigh;
           excluded += r.scan.excluded;
         }
         target = r.next;
       } catch (e) {
-        if (e instanceof MalformedBody) return { kind: 'failed', error: up.show(`${key}: malformed body (${e.message}): ${reply.url}`) };
+        if (e instanceof MalformedBody)
+          return {
+            kind: 'failed',
+            error: up.show(`${key}: malformed body (${e.message}): ${reply.url}`),
+          };
         throw e;
       }
     }
     return { kind: 'answer', high, rawHigh, excluded };
   }
 
-  function answer(symbol: string, date: string, r: { high: number | null; rawHigh: number | null; excluded: number }, src: PmHighSource, venue: PmHighVenue): PremarketAnswer {
+  function answer(
+    symbol: string,
+    date: string,
+    r: { high: number | null; rawHigh: number | null; excluded: number },
+    src: PmHighSource,
+    venue: PmHighVenue,
+  ): PremarketAnswer {
     if (r.rawHigh !== null && r.rawHigh !== r.high) {
       const rows = day(date).rawHighs;
-      if (rows.length < MAX_RAW_HIGH_ROWS) rows.push({ symbol, source: src, high: r.high, raw_high: r.rawHigh, excluded: r.excluded });
+      if (rows.length < MAX_RAW_HIGH_ROWS)
+        rows.push({ symbol, source: src, high: r.high, raw_high: r.rawHigh, excluded: r.excluded });
     }
     return r.high === null
       ? { symbol, date, outcome: 'no_trades', high: null, source: src, venue, rawHigh: r.rawHigh }
@@ -207,9 +255,18 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
   return {
     async premarketHigh(symbol, date, signal) {
       const m = DATE_RE.exec(date);
-      if (!m) throw new Error(`theta premarketHigh: date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
-      if (!symbol || /[\s/?#&]/.test(symbol)) throw new Error(`theta premarketHigh: bad symbol ${JSON.stringify(symbol)}`);
-      if (signal?.aborted) throw new ProviderError('theta_v3', 'aborted', `theta: premarket lookup of ${symbol} ${date} aborted`);
+      if (!m)
+        throw new Error(
+          `theta premarketHigh: date must be YYYY-MM-DD, got ${JSON.stringify(date)}`,
+        );
+      if (!symbol || /[\s/?#&]/.test(symbol))
+        throw new Error(`theta premarketHigh: bad symbol ${JSON.stringify(symbol)}`);
+      if (signal?.aborted)
+        throw new ProviderError(
+          'theta_v3',
+          'aborted',
+          `theta: premarket lookup of ${symbol} ${date} aborted`,
+        );
       const ymd = `${m[1]}${m[2]}${m[3]}`;
       const dateInt = Number(ymd);
 
@@ -253,7 +310,13 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
         (reply) => {
           const body = parseV2Body(reply.text, 'v1 trades');
           // One accumulator over every page: a cancel may reach a print of an earlier page.
-          return { scan: { ...scanV2Trades(body, dateInt, startMs, endMs, policy, v2Acc), cumulative: true }, next: body.header.next_page };
+          return {
+            scan: {
+              ...scanV2Trades(body, dateInt, startMs, endMs, policy, v2Acc),
+              cumulative: true,
+            },
+            next: body.header.next_page,
+          };
         },
         v2EffectiveStatus,
         signal,
@@ -286,7 +349,15 @@ export function createThetaClient(cfg: Config, opts: ThetaClientOptions = {}): T
       if (ro.kind === 'answer') return answer(symbol, date, ro, 'v1_ohlc_1m', 'rth_false');
 
       // 4. Nobody could answer.
-      return { symbol, date, outcome: 'unanswered', high: null, source: null, venue: null, error: ro.error };
+      return {
+        symbol,
+        date,
+        outcome: 'unanswered',
+        high: null,
+        source: null,
+        venue: null,
+        error: ro.error,
+      };
     },
 
     rawHighs(date) {

@@ -1,5 +1,5 @@
 /**
- * ThetaData trade conditions and which prints may set a premarket high (providers.md section 2.11;
+ * ThetaData trade conditions and which prints may set a premarket high (docs/providers.md section 2.11;
  * source: ThetaData's documentation, Articles: Errors, Exchanges & Conditions: Trade
  * Conditions, the table of codes with the flags Cancel / Volume / High / Low / Last).
  *
@@ -20,7 +20,7 @@ export const NO_CONDITION = 255;
 
 /**
  * Equity codes that do NOT update the high (ThetaData's table, "High" blank; the list of
- * providers.md section 2.11): 4 average price, 9 next-day sale, 11 cash sale, 12 seller, 16 non-board
+ * docs/providers.md section 2.11): 4 average price, 9 next-day sale, 11 cash sale, 12 seller, 16 non-board
  * lot, 19 halt, 20 delayed, 26 open detail, 27 intra detail, 28 basket on close, 33 custom basket
  * cross, 40-44 cancels, 49 blank price, 50 not specified, 51 and 66 market-center official close and
  * open, 59 VWAP, 60 special session, 61 admin, 64 settle price, 77 volume adjustment, 89 pre-opening,
@@ -30,8 +30,8 @@ export const NO_CONDITION = 255;
  * says tapes A/B and UTP may update the high with them: those count as eligible (zero-miss bias).
  */
 const NO_HIGH: ReadonlySet<number> = new Set([
-  4, 9, 11, 12, 16, 19, 20, 26, 27, 28, 33, 40, 41, 42, 43, 44, 49, 50, 51, 59, 60, 61, 64, 66, 77, 89, 105, 109, 115,
-  124, 147,
+  4, 9, 11, 12, 16, 19, 20, 26, 27, 28, 33, 40, 41, 42, 43, 44, 49, 50, 51, 59, 60, 61, 64, 66, 77,
+  89, 105, 109, 115, 124, 147,
 ]);
 
 /** Cancel records (40 CANC, 41 CANC_LAST, 42 CANC_OPEN, 43 CANC_ONLY, 44 CANC_STPD). */

@@ -1,12 +1,22 @@
 /**
- * Body parsers for the ThetaData premarket sources (providers.md sections 2.3 and 2.9): v3
+ * Body parsers for the ThetaData premarket sources (docs/providers.md sections 2.3 and 2.9): v3
  * `history/trade` CSV (header row, CRLF; a tolerant JSON/NDJSON fallback), v2 `hist/stock/trade`
  * and `hist/stock/ohlc` JSON (row arrays in `header.format` order). Columns are always resolved by
  * name. Times are ET wall clock; windows are [startMs, endMs) in ms since ET midnight.
+ *
+ * Over 400 lines: the v3 CSV/JSON and v2 JSON body parsers share the trade accumulator and its
+ * cancel rules; the premarket high's correctness depends on them agreeing, so they are read
+ * together.
  */
 
 import { parse as parseCsv } from 'csv-parse/sync';
-import { CANC_LAST, CANC_ONLY, isCancelRecord, printMaySetPremarketHigh, type PmHighPolicy } from './conditions.js';
+import {
+  CANC_LAST,
+  CANC_ONLY,
+  isCancelRecord,
+  printMaySetPremarketHigh,
+  type PmHighPolicy,
+} from './conditions.js';
 
 /** A 200 body that does not have the documented shape. The message is one line. */
 export class MalformedBody extends Error {
@@ -74,7 +84,11 @@ function* csvRows(body: string, what: string): Generator<string[]> {
   }
   let rows: string[][];
   try {
-    rows = parseCsv(body, { skip_empty_lines: true, relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
+    rows = parseCsv(body, {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      record_delimiter: ['\r\n', '\n'],
+    }) as string[][];
   } catch (e) {
     throw new MalformedBody(`${what}: bad CSV: ${(e as Error).message}`.split('\n')[0]);
   }
@@ -82,7 +96,13 @@ function* csvRows(body: string, what: string): Generator<string[]> {
 }
 
 /** Condition columns of a trade row, in ThetaData's order. */
-export const CONDITION_FIELDS = ['condition', 'ext_condition1', 'ext_condition2', 'ext_condition3', 'ext_condition4'] as const;
+export const CONDITION_FIELDS = [
+  'condition',
+  'ext_condition1',
+  'ext_condition2',
+  'ext_condition3',
+  'ext_condition4',
+] as const;
 
 /** One print of the day as the accumulator keeps it. */
 interface HeldPrint {
@@ -114,23 +134,48 @@ export class TradeAccumulator {
    * (missing or blank = none) and, for v2, `records_back`.
    * @throws MalformedBody when the timestamp, price or a condition code does not parse.
    */
-  add(stamp: unknown, price: unknown, where: string, codes: readonly unknown[] = [], recordsBack: unknown = 0): void {
+  add(
+    stamp: unknown,
+    price: unknown,
+    where: string,
+    codes: readonly unknown[] = [],
+    recordsBack: unknown = 0,
+  ): void {
     this.rows++;
     const m = typeof stamp === 'string' ? STAMP_RE.exec(stamp.trim()) : null;
-    if (!m) throw new MalformedBody(`${where}: bad timestamp ${JSON.stringify(String(stamp).slice(0, 40))}`);
-    const ms = Number(m[2]) * 3_600_000 + Number(m[3]) * 60_000 + Number(m[4]) * 1000 + fracMs(m[5]);
+    if (!m)
+      throw new MalformedBody(
+        `${where}: bad timestamp ${JSON.stringify(String(stamp).slice(0, 40))}`,
+      );
+    const ms =
+      Number(m[2]) * 3_600_000 + Number(m[3]) * 60_000 + Number(m[4]) * 1000 + fracMs(m[5]);
     this.addMs(m[1] === this.date ? ms : null, price, where, codes, recordsBack);
   }
 
   /** {@link add} with the time as ms since ET midnight (null = another date). */
-  addMs(ms: number | null, price: unknown, where: string, codes: readonly unknown[] = [], recordsBack: unknown = 0): void {
-    const p = typeof price === 'number' ? price : typeof price === 'string' && price.trim() !== '' ? Number(price) : NaN;
-    if (!Number.isFinite(p)) throw new MalformedBody(`${where}: bad price ${JSON.stringify(String(price).slice(0, 40))}`);
+  addMs(
+    ms: number | null,
+    price: unknown,
+    where: string,
+    codes: readonly unknown[] = [],
+    recordsBack: unknown = 0,
+  ): void {
+    const p =
+      typeof price === 'number'
+        ? price
+        : typeof price === 'string' && price.trim() !== ''
+          ? Number(price)
+          : NaN;
+    if (!Number.isFinite(p))
+      throw new MalformedBody(`${where}: bad price ${JSON.stringify(String(price).slice(0, 40))}`);
     const nums: number[] = [];
     for (const c of codes) {
       if (c === undefined || c === null || c === '') continue;
       const n = typeof c === 'number' ? c : Number(c);
-      if (!Number.isInteger(n) || n < 0) throw new MalformedBody(`${where}: bad condition ${JSON.stringify(String(c).slice(0, 20))}`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new MalformedBody(
+          `${where}: bad condition ${JSON.stringify(String(c).slice(0, 20))}`,
+        );
       nums.push(n);
     }
     if (ms === null) return;
@@ -140,7 +185,12 @@ export class TradeAccumulator {
       this.held.push({ price: p, inWindow, eligible: false, cancelled: true });
       return;
     }
-    this.held.push({ price: p, inWindow, eligible: printMaySetPremarketHigh(nums), cancelled: false });
+    this.held.push({
+      price: p,
+      inWindow,
+      eligible: printMaySetPremarketHigh(nums),
+      cancelled: false,
+    });
   }
 
   private cancel(codes: readonly number[], recordsBack: unknown): void {
@@ -195,7 +245,8 @@ function scanV3Json(text: string, acc: TradeAccumulator): void {
       rows.push(...(j as { response: unknown[] }).response);
       const f = (j as { header?: { format?: unknown } }).header?.format;
       if (Array.isArray(f)) format = f.map((x) => String(x).toLowerCase());
-    } else if (j && typeof j === 'object') rows.push(j); // a single NDJSON line
+    } else if (j && typeof j === 'object')
+      rows.push(j); // a single NDJSON line
     else throw new MalformedBody('v3 trades: JSON body without a response array');
   } catch (e) {
     if (e instanceof MalformedBody) throw e;
@@ -211,14 +262,29 @@ function scanV3Json(text: string, acc: TradeAccumulator): void {
   }
   const ts = format ? Math.max(format.indexOf('timestamp'), format.indexOf('trade_timestamp')) : -1;
   const pi = format ? format.indexOf('price') : -1;
-  if (format && (ts < 0 || pi < 0)) throw new MalformedBody('v3 trades: JSON header.format lacks timestamp or price');
+  if (format && (ts < 0 || pi < 0))
+    throw new MalformedBody('v3 trades: JSON header.format lacks timestamp or price');
   const ci = format ? CONDITION_FIELDS.map((c) => format!.indexOf(c)) : [];
   for (const r of rows) {
-    if (Array.isArray(r) && format) acc.add(r[ts], r[pi], 'v3 trades', ci.map((i) => (i >= 0 ? r[i] : undefined)));
+    if (Array.isArray(r) && format)
+      acc.add(
+        r[ts],
+        r[pi],
+        'v3 trades',
+        ci.map((i) => (i >= 0 ? r[i] : undefined)),
+      );
     else if (r && typeof r === 'object' && !Array.isArray(r)) {
       const o = r as Record<string, unknown>;
-      acc.add(o.timestamp ?? o.trade_timestamp, o.price, 'v3 trades', CONDITION_FIELDS.map((c) => o[c]));
-    } else throw new MalformedBody('v3 trades: JSON row is neither an object nor a header-indexed array');
+      acc.add(
+        o.timestamp ?? o.trade_timestamp,
+        o.price,
+        'v3 trades',
+        CONDITION_FIELDS.map((c) => o[c]),
+      );
+    } else
+      throw new MalformedBody(
+        'v3 trades: JSON row is neither an object nor a header-indexed array',
+      );
   }
 }
 
@@ -230,7 +296,13 @@ function scanV3Json(text: string, acc: TradeAccumulator): void {
  * @throws MalformedBody when the header lacks `timestamp`/`price`, a row has the wrong number of
  * cells, or a timestamp or price does not parse.
  */
-export function scanV3Trades(text: string, date: string, startMs: number, endMs: number, policy: PmHighPolicy = 'tape'): PriceScan {
+export function scanV3Trades(
+  text: string,
+  date: string,
+  startMs: number,
+  endMs: number,
+  policy: PmHighPolicy = 'tape',
+): PriceScan {
   const acc = new TradeAccumulator(date, startMs, endMs, policy);
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const trimmed = body.trimStart();
@@ -247,16 +319,25 @@ export function scanV3Trades(text: string, date: string, startMs: number, endMs:
   if (ts < 0) ts = header.indexOf('trade_timestamp');
   const pi = header.indexOf('price');
   if (ts < 0 || pi < 0) {
-    throw new MalformedBody(`v3 trades: CSV header lacks timestamp/price (starts ${JSON.stringify(first.value.join(',').slice(0, 40))})`);
+    throw new MalformedBody(
+      `v3 trades: CSV header lacks timestamp/price (starts ${JSON.stringify(first.value.join(',').slice(0, 40))})`,
+    );
   }
   const ci = CONDITION_FIELDS.map((c) => header.indexOf(c));
   let i = 0;
   for (const cells of rows) {
     i++;
     if (cells.length !== header.length) {
-      throw new MalformedBody(`v3 trades: CSV row ${i} has ${cells.length} cells, header has ${header.length}`);
+      throw new MalformedBody(
+        `v3 trades: CSV row ${i} has ${cells.length} cells, header has ${header.length}`,
+      );
     }
-    acc.add(cells[ts], cells[pi], `v3 trades row ${i}`, ci.map((k) => (k >= 0 ? cells[k] : undefined)));
+    acc.add(
+      cells[ts],
+      cells[pi],
+      `v3 trades row ${i}`,
+      ci.map((k) => (k >= 0 ? cells[k] : undefined)),
+    );
   }
   return acc.result();
 }
@@ -267,7 +348,7 @@ interface V2Body {
   response: unknown[];
 }
 
-/** ThetaData error names (v2 `header.error_type`) → the HTTP status they stand for (providers.md 2.7). */
+/** ThetaData error names (v2 `header.error_type`) → the HTTP status they stand for (docs/providers.md 2.7). */
 export const THETA_ERROR_TYPES: Readonly<Record<string, number>> = {
   NO_IMPL: 404,
   OS_LIMIT: 429,
@@ -297,17 +378,24 @@ export function parseV2Body(text: string, what: string): V2Body {
     throw new MalformedBody(`${what}: body is not JSON`);
   }
   const o = j as { header?: Record<string, unknown>; response?: unknown };
-  if (!o || typeof o !== 'object' || !o.header || typeof o.header !== 'object') throw new MalformedBody(`${what}: JSON without header`);
+  if (!o || typeof o !== 'object' || !o.header || typeof o.header !== 'object')
+    throw new MalformedBody(`${what}: JSON without header`);
   const errorType = o.header.error_type;
-  const et = typeof errorType === 'string' && errorType !== 'null' && errorType !== '' ? errorType : null;
+  const et =
+    typeof errorType === 'string' && errorType !== 'null' && errorType !== '' ? errorType : null;
   const np = o.header.next_page;
   const nextPage = typeof np === 'string' && /^https?:\/\//i.test(np) ? np : null;
-  if (et !== null) return { header: { format: [], next_page: nextPage, error_type: et }, response: [] };
+  if (et !== null)
+    return { header: { format: [], next_page: nextPage, error_type: et }, response: [] };
   const format = o.header.format;
   if (!Array.isArray(format)) throw new MalformedBody(`${what}: header.format missing`);
   if (!Array.isArray(o.response)) throw new MalformedBody(`${what}: response is not an array`);
   return {
-    header: { format: format.map((f) => String(f).toLowerCase()), next_page: nextPage, error_type: null },
+    header: {
+      format: format.map((f) => String(f).toLowerCase()),
+      next_page: nextPage,
+      error_type: null,
+    },
     response: o.response,
   };
 }
@@ -341,22 +429,38 @@ function num(v: unknown): number {
  * request so a cancel may reach a print of an earlier page.
  * @throws MalformedBody when `ms_of_day`/`price` are missing from `header.format` or a row is short.
  */
-export function scanV2Trades(body: V2Body, dateInt: number, startMs: number, endMs: number, policy: PmHighPolicy = 'tape', acc?: TradeAccumulator): PriceScan {
+export function scanV2Trades(
+  body: V2Body,
+  dateInt: number,
+  startMs: number,
+  endMs: number,
+  policy: PmHighPolicy = 'tape',
+  acc?: TradeAccumulator,
+): PriceScan {
   const f = body.header.format;
   const mi = f.indexOf('ms_of_day');
   const pi = f.indexOf('price');
   const di = f.indexOf('date');
   const rb = f.indexOf('records_back');
   const ci = CONDITION_FIELDS.map((c) => f.indexOf(c));
-  if (mi < 0 || pi < 0) throw new MalformedBody('v1 trades: header.format lacks ms_of_day or price');
+  if (mi < 0 || pi < 0)
+    throw new MalformedBody('v1 trades: header.format lacks ms_of_day or price');
   const a = acc ?? new TradeAccumulator('', startMs, endMs, policy);
   for (const row of body.response) {
-    if (!Array.isArray(row) || row.length < f.length) throw new MalformedBody('v1 trades: row does not match header.format');
+    if (!Array.isArray(row) || row.length < f.length)
+      throw new MalformedBody('v1 trades: row does not match header.format');
     a.rows++;
     const ms = num(row[mi]);
-    if (!Number.isFinite(ms) || !Number.isFinite(num(row[pi]))) throw new MalformedBody('v1 trades: non-numeric ms_of_day or price');
+    if (!Number.isFinite(ms) || !Number.isFinite(num(row[pi])))
+      throw new MalformedBody('v1 trades: non-numeric ms_of_day or price');
     const otherDay = di >= 0 && num(row[di]) !== dateInt;
-    a.addMs(otherDay ? null : ms, num(row[pi]), 'v1 trades', ci.map((k) => (k >= 0 ? row[k] : undefined)), rb >= 0 ? row[rb] : 0);
+    a.addMs(
+      otherDay ? null : ms,
+      num(row[pi]),
+      'v1 trades',
+      ci.map((k) => (k >= 0 ? row[k] : undefined)),
+      rb >= 0 ? row[rb] : 0,
+    );
   }
   return a.result();
 }
@@ -366,25 +470,34 @@ export function scanV2Trades(body: V2Body, dateInt: number, startMs: number, end
  * of bars with `count > 0` that open inside [startMs, endMs). Bars with count 0 are empty minutes.
  * @throws MalformedBody when `ms_of_day`/`high`/`count` are missing from `header.format` or a row is short.
  */
-export function scanV2Ohlc(body: V2Body, dateInt: number, startMs: number, endMs: number): PriceScan {
+export function scanV2Ohlc(
+  body: V2Body,
+  dateInt: number,
+  startMs: number,
+  endMs: number,
+): PriceScan {
   const f = body.header.format;
   const mi = f.indexOf('ms_of_day');
   const hi = f.indexOf('high');
   const ci = f.indexOf('count');
   const di = f.indexOf('date');
-  if (mi < 0 || hi < 0 || ci < 0) throw new MalformedBody('v1 ohlc: header.format lacks ms_of_day, high or count');
+  if (mi < 0 || hi < 0 || ci < 0)
+    throw new MalformedBody('v1 ohlc: header.format lacks ms_of_day, high or count');
   let inWindow = 0;
   let high: number | null = null;
   for (const row of body.response) {
-    if (!Array.isArray(row) || row.length < f.length) throw new MalformedBody('v1 ohlc: row does not match header.format');
+    if (!Array.isArray(row) || row.length < f.length)
+      throw new MalformedBody('v1 ohlc: row does not match header.format');
     const ms = num(row[mi]);
     const count = num(row[ci]);
-    if (!Number.isFinite(ms) || !Number.isFinite(count)) throw new MalformedBody('v1 ohlc: non-numeric ms_of_day or count');
+    if (!Number.isFinite(ms) || !Number.isFinite(count))
+      throw new MalformedBody('v1 ohlc: non-numeric ms_of_day or count');
     if (count <= 0) continue;
     if (di >= 0 && num(row[di]) !== dateInt) continue;
     if (ms < startMs || ms >= endMs) continue;
     const h = num(row[hi]);
-    if (!Number.isFinite(h)) throw new MalformedBody('v1 ohlc: non-numeric high in a bar with trades');
+    if (!Number.isFinite(h))
+      throw new MalformedBody('v1 ohlc: non-numeric high in a bar with trades');
     inWindow++;
     if (high === null || h > high) high = h;
   }

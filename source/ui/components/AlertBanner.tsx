@@ -30,7 +30,12 @@ export function AlertBanner({ alert, more, focused, columns, readOnly }: AlertBa
   return (
     <Line
       segs={[
-        { text: head, tone: alertTone(alert.severity), bold: true, inverse: alert.severity === 'CRITICAL' },
+        {
+          text: head,
+          tone: alertTone(alert.severity),
+          bold: true,
+          inverse: alert.severity === 'CRITICAL',
+        },
         { text: ' ' + truncate(alert.message, room - 1), tone: alertTone(alert.severity) },
         { text: hint, tone: 'dim' },
       ]}

@@ -21,23 +21,51 @@ export interface CalendarGridProps {
 }
 
 /** Renders the grid lines and the selection line. */
-export function CalendarGrid({ model, focused, selected, mark, filter, visibleCount, totalCount }: CalendarGridProps) {
+export function CalendarGrid({
+  model,
+  focused,
+  selected,
+  mark,
+  filter,
+  visibleCount,
+  totalCount,
+}: CalendarGridProps) {
   return (
     <Box flexDirection="column">
       {model.lines.map((segs, i) => (
-        <Line key={i} segs={segs.map((s) => ({ text: s.text, tone: s.tone, inverse: s.cursor, underline: s.marked }))} />
+        <Line
+          key={i}
+          segs={segs.map((s) => ({
+            text: s.text,
+            tone: s.tone,
+            inverse: s.cursor,
+            underline: s.marked,
+          }))}
+        />
       ))}
       <Line
         segs={[
           { text: focused ? ' » ' : '   ', bold: true },
           selected
-            ? { text: `${selected.date} ${statusLabel(selected.status)}  hits ${selected.hits}${selected.baselineOnly > 0 ? `  baseline-only ${selected.baselineOnly}` : ''}`, bold: true }
+            ? {
+                text: `${selected.date} ${statusLabel(selected.status)}  hits ${selected.hits}${selected.baselineOnly > 0 ? `  baseline-only ${selected.baselineOnly}` : ''}`,
+                bold: true,
+              }
             : { text: 'no day selected', tone: 'dim' },
           mark ? { text: `  range from ${mark}`, tone: 'accent' } : null,
-          filter !== 'none' ? { text: `  filter ${filter} (${visibleCount}/${totalCount})`, tone: 'warn' } : null,
-          model.mode === 'months' ? { text: '  month view: a glyph per month (worst day)', tone: 'dim' } : null,
+          filter !== 'none'
+            ? { text: `  filter ${filter} (${visibleCount}/${totalCount})`, tone: 'warn' }
+            : null,
+          model.mode === 'months'
+            ? { text: '  month view: a glyph per month (worst day)', tone: 'dim' }
+            : null,
           // A COMPLETE day says in words whether it is proven (the grid's ✓ / ○); last, so a narrow line cuts it first.
-          selected?.status === 'COMPLETE' ? { text: `  ${proofLabel(selected.proof, selected.baselineOnly)}`, tone: isProven(selected) ? 'ok' : selected.baselineOnly > 0 ? 'critical' : 'warn' } : null,
+          selected?.status === 'COMPLETE'
+            ? {
+                text: `  ${proofLabel(selected.proof, selected.baselineOnly)}`,
+                tone: isProven(selected) ? 'ok' : selected.baselineOnly > 0 ? 'critical' : 'warn',
+              }
+            : null,
         ]}
       />
     </Box>

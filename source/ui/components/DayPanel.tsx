@@ -8,8 +8,23 @@
  * While a validation runs: its gate, the baseline's premarket lookups, retries and backoff.
  */
 import { Box } from 'ink';
-import type { BackfillSnapshot, StageName, StageView, ValidationProgress } from '../../contracts/events.js';
-import { formatCount, formatDuration, formatRuleCounts, progressBar, proofLabel, proofProgressText, stageCounts, stageGlyph, statusLabel } from '../format.js';
+import type {
+  BackfillSnapshot,
+  StageName,
+  StageView,
+  ValidationProgress,
+} from '../../contracts/events.js';
+import {
+  formatCount,
+  formatDuration,
+  formatRuleCounts,
+  progressBar,
+  proofLabel,
+  proofProgressText,
+  stageCounts,
+  stageGlyph,
+  statusLabel,
+} from '../format.js';
 import type { Tone } from '../theme.js';
 import { Line, type Seg } from './Line.js';
 
@@ -62,13 +77,25 @@ function stageSegs(stages: readonly StageView[], narrow: boolean): Seg[] {
   stages.forEach((st, i) => {
     const counts = stageCounts(st.counts, 2, st.name);
     const gap = i === stages.length - 1 ? '' : narrow ? ' ' : '  ';
-    out.push({ text: `${names[st.name]}${sp}` }, { text: stageGlyph(st.state), tone: tone(st.state) }, { text: `${counts ? `${sp}${counts}` : ''}${gap}` });
+    out.push(
+      { text: `${names[st.name]}${sp}` },
+      { text: stageGlyph(st.state), tone: tone(st.state) },
+      { text: `${counts ? `${sp}${counts}` : ''}${gap}` },
+    );
   });
   return out;
 }
 
 /** The panel of a running validation (5 lines): gate, lookups bar, unanswered, retries, backoff, elapsed. */
-function ValidationPanel({ v, width, paused }: { v: ValidationProgress; width: number; paused: boolean }) {
+function ValidationPanel({
+  v,
+  width,
+  paused,
+}: {
+  v: ValidationProgress;
+  width: number;
+  paused: boolean;
+}) {
   const narrow = width < 50;
   const hasLookups = v.lookupsTotal !== null;
   return (
@@ -76,18 +103,35 @@ function ValidationPanel({ v, width, paused }: { v: ValidationProgress; width: n
       <Line
         segs={[
           { text: ` Validate ${v.date}`, bold: true },
-          { text: `  ${paused ? '‖' : '▶'} gate ${v.gateIndex}/${v.gates} ${v.gate}`, tone: 'running' },
+          {
+            text: `  ${paused ? '‖' : '▶'} gate ${v.gateIndex}/${v.gates} ${v.gate}`,
+            tone: 'running',
+          },
           `  ${formatDuration(Math.max(0, v.at - v.startedAt))}`,
         ]}
       />
       <Line
         segs={
           hasLookups
-            ? [' baseline premarket ', { text: progressBar(v.lookupsDone ?? 0, v.lookupsTotal!, narrow ? 8 : 10), tone: 'ok' }, ` ${formatCount(v.lookupsDone)}/${formatCount(v.lookupsTotal)}`]
+            ? [
+                ' baseline premarket ',
+                {
+                  text: progressBar(v.lookupsDone ?? 0, v.lookupsTotal!, narrow ? 8 : 10),
+                  tone: 'ok',
+                },
+                ` ${formatCount(v.lookupsDone)}/${formatCount(v.lookupsTotal)}`,
+              ]
             : [{ text: ' baseline lookups not started', tone: 'dim' }]
         }
       />
-      <Line segs={[' unanswered ', { text: formatCount(v.unanswered), tone: v.unanswered > 0 ? 'bad' : 'dim' }, `  retries ${formatCount(v.retries)}`, v.backingOff ? { text: '  backing off', tone: 'warn' } : '']} />
+      <Line
+        segs={[
+          ' unanswered ',
+          { text: formatCount(v.unanswered), tone: v.unanswered > 0 ? 'bad' : 'dim' },
+          `  retries ${formatCount(v.retries)}`,
+          v.backingOff ? { text: '  backing off', tone: 'warn' } : '',
+        ]}
+      />
       <Line segs={[' ']} />
       <Line segs={[' ']} />
     </Box>
@@ -102,9 +146,29 @@ export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayP
     const last = [...s.days].reverse().find((c) => c.durationMs !== undefined);
     return (
       <Box flexDirection="column" width={width}>
-        <Line segs={[' Day -  ', { text: s.activity ? s.activity : 'no day running', tone: s.activity ? 'running' : 'dim' }]} />
+        <Line
+          segs={[
+            ' Day -  ',
+            {
+              text: s.activity ? s.activity : 'no day running',
+              tone: s.activity ? 'running' : 'dim',
+            },
+          ]}
+        />
         <Line segs={[` range hits ${formatRuleCounts(s.hits)}`]} />
-        <Line segs={[last ? ` last day ${last.date} ${statusLabel(last.status)}  hits ${last.hits}  ${formatDuration(last.durationMs ?? null)}` : ' ', last?.status === 'COMPLETE' ? { text: `  ${proofLabel(last.proof)}`, tone: last.proof === 'exhaustive' || last.proof === 'baseline' ? 'ok' : 'warn' } : null]} />
+        <Line
+          segs={[
+            last
+              ? ` last day ${last.date} ${statusLabel(last.status)}  hits ${last.hits}  ${formatDuration(last.durationMs ?? null)}`
+              : ' ',
+            last?.status === 'COMPLETE'
+              ? {
+                  text: `  ${proofLabel(last.proof)}`,
+                  tone: last.proof === 'exhaustive' || last.proof === 'baseline' ? 'ok' : 'warn',
+                }
+              : null,
+          ]}
+        />
         <Line segs={[' ']} />
         <Line segs={[' ']} />
       </Box>
@@ -112,7 +176,8 @@ export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayP
   }
   const narrow = width < 50;
   const names = narrow ? SHORT : LONG;
-  const running = d.stages.find((st) => st.state === 'running') ?? d.stages.find((st) => st.state === 'failed');
+  const running =
+    d.stages.find((st) => st.state === 'running') ?? d.stages.find((st) => st.state === 'failed');
   const r1Idx = d.stages.findIndex((st) => st.name === 'R1');
   const before = r1Idx >= 0 ? d.stages.slice(0, r1Idx) : d.stages;
   const r1 = r1Idx >= 0 ? d.stages[r1Idx] : undefined;
@@ -122,10 +187,19 @@ export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayP
   const elapsed = elapsedMs ?? Math.max(0, s.at - d.startedAt);
   const proof = d.proof ?? null;
   const r1Label = narrow ? '' : ' premarket';
-  const runLabel = running ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}` : '';
+  const runLabel = running
+    ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}`
+    : '';
   return (
     <Box flexDirection="column" width={width}>
-      <Line segs={[{ text: ` Day ${d.date}`, bold: true }, { text: narrow ? ' ' : ` ${d.mode}  `, tone: 'dim' }, { text: runLabel, tone: 'running' }, `  ${formatDuration(elapsed)}`]} />
+      <Line
+        segs={[
+          { text: ` Day ${d.date}`, bold: true },
+          { text: narrow ? ' ' : ` ${d.mode}  `, tone: 'dim' },
+          { text: runLabel, tone: 'running' },
+          `  ${formatDuration(elapsed)}`,
+        ]}
+      />
       <Line segs={[' ', ...stageSegs(before, narrow)]} />
       <Line
         segs={[
@@ -138,7 +212,12 @@ export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayP
         ]}
       />
       {proof && proof.phase !== 'end' ? (
-        <Line segs={[{ text: ` ${paused ? '‖' : '▶'} `, tone: 'running' }, { text: proofProgressText(proof, narrow), tone: 'info' }]} />
+        <Line
+          segs={[
+            { text: ` ${paused ? '‖' : '▶'} `, tone: 'running' },
+            { text: proofProgressText(proof, narrow), tone: 'info' },
+          ]}
+        />
       ) : (
         <Line segs={[' ', ...stageSegs(rest, narrow)]} />
       )}
@@ -146,7 +225,12 @@ export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayP
         segs={[
           { text: ' hits ', bold: true },
           formatRuleCounts(d.hits),
-          proof?.phase === 'end' ? { text: `  ${proof.outcome === 'exhaustive' || proof.outcome === 'baseline' ? `proof ${proof.outcome}` : 'UNPROVEN'}`, tone: proof.outcome === 'sampled' ? 'warn' : 'ok' } : null,
+          proof?.phase === 'end'
+            ? {
+                text: `  ${proof.outcome === 'exhaustive' || proof.outcome === 'baseline' ? `proof ${proof.outcome}` : 'UNPROVEN'}`,
+                tone: proof.outcome === 'sampled' ? 'warn' : 'ok',
+              }
+            : null,
         ]}
       />
     </Box>

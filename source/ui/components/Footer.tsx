@@ -25,7 +25,9 @@ export const QUIT_PROMPT = 'quit: [s]top the engine  [d]etach and leave it runni
 /** Renders the footer. */
 export function Footer({ prompt, flash, filter, columns, readOnly }: FooterProps) {
   if (prompt?.kind === 'confirm') {
-    const ask = <Line segs={[{ text: ` ${prompt.text}`, bold: true, tone: 'warn' }, '  [y]es  [n]o']} />;
+    const ask = (
+      <Line segs={[{ text: ` ${prompt.text}`, bold: true, tone: 'warn' }, '  [y]es  [n]o']} />
+    );
     if (!prompt.detail) return ask;
     return (
       <Box flexDirection="column">
@@ -46,10 +48,24 @@ export function Footer({ prompt, flash, filter, columns, readOnly }: FooterProps
             `[s]tatus ${filter.status ? statusLabel(filter.status) : 'any'}  [h]its ${filter.hasHits ? 'on' : 'off'}  [m]isses ${filter.hasMisses ? 'on' : 'off'}  date "${filter.prefix}_"`,
           ]}
         />
-        <Line segs={[{ text: '   digits and - type the date prefix, backspace erases  [x] clear  [enter] done', tone: 'dim' }]} />
+        <Line
+          segs={[
+            {
+              text: '   digits and - type the date prefix, backspace erases  [x] clear  [enter] done',
+              tone: 'dim',
+            },
+          ]}
+        />
       </Box>
     );
   }
   const msg = flash ? ` ${flash}  |` : '';
-  return <Line segs={[{ text: msg, tone: 'accent' }, { text: ` ${footerText(Math.max(10, columns - msg.length - 2), readOnly)}`, tone: 'dim' }]} />;
+  return (
+    <Line
+      segs={[
+        { text: msg, tone: 'accent' },
+        { text: ` ${footerText(Math.max(10, columns - msg.length - 2), readOnly)}`, tone: 'dim' },
+      ]}
+    />
+  );
 }

@@ -28,8 +28,18 @@ export function stateText(s: BackfillSnapshot, shown: BackfillState = s.state): 
   let t: string = shown;
   if (shown === 'PAUSING') t = `PAUSING  pausing, ${s.inFlight} in flight`;
   else if (shown === 'STOPPING') t = `STOPPING  stopping, ${s.inFlight} in flight aborted`;
-  else if (s.reason && shown === s.state && (shown === 'HALTED' || shown === 'FAILED' || shown === 'STOPPED')) t = `${shown}: ${s.reason}`;
-  const extra = [s.activity ? `· ${s.activity}` : '', s.queuedCommands ? `+${s.queuedCommands} queued` : ''].filter(Boolean).join(' ');
+  else if (
+    s.reason &&
+    shown === s.state &&
+    (shown === 'HALTED' || shown === 'FAILED' || shown === 'STOPPED')
+  )
+    t = `${shown}: ${s.reason}`;
+  const extra = [
+    s.activity ? `· ${s.activity}` : '',
+    s.queuedCommands ? `+${s.queuedCommands} queued` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return extra ? `${t}  ${extra}` : t;
 }
 
@@ -39,7 +49,10 @@ export function Header({ snapshot: s, shown, columns, readOnly }: HeaderProps) {
   const head: Seg = { text: ' gapctl ', bold: true, tone: 'accent' };
   const ro: Seg | null = readOnly ? { text: ' read-only ', bold: true, tone: 'warn' } : null;
   // A run without proofs says so on every frame (its grid fills with ○).
-  const proofOff: Seg | null = s?.proofMode === 'off' ? { text: ' PROOF OFF: days unproven ', bold: true, tone: 'warn' } : null;
+  const proofOff: Seg | null =
+    s?.proofMode === 'off'
+      ? { text: ' PROOF OFF: days unproven ', bold: true, tone: 'warn' }
+      : null;
   const segs: Seg[] = [head];
   if (!s) {
     segs.push({ text: ' waiting for the engine…', tone: 'dim' });
@@ -47,8 +60,17 @@ export function Header({ snapshot: s, shown, columns, readOnly }: HeaderProps) {
     const st = shown ?? s.state;
     const range: Seg = { text: ` ${s.command} ${s.start} -> ${s.end}  ` };
     const state: Seg = { text: stateText(s, st), bold: true, tone: stateTone(st) };
-    const where: Seg = { text: `  ${columns >= 100 ? 'market ' : ''}${s.market}  ${s.db}`, tone: 'dim' };
-    let room = columns - right.length - head.text.length - (ro?.text.length ?? 0) - (proofOff?.text.length ?? 0) - range.text.length;
+    const where: Seg = {
+      text: `  ${columns >= 100 ? 'market ' : ''}${s.market}  ${s.db}`,
+      tone: 'dim',
+    };
+    let room =
+      columns -
+      right.length -
+      head.text.length -
+      (ro?.text.length ?? 0) -
+      (proofOff?.text.length ?? 0) -
+      range.text.length;
     state.text = truncate(state.text, Math.max(7, room));
     room -= state.text.length;
     where.text = room >= 4 ? truncate(where.text, room) : '';

@@ -23,7 +23,10 @@ export interface LineProps {
 /** Renders one non-wrapping line; an empty line renders as one space so it keeps its row. */
 export function Line({ segs }: LineProps) {
   const theme = useTheme();
-  const parts = segs.filter((s): s is Seg | string => s !== null && s !== false && (typeof s === 'string' ? s.length > 0 : s.text.length > 0));
+  const parts = segs.filter(
+    (s): s is Seg | string =>
+      s !== null && s !== false && (typeof s === 'string' ? s.length > 0 : s.text.length > 0),
+  );
   if (parts.length === 0) return <Text> </Text>;
   return (
     <Text wrap="truncate-end">
@@ -31,7 +34,13 @@ export function Line({ segs }: LineProps) {
         typeof s === 'string' ? (
           s
         ) : (
-          <Text key={i} color={theme.fg(s.tone ?? 'plain')} bold={s.bold} inverse={s.inverse} underline={s.underline}>
+          <Text
+            key={i}
+            color={theme.fg(s.tone ?? 'plain')}
+            bold={s.bold}
+            inverse={s.inverse}
+            underline={s.underline}
+          >
             {s.text}
           </Text>
         ),

@@ -32,12 +32,35 @@ export function logTime(line: string): string {
 }
 
 /** Renders the log title and exactly `height` body lines. */
-export function LogPanel({ title, lines, height, following, live, newLines, loading, focused, notes = [] }: LogPanelProps) {
+export function LogPanel({
+  title,
+  lines,
+  height,
+  following,
+  live,
+  newLines,
+  loading,
+  focused,
+  notes = [],
+}: LogPanelProps) {
   const shownNotes = notes.slice(-Math.min(notes.length, height));
   const room = height - shownNotes.length;
-  const body = room <= 0 ? [] : lines.length === 0 && !loading ? ['(nothing logged for this day yet)'] : lines.slice(-room);
+  const body =
+    room <= 0
+      ? []
+      : lines.length === 0 && !loading
+        ? ['(nothing logged for this day yet)']
+        : lines.slice(-room);
   const pad = Math.max(0, room - body.length);
-  const state = loading ? 'loading…' : !live ? (following ? 'end of file' : 'scrolled up') : following ? 'following' : `scrolled up  ${newLines} new lines  [f] follow`;
+  const state = loading
+    ? 'loading…'
+    : !live
+      ? following
+        ? 'end of file'
+        : 'scrolled up'
+      : following
+        ? 'following'
+        : `scrolled up  ${newLines} new lines  [f] follow`;
   return (
     <Box flexDirection="column">
       <Line

@@ -31,7 +31,10 @@ export function ProgressLine({ snapshot: s, wide, month, paused }: ProgressLineP
         { text: m, tone: 'accent' },
         // Follow mode waiting for the next day's data: the next scan and a countdown instead of the ETA.
         s.nextScan
-          ? { text: `  next scan ${s.nextScan.date} ${s.nextScan.et.slice(11)} in ${formatEta(Math.max(0, s.nextScan.at - s.at))}`, tone: 'info' }
+          ? {
+              text: `  next scan ${s.nextScan.date} ${s.nextScan.et.slice(11)} in ${formatEta(Math.max(0, s.nextScan.at - s.at))}`,
+              tone: 'info',
+            }
           : `  ETA ${formatEta(s.etaMs)}${paused ? ' (paused)' : ''}  ${formatRate(s.daysPerMin)} days/min`,
         spark && !s.nextScan ? { text: `  ${spark}`, tone: 'info' } : null,
         // The engine process's resident memory (the worker samples it with each snapshot).

@@ -19,7 +19,8 @@ export interface UpstreamPanelProps {
 /** `▮▮▯▯`: one block per slot of the cap (at most 8 blocks; larger caps are scaled). */
 export function capBlocks(inFlight: number, cap: number): string {
   const slots = Math.max(1, Math.min(8, cap));
-  const full = cap <= 8 ? Math.min(slots, inFlight) : Math.min(slots, Math.round((inFlight / cap) * slots));
+  const full =
+    cap <= 8 ? Math.min(slots, inFlight) : Math.min(slots, Math.round((inFlight / cap) * slots));
   return '▮'.repeat(Math.max(0, full)) + '▯'.repeat(slots - Math.max(0, full));
 }
 
@@ -45,7 +46,17 @@ export interface ThetaTotals {
 
 /** Totals over the Theta terminals (selector, pure). */
 export function thetaTotals(theta: readonly UpstreamMetrics[]): ThetaTotals {
-  const t: ThetaTotals = { requests: 0, errors: 0, s200: 0, s204: 0, s472: 0, s429: 0, s5xx: 0, timeouts: 0, backingOff: [] };
+  const t: ThetaTotals = {
+    requests: 0,
+    errors: 0,
+    s200: 0,
+    s204: 0,
+    s472: 0,
+    s429: 0,
+    s5xx: 0,
+    timeouts: 0,
+    backingOff: [],
+  };
   for (const m of theta) {
     t.requests += m.requests;
     t.errors += m.errors;
@@ -77,29 +88,52 @@ export function UpstreamPanel({ theta, polygon, width }: UpstreamPanelProps) {
   const narrow = width < 50;
   const sep = narrow ? ' ' : '  ';
   const lines: Segs[] = shown.map((m, i) => terminalLine(m, i === 0, narrow));
-  if (shown.length === 0) lines.push([{ text: ' Theta ', bold: true }, { text: 'no terminals', tone: 'dim' }]);
+  if (shown.length === 0)
+    lines.push([
+      { text: ' Theta ', bold: true },
+      { text: 'no terminals', tone: 'dim' },
+    ]);
   while (lines.length < 2) lines.push([' ']);
   // At 80 columns the 5xx count moves to the next line and "Theta" labels the counts.
-  const counts: [string, number][] = [['200', t.s200], ['204', t.s204], ['472', t.s472], ['429', t.s429], ['5xx', t.s5xx]];
+  const counts: [string, number][] = [
+    ['200', t.s200],
+    ['204', t.s204],
+    ['472', t.s472],
+    ['429', t.s429],
+    ['5xx', t.s5xx],
+  ];
   const first = narrow ? counts.slice(0, 4) : counts;
-  lines.push([narrow ? { text: ' Theta ', bold: true } : '  ', first.map(([k, v]) => `${k} ${formatCount(v)}`).join(sep)]);
+  lines.push([
+    narrow ? { text: ' Theta ', bold: true } : '  ',
+    first.map(([k, v]) => `${k} ${formatCount(v)}`).join(sep),
+  ]);
   lines.push([
     narrow ? ` 5xx ${formatCount(t.s5xx)} ` : '  ',
     `timeouts ${formatCount(t.timeouts)}${sep}`,
     { text: `err ${formatRatioPct(t.errors, t.requests)}`, tone: t.errors > 0 ? 'warn' : 'plain' },
     sep,
-    t.backingOff.length > 0 ? { text: `backoff ${t.backingOff.join(',')}`, tone: 'warn', bold: true } : { text: 'no backoff', tone: 'dim' },
+    t.backingOff.length > 0
+      ? { text: `backoff ${t.backingOff.join(',')}`, tone: 'warn', bold: true }
+      : { text: 'no backoff', tone: 'dim' },
   ]);
   lines.push(
     polygon
       ? [
           { text: narrow ? ' Polygon ' : '  Polygon ', bold: true },
           `${polygon.inFlight}/${polygon.cap}${narrow ? ' q' : ' in flight  queue'} ${formatCount(polygon.queued)}${sep}`,
-          { text: `${formatCount(polygon.errors)} err`, tone: polygon.errors > 0 ? 'warn' : 'plain' },
-          narrow ? ` p95 ${formatMs(polygon.p95Ms)}` : `  p50 ${formatMs(polygon.p50Ms)} p95 ${formatMs(polygon.p95Ms)}`,
+          {
+            text: `${formatCount(polygon.errors)} err`,
+            tone: polygon.errors > 0 ? 'warn' : 'plain',
+          },
+          narrow
+            ? ` p95 ${formatMs(polygon.p95Ms)}`
+            : `  p50 ${formatMs(polygon.p50Ms)} p95 ${formatMs(polygon.p95Ms)}`,
           polygon.backingOff ? { text: ' backoff', tone: 'warn', bold: true } : '',
         ]
-      : [{ text: '  Polygon ', bold: true }, { text: 'idle', tone: 'dim' }],
+      : [
+          { text: '  Polygon ', bold: true },
+          { text: 'idle', tone: 'dim' },
+        ],
   );
   return (
     <Box flexDirection="column" width={width}>

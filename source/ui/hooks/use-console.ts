@@ -9,7 +9,18 @@ import type { Key } from 'ink';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { matchKey } from '../keymap.js';
 import type { BackfillSnapshot } from '../../contracts/events.js';
-import { activeScope, initialUiState, step, wantedDetail, wantedHealth, wantedLog, type LogMode, type StepContext, type UiEvent, type UiState } from '../state.js';
+import {
+  activeScope,
+  initialUiState,
+  step,
+  wantedDetail,
+  wantedHealth,
+  wantedLog,
+  type LogMode,
+  type StepContext,
+  type UiEvent,
+  type UiState,
+} from '../state.js';
 import type { ConsoleSource, QuitChoice } from '../types.js';
 
 /** Lines asked from `readLog` for a day's log. */
@@ -68,7 +79,10 @@ export interface DataFrameTiming {
  * start the moment it ends, leaving the UI thread no idle time for a key.
  */
 export function dataFrameAt(t: DataFrameTiming): number {
-  const gap = t.busyShare > 0 ? Math.max(t.frameMs, Math.min(MAX_DATA_FRAME_GAP_MS, t.renderCost / t.busyShare)) : t.frameMs;
+  const gap =
+    t.busyShare > 0
+      ? Math.max(t.frameMs, Math.min(MAX_DATA_FRAME_GAP_MS, t.renderCost / t.busyShare))
+      : t.frameMs;
   return Math.max(t.lastFrameEnd + gap, t.lastKey + t.keyQuietMs);
 }
 
@@ -144,7 +158,15 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   }, []);
   const drawSoon = useCallback(() => {
     if (frameTimer.current) return;
-    const wait = dataFrameAt({ lastFrameEnd: lastFrame.current, lastKey: lastKey.current, renderCost: renderCost.current, frameMs, busyShare, keyQuietMs }) - clock();
+    const wait =
+      dataFrameAt({
+        lastFrameEnd: lastFrame.current,
+        lastKey: lastKey.current,
+        renderCost: renderCost.current,
+        frameMs,
+        busyShare,
+        keyQuietMs,
+      }) - clock();
     if (wait <= 0) drawNow();
     else frameTimer.current = setTimeout(drawNow, wait);
   }, [drawNow, frameMs, busyShare, keyQuietMs, clock]);
@@ -178,7 +200,10 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
     },
     [source, drawNow, drawSoon, clock],
   );
-  const apply = useCallback((ev: UiEvent, ctx: StepContext) => applyAs(ev, ctx, ev.type === 'key' || ev.type === 'text'), [applyAs]);
+  const apply = useCallback(
+    (ev: UiEvent, ctx: StepContext) => applyAs(ev, ctx, ev.type === 'key' || ev.type === 'text'),
+    [applyAs],
+  );
 
   const press = useCallback(
     (input: string, key: Key, ctx: StepContext) => {
@@ -191,7 +216,9 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
 
   useEffect(() => {
     const onSnapshot = (s: BackfillSnapshot): void => {
-      const critical = s.alerts.filter((a) => a.severity === 'CRITICAL' && !a.acknowledged).map((a) => a.id);
+      const critical = s.alerts
+        .filter((a) => a.severity === 'CRITICAL' && !a.acknowledged)
+        .map((a) => a.id);
       if (seenCritical.current === null) seenCritical.current = new Set(critical);
       else {
         let fresh = false;
@@ -217,7 +244,9 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   useEffect(() => {
     if (logDate === null) return;
     if (mode === 'watch' && source.watchLog) {
-      return source.watchLog(logDate, (lines, reset) => apply({ type: 'log-lines', date: logDate, lines: lines.map(cleanLine), reset }, dataCtx));
+      return source.watchLog(logDate, (lines, reset) =>
+        apply({ type: 'log-lines', date: logDate, lines: lines.map(cleanLine), reset }, dataCtx),
+      );
     }
     if (logDate === loadedDate || !source.readLog) return;
     let live = true;
@@ -226,7 +255,11 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
         if (live) apply({ type: 'day-log', date: logDate, lines: lines.map(cleanLine) }, dataCtx);
       },
       (err: unknown) => {
-        if (live) apply({ type: 'day-log', date: logDate, lines: [`(log unavailable: ${message(err)})`] }, dataCtx);
+        if (live)
+          apply(
+            { type: 'day-log', date: logDate, lines: [`(log unavailable: ${message(err)})`] },
+            dataCtx,
+          );
       },
     );
     return () => {
@@ -244,10 +277,15 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
     let live = true;
     source.readDayDetail(wantDate).then(
       (data) => {
-        if (live) apply({ type: 'day-detail', date: wantDate, key: wantKey, data, error: null }, dataCtx);
+        if (live)
+          apply({ type: 'day-detail', date: wantDate, key: wantKey, data, error: null }, dataCtx);
       },
       (err: unknown) => {
-        if (live) apply({ type: 'day-detail', date: wantDate, key: wantKey, data: null, error: message(err) }, dataCtx);
+        if (live)
+          apply(
+            { type: 'day-detail', date: wantDate, key: wantKey, data: null, error: message(err) },
+            dataCtx,
+          );
       },
     );
     return () => {
@@ -261,13 +299,22 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
   useEffect(() => {
     if (healthReq === null) return;
     if (!source.checkHealth) {
-      apply({ type: 'health', req: healthReq, report: null, error: 'health checks are not available in this console (run gapctl health)' }, dataCtx);
+      apply(
+        {
+          type: 'health',
+          req: healthReq,
+          report: null,
+          error: 'health checks are not available in this console (run gapctl health)',
+        },
+        dataCtx,
+      );
       return;
     }
     // The answer is applied even after the overlay closed: a late one for an older request is dropped by step().
     source.checkHealth().then(
       (report) => apply({ type: 'health', req: healthReq, report, error: null }, dataCtx),
-      (err: unknown) => apply({ type: 'health', req: healthReq, report: null, error: message(err) }, dataCtx),
+      (err: unknown) =>
+        apply({ type: 'health', req: healthReq, report: null, error: message(err) }, dataCtx),
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [healthReq, source, apply]);

@@ -16,7 +16,22 @@ import { ProgressLine } from '../components/ProgressLine.js';
 import { UpstreamPanel } from '../components/UpstreamPanel.js';
 import type { GridModel } from '../grid.js';
 import { PANEL_LINES, type Layout } from '../layout.js';
-import { cellOf, cursorDate, dayElapsedMs, displayState, filterLabel, logWindow, openAlerts, panelLog, shownAlert, shownSnapshot, showsPaused, visibleDays, type LogMode, type UiState } from '../state.js';
+import {
+  cellOf,
+  cursorDate,
+  dayElapsedMs,
+  displayState,
+  filterLabel,
+  logWindow,
+  openAlerts,
+  panelLog,
+  shownAlert,
+  shownSnapshot,
+  showsPaused,
+  visibleDays,
+  type LogMode,
+  type UiState,
+} from '../state.js';
 
 /** Most validation outcome lines the log pane shows. */
 export const NOTE_LINES = 2;
@@ -39,7 +54,13 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
       <Box flexDirection="column">
         <Header snapshot={null} columns={layout.columns} readOnly={readOnly} />
         <Line segs={[' ']} />
-        <Footer prompt={state.prompt} flash={state.flash} filter={state.filter} columns={layout.columns} readOnly={readOnly} />
+        <Footer
+          prompt={state.prompt}
+          flash={state.flash}
+          filter={state.filter}
+          columns={layout.columns}
+          readOnly={readOnly}
+        />
       </Box>
     );
   }
@@ -55,7 +76,12 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
   return (
     <Box flexDirection="column">
       <Header snapshot={view} shown={shown} columns={layout.columns} readOnly={readOnly} />
-      <ProgressLine snapshot={s} wide={layout.wide} month={sel?.slice(0, 7) ?? null} paused={showsPaused(state)} />
+      <ProgressLine
+        snapshot={s}
+        wide={layout.wide}
+        month={sel?.slice(0, 7) ?? null}
+        paused={showsPaused(state)}
+      />
       <CalendarGrid
         model={grid}
         focused={state.focus === 'grid'}
@@ -67,7 +93,12 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
       />
       {layout.legend ? <Legend /> : null}
       <Box flexDirection="row">
-        <DayPanel snapshot={view} width={layout.leftWidth} paused={showsPaused(state)} elapsedMs={dayElapsedMs(state)} />
+        <DayPanel
+          snapshot={view}
+          width={layout.leftWidth}
+          paused={showsPaused(state)}
+          elapsedMs={dayElapsedMs(state)}
+        />
         <Box flexDirection="column" width={3}>
           {Array.from({ length: PANEL_LINES }, (_, i) => (
             <Line key={i} segs={[{ text: ' | ', tone: 'dim' }]} />
@@ -75,7 +106,15 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
         </Box>
         <UpstreamPanel theta={s.theta} polygon={s.polygon} width={layout.rightWidth} />
       </Box>
-      {alert ? <AlertBanner alert={alert} more={openAlerts(state).length - 1} focused={state.focus === 'alerts'} columns={layout.columns} readOnly={readOnly} /> : null}
+      {alert ? (
+        <AlertBanner
+          alert={alert}
+          more={openAlerts(state).length - 1}
+          focused={state.focus === 'alerts'}
+          columns={layout.columns}
+          readOnly={readOnly}
+        />
+      ) : null}
       <LogPanel
         title={log.title}
         lines={win.lines}
@@ -87,7 +126,13 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
         focused={state.focus === 'log'}
         notes={notes}
       />
-      <Footer prompt={state.prompt} flash={state.flash} filter={state.filter} columns={layout.columns} readOnly={readOnly} />
+      <Footer
+        prompt={state.prompt}
+        flash={state.flash}
+        filter={state.filter}
+        columns={layout.columns}
+        readOnly={readOnly}
+      />
     </Box>
   );
 }

@@ -24,7 +24,11 @@ export interface HealthScreenProps {
 }
 
 /** The text marker of a level (the same width for all three). */
-export const HEALTH_MARKER: Readonly<Record<HealthLevel, string>> = { ok: '[ ok ]', warn: '[WARN]', critical: '[CRIT]' };
+export const HEALTH_MARKER: Readonly<Record<HealthLevel, string>> = {
+  ok: '[ ok ]',
+  warn: '[WARN]',
+  critical: '[CRIT]',
+};
 
 /** Tone of a level. */
 export function healthTone(level: HealthLevel): Tone {
@@ -40,7 +44,12 @@ function checkRows(c: HealthCheck, nameWidth: number, width: number): Row[] {
   const tone = healthTone(c.level);
   return wrapped.map((l, i) =>
     i === 0
-      ? [' ', { text: HEALTH_MARKER[c.level], tone, bold: c.level !== 'ok' }, ` ${c.name.padEnd(nameWidth)}  `, l.slice(lead.length)]
+      ? [
+          ' ',
+          { text: HEALTH_MARKER[c.level], tone, bold: c.level !== 'ok' },
+          ` ${c.name.padEnd(nameWidth)}  `,
+          l.slice(lead.length),
+        ]
       : [l],
   );
 }
@@ -49,11 +58,21 @@ function checkRows(c: HealthCheck, nameWidth: number, width: number): Row[] {
  * The overlay's title (tone by the worst level) and its content rows for `width` columns: the
  * checking line, the error, or one check per line (wrapped) after a summary.
  */
-export function healthContent(health: HealthLoad | null, width: number): { title: Seg; rows: Row[] } {
+export function healthContent(
+  health: HealthLoad | null,
+  width: number,
+): { title: Seg; rows: Row[] } {
   if (!health || (health.report === null && health.error === null)) {
     return {
       title: { text: ' gapctl health: checking…', bold: true, tone: 'accent' },
-      rows: packLines('the engine runs the checks of gapctl health (each probe with its own timeout, HEALTH_TIMEOUT_SEC)'.split(' '), width - 1, ' ', ' ').map((l) => [{ text: l, tone: 'dim' }]),
+      rows: packLines(
+        'the engine runs the checks of gapctl health (each probe with its own timeout, HEALTH_TIMEOUT_SEC)'.split(
+          ' ',
+        ),
+        width - 1,
+        ' ',
+        ' ',
+      ).map((l) => [{ text: l, tone: 'dim' }]),
     };
   }
   if (health.report === null) {
@@ -88,7 +107,14 @@ export function HealthScreen({ health, columns, rows, scroll }: HealthScreenProp
       {shown.map((segs, i) => (
         <Line key={i} segs={segs} />
       ))}
-      <Line segs={[{ text: ` ${content.length > room ? '↑↓ scroll  ' : ''}H/ESC/q close (open it again to check again)`, tone: 'dim' }]} />
+      <Line
+        segs={[
+          {
+            text: ` ${content.length > room ? '↑↓ scroll  ' : ''}H/ESC/q close (open it again to check again)`,
+            tone: 'dim',
+          },
+        ]}
+      />
     </Box>
   );
 }

@@ -44,7 +44,9 @@ function scopeLines(scope: KeyScope, width: number): string[] {
 function mainLines(width: number): string[] {
   const items = KEYMAP.filter((b) => b.scope === 'main');
   const w = Math.max(...items.map((b) => keysLabel(b).length));
-  return items.flatMap((b) => packLines(b.help.split(' '), width - 1, `  ${keysLabel(b).padEnd(w)}  `, ' '));
+  return items.flatMap((b) =>
+    packLines(b.help.split(' '), width - 1, `  ${keysLabel(b).padEnd(w)}  `, ' '),
+  );
 }
 
 /** All help lines (before windowing). */
@@ -75,7 +77,11 @@ export function HelpScreen({ columns, rows, scroll, readOnly }: HelpScreenProps)
       {shown.map((l, i) => (
         <Line key={i} segs={[l]} />
       ))}
-      <Line segs={[{ text: ` ${content.length > room ? '↑↓ scroll  ' : ''}backspace/q close`, tone: 'dim' }]} />
+      <Line
+        segs={[
+          { text: ` ${content.length > room ? '↑↓ scroll  ' : ''}backspace/q close`, tone: 'dim' },
+        ]}
+      />
     </Box>
   );
 }

@@ -15,7 +15,15 @@ export interface TooSmallScreenProps {
 export function TooSmallScreen({ columns, rows, quitPrompt }: TooSmallScreenProps) {
   return (
     <Box flexDirection="column">
-      <Line segs={[{ text: `terminal too small: have ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}`, bold: true, tone: 'warn' }]} />
+      <Line
+        segs={[
+          {
+            text: `terminal too small: have ${columns}x${rows}, need ${MIN_COLUMNS}x${MIN_ROWS}`,
+            bold: true,
+            tone: 'warn',
+          },
+        ]}
+      />
       <Line segs={[{ text: 'the engine keeps running; resize, or q to quit', tone: 'dim' }]} />
       {quitPrompt ? <Line segs={[QUIT_PROMPT]} /> : null}
     </Box>

@@ -7,7 +7,15 @@
 import type { BackfillSnapshot, ControlCommand } from '../../contracts/events.js';
 import { ENDED_BACKFILL_STATE_LIST } from '../../contracts/states.js';
 import { engineBusy, shownWork } from './selectors.js';
-import { PENDING_SNAPSHOTS, result, type PendingControl, type PendingWork, type StepContext, type StepResult, type UiState } from './types.js';
+import {
+  PENDING_SNAPSHOTS,
+  result,
+  type PendingControl,
+  type PendingWork,
+  type StepContext,
+  type StepResult,
+  type UiState,
+} from './types.js';
 
 /** `1 day`, `3 days`: `n` and `word`, plural when `n` is not 1. */
 export function plural(n: number, word: string): string {
@@ -54,16 +62,28 @@ export function workLabel(cmd: ControlCommand): string | null {
  * the idle engine's activity.
  */
 export function sent(state: UiState, commands: ControlCommand[], note?: string): StepResult {
-  const text = note ?? (commands.length === 1 ? describeCommand(commands[0]) : `${commands.length} commands`);
+  const text =
+    note ?? (commands.length === 1 ? describeCommand(commands[0]) : `${commands.length} commands`);
   // A rerun, validation or export shows at once: queued behind the busy engine, or running on the idle one.
   const labels = commands.map(workLabel).filter((l): l is string => l !== null);
   if (labels.length === 0) return result({ ...state, flash: `sent: ${text}` }, commands);
   const seq = state.snapshot?.seq ?? 0;
   if (engineBusy(state)) {
-    const work: PendingWork = { queued: shownWork(state).queued + labels.length, activity: state.work?.activity ?? null, seq };
-    return result({ ...state, work, flash: `${text} queued: runs when the engine is free` }, commands);
+    const work: PendingWork = {
+      queued: shownWork(state).queued + labels.length,
+      activity: state.work?.activity ?? null,
+      seq,
+    };
+    return result(
+      { ...state, work, flash: `${text} queued: runs when the engine is free` },
+      commands,
+    );
   }
-  const work: PendingWork = { queued: labels.length > 1 ? labels.length - 1 : null, activity: labels[0]!, seq };
+  const work: PendingWork = {
+    queued: labels.length > 1 ? labels.length - 1 : null,
+    activity: labels[0]!,
+    seq,
+  };
   return result({ ...state, work, flash: `sent: ${text}` }, commands);
 }
 
@@ -72,11 +92,35 @@ export function withPending(state: UiState, command: PendingControl['command']):
   const seq = state.snapshot?.seq ?? 0;
   switch (command) {
     case 'pause':
-      return { ...state, pending: { command, state: 'PAUSING', want: ['PAUSING', 'PAUSED', ...ENDED_BACKFILL_STATE_LIST], seq } };
+      return {
+        ...state,
+        pending: {
+          command,
+          state: 'PAUSING',
+          want: ['PAUSING', 'PAUSED', ...ENDED_BACKFILL_STATE_LIST],
+          seq,
+        },
+      };
     case 'resume':
-      return { ...state, pending: { command, state: 'RUNNING', want: ['RUNNING', 'STARTING', ...ENDED_BACKFILL_STATE_LIST], seq } };
+      return {
+        ...state,
+        pending: {
+          command,
+          state: 'RUNNING',
+          want: ['RUNNING', 'STARTING', ...ENDED_BACKFILL_STATE_LIST],
+          seq,
+        },
+      };
     case 'stop':
-      return { ...state, pending: { command, state: 'STOPPING', want: ['STOPPING', ...ENDED_BACKFILL_STATE_LIST], seq } };
+      return {
+        ...state,
+        pending: {
+          command,
+          state: 'STOPPING',
+          want: ['STOPPING', ...ENDED_BACKFILL_STATE_LIST],
+          seq,
+        },
+      };
   }
 }
 
@@ -84,7 +128,10 @@ export function withPending(state: UiState, command: PendingControl['command']):
  * The pending control after snapshot `snap`: null once a later snapshot is in a state it wants,
  * or {@link PENDING_SNAPSHOTS} snapshots went by; else the same object.
  */
-export function settlePending(p: PendingControl | null, snap: BackfillSnapshot): PendingControl | null {
+export function settlePending(
+  p: PendingControl | null,
+  snap: BackfillSnapshot,
+): PendingControl | null {
   if (!p) return null;
   if (p.want.includes(snap.state) && snap.seq > p.seq) return null;
   if (snap.seq >= p.seq + PENDING_SNAPSHOTS) return null;

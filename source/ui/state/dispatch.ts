@@ -16,16 +16,34 @@ import { gridController } from './controllers/grid.js';
 import { logPaneController, logPagingController } from './controllers/log-pane.js';
 import { mainController } from './controllers/main.js';
 import { overlayController } from './controllers/overlay.js';
-import { confirmController, filterController, quitPromptController } from './controllers/prompts.js';
+import {
+  confirmController,
+  filterController,
+  quitPromptController,
+} from './controllers/prompts.js';
 import { activeScope } from './selectors.js';
 import type { ActionId } from '../keymap.js';
-import { result, type Focus, type KeyController, type StepContext, type StepResult, type UiState } from './types.js';
+import {
+  result,
+  type Focus,
+  type KeyController,
+  type StepContext,
+  type StepResult,
+  type UiState,
+} from './types.js';
 
 /** The controller of each panel that can have focus on the main screen. */
-const FOCUSED: Readonly<Record<Focus, KeyController>> = { grid: gridController, log: logPaneController, alerts: alertsController };
+const FOCUSED: Readonly<Record<Focus, KeyController>> = {
+  grid: gridController,
+  log: logPaneController,
+  alerts: alertsController,
+};
 
 /** The controllers asked for a key in `state`, first to last (see the file header). */
-export function controllersFor(state: UiState, ctx: Pick<StepContext, 'tooSmall'>): readonly KeyController[] {
+export function controllersFor(
+  state: UiState,
+  ctx: Pick<StepContext, 'tooSmall'>,
+): readonly KeyController[] {
   switch (activeScope(state)) {
     case 'quit':
       return [quitPromptController];
@@ -37,7 +55,13 @@ export function controllersFor(state: UiState, ctx: Pick<StepContext, 'tooSmall'
       return [globalController, dayDetailController, overlayController];
     case 'main':
       if (ctx.tooSmall) return [globalController];
-      return [globalController, FOCUSED[state.focus], logPagingController, controlController, mainController];
+      return [
+        globalController,
+        FOCUSED[state.focus],
+        logPagingController,
+        controlController,
+        mainController,
+      ];
   }
 }
 

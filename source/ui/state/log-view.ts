@@ -6,7 +6,14 @@
  */
 import type { BackfillSnapshot } from '../../contracts/events.js';
 import { cursorDate } from './selectors.js';
-import { FOLLOW, LOG_KEEP, type LogMode, type LogStream, type StepContext, type UiState } from './types.js';
+import {
+  FOLLOW,
+  LOG_KEEP,
+  type LogMode,
+  type LogStream,
+  type StepContext,
+  type UiState,
+} from './types.js';
 
 /**
  * Lines of `tail` that are new after `prev`: the longest end of `prev` that equals the start of
@@ -57,16 +64,32 @@ export function appendStream(stream: LogStream, snap: BackfillSnapshot): LogStre
  * follows from its end; `reset` (the same file read again, truncated or recreated) replaces the
  * lines but keeps the scroll inside them; else the lines are appended. The same state when nothing is new.
  */
-export function appendFileLog(state: UiState, date: string, lines: string[], reset: boolean): UiState {
+export function appendFileLog(
+  state: UiState,
+  date: string,
+  lines: string[],
+  reset: boolean,
+): UiState {
   const cur = state.fileLog;
   // Another day's file: show it from its end.
-  if (!cur || cur.date !== date) return { ...state, fileLog: { date, ...capped(0, lines) }, scroll: FOLLOW };
+  if (!cur || cur.date !== date)
+    return { ...state, fileLog: { date, ...capped(0, lines) }, scroll: FOLLOW };
   if (reset) {
     // The same file read again (truncated or recreated): keep the scroll inside it.
     const fileLog = { date, ...capped(0, lines) };
     const total = fileLog.base + fileLog.lines.length;
     const sc = state.scroll;
-    return { ...state, fileLog, scroll: sc.following ? sc : { following: false, bottom: Math.min(sc.bottom, total), stoppedAt: Math.min(sc.stoppedAt, total) } };
+    return {
+      ...state,
+      fileLog,
+      scroll: sc.following
+        ? sc
+        : {
+            following: false,
+            bottom: Math.min(sc.bottom, total),
+            stoppedAt: Math.min(sc.stoppedAt, total),
+          },
+    };
   }
   if (lines.length === 0) return state;
   return { ...state, fileLog: { date, ...capped(cur.base, [...cur.lines, ...lines]) } };
@@ -96,13 +119,27 @@ export interface PanelLog {
 /** The log the panel shows for the selected date in `mode`. */
 export function panelLog(s: UiState, mode: LogMode): PanelLog {
   const logDate = s.snapshot?.logDate ?? null;
-  const stream = (): PanelLog => ({ date: logDate, title: logDate ? `scan_${logDate}.log` : 'no log yet', live: true, base: s.stream.base, lines: s.stream.lines, loading: false });
+  const stream = (): PanelLog => ({
+    date: logDate,
+    title: logDate ? `scan_${logDate}.log` : 'no log yet',
+    live: true,
+    base: s.stream.base,
+    lines: s.stream.lines,
+    loading: false,
+  });
   if (mode === 'stream') return stream();
   const date = logPaneDate(s);
   if (date === null) return stream();
   if (mode === 'read' && (date === logDate || s.cursor === null)) return stream();
   const loaded = s.fileLog?.date === date ? s.fileLog : null;
-  return { date, title: `scan_${date}.log`, live: mode === 'watch', base: loaded?.base ?? 0, lines: loaded?.lines ?? [], loading: loaded === null };
+  return {
+    date,
+    title: `scan_${date}.log`,
+    live: mode === 'watch',
+    base: loaded?.base ?? 0,
+    lines: loaded?.lines ?? [],
+    loading: loaded === null,
+  };
 }
 
 /**
@@ -112,7 +149,8 @@ export function panelLog(s: UiState, mode: LogMode): PanelLog {
 export function wantedLog(s: UiState, mode: LogMode): string | null {
   if (mode === 'stream') return null;
   const logDate = s.snapshot?.logDate ?? null;
-  if (s.overlay?.kind === 'detail') return mode === 'read' && s.overlay.date === logDate ? null : s.overlay.date;
+  if (s.overlay?.kind === 'detail')
+    return mode === 'read' && s.overlay.date === logDate ? null : s.overlay.date;
   const p = panelLog(s, mode);
   return p.date !== null && (mode === 'watch' || !p.live) ? p.date : null;
 }
@@ -128,13 +166,21 @@ export function logLinesOf(s: UiState, date: string, mode: LogMode): string[] | 
  * Visible window of the panel log for `page` lines: the lines, the count of new lines since
  * following stopped ("N new lines"), and whether it follows.
  */
-export function logWindow(s: UiState, log: PanelLog, page: number): { lines: string[]; newLines: number; following: boolean } {
+export function logWindow(
+  s: UiState,
+  log: PanelLog,
+  page: number,
+): { lines: string[]; newLines: number; following: boolean } {
   const total = log.base + log.lines.length;
   const following = s.scroll.following;
   const bottom = following ? total : Math.max(log.base, Math.min(total, s.scroll.bottom));
   const end = bottom - log.base;
   const start = Math.max(0, end - page);
-  return { lines: log.lines.slice(start, end), newLines: following || !log.live ? 0 : Math.max(0, total - s.scroll.stoppedAt), following };
+  return {
+    lines: log.lines.slice(start, end),
+    newLines: following || !log.live ? 0 : Math.max(0, total - s.scroll.stoppedAt),
+    following,
+  };
 }
 
 /**
@@ -142,13 +188,18 @@ export function logWindow(s: UiState, log: PanelLog, page: number): { lines: str
  * reaching the end while moving down follows again; moving up from following stops at the line
  * count then (for "N new lines"). The same state when it follows and cannot move.
  */
-export function scrollLog(state: UiState, delta: number, ctx: Pick<StepContext, 'logMode' | 'logPage'>): UiState {
+export function scrollLog(
+  state: UiState,
+  delta: number,
+  ctx: Pick<StepContext, 'logMode' | 'logPage'>,
+): UiState {
   const log = panelLog(state, ctx.logMode);
   const total = log.base + log.lines.length;
   const cur = state.scroll.following ? total : state.scroll.bottom;
   const minBottom = Math.min(total, log.base + Math.max(1, ctx.logPage));
   const bottom = Math.max(minBottom, Math.min(total, cur + delta));
-  if (bottom >= total && delta > 0) return { ...state, scroll: { following: true, bottom: total, stoppedAt: total } };
+  if (bottom >= total && delta > 0)
+    return { ...state, scroll: { following: true, bottom: total, stoppedAt: total } };
   if (bottom >= total && state.scroll.following) return state;
   const stoppedAt = state.scroll.following ? total : state.scroll.stoppedAt;
   return { ...state, scroll: { following: false, bottom, stoppedAt } };

@@ -36,8 +36,11 @@ export function dayRuns(dates: readonly string[], all: readonly string[]): DayRu
 
 /** `2018-03-01..2018-03-09 (7), 2018-03-12 (1), +2 more ranges` (at most `max` runs named). */
 export function formatRuns(runs: readonly DayRun[], max = 3): string {
-  const shown = runs.slice(0, max).map((r) => (r.start === r.end ? `${r.start} (1)` : `${r.start}..${r.end} (${r.days})`));
-  if (runs.length > max) shown.push(`+${runs.length - max} more range${runs.length - max === 1 ? '' : 's'}`);
+  const shown = runs
+    .slice(0, max)
+    .map((r) => (r.start === r.end ? `${r.start} (1)` : `${r.start}..${r.end} (${r.days})`));
+  if (runs.length > max)
+    shown.push(`+${runs.length - max} more range${runs.length - max === 1 ? '' : 's'}`);
   return shown.join(', ');
 }
 
@@ -52,7 +55,8 @@ export function validateRangePrompt(s: UiState): Prompt | string {
   const filtered = filterIsEmpty(s.filter) ? cells : cells.filter((d) => passes(s.filter, d));
   const dates = filtered.filter((d) => FINISHED_DAY_STATUSES.has(d.status)).map((d) => d.date);
   const what = r.month ? `month ${r.month}` : `${r.start}..${r.end}`;
-  if (dates.length === 0) return `nothing to validate in ${what}: no scanned day${filterIsEmpty(s.filter) ? '' : ' passes the filter'}`;
+  if (dates.length === 0)
+    return `nothing to validate in ${what}: no scanned day${filterIsEmpty(s.filter) ? '' : ' passes the filter'}`;
   const all = s.snapshot.days.map((d) => d.date).sort();
   const runs = dayRuns(dates, all);
   const left = filtered.length - dates.length;
@@ -101,4 +105,13 @@ export function openQuit(state: UiState): StepResult {
 }
 
 /** The filter prompt's status cycle (`s` moves to the next; null matches every status). */
-export const STATUS_CYCLE: readonly (DayStatus | 'SKIPPED' | null)[] = [null, 'COMPLETE', 'RUNNING', 'PENDING', 'RETRY_NEEDED', 'FAILED', 'INCOMPLETE', 'SKIPPED'];
+export const STATUS_CYCLE: readonly (DayStatus | 'SKIPPED' | null)[] = [
+  null,
+  'COMPLETE',
+  'RUNNING',
+  'PENDING',
+  'RETRY_NEEDED',
+  'FAILED',
+  'INCOMPLETE',
+  'SKIPPED',
+];

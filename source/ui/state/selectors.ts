@@ -4,7 +4,12 @@
  * what the console must load next (a day detail, a health report). No state changes here; the log
  * panel's selectors are in log-view.ts.
  */
-import type { AlertInfo, BackfillSnapshot, BackfillState, DayCell } from '../../contracts/events.js';
+import type {
+  AlertInfo,
+  BackfillSnapshot,
+  BackfillState,
+  DayCell,
+} from '../../contracts/events.js';
 import { statusLabel } from '../format.js';
 import type { KeyScope } from '../keymap.js';
 import type { DayFilter, UiState } from './types.js';
@@ -38,7 +43,12 @@ function byDate(a: DayCell, b: DayCell): number {
 
 /** True when day cell `d` passes filter `f` (status, has hits, has baseline-only misses, date prefix). */
 export function passes(f: DayFilter, d: DayCell): boolean {
-  return (f.status === null || d.status === f.status) && (!f.hasHits || d.hits > 0) && (!f.hasMisses || d.baselineOnly > 0) && d.date.startsWith(f.prefix);
+  return (
+    (f.status === null || d.status === f.status) &&
+    (!f.hasHits || d.hits > 0) &&
+    (!f.hasMisses || d.baselineOnly > 0) &&
+    d.date.startsWith(f.prefix)
+  );
 }
 
 const NO_DAYS: DayCell[] = [];
@@ -66,7 +76,12 @@ export function visibleDays(s: UiState): DayCell[] {
 export function cursorDate(s: UiState): string | null {
   const days = visibleDays(s);
   if (days.length === 0) return null;
-  const want = s.cursor ?? s.snapshot?.current?.date ?? s.snapshot?.logDate ?? days.find((d) => d.status !== 'COMPLETE' && d.status !== 'SKIPPED')?.date ?? days[days.length - 1].date;
+  const want =
+    s.cursor ??
+    s.snapshot?.current?.date ??
+    s.snapshot?.logDate ??
+    days.find((d) => d.status !== 'COMPLETE' && d.status !== 'SKIPPED')?.date ??
+    days[days.length - 1].date;
   return nearest(days, want);
 }
 
@@ -87,8 +102,14 @@ const SEVERITY_ORDER: Record<AlertInfo['severity'], number> = { CRITICAL: 2, WAR
 export function openAlerts(s: UiState): AlertInfo[] {
   const alerts = s.snapshot?.alerts ?? [];
   // Console alerts (failed validations, negative ids -n) come first within their severity, newest first.
-  return [...s.localAlerts, ...alerts.filter((a) => !a.acknowledged && !s.acked.includes(a.id))].sort(
-    (a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] || Number(b.id < 0) - Number(a.id < 0) || (a.id < 0 ? a.id - b.id : b.id - a.id),
+  return [
+    ...s.localAlerts,
+    ...alerts.filter((a) => !a.acknowledged && !s.acked.includes(a.id)),
+  ].sort(
+    (a, b) =>
+      SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity] ||
+      Number(b.id < 0) - Number(a.id < 0) ||
+      (a.id < 0 ? a.id - b.id : b.id - a.id),
   );
 }
 
@@ -129,7 +150,8 @@ export function shownSnapshot(s: UiState): BackfillSnapshot | null {
   const snap = s.snapshot;
   if (!snap || !s.work) return snap;
   const w = shownWork(s);
-  if ((snap.activity ?? null) === w.activity && (snap.queuedCommands ?? 0) === w.queued) return snap;
+  if ((snap.activity ?? null) === w.activity && (snap.queuedCommands ?? 0) === w.queued)
+    return snap;
   return { ...snap, activity: w.activity, queuedCommands: w.queued };
 }
 
@@ -144,7 +166,13 @@ export function dayElapsedMs(s: UiState): number | null {
   const d = snap?.current;
   if (!snap || !d) return null;
   const cell = cellOf(s, d.date);
-  if (cell && cell.status !== 'RUNNING' && cell.status !== 'PENDING' && cell.durationMs !== undefined) return cell.durationMs;
+  if (
+    cell &&
+    cell.status !== 'RUNNING' &&
+    cell.status !== 'PENDING' &&
+    cell.durationMs !== undefined
+  )
+    return cell.durationMs;
   const end = s.dayClockStop?.date === d.date ? Math.min(snap.at, s.dayClockStop.at) : snap.at;
   return Math.max(0, end - d.startedAt);
 }
@@ -155,7 +183,13 @@ export function dayClockRuns(s: UiState): boolean {
   const d = snap?.current;
   if (!snap || !d) return false;
   const cell = cellOf(s, d.date);
-  if (cell && cell.status !== 'RUNNING' && cell.status !== 'PENDING' && cell.durationMs !== undefined) return false;
+  if (
+    cell &&
+    cell.status !== 'RUNNING' &&
+    cell.status !== 'PENDING' &&
+    cell.durationMs !== undefined
+  )
+    return false;
   return s.dayClockStop?.date !== d.date;
 }
 
@@ -170,20 +204,34 @@ export function showsPaused(s: UiState): boolean {
 }
 
 /** States in which the engine's backfill loop holds it: a rerun, validation or export waits in its queue. */
-const BACKFILL_BUSY: ReadonlySet<BackfillState> = new Set(['STARTING', 'RUNNING', 'PAUSING', 'PAUSED', 'STOPPING', 'FOLLOWING']);
+const BACKFILL_BUSY: ReadonlySet<BackfillState> = new Set([
+  'STARTING',
+  'RUNNING',
+  'PAUSING',
+  'PAUSED',
+  'STOPPING',
+  'FOLLOWING',
+]);
 
 /** True when a command sent now waits in the engine's queue (the backfill runs, or another command does). */
 export function engineBusy(s: UiState): boolean {
   const snap = s.snapshot;
   if (!snap) return false;
   const shown = displayState(s)?.state ?? snap.state;
-  return BACKFILL_BUSY.has(shown) || shownWork(s).activity !== null || (snap.queuedCommands ?? 0) > 0 || !!snap.validation;
+  return (
+    BACKFILL_BUSY.has(shown) ||
+    shownWork(s).activity !== null ||
+    (snap.queuedCommands ?? 0) > 0 ||
+    !!snap.validation
+  );
 }
 
 /** Signature of a day cell: the detail is asked again when it changes (rerun, validation). */
 export function detailKey(s: UiState, date: string): string {
   const c = cellOf(s, date);
-  return c ? `${c.status}|${c.hits}|${c.baselineOnly}|${c.durationMs ?? ''}|${c.reason ?? ''}` : 'none';
+  return c
+    ? `${c.status}|${c.hits}|${c.baselineOnly}|${c.durationMs ?? ''}|${c.reason ?? ''}`
+    : 'none';
 }
 
 /** The health request to run now (its `req`), or null (none asked, or its answer is in). */
@@ -210,7 +258,9 @@ export function monthOf(date: string): string {
  * The selection of a bulk action: the marked range (mark to cursor), or the cursor's month when
  * nothing is marked. `dates` are every day of the snapshot in it; `month` is set when it is a month.
  */
-export function selectedRange(s: UiState): { start: string; end: string; dates: string[]; month: string | null } | null {
+export function selectedRange(
+  s: UiState,
+): { start: string; end: string; dates: string[]; month: string | null } | null {
   const cur = cursorDate(s);
   if (cur === null || !s.snapshot) return null;
   let from: string;

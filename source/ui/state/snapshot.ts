@@ -5,7 +5,12 @@
  * alerts, and the current day's clock stops with the backfill. It also says whether anything on
  * screen changed (`visible`), so the console can skip a frame.
  */
-import type { AlertInfo, BackfillSnapshot, BackfillState, ValidationOutcome } from '../../contracts/events.js';
+import type {
+  AlertInfo,
+  BackfillSnapshot,
+  BackfillState,
+  ValidationOutcome,
+} from '../../contracts/events.js';
 import { ENDED_BACKFILL_STATES } from '../../contracts/states.js';
 import { settlePending, settleWork } from './commands.js';
 import { appendStream } from './log-view.js';
@@ -29,7 +34,8 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {
     if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+    if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+      return false;
   }
   return true;
 }
@@ -40,7 +46,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * identity, so selectors and components memoised on them do no work. `changed` is false when only
  * `seq` and `at` differ.
  */
-export function shareUnchanged(prev: BackfillSnapshot, next: BackfillSnapshot): { snapshot: BackfillSnapshot; changed: boolean } {
+export function shareUnchanged(
+  prev: BackfillSnapshot,
+  next: BackfillSnapshot,
+): { snapshot: BackfillSnapshot; changed: boolean } {
   const out: Record<string, unknown> = { ...next };
   const p = prev as unknown as Record<string, unknown>;
   let changed = Object.keys(p).length !== Object.keys(out).length;
@@ -56,9 +65,15 @@ export function shareUnchanged(prev: BackfillSnapshot, next: BackfillSnapshot): 
 
 /** The log pane's line of an ended validation. */
 export function validationNote(v: ValidationOutcome): ConsoleNote {
-  if (v.stopped) return { date: v.date, text: `[validate] ${v.date} STOPPED: ${v.message}`, tone: 'warn' };
-  if (v.passed) return { date: v.date, text: `[validate] ${v.date} PASS: ${v.message}`, tone: 'ok' };
-  return { date: v.date, text: `[validate] ${v.date} FAIL gate ${v.gate ?? '?'}: ${v.message}`, tone: 'bad' };
+  if (v.stopped)
+    return { date: v.date, text: `[validate] ${v.date} STOPPED: ${v.message}`, tone: 'warn' };
+  if (v.passed)
+    return { date: v.date, text: `[validate] ${v.date} PASS: ${v.message}`, tone: 'ok' };
+  return {
+    date: v.date,
+    text: `[validate] ${v.date} FAIL gate ${v.gate ?? '?'}: ${v.message}`,
+    tone: 'bad',
+  };
 }
 
 /** The console alert of a failed validation (id -n; CRITICAL for the BASELINE gate, else WARNING). */
@@ -82,7 +97,10 @@ export function snapshotStep(state: UiState, incoming: BackfillSnapshot): StepRe
   const prev = state.snapshot;
   const shared = prev ? shareUnchanged(prev, incoming) : { snapshot: incoming, changed: true };
   const snap = shared.snapshot;
-  const stream = snap.logTail === prev?.logTail && snap.logDate === prev?.logDate ? state.stream : appendStream(state.stream, snap);
+  const stream =
+    snap.logTail === prev?.logTail && snap.logDate === prev?.logDate
+      ? state.stream
+      : appendStream(state.stream, snap);
   const acked = state.acked.filter((id) => snap.alerts.some((a) => a.id === id && !a.acknowledged));
   const pending = settlePending(state.pending, incoming);
   const work = settleWork(state.work, incoming);
@@ -100,7 +118,18 @@ export function snapshotStep(state: UiState, incoming: BackfillSnapshot): StepRe
   const cur = snap.current;
   if (!cur || !CLOCK_STOPPED.has(snap.state)) dayClockStop = null;
   else if (dayClockStop?.date !== cur.date) dayClockStop = { date: cur.date, at: snap.at };
-  const next: UiState = { ...state, snapshot: snap, stream, acked: acked.length === state.acked.length ? state.acked : acked, pending, work, notes, localAlerts, lastValidation, dayClockStop };
+  const next: UiState = {
+    ...state,
+    snapshot: snap,
+    stream,
+    acked: acked.length === state.acked.length ? state.acked : acked,
+    pending,
+    work,
+    notes,
+    localAlerts,
+    lastValidation,
+    dayClockStop,
+  };
   // Nothing on screen changes: only seq moved (and the time, while no clock is drawn).
   const quiet =
     !shared.changed &&

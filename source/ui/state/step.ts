@@ -20,11 +20,21 @@ export function step(state: UiState, ev: UiEvent, ctx: StepContext): StepResult 
     case 'day-log':
       return result(appendFileLog(state, ev.date, ev.lines, true));
     case 'day-detail':
-      return result({ ...state, detail: { date: ev.date, key: ev.key, data: ev.data, error: ev.error } });
+      return result({
+        ...state,
+        detail: { date: ev.date, key: ev.key, data: ev.data, error: ev.error },
+      });
     case 'health':
       // An answer to an older request (H pressed again since) is dropped.
       if (state.health?.req !== ev.req) return result(state);
-      return result({ ...state, health: { req: ev.req, report: ev.report, error: ev.report ? null : (ev.error ?? 'no health report') } });
+      return result({
+        ...state,
+        health: {
+          req: ev.req,
+          report: ev.report,
+          error: ev.report ? null : (ev.error ?? 'no health report'),
+        },
+      });
     case 'text':
       return filterText(state, ev.input);
     case 'key':

@@ -3,7 +3,15 @@
  * reducer, the step context and result, and the constants the modules of source/ui/state/ share.
  * Types and a few constants only, besides {@link initialUiState} and the {@link result} helper.
  */
-import type { AlertInfo, BackfillSnapshot, BackfillState, ControlCommand, DayDetailData, DayStatus, HealthReport } from '../../contracts/events.js';
+import type {
+  AlertInfo,
+  BackfillSnapshot,
+  BackfillState,
+  ControlCommand,
+  DayDetailData,
+  DayStatus,
+  HealthReport,
+} from '../../contracts/events.js';
 import type { ActionId } from '../keymap.js';
 
 /** A filter of the grid. Empty prefix and null status match everything. */
@@ -22,13 +30,19 @@ export type Focus = 'grid' | 'log' | 'alerts';
  * Full-screen overlays. The detail's `scroll` moves its information part (lines from the top),
  * `logScroll` its log (lines up from the end).
  */
-export type Overlay = { kind: 'help'; scroll: number } | { kind: 'detail'; date: string; scroll: number; logScroll: number } | { kind: 'health'; scroll: number };
+export type Overlay =
+  | { kind: 'help'; scroll: number }
+  | { kind: 'detail'; date: string; scroll: number; logScroll: number }
+  | { kind: 'health'; scroll: number };
 
 /**
  * Prompts in the footer. A confirm prompt has its question (`text`, one line) and a preview
  * (`detail`: how many days, which ranges) on a second line.
  */
-export type Prompt = { kind: 'confirm'; text: string; detail?: string; commands: ControlCommand[] } | { kind: 'quit' } | { kind: 'filter' };
+export type Prompt =
+  | { kind: 'confirm'; text: string; detail?: string; commands: ControlCommand[] }
+  | { kind: 'quit' }
+  | { kind: 'filter' };
 
 /**
  * Log lines kept for scrollback: the snapshots' `logTail` windows stitched together. `base` is the
@@ -155,7 +169,13 @@ export type UiEvent =
   | { type: 'log-lines'; date: string; lines: string[]; reset: boolean }
   /** A day's log read once (same as log-lines with reset). */
   | { type: 'day-log'; date: string; lines: string[] }
-  | { type: 'day-detail'; date: string; key: string; data: DayDetailData | null; error: string | null }
+  | {
+      type: 'day-detail';
+      date: string;
+      key: string;
+      data: DayDetailData | null;
+      error: string | null;
+    }
   /** The answer to health request `req` (a report, or why the checks could not run). */
   | { type: 'health'; req: number; report: HealthReport | null; error: string | null };
 
@@ -230,7 +250,11 @@ export function initialUiState(): UiState {
 }
 
 /** A {@link StepResult} of `state` with `commands` to send (none by default) and no quit unless given. */
-export function result(state: UiState, commands: ControlCommand[] = [], quit: 'stop' | 'detach' | null = null): StepResult {
+export function result(
+  state: UiState,
+  commands: ControlCommand[] = [],
+  quit: 'stop' | 'detach' | null = null,
+): StepResult {
   return { state, commands, quit };
 }
 

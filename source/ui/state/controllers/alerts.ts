@@ -15,11 +15,17 @@ export const alertsController: KeyController = {
       const n = openAlerts(state).length;
       if (n === 0) return result(state);
       const sign = action === 'up' || action === 'left' ? -1 : 1;
-      return result({ ...state, alertIndex: Math.max(0, Math.min(n - 1, state.alertIndex + sign)) });
+      return result({
+        ...state,
+        alertIndex: Math.max(0, Math.min(n - 1, state.alertIndex + sign)),
+      });
     }
     if (action === 'detail') {
       const a = shownAlert(state);
-      if (a?.date) return result(openDetail({ ...state, cursor: a.date, focus: 'grid', scroll: FOLLOW }, a.date));
+      if (a?.date)
+        return result(
+          openDetail({ ...state, cursor: a.date, focus: 'grid', scroll: FOLLOW }, a.date),
+        );
     }
     return null;
   },

@@ -23,9 +23,11 @@ export const controlController: KeyController = {
         const blocked = needEngine(state, ctx);
         if (blocked) return blocked;
         const shown = displayState(state)!.state;
-        if (shown === 'PAUSING' || shown === 'PAUSED') return result({ ...state, flash: `already ${shown.toLowerCase()}` });
+        if (shown === 'PAUSING' || shown === 'PAUSED')
+          return result({ ...state, flash: `already ${shown.toLowerCase()}` });
         if (ENDED_BACKFILL_STATES.has(snap!.state)) {
-          if (!snap!.activity) return result({ ...state, flash: `nothing to pause: the backfill is ${snap!.state}` });
+          if (!snap!.activity)
+            return result({ ...state, flash: `nothing to pause: the backfill is ${snap!.state}` });
         }
         return sent(withPending(state, 'pause'), [{ type: 'pause' }]);
       }
@@ -36,7 +38,8 @@ export const controlController: KeyController = {
       case 'stop': {
         const blocked = needEngine(state, ctx);
         if (blocked) return blocked;
-        if (ENDED_BACKFILL_STATES.has(snap!.state) && !snap!.activity) return result({ ...state, flash: `nothing to stop: the backfill is ${snap!.state}` });
+        if (ENDED_BACKFILL_STATES.has(snap!.state) && !snap!.activity)
+          return result({ ...state, flash: `nothing to stop: the backfill is ${snap!.state}` });
         return sent(withPending(state, 'stop'), [{ type: 'stop' }]);
       }
       case 'rerun':
@@ -50,7 +53,12 @@ export const controlController: KeyController = {
         if (cellOf(state, cur)?.status === 'COMPLETE') {
           return result({
             ...state,
-            prompt: { kind: 'confirm', text: `rerun ${cur}${exhaustive ? ' exhaustively' : ''}? it is COMPLETE`, detail: 'its hits are replaced by the new scan (one transaction)', commands: [cmd] },
+            prompt: {
+              kind: 'confirm',
+              text: `rerun ${cur}${exhaustive ? ' exhaustively' : ''}? it is COMPLETE`,
+              detail: 'its hits are replaced by the new scan (one transaction)',
+              commands: [cmd],
+            },
           });
         }
         return sent(state, [cmd]);
@@ -73,12 +81,20 @@ export const controlController: KeyController = {
       case 'ack': {
         // A console alert (a failed validation) is acknowledged here: nothing to send.
         const local = shownAlert(state);
-        if (local && local.id < 0) return result({ ...state, localAlerts: state.localAlerts.filter((x) => x.id !== local.id), alertIndex: 0, flash: `acknowledged: the ${local.date ?? ''} validation alert` });
+        if (local && local.id < 0)
+          return result({
+            ...state,
+            localAlerts: state.localAlerts.filter((x) => x.id !== local.id),
+            alertIndex: 0,
+            flash: `acknowledged: the ${local.date ?? ''} validation alert`,
+          });
         const blocked = needEngine(state, ctx);
         if (blocked) return blocked;
         const a = shownAlert(state);
         if (!a) return result({ ...state, flash: 'no alert to acknowledge' });
-        return sent({ ...state, acked: [...state.acked, a.id], alertIndex: 0 }, [{ type: 'ack', alertId: a.id }]);
+        return sent({ ...state, acked: [...state.acked, a.id], alertIndex: 0 }, [
+          { type: 'ack', alertId: a.id },
+        ]);
       }
       default:
         return null;

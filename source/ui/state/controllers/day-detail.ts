@@ -17,8 +17,10 @@ export const dayDetailController: KeyController = {
     const o = state.overlay;
     if (o?.kind !== 'detail') return null;
     // PgUp/PgDn scroll the detail's log (lines up from its end); f/End back to the end.
-    if (action === 'page-up') return result({ ...state, overlay: { ...o, logScroll: o.logScroll + 5 } });
-    if (action === 'page-down') return result({ ...state, overlay: { ...o, logScroll: Math.max(0, o.logScroll - 5) } });
+    if (action === 'page-up')
+      return result({ ...state, overlay: { ...o, logScroll: o.logScroll + 5 } });
+    if (action === 'page-down')
+      return result({ ...state, overlay: { ...o, logScroll: Math.max(0, o.logScroll - 5) } });
     if (action === 'follow') return result({ ...state, overlay: { ...o, logScroll: 0 } });
     return null;
   },

@@ -10,7 +10,8 @@ import { FOLLOW, result, type KeyController } from '../types.js';
 /** The day `delta` months from `from` among `days` (sorted), at `from`'s index within its month, clamped. */
 function moveMonth(days: readonly DayCell[], from: string, delta: number): string {
   const months: string[] = [];
-  for (const d of days) if (months[months.length - 1] !== monthOf(d.date)) months.push(monthOf(d.date));
+  for (const d of days)
+    if (months[months.length - 1] !== monthOf(d.date)) months.push(monthOf(d.date));
   const mi = months.indexOf(monthOf(from));
   const target = months[Math.max(0, Math.min(months.length - 1, mi + delta))];
   const inFrom = days.filter((d) => monthOf(d.date) === monthOf(from));
@@ -23,7 +24,8 @@ function moveMonth(days: readonly DayCell[], from: string, delta: number): strin
 export const gridController: KeyController = {
   name: 'grid',
   handle(state, action) {
-    if (action !== 'up' && action !== 'down' && action !== 'left' && action !== 'right') return null;
+    if (action !== 'up' && action !== 'down' && action !== 'left' && action !== 'right')
+      return null;
     const cur = cursorDate(state);
     if (cur === null) return result(state);
     const sign = action === 'up' || action === 'left' ? -1 : 1;

@@ -29,7 +29,10 @@ export const mainController: KeyController = {
         return result(openDetail(state, cur));
       }
       case 'focus':
-        return result({ ...state, focus: FOCUS_ORDER[(FOCUS_ORDER.indexOf(state.focus) + 1) % FOCUS_ORDER.length] });
+        return result({
+          ...state,
+          focus: FOCUS_ORDER[(FOCUS_ORDER.indexOf(state.focus) + 1) % FOCUS_ORDER.length],
+        });
       case 'filter':
         return result({ ...state, prompt: { kind: 'filter' } });
       case 'help':

@@ -8,7 +8,11 @@ import { result, type KeyController, type StepResult, type UiState } from '../ty
 /** Opens the health overlay with a new request (shown "checking…" at once, in this frame). */
 export function openHealth(state: UiState): StepResult {
   const req = (state.health?.req ?? 0) + 1;
-  return result({ ...state, overlay: { kind: 'health', scroll: 0 }, health: { req, report: null, error: null } });
+  return result({
+    ...state,
+    overlay: { kind: 'health', scroll: 0 },
+    health: { req, report: null, error: null },
+  });
 }
 
 /** Keys of any overlay (see the file header); with no overlay up every action passes on. */
@@ -19,12 +23,15 @@ export const overlayController: KeyController = {
     if (!o) return null;
     if (action === 'close') return result({ ...state, overlay: null });
     // H closes the health overlay, and from another overlay opens it.
-    if (action === 'health') return o.kind === 'health' ? result({ ...state, overlay: null }) : openHealth(state);
+    if (action === 'health')
+      return o.kind === 'health' ? result({ ...state, overlay: null }) : openHealth(state);
     const d = action === 'up' ? -1 : action === 'down' ? 1 : 0;
     if (d !== 0) return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll + d) } });
     if (o.kind !== 'detail') {
-      if (action === 'page-up') return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll - 10) } });
-      if (action === 'page-down') return result({ ...state, overlay: { ...o, scroll: o.scroll + 10 } });
+      if (action === 'page-up')
+        return result({ ...state, overlay: { ...o, scroll: Math.max(0, o.scroll - 10) } });
+      if (action === 'page-down')
+        return result({ ...state, overlay: { ...o, scroll: o.scroll + 10 } });
     }
     return null;
   },

@@ -24,7 +24,8 @@ export const confirmController: KeyController = {
   name: 'confirm',
   handle(state, action) {
     if (state.prompt?.kind !== 'confirm') return null;
-    if (action === 'yes') return sent({ ...state, prompt: null, mark: null }, state.prompt.commands);
+    if (action === 'yes')
+      return sent({ ...state, prompt: null, mark: null }, state.prompt.commands);
     if (action === 'no') return result({ ...state, prompt: null, flash: 'cancelled' });
     return result(state);
   },
@@ -38,7 +39,10 @@ export const filterController: KeyController = {
     switch (action) {
       case 'filter-status': {
         const i = STATUS_CYCLE.indexOf(f.status);
-        return result({ ...state, filter: { ...f, status: STATUS_CYCLE[(i + 1) % STATUS_CYCLE.length] } });
+        return result({
+          ...state,
+          filter: { ...f, status: STATUS_CYCLE[(i + 1) % STATUS_CYCLE.length] },
+        });
       }
       case 'filter-hits':
         return result({ ...state, filter: { ...f, hasHits: !f.hasHits } });
@@ -63,7 +67,11 @@ export const filterController: KeyController = {
  * prefix (at most 10 characters, `YYYY-MM-DD`); anything else changes nothing.
  */
 export function filterText(state: UiState, input: string): StepResult {
-  if (state.prompt?.kind === 'filter' && /^[0-9-]$/.test(input) && state.filter.prefix.length < 10) {
+  if (
+    state.prompt?.kind === 'filter' &&
+    /^[0-9-]$/.test(input) &&
+    state.filter.prefix.length < 10
+  ) {
     return result({ ...state, filter: { ...state.filter, prefix: state.filter.prefix + input } });
   }
   return result(state);
