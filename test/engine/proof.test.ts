@@ -139,3 +139,40 @@ describe(`the proof of a prefilter day (sim:${SEED} ${DAY}, a forced fade under 
     }
   }, 120_000);
 });
+
+describe('a fade in the miss audit top-gainers list (sim:7 2024-01-03, 300 tickers)', () => {
+  // The audit's top gainers are asked in R1's batch, but R1 judges only its own candidates and
+  // sample: the proof once counted those answers as settled and never judged them, so this fade
+  // (QZL, premarket high 7.45 on a previous close of 3.40, +119%) was left to the audit, which
+  // marked the day RETRY_NEEDED on every rerun while the day claimed an exhaustive proof.
+  it('the proof judges the answers only the audit asked for: the fade is found and the day is COMPLETE', async () => {
+    const day = '2024-01-03';
+    const { session } = await testSession({ market: 'sim:7', env: { SIM_TICKERS: '300' } });
+    try {
+      const r = await scanDay(session.ctx, day);
+      expect(r.status).toBe('COMPLETE');
+      const sim7 = createSimOracle({
+        seed: 7,
+        tickers: 300,
+        calendar: { isTradingDay, prevTradingDay },
+      });
+      const want = sim7
+        .hits(day)
+        .filter((h) => h.rules.some((x) => x.code === 'PM_GAP_50'))
+        .map((h) => h.ticker)
+        .sort();
+      expect(want).toContain('QZL');
+      const got = session.ctx.store
+        .hits(day, day)
+        .filter((h) => h.rules.some((x) => x.rule === 'PM_GAP_50'))
+        .map((h) => h.ticker)
+        .sort();
+      expect(got).toEqual(want);
+      const dc = session.ctx.store.dayCompleteness(day)!;
+      expect(dc).toMatchObject({ proof: 'exhaustive', proof_source: 'flatfile' });
+      expect(dc.proof_found).toContain('QZL:');
+    } finally {
+      await session.close();
+    }
+  }, 120_000);
+});

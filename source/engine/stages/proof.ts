@@ -99,8 +99,31 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
       found: 0,
     });
   } else if (day.proofWanted) {
-    const known = new Set(pm.keys());
-    const rest = withPrev.filter((s) => !known.has(s) || pm.get(s)!.outcome === 'unanswered');
+    // Settled: the symbols R1 itself decided (asked and answered). A symbol only the miss audit's
+    // top-gainers list asked (plan.needPm) has an answer R1 never judged: the proof judges it below
+    // without a new lookup. (Counting every answer in `pm` as settled let a premarket fade in the
+    // audit's list through unproven: sim:7 2024-01-03 at SIM_TICKERS=300, QZL +119%.)
+    const decided = new Set(
+      plan.toCheck.filter((s) => pm.has(s) && pm.get(s)!.outcome !== 'unanswered'),
+    );
+    const judgeNow: string[] = [];
+    const rest: string[] = [];
+    for (const s of withPrev) {
+      if (decided.has(s)) continue;
+      const a = pm.get(s);
+      if (a && a.outcome !== 'unanswered') judgeNow.push(s);
+      else rest.push(s);
+    }
+    for (const s of judgeNow) {
+      const a = pm.get(s)!;
+      if (a.outcome === 'high' && a.high !== null) {
+        const g = pctChange(a.high, prevAdj.get(s)!.prevClose);
+        if (meets(g, cfg.R1_TH) && !r1.has(s)) {
+          r1.set(s, g);
+          proofFound.push(s);
+        }
+      }
+    }
     let source: 'flatfile' | 'theta' = 'theta';
     let bulk: Map<string, number> | null = null;
     if (ctx.flatFiles) {
@@ -143,7 +166,7 @@ export async function runProof(day: DayScope, input: ProofIn): Promise<ProofOut>
       }
     }
     log(
-      `PROOF:begin source=${source} eligible=${withPrev.length} known=${withPrev.length - rest.length} confirm=${proofConfirm.length}`,
+      `PROOF:begin source=${source} eligible=${withPrev.length} known=${withPrev.length - rest.length} judged=${judgeNow.length} confirm=${proofConfirm.length}`,
     );
     const settled = withPrev.length - proofConfirm.length;
     const more = await fetchPremarket(ctx, date, proofConfirm, (done, total) => {
