@@ -77,7 +77,16 @@ export function listBackups(dir: string): BackupFile[] {
       /* removed meanwhile */
     }
   }
-  return out.sort((a, b) => b.at.getTime() - a.at.getTime() || b.path.localeCompare(a.path));
+  // Two backups in one second are `scanner-S.db` then `scanner-S-1.db`, `-2` ...: within a second
+  // the higher suffix is the newer (a locale string order put `-1` before the plain name).
+  return out.sort(
+    (a, b) => b.at.getTime() - a.at.getTime() || sameSecondIndex(b.path) - sameSecondIndex(a.path),
+  );
+}
+
+/** The `-N` suffix of a backup file name (0 without one): its order among backups taken in one second. */
+function sameSecondIndex(path: string): number {
+  return Number(/-(\d+)\.db$/.exec(path)?.[1] ?? 0);
 }
 
 /** Opens `path` read-only (must exist). @throws StoreError (one line) */

@@ -76,6 +76,21 @@ describe('db backup', () => {
     expect(verifyStoreFile(r.path).version).toBe(SCHEMA_VERSION);
   });
 
+  it('backups taken within one second list newest first (-2, -1, then the plain name) and retention keeps the newest', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'scanner.db');
+    storeWithDays(db, ['2018-03-01']);
+    const now = () => new Date('2026-11-29T08:01:02.345Z');
+    const paths: string[] = [];
+    for (let i = 0; i < 3; i++)
+      paths.push(
+        (await backupStore(db, { toDir: join(dir, 'b'), keep: 0, maxAgeDays: 0, now })).path,
+      );
+    expect(listBackups(join(dir, 'b')).map((b) => b.path)).toEqual([...paths].reverse());
+    const r = await backupStore(db, { toDir: join(dir, 'b'), keep: 2, maxAgeDays: 0, now });
+    expect(listBackups(join(dir, 'b')).map((b) => b.path)).toEqual([r.path, paths[2]]);
+  });
+
   it('retention keeps BACKUP_KEEP newest and drops those older than BACKUP_MAX_AGE_DAYS', async () => {
     const dir = tempDir();
     const db = join(dir, 'scanner.db');

@@ -5,12 +5,17 @@
  * made-up run is written to the real terminal, and it stops once the engine's first snapshot came.
  */
 import { EventEmitter } from 'node:events';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SignalSource } from '../../source/ui/index.js';
 import { startWarmUp, warmUpSnapshot, WARM_UP_KEYS } from '../../source/ui/warm-up.js';
 import { FakeSource, FakeStdin, FakeStdout, makeSnapshot, plain } from './harness.js';
 
-// Ink reads CI once when it loads: the real console under test must draw frames.
+// Ink reads CI once when it loads (and harness.js loads it): the real console under test must
+// draw frames, so CI is cleared before any import, as in key-frame.test.tsx.
+vi.hoisted(() => {
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+});
 let mountConsole: typeof import('../../source/ui/index.js').mountConsole;
 beforeAll(async () => {
   delete process.env.CI;
