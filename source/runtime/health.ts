@@ -13,9 +13,8 @@ import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import aws4 from 'aws4';
-import { parseEmuFaults, type Config } from '../config/index.js';
+import { type Config } from '../config/index.js';
 import {
-  isTradingDay,
   prevTradingDay,
   todayEt,
   tradingDaysBetween,
@@ -26,9 +25,13 @@ import { baselineOnlyDays, lastQcDay, lastScannedDay, qcSlaRows } from '../store
 import { lockPath, readLock } from '../store/lock.js';
 import { fileBytes, listBackups } from '../store/maintenance.js';
 import { readBackfillState } from '../store/state-files.js';
-import { startEmulator, type FaultConfig, type RunningEmulator } from '../market/emulator/index.js';
-import { openReplay } from '../market/replay/index.js';
-import { parseMarket, type MarketSpec } from './session.js';
+import { startEmulator, type RunningEmulator } from '../market/emulator/index.js';
+import {
+  embeddedEmulatorOptions,
+  openEmbeddedMarket,
+  parseMarket,
+  type MarketSpec,
+} from './session.js';
 import { errorLine } from '../util/errors.js';
 import { latestDueDay } from '../engine/clock.js';
 import { redact } from '../util/redact.js';
@@ -589,27 +592,9 @@ export async function runHealth(o: HealthOptions): Promise<HealthReport> {
       key = sv.key;
       checks.push({ name: 'keys', level: 'ok', message: `${sv.label}: no API keys needed` });
     } else {
-      const source =
-        o.market.kind === 'replay'
-          ? await openReplay(o.market.path)
-          : (await import('../market/sim/index.js')).createSimMarket({
-              seed: o.market.seed,
-              calendar: { isTradingDay, prevTradingDay },
-              pmFades:
-                cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'
-                  ? cfg.SIM_PM_FADES
-                  : cfg.SIM_PM_FADES.split(','),
-            });
-      emulator = await startEmulator({
-        source,
-        polygonApiKey: 'embedded',
-        thetaV3Cap: cfg.THETA_V3_MAX_OUTSTANDING,
-        thetaV1Cap: cfg.THETA_V1_MAX_OUTSTANDING,
-        thetaQueue: cfg.EMU_THETA_QUEUE,
-        thetaLatencyMs: cfg.EMU_THETA_LATENCY_MS,
-        polygonLatencyMs: cfg.EMU_POLYGON_LATENCY_MS,
-        faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
-      });
+      // The same market a session serves (SIM_TICKERS included: before, health built the default size).
+      const source = await openEmbeddedMarket(o.market, cfg);
+      emulator = await startEmulator(embeddedEmulatorOptions(source, cfg));
       urls = { polygon: emulator.polygonUrl, v3: emulator.thetaV3Url, v1: emulator.thetaV1Url };
       flatFiles = emulator.flatFiles;
       key = 'embedded';

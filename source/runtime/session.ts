@@ -42,6 +42,46 @@ export function parseMarket(spec: string): MarketSpec {
   throw new Error(`bad --market "${spec}": expected replay[:PATH], sim[:SEED] or live`);
 }
 
+/**
+ * The embedded market served for `market`: the replay dataset at its path, or the simulated market
+ * of its seed (seed 1 for any other kind) sized by SIM_TICKERS with SIM_PM_FADES. One definition for
+ * the session and `gapctl health`, so both serve the same market.
+ * @throws the replay loader's error for a missing or broken dataset.
+ */
+export async function openEmbeddedMarket(
+  market: MarketSpec,
+  cfg: Pick<Config, 'SIM_TICKERS' | 'SIM_PM_FADES'>,
+): Promise<MarketSource> {
+  if (market.kind === 'replay') return openReplay(market.path);
+  return (await import('../market/sim/index.js')).createSimMarket({
+    seed: market.kind === 'sim' ? market.seed : 1,
+    tickers: cfg.SIM_TICKERS,
+    calendar: { isTradingDay, prevTradingDay },
+    pmFades:
+      cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'
+        ? cfg.SIM_PM_FADES
+        : cfg.SIM_PM_FADES.split(','),
+  });
+}
+
+/**
+ * The emulator's options for serving `source` under cfg: the Theta caps and queue, the emulated
+ * latencies (ms) and the EMU_FAULTS faults; the Polygon key is the fixed word `embedded`.
+ * @throws Error (one line) for malformed EMU_FAULTS.
+ */
+export function embeddedEmulatorOptions(source: MarketSource, cfg: Config) {
+  return {
+    source,
+    polygonApiKey: 'embedded',
+    thetaV3Cap: cfg.THETA_V3_MAX_OUTSTANDING,
+    thetaV1Cap: cfg.THETA_V1_MAX_OUTSTANDING,
+    thetaQueue: cfg.EMU_THETA_QUEUE,
+    thetaLatencyMs: cfg.EMU_THETA_LATENCY_MS,
+    polygonLatencyMs: cfg.EMU_POLYGON_LATENCY_MS,
+    faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
+  };
+}
+
 /** Options of {@link openSession}. */
 export interface SessionOptions {
   cfg: Config;
@@ -97,32 +137,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       );
     marketName = 'live';
   } else {
-    const served: MarketSource =
-      source ??
-      (opts.market.kind === 'replay'
-        ? await openReplay(opts.market.path)
-        : (await import('../market/sim/index.js')).createSimMarket({
-            seed: opts.market.kind === 'sim' ? opts.market.seed : 1,
-            tickers: cfg.SIM_TICKERS,
-            calendar: { isTradingDay, prevTradingDay },
-            pmFades:
-              cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'
-                ? cfg.SIM_PM_FADES
-                : cfg.SIM_PM_FADES.split(','),
-          }));
+    const served: MarketSource = source ?? (await openEmbeddedMarket(opts.market, cfg));
     source = served;
     marketName = served.name;
-    emulator = await startEmulator({
-      source: served,
-      polygonApiKey: 'embedded',
-      thetaV3Cap: cfg.THETA_V3_MAX_OUTSTANDING,
-      thetaV1Cap: cfg.THETA_V1_MAX_OUTSTANDING,
-      thetaQueue: cfg.EMU_THETA_QUEUE,
-      thetaLatencyMs: cfg.EMU_THETA_LATENCY_MS,
-      polygonLatencyMs: cfg.EMU_POLYGON_LATENCY_MS,
-      faults: parseEmuFaults(cfg.EMU_FAULTS) as FaultConfig,
-      ...opts.emulator,
-    });
+    emulator = await startEmulator({ ...embeddedEmulatorOptions(served, cfg), ...opts.emulator });
     urls = {
       polygon: emulator.polygonUrl,
       thetaV3: emulator.thetaV3Url,
