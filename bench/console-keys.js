@@ -15,7 +15,8 @@
  *
  * The shared TypeScript (test/terminal/{screen,pty-console,sequence}.ts) is transpiled with the
  * TypeScript compiler (a devDependency) into a temp folder and imported, so the bench runs exactly
- * the test's sequence. node-pty is a devDependency too: this bench needs a dev install.
+ * the test's sequence. node-pty and @xterm/headless (the emulator) are devDependencies too: this
+ * bench needs a dev install.
  *
  * Options: --runs N (default 3), --cols C --rows R (default 120x40), --latency MS (emulated Theta
  * latency, default 20), --json PATH (also write the figures as JSON).
@@ -51,9 +52,14 @@ if (!existsSync(join(ROOT, 'dist/cli.js'))) {
   process.exit(2);
 }
 
-/** Transpiles the shared test modules into a temp folder and imports the sequence module. */
+/**
+ * Transpiles the shared test modules into a temp folder and imports the sequence module. The folder
+ * is inside node_modules/.cache so that screen.js resolves its `@xterm/headless` import.
+ */
 async function loadShared() {
-  const out = mkdtempSync(join(tmpdir(), 'gapctl-console-keys-'));
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const out = mkdtempSync(join(cache, 'gapctl-console-keys-'));
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   for (const name of ['screen', 'pty-console', 'sequence']) {
     const src = readFileSync(join(ROOT, 'test/terminal', `${name}.ts`), 'utf8');

@@ -1,6 +1,6 @@
 /**
- * Runs `gapctl` in a real pseudo-terminal (node-pty) and reads its screen through the small
- * emulator of ./screen.ts. Waits are on screen conditions with a deadline, checked on every output
+ * Runs `gapctl` in a real pseudo-terminal (node-pty) and reads its screen through the emulator of
+ * ./screen.ts (@xterm/headless). Waits are on screen conditions with a deadline, checked on every output
  * chunk (no sleeps); {@link PtyConsole.press} measures keypress-to-screen latency as the time from
  * `pty.write(key)` to the output chunk after which the expected text is on the parsed screen (and
  * the frame is complete: chunks that end inside Ink's synchronized update ESC[?2026h..l are not
@@ -183,23 +183,30 @@ export function startConsole(o: StartConsoleOptions): PtyConsole {
   const listeners = new Set<(now: number) => void>();
   let exitInfo: { exitCode: number; signal?: number } | null = null;
   const exitListeners = new Set<() => void>();
+  /** Resolves once every chunk received so far is parsed. */
+  let parsedAll: Promise<void> = Promise.resolve();
   const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => {
     pty.onExit((e) => {
       live.delete(pty.pid);
-      exitInfo = e;
-      resolve(e);
-      for (const l of [...exitListeners]) l();
+      // the screen shows the program's last output before the exit is reported
+      void parsedAll.then(() => {
+        exitInfo = e;
+        resolve(e);
+        for (const l of [...exitListeners]) l();
+      });
     });
   });
   let maxAltRows = 0;
   pty.onData((d) => {
     const now = performance.now();
     chunks.push(d);
-    screen.write(d);
-    // mid-frame (inside ESC[?2026h .. l) the screen is half drawn: a real terminal shows it only at the end
-    if (screen.syncing) return;
-    if (screen.altScreen) maxAltRows = Math.max(maxAltRows, screen.lastUsedRow() + 1);
-    for (const l of [...listeners]) l(now);
+    // the emulator parses asynchronously; the callback sees the screen exactly as this chunk left it
+    parsedAll = screen.write(d, () => {
+      // mid-frame (inside ESC[?2026h .. l) the screen is half drawn: a real terminal shows it only at the end
+      if (screen.syncing) return;
+      if (screen.altScreen) maxAltRows = Math.max(maxAltRows, screen.lastUsedRow() + 1);
+      for (const l of [...listeners]) l(now);
+    });
   });
 
   const dump = (): string =>
