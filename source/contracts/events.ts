@@ -79,12 +79,18 @@ export interface ProofProgress {
 /** Events of one day's scan. `at` is UTC epoch ms. */
 export type DayEvent =
   | { type: 'day-begin'; date: string; mode: 'prefilter' | 'exhaustive'; at: number }
+  /**
+   * A stage began, ended, failed (the day's first failure), or was aborted: `abort` is a stage that
+   * had begun and was cut short because another stage failed (`by`: that stage; absent when the day
+   * failed before any stage began). Emitted after the failed stage's `fail`, before the day's end.
+   */
   | {
       type: 'stage';
       date: string;
       stage: StageName;
-      phase: 'begin' | 'end' | 'fail';
+      phase: 'begin' | 'end' | 'fail' | 'abort';
       counts: Record<string, number | string>;
+      by?: StageName;
       at: number;
     }
   | { type: 'r1-progress'; date: string; done: number; total: number }
@@ -197,7 +203,10 @@ export type EngineEventSink = (event: EngineEvent) => void;
 /** One stage of the current day in a snapshot. */
 export interface StageView {
   name: StageName;
-  state: 'pending' | 'running' | 'done' | 'failed';
+  /** `aborted`: begun, then cut short by another stage's failure ({@link StageView.abortedBy}). */
+  state: 'pending' | 'running' | 'done' | 'failed' | 'aborted';
+  /** For an aborted stage: the stage whose failure aborted it (absent when not known). */
+  abortedBy?: StageName;
   counts: Record<string, number | string>;
   durationMs: number | null;
 }
@@ -235,6 +244,8 @@ export interface DayCell {
    * `exhaustive` or `baseline`; `sampled` or absent (unknown) is drawn unproven.
    */
   proof?: ProofKind;
+  /** A FAILED day: the stages its failure aborted mid-way (stage events `abort`), in stage order; absent when none. */
+  aborted?: StageName[];
 }
 
 /**

@@ -125,6 +125,7 @@ export async function scanDay(
       log(`${failed}:fail ${reason}`);
       emit({ type: 'stage', date, stage: failed, phase: 'fail', counts: {}, at: Date.now() });
     }
+    runner.reportAborted(failed);
     dc.status = 'FAILED';
     dc.provider_status = `${failed ?? 'DAY'}: ${reason}`;
     dc.processing_ms = Date.now() - t0;

@@ -161,8 +161,8 @@ function seenFromSnapshot(s: BackfillSnapshot, date: string): DaySeen {
  * `2018-01-03 COMPLETE  hits 4 (R1 1 R2 1 R3 2 R4 1)  12/67 days  3.2s`. Hit counts per rule and the
  * duration come from `seen` (what the printer remembered of the running day) or, without it, from
  * the snapshot's current day when it is `date`; unknown ones are left out (duration shows `-`).
- * Baseline-only misses are appended when validation found some. Throws when `date` is not in the
- * snapshot's days.
+ * Baseline-only misses are appended when validation found some; a FAILED day ends with its reason
+ * and the stages its failure aborted (`(aborted R1)`). Throws when `date` is not in the snapshot's days.
  */
 export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen): string {
   const cell = s.days.find((d) => d.date === date);
@@ -172,8 +172,10 @@ export function plainDayLine(s: BackfillSnapshot, date: string, seen?: DaySeen):
   const byRule = info.hits ? ` (${rules(info.hits)})` : '';
   const miss = cell.baselineOnly > 0 ? `  baseline-only ${cell.baselineOnly}` : '';
   const why = cell.status !== 'COMPLETE' && cell.reason ? `  ${cell.reason}` : '';
+  // The stages the failure cut short (never left to look as if they still ran).
+  const aborted = cell.aborted?.length ? `  (aborted ${cell.aborted.join(' ')})` : '';
   const proof = cell.status === 'COMPLETE' ? `  ${proofWords(cell.proof)}` : '';
-  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}${proof}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}${why}`;
+  return `${date} ${cell.status}  hits ${cell.hits}${byRule}${miss}${proof}  ${s.done}/${s.total} days  ${formatDuration(info.durationMs)}${why}${aborted}`;
 }
 
 /** The periodic summary line (with the engine process's RSS once the worker reported it). */
@@ -317,6 +319,7 @@ export function createPlainPrinter(
           rules: seen.hits,
           baselineOnly: cell.baselineOnly,
           proof: cell.proof ?? null,
+          ...(cell.aborted?.length ? { aborted: cell.aborted } : {}),
           durationMs: seen.durationMs,
           done: s.done,
           total: s.total,

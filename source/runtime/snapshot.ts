@@ -153,6 +153,13 @@ export function reduce(
         if (e.phase === 'begin')
           return { ...st, state: 'running' as const, counts: e.counts, durationMs: null };
         if (e.phase === 'fail') return { ...st, state: 'failed' as const, durationMs: took };
+        if (e.phase === 'abort')
+          return {
+            ...st,
+            state: 'aborted' as const,
+            durationMs: took,
+            ...(e.by ? { abortedBy: e.by } : {}),
+          };
         return { ...st, state: 'done' as const, counts: e.counts, durationMs: took };
       });
       let hits = s.current.hits;
@@ -181,7 +188,12 @@ export function reduce(
     }
     case 'day-end': {
       // A day without a known proof is not proven (drawn unproven), never proven by default.
+      const aborted =
+        s.current?.date === e.date
+          ? s.current.stages.filter((st) => st.state === 'aborted').map((st) => st.name)
+          : [];
       const days = setDay(s.days, e.date, {
+        aborted: aborted.length > 0 ? aborted : undefined,
         status: e.status,
         hits: e.discoveries,
         rules: e.hits,

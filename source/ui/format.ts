@@ -218,7 +218,10 @@ export function formatRuleCounts(h: RuleCounts, sep = '  '): string {
   return ruleCountsText(h, { sep, count: formatCount });
 }
 
-/** Glyph of a stage state in the current-day panel: pending `·`, running `▶`, done `✓`, failed `✗`. */
+/**
+ * Glyph of a stage state in the current-day panel: pending `·`, running `▶`, done `✓`, failed `✗`,
+ * aborted `⊘` (cut short by another stage's failure).
+ */
 export function stageGlyph(state: StageView['state']): string {
   switch (state) {
     case 'pending':
@@ -229,6 +232,8 @@ export function stageGlyph(state: StageView['state']): string {
       return '✓';
     case 'failed':
       return '✗';
+    case 'aborted':
+      return '⊘';
   }
 }
 

@@ -10,6 +10,10 @@ import { testSession } from '../helpers/session.js';
 import { scanDay } from '../../source/engine/day.js';
 import type { EngineEvent, StageName } from '../../source/contracts/events.js';
 import type { Session } from '../../source/runtime/session.js';
+import { initialMemo, initialSnapshot, reduce } from '../../source/runtime/snapshot.js';
+import { plainDayLine } from '../../source/runtime/plain-printer.js';
+import { scanLogPath } from '../../source/engine/artifacts.js';
+import { readFileSync } from 'node:fs';
 
 const DAY = '2018-02-06'; // its whole R4 window (2018-01-29 ..) is inside the bundled sample
 const WINDOW_DAY = '2018-01-31'; // a window day that is neither the day nor its previous day
@@ -24,7 +28,7 @@ afterEach(async () => {
 function at(
   events: readonly EngineEvent[],
   stage: StageName,
-  phase: 'begin' | 'end' | 'fail',
+  phase: 'begin' | 'end' | 'fail' | 'abort',
 ): number {
   return events.findIndex(
     (e) => e.type === 'stage' && e.date === DAY && e.stage === stage && e.phase === phase,
@@ -103,6 +107,31 @@ describe('stage graph', () => {
     expect(at(ev, 'R4', 'fail')).toBeGreaterThan(-1);
     // R1 was aborted, not finished; nothing after R1 and R4 began.
     expect(at(ev, 'R1', 'end')).toBe(-1);
+    // ... and says so: one abort event naming R4, after R4's fail and before the day's end, so no
+    // screen shows R1 running once the day is over (issue 13: the day panel showed it "running").
+    const aborts = ev.filter((e) => e.type === 'stage' && e.phase === 'abort');
+    expect(aborts).toEqual([
+      expect.objectContaining({ date: DAY, stage: 'R1', phase: 'abort', by: 'R4' }),
+    ]);
+    const dayEnd = ev.findIndex((e) => e.type === 'day-end' && e.date === DAY);
+    expect(at(ev, 'R1', 'abort')).toBeGreaterThan(at(ev, 'R4', 'fail'));
+    expect(at(ev, 'R1', 'abort')).toBeLessThan(dayEnd);
+    const dayLog = readFileSync(scanLogPath(t.session.ctx.stateDir, DAY), 'utf8');
+    expect(dayLog).toMatch(/R1:aborted by=R4/);
+    // The snapshot the console and the plain printer read: R1 aborted by R4, none running; the day
+    // line names the aborted stage after the reason.
+    let snap = initialSnapshot({ command: 'scan-day', start: DAY, end: DAY, market: 'x', db: 'x' });
+    const memo = initialMemo();
+    for (const e of ev) snap = reduce(snap, e, memo);
+    const stages = snap.current!.stages;
+    expect(stages.find((st) => st.name === 'R1')).toMatchObject({
+      state: 'aborted',
+      abortedBy: 'R4',
+    });
+    expect(stages.find((st) => st.name === 'R4')!.state).toBe('failed');
+    expect(stages.filter((st) => st.state === 'running')).toEqual([]);
+    expect(snap.days.find((d) => d.date === DAY)!.aborted).toEqual(['R1']);
+    expect(plainDayLine(snap, DAY)).toMatch(/FAILED .*R4: grouped daily .*\(aborted R1\)$/);
     for (const s of ['PERSIST', 'ENRICH', 'AUDIT', 'REPORT'] as const)
       expect(at(ev, s, 'begin')).toBe(-1);
     const dc = ctx.store.dayCompleteness(DAY)!;

@@ -6,7 +6,8 @@
  *   signal checked (a stop throws StoppedError; nothing of the day is committed);
  * - **failpoint** `stage:<NAME>` as the stage begins (crash tests kill there);
  * - **log and events**: `<NAME>:begin k=v ...` / `<NAME>:done k=v ...` lines in `scan_<date>.log`
- *   and `stage` events (phase begin / end; `fail` is emitted by the day for the failed stage);
+ *   and `stage` events (phase begin / end; `fail` is emitted by the day for the failed stage, then
+ *   `abort` for each stage that failure cut short: {@link StageRunner.reportAborted});
  * - **timing**: each stage's wall ms from begin to end, recorded in `day_completeness.stage_ms`;
  * - **the stage graph**: {@link StageRunner.start} starts a stage once its input (a promise of the
  *   outputs it declares) is ready, so independent stages run at the same time (Polygon work next to
@@ -126,6 +127,35 @@ export class StageRunner {
     let last: StageName | null = null;
     for (const name of this.open.keys()) last = name;
     return last;
+  }
+
+  /**
+   * After a failure, once the day has settled ({@link settle}): every stage still open (begun, not
+   * ended) other than `failed` was cut short by the day's abort. Each gets a `<NAME>:aborted by=<failed>`
+   * line and a `stage` event with phase `abort` and `by` (the failed stage; absent when the day
+   * failed before a stage began), in stage-begin order, so the console and the plain printer never
+   * show it running after the day ended. Closes them (not timed: `stageMs` keeps stages that ended);
+   * returns their names. Not for a stop (the day is abandoned, not failed).
+   */
+  reportAborted(failed: StageName | null): StageName[] {
+    const { day } = this;
+    const out: StageName[] = [];
+    for (const name of [...this.open.keys()]) {
+      if (name === failed) continue;
+      this.open.delete(name);
+      out.push(name);
+      day.log(`${name}:aborted${failed ? ` by=${failed}` : ''}`);
+      day.ctx.emit({
+        type: 'stage',
+        date: day.date,
+        stage: name,
+        phase: 'abort',
+        counts: {},
+        ...(failed ? { by: failed } : {}),
+        at: Date.now(),
+      });
+    }
+    return out;
   }
 
   /**

@@ -67,7 +67,15 @@ const SHORT: Record<StageName, string> = {
 };
 
 function tone(st: StageView['state']): Tone {
-  return st === 'done' ? 'ok' : st === 'running' ? 'running' : st === 'failed' ? 'bad' : 'dim';
+  return st === 'done'
+    ? 'ok'
+    : st === 'running'
+      ? 'running'
+      : st === 'failed'
+        ? 'bad'
+        : st === 'aborted'
+          ? 'warn'
+          : 'dim';
 }
 
 function stageSegs(stages: readonly StageView[], narrow: boolean): Seg[] {
@@ -187,8 +195,10 @@ export function DayPanel({ snapshot: s, width, paused = false, elapsedMs }: DayP
   const elapsed = elapsedMs ?? Math.max(0, s.at - d.startedAt);
   const proof = d.proof ?? null;
   const r1Label = narrow ? '' : ' premarket';
+  // A failed day names the stages its failure aborted (each drawn ⊘ below), never as running.
+  const aborted = d.stages.filter((st) => st.state === 'aborted').map((st) => names[st.name]);
   const runLabel = running
-    ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}`
+    ? `${running.state === 'failed' ? '✗' : paused ? '‖' : '▶'} ${names[running.name]}${running.name === 'R1' ? `${r1Label} ${formatCount(d.r1Done)}/${formatCount(d.r1Total)}` : ''}${running.state === 'failed' && aborted.length > 0 && !narrow ? ` failed, aborted ${aborted.join(' ')}` : ''}`
     : '';
   return (
     <Box flexDirection="column" width={width}>
