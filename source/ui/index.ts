@@ -27,7 +27,7 @@ export const ENTER_ALT_SCREEN = '\x1b[?1049h\x1b[H';
 /** Show the cursor and leave the alternate screen. */
 export const LEAVE_ALT_SCREEN = '\x1b[?25h\x1b[?1049l';
 /**
- * Frames per second at most for data (docs/console.md: about 10-15): snapshots and log lines arriving
+ * Frames per second at most for data (docs/console.md "Modes": about 12): snapshots and log lines arriving
  * sooner are folded into the next frame. A key is drawn at once (its frame is not held back by the
  * cap: keypress to screen is the time of one frame).
  */

@@ -195,7 +195,7 @@ export function dayClockRuns(s: UiState): boolean {
 
 /**
  * True when the running day is drawn paused (`‖`): PAUSED, or PAUSING with nothing in flight
- * (docs/console.md: "Running" is true while any request is in flight).
+ * (docs/console.md "Glyphs": a day is running while any request is in flight).
  */
 export function showsPaused(s: UiState): boolean {
   const d = displayState(s);

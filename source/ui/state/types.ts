@@ -90,7 +90,7 @@ export interface DetailLoad {
 
 /**
  * A control the user sent that the engine has not confirmed yet: the header shows `label` at once
- * (docs/console.md: controls show within 250 ms) until a snapshot is in one of `want` or
+ * (docs/console.md "Keys": controls show within 250 ms) until a snapshot is in one of `want` or
  * {@link PENDING_SNAPSHOTS} snapshots went by.
  */
 export interface PendingControl {
