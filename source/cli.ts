@@ -4,63 +4,10 @@
  * (commands/registry.ts: names, summaries, help, flags, runners); no logic here. Every command has
  * --help. Bad input is one line on stderr and a non-zero exit (2 for usage, 1 for a failed run).
  * Only meow and the registry load at start; each command loads its own modules when it runs.
+ * The main is commands/cli-main.ts runCli (callable in-process); this file only wires it to the
+ * process: its exit code and a closed stdout.
  */
-import meow from 'meow';
-import { COMMANDS, COMMON_FLAGS } from './commands/registry.js';
-import { isOperatorError } from './commands/help.js';
-import { errorLine, UsageError } from './util/errors.js';
-
-const MAIN_HELP = `gapctl: zero-miss gap scanner for US equities and its operations console
-
-Usage: gapctl <command> [options]     gapctl <command> --help
-
-Commands:
-${Object.entries(COMMANDS)
-  .map(([k, v]) => `  ${k.padEnd(12)} ${v.summary}`)
-  .join('\n')}
-
-npm start   = gapctl backfill over the bundled real 2018 sample (replay market)
-Configuration: environment variables or .env (see gapctl config and README.md).`;
-
-/**
- * Parses a command's arguments with meow against its flags (and {@link COMMON_FLAGS}); `--help`
- * prints the command's help and exits 0.
- * @throws UsageError for an unknown flag, a flag without its value or a bad --market.
- */
-async function parse(argv: string[], flags: Record<string, unknown>, help: string) {
-  const cli = meow(help, {
-    importMeta: import.meta,
-    argv,
-    flags: { ...COMMON_FLAGS, ...flags } as never,
-    allowUnknownFlags: true,
-    autoHelp: false,
-    autoVersion: false,
-  });
-  // One line for an unknown flag (as typed), a flag without its value, or a bad --market.
-  const { checkFlags } = await import('./commands/flag-check.js');
-  await checkFlags(argv, { ...COMMON_FLAGS, ...flags }, cli.flags as Record<string, unknown>);
-  if ((cli.flags as { help?: boolean }).help) {
-    process.stdout.write(help + '\n');
-    process.exit(0);
-  }
-  return cli;
-}
-
-async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    process.stdout.write(MAIN_HELP + '\n');
-    return cmd ? 0 : 2;
-  }
-  if (cmd === '--version') {
-    process.stdout.write('gapctl 0.1.0\n');
-    return 0;
-  }
-  const spec = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
-  if (!spec) throw new UsageError(`unknown command "${cmd}" (gapctl --help lists them)`);
-  const cli = await parse(rest, spec.flags, spec.help);
-  return spec.run(cli.flags as Record<string, unknown>, cli.input.slice(0));
-}
+import { runCli } from './commands/cli-main.js';
 
 /**
  * A reader that went away (`gapctl status | head -1`) ends the command quietly, without a stack
@@ -88,16 +35,6 @@ function exitQuietlyOnClosedPipe(): void {
 }
 
 exitQuietlyOnClosedPipe();
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const msg = errorLine(e);
-    process.stderr.write(`gapctl: ${msg}\n`);
-    if (!isOperatorError(e) && process.env.GAPCTL_DEBUG && e instanceof Error)
-      process.stderr.write(`${e.stack}\n`);
-    process.exitCode =
-      e instanceof UsageError || (e instanceof Error && e.name === 'ConfigError') ? 2 : 1;
-  },
-);
+void runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,34 +1,33 @@
 /**
  * The runners of the scan and backfill commands (scan-day, scan-range, backfill, console): their
- * flags (parsed by source/cli.ts from the registry's specs) checked and turned into a job. Loaded
- * with a dynamic import by commands/registry.ts only when one of these commands runs.
+ * flags (parsed by commands/cli-main.ts from the registry's specs) checked and turned into a job.
+ * Loaded with a dynamic import by commands/registry.ts only when one of these commands runs. The
+ * checks of the flags alone come first and load nothing heavy; the engine, the store, the replay
+ * loader and the logger are imported only once the command line has passed them, so a usage error
+ * costs no module it does not need.
  */
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { openReplay } from '../market/replay/index.js';
-import { ensureStoreMarket, readStoreRef } from '../runtime/market-identity.js';
-import { createAppLog } from '../runtime/app-log.js';
-import { parseMarket } from '../runtime/session.js';
 import { PROOF_OFF_NOTICE } from '../runtime/plain-printer.js';
-import { attachFromFlags } from './attach.js';
-import { backfillCommand, followRangeEnd } from './backfill.js';
-import { dryRunLines, dryRunPlan, resolveBackfillRange } from './backfill-plan.js';
+import { parseMarket } from '../runtime/market-spec.js';
 import {
   checkReplaySpan,
   configWith,
   consoleOutput,
   dateFlag,
+  daysOfRange,
   dbPath,
   lockStoreToWrite,
   marketFlag,
   modeFlag,
   rangeFlags,
+  tradingDayOnly,
   UsageError,
 } from './common.js';
-import { daysOfRange, scanCommand, tradingDayOnly } from './scan.js';
 
 /** Where the one line about a store's market (recorded, adopted, switched) goes: stdout and the application log. */
-function logNotice(cfg: Config): (line: string) => void {
+async function logNotice(cfg: Config): Promise<(line: string) => void> {
+  const { createAppLog } = await import('../runtime/app-log.js');
   const appLog = createAppLog(cfg.GAPCTL_LOG_DIR, [cfg.POLYGON_API_KEY, cfg.FMP_API_KEY]);
   return (line) => {
     appLog(`[store] ${line}`);
@@ -69,6 +68,9 @@ export async function runScan(
     days[0]!,
     days[days.length - 1]!,
   );
+  const mode = modeFlag(f.mode);
+  const { ensureStoreMarket } = await import('../runtime/market-identity.js');
+  const { scanCommand } = await import('./scan.js');
   lockStoreToWrite(dbPath(f.db, cfg), cmd);
   // One store, one market: refused (nothing written) when the store holds another market for these days.
   ensureStoreMarket({
@@ -78,14 +80,14 @@ export async function runScan(
     start: days[0]!,
     end: days[days.length - 1]!,
     switchMarket: f.switchMarket,
-    log: logNotice(cfg),
+    log: await logNotice(cfg),
   });
   return scanCommand({
     cfg,
     days,
     market: f.market ?? cfg.GAPCTL_MARKET,
     dbPath: dbPath(f.db, cfg),
-    mode: modeFlag(f.mode),
+    mode,
   });
 }
 
@@ -124,32 +126,39 @@ export async function runBackfill(
   // --no-proof: R1_PROOF=off for this run (the engine worker gets it in the job's env).
   const proofOff = !f.proof;
   const cfg = configWith(proofOff ? { R1_PROOF: 'off' } : {});
-  if (f.attach || f.readOnly) return attachFromFlags(cmd, f, cfg);
+  if (f.attach || f.readOnly) return (await import('./attach.js')).attachFromFlags(cmd, f, cfg);
   if (f.headless && cmd !== 'backfill')
     throw new UsageError(
       '--headless belongs to gapctl backfill (gapctl console --attach watches it)',
     );
-  let market = f.market ?? cfg.GAPCTL_MARKET;
-  const parsedMarket = parseMarket(market);
-  // The range: --start/--end, else a resume from current_state.json, else the replay dataset's span.
-  // --follow --start S without --end: the range ends at the latest trading day whose data is due now.
-  const followEnd =
-    f.follow && f.start !== undefined && f.end === undefined ? followRangeEnd(cfg) : undefined;
-  const range = await resolveBackfillRange(
-    { start: f.start, end: f.end ?? followEnd },
-    resolve(cfg.GAPCTL_STATE_DIR),
-    async () => {
-      if (parsedMarket.kind !== 'replay') return null;
-      const src = await openReplay(parsedMarket.path);
-      return src.span ?? null;
-    },
-    () => readStoreRef(dbPath(f.db, cfg)),
-  );
+  // The flags that need nothing but themselves, checked before any module of the run loads.
   if (f.maxMonths !== undefined && !(Number.isInteger(f.maxMonths) && f.maxMonths > 0))
     throw new UsageError('--max-months takes a whole number >= 1');
   const metrics = metricsFlags(f.metricsPort, f.metricsHost);
   if (f.validate !== undefined && !['spot', 'all', 'none'].includes(f.validate))
     throw new UsageError(`bad --validate "${f.validate}": expected spot, all or none`);
+  modeFlag(f.mode);
+  let market = f.market ?? cfg.GAPCTL_MARKET;
+  const parsedMarket = parseMarket(market);
+  const { dryRunLines, dryRunPlan, resolveBackfillRange } = await import('./backfill-plan.js');
+  const { ensureStoreMarket, readStoreRef } = await import('../runtime/market-identity.js');
+  // The range: --start/--end, else a resume from current_state.json, else the replay dataset's span.
+  // --follow --start S without --end: the range ends at the latest trading day whose data is due now.
+  const followEnd =
+    f.follow && f.start !== undefined && f.end === undefined
+      ? (await import('./backfill.js')).followRangeEnd(cfg)
+      : undefined;
+  const range = await resolveBackfillRange(
+    { start: f.start, end: f.end ?? followEnd },
+    resolve(cfg.GAPCTL_STATE_DIR),
+    async () => {
+      if (parsedMarket.kind !== 'replay') return null;
+      const { openReplay } = await import('../market/replay/index.js');
+      const src = await openReplay(parsedMarket.path);
+      return src.span ?? null;
+    },
+    () => readStoreRef(dbPath(f.db, cfg)),
+  );
   // A resume keeps the interrupted run's market, R1 mode and validation unless the flags change them.
   const resumed = range.from === 'state' ? range.state : null;
   if (resumed?.market_spec && f.market === undefined) market = resumed.market_spec;
@@ -195,9 +204,11 @@ export async function runBackfill(
   // when this process exits (a SIGKILL leaves a stale lock that the next run takes over).
   lockStoreToWrite(dbPath(f.db, cfg), 'backfill');
   // One store, one market: refused (nothing written) when the store holds another market for the range.
-  ensureStoreMarket({ ...marketCheck, log: logNotice(cfg) });
-  if (range.notice) logNotice(cfg)(range.notice);
+  const notice = await logNotice(cfg);
+  ensureStoreMarket({ ...marketCheck, log: notice });
+  if (range.notice) notice(range.notice);
   const { output, color } = consoleOutput(f);
+  const { backfillCommand } = await import('./backfill.js');
   return backfillCommand({
     cfg,
     job: {

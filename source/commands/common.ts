@@ -1,15 +1,14 @@
 /**
  * Helpers shared by the commands: one-line usage errors, date flags, the market/db defaults and a
- * printer for day results.
+ * printer for day results. Light on purpose (most commands import it for UsageError, and the flag
+ * check for --market): the replay loader is imported only when a replay span is checked.
  */
 import { ConfigError } from '../config/index.js';
-import { dateArg, rangeArgs, UsageError } from '../runtime/input-checks.js';
+import { dateArg, rangeArgs, tradingDayArg, UsageError } from '../runtime/input-checks.js';
 import { assertStoreWritable, StoreError } from '../store/db.js';
 import { acquireLock, LockError, readLock, type HeldLock } from '../store/lock.js';
-import { parseMarket, type MarketSpec } from '../runtime/session.js';
-import { openReplay } from '../market/replay/index.js';
-import { nextTradingDay } from '../calendar/index.js';
-import { errorLine } from '../util/errors.js';
+import type { MarketSpec } from '../runtime/market-spec.js';
+import { nextTradingDay, tradingDays } from '../calendar/index.js';
 import { colorEnabled } from '../ui/theme.js';
 
 /** A bad command line: printed as one line, exit code 2 (util/errors.ts; the control socket throws it too). */
@@ -79,6 +78,18 @@ export function rangeFlags(
   return rangeArgs(start, end);
 }
 
+/** The trading days of a range. @throws UsageError when there is none. */
+export function daysOfRange(start: string, end: string): string[] {
+  const days = tradingDays(start, end);
+  if (days.length === 0) throw new UsageError(`no trading day between ${start} and ${end}`);
+  return days;
+}
+
+/** A single `--date` that must be a trading day (runtime/input-checks.ts tradingDayArg). @throws UsageError */
+export function tradingDayOnly(date: string): string[] {
+  return [tradingDayArg(date, 'date')];
+}
+
 /** The --mode flag: prefilter | exhaustive | undefined. @throws UsageError */
 export function modeFlag(v: string | undefined): 'prefilter' | 'exhaustive' | undefined {
   if (v === undefined) return undefined;
@@ -129,17 +140,7 @@ export function lockStoreToRead(
   return { lock: acquireLock(dbPath, command), writable: true };
 }
 
-/**
- * The `--market` value parsed (runtime/session.ts parseMarket), a bad one as a usage error.
- * @throws UsageError `bad --market "sim:-1": expected replay[:PATH], sim[:SEED] or live`
- */
-export function marketFlag(value: string): MarketSpec {
-  try {
-    return parseMarket(value);
-  } catch (e) {
-    throw new UsageError(errorLine(e));
-  }
-}
+export { marketFlag } from './market-flag.js';
 
 /**
  * Refuses up front a range that a replay dataset cannot serve: the scannable days of a dataset are
@@ -157,6 +158,7 @@ export async function checkReplaySpan(
   end: string,
 ): Promise<void> {
   if (market.kind !== 'replay') return;
+  const { openReplay } = await import('../market/replay/index.js');
   const src = await openReplay(market.path);
   if (!src.span) return;
   const first = nextTradingDay(src.span.start);

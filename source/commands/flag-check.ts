@@ -1,6 +1,7 @@
 /**
- * The command line's flag check, before anything runs (source/cli.ts calls it after meow). Light:
- * it loads the market parser only when a --market is given.
+ * The command line's flag check, before anything runs (commands/cli-main.ts calls it after meow),
+ * so that a usage error costs no command module. Light: it loads the market parser only when a
+ * --market is given and the calendar only when a date flag is.
  */
 import { UsageError } from '../util/errors.js';
 
@@ -15,7 +16,10 @@ const kebab = (k: string): string => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCas
  * - a flag that takes a value given none (`--db` last, `--db --market sim`, `--out=`,
  *   `--max-months` before another flag) is refused instead of being read as '' (which `--db`
  *   resolved to the working directory) or silently dropped;
- * - `--market` must parse (commands/common.ts marketFlag).
+ * - `--market` must parse (commands/market-flag.ts marketFlag);
+ * - a date flag given (`--date`, `--start`, `--end`, checked in that order) must be a real
+ *   `YYYY-MM-DD` day in the calendar's years (runtime/input-checks.ts dateArg, the check every
+ *   command makes of them), so a bad date is refused before the command's modules load.
  * Tokens after `--` are not flags.
  * @param argv the command's arguments (after the command name)
  * @param specs the flags the command takes (camelCase names, meow specs)
@@ -65,6 +69,15 @@ export async function checkFlags(
     if (parsed[k] === '')
       throw new UsageError(`--${kebab(k)} needs a value (--help lists the flags)`);
   }
-  // Only a --market given loads the market parser (commands/common.ts, runtime/session.ts).
-  if (typeof parsed.market === 'string') (await import('./common.js')).marketFlag(parsed.market);
+  // Only a --market given loads the market parser (commands/market-flag.ts, runtime/market-spec.ts).
+  if (typeof parsed.market === 'string')
+    (await import('./market-flag.js')).marketFlag(parsed.market);
+  const dates = DATE_FLAGS.filter((k) => Object.hasOwn(specs, k) && typeof parsed[k] === 'string');
+  if (dates.length > 0) {
+    const { dateArg } = await import('../runtime/input-checks.js');
+    for (const k of dates) dateArg(parsed[k] as string, k);
+  }
 }
+
+/** The date flags (`YYYY-MM-DD`) {@link checkFlags} checks, in the order it names a bad one. */
+const DATE_FLAGS = ['date', 'start', 'end'] as const;

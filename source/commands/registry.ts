@@ -197,9 +197,15 @@ every day passed.`,
     async run(flags) {
       const f = flags as F;
       const cfg = configWith();
-      const { checkReplaySpan, dateFlag, lockStoreToWrite, marketFlag, rangeFlags } =
-        await import('./common.js');
-      const { daysOfRange, tradingDayOnly } = await import('./scan.js');
+      const {
+        checkReplaySpan,
+        dateFlag,
+        daysOfRange,
+        lockStoreToWrite,
+        marketFlag,
+        rangeFlags,
+        tradingDayOnly,
+      } = await import('./common.js');
       let days: string[];
       if (f.date !== undefined) {
         if (f.start !== undefined || f.end !== undefined)

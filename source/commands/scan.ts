@@ -2,15 +2,12 @@
  * `gapctl scan-day --date D` and `gapctl scan-range --start S --end E`: scan days in this process
  * (no console), one plain line per day. Exit 0 only when every day is COMPLETE.
  */
-import { tradingDays } from '../calendar/index.js';
-import { tradingDayArg } from '../runtime/input-checks.js';
 import type { DayResult } from '../engine/day.js';
 import { scanDay } from '../engine/day.js';
 import { StoppedError } from '../engine/context.js';
 import { openSession, parseMarket } from '../runtime/session.js';
 import { createAppLog } from '../runtime/app-log.js';
 import type { Config } from '../config/index.js';
-import { UsageError } from './common.js';
 
 /** Options of {@link scanCommand}. */
 export interface ScanCommandOptions {
@@ -26,18 +23,6 @@ export interface ScanCommandOptions {
 export function dayLine(r: DayResult): string {
   const h = r.hits;
   return `${r.date} ${r.status.padEnd(12)} hits ${r.discoveries} (R1 ${h.r1} R2 ${h.r2} R3 ${h.r3} R4 ${h.r4})  ${(r.durationMs / 1000).toFixed(1)}s${r.reason ? `  ${r.reason}` : ''}`;
-}
-
-/** The trading days of a range. @throws UsageError when there is none. */
-export function daysOfRange(start: string, end: string): string[] {
-  const days = tradingDays(start, end);
-  if (days.length === 0) throw new UsageError(`no trading day between ${start} and ${end}`);
-  return days;
-}
-
-/** A single `--date` that must be a trading day (runtime/input-checks.ts tradingDayArg). @throws UsageError */
-export function tradingDayOnly(date: string): string[] {
-  return [tradingDayArg(date, 'date')];
 }
 
 /** Scans the days in order; stops on SIGINT/SIGTERM (the current day is left absent). Returns the exit code. */

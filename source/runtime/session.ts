@@ -3,7 +3,7 @@
  * market, or the live providers), the provider clients, the store and the engine context. The only
  * place where the embedded market and the engine meet, and they meet over HTTP.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { parseEmuFaults, type Config } from '../config/index.js';
 import { PauseGate, type EngineContext } from '../engine/context.js';
@@ -14,33 +14,16 @@ import {
   type FaultConfig,
   type RunningEmulator,
 } from '../market/emulator/index.js';
-import { DEFAULT_REPLAY_DIR, openReplay } from '../market/replay/index.js';
+import { openReplay } from '../market/replay/index.js';
 import type { MarketSource } from '../market/types.js';
 import { createProviders } from '../providers/index.js';
 import { isTradingDay, prevTradingDay } from '../calendar/index.js';
 import { Store } from '../store/store.js';
 import { alertsOutOptions, createAlertsOut, type AlertsOut } from './alerts-out.js';
+import type { MarketSpec } from './market-spec.js';
 
-/** A parsed `--market` value. */
-export type MarketSpec =
-  { kind: 'replay'; path: string } | { kind: 'sim'; seed: number } | { kind: 'live' };
-
-/**
- * Parses `replay[:PATH] | sim[:SEED] | live`. PATH is relative to the working directory.
- * @throws Error with a one-line message on anything else.
- */
-export function parseMarket(spec: string): MarketSpec {
-  if (spec === 'live') return { kind: 'live' };
-  if (spec === 'replay') return { kind: 'replay', path: DEFAULT_REPLAY_DIR };
-  if (spec.startsWith('replay:') && spec.length > 7) {
-    const p = spec.slice(7);
-    return { kind: 'replay', path: isAbsolute(p) ? p : resolve(p) };
-  }
-  if (spec === 'sim') return { kind: 'sim', seed: 1 };
-  const m = /^sim:(\d{1,9})$/.exec(spec);
-  if (m) return { kind: 'sim', seed: Number(m[1]) };
-  throw new Error(`bad --market "${spec}": expected replay[:PATH], sim[:SEED] or live`);
-}
+/** The `--market` grammar: one definition, in a module the command line's flag check loads alone. */
+export { parseMarket, type MarketSpec } from './market-spec.js';
 
 /**
  * The embedded market served for `market`: the replay dataset at its path, or the simulated market

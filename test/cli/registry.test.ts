@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../source/commands/registry.js';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 
@@ -19,7 +20,7 @@ const CLI = join(REPO_ROOT, 'dist/cli.js');
 function packagesLoaded(
   args: string[],
   cwd: string,
-): { names: string[]; stdout: string; status: number | null } {
+): { names: string[]; stdout: string; stderr: string; status: number | null } {
   const dir = mkdtempSync(join(tmpdir(), 'gapctl-load-'));
   const hooks = join(dir, 'hooks.mjs');
   writeFileSync(
@@ -42,7 +43,12 @@ function packagesLoaded(
     env: { ...process.env, GAPCTL_STATE_DIR: join(dir, 'state'), GAPCTL_DB: join(dir, 'none.db') },
   });
   const names = [...new Set([...r.stderr.matchAll(/^\[load\] (\S+)$/gm)].map((m) => m[1]!))];
-  return { names, stdout: r.stdout, status: r.status };
+  return {
+    names,
+    stdout: r.stdout,
+    stderr: r.stderr.replace(/^\[load\] .*\n/gm, ''),
+    status: r.status,
+  };
 }
 
 const HEAVY = [
@@ -64,11 +70,14 @@ describe('one command registry', () => {
     expect(listed).toEqual(Object.keys(COMMANDS));
   });
 
-  it('every registered command answers --help with its own help text, exit 0', () => {
+  it('every registered command answers --help with its own help text, exit 0', async () => {
+    // In-process (commands/cli-main.ts runCli): the subject is the text and the code; cli.test.ts
+    // 'every command has --help' runs them as real processes.
     for (const [name, spec] of Object.entries(COMMANDS)) {
-      const r = spawnSync(process.execPath, [CLI, name, '--help'], { encoding: 'utf8' });
-      expect(r.status, name).toBe(0);
-      expect(r.stdout.trimEnd(), name).toBe(spec.help);
+      const r = await gapctlInProcess([name, '--help']);
+      expect(r.code, name).toBe(0);
+      expect(r.err, name).toBe('');
+      expect(r.out.trimEnd(), name).toBe(spec.help);
     }
   });
 
@@ -106,5 +115,47 @@ describe('one command registry', () => {
     );
     expect(bf.status).toBe(0);
     expect(bf.names).toContain('better-sqlite3');
+  });
+
+  it('a usage error (a bad date, a non-trading day, a bad --market, --max-months or --mode) is refused before the heavy packages load', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gapctl-cwd-'));
+    for (const [args, pattern] of [
+      [
+        ['backfill', '--start', '2018-13-01', '--end', '2018-01-31'],
+        /bad date "2018-13-01" for --start/,
+      ],
+      [
+        ['scan-day', '--market', 'sim:3', '--date', '2018-01-06'],
+        /--date 2018-01-06 is not a trading day \(a Saturday\)/,
+      ],
+      [['validate', '--market', 'bogus', '--date', '2018-01-03'], /bad --market "bogus"/],
+      [
+        [
+          'backfill',
+          '--market',
+          'sim:3',
+          '--max-months',
+          '0',
+          '--start',
+          '2018-01-03',
+          '--end',
+          '2018-01-04',
+        ],
+        /--max-months takes a whole number/,
+      ],
+      [
+        ['backfill', '--mode', 'fast', '--start', '2018-01-03', '--end', '2018-01-04'],
+        /bad --mode "fast"/,
+      ],
+    ] as const) {
+      const r = packagesLoaded([...args], dir);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+      // better-sqlite3 only through commands/common.ts (the store-lock helpers) once a command runs.
+      expect(
+        r.names.filter((n) => HEAVY.includes(n) && n !== 'better-sqlite3'),
+        args.join(' '),
+      ).toEqual([]);
+    }
   });
 });
