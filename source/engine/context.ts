@@ -73,6 +73,12 @@ export interface EngineContext {
   marketName: string;
   /** The market as a `--market` value that reopens it (`replay:/abs/path`, `sim:42`, `live`); recorded in current_state.json so a resume uses the same market. */
   marketSpec?: string;
+  /**
+   * Dates with premarket data when the embedded market holds it only for part of its span (a
+   * recording: MarketSource.premarketSpan); undefined for live and simulated markets. Only used to
+   * say why a day has no premarket data, never to skip or pass anything.
+   */
+  premarketSpan?: { start: string; end: string };
   /** Provider name stored in daily_raw.provider. */
   barsProvider: string;
 }

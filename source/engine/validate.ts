@@ -96,6 +96,20 @@ function upstreamRetries(ctx: EngineContext): { retries: number; backingOff: boo
 }
 
 /**
+ * Why no premarket lookup of `date` had data, for the R1_HEALTH gate's message: a market that holds
+ * premarket data only for part of its span (a recording, `premarketSpan` from the embedded market)
+ * says so when `date` lies outside it; otherwise the market may hold none for the day (or the
+ * terminal is blind). Text only: the gate fails either way.
+ * @param date the trading day, `YYYY-MM-DD`.
+ * @param span dates with premarket data (EngineContext.premarketSpan), or undefined.
+ */
+export function noPremarketReason(date: string, span?: { start: string; end: string }): string {
+  if (span && (date < span.start || date > span.end))
+    return `no lookup had premarket data: the market holds premarket data only for ${span.start}..${span.end}`;
+  return 'no lookup had premarket data: the market may hold none for this day';
+}
+
+/**
  * Validates `date` (which must have been scanned into ctx.store). Emits `validate-progress`
  * events while it runs and one `validate` event at the end.
  * @returns the report; `passed` only when every gate passed; `stopped` when ctx.signal aborted
@@ -249,10 +263,7 @@ export async function validateDay(
           const min = ctx.cfg.R1_HEALTH_MIN;
           if (ratio >= min) return null;
           // Not one lookup with data: the source has no premarket data for the day at all (HELP_REQUEST.md says what to do).
-          const none =
-            ok === 0 && all > 0
-              ? '; no lookup had premarket data: the market may hold none for this day'
-              : '';
+          const none = ok === 0 && all > 0 ? `; ${noPremarketReason(date, ctx.premarketSpan)}` : '';
           return `R1 health ${ratio.toFixed(3)} < ${min} (200=${ok} of ${all} premarket answers, ${r3} R3 hits${none})`;
         },
       ],

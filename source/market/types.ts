@@ -117,6 +117,14 @@ export interface MarketSource {
   readonly name: string;
   /** First and last dates the source holds data for (inclusive), if bounded. */
   readonly span?: { start: string; end: string };
+  /**
+   * First and last dates (`YYYY-MM-DD`, inclusive) with any premarket data, when the source holds
+   * premarket data only for part of its span (a recording, e.g. the real replay's gappers file,
+   * which ends 2018-04-10 while its daily bars run to 2020-01-23). Outside it every trades and
+   * minute-bars lookup answers none (Theta 472), whatever happened that morning: R1, its proof and
+   * validation's R1 health then judge an empty premarket. Absent: premarket data on every day.
+   */
+  readonly premarketSpan?: { start: string; end: string };
   /** Polygon reference tickers as of `date` (active and delisted that day), sorted by ticker. */
   referenceTickers(date: string): Promise<RefTicker[]>;
   /** Polygon grouped daily for `date`, unadjusted, OTC included with `otc: true`; [] for no data. */

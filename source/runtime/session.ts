@@ -199,8 +199,15 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
           ? `sim:${opts.market.seed}`
           : 'live',
     barsProvider: marketName === 'live' ? 'polygon' : `polygon-emulated:${marketName}`,
+    premarketSpan: source?.premarketSpan,
   };
   opts.log?.(providers.theta.initLine());
+  const pmSpan = source?.premarketSpan;
+  if (pmSpan)
+    opts.log?.(
+      `[market] ${marketName} holds premarket data only for ${pmSpan.start}..${pmSpan.end}; ` +
+        'on other days every premarket lookup answers no data (472), so R1, its proof and R1 health judge an empty premarket',
+    );
   return {
     ctx,
     get controller() {

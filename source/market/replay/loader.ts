@@ -56,6 +56,8 @@ export interface ReplayTicker {
 /** A replay {@link MarketSource} with the dataset's own facts exposed for tests and the oracle. */
 export interface ReplayMarket extends MarketSource {
   readonly span: { start: string; end: string };
+  /** First and last dates of the premarket file's kept rows (null when it has none). */
+  readonly premarketSpan?: { start: string; end: string };
   /** Absolute dataset directory. */
   readonly dir: string;
   /** The parsed manifest. */
@@ -67,6 +69,7 @@ export interface ReplayMarket extends MarketSource {
 class ReplaySource implements ReplayMarket {
   readonly name: string;
   readonly span: { start: string; end: string };
+  readonly premarketSpan?: { start: string; end: string };
   readonly tradingDays: readonly string[];
   private readonly daySet: ReadonlySet<string>;
   // Bounded: a backfill walks forward and asks for the scan day, its previous day and a 7-day R4
@@ -88,6 +91,13 @@ class ReplaySource implements ReplayMarket {
     this.span = { ...manifest.span };
     this.tradingDays = [...manifest.tradingDays];
     this.daySet = new Set(manifest.tradingDays);
+    let first = '';
+    let last = '';
+    for (const r of premarket.values()) {
+      if (!first || r.date < first) first = r.date;
+      if (r.date > last) last = r.date;
+    }
+    if (first) this.premarketSpan = { start: first, end: last };
   }
 
   /** A date clamped into the span (dates outside it answer as of the nearest bound). */
