@@ -20,6 +20,7 @@ import { markBaselineProof, putValidationSummary, setDayStatus } from '../store/
 import { duplicateHitTickers, duplicateRuleRows } from '../store/hits.js';
 import {
   auditRecord,
+  auditSampleMissSymbols,
   baselineLookupSql,
   putBaseline,
   putGateResults,
@@ -78,7 +79,12 @@ export interface ValidateOptions {
   afterExport?: (path: string) => void;
 }
 
-type GateCheck = () => Promise<string | null> | string | null;
+/**
+ * What a gate's check returns: null (passed, message `ok`), a string (failed, the message) or
+ * `{ passed: message }` (passed, with a detail line instead of `ok`).
+ */
+type GateOutcome = string | null | { passed: string };
+type GateCheck = () => Promise<GateOutcome> | GateOutcome;
 
 /** Period of the `validate-progress` heartbeat while a gate runs, ms. */
 export const VALIDATE_PROGRESS_HEARTBEAT_MS = 1000;
@@ -164,6 +170,8 @@ export async function validateDay(
       baselineOnly: BaselineHit[];
     } | null = null;
     let auditInfo: { n: number; m: number; bound: number | null } | null = null;
+    // Set when the AUDIT gate passed a proven day despite sample misses (a WARNING alert follows).
+    let auditLeak: { m: number; n: number; symbols: string[]; proof: string } | null = null;
     // Premarket lookups the baseline answered from Theta after Polygon failed (set by the BASELINE gate).
     let fallbacks: { symbol: string; polygonError: string }[] = [];
     let fallbackOf = 0;
@@ -348,12 +356,30 @@ export async function validateDay(
           if (!row) return 'no enhanced_audit_log row for the day';
           const bound = missRateUpper95(row.misses, row.sample_size);
           auditInfo = { n: row.sample_size, m: row.misses, bound };
+          // The audit's figures are stored as they are, whatever the gate decides (audit_passed = 0 when m > 0).
           writes.push(() => {
             setAuditVerdict(store.db, date, bound, row.misses === 0);
           });
-          return row.misses > 0
-            ? `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%`
-            : null;
+          if (row.misses === 0) return null;
+          const figures = `audit sample: ${row.misses} miss(es) in ${row.sample_size}; 95% upper bound of the miss rate ${(bound! * 100).toFixed(2)}%`;
+          // Decision (docs/domain.md section 7, "The AUDIT gate on a proven day"): the rule of three
+          // bounds the prefilter's risk when nothing else proves the day. A day proven when the
+          // validation began (exhaustive or baseline) whose sample misses are all stored R1 hits has
+          // no miss left: the gate passes with a WARNING that the prefilter leaks.
+          const proof = dc?.proof ?? 'sampled';
+          if (proof !== 'exhaustive' && proof !== 'baseline')
+            return `${figures}; the day is not proven (proof ${proof})`;
+          const r1Hits = new Set(
+            hits.filter((h) => h.rules.some((r) => r.rule === 'PM_GAP_50')).map((h) => h.ticker),
+          );
+          const symbols = auditSampleMissSymbols(store.db, date);
+          const notStored = symbols.filter((s) => !r1Hits.has(s));
+          if (symbols.length !== row.misses || notStored.length)
+            return `${figures}; ${notStored.length ? `not stored as R1 hits: ${notStored.slice(0, 8).join(', ')}` : `${symbols.length} of them recorded in miss_audit`}`;
+          auditLeak = { m: row.misses, n: row.sample_size, symbols, proof };
+          return {
+            passed: `${row.misses} prefilter miss(es) in the random sample (${symbols.slice(0, 8).join(', ')}), all stored as hits; the day's proof is ${proof}, no miss remains (${figures})`,
+          };
         },
       ],
     ];
@@ -363,16 +389,21 @@ export async function validateDay(
       if (ctx.signal.aborted) return stoppedReport(gate);
       progressGate = gate;
       sendProgress();
-      let msg: string | null;
+      let outcome: GateOutcome;
       try {
-        msg = await check();
+        outcome = await check();
       } catch (e) {
-        msg = `gate error: ${describeError(e)}`;
+        outcome = `gate error: ${describeError(e)}`;
       }
       // A gate that ran while a stop came in judged partial data (an aborted request is no answer):
       // its result, pass or fail, is discarded with the rest of the validation.
       if (ctx.signal.aborted) return stoppedReport(gate);
-      const r: GateResult = { gate, passed: msg === null, message: msg ?? 'ok' };
+      const r: GateResult =
+        outcome === null
+          ? { gate, passed: true, message: 'ok' }
+          : typeof outcome === 'string'
+            ? { gate, passed: false, message: outcome }
+            : { gate, passed: true, message: outcome.passed };
       gates.push(r);
       if (!r.passed) {
         failed = r;
@@ -429,6 +460,16 @@ export async function validateDay(
           .join(
             ', ',
           )}; first error: ${first.polygonError}): not independent of the scan for those symbols`,
+      });
+      ctx.emit({ type: 'alert', alert });
+    }
+    const l = auditLeak as { m: number; n: number; symbols: string[]; proof: string } | null;
+    if (l) {
+      const alert = store.addAlert({
+        severity: 'WARNING',
+        kind: 'audit_prefilter_leak',
+        date,
+        message: `${date} the prefilter leaks: ${l.m} R1 hit(s) outside it in the random audit sample of ${l.n} (${l.symbols.slice(0, 5).join(', ')}), all stored as hits (proof ${l.proof}); consider a larger R1_PREFILTER_PCT or R1_MODE=exhaustive`,
       });
       ctx.emit({ type: 'alert', alert });
     }

@@ -61,6 +61,19 @@ export function setAuditVerdict(
   ).run(upper95, passed ? 1 : 0, date);
 }
 
+/**
+ * The symbols of `date`'s random audit sample (miss_audit, audit_type `random_sample`) that were R1
+ * hits outside the prefilter (missed_initially = 1), sorted. Written by the scan (Store.commitDay).
+ */
+export function auditSampleMissSymbols(db: Db, date: string): string[] {
+  return (
+    stmt(
+      db,
+      "SELECT symbol FROM miss_audit WHERE date = ? AND audit_type = 'random_sample' AND missed_initially = 1 ORDER BY symbol",
+    ).all(date) as { symbol: string }[]
+  ).map((r) => r.symbol);
+}
+
 /** The miss audit rows of `date` by symbol: symbol and whether the scan missed it at first (1/0). */
 export function missAuditRecords(
   db: Db,
