@@ -3,6 +3,13 @@
  * non-zero exit, and nothing written (the state folder, the store and the exports are exactly as
  * before). Also the range rules: without --start a backfill resumes the state file's range, and
  * `--dry-run` lists what would be skipped and changes nothing.
+ *
+ * Refusals whose subject is the message and the code (bad flags and dates, a corrupt state file)
+ * call the CLI's main in this process (test/helpers/cli-inprocess.ts); those that involve the
+ * store's lock (a newer schema, a second writer) and the backfills themselves run dist/cli.js as
+ * processes. The range-and-resume test backfills the small replay sample (test/helpers/small-sample.ts:
+ * the same days, about 600 tickers): what it checks (the resumed range, market and skipped days)
+ * does not depend on the number of tickers.
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,6 +18,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { readTree, runEnv } from '../helpers/outcome.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
+import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 
@@ -26,6 +35,11 @@ function gapctl(env: NodeJS.ProcessEnv, ...args: string[]) {
  */
 function snapshotOf(root: string): Record<string, string> {
   return readTree(root, (rel) => !/\.db-(wal|shm)$/.test(rel));
+}
+
+/** `gapctl <args>` called in this process (no node start), with `env` as its whole environment. */
+function gapctlHere(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return gapctlInProcess(args, { env });
 }
 
 function expectOneLineRefusal(r: { code: number | null; err: string }, pattern: RegExp): void {
@@ -75,10 +89,10 @@ describe('gapctl backfill: bad input changes nothing', () => {
       ['--max-months', '0', '--start', '2018-01-03', '--end', '2018-01-04'],
       /--max-months takes a whole number/,
     ],
-  ])('%s', (_name, args, pattern) => {
+  ])('%s', async (_name, args, pattern) => {
     const root = tempDir();
     const { env } = runEnv(root);
-    const r = gapctl(env, 'backfill', ...args);
+    const r = await gapctlHere(env, 'backfill', ...args);
     expectOneLineRefusal(r, pattern);
     expect(snapshotOf(root)).toEqual({});
   });
@@ -94,18 +108,21 @@ describe('gapctl backfill: bad input changes nothing', () => {
       'a range turned around',
       JSON.stringify({ ...STATE, range: { start: '2018-02-01', end: '2018-01-03' } }),
     ],
-  ])('a corrupt or hand-edited state file (%s) is refused and left as it was', (_name, text) => {
-    const root = tempDir();
-    const { env, dirs } = runEnv(root);
-    mkdirSync(dirs.stateDir, { recursive: true });
-    writeFileSync(join(dirs.stateDir, 'current_state.json'), text);
-    const before = snapshotOf(root);
-    for (const args of [[], ['--start', '2018-01-03', '--end', '2018-01-31'], ['--dry-run']]) {
-      const r = gapctl(env, 'backfill', ...args);
-      expectOneLineRefusal(r, /current_state\.json is corrupt .*nothing was changed/);
-    }
-    expect(snapshotOf(root)).toEqual(before);
-  });
+  ])(
+    'a corrupt or hand-edited state file (%s) is refused and left as it was',
+    async (_name, text) => {
+      const root = tempDir();
+      const { env, dirs } = runEnv(root);
+      mkdirSync(dirs.stateDir, { recursive: true });
+      writeFileSync(join(dirs.stateDir, 'current_state.json'), text);
+      const before = snapshotOf(root);
+      for (const args of [[], ['--start', '2018-01-03', '--end', '2018-01-31'], ['--dry-run']]) {
+        const r = await gapctlHere(env, 'backfill', ...args);
+        expectOneLineRefusal(r, /current_state\.json is corrupt .*nothing was changed/);
+      }
+      expect(snapshotOf(root)).toEqual(before);
+    },
+  );
 
   it('a database of a newer schema is refused, nothing written', () => {
     const root = tempDir();
@@ -204,6 +221,8 @@ describe('gapctl backfill: range and dry run', () => {
     const first = gapctl(
       env,
       'backfill',
+      '--market',
+      `replay:${smallSample()}`,
       '--start',
       '2018-01-29',
       '--end',
@@ -219,6 +238,7 @@ describe('gapctl backfill: range and dry run', () => {
     const dry = gapctl(env, 'backfill', '--dry-run');
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out).toContain('plan 2018-01-29 .. 2018-02-02');
+    expect(dry.out).toContain(`market replay:${smallSample()} (resuming`); // the state's market, not the default
     expect(dry.out).toContain('resuming: state STOPPED, last completed month 2018-01');
     expect(dry.out).toMatch(/^2018-01 +3 days +3 complete \(skipped\) +0 to scan$/m);
     expect(dry.out).toMatch(
