@@ -9,13 +9,22 @@
  * size, no real output, no commands sent anywhere), feeds it a few snapshots and keys, then
  * unmounts it. Each step is one frame, run in its own macrotask; the warm-up stops early once the
  * real engine has sent its first snapshot (the real console is then busy with its own first frame).
+ *
+ * The key path comes first ({@link warmKeyPath}): measured under load, the engine's first snapshot
+ * often arrived before the dashboard warm-up reached its keys (each made-up frame costs 10-100 ms of
+ * CPU while cold), so the first real key (`p` in bench/console-keys.js) still ran Ink's input parser,
+ * the keymap and the state machine cold: about half of its 20-35 ms of UI-thread CPU, against
+ * 8-10 ms for later keys. That path draws nothing (a null component), so it is cheap and always
+ * runs to the end, before the first made-up frame.
  */
 import { EventEmitter } from 'node:events';
 import { createElement } from 'react';
-import { render } from 'ink';
+import { render, useInput } from 'ink';
 import type { BackfillSnapshot, DayCell } from '../contracts/events.js';
 import type { UpstreamMetrics } from '../contracts/upstream.js';
 import { App } from './App.js';
+import { useConsole } from './hooks/use-console.js';
+import type { StepContext } from './state.js';
 import type { ConsoleSource } from './types.js';
 
 /** A terminal of a given size that swallows what is written. */
@@ -148,10 +157,92 @@ export function warmUpSnapshot(n: number): BackfillSnapshot {
 /** Keys typed by the warm-up, one per step: pause, resume, cursor moves, rerun prompt and no, help and back. */
 export const WARM_UP_KEYS = ['p', 'r', 'h', 'l', 'R', 'n', '?', 'q'] as const;
 
+/**
+ * Keys typed by {@link warmKeyPath}, in order, each a raw terminal chunk: every key of the console
+ * key sequence (bench/console-keys.js) and the prompts they open, ending where it began (dashboard,
+ * no prompt, no overlay). Never `s`/`d` in the quit prompt (quit) nor Ctrl+C.
+ */
+export const KEY_PATH_KEYS = [
+  'p', // pause
+  'r', // resume
+  '\x1b[D', // ←
+  '\x1b[C', // →
+  '\x1b[A', // ↑
+  '\x1b[B', // ↓
+  'R', // rerun prompt
+  'n', // no
+  'v', // validate
+  'e', // export (prompt or notice)
+  'n',
+  '?', // help
+  '\x1b[B', // scroll
+  'q', // close help
+  'q', // quit prompt
+  'n', // stay
+] as const;
+
+/** Rounds of {@link KEY_PATH_KEYS} typed by {@link warmKeyPath}. */
+export const KEY_PATH_ROUNDS = 3;
+
+const KEY_CTX: StepContext = { readOnly: false, logPage: 10, tooSmall: false, logMode: 'stream' };
+
+/** The console's key handling (Ink's input, the controller, keymap and state machine) with nothing drawn. */
+function KeyPath({ source }: { source: ConsoleSource }) {
+  const { press } = useConsole(source, { onQuit: () => {} });
+  useInput((input, key) => press(input, key, KEY_CTX));
+  return null;
+}
+
+/**
+ * Runs the console's whole key path cold-to-warm in a throwaway Ink instance that draws nothing:
+ * {@link KEY_PATH_KEYS} typed {@link KEY_PATH_ROUNDS} times through Ink's stdin reader and input
+ * parser, `useInput`, the controller's `press`, the keymap and the state machine, on a made-up
+ * running backfill (`warmUpSnapshot(1)`). Commands go to a source that drops them; the terminal
+ * drops output. Synchronous apart from React's scheduled renders of a null component; never throws.
+ * @returns how many commands the typed keys sent (dropped): > 0 shows the path ran (tests).
+ */
+export function warmKeyPath(columns: number, rows: number): number {
+  let instance: ReturnType<typeof render> | null = null;
+  let sent = 0;
+  try {
+    const snap = warmUpSnapshot(1);
+    const source: ConsoleSource = {
+      current: () => snap,
+      subscribe: () => () => {},
+      send() {
+        sent++;
+      },
+    };
+    const stdin = new FakeKeys();
+    instance = render(createElement(KeyPath, { source }), {
+      stdout: new NullTerminal(columns, rows) as unknown as NodeJS.WriteStream,
+      stdin: stdin as unknown as NodeJS.ReadStream,
+      stderr: new NullTerminal(80, 24) as unknown as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: 0,
+    });
+    for (let round = 0; round < KEY_PATH_ROUNDS; round++)
+      for (const k of KEY_PATH_KEYS) stdin.type(k);
+  } catch {
+    // a warm-up must never break the console
+  } finally {
+    try {
+      instance?.unmount();
+      instance?.cleanup();
+    } catch {
+      // as above
+    }
+  }
+  return sent;
+}
+
 /** A running warm-up. */
 export interface WarmUp {
   /** Resolves when it is over (finished, stopped or failed: a warm-up never throws). */
   done: Promise<void>;
+  /** Resolves with the commands {@link warmKeyPath} sent (dropped) once it ran; 0 when stopped before it. */
+  keyPath: Promise<number>;
   /** Stop after the current step and unmount. */
   stop(): void;
 }
@@ -171,6 +262,7 @@ export interface WarmUpOptions {
  */
 export function startWarmUp(o: WarmUpOptions): WarmUp {
   let stopped = false;
+  let keyPathSent = 0;
   const done = (async () => {
     const listeners = new Set<(s: BackfillSnapshot) => void>();
     let latest = warmUpSnapshot(0);
@@ -188,6 +280,10 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
     const over = (): boolean => stopped || (o.shouldStop?.() ?? false);
     let instance: ReturnType<typeof render> | null = null;
     try {
+      await next();
+      if (stopped) return;
+      // The key path first and always (cheap, nothing drawn): the first real key must not run it cold.
+      keyPathSent = warmKeyPath(stdout.columns, stdout.rows);
       await next();
       if (over()) return;
       instance = render(
@@ -233,6 +329,7 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
   })();
   return {
     done,
+    keyPath: done.then(() => keyPathSent),
     stop() {
       stopped = true;
     },

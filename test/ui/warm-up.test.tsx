@@ -7,7 +7,13 @@
 import { EventEmitter } from 'node:events';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SignalSource } from '../../source/ui/index.js';
-import { startWarmUp, warmUpSnapshot, WARM_UP_KEYS } from '../../source/ui/warm-up.js';
+import {
+  KEY_PATH_KEYS,
+  startWarmUp,
+  warmKeyPath,
+  warmUpSnapshot,
+  WARM_UP_KEYS,
+} from '../../source/ui/warm-up.js';
 import { FakeSource, FakeStdin, FakeStdout, makeSnapshot, plain } from './harness.js';
 
 // Ink reads CI once when it loads (and harness.js loads it): the real console under test must
@@ -42,6 +48,21 @@ describe('warm-up', () => {
     });
     await s.done;
     expect(asked).toBe(1);
+  });
+
+  it('the key path is warmed first and always, even when the engine answered before the first step', async () => {
+    // Measured: the engine's first snapshot often came before the dashboard warm-up typed its keys,
+    // so the first real key ran Ink's input parser, the keymap and the state machine cold.
+    for (const k of ['p', 'r', 'v', 'R', 'e', '?', 'q']) expect(KEY_PATH_KEYS).toContain(k);
+    // typed through a throwaway Ink instance into the real controller: p, r, v ... send commands (dropped)
+    expect(warmKeyPath(120, 40)).toBeGreaterThanOrEqual(3);
+    const early = startWarmUp({ columns: 120, rows: 40, color: false, shouldStop: () => true });
+    await early.done;
+    expect(await early.keyPath).toBeGreaterThanOrEqual(3);
+    // stopped from outside before its first step: nothing runs
+    const off = startWarmUp({ columns: 120, rows: 40, color: false });
+    off.stop();
+    expect(await off.keyPath).toBe(0);
   });
 
   it('a console warming up sends nothing and draws nothing of the made-up run; the real first snapshot is drawn', async () => {
