@@ -2,7 +2,8 @@
  * `gapctl db ...` as an operator runs it (dist/cli.js, built by `pretest`): a backup taken while a
  * real `gapctl backfill` runs (after its first day is committed; the store is polled, no sleeps)
  * restores to a store that passes integrity and holds every day committed before the backup began;
- * restore is refused while the backfill holds the lock; check, stats and bad usage.
+ * restore is refused while the backfill holds the lock; check, stats and bad usage (through the
+ * CLI's main in this process: their subject is the output and the exit code).
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, execFile } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
 import { Store } from '../../source/store/store.js';
 import { completeness } from '../export/fixtures.js';
 import { dbCommand } from '../../source/commands/db.js';
@@ -45,6 +47,14 @@ function run(args: string[], dir: string) {
     timeout: 60_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * `gapctl db <args>` through the CLI's main in this process (source/commands/cli-main.ts runCli):
+ * for the checks whose subject is the output and the exit code, not the process (no node start).
+ */
+function runHere(args: string[], dir: string) {
+  return gapctlInProcess(['db', ...args], { cwd: REPO_ROOT, env: env(dir) });
 }
 
 /** Committed COMPLETE days of a store, read-only (null while the file is not there yet). */
@@ -160,10 +170,10 @@ describe('gapctl db', () => {
     const s = Store.open(db);
     s.commitDay({ completeness: completeness('2018-03-01'), hits: [], missAudit: [], audit: null });
     s.close();
-    const c = run(['check'], dir);
+    const c = await runHere(['check'], dir);
     expect(c.code).toBe(0);
     expect(c.out).toMatch(/^foreign_key_check ok$/m);
-    const st = run(['stats', '--json'], dir);
+    const st = await runHere(['stats', '--json'], dir);
     expect(st.code).toBe(0);
     expect(
       JSON.parse(st.out).tables.find((t: { name: string }) => t.name === 'day_completeness').rows,
@@ -172,7 +182,7 @@ describe('gapctl db', () => {
       [[], /^gapctl: usage: gapctl db backup\|restore/],
       [['frobnicate'], /^gapctl: unknown db subcommand "frobnicate"/],
     ] as const) {
-      const r = run([...args], dir);
+      const r = await runHere([...args], dir);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(re);
       expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -185,7 +195,7 @@ describe('gapctl db', () => {
     ] as const) {
       await expect(dbCommand({ cfg, input, dbPath: db, to, out: () => {} })).rejects.toThrow(re);
     }
-    const missing = run(['restore', join(dir, 'nope.db')], dir);
+    const missing = await runHere(['restore', join(dir, 'nope.db')], dir);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^gapctl: store: .*nope\.db does not exist$/m);
     expect(readdirSync(join(dir, 'db')).filter((f) => f.includes('replaced'))).toEqual([]);

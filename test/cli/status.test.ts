@@ -1,7 +1,10 @@
 /**
- * `gapctl status [--json]` as an operator runs it (dist/cli.js, built by `pretest`): no backfill
- * yet, a halted backfill with its days, alert, lock and task log, and the one-line exit 1 of a
- * corrupt state file or a corrupt / newer store, none of which is changed.
+ * `gapctl status [--json]` as an operator runs it: no backfill yet, a halted backfill with its days,
+ * alert, lock and task log, and the one-line exit 1 of a corrupt state file or a corrupt / newer
+ * store, none of which is changed. The subject is the output and the exit code, so each command line
+ * runs through the CLI's main in this process (source/commands/cli-main.ts runCli, no node start);
+ * `status` as a real process is run by registry.test.ts (its module loads), store-access.test.ts (a
+ * read-only folder, as another user) and epipe.test.ts (piped into head).
  */
 import { describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION } from '../../source/store/db.js';
@@ -11,16 +14,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
 import { Store } from '../../source/store/store.js';
 import { writeBackfillState } from '../../source/store/state-files.js';
 import { completeness } from '../export/fixtures.js';
 
-const CLI = join(REPO_ROOT, 'dist/cli.js');
-
+/** `gapctl status <args>` with every state path under `dir`, in this process. */
 function run(args: string[], dir: string) {
-  const r = spawnSync(process.execPath, [CLI, 'status', ...args], {
+  return gapctlInProcess(['status', ...args], {
     cwd: REPO_ROOT,
-    encoding: 'utf8',
     env: {
       ...process.env,
       CI: 'true',
@@ -30,9 +32,7 @@ function run(args: string[], dir: string) {
       GAPCTL_REPORTS_DIR: join(dir, 'reports'),
       GAPCTL_LOG_DIR: join(dir, 'logs'),
     },
-    timeout: 60_000,
   });
-  return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 /** A halted backfill over 2018-03-01 .. 2018-03-09 (7 trading days): 3 COMPLETE, 1 FAILED, 3 absent. */
@@ -76,14 +76,14 @@ function haltedBackfill(dir: string): void {
 }
 
 describe('gapctl status', () => {
-  it('says no backfill has run here and exits 0 when there is no state file', () => {
+  it('says no backfill has run here and exits 0 when there is no state file', async () => {
     const dir = tempDir();
-    const r = run([], dir);
+    const r = await run([], dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^no backfill has run here/);
     expect(r.out).toContain('no database yet');
-    const j = run(['--json'], dir);
+    const j = await run(['--json'], dir);
     expect(j.code).toBe(0);
     const o = JSON.parse(j.out);
     expect(o).toMatchObject({
@@ -95,12 +95,12 @@ describe('gapctl status', () => {
     });
   });
 
-  it('shows range, status, days by status, the last failure, the task log tail; --json has the same', () => {
+  it('shows range, status, days by status, the last failure, the task log tail; --json has the same', async () => {
     const dir = tempDir();
     haltedBackfill(dir);
     const db = join(dir, 'db', 'scanner.db');
     const before = readFileSync(db);
-    const r = run([], dir);
+    const r = await run([], dir);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^backfill\s+2018-03-01 \.\. 2018-03-09\s+HALTED/m);
@@ -122,7 +122,7 @@ describe('gapctl status', () => {
     expect(r.out).toContain('  line 11\n');
     expect(r.out).not.toContain('  line 10\n');
 
-    const j = run(['--json'], dir);
+    const j = await run(['--json'], dir);
     expect(j.code).toBe(0);
     expect(j.out.trim().split('\n')).toHaveLength(1);
     const o = JSON.parse(j.out);
@@ -162,7 +162,7 @@ describe('gapctl status', () => {
     expect(readFileSync(db).equals(before)).toBe(true);
   });
 
-  it('shows a backfill as running while a live process holds the lock, not when the lock is stale', () => {
+  it('shows a backfill as running while a live process holds the lock, not when the lock is stale', async () => {
     const dir = tempDir();
     haltedBackfill(dir);
     const lock = join(dir, 'db', 'scanner.db.lock');
@@ -175,14 +175,14 @@ describe('gapctl status', () => {
         started_at: '2018-03-06T12:00:00.000Z',
       }),
     );
-    const r = run([], dir);
+    const r = await run([], dir);
     expect(r.out).toMatch(
       new RegExp(
         `^running\\s+yes: backfill pid ${process.pid} on .* since 2018-03-06T12:00:00.000Z, RSS \\d+ MB \\(peak \\d+ MB\\)$`,
         'm',
       ),
     );
-    expect(JSON.parse(run(['--json'], dir).out).running).toMatchObject({
+    expect(JSON.parse((await run(['--json'], dir)).out).running).toMatchObject({
       pid: process.pid,
       command: 'backfill',
     });
@@ -196,10 +196,10 @@ describe('gapctl status', () => {
         started_at: '2018-03-06T12:00:00.000Z',
       }),
     );
-    expect(run([], dir).out).toMatch(/^running\s+no$/m);
+    expect((await run([], dir)).out).toMatch(/^running\s+no$/m);
   });
 
-  it('a state file without a database says no database yet', () => {
+  it('a state file without a database says no database yet', async () => {
     const dir = tempDir();
     writeBackfillState(join(dir, 'project_state'), {
       range: { start: '2018-03-01', end: '2018-03-09' },
@@ -211,14 +211,14 @@ describe('gapctl status', () => {
       market: 'replay',
       r1_mode: 'exhaustive',
     });
-    const r = run([], dir);
+    const r = await run([], dir);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^database\s+.*scanner\.db: no database yet$/m);
     expect(r.out).toMatch(/RUNNING \(no live process holds the store: interrupted/);
     expect(r.out).toMatch(/^last failure\s+none$/m);
   });
 
-  it('a corrupt state file is one line, exit 1, and the file is left as it was', () => {
+  it('a corrupt state file is one line, exit 1, and the file is left as it was', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'project_state'), { recursive: true });
     const path = join(dir, 'project_state', 'current_state.json');
@@ -228,7 +228,7 @@ describe('gapctl status', () => {
     ]) {
       writeFileSync(path, text);
       for (const args of [[], ['--json']]) {
-        const r = run(args, dir);
+        const r = await run(args, dir);
         expect(r.code).toBe(1);
         expect(r.out).toBe('');
         expect(r.err.trim().split('\n')).toHaveLength(1);
@@ -238,7 +238,7 @@ describe('gapctl status', () => {
     }
   });
 
-  it('a corrupt store or one of a newer schema is one line, exit 1, and left as it was', () => {
+  it('a corrupt store or one of a newer schema is one line, exit 1, and left as it was', async () => {
     const dir = tempDir();
     haltedBackfill(dir);
     const db = join(dir, 'db', 'scanner.db');
@@ -246,7 +246,7 @@ describe('gapctl status', () => {
     newer.pragma('user_version = 99');
     newer.close();
     const before = readFileSync(db);
-    const r = run([], dir);
+    const r = await run([], dir);
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/store: .*scanner\.db has schema version 99, newer than this gapctl/);
@@ -257,15 +257,15 @@ describe('gapctl status', () => {
       'this is not a sqlite database, it is a text file of some length'.repeat(100),
     );
     const junk = readFileSync(db);
-    const c = run(['--json'], dir);
+    const c = await run(['--json'], dir);
     expect(c.code).toBe(1);
     expect(c.err.trim().split('\n')).toHaveLength(1);
     expect(c.err).toMatch(/^gapctl: store: .*scanner\.db/);
     expect(readFileSync(db).equals(junk)).toBe(true);
   });
 
-  it('has --help', () => {
-    const r = run(['--help'], tempDir());
+  it('has --help', async () => {
+    const r = await run(['--help'], tempDir());
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^Usage: gapctl status/);
   });
