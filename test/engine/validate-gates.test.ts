@@ -2,11 +2,19 @@
  * Every acceptance gate of `validate` fails on purpose here, and each failure is checked for its
  * message and its artifacts: FAIL_<GATE>_<date>.md, HELP_REQUEST.md, an alert (CRITICAL for a
  * baseline-only hit), qc_daily_summary and the day status. A clean day passes every gate.
+ *
+ * The day is scanned once per scan setting (the defaults; R3_TH=5), not once per test: each test
+ * validates its own copy of that scan's folder (store, state, exports, reports) in a session of its
+ * own, the copy being what a fresh scan with the same settings leaves. Settings read only by the
+ * validation (R1_HEALTH_MIN, BASELINE_PM_SOURCE) do not make another scan; a test with emulator
+ * faults (Theta unreachable) scans for itself, as the scan is its subject. A full replay day's scan
+ * costs about 2 s of CPU, and eleven of the thirteen tests used to make their own.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testSession } from '../helpers/session.js';
+import { tempDir } from '../helpers/paths.js';
 import { scanDay } from '../../source/engine/day.js';
 import { validateDay, GATES } from '../../source/engine/validate.js';
 import { gateResults } from '../../source/store/validation.js';
@@ -23,10 +31,51 @@ afterEach(async () => {
   open = [];
 });
 
+/** Settings that only the validation reads: a scan made without them is the scan made with them. */
+const VALIDATION_ONLY: readonly ConfigName[] = ['R1_HEALTH_MIN', 'BASELINE_PM_SOURCE'];
+/** Folder of a finished scan of DAY per scan setting (JSON of the env less VALIDATION_ONLY). */
+const scans = new Map<string, Promise<string>>();
+afterAll(async () => {
+  for (const dir of scans.values()) rmSync(await dir, { recursive: true, force: true });
+});
+
+/** The folder of a closed session that scanned DAY with `env` (made on first use). */
+function scanOnce(env: Partial<Record<ConfigName, string>>): Promise<string> {
+  const key = JSON.stringify(env);
+  let dir = scans.get(key);
+  if (!dir) {
+    dir = (async () => {
+      const t = await testSession({ env });
+      try {
+        expect((await scanDay(t.session.ctx, DAY)).status).toBe('COMPLETE');
+      } finally {
+        await t.session.close();
+      }
+      return t.dir;
+    })();
+    scans.set(key, dir);
+  }
+  return dir;
+}
+
+/**
+ * A session over a scanned DAY: a copy of the shared scan for `env` (see the file comment), or,
+ * with emulator options, a scan of its own.
+ */
 async function scanned(env: Partial<Record<ConfigName, string>> = {}, emulator = {}) {
-  const t = await testSession({ env, emulator });
+  if (Object.keys(emulator).length > 0) {
+    const t = await testSession({ env, emulator });
+    open.push(t.session);
+    await scanDay(t.session.ctx, DAY);
+    return t;
+  }
+  const scanEnv = Object.fromEntries(
+    Object.entries(env).filter(([k]) => !VALIDATION_ONLY.includes(k as ConfigName)),
+  );
+  const dir = tempDir();
+  cpSync(await scanOnce(scanEnv), dir, { recursive: true });
+  const t = await testSession({ env, dir });
   open.push(t.session);
-  await scanDay(t.session.ctx, DAY);
   return t;
 }
 

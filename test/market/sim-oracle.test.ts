@@ -68,14 +68,33 @@ class Wire {
   }
 }
 
-/** Split factor from/to of splits of `ticker` executing in (after, upTo]. */
-function splitFactor(splits: SplitRecord[], ticker: string, after: string, upTo: string): number {
+/**
+ * Split factor from/to of splits of `ticker` executing in (after, upTo]. `splits` is every split
+ * record grouped by ticker ({@link byTicker}): the scans below call this for each of the 11,000
+ * symbols and each day of a 7-day window, where a pass over the whole list cost seconds.
+ */
+function splitFactor(
+  splits: ReadonlyMap<string, SplitRecord[]>,
+  ticker: string,
+  after: string,
+  upTo: string,
+): number {
   let f = 1;
-  for (const s of splits) {
-    if (s.ticker === ticker && s.executionDate > after && s.executionDate <= upTo)
-      f *= s.splitFrom / s.splitTo;
+  for (const s of splits.get(ticker) ?? []) {
+    if (s.executionDate > after && s.executionDate <= upTo) f *= s.splitFrom / s.splitTo;
   }
   return f;
+}
+
+/** Split records grouped by ticker, in their order. */
+function byTicker(splits: SplitRecord[]): Map<string, SplitRecord[]> {
+  const out = new Map<string, SplitRecord[]>();
+  for (const s of splits) {
+    const list = out.get(s.ticker);
+    if (list) list.push(s);
+    else out.set(s.ticker, [s]);
+  }
+  return out;
 }
 
 describe('sim oracle over 65 trading days', () => {
@@ -85,6 +104,7 @@ describe('sim oracle over 65 trading days', () => {
   const days: string[] = [];
   const hitsByDay = new Map<string, OracleHit[]>();
   let splits: SplitRecord[] = [];
+  let splitsOf = new Map<string, SplitRecord[]>();
 
   beforeAll(async () => {
     for (let d = START; days.length < N_DAYS; d = addDays(d, 1)) {
@@ -94,6 +114,7 @@ describe('sim oracle over 65 trading days', () => {
     for (const d of days) hitsByDay.set(d, oracle.hits(d));
     const ms = performance.now() - t0;
     splits = await m.splits();
+    splitsOf = byTicker(splits);
     const all = [...hitsByDay.values()].flat();
     const kinds: Record<string, number> = {};
     for (const h of all) kinds[h.kind] = (kinds[h.kind] ?? 0) + 1;
@@ -150,7 +171,7 @@ describe('sim oracle over 65 trading days', () => {
         const b = (await wire.day(d)).get(h.ticker);
         const pb = (await wire.day(p)).get(h.ticker);
         if (b && pb) {
-          const pc = pb.c * splitFactor(splits, h.ticker, p, d);
+          const pc = pb.c * splitFactor(splitsOf, h.ticker, p, d);
           expect(b.o / pc).toBeLessThan(1.5);
           expect(b.h / b.o).toBeLessThan(1.5);
           maxUp = Math.max(maxUp, b.h / pc);
@@ -191,7 +212,8 @@ describe('sim oracle over 65 trading days', () => {
         if (!r1) continue;
         const tr = (await m.trades(h.ticker, d))!.filter((p) => p.ms >= ws && p.ms < we);
         const pmHigh = eligibleHigh(tr);
-        const pc = (await wire.day(prev)).get(h.ticker)!.c * splitFactor(splits, h.ticker, prev, d);
+        const pc =
+          (await wire.day(prev)).get(h.ticker)!.c * splitFactor(splitsOf, h.ticker, prev, d);
         expect(r1.value).toBeCloseTo((pmHigh / pc - 1) * 100, 9);
         n++;
       }
@@ -272,6 +294,8 @@ describe('sim oracle over 65 trading days', () => {
       const bars = await wire.day(d);
       const window = [d];
       while (window.length < 7) window.push(await wire.prevDay(window[window.length - 1]));
+      // The window's grouped dailies, looked up once per day (not once per symbol and day).
+      const windowBars = await Promise.all(window.map((w) => wire.day(w)));
       const [ws, we] = pmWindowUtc(d);
       const mine: string[] = [];
       for (const r of refs) {
@@ -280,9 +304,9 @@ describe('sim oracle over 65 trading days', () => {
         if (!['CS', 'ADRC', 'ADRP', 'ADRR', 'ADRW', 'GDR'].includes(r.type) || b.v < 100_000)
           continue;
         const rules: string[] = [];
-        const pb = (await wire.day(window[1])).get(r.ticker);
+        const pb = windowBars[1]!.get(r.ticker);
         if (pb) {
-          const pc = pb.c * splitFactor(splits, r.ticker, window[1], d);
+          const pc = pb.c * splitFactor(splitsOf, r.ticker, window[1], d);
           const tr = await m.trades(r.ticker, d);
           if (tr) {
             const hi = eligibleHigh(tr.filter((p) => p.ms >= ws && p.ms < we));
@@ -296,10 +320,10 @@ describe('sim oracle over 65 trading days', () => {
           rules.push(`INTRADAY_PUSH_50:${((b.h / b.o - 1) * 100).toFixed(6)}`);
         let hi = -Infinity,
           lo = Infinity;
-        for (const w of window) {
-          const x = (await wire.day(w)).get(r.ticker);
+        for (const [i, w] of window.entries()) {
+          const x = windowBars[i]!.get(r.ticker);
           if (!x) continue;
-          const f = splitFactor(splits, r.ticker, w, d);
+          const f = splitFactor(splitsOf, r.ticker, w, d);
           hi = Math.max(hi, x.h * f);
           lo = Math.min(lo, x.l * f);
         }
