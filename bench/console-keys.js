@@ -73,21 +73,8 @@ async function loadShared() {
   return { out, pc, seq };
 }
 
-const ARGS = [
-  'backfill',
-  '--market',
-  'sim:5',
-  '--start',
-  '2024-01-02',
-  '--end',
-  '2024-02-29',
-  '--validate',
-  'none',
-  '--skip-phase0',
-  '--keep-open',
-];
-
 const { out, pc, seq } = await loadShared();
+const ARGS = [...seq.CONSOLE_ARGS];
 const { KEYMAP } = await import(pathToFileURL(join(ROOT, 'dist/ui/keymap.js')).href);
 const helpTexts = KEYMAP.filter(
   (b) =>

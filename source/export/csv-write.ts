@@ -8,6 +8,8 @@ import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { isStaleTemp, writeFileAtomic } from '../store/state-files.js';
+import type { Store } from '../store/store.js';
+import type { TradingCalendar } from './trading-calendar.js';
 
 /** A file an export wrote: its path and its number of data rows (lines for a text report). */
 export interface ExportedFile {
@@ -54,4 +56,49 @@ export function writeCsvAtomic(
   });
   writeExportFile(path, csv);
   return { path, rows: rows.length };
+}
+
+/**
+ * The rows of a range export: its cells already formatted as strings, keyed by column, for the
+ * trading days in [start, end] (dates `YYYY-MM-DD`), read from `store`.
+ * @throws CalendarError (from `cal`) on malformed dates.
+ */
+export type RangeRows = (
+  store: Store,
+  cal: TradingCalendar,
+  start: string,
+  end: string,
+) => Record<string, string>[];
+
+/**
+ * Writes one range export of [start, end] into `outDir` as `<prefix>_<name.start>_<name.end>.csv`
+ * (`name` defaults to the same range: a backfill's range-level file passes its whole range as the
+ * name and the days exported so far as [start, end]), atomically, replacing an existing file.
+ * @throws CalendarError on malformed dates.
+ */
+export type RangeExport = (
+  store: Store,
+  cal: TradingCalendar,
+  start: string,
+  end: string,
+  outDir: string,
+  name?: { start: string; end: string },
+) => ExportedFile;
+
+/**
+ * The writer of a range export (next_day_outcomes, summary): the file
+ * `<outDir>/<prefix>_<name.start>_<name.end>.csv` with `rows(store, cal, start, end)` under
+ * `columns`, written with {@link writeCsvAtomic}.
+ */
+export function rangeCsvExport(
+  prefix: string,
+  columns: readonly string[],
+  rows: RangeRows,
+): RangeExport {
+  return (store, cal, start, end, outDir, name = { start, end }) =>
+    writeCsvAtomic(
+      join(outDir, `${prefix}_${name.start}_${name.end}.csv`),
+      columns,
+      rows(store, cal, start, end),
+    );
 }

@@ -3,13 +3,12 @@
  * stored grouped-daily bars (daily_raw, unadjusted) and the splits table. A pure function of the
  * database.
  */
-import { join } from 'node:path';
 import { splitBasisFactor } from '../util/basis.js';
 import type { Store, StoredHit } from '../store/store.js';
 import { symbolSplits } from '../store/meta.js';
 import { fixedPoint } from './format.js';
 import { discoveryRow } from './discovery-csv.js';
-import { writeCsvAtomic, type ExportedFile } from './csv-write.js';
+import { rangeCsvExport, type RangeExport } from './csv-write.js';
 import type { TradingCalendar } from './trading-calendar.js';
 
 /** The columns of next_day_outcomes_<start>_<end>.csv, in order (see {@link nextDayRow}). */
@@ -140,17 +139,8 @@ export function nextDayRows(
  * existing file.
  * @throws CalendarError on malformed dates.
  */
-export function exportNextDayOutcomes(
-  store: Store,
-  cal: TradingCalendar,
-  start: string,
-  end: string,
-  outDir: string,
-  name: { start: string; end: string } = { start, end },
-): ExportedFile {
-  return writeCsvAtomic(
-    join(outDir, `next_day_outcomes_${name.start}_${name.end}.csv`),
-    NEXT_DAY_COLUMNS,
-    nextDayRows(store, cal, start, end),
-  );
-}
+export const exportNextDayOutcomes: RangeExport = rangeCsvExport(
+  'next_day_outcomes',
+  NEXT_DAY_COLUMNS,
+  nextDayRows,
+);

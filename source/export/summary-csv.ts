@@ -3,11 +3,10 @@
  * from the store only (day_completeness, discovery_hits, discovery_hit_rules, qc_daily_summary), so
  * the file is a pure function of the database: no wall-clock time, durations or request counts.
  */
-import { join } from 'node:path';
 import type { Store } from '../store/store.js';
 import { dayStatusRows, qcRecords } from '../store/days.js';
 import { hitCountsByDay, ruleCountsByDay } from '../store/hits.js';
-import { writeCsvAtomic, type ExportedFile } from './csv-write.js';
+import { rangeCsvExport, type RangeExport } from './csv-write.js';
 import { exportMonths, type TradingCalendar } from './trading-calendar.js';
 import { RULES, ruleOf } from '../contracts/rules.js';
 
@@ -158,17 +157,4 @@ export function summaryRows(
  * range as the name and the days exported so far as [start, end]). Replaces an existing file.
  * @throws CalendarError on malformed dates.
  */
-export function exportSummary(
-  store: Store,
-  cal: TradingCalendar,
-  start: string,
-  end: string,
-  outDir: string,
-  name: { start: string; end: string } = { start, end },
-): ExportedFile {
-  return writeCsvAtomic(
-    join(outDir, `summary_${name.start}_${name.end}.csv`),
-    SUMMARY_COLUMNS,
-    summaryRows(store, cal, start, end),
-  );
-}
+export const exportSummary: RangeExport = rangeCsvExport('summary', SUMMARY_COLUMNS, summaryRows);

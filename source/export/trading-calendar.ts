@@ -13,6 +13,11 @@ export interface TradingCalendar {
   nextTradingDay(date: string): string;
   /** The `n` trading days ending at `date` (included when it is a trading day), ascending. */
   lastNTradingDays(date: string, n: number): string[];
+  /**
+   * [start, end] split month by month: each month's calendar bounds clipped to the range and its
+   * trading days (at least one; months without one are left out). [] when start > end.
+   */
+  monthsOfRange(start: string, end: string): ExportMonth[];
 }
 
 /** One month of a date range: its calendar bounds clipped to the range, and its trading days. */
@@ -34,29 +39,14 @@ function lastOfMonth(month: string): string {
 }
 
 /**
- * Splits [start, end] month by month, exactly as the backfill plans it (calendar monthsOfRange):
- * partial months at the ends are clipped to the range; months without a trading day in the range
- * are left out. [] when start > end.
+ * Splits [start, end] month by month, exactly as the backfill plans it: `cal.monthsOfRange` (the
+ * calendar's own split, so the exports and the backfill cannot disagree): partial months at the
+ * ends are clipped to the range; months without a trading day in the range are left out. [] when
+ * start > end.
+ * @throws CalendarError (from `cal`) on malformed dates.
  */
 export function exportMonths(cal: TradingCalendar, start: string, end: string): ExportMonth[] {
-  const out: ExportMonth[] = [];
-  for (const d of cal.tradingDays(start, end)) {
-    const month = d.slice(0, 7);
-    const last = out[out.length - 1];
-    if (last && last.month === month) {
-      last.days.push(d);
-      continue;
-    }
-    const first = `${month}-01`;
-    const lastDay = lastOfMonth(month);
-    out.push({
-      month,
-      start: start > first ? start : first,
-      end: end < lastDay ? end : lastDay,
-      days: [d],
-    });
-  }
-  return out;
+  return cal.monthsOfRange(start, end);
 }
 
 /** The calendar month of `date` (`YYYY-MM-DD`) clipped to [start, end] when given: its bounds. */

@@ -69,16 +69,8 @@ const COMPACT_SCHEMA = 4;
 /** Schema version from which pinned universes are spans (schema.ts migration 5). */
 const SPAN_SCHEMA = 5;
 
-/** A stored grouped-daily bar as read back (dollars, shares). */
-export interface StoredBar {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-  transactions: number | null;
-}
+/** A stored grouped-daily bar as read back (dollars, shares): a GroupedBar without its symbol and OTC flag. */
+export type StoredBar = Omit<GroupedBar, 'symbol' | 'otc'>;
 
 /**
  * The typed store. Construct with {@link Store.open}; one per thread.
@@ -266,16 +258,7 @@ export class Store {
     if (cached) return cached;
     const rows = this.db
       .prepare(this.compact ? STORE_QUERIES.dailyBars : LEGACY_QUERIES.dailyBars)
-      .all(this.dayKey(date)) as {
-      symbol: string;
-      open: number;
-      high: number;
-      low: number;
-      close: number;
-      volume: number;
-      vwap: number | null;
-      transactions: number | null;
-    }[];
+      .all(this.dayKey(date)) as (StoredBar & { symbol: string })[];
     const out = new Map<string, GroupedBar>();
     // An object literal, not `{ ...r }`: better-sqlite3's rows are dictionary-mode objects and a
     // spread copy of each got its own hidden class (~600 bytes a bar; ~260 this way; issue 13.1).

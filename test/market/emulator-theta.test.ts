@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../source/market/emulator/index.js';
 import { TinySource } from './fixtures/tiny-source.js';
 import { get, getJson } from './fixtures/http.js';
+import { V2_TRADE_FORMAT } from '../providers/servers.js';
 
 const HEADER =
   'timestamp,sequence,ext_condition1,ext_condition2,ext_condition3,ext_condition4,condition,size,exchange,price';
@@ -179,23 +180,7 @@ describe('emulator: Theta v1 terminal (legacy v2 API)', () => {
       error_type: 'null',
       error_msg: 'null',
       next_page: 'null',
-      format: [
-        'ms_of_day',
-        'sequence',
-        'ext_condition1',
-        'ext_condition2',
-        'ext_condition3',
-        'ext_condition4',
-        'condition',
-        'size',
-        'exchange',
-        'price',
-        'condition_flags',
-        'price_flags',
-        'volume_type',
-        'records_back',
-        'date',
-      ],
+      format: V2_TRADE_FORMAT,
     });
     expect(r.body.response).toHaveLength(8);
     for (const row of r.body.response) expect(row).toHaveLength(15);

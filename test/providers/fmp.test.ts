@@ -1,29 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFmpClient } from '../../source/providers/fmp/client.js';
 import { createProviders } from '../../source/providers/index.js';
 import { ProviderError } from '../../source/providers/types.js';
-import {
-  cfgWith,
-  instantSleep,
-  json,
-  reply,
-  startServer,
-  v3Csv,
-  type TestServer,
-} from './servers.js';
+import { cfgWith, instantSleep, json, reply, fixtureServers, v3Csv } from './servers.js';
 
 const KEY = 'fmpSEKRET98765';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const s = await startServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = fixtureServers();
 
 describe('fmp float shares', () => {
   it('reads floatShares, null for an empty array, and sends symbol and apikey', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   backoffMs,
   errorText,
@@ -7,18 +7,9 @@ import {
   Upstream,
 } from '../../source/providers/http.js';
 import { ProviderError } from '../../source/providers/types.js';
-import { deferred, instantSleep, json, reply, startServer, type TestServer } from './servers.js';
+import { deferred, instantSleep, json, reply, fixtureServers } from './servers.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const s = await startServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = fixtureServers();
 
 function upstream(
   baseUrl: string,

@@ -1,29 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPolygonClient, type PolygonClient } from '../../source/providers/polygon/client.js';
 import { ProviderError } from '../../source/providers/types.js';
-import {
-  cfgWith,
-  closedPortUrl,
-  instantSleep,
-  json,
-  reply,
-  startServer,
-  type TestServer,
-} from './servers.js';
+import { cfgWith, closedPortUrl, instantSleep, json, reply, fixtureServers } from './servers.js';
 
 const KEY = 'pk_SEKRET_123456';
 const DATE = '2024-01-02';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const s = await startServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = fixtureServers();
 
 function client(
   baseUrl: string,

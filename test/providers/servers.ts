@@ -3,6 +3,7 @@
  * ThetaData / Polygon body builders they serve (providers.md wire formats).
  */
 import http from 'node:http';
+import { afterEach } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Config, type ConfigName } from '../../source/config/index.js';
 
@@ -33,6 +34,29 @@ export type Handler = (
   url: URL,
   seen: Seen,
 ) => void | Promise<void>;
+
+/**
+ * The fixture servers of one test file: `server(handler)` starts one ({@link startServer}) and
+ * `cleanups` takes any other closer (a client's `close`); after each test every closer runs, the
+ * latest first. Registers vitest's afterEach, so call it once at the top level of a test file.
+ */
+export function fixtureServers(): {
+  cleanups: Array<() => Promise<void>>;
+  server: (handler: Handler) => Promise<TestServer>;
+} {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()!();
+  });
+  return {
+    cleanups,
+    server: async (handler) => {
+      const s = await startServer(handler);
+      cleanups.push(() => s.close());
+      return s;
+    },
+  };
+}
 
 /** Starts a server on 127.0.0.1:0. */
 export async function startServer(handler: Handler): Promise<TestServer> {

@@ -9,6 +9,7 @@ import {
   printMaySetPremarketHigh,
 } from '../../source/providers/theta/conditions.js';
 import { parseV2Body, scanV2Trades, scanV3Trades } from '../../source/providers/theta/parse.js';
+import { V2_TRADE_FORMAT } from './servers.js';
 
 const D = '2024-01-02';
 const S = 4 * 3_600_000;
@@ -86,23 +87,7 @@ describe('premarket high from v3 trades', () => {
 
 describe('premarket high from v2 trades with records_back', () => {
   it('a cancel with records_back N removes the N-th prior print', () => {
-    const format = [
-      'ms_of_day',
-      'sequence',
-      'ext_condition1',
-      'ext_condition2',
-      'ext_condition3',
-      'ext_condition4',
-      'condition',
-      'size',
-      'exchange',
-      'price',
-      'condition_flags',
-      'price_flags',
-      'volume_type',
-      'records_back',
-      'date',
-    ];
+    const format = [...V2_TRADE_FORMAT];
     const row = (ms: number, cond: number, price: number, back = 0) => [
       ms,
       1,

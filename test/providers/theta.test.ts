@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createThetaClient } from '../../source/providers/theta/client.js';
 import { ProviderError, type ThetaApi } from '../../source/providers/types.js';
 import {
@@ -9,7 +9,7 @@ import {
   instantSleep,
   json,
   reply,
-  startServer,
+  fixtureServers,
   v2Ohlc,
   v2Trades,
   v3Csv,
@@ -21,16 +21,7 @@ const DATE_INT = 20240102;
 const PM_START_MS = 14_400_000; // 04:00 ET
 const PM_END_MS = 34_200_000; // 09:30 ET
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const s = await startServer(handler);
-  cleanups.push(() => s.close());
-  return s;
-}
+const { cleanups, server } = fixtureServers();
 
 function client(
   v3Url: string,

@@ -25,21 +25,15 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { KEYMAP } from '../../source/ui/keymap.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { startConsole, type KeyPress, type PtyConsole } from './pty-console.js';
-import { headerState, latencySummary, quitPromptShown, runKeySequence } from './sequence.js';
+import {
+  CONSOLE_ARGS,
+  headerState,
+  latencySummary,
+  quitPromptShown,
+  runKeySequence,
+} from './sequence.js';
 
-const ARGS = [
-  'backfill',
-  '--market',
-  'sim:5',
-  '--start',
-  '2024-01-02',
-  '--end',
-  '2024-02-29',
-  '--validate',
-  'none',
-  '--skip-phase0',
-  '--keep-open',
-];
+const ARGS = [...CONSOLE_ARGS];
 /** Help texts of the keys the sequence presses: the `?` overlay must list them. */
 const HELP_TEXTS = KEYMAP.filter(
   (b) =>

@@ -11,6 +11,24 @@
 import { KEYS, type KeyPress, type PtyConsole, type ScreenPredicate } from './pty-console.js';
 import type { TerminalScreen } from './screen.js';
 
+/**
+ * The backfill the key sequence runs on (arguments after `node dist/cli.js`): two months of the
+ * simulated market `sim:5`, no validation, no phase 0, kept open when the range is done.
+ */
+export const CONSOLE_ARGS: readonly string[] = [
+  'backfill',
+  '--market',
+  'sim:5',
+  '--start',
+  '2024-01-02',
+  '--end',
+  '2024-02-29',
+  '--validate',
+  'none',
+  '--skip-phase0',
+  '--keep-open',
+];
+
 /** Options of {@link runKeySequence}. */
 export interface KeySequenceOptions {
   /** Help texts (KEYMAP `help`) the `?` overlay must show (their first 40 characters, scrolling if needed). */

@@ -143,17 +143,19 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
       skip_empty_lines: true,
       relax_column_count: false,
     });
+    /** Throws 'malformed' when the header lacks a column the scan reads (checked before the first row, or at the end of a file without rows). */
+    const checkHeader = (): void => {
+      const missing = NEEDED.filter((c) => !header!.includes(c));
+      if (missing.length)
+        throw new ProviderError(
+          'flatfiles',
+          'malformed',
+          `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`,
+        );
+    };
     const consume = (async () => {
       for await (const rec of parser as AsyncIterable<Record<string, string>>) {
-        if (rows === 0) {
-          const missing = NEEDED.filter((c) => !header!.includes(c));
-          if (missing.length)
-            throw new ProviderError(
-              'flatfiles',
-              'malformed',
-              `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`,
-            );
-        }
+        if (rows === 0) checkHeader();
         rows++;
         let ws: bigint;
         try {
@@ -184,15 +186,7 @@ export function createFlatFilesClient(o: FlatFilesOptions): FlatFilesClient {
           'malformed',
           `flat files: ${shown}: empty file (no CSV header)`,
         );
-      if (rows === 0) {
-        const missing = NEEDED.filter((c) => !header!.includes(c));
-        if (missing.length)
-          throw new ProviderError(
-            'flatfiles',
-            'malformed',
-            `flat files: ${shown}: CSV lacks column(s) ${missing.join(', ')}`,
-          );
-      }
+      if (rows === 0) checkHeader();
     })();
     try {
       await Promise.all([pipeline(body, counter, createGunzip(), parser), consume]);

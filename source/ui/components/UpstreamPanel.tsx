@@ -5,7 +5,7 @@
  * errors, latency p50/p95, backoff). Data: the providers' live metrics in the snapshot.
  */
 import { Box } from 'ink';
-import type { UpstreamMetrics } from '../../contracts/upstream.js';
+import type { StatusCounts, UpstreamMetrics } from '../../contracts/upstream.js';
 import { formatCount, formatMs, formatRatioPct } from '../format.js';
 import { Line, type Seg } from './Line.js';
 
@@ -30,16 +30,13 @@ function terminalLabel(u: UpstreamMetrics['upstream']): string {
 
 type Segs = (Seg | string | null)[];
 
-/** Sums of the Theta terminals' counters (attempts by status; errors over requests is the error rate). */
-export interface ThetaTotals {
+/**
+ * Sums of the Theta terminals' counters: attempts by status (the StatusCounts fields but `other`),
+ * requests and errors (errors over requests is the error rate).
+ */
+export interface ThetaTotals extends Omit<StatusCounts, 'other'> {
   requests: number;
   errors: number;
-  s200: number;
-  s204: number;
-  s472: number;
-  s429: number;
-  s5xx: number;
-  timeouts: number;
   /** Terminals waiting out a retry backoff (`v3`, `v1`). */
   backingOff: string[];
 }

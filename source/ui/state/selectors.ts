@@ -155,6 +155,17 @@ export function shownSnapshot(s: UiState): BackfillSnapshot | null {
   return { ...snap, activity: w.activity, queuedCommands: w.queued };
 }
 
+/** The recorded duration (ms) of `date` once its cell has a final status and one, else null. */
+function finishedDuration(s: UiState, date: string): number | null {
+  const cell = cellOf(s, date);
+  return cell &&
+    cell.status !== 'RUNNING' &&
+    cell.status !== 'PENDING' &&
+    cell.durationMs !== undefined
+    ? cell.durationMs
+    : null;
+}
+
 /**
  * Elapsed ms of the current day as its panel shows it, or null with no current day: its recorded
  * duration once the day has finished (the cell has a final status and `durationMs`), frozen at the
@@ -165,14 +176,8 @@ export function dayElapsedMs(s: UiState): number | null {
   const snap = s.snapshot;
   const d = snap?.current;
   if (!snap || !d) return null;
-  const cell = cellOf(s, d.date);
-  if (
-    cell &&
-    cell.status !== 'RUNNING' &&
-    cell.status !== 'PENDING' &&
-    cell.durationMs !== undefined
-  )
-    return cell.durationMs;
+  const finished = finishedDuration(s, d.date);
+  if (finished !== null) return finished;
   const end = s.dayClockStop?.date === d.date ? Math.min(snap.at, s.dayClockStop.at) : snap.at;
   return Math.max(0, end - d.startedAt);
 }
@@ -182,14 +187,7 @@ export function dayClockRuns(s: UiState): boolean {
   const snap = s.snapshot;
   const d = snap?.current;
   if (!snap || !d) return false;
-  const cell = cellOf(s, d.date);
-  if (
-    cell &&
-    cell.status !== 'RUNNING' &&
-    cell.status !== 'PENDING' &&
-    cell.durationMs !== undefined
-  )
-    return false;
+  if (finishedDuration(s, d.date) !== null) return false;
   return s.dayClockStop?.date !== d.date;
 }
 
