@@ -15,6 +15,7 @@ import { runBackfill } from '../../source/engine/backfill.js';
 import type { Session } from '../../source/runtime/session.js';
 import { testSession } from '../helpers/session.js';
 import { tempDir } from '../helpers/paths.js';
+import { smallSample } from '../helpers/small-sample.js';
 
 interface Received {
   at: number;
@@ -252,10 +253,12 @@ describe('alerts out: sinks', () => {
 });
 
 describe('alerts out: from a backfill', () => {
-  // A short replay backfill (the bundled 2018 sample); the test raises its alerts through the
-  // session's ctx.emit at each day's end, exactly as the engine's halt and validation do
-  // (store.addAlert, then an `alert` event), so delivery overlaps the next day's scan.
+  // A short replay backfill (the small sample derived from the bundled 2018 one, test/helpers/
+  // small-sample.ts: alert delivery does not depend on the number of tickers scanned); the test
+  // raises its alerts through the session's ctx.emit at each day's end, exactly as the engine's halt
+  // and validation do (store.addAlert, then an `alert` event), so delivery overlaps the next day's scan.
   const range = { start: '2018-01-03', end: '2018-01-04' };
+  const market = () => `replay:${smallSample()}`;
   const raiseAt = (
     t: Awaited<ReturnType<typeof testSession>>,
     severity: AlertInfo['severity'],
@@ -283,7 +286,7 @@ describe('alerts out: from a backfill', () => {
   it('a CRITICAL alert raised during a backfill reaches the webhook receiver within a second', async () => {
     const rx = await receiver();
     const arrived = rx.next();
-    const t = await testSession({ env: { ALERT_WEBHOOK_URL: rx.url } });
+    const t = await testSession({ market: market(), env: { ALERT_WEBHOOK_URL: rx.url } });
     sessions.push(t.session);
     let raisedAt = 0;
     raiseAt(t, 'CRITICAL', (at) => (raisedAt ||= at));
@@ -315,7 +318,7 @@ describe('alerts out: from a backfill', () => {
 
   it('with the receiver down the backfill completes and the failure is logged once (day times measured)', async () => {
     const run = async (webhook: string) => {
-      const t = await testSession({ env: { ALERT_WEBHOOK_URL: webhook } });
+      const t = await testSession({ market: market(), env: { ALERT_WEBHOOK_URL: webhook } });
       sessions.push(t.session);
       const days = raiseAt(t, 'WARNING');
       const o = await runBackfill(t.session.ctx, range);

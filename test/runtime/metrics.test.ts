@@ -1,10 +1,13 @@
 /**
  * Prometheus metrics (issue 12.7): the registry fed from snapshots (days by status and proof, hits,
  * day seconds, upstream counters, latency histogram, SLA breaches), and a real scrape over loopback
- * of `gapctl backfill --headless --metrics-port 0` during and after a short replay backfill.
+ * of `gapctl backfill --headless --metrics-port 0` during and after a short replay backfill (of the
+ * small sample derived from the bundled one, test/helpers/small-sample.ts: what is scraped does not
+ * depend on the number of tickers). The usage errors of --metrics-port call the CLI's main in this
+ * process (their subject is the message and the exit code).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createMetricsRegistry, startMetricsServer } from '../../source/runtime/metrics.js';
@@ -13,6 +16,8 @@ import type { BackfillSnapshot } from '../../source/contracts/events.js';
 import type { UpstreamMetrics } from '../../source/providers/types.js';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
 import { runEnv } from '../helpers/outcome.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
+import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const children: ChildProcess[] = [];
@@ -179,12 +184,10 @@ describe('metrics registry fed from snapshots', () => {
 });
 
 describe('gapctl backfill --metrics-port', () => {
-  it('refuses a bad port in one line with exit 2', () => {
+  it('refuses a bad port in one line with exit 2', async () => {
     const { env } = runEnv(tempDir());
-    const r = spawnSync(
-      process.execPath,
+    const r = await gapctlInProcess(
       [
-        CLI,
         'backfill',
         '--market',
         'sim:1',
@@ -195,22 +198,17 @@ describe('gapctl backfill --metrics-port', () => {
         '--metrics-port',
         '70000',
       ],
-      { env, encoding: 'utf8' },
+      { env },
     );
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(
-      'gapctl: --metrics-port takes a port number 0-65535 (0: a free one)',
-    );
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe('gapctl: --metrics-port takes a port number 0-65535 (0: a free one)');
   });
 
-  it('belongs to the runner, not to an attached console (exit 2, one line)', () => {
+  it('belongs to the runner, not to an attached console (exit 2, one line)', async () => {
     const { env } = runEnv(tempDir());
-    const r = spawnSync(process.execPath, [CLI, 'console', '--attach', '--metrics-port', '9464'], {
-      env,
-      encoding: 'utf8',
-    });
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe(
+    const r = await gapctlInProcess(['console', '--attach', '--metrics-port', '9464'], { env });
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(
       'gapctl: --attach takes no backfill options (--metrics-port): the headless runner has its own',
     );
   });
@@ -225,7 +223,7 @@ describe('gapctl backfill --metrics-port', () => {
         '--headless',
         '--keep-open',
         '--market',
-        'replay',
+        `replay:${smallSample()}`,
         '--start',
         '2018-01-03',
         '--end',
