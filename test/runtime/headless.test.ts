@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pty from 'node-pty';
 import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
 import { sendControlCommand } from '../../source/runtime/control-socket.js';
 import { attachToRunner, readHeadlessStatus, runnerHealth } from '../../source/runtime/attach.js';
 import type { HeadlessStatus } from '../../source/runtime/headless.js';
@@ -424,7 +425,7 @@ describe('headless backfill and console --attach', () => {
     expectCompleteOrAbsent(join(dir, 'scanner.db'));
   });
 
-  it('attach with no runner, or a bad combination of flags, is one line and a non-zero exit', () => {
+  it('attach with no runner, or a bad combination of flags, is one line and a non-zero exit', async () => {
     const dir = tempDir('gapctl-hl-');
     const env = envOf(dir);
     for (const args of [
@@ -465,19 +466,16 @@ describe('headless backfill and console --attach', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^gapctl: no headless runner is listening on .*control\.sock .*\n$/);
 
+    // Usage errors, refused before anything runs: through the CLI's main in this process.
     for (const args of [
       ['backfill', '--attach'],
       ['console', '--read-only'],
       ['console', '--attach', '--start', '2024-01-02'],
       ['console', '--headless'],
     ]) {
-      const u = spawnSync(process.execPath, [CLI, ...args], {
-        cwd: REPO_ROOT,
-        env,
-        encoding: 'utf8',
-      });
-      expect(u.status, args.join(' ')).toBe(2);
-      expect(u.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      const u = await gapctlInProcess(args, { cwd: REPO_ROOT, env });
+      expect(u.code, args.join(' ')).toBe(2);
+      expect(u.err.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
   });
 });
