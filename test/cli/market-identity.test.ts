@@ -29,6 +29,11 @@ import { writeBackfillState } from '../../source/store/state-files.js';
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 /** The simulated markets' universe here: which market a store holds does not depend on its size. */
 const SMALL_SIM = { SIM_TICKERS: '2000' };
+/**
+ * Smaller still where no day's hits are compared (a store that only has to hold a market, a phase 0
+ * that halts before any scan); the switch test keeps {@link SMALL_SIM}, whose hits it compares.
+ */
+const TINY_SIM = { SIM_TICKERS: '300' };
 
 function gapctl(env: NodeJS.ProcessEnv, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
@@ -64,7 +69,7 @@ function unchanged(root: string, db: string, act: () => void): void {
 describe('one store, one market', () => {
   it('a sim:5 store refuses sim:6 and replay in one line naming both; nothing is written', () => {
     const root = tempDir();
-    const { env, dirs } = runEnv(root, SMALL_SIM);
+    const { env, dirs } = runEnv(root, TINY_SIM);
     const first = gapctl(env, 'scan-day', '--market', 'sim:5', '--date', '2024-03-04');
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/market sim:5 recorded \(store id [0-9a-f]{32}\)/);
@@ -363,7 +368,7 @@ describe('the backfill state names its store', () => {
   it('a backfill with --start does not take the resume pointer of another store (phase 0 runs, its days are its own)', async () => {
     const { testSession } = await import('../helpers/session.js');
     const { runBackfill } = await import('../../source/engine/backfill.js');
-    const t = await testSession({ market: 'sim:5' });
+    const t = await testSession({ market: 'sim:5', env: TINY_SIM });
     try {
       // a DONE backfill of the same range, of another store: resuming it would skip phase 0
       writeBackfillState(t.session.ctx.stateDir, {
