@@ -1,14 +1,24 @@
 /**
  * Backfill (Phase B): month by month with partial months, stop on the first failure with the reason
  * in current_state.json and HELP_REQUEST.md, resume after last_completed_day, task_log.md per month.
+ *
+ * The market is the small replay dataset derived from the bundled sample (test/helpers/small-sample.ts:
+ * the same days and bytes for every ticker that can hit a rule or has premarket rows, CNET included,
+ * plus a thin filler): what is checked is the months, the halt, its reason and the resume, which no
+ * universe size changes, and a full-sample day (7,292 symbols) costs several times as much to scan,
+ * prove and validate.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testSession } from '../helpers/session.js';
+import { smallSample } from '../helpers/small-sample.js';
 import { planBackfill, runBackfill } from '../../source/engine/backfill.js';
 import { readBackfillState } from '../../source/store/state-files.js';
 import type { Session } from '../../source/runtime/session.js';
+
+/** The small replay dataset (see the file comment). */
+const SMALL = `replay:${smallSample()}`;
 
 let open: Session[] = [];
 afterEach(async () => {
@@ -27,7 +37,7 @@ describe('backfill', () => {
   });
 
   it('halts on the first failed day with the reason, then resumes after last_completed_day', async () => {
-    const t = await testSession({ env: { THETA_RETRIES: '0' } });
+    const t = await testSession({ market: SMALL, env: { THETA_RETRIES: '0' } });
     open.push(t.session);
     const ctx = t.session.ctx;
     // Theta goes down once three days are done.
@@ -74,7 +84,7 @@ describe('backfill', () => {
   });
 
   it('--max-months stops after N months and says so', async () => {
-    const t = await testSession();
+    const t = await testSession({ market: SMALL });
     open.push(t.session);
     const r = await runBackfill(t.session.ctx, {
       start: '2018-01-30',

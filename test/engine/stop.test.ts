@@ -2,12 +2,22 @@
  * Stop aborts in-flight requests and leaves the current day absent (regression: the aborted Theta
  * request used to escape the R1 queue and crash the engine worker). Pause lets in-flight requests
  * finish and starts nothing new until resume.
+ *
+ * The market is the small replay dataset derived from the bundled sample (test/helpers/small-sample.ts:
+ * the same days and bytes for every ticker that can hit a rule or has premarket rows, CNET included,
+ * plus a thin filler): what is checked is a day's status, reason and requests under faults or a
+ * stop, which no universe size changes, and a full-sample day (7,292 symbols) costs several times
+ * as much to scan, prove and validate.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { testSession } from '../helpers/session.js';
+import { smallSample } from '../helpers/small-sample.js';
 import { scanDay } from '../../source/engine/day.js';
 import { StoppedError } from '../../source/engine/context.js';
 import type { Session } from '../../source/runtime/session.js';
+
+/** The small replay dataset (see the file comment). */
+const SMALL = `replay:${smallSample()}`;
 
 const DAY = '2018-01-04';
 let open: Session[] = [];
@@ -19,6 +29,7 @@ afterEach(async () => {
 describe('stop and pause', () => {
   it('stop during R1 throws StoppedError and commits nothing for the day', async () => {
     const t = await testSession({
+      market: SMALL,
       emulator: { thetaLatencyMs: 20 },
       env: { R1_MODE: 'exhaustive' },
     });
@@ -37,6 +48,7 @@ describe('stop and pause', () => {
 
   it('pause lets in-flight requests finish, starts none until resume, and the day then completes', async () => {
     const t = await testSession({
+      market: SMALL,
       emulator: { thetaLatencyMs: 5 },
       env: { R1_MODE: 'exhaustive' },
     });
