@@ -5,7 +5,8 @@
  *   with a bad date, a weekend or holiday, a reversed range, a day outside the backfill's range or a
  *   year outside the calendar with `{ok:false}` and the CLI's one-line message; the engine never
  *   receives it. Valid commands still reach the engine.
- * - The message is the one the command line prints for the same date (the built CLI, dist/cli.js).
+ * - The message is the one the command line prints for the same date (the CLI's main, run in this
+ *   process: source/commands/cli-main.ts runCli).
  * - Request lines are limited to 64 KB counted in bytes as they arrive: a 70 KB line that ends with
  *   a newline (today accepted) is refused, as is an endless line, and a line at the limit passes.
  *
@@ -13,7 +14,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventEmitter } from 'node:events';
-import { spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { BackfillSnapshot, ControlCommand } from '../../source/contracts/events.js';
@@ -29,7 +29,8 @@ import {
   sendControlRequest,
   type ControlServer,
 } from '../../source/runtime/control-socket.js';
-import { REPO_ROOT, tempDir } from '../helpers/paths.js';
+import { tempDir } from '../helpers/paths.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
 
 const BOUNDS = { start: '2024-03-04', end: '2024-03-15' };
 
@@ -132,11 +133,12 @@ describe('control commands are checked like the command line', () => {
       expect(() => checkControlCommand(cmd, BOUNDS), JSON.stringify(cmd)).not.toThrow();
   });
 
-  it('the socket refusal is the message the CLI prints for the same date', () => {
+  it('the socket refusal is the message the CLI prints for the same date', async () => {
     const dir = tempDir();
+    // The CLI's main in this process (source/commands/cli-main.ts runCli): the subject is its
+    // message and exit code (cli.test.ts checks bad dates' exit 2 through real processes).
     const cli = (args: string[]) =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'dist/cli.js'), ...args], {
-        encoding: 'utf8',
+      gapctlInProcess(args, {
         env: {
           ...process.env,
           CI: 'true',
@@ -160,15 +162,15 @@ describe('control commands are checked like the command line', () => {
         { type: 'validate-range', start: '2024-03-14', end: '2024-03-05' },
       ],
     ] as [string[], ControlCommand][]) {
-      const r = cli(args);
-      expect(r.status, args.join(' ')).toBe(2);
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
       let msg = '';
       try {
         checkControlCommand(cmd, BOUNDS);
       } catch (e) {
         msg = (e as Error).message;
       }
-      expect(r.stderr, args.join(' ')).toBe(`gapctl: ${msg}\n`);
+      expect(r.err, args.join(' ')).toBe(`gapctl: ${msg}\n`);
     }
   });
 
