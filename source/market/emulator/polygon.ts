@@ -189,6 +189,35 @@ function withResults<T>(
   return body;
 }
 
+/**
+ * The 200 answer of an aggregates route (grouped daily, a range): the aggregates envelope (`ticker`
+ * first when given, `queryCount` and `resultsCount` = the rows, `adjusted`, `status: OK`,
+ * `request_id`) with the rows added by {@link withResults}.
+ */
+function aggsReply<T>(
+  st: EmulatorState,
+  rid: string,
+  adjusted: boolean,
+  results: T[],
+  ticker?: string,
+): Reply {
+  return json(
+    200,
+    withResults(
+      st,
+      {
+        ...(ticker === undefined ? {} : { ticker }),
+        queryCount: results.length,
+        resultsCount: results.length,
+        adjusted,
+        status: 'OK',
+        request_id: rid,
+      },
+      results,
+    ),
+  );
+}
+
 /** Price factor (multiply prices, divide volumes) that adjusts a bar of `date` for later splits. */
 async function priceFactor(st: EmulatorState, ticker: string, date: string): Promise<number> {
   const list = (await st.splitIndex()).get(ticker);
@@ -223,20 +252,7 @@ async function groupedDaily(
     if (b.otc) row.otc = true;
     results.push(row);
   }
-  return json(
-    200,
-    withResults(
-      st,
-      {
-        queryCount: results.length,
-        resultsCount: results.length,
-        adjusted,
-        status: 'OK',
-        request_id: rid,
-      },
-      results,
-    ),
-  );
+  return aggsReply(st, rid, adjusted, results);
 }
 
 /** A `from`/`to` path value: `YYYY-MM-DD` (ET day) or ms epoch. */
@@ -323,21 +339,7 @@ async function rangeAggs(
     }
   }
   if (sort === 'desc') results.reverse();
-  return json(
-    200,
-    withResults(
-      st,
-      {
-        ticker,
-        queryCount: results.length,
-        resultsCount: results.length,
-        adjusted,
-        status: 'OK',
-        request_id: rid,
-      },
-      results,
-    ),
-  );
+  return aggsReply(st, rid, adjusted, results, ticker);
 }
 
 /** Merges time-sorted bars into buckets of `bucketMs` aligned on the epoch (= ET-aligned up to 1 h). */

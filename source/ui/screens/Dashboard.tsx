@@ -49,18 +49,21 @@ export interface DashboardProps {
 /** Renders the dashboard (or a waiting screen before the first snapshot). */
 export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }: DashboardProps) {
   const s = state.snapshot;
+  const footer = (
+    <Footer
+      prompt={state.prompt}
+      flash={state.flash}
+      filter={state.filter}
+      columns={layout.columns}
+      readOnly={readOnly}
+    />
+  );
   if (!s) {
     return (
       <Box flexDirection="column">
         <Header snapshot={null} columns={layout.columns} readOnly={readOnly} />
         <Line segs={[' ']} />
-        <Footer
-          prompt={state.prompt}
-          flash={state.flash}
-          filter={state.filter}
-          columns={layout.columns}
-          readOnly={readOnly}
-        />
+        {footer}
       </Box>
     );
   }
@@ -126,13 +129,7 @@ export function Dashboard({ state, layout, grid, logHeight, readOnly, logMode }:
         focused={state.focus === 'log'}
         notes={notes}
       />
-      <Footer
-        prompt={state.prompt}
-        flash={state.flash}
-        filter={state.filter}
-        columns={layout.columns}
-        readOnly={readOnly}
-      />
+      {footer}
     </Box>
   );
 }
