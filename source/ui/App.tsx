@@ -28,6 +28,8 @@ export interface AppProps {
   onQuit: (choice: QuitChoice) => void;
   /** Called on each new unacknowledged CRITICAL alert (the host rings BEL when `--bell`). */
   onCriticalAlert?: () => void;
+  /** Called on every key press, before it is handled. */
+  onKey?: () => void;
   /** Least ms between frames drawn for data (snapshots, log lines); keys draw at once. Default 0: every change at once. */
   frameMs?: number;
   /** Share of the UI thread data frames may take (use-console.ts busyShare); default 0: no limit. */
@@ -43,6 +45,7 @@ export function App({
   readOnly = false,
   onQuit,
   onCriticalAlert,
+  onKey,
   frameMs = 0,
   busyShare = 0,
   keyQuietMs = 0,
@@ -52,6 +55,7 @@ export function App({
   const { state, press } = useConsole(source, {
     onQuit,
     onCriticalAlert,
+    onKey,
     frameMs,
     busyShare,
     keyQuietMs,

@@ -11,6 +11,7 @@ import './production-mode.js';
 import { createElement } from 'react';
 import { render } from 'ink';
 import { App } from './App.js';
+import type { BackfillSnapshot } from '../contracts/events.js';
 import type { ConsoleOptions, ConsoleSource, QuitChoice } from './types.js';
 import { startUiMetrics } from './metrics.js';
 import { installInkLineCache } from './ink-cache.js';
@@ -73,11 +74,16 @@ export interface ConsoleIo {
   /** Write UI figures (frames, fps, event-loop utilisation, CPU) as JSON here on exit; default env GAPCTL_UI_METRICS. */
   metricsPath?: string;
   /**
-   * Warm the console's code up while it waits for the first snapshot (ui/warm-up.ts: frames of a
+   * Warm the console's code up while it waits for the engine to run days (ui/warm-up.ts: frames of a
    * made-up backfill into a throwaway Ink instance), so the first key after start-up is not run
    * cold; default: on for the process's own terminal (stdout is process.stdout and a TTY), off in debug.
    */
   warmUp?: boolean;
+}
+
+/** True once the engine is past STARTING (a snapshot in any other state): the warm-up then stops. */
+export function engineBusy(s: BackfillSnapshot | null): boolean {
+  return s !== null && s.state !== 'STARTING';
 }
 
 /** A mounted console. */
@@ -126,6 +132,8 @@ export function mountConsole(
   signals.on('exit', onExit);
   const bell =
     opts.bell && io.stdout.isTTY === true ? () => void io.stdout.write('\x07') : undefined;
+  // A real key ends the warm-up (its frames must not come before the key's).
+  let keyed = false;
   const metricsPath = io.metricsPath ?? process.env.GAPCTL_UI_METRICS;
   const metrics = metricsPath ? startUiMetrics(io.stdout, metricsPath) : null;
   const instance = render(
@@ -135,6 +143,9 @@ export function mountConsole(
       readOnly: opts.readOnly ?? false,
       onQuit: (q: QuitChoice) => setImmediate(() => finish(q)),
       onCriticalAlert: bell,
+      onKey: () => {
+        keyed = true;
+      },
       frameMs: io.debug ? 0 : Math.ceil(1000 / MAX_FPS),
       busyShare: io.debug ? 0 : DATA_BUSY_SHARE,
       keyQuietMs: io.debug ? 0 : KEY_QUIET_MS,
@@ -158,7 +169,9 @@ export function mountConsole(
           columns: io.stdout.columns ?? 80,
           rows: io.stdout.rows ?? 24,
           color: opts.color,
-          shouldStop: () => finished || source.current() !== null,
+          // Not at the engine's first snapshot (STARTING: it opens the store and market, the console only
+          // shows that) but once it runs days, so the warm-up gets its frames in (see warm-up.ts).
+          shouldStop: () => finished || keyed || engineBusy(source.current()),
         })
       : null;
   function finish(choice: QuitChoice): void {

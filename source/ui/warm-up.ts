@@ -8,7 +8,8 @@
  * the dashboard of a made-up backfill into a throwaway Ink instance (a fake terminal of the same
  * size, no real output, no commands sent anywhere), feeds it a few snapshots and keys, then
  * unmounts it. Each step is one frame, run in its own macrotask; the warm-up stops early once the
- * real engine has sent its first snapshot (the real console is then busy with its own first frame).
+ * real engine is past STARTING (it runs days: the real console's frames and keys come first) or a
+ * real key was pressed (ui/index.ts); the STARTING frames of the real console interleave with it.
  *
  * The key path comes first ({@link warmKeyPath}): measured under load, the engine's first snapshot
  * often arrived before the dashboard warm-up reached its keys (each made-up frame costs 10-100 ms of
@@ -154,6 +155,15 @@ export function warmUpSnapshot(n: number): BackfillSnapshot {
   };
 }
 
+/**
+ * Made-up snapshots the warm-up draws, one frame each, before its keys. Measured (a fresh process,
+ * the console's App at 120x40, a frame per changed snapshot): the first frames cost 20-90 ms of CPU
+ * each and only about the 20th comes down to the 6-10 ms of a warm frame (the JIT compiling React,
+ * Ink and the console's components), so a handful of frames left the first real ones, and the
+ * first key's frame drawn among them, cold.
+ */
+export const WARM_UP_SNAPSHOTS = 12;
+
 /** Keys typed by the warm-up, one per step: pause, resume, cursor moves, rerun prompt and no, help and back. */
 export const WARM_UP_KEYS = ['p', 'r', 'h', 'l', 'R', 'n', '?', 'q'] as const;
 
@@ -252,7 +262,7 @@ export interface WarmUpOptions {
   columns: number;
   rows: number;
   color: boolean;
-  /** Checked before each step: true stops the warm-up (the real engine has sent a snapshot). */
+  /** Checked before each step: true stops the warm-up (ui/index.ts: the engine is past STARTING, or a real key came). */
   shouldStop?: () => boolean;
 }
 
@@ -304,7 +314,7 @@ export function startWarmUp(o: WarmUpOptions): WarmUp {
           maxFps: 0,
         },
       );
-      for (let n = 1; n <= 3; n++) {
+      for (let n = 1; n <= WARM_UP_SNAPSHOTS; n++) {
         await next();
         if (over()) return;
         latest = warmUpSnapshot(n);

@@ -13,7 +13,10 @@ import {
   warmKeyPath,
   warmUpSnapshot,
   WARM_UP_KEYS,
+  WARM_UP_SNAPSHOTS,
 } from '../../source/ui/warm-up.js';
+import { render } from 'ink-testing-library';
+import { App } from '../../source/ui/App.js';
 import { FakeSource, FakeStdin, FakeStdout, makeSnapshot, plain } from './harness.js';
 
 // Ink reads CI once when it loads (and harness.js loads it): the real console under test must
@@ -23,10 +26,11 @@ vi.hoisted(() => {
   delete process.env.CONTINUOUS_INTEGRATION;
 });
 let mountConsole: typeof import('../../source/ui/index.js').mountConsole;
+let engineBusy: typeof import('../../source/ui/index.js').engineBusy;
 beforeAll(async () => {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  ({ mountConsole } = await import('../../source/ui/index.js'));
+  ({ mountConsole, engineBusy } = await import('../../source/ui/index.js'));
 });
 
 async function turns(n: number): Promise<void> {
@@ -63,6 +67,32 @@ describe('warm-up', () => {
     const off = startWarmUp({ columns: 120, rows: 40, color: false });
     off.stop();
     expect(await off.keyPath).toBe(0);
+  });
+
+  it('goes on while the engine is STARTING and stops once it runs days or a real key comes', async () => {
+    // Measured: the first frames cost 20-90 ms of CPU each until about the 20th, so stopping at the
+    // engine's first snapshot (STARTING) left the first real frames and the first key's frame cold.
+    expect(WARM_UP_SNAPSHOTS).toBeGreaterThanOrEqual(10);
+    expect(engineBusy(null)).toBe(false);
+    expect(engineBusy(makeSnapshot({ state: 'STARTING' }))).toBe(false);
+    for (const state of ['RUNNING', 'PAUSED', 'HALTED', 'DONE'] as const)
+      expect(engineBusy(makeSnapshot({ state }))).toBe(true);
+    // the App reports every key (mountConsole stops the warm-up on the first)
+    let keys = 0;
+    const r = render(
+      <App
+        source={new FakeSource(makeSnapshot())}
+        color={false}
+        onQuit={() => {}}
+        onKey={() => keys++}
+      />,
+    );
+    await turns(5);
+    r.stdin.write('?');
+    r.stdin.write('q');
+    for (let i = 0; i < 100 && keys < 2; i++) await turns(1);
+    expect(keys).toBe(2);
+    r.unmount();
   });
 
   it('a console warming up sends nothing and draws nothing of the made-up run; the real first snapshot is drawn', async () => {

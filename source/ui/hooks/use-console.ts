@@ -31,6 +31,8 @@ export interface UseConsoleOptions {
   onQuit: (choice: QuitChoice) => void;
   /** Called once per new unacknowledged CRITICAL alert (not for those in the first snapshot). */
   onCriticalAlert?: () => void;
+  /** Called on every key press, before it is handled (ui/index.ts: a real key ends the warm-up). */
+  onKey?: () => void;
   /**
    * Least ms between two frames drawn for data (snapshots, log lines, day details): data arriving
    * sooner is folded into one frame at the end of the interval. A key is drawn at once, whatever
@@ -207,6 +209,7 @@ export function useConsole(source: ConsoleSource, opts: UseConsoleOptions): Cons
 
   const press = useCallback(
     (input: string, key: Key, ctx: StepContext) => {
+      optsRef.current.onKey?.();
       const b = matchKey(activeScope(ref.current), input, key);
       if (b) applyAs({ type: 'key', action: b.action }, ctx, true);
       else if (input && !key.ctrl && !key.meta) applyAs({ type: 'text', input }, ctx, true);
