@@ -369,6 +369,21 @@ export const CONFIG_VARIABLES = {
     doc: 'Simulated market: ticker symbols over all time (about 40% are listed common stock on a 2024 day); smaller universes make faster tests.',
     schema: int(50, 100000, 'an integer 50-100000'),
   },
+  STORE_BAR_CACHE_DAYS: {
+    def: '10',
+    doc: "Memory: days of whole-market daily bars the engine's store keeps in memory (least recently used first out; the R4 window of 7 days, the previous day and margin; about 2 MB a day of 8,000 bars). Fewer re-reads them from SQLite.",
+    schema: int(1, 1000, 'an integer of days 1-1000'),
+  },
+  SQLITE_CACHE_MB: {
+    def: '2',
+    doc: "Memory: SQLite page cache of the engine's store connection, MB (PRAGMA cache_size; 2 is SQLite's own default). More can speed up reruns and validation of old days at that cost in RSS.",
+    schema: num(0.1, 4096, 'a number of MB 0.1-4096'),
+  },
+  SIM_PLAN_CACHE: {
+    def: '2048',
+    doc: "Memory: simulated market: event plans kept in memory (least recently used first out; one plan is one ticker's event in one 28-day slot, about 3 KB; a plan evicted is rebuilt identically when asked again). The default covers about 80 trading days of events; each is recomputed outside it.",
+    schema: int(16, 10_000_000, 'an integer 16-10000000'),
+  },
   EMU_THETA_QUEUE: {
     def: '16',
     doc: 'Embedded market: Theta terminal queue length beyond the cap before it answers 429.',

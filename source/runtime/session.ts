@@ -27,12 +27,13 @@ export { parseMarket, type MarketSpec } from './market-spec.js';
  */
 export async function openEmbeddedMarket(
   market: MarketSpec,
-  cfg: Pick<Config, 'SIM_TICKERS' | 'SIM_PM_FADES'>,
+  cfg: Pick<Config, 'SIM_TICKERS' | 'SIM_PM_FADES' | 'SIM_PLAN_CACHE'>,
 ): Promise<MarketSource> {
   if (market.kind === 'replay') return openReplay(market.path);
   return (await import('../market/sim/index.js')).createSimMarket({
     seed: market.kind === 'sim' ? market.seed : 1,
     tickers: cfg.SIM_TICKERS,
+    planCache: cfg.SIM_PLAN_CACHE,
     calendar: { isTradingDay, prevTradingDay },
     pmFades:
       cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'
@@ -147,7 +148,10 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
   }
   let store: Store;
   try {
-    store = Store.open(opts.dbPath);
+    store = Store.open(opts.dbPath, {
+      barCacheDays: cfg.STORE_BAR_CACHE_DAYS,
+      cacheMb: cfg.SQLITE_CACHE_MB,
+    });
   } catch (e) {
     await emulator?.close();
     throw e;

@@ -47,8 +47,17 @@ export type { HitRule, HitRow, StoredHit } from './hits.js';
 export type { MissAuditRow } from './validation.js';
 export type { PmCacheRow } from './pm-cache.js';
 
-/** Days of grouped-daily bars the store keeps in memory (the R4 window, the previous day, margin). */
+/**
+ * Days of grouped-daily bars the store keeps in memory by default (the R4 window, the previous day,
+ * margin; STORE_BAR_CACHE_DAYS).
+ */
 export const RAW_CACHE_DAYS = 10;
+
+/** Options of {@link Store.open}: the connection's ({@link OpenDbOptions}) and the store's caches. */
+export interface StoreOptions extends OpenDbOptions {
+  /** Days of grouped-daily bars kept in memory (STORE_BAR_CACHE_DAYS; default {@link RAW_CACHE_DAYS}). */
+  barCacheDays?: number;
+}
 
 /** What one day's commit writes, atomically. */
 export interface DayCommit {
@@ -80,7 +89,7 @@ export class Store {
    * Recently read or written grouped-daily days by date (a backfill reads the same days again for
    * the previous close and the R4 window). Cleared per date on write; this process is the one writer.
    */
-  private readonly rawCache = new LruMap<string, Map<string, GroupedBar>>(RAW_CACHE_DAYS);
+  private readonly rawCache: LruMap<string, Map<string, GroupedBar>>;
 
   /** Symbol ids by ticker (the `symbol` table), loaded on first use; dropped when a write fails (its new ids were rolled back). */
   private symIds: Map<string, number> | null = null;
@@ -93,7 +102,9 @@ export class Store {
   private constructor(
     readonly db: Db,
     readonly path: string,
+    barCacheDays: number,
   ) {
+    this.rawCache = new LruMap(Math.max(1, barCacheDays));
     const version = db.pragma('user_version', { simple: true }) as number;
     this.compact = version >= COMPACT_SCHEMA;
     this.spans = version >= SPAN_SCHEMA;
@@ -103,8 +114,13 @@ export class Store {
    * Opens the store at `path` (migrating it).
    * @throws StoreError on a locked, corrupt or foreign file.
    */
-  static open(path: string, opts?: OpenDbOptions): Store {
-    return new Store(openDb(path, opts), path);
+  static open(path: string, opts?: StoreOptions): Store {
+    return new Store(openDb(path, opts), path, opts?.barCacheDays ?? RAW_CACHE_DAYS);
+  }
+
+  /** Days of grouped-daily bars held in memory now (at most STORE_BAR_CACHE_DAYS). */
+  get barCacheSize(): number {
+    return this.rawCache.size;
   }
 
   /** Closes the connection (checkpointing WAL). */

@@ -195,12 +195,16 @@ export interface SimCoreOptions {
   sm: number;
   /** Premarket fades under the prefilter: one per 28-day block (default), none, or only on these day numbers. */
   pmFades?: 'blocks' | 'none' | readonly number[];
+  /** Most event plans kept (LRU; SIM_PLAN_CACHE). */
+  planCache: number;
 }
 
 /**
  * The deterministic generator shared by the simulated MarketSource and its oracle. Caches: day
- * tables (LRU of 16 dates), reference tickers (LRU of 8 dates), event plans (bounded map), trade
- * prints (LRU of 512 ticker-days).
+ * tables (LRU of 16 dates), reference tickers (LRU of 8 dates), event plans (LRU of
+ * SIM_PLAN_CACHE entries: before, a map bounded at 300,000 that a 3-year backfill never reached,
+ * so it grew by about 25 plans, 75 KB, every trading day; issue 13 point 1), trade prints (LRU of
+ * 512 ticker-days).
  */
 export class SimCore {
   readonly seed: number;
@@ -210,7 +214,7 @@ export class SimCore {
   readonly byTicker: Map<string, number>;
   private readonly tables = new Lru<number, DayTable>(16);
   private readonly refCache = new Lru<number, RefTicker[]>(8);
-  private readonly plans = new BoundedMap<number, Plan | null>(300_000);
+  private readonly plans: Lru<number, Plan | null>;
   private readonly pmfuCache = new BoundedMap<number, PmfuPlan | null>(10_000);
   private readonly printCache = new Lru<string, TradePrint[] | null>(512);
   private splitList: SplitRecord[] | null = null;
@@ -218,6 +222,7 @@ export class SimCore {
 
   constructor(opts: SimCoreOptions) {
     this.pmFades = opts.pmFades ?? 'blocks';
+    this.plans = new Lru<number, Plan | null>(opts.planCache);
     this.seed = opts.seed;
     this.sm = opts.sm;
     this.cal = opts.cal;
@@ -304,6 +309,11 @@ export class SimCore {
   }
 
   // ---------------------------------------------------------------- events
+
+  /** Event plans held in memory now (at most SIM_PLAN_CACHE). */
+  get plansCached(): number {
+    return this.plans.size;
+  }
 
   /** The planned event day of t on dn, or null. */
   planAt(t: TickerRec, dn: number): PlanDay | null {

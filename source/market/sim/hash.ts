@@ -138,6 +138,10 @@ export class BoundedMap<K, V> {
 export class Lru<K, V> {
   private readonly m = new Map<K, V>();
   constructor(private readonly max: number) {}
+  /** Entries kept now (at most `max`). */
+  get size(): number {
+    return this.m.size;
+  }
   get(k: K): V | undefined {
     const v = this.m.get(k);
     if (v !== undefined) {

@@ -46,7 +46,15 @@ export interface SimOptions {
    * prefilter miss for backfill tests).
    */
   pmFades?: 'blocks' | 'none' | readonly string[];
+  /**
+   * Most event plans kept in memory (SIM_PLAN_CACHE; default {@link DEFAULT_SIM_PLAN_CACHE}), least
+   * recently used evicted: a plan is a pure function of (seed, ticker, slot), rebuilt when asked again.
+   */
+  planCache?: number;
 }
+
+/** Event plans kept by default (SIM_PLAN_CACHE's default). */
+export const DEFAULT_SIM_PLAN_CACHE = 2048;
 
 /** Seed used for `--market sim` without `:SEED`. */
 export const DEFAULT_SIM_SEED = 42;
@@ -79,7 +87,10 @@ export function createSimCore(opts: SimOptions): SimCore {
   const cal = new CalendarDn(opts.calendar ?? defaultSimCalendar);
   const pf = opts.pmFades ?? 'blocks';
   const pmFades = pf === 'blocks' || pf === 'none' ? pf : pf.map((d) => dnOf(d));
-  return new SimCore({ seed, tickers, cal, sm: seedMix(seed), pmFades });
+  const planCache = opts.planCache ?? DEFAULT_SIM_PLAN_CACHE;
+  if (!Number.isInteger(planCache) || planCache < 1)
+    throw new Error(`sim: planCache must be a positive integer, got ${String(opts.planCache)}`);
+  return new SimCore({ seed, tickers, cal, sm: seedMix(seed), pmFades, planCache });
 }
 
 /**
