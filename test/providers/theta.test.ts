@@ -369,7 +369,9 @@ describe('theta cascade', () => {
       /* never answers */
     });
     const v1 = await server((_req, res, url) => v1Good(res, url));
-    const { theta } = client(v3.url, v1.url, { THETA_RETRIES: '1', THETA_TIMEOUT_SEC: '0.1' });
+    // 2 s: long enough that the answering v1 server is never taken for a stall on a busy machine
+    // (0.1 s failed at load 20), short enough for two v3 timeouts to cost 4 s of waiting, no CPU.
+    const { theta } = client(v3.url, v1.url, { THETA_RETRIES: '1', THETA_TIMEOUT_SEC: '2' });
     const a = await theta.premarketHigh('SLOW', DATE);
     expect(a.source).toBe('v1_trades');
     expect(theta.metrics()[0].counts.timeouts).toBe(2);
