@@ -6,7 +6,7 @@
 import { useInput } from 'ink';
 import { useMemo } from 'react';
 import { layoutGrid } from './grid.js';
-import { logModeOf, useConsole } from './hooks/use-console.js';
+import { logModeOf, useConsole, type UseConsoleOptions } from './hooks/use-console.js';
 import { useTerminalSize } from './hooks/use-terminal-size.js';
 import { ThemeContext } from './hooks/use-theme.js';
 import { computeLayout, logLines } from './layout.js';
@@ -17,25 +17,17 @@ import { HelpScreen } from './screens/HelpScreen.js';
 import { TooSmallScreen } from './screens/TooSmallScreen.js';
 import { cursorDate, shownAlert, showsPaused, visibleDays, type StepContext } from './state.js';
 import { createTheme } from './theme.js';
-import type { ConsoleSource, QuitChoice } from './types.js';
+import type { ConsoleSource } from './types.js';
 
-/** Props of {@link App}. */
-export interface AppProps {
+/**
+ * Props of {@link App}: the source, colour and read-only switch, plus the console hook's options
+ * (quit and alert callbacks, the frame cap, the busy share and the key quiet time: see
+ * {@link UseConsoleOptions}; each defaults to 0, off, as there).
+ */
+export interface AppProps extends Omit<UseConsoleOptions, 'now'> {
   source: ConsoleSource;
   color: boolean;
   readOnly?: boolean;
-  /** Called once when the user quits (or the run has ended and they press q). */
-  onQuit: (choice: QuitChoice) => void;
-  /** Called on each new unacknowledged CRITICAL alert (the host rings BEL when `--bell`). */
-  onCriticalAlert?: () => void;
-  /** Called on every key press, before it is handled. */
-  onKey?: () => void;
-  /** Least ms between frames drawn for data (snapshots, log lines); keys draw at once. Default 0: every change at once. */
-  frameMs?: number;
-  /** Share of the UI thread data frames may take (use-console.ts busyShare); default 0: no limit. */
-  busyShare?: number;
-  /** After a key, ms data frames wait since the last key's frame (use-console.ts keyQuietMs); default 0: no wait. */
-  keyQuietMs?: number;
 }
 
 /** The console component. */
