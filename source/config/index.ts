@@ -312,6 +312,11 @@ export const CONFIG_VARIABLES = {
     doc: "Folder of the application's own rotated log.",
     schema: z.string().min(1, 'a folder path'),
   },
+  ENGINE_NICE: {
+    def: '10',
+    doc: 'Console: nice value of the engine worker thread (Linux, where nice is per thread; 0-19, higher yields the CPU sooner), so that the UI thread answers keys at once while a day runs. Only in the console; a batch run (--no-tui, no TTY) keeps the process priority. 0 leaves it.',
+    schema: int(0, 19, 'an integer 0-19'),
+  },
   GAPCTL_MARKET: {
     def: 'replay',
     doc: 'Default market: replay[:PATH] | sim[:SEED] | live (overridden by --market).',

@@ -34,6 +34,7 @@ import { backfillHooks, reexportDayFiles } from './hooks.js';
 import { errorLine } from '../util/errors.js';
 import { fakeClockFromEnv, followSchedule, systemClock, type Clock } from '../engine/clock.js';
 import { memorySample } from './memory.js';
+import { lowerThreadPriority } from './priority.js';
 
 /** The clock of follow mode: the wall clock, or the test-only GAPCTL_FAKE_CLOCK (engine/clock.ts). */
 function followClock(): Clock {
@@ -278,6 +279,10 @@ async function run(job: BackfillJob): Promise<void> {
     post({ type: 'log', line });
   };
   logLine = log;
+  if (job.interactive && cfg.ENGINE_NICE > 0) {
+    const nice = lowerThreadPriority(cfg.ENGINE_NICE);
+    if (nice !== null) log(`[console] engine thread at nice ${nice} (ENGINE_NICE): keys first`);
+  }
   const market = parseMarket(job.market);
   const s = await openSession({ cfg, market, dbPath: job.dbPath, emit, log });
   jobCfg = cfg;
