@@ -1,6 +1,8 @@
 /**
  * Entry of the engine worker thread: runs one backfill job, reduces engine events into snapshots
- * and posts them to the main thread every 150 ms (never one message per request), and obeys
+ * and posts them to the main thread every 150 ms (never one message per request; while the engine
+ * is idle or waits for the next day in follow mode, only when something changed and at least every
+ * {@link IDLE_HEARTBEAT_TICKS} ticks, so an idle console does no snapshot work), and obeys
  * control commands. Pause, resume, stop and ack act at once (and post a snapshot at once, so the
  * console shows them within a frame); rerun, validate, validate-range and export are queued while
  * a backfill runs and served when it is not. Stop also aborts a rerun or validation in progress
@@ -45,6 +47,13 @@ function followClock(): Clock {
 /** Snapshot cadence, ms. */
 export const SNAPSHOT_INTERVAL_MS = 150;
 
+/**
+ * While the engine is idle (no backfill or command running, or follow mode waiting for the next
+ * day), a tick with nothing changed posts nothing, except every this many ticks (0.9 s: the
+ * snapshot's clock, memory figures and a follow countdown in whole seconds stay current).
+ */
+export const IDLE_HEARTBEAT_TICKS = 6;
+
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 const post = (m: FromWorker) => port.postMessage(m);
@@ -61,6 +70,8 @@ let snapshot: BackfillSnapshot;
 let flush: () => void = () => {};
 const memo = initialMemo();
 let pausingNotified = false;
+/** A command arrived: the next tick posts a snapshot even when the engine is idle (the console counts them). */
+let postSoon = false;
 /**
  * A stop or quit that arrived while the session was still opening (the console takes keys before
  * the worker has loaded the engine and started the market): applied the moment the session is
@@ -162,6 +173,7 @@ function emit(e: EngineEvent): void {
 /** Immediate commands act now (and post a snapshot at once); the others wait in the queue for an idle engine. */
 function command(c: ControlCommand): void {
   const s = session;
+  postSoon = true;
   switch (c.type) {
     case 'pause':
       if (s && (backfillRunning || commandRunning) && !s.ctx.gate.paused) {
@@ -300,8 +312,27 @@ async function run(job: BackfillJob): Promise<void> {
     alerts: s.ctx.store.openAlerts(),
     proofMode: cfg.R1_PROOF,
   };
-  const tick = () => {
+  // What the last posted snapshot was built from (idle ticks with nothing new post nothing).
+  let posted: BackfillSnapshot | null = null;
+  let postedMetrics = '';
+  let quietTicks = 0;
+  const tick = (force = false) => {
     const m = s.ctx.metrics();
+    const metricsKey = JSON.stringify([m.theta, m.polygon]);
+    const queued = queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length;
+    const idle = (!backfillRunning && !commandRunning) || !!snapshot.nextScan;
+    quietTicks++;
+    if (
+      !force &&
+      !postSoon &&
+      idle &&
+      snapshot === posted &&
+      metricsKey === postedMetrics &&
+      queued === posted.queuedCommands &&
+      quietTicks < IDLE_HEARTBEAT_TICKS
+    )
+      return;
+    postSoon = false;
     snapshot = withMetrics(snapshot, m.theta, m.polygon);
     if (snapshot.state === 'PAUSING' && snapshot.inFlight === 0 && !pausingNotified) {
       pausingNotified = true;
@@ -311,12 +342,15 @@ async function run(job: BackfillJob): Promise<void> {
       ...snapshot,
       seq: snapshot.seq + 1,
       at: Date.now(),
-      queuedCommands: queue.filter((c) => c.type !== 'quit' && c.type !== 'detach').length,
+      queuedCommands: queued,
       memory: memorySample(),
     };
     post({ type: 'snapshot', snapshot });
+    posted = snapshot;
+    postedMetrics = metricsKey;
+    quietTicks = 0;
   };
-  flush = tick;
+  flush = () => tick(true);
   const timer = setInterval(tick, SNAPSHOT_INTERVAL_MS);
   const setActivity = (activity: string | null): void => {
     // Idle again: no validation is running whatever its last progress event said.
@@ -356,7 +390,7 @@ async function run(job: BackfillJob): Promise<void> {
   };
   try {
     outcome = await backfill();
-    tick();
+    tick(true);
     // In the console, serve commands until quit (a batch job ends here).
     for (;;) {
       if (!job.interactive && queue.every((c) => c.type === 'quit')) break;
@@ -369,7 +403,7 @@ async function run(job: BackfillJob): Promise<void> {
         } else {
           commandRunning = true;
           setActivity(describe(c));
-          tick();
+          tick(true);
           if (c.type === 'rerun') {
             log(`[console] rerun ${c.date}${c.exhaustive ? ' exhaustive' : ''}`);
             const r = await scanDay(s.ctx, c.date, {
@@ -419,11 +453,11 @@ async function run(job: BackfillJob): Promise<void> {
             at: Date.now(),
           });
       }
-      tick();
+      tick(true);
     }
   } finally {
     clearInterval(timer);
-    tick();
+    tick(true);
     await s.close();
     session = null;
   }
