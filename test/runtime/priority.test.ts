@@ -1,8 +1,8 @@
 /**
- * The engine worker thread's priority in the console (issue 13 point 4, runtime/priority.ts): on
- * Linux the worker of an interactive job raises its own nice value to ENGINE_NICE while the
- * thread that draws the console keeps the process's, so the UI thread wins a CPU when a key
- * arrives. Read from /proc/self/task/TID/stat (the kernel's figure per thread), never from timing.
+ * lowerThreadPriority (issue 13 point 4, runtime/priority.ts): on Linux it raises the calling
+ * thread's nice value and leaves every other thread's, read from /proc/self/task/TID/stat (the
+ * kernel's figure per thread), never from timing. The console's engine worker using it:
+ * test/runtime/worker-console.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,10 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { getPriority } from 'node:os';
-import { startEngineWorker, type EngineHost } from '../../source/runtime/host.js';
-import type { BackfillSnapshot } from '../../source/contracts/events.js';
-import { REPO_ROOT, tempDir } from '../helpers/paths.js';
-import { smallSample } from '../helpers/small-sample.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 
 /** Nice value of every thread of this process, by thread id (field 19 of /proc/self/task/TID/stat). */
 function threadNice(): Map<number, number> {
@@ -24,19 +21,6 @@ function threadNice(): Map<number, number> {
     out.set(Number(tid), Number(fields[16]));
   }
   return out;
-}
-
-function until(host: EngineHost, pred: (s: BackfillSnapshot) => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const cur = host.current();
-    if (cur && pred(cur)) return resolve();
-    const off = host.subscribe((s) => {
-      if (pred(s)) {
-        off();
-        resolve();
-      }
-    });
-  });
 }
 
 describe.skipIf(process.platform !== 'linux')('engine thread priority (Linux)', () => {
@@ -57,41 +41,4 @@ describe.skipIf(process.platform !== 'linux')('engine thread priority (Linux)', 
     expect(getPriority(0)).toBe(mainBefore);
     expect(threadNice().get(process.pid)).toBe(mainBefore);
   });
-
-  it("the console's engine worker runs at ENGINE_NICE, the main (UI) thread at the process priority", async () => {
-    const dir = tempDir();
-    const mainBefore = getPriority(0);
-    const before = new Set(threadNice().keys());
-    const host = startEngineWorker({
-      kind: 'backfill',
-      start: '2018-03-01',
-      end: '2018-03-01',
-      market: `replay:${smallSample({ fillerEvery: 0 })}`,
-      dbPath: join(dir, 's.db'),
-      validate: 'none',
-      skipPhase0: true,
-      interactive: true,
-      env: {
-        GAPCTL_STATE_DIR: join(dir, 'ps'),
-        GAPCTL_EXPORT_DIR: join(dir, 'ex'),
-        GAPCTL_REPORTS_DIR: join(dir, 'rep'),
-        GAPCTL_LOG_DIR: join(dir, 'logs'),
-        ENGINE_NICE: '7',
-      },
-    });
-    // The worker logs the line before it opens the session: by DONE it has arrived (one port, in order).
-    const lines: string[] = [];
-    host.onLog((l) => lines.push(l));
-    await until(host, (s) => s.state === 'DONE');
-    expect(lines.filter((l) => l.includes('ENGINE_NICE'))).toEqual([
-      '[console] engine thread at nice 7 (ENGINE_NICE): keys first',
-    ]);
-    const now = threadNice();
-    // The worker's thread is new since the start and is the one at 7; this thread is unchanged.
-    const niced = [...now].filter(([tid, n]) => n === 7 && !before.has(tid));
-    expect(niced).toHaveLength(1);
-    expect(now.get(process.pid)).toBe(mainBefore);
-    host.send({ type: 'quit' });
-    expect((await host.done).outcome.state).toBe('DONE');
-  }, 120_000);
 });
