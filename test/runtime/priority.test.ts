@@ -5,23 +5,12 @@
  * test/runtime/worker-console.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { getPriority } from 'node:os';
+import { threadNice } from '../helpers/threads.js';
 import { REPO_ROOT } from '../helpers/paths.js';
-
-/** Nice value of every thread of this process, by thread id (field 19 of /proc/self/task/TID/stat). */
-function threadNice(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(Number(tid), Number(fields[16]));
-  }
-  return out;
-}
 
 describe.skipIf(process.platform !== 'linux')('engine thread priority (Linux)', () => {
   it('lowerThreadPriority changes the calling thread only', async () => {

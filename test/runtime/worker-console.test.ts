@@ -12,24 +12,13 @@
  * `at` stamps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getPriority } from 'node:os';
+import { threadNice } from '../helpers/threads.js';
 import { startEngineWorker, type EngineHost } from '../../source/runtime/host.js';
 import type { BackfillSnapshot } from '../../source/contracts/events.js';
 import { tempDir } from '../helpers/paths.js';
 import { smallSample } from '../helpers/small-sample.js';
-
-/** Nice value of every thread of this process, by thread id (field 19 of /proc/self/task/TID/stat). */
-function threadNice(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(Number(tid), Number(fields[16]));
-  }
-  return out;
-}
 
 let host: EngineHost;
 const lines: string[] = [];
