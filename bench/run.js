@@ -25,7 +25,8 @@
  *    --cap, cold (a fresh store: the first day of a run; the process itself warmed up by a day of
  *    another month in a throwaway store, so module loading and JIT are not counted) and warm (the
  *    same session scanned the previous trading day first, as a running backfill does: the R4
- *    window's grouped dailies are stored). Per run: the day's wall, the Theta bound (Theta requests x latency / cap), the Polygon
+ *    window's grouped dailies are stored) and backfill (warm, and the previous day was scanned with
+ *    this one as its next: ScanDayOptions.next, the prefetch of engine/stages/prefetch.ts). Per run: the day's wall, the Theta bound (Theta requests x latency / cap), the Polygon
  *    work (the day's Polygon pulls and stores alone, one after another, in a twin store in the same
  *    state: universe pin, grouped daily, previous close with splits, R4's window pulls), the ratio
  *    wall / max(Theta bound, Polygon work) (target at most 1.10) and the fixed per-day cost per stage
@@ -444,12 +445,14 @@ async function realDayBench() {
   } finally {
     await w.close();
   }
-  for (const kind of ['cold', 'warm']) {
+  for (const kind of ['cold', 'warm', 'backfill']) {
     const a = await benchSession('replay', env);
     const b = await benchSession('replay', env);
     try {
-      if (kind === 'warm') {
-        await scanDay(a.session.ctx, prevTradingDay(day));
+      if (kind !== 'cold') {
+        // backfill: the previous day was scanned as a backfill does, with this day as its next
+        // (its reference tickers and grouped daily fetched ahead, in memory, during that day's R1).
+        await scanDay(a.session.ctx, prevTradingDay(day), kind === 'backfill' ? { next: day } : {});
         await scanDay(b.session.ctx, prevTradingDay(day));
       }
       const t0 = thetaRequests(a.session.emulator);

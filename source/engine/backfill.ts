@@ -341,7 +341,13 @@ export async function runBackfill(
         continue;
       }
       currentDay = date;
-      const r = await scanDay(ctx, date, { mode, bulk: true });
+      // The month's next day to scan: its Polygon inputs are fetched ahead (in memory) during this one.
+      const nextDay = month.days[month.days.indexOf(date) + 1];
+      const next =
+        nextDay && needsScan(nextDay, store.dayStatuses(nextDay, nextDay).get(nextDay))
+          ? nextDay
+          : undefined;
+      const r = await scanDay(ctx, date, { mode, bulk: true, next });
       scanned++;
       monthScanned++;
       results.push(r);

@@ -26,6 +26,7 @@ import { persistStage } from './stages/persist.js';
 import { enrichStage } from './stages/enrich.js';
 import { auditStage } from './stages/audit.js';
 import { reportStage } from './stages/report.js';
+import { dropPrefetch, startPrefetch } from './stages/prefetch.js';
 
 export { describeError, fetchPremarket, loadGrouped } from './stages/io.js';
 
@@ -37,6 +38,13 @@ export interface ScanDayOptions {
   bulk?: boolean;
   /** Prove the day (default: cfg.R1_PROOF === 'auto'); exhaustive mode is a proof by itself. */
   proof?: boolean;
+  /**
+   * The trading day a backfill scans next (a past day, its data final), or undefined: once this
+   * day's Polygon work is done (R4 ended), that day's reference tickers and grouped daily are
+   * fetched into memory while this day's R1 waits on Theta (./stages/prefetch.ts; nothing of it
+   * is stored before that day runs; dropped when this day fails or is stopped).
+   */
+  next?: string;
 }
 
 /** The outcome of one day's scan. */
@@ -89,8 +97,10 @@ export async function scanDay(
   }));
 
   try {
-    const { status, reason, hits, counts } = await runStageGraph(runner, before);
+    const prefetch = opts.next ? () => startPrefetch(ctx, opts.next!) : null;
+    const { status, reason, hits, counts } = await runStageGraph(runner, before, prefetch);
     await runner.settle();
+    if (status !== 'COMPLETE') dropPrefetch(ctx); // a backfill halts on it: no next day
     const durationMs = Date.now() - t0;
     log(
       `DAY:end status=${status} hits=${hits.length} r1=${counts.r1} r2=${counts.r2} r3=${counts.r3} r4=${counts.r4} ms=${durationMs}${reason ? ` reason="${reason}"` : ''}`,
@@ -111,6 +121,7 @@ export async function scanDay(
   } catch (thrown) {
     // Every running stage was aborted (stop, or the first failure); none writes after this.
     await runner.settle();
+    dropPrefetch(ctx); // the run halts or stops here: the next day is not scanned next
     const current = runner.current;
     // The day's signal aborts only on a stop or after a failure: a StoppedError first is a stop.
     const first = runner.firstFailure ?? { error: thrown, stage: current };
@@ -165,10 +176,16 @@ export async function scanDay(
  * universe late, for its coverage figure; PREV the day's bars, for the previous closes); R1 (Theta,
  * with the proof's flat file read next to it) and R4 (Polygon's window pulls) run together once the
  * day is filtered; ENRICH and AUDIT run together after PERSIST; REPORT commits once all are done.
+ * `prefetch` (a backfill's next day, ./stages/prefetch.ts) is started once R4 has ended: the day's
+ * own Polygon work is done and R1 waits on Theta.
  * @returns REPORT's status and reason, with PERSIST's hits and rule counts.
  * @throws the first stage failure (DayFailure, provider errors) or StoppedError.
  */
-async function runStageGraph(runner: StageRunner, before: RequestTotals) {
+async function runStageGraph(
+  runner: StageRunner,
+  before: RequestTotals,
+  prefetch: (() => void) | null,
+) {
   const { ctx, dc } = runner.day;
   const universe = runner.start(universeStage, undefined);
   const grouped = runner.start(groupedStage, {
@@ -195,6 +212,7 @@ async function runStageGraph(runner: StageRunner, before: RequestTotals) {
     Promise.all([day, r2r3]).then(([d, r]) => ({ ...d, ...r })),
   );
   const r4 = runner.start(r4Stage, day);
+  if (prefetch) void r4.then(prefetch, () => {});
   const persist = runner.start(
     persistStage,
     Promise.all([day, r2r3, r1, r4]).then(([d, r23, o1, o4]) => ({

@@ -167,6 +167,11 @@ export class Store {
 
   // ---- universe_day -------------------------------------------------------------------------
 
+  /** True when the universe of `date` is pinned (one indexed lookup; {@link getUniverse} reads it whole). */
+  isUniversePinned(date: string): boolean {
+    return stmt(this.db, 'SELECT 1 FROM universe_days WHERE date = ?').get(date) !== undefined;
+  }
+
   /** The pinned universe of `date`, or null when not pinned yet. */
   getUniverse(date: string): UniverseTicker[] | null {
     const pinned = stmt(this.db, 'SELECT symbols FROM universe_days WHERE date = ?').get(date);

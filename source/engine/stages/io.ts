@@ -10,11 +10,13 @@ import type { DayCompleteness, PmCacheRow } from '../../store/store.js';
 import { checkStopped, StoppedError, type EngineContext } from '../context.js';
 import { errorLine } from '../../util/errors.js';
 import { DayFailure, type PmState } from './types.js';
+import { takePrefetched } from './prefetch.js';
 
 /**
  * The grouped daily of `date` by symbol (Polygon `/v2/aggs/grouped/...`, unadjusted, OTC dropped):
  * from daily_raw when stored, else fetched and stored. With `required` (the scan day) a stored but
- * empty pull is fetched again. A provider error fails the stage for every day (scan day, previous
+ * empty pull is fetched again. A pull the backfill's prefetch holds for `date` is taken instead of a
+ * request (./prefetch.ts). A provider error fails the stage for every day (scan day, previous
  * day, R4 lookback): a guessed previous close or window would be a silent error.
  * @throws DayFailure (one line) on a provider error; StoppedError on stop.
  */
@@ -31,12 +33,16 @@ export async function loadGrouped(
     const stored = ctx.store.getDailyRaw(date);
     if (stored.size > 0 || !required) return stored;
   }
-  let bars: GroupedBar[];
-  try {
-    bars = await ctx.polygon.groupedDaily(date, ctx.signal);
-  } catch (e) {
-    if (ctx.signal.aborted) throw new StoppedError();
-    throw new DayFailure(`grouped daily ${date}: ${describeError(e)}`);
+  // Fetched ahead by the previous day of a backfill (./prefetch.ts), else asked now.
+  let bars = await takePrefetched(ctx, date, 'grouped');
+  checkStopped(ctx.signal);
+  if (!bars) {
+    try {
+      bars = await ctx.polygon.groupedDaily(date, ctx.signal);
+    } catch (e) {
+      if (ctx.signal.aborted) throw new StoppedError();
+      throw new DayFailure(`grouped daily ${date}: ${describeError(e)}`);
+    }
   }
   bars = bars.filter((b) => !b.otc);
   if (otherMarket) return new Map(bars.map((b) => [b.symbol, b]));

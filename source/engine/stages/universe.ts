@@ -4,6 +4,7 @@
  */
 import type { UniverseTicker } from '../../providers/types.js';
 import { provider } from './io.js';
+import { takePrefetched } from './prefetch.js';
 import { DayFailure, type Stage } from './types.js';
 
 /** The pinned universe of the day. */
@@ -14,7 +15,8 @@ export interface UniverseOut {
 }
 
 /**
- * UNIVERSE: from the store when pinned, else fetched and pinned. Writes dc.total_universe.
+ * UNIVERSE: from the store when pinned, else fetched (or taken from the backfill's prefetch) and
+ * pinned. Writes dc.total_universe.
  * @throws DayFailure when Polygon fails or returns no symbol.
  */
 export const universeStage: Stage<void, { counts?: undefined }, UniverseOut> = {
@@ -25,9 +27,12 @@ export const universeStage: Stage<void, { counts?: undefined }, UniverseOut> = {
     let universe = ctx.store.getUniverse(date);
     const pinnedBefore = universe !== null;
     if (!universe) {
-      universe = await provider(ctx, 'reference tickers', () =>
-        ctx.polygon.referenceTickers(date, ctx.signal),
-      );
+      // Fetched ahead by the previous day of a backfill (./prefetch.ts), else asked now.
+      universe =
+        (await takePrefetched(ctx, date, 'universe')) ??
+        (await provider(ctx, 'reference tickers', () =>
+          ctx.polygon.referenceTickers(date, ctx.signal),
+        ));
       if (universe.length === 0)
         throw new DayFailure(`universe: Polygon reference tickers returned no symbol for ${date}`);
       ctx.store.pinUniverse(date, universe);
