@@ -8,6 +8,12 @@
  *   pages still in the -wal are seen) while writers are refused naming the folder;
  * - status (and export, dry run) say a store with corrupt pages is corrupt: one line, exit 1.
  *
+ * The lock's and the corrupt store's refusals call the CLI's main in this process (their subject is
+ * the message, the exit code and the files left as they were; a node start per call cost ~1 s of
+ * CPU each); the permission checks run dist/cli.js as processes, as another user when root. The
+ * backfill that runs once the store file is writable again scans one day of the small replay
+ * sample (test/helpers/small-sample.ts): a permission does not depend on the number of tickers.
+ *
  * Permissions: tests usually run as root, which ignores file modes. Then the CLI runs as the
  * unprivileged user nobody (uid/gid 65534, spawn's `uid`/`gid`) on files chowned to it, so the
  * chmods below are real permission failures (EACCES), not simulated ones. Not as root, the chmods
@@ -39,6 +45,8 @@ import { Store } from '../../source/store/store.js';
 import { acquireLock, type HeldLock } from '../../source/store/lock.js';
 import { writeBackfillState } from '../../source/store/state-files.js';
 import { completeness } from '../export/fixtures.js';
+import { gapctlInProcess } from '../helpers/cli-inprocess.js';
+import { smallSample } from '../helpers/small-sample.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const ROOT = process.getuid?.() === 0;
@@ -64,6 +72,17 @@ function gapctl(env: NodeJS.ProcessEnv, cwd: string, args: string[], unprivilege
     ...(unprivileged && ROOT ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * Runs `gapctl <args>` in this process (test/helpers/cli-inprocess.ts: no node start, the modules
+ * loaded once per file), for checks whose subject is a command's message, exit code and effect on
+ * the files, not the process: the lock's refusals (the lock is held by this test process, a live
+ * holder like any other) and the corrupt store's.
+ */
+async function here(env: NodeJS.ProcessEnv, cwd: string, args: string[]) {
+  const r = await gapctlInProcess(args, { env, cwd });
+  return { code: r.code, out: r.out, err: r.err };
 }
 
 /** Gives the tree under `dir` to nobody (when root) so an unprivileged gapctl can use it. */
@@ -104,22 +123,22 @@ function threeDays(dirs: { db: string; stateDir: string }): void {
 }
 
 describe('every writer takes the lock', () => {
-  it('validate and export refuse while a backfill holds the store, also through a symlinked --db; nothing changes', () => {
+  it('validate and export refuse while a backfill holds the store, also through a symlinked --db; nothing changes', async () => {
     const root = tempDir();
     const { env, dirs } = runEnv(root);
     threeDays(dirs);
     const bytes = readFileSync(dirs.db);
     held.push(acquireLock(dirs.db, 'backfill'));
     const refused = new RegExp(`another backfill \\(pid ${process.pid} on .*\\) is using `);
-    expectOneLine(gapctl(env, root, ['validate', '--date', '2018-03-01']), refused);
+    expectOneLine(await here(env, root, ['validate', '--date', '2018-03-01']), refused);
     expectOneLine(
-      gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']),
+      await here(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']),
       refused,
     );
     symlinkSync(join(root, 'db'), join(root, 'db-link'));
     const viaLink = join(root, 'db-link', 'scanner.db');
     expectOneLine(
-      gapctl(env, root, [
+      await here(env, root, [
         'export',
         '--start',
         '2018-03-01',
@@ -131,11 +150,11 @@ describe('every writer takes the lock', () => {
       refused,
     );
     expectOneLine(
-      gapctl(env, root, ['scan-day', '--date', '2018-03-06', '--db', viaLink]),
+      await here(env, root, ['scan-day', '--date', '2018-03-06', '--db', viaLink]),
       refused,
     );
     expectOneLine(
-      gapctl(env, root, [
+      await here(env, root, [
         'backfill',
         '--start',
         '2018-03-06',
@@ -150,13 +169,13 @@ describe('every writer takes the lock', () => {
     expect(existsSync(dirs.reportsDir)).toBe(false);
     expect(readFileSync(dirs.db).equals(bytes)).toBe(true);
     // Status and the dry run take no lock.
-    expect(gapctl(env, root, ['status']).out).toMatch(
+    expect((await here(env, root, ['status'])).out).toMatch(
       new RegExp(`^running\\s+yes: backfill pid ${process.pid} `, 'm'),
     );
-    expect(gapctl(env, root, ['backfill', '--dry-run', '--db', viaLink]).code).toBe(0);
+    expect((await here(env, root, ['backfill', '--dry-run', '--db', viaLink])).code).toBe(0);
     // Released: export runs (and holds the lock itself meanwhile, released at its end).
     held.pop()!.release();
-    const ok = gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']);
+    const ok = await here(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']);
     expect(ok.code, ok.err).toBe(0);
     expect(existsSync(`${dirs.db}.lock`)).toBe(false);
   });
@@ -172,7 +191,7 @@ describe('read-only stores and folders', () => {
     const args = [
       'backfill',
       '--market',
-      'replay',
+      `replay:${smallSample()}`,
       '--start',
       '2018-01-03',
       '--end',
@@ -284,7 +303,7 @@ describe('read-only stores and folders', () => {
 });
 
 describe('a corrupt store', () => {
-  it('status, export and --dry-run say it is corrupt in one line, exit 1, and leave it as it was', () => {
+  it('status, export and --dry-run say it is corrupt in one line, exit 1, and leave it as it was', async () => {
     const root = tempDir();
     const { env, dirs } = runEnv(root);
     threeDays(dirs);
@@ -322,15 +341,15 @@ describe('a corrupt store', () => {
     const bytes = readFileSync(dirs.db);
 
     expectOneLine(
-      gapctl(env, root, ['status']),
+      await here(env, root, ['status']),
       /^gapctl: store: .*scanner\.db is corrupt: failed its integrity check: /,
     );
-    expectOneLine(gapctl(env, root, ['status', '--json']), /is corrupt/);
+    expectOneLine(await here(env, root, ['status', '--json']), /is corrupt/);
     expectOneLine(
-      gapctl(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']),
+      await here(env, root, ['export', '--start', '2018-03-01', '--end', '2018-03-05']),
       /is corrupt/,
     );
-    expectOneLine(gapctl(env, root, ['backfill', '--dry-run']), /is corrupt/);
+    expectOneLine(await here(env, root, ['backfill', '--dry-run']), /is corrupt/);
     expect(readFileSync(dirs.db).equals(bytes)).toBe(true);
     expect(existsSync(dirs.exportDir)).toBe(false);
     expect(existsSync(`${dirs.db}.lock`)).toBe(false);

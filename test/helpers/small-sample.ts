@@ -19,11 +19,13 @@
  *
  * The dataset is built on first use into node_modules/.cache/ (a folder named after the sample's
  * manifest and this file, so a changed sample or rule rebuilds it; built in a private folder and
- * renamed into place, so parallel test files share it safely), about a second of work. Its manifest lists the new files' sizes and SHA-256 as the loader checks
+ * renamed into place, so parallel test files share it safely; readable by every user), about a
+ * second of work. Its manifest lists the new files' sizes and SHA-256 as the loader checks
  * them; the name is `2018q1-small`.
  */
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -124,6 +126,9 @@ export function smallSample(o: SmallSampleOptions = {}): string {
   });
 
   const work = mkdtempSync(join(cache, 'gapctl-sample-small-build-'));
+  // Readable by every user, like the repository it comes from (mkdtemp makes it 0700): tests that
+  // run the CLI as another user (test/cli/store-access.test.ts) read it too.
+  chmodSync(work, 0o755);
   mkdirSync(join(work, 'days'));
   const files: Record<string, { bytes: number; sha256: string }> = {};
   const put = (rel: string, buf: Buffer): void => {

@@ -3,6 +3,7 @@ import { eligibleHigh } from '../helpers/tape.js';
 import type { DailyBar, MarketSource, RefTicker, SplitRecord } from '../../source/market/types.js';
 import { createSimMarket, defaultSimCalendar } from '../../source/market/sim/index.js';
 import { createSimOracle, type OracleHit } from '../../source/market/sim/oracle.js';
+import { isTradingDay, prevTradingDay, tradingDays } from '../../source/calendar/index.js';
 
 const SEED = 42;
 const START = '2024-01-02';
@@ -131,6 +132,26 @@ describe('sim oracle over 65 trading days', () => {
       expect(n, d).toBeGreaterThanOrEqual(5);
       expect(n, d).toBeLessThanOrEqual(40);
     }
+  });
+
+  // test/engine/sim-zero-miss.test.ts scans sim:42 with the project's calendar and relies on the
+  // default market's richness over 2024-01-02 .. 2024-03-28 (at least 60 days, 5-40 true hits
+  // each). The market is a pure function of the seed, the universe size and the calendar (which
+  // draws listing, delisting and split dates in 1995..2041), so where the two calendars agree the
+  // oracle above is that market's, and the check above covers those days: no second 11,000-symbol
+  // oracle over 61 days (about 11 s of CPU) is needed there.
+  it("is the market of the project's calendar: the calendars agree 1995..2041 and the 5-40 check covers 2024-01-02 .. 2024-03-28", () => {
+    const differ: string[] = [];
+    for (let d = '1995-01-01'; d <= '2041-12-31'; d = addDays(d, 1)) {
+      const sim = defaultSimCalendar.isTradingDay(d);
+      if (sim !== isTradingDay(d)) differ.push(`${d} trading day: sim ${sim}`);
+      else if (sim && defaultSimCalendar.prevTradingDay(d) !== prevTradingDay(d))
+        differ.push(`${d} previous trading day`);
+    }
+    expect(differ).toEqual([]);
+    const zeroMissDays = tradingDays('2024-01-02', '2024-03-28');
+    expect(zeroMissDays.length).toBeGreaterThanOrEqual(60);
+    expect(zeroMissDays.filter((d) => !hitsByDay.has(d))).toEqual([]);
   });
 
   it('hits are filtered: listing exchanges, allowed types, volume >= 100k, rules >= thresholds', async () => {
