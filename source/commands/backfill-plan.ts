@@ -5,9 +5,8 @@
  * the days already scanned). Reads only: the store is opened read-only and nothing is written.
  */
 import { existsSync } from 'node:fs';
-import { nextTradingDay } from '../calendar/index.js';
+import { monthsOfRange, nextTradingDay } from '../calendar/index.js';
 import { tradingDayArg } from '../runtime/input-checks.js';
-import { planBackfill } from '../engine/backfill.js';
 import { Store } from '../store/store.js';
 import { schemaVersion } from '../store/db.js';
 import { hasProofColumns, meanCompleteSeconds } from '../store/days.js';
@@ -165,7 +164,7 @@ export function dryRunPlan(
   }
   return {
     secondsPerDay,
-    months: planBackfill(start, end).map((m) => {
+    months: monthsOfRange(start, end).map((m) => {
       const done = rerun ? [] : m.days.filter((d) => complete.has(d));
       return {
         month: m.month,

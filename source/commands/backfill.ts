@@ -4,7 +4,6 @@
  * not, when CI is set, or with --no-tui / --json. Ink is only loaded for the console.
  */
 import { resolve } from 'node:path';
-import { backfillExitCode } from '../engine/backfill.js';
 import { startEngineWorker } from '../runtime/host.js';
 import type { BackfillJob } from '../runtime/protocol.js';
 import { createPlainPrinter, unprovenSuffix } from '../runtime/plain-printer.js';
@@ -13,7 +12,7 @@ import { startMetricsServer, type MetricsServer } from '../runtime/metrics.js';
 import { createAppLog } from '../runtime/app-log.js';
 import { fakeClockFromEnv, followSchedule, latestDueDay, systemClock } from '../engine/clock.js';
 import { UsageError } from './common.js';
-import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
+import { backfillExitCode, ENDED_BACKFILL_STATES } from '../contracts/states.js';
 
 /**
  * `--follow --start S` without `--end`: the latest trading day whose data is due now (the clock is

@@ -73,3 +73,12 @@ export const FINAL_BACKFILL_STATES: ReadonlySet<BackfillState> = new Set<Backfil
 export function backfillEnded(state: BackfillState): state is EndedBackfillState {
   return ENDED_BACKFILL_STATES.has(state);
 }
+
+/**
+ * Exit code of a backfill run from its outcome's state: 0 when the range is done (DONE) or a
+ * `--max-months` chunk completed (STOPPED with `chunkDone`), else 1. Here, not in the engine, so
+ * that the command's main thread decides it without loading the engine (which runs in the worker).
+ */
+export function backfillExitCode(o: { state: string; chunkDone?: boolean }): number {
+  return o.state === 'DONE' || (o.state === 'STOPPED' && o.chunkDone === true) ? 0 : 1;
+}

@@ -94,10 +94,8 @@ export interface BackfillOutcome {
   chunkDone?: boolean;
 }
 
-/** Exit code of a backfill run: 0 when the range is done or a --max-months chunk completed, else 1. */
-export function backfillExitCode(o: Pick<BackfillOutcome, 'state' | 'chunkDone'>): number {
-  return o.state === 'DONE' || (o.state === 'STOPPED' && o.chunkDone === true) ? 0 : 1;
-}
+/** Exit code of a backfill run: 0 when the range is done or a --max-months chunk completed, else 1 (contracts/states.ts). */
+export { backfillExitCode } from '../contracts/states.js';
 
 /** A planned month: its trading days in the range. */
 export interface PlannedMonth {

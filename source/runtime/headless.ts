@@ -18,9 +18,8 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute } from 'node:path';
-import { backfillExitCode } from '../engine/backfill.js';
 import type { BackfillSnapshot, ControlCommand } from '../contracts/events.js';
-import { ENDED_BACKFILL_STATES } from '../contracts/states.js';
+import { backfillExitCode, ENDED_BACKFILL_STATES } from '../contracts/states.js';
 import type { Config } from '../config/index.js';
 import { writeFileAtomic } from '../store/state-files.js';
 import { redactSecrets } from '../util/redact.js';

@@ -19,7 +19,7 @@ import type {
 import type { BackfillOutcome } from '../engine/backfill.js';
 import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';
-import { followDayLog, readDayLog, type LogLinesListener } from './day-detail.js';
+import type { LogLinesListener } from './day-detail.js';
 import { loadConfig } from '../config/index.js';
 import {
   isWorkerOutOfMemory,
@@ -37,6 +37,15 @@ export function workerEntryUrl(): URL {
     throw new Error('dist/runtime/worker.js is missing: run `npm run build` first');
   return dist;
 }
+
+/**
+ * The day-log reader and follower (runtime/day-detail.ts, with chokidar and the store's read
+ * model), loaded on first use: only the console reads the days' stage logs, and a plain or
+ * headless backfill's main thread then loads none of it (nor the engine modules it imports).
+ */
+let dayLogModule: Promise<typeof import('./day-detail.js')> | null = null;
+const dayLog = (): Promise<typeof import('./day-detail.js')> =>
+  (dayLogModule ??= import('./day-detail.js'));
 
 /** A running engine worker. */
 export interface EngineHost {
@@ -218,13 +227,30 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
     readDayDetail,
     checkHealth,
     consoleSource(stateDir, onWatchError) {
+      // Loaded now, while the console mounts, so that the first log view does not wait for it.
+      dayLog().catch(() => {});
       return {
         subscribe: host.subscribe,
         current: host.current,
         send: host.send,
-        readLog: async (date, lines) => readDayLog(stateDir, date, lines),
-        watchLog: (date, listener) =>
-          followDayLog(stateDir, date, listener, { onError: onWatchError }),
+        readLog: async (date, lines) => (await dayLog()).readDayLog(stateDir, date, lines),
+        // The follower starts once its module is loaded (at once after the first use); stopped
+        // before that, it never starts.
+        watchLog: (date, listener) => {
+          let stop: (() => void) | null = null;
+          let stopped = false;
+          dayLog().then(
+            (m) => {
+              if (!stopped)
+                stop = m.followDayLog(stateDir, date, listener, { onError: onWatchError });
+            },
+            (e: unknown) => onWatchError?.(`cannot follow the log of ${date}: ${errorLine(e)}`),
+          );
+          return () => {
+            stopped = true;
+            stop?.();
+          };
+        },
         readDayDetail,
         checkHealth,
       };

@@ -18,7 +18,7 @@
 import { parentPort } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { loadConfig, type Config } from '../config/index.js';
-import { runHealth, type HealthServices } from './health.js';
+import type { HealthServices } from './health.js';
 import type { BackfillSnapshot, ControlCommand, EngineEvent } from '../contracts/events.js';
 import { runBackfill, type BackfillOutcome } from '../engine/backfill.js';
 import { scanDay } from '../engine/day.js';
@@ -29,7 +29,6 @@ import * as calendar from '../calendar/index.js';
 import { initialMemo, initialSnapshot, reduce, withMetrics } from './snapshot.js';
 import { openSession, parseMarket, type MarketSpec, type Session } from './session.js';
 import { createAppLog } from './app-log.js';
-import { loadDayDetail } from './day-detail.js';
 import { PROOF_OFF_NOTICE } from './plain-printer.js';
 import type { BackfillJob, FromWorker, ToWorker } from './protocol.js';
 import { backfillHooks, reexportDayFiles } from './hooks.js';
@@ -89,7 +88,7 @@ port.on('message', (msg: ToWorker) => {
   } else if (msg.type === 'command') {
     command(msg.command);
   } else if (msg.type === 'day-detail') {
-    dayDetail(msg.id, msg.date);
+    void dayDetail(msg.id, msg.date);
   } else if (msg.type === 'health') {
     void health(msg.id);
   }
@@ -130,6 +129,8 @@ async function health(id: number): Promise<void> {
           label: `embedded ${market.kind} market (${s.marketName}) served by this console`,
         }
       : undefined;
+    // Loaded on the first request (the console's health overlay): a plain backfill never needs it.
+    const { runHealth } = await import('./health.js');
     const report = await runHealth({
       cfg,
       market,
@@ -143,8 +144,20 @@ async function health(id: number): Promise<void> {
   }
 }
 
-/** Answers a day-detail request from the session's connection (a few indexed SELECTs). */
-function dayDetail(id: number, date: string): void {
+/**
+ * Answers a day-detail request from the session's connection (a few indexed SELECTs). The read
+ * model (runtime/day-detail.ts, with chokidar) is loaded on the first request: only the console
+ * asks, and a plain backfill's worker then loads none of it.
+ */
+async function dayDetail(id: number, date: string): Promise<void> {
+  let loadDayDetail: typeof import('./day-detail.js').loadDayDetail;
+  try {
+    ({ loadDayDetail } = await import('./day-detail.js'));
+  } catch (e) {
+    post({ type: 'day-detail', id, detail: null, error: errorLine(e) });
+    return;
+  }
+  // The session as it is now, after the import (it may have closed meanwhile).
   const s = session;
   if (!s) {
     post({
