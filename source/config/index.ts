@@ -376,7 +376,7 @@ export const CONFIG_VARIABLES = {
   },
   STORE_BAR_CACHE_DAYS: {
     def: '10',
-    doc: "Memory: days of whole-market daily bars the engine's store keeps in memory (least recently used first out; the R4 window of 7 days, the previous day and margin; about 2 MB a day of 8,000 bars). Fewer re-reads them from SQLite.",
+    doc: "Memory: days of whole-market daily bars the engine's store keeps in memory (least recently used first out; the R4 window of 7 days, the previous day and margin; held compactly, about 0.5 MB a day of 8,000 bars). Fewer re-reads them from SQLite.",
     schema: int(1, 1000, 'an integer of days 1-1000'),
   },
   SQLITE_CACHE_MB: {
@@ -388,6 +388,11 @@ export const CONFIG_VARIABLES = {
     def: '2048',
     doc: "Memory: simulated market: event plans kept in memory (least recently used first out; one plan is one ticker's event in one 28-day slot, about 3 KB; a plan evicted is rebuilt identically when asked again). The default covers about 80 trading days of events; each is recomputed outside it.",
     schema: int(16, 10_000_000, 'an integer 16-10000000'),
+  },
+  SIM_DAY_CACHE: {
+    def: '4',
+    doc: 'Memory: simulated market: trading days whose whole-market tables the generator keeps in memory (least recently used first out; about 1 MB a day for 11,000 tickers; its reference-ticker lists, about 1 MB a day, are kept for half as many days, at least 1). A backfill asks for the scan day and its previous day; a day evicted is rebuilt identically when asked again.',
+    schema: int(1, 1000, 'an integer of days 1-1000'),
   },
   EMU_THETA_QUEUE: {
     def: '16',

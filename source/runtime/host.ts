@@ -21,6 +21,7 @@ import type { BackfillJob, FromWorker } from './protocol.js';
 import { errorLine } from '../util/errors.js';
 import type { LogLinesListener } from './day-detail.js';
 import { loadConfig } from '../config/index.js';
+import { memProbe } from './mem-probe.js';
 import {
   isWorkerOutOfMemory,
   outOfMemoryReason,
@@ -122,6 +123,7 @@ export function startEngineWorker(job: BackfillJob): EngineHost {
     (resolve, reject) => {
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'snapshot' || m.type === 'done') {
+          if (latest && m.snapshot.done !== latest.done) memProbe('main');
           latest = m.snapshot;
           for (const l of listeners) l(m.snapshot);
         }

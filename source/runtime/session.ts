@@ -27,13 +27,14 @@ export { parseMarket, type MarketSpec } from './market-spec.js';
  */
 export async function openEmbeddedMarket(
   market: MarketSpec,
-  cfg: Pick<Config, 'SIM_TICKERS' | 'SIM_PM_FADES' | 'SIM_PLAN_CACHE'>,
+  cfg: Pick<Config, 'SIM_TICKERS' | 'SIM_PM_FADES' | 'SIM_PLAN_CACHE' | 'SIM_DAY_CACHE'>,
 ): Promise<MarketSource> {
   if (market.kind === 'replay') return openReplay(market.path);
   return (await import('../market/sim/index.js')).createSimMarket({
     seed: market.kind === 'sim' ? market.seed : 1,
     tickers: cfg.SIM_TICKERS,
     planCache: cfg.SIM_PLAN_CACHE,
+    dayCache: cfg.SIM_DAY_CACHE,
     calendar: { isTradingDay, prevTradingDay },
     pmFades:
       cfg.SIM_PM_FADES === 'blocks' || cfg.SIM_PM_FADES === 'none'

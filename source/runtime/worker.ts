@@ -36,6 +36,7 @@ import { errorLine } from '../util/errors.js';
 import { fakeClockFromEnv, followSchedule, systemClock, type Clock } from '../engine/clock.js';
 import { memorySample } from './memory.js';
 import { lowerThreadPriority } from './priority.js';
+import { memProbe } from './mem-probe.js';
 
 /** The clock of follow mode: the wall clock, or the test-only GAPCTL_FAKE_CLOCK (engine/clock.ts). */
 function followClock(): Clock {
@@ -177,6 +178,7 @@ async function dayDetail(id: number, date: string): Promise<void> {
 
 function emit(e: EngineEvent): void {
   snapshot = reduce(snapshot, e, memo);
+  if (e.type === 'day-end') memProbe(e.date);
   if (e.type === 'validate')
     logLine(
       `[validate] ${e.date} ${e.stopped ? 'STOPPED' : e.passed ? 'PASS' : `FAIL gate ${e.gate}`}: ${e.message}`,

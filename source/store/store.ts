@@ -81,6 +81,78 @@ const SPAN_SCHEMA = 5;
 /** A stored grouped-daily bar as read back (dollars, shares): a GroupedBar without its symbol and OTC flag. */
 export type StoredBar = Omit<GroupedBar, 'symbol' | 'otc'>;
 
+/** Numbers a bar keeps in a {@link CompactDay}: open, high, low, close, volume, vwap, transactions. */
+const BAR_COLS = 7;
+
+/**
+ * One day of grouped-daily bars as the store's cache holds it (issue 13 point 1): the symbols in
+ * their stored order and one Float64Array of {@link BAR_COLS} numbers a bar (dollars, shares; a
+ * null vwap or transactions as NaN). About 60 bytes a bar besides its symbol, where a Map of bar
+ * objects took about 300 (each number of an object field is a boxed heap number in V8): a day of
+ * 8,000 bars is ~0.5 MB instead of ~2.4 MB.
+ */
+interface CompactDay {
+  readonly symbols: readonly string[];
+  readonly cols: Float64Array;
+}
+
+/** The compact form of stored bars (see {@link CompactDay}). */
+function compactDay(rows: readonly (StoredBar & { symbol: string })[]): CompactDay {
+  const symbols = new Array<string>(rows.length);
+  const cols = new Float64Array(rows.length * BAR_COLS);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const o = i * BAR_COLS;
+    symbols[i] = r.symbol;
+    cols[o] = r.open;
+    cols[o + 1] = r.high;
+    cols[o + 2] = r.low;
+    cols[o + 3] = r.close;
+    cols[o + 4] = r.volume;
+    cols[o + 5] = r.vwap ?? NaN;
+    cols[o + 6] = r.transactions ?? NaN;
+  }
+  return { symbols, cols };
+}
+
+/** The bar at index `i` of a compact day (without its symbol and OTC flag). */
+function storedBarAt(d: CompactDay, i: number): StoredBar {
+  const c = d.cols;
+  const o = i * BAR_COLS;
+  const vwap = c[o + 5]!;
+  const n = c[o + 6]!;
+  return {
+    open: c[o]!,
+    high: c[o + 1]!,
+    low: c[o + 2]!,
+    close: c[o + 3]!,
+    volume: c[o + 4]!,
+    vwap: Number.isNaN(vwap) ? null : vwap,
+    transactions: Number.isNaN(n) ? null : n,
+  };
+}
+
+/** A fresh Map of GroupedBar objects by symbol, in stored order, from a compact day. */
+function expandDay(d: CompactDay): Map<string, GroupedBar> {
+  const out = new Map<string, GroupedBar>();
+  for (let i = 0; i < d.symbols.length; i++) {
+    const b = storedBarAt(d, i);
+    // An object literal of one shape (see getDailyRaw).
+    out.set(d.symbols[i]!, {
+      symbol: d.symbols[i]!,
+      open: b.open,
+      high: b.high,
+      low: b.low,
+      close: b.close,
+      volume: b.volume,
+      vwap: b.vwap,
+      transactions: b.transactions,
+      otc: false,
+    });
+  }
+  return out;
+}
+
 /**
  * The typed store. Construct with {@link Store.open}; one per thread.
  */
@@ -89,7 +161,7 @@ export class Store {
    * Recently read or written grouped-daily days by date (a backfill reads the same days again for
    * the previous close and the R4 window). Cleared per date on write; this process is the one writer.
    */
-  private readonly rawCache: LruMap<string, Map<string, GroupedBar>>;
+  private readonly rawCache: LruMap<string, CompactDay>;
 
   /** Symbol ids by ticker (the `symbol` table), loaded on first use; dropped when a write fails (its new ids were rolled back). */
   private symIds: Map<string, number> | null = null;
@@ -273,46 +345,31 @@ export class Store {
     });
   }
 
-  /** The stored bars of `date` by symbol (empty map when none). The map is shared: do not modify it. */
+  /**
+   * The stored bars of `date` by symbol (empty map when none): a fresh Map each call, built from
+   * the day's compact cache entry (read from SQLite on a miss; see {@link CompactDay}), so the
+   * caller may keep or drop it and the cache holds no bar objects.
+   */
   getDailyRaw(date: string): Map<string, GroupedBar> {
     const cached = this.rawCache.get(date);
-    if (cached) return cached;
+    if (cached) return expandDay(cached);
+    // better-sqlite3's rows are dictionary-mode objects: they are read into the compact form and
+    // dropped, never kept (a spread copy of each got its own hidden class; issue 13.1).
     const rows = this.db
       .prepare(this.compact ? STORE_QUERIES.dailyBars : LEGACY_QUERIES.dailyBars)
       .all(this.dayKey(date)) as (StoredBar & { symbol: string })[];
-    const out = new Map<string, GroupedBar>();
-    // An object literal, not `{ ...r }`: better-sqlite3's rows are dictionary-mode objects and a
-    // spread copy of each got its own hidden class (~600 bytes a bar; ~260 this way; issue 13.1).
-    for (const r of rows) {
-      out.set(r.symbol, {
-        symbol: r.symbol,
-        open: r.open,
-        high: r.high,
-        low: r.low,
-        close: r.close,
-        volume: r.volume,
-        vwap: r.vwap,
-        transactions: r.transactions,
-        otc: false,
-      });
-    }
-    this.rawCache.set(date, out);
-    return out;
+    const day = compactDay(rows);
+    this.rawCache.set(date, day);
+    return expandDay(day);
   }
 
   /** The stored bar of `symbol` on `date` (dollars, shares), or null when none is stored. */
   getBar(date: string, symbol: string): StoredBar | null {
-    const cached = this.rawCache.get(date)?.get(symbol);
-    if (cached)
-      return {
-        open: cached.open,
-        high: cached.high,
-        low: cached.low,
-        close: cached.close,
-        volume: cached.volume,
-        vwap: cached.vwap,
-        transactions: cached.transactions,
-      };
+    const cached = this.rawCache.get(date);
+    if (cached) {
+      const i = cached.symbols.indexOf(symbol);
+      return i < 0 ? null : storedBarAt(cached, i);
+    }
     const r = stmt(this.db, this.compact ? STORE_QUERIES.dailyBar : LEGACY_QUERIES.dailyBar).get(
       this.dayKey(date),
       symbol,

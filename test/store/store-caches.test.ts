@@ -38,6 +38,36 @@ describe('store caches bounded by settings', () => {
     }
   });
 
+  it('the cache holds days compactly: each read is a fresh map, nulls and values kept exactly', () => {
+    const store = Store.open(join(tempDir(), 's.db'), { barCacheDays: 3 });
+    try {
+      const odd = { ...bar('BBB', 12.34), volume: 1234.5, vwap: null, transactions: null };
+      store.putDailyRaw(DATES[0]!, [bar('AAA', 10), odd], 'test');
+      const fromSql = store.getDailyRaw(DATES[0]!);
+      expect(store.barCacheSize).toBe(1);
+      // A caller changing its map or bars changes nothing the store holds (before, the cached map
+      // of bar objects was handed out: ~300 bytes a bar kept for every cached day).
+      fromSql.get('AAA')!.close = 99;
+      fromSql.delete('BBB');
+      const fromCache = store.getDailyRaw(DATES[0]!);
+      expect(fromCache).not.toBe(fromSql);
+      expect([...fromCache.values()]).toEqual([bar('AAA', 10), odd]);
+      expect(store.getBar(DATES[0]!, 'BBB')).toEqual({
+        open: 12.34,
+        high: 12.34,
+        low: 12.34,
+        close: 12.34,
+        volume: 1234.5,
+        vwap: null,
+        transactions: null,
+      });
+      expect(store.getBar(DATES[0]!, 'ZZZ')).toBeNull();
+      expect(store.getBar(DATES[1]!, 'AAA')).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+
   it('defaults: STORE_BAR_CACHE_DAYS 10, SQLITE_CACHE_MB 2', () => {
     const cfg = loadConfig({}, {});
     expect(cfg.STORE_BAR_CACHE_DAYS).toBe(RAW_CACHE_DAYS);

@@ -197,11 +197,14 @@ export interface SimCoreOptions {
   pmFades?: 'blocks' | 'none' | readonly number[];
   /** Most event plans kept (LRU; SIM_PLAN_CACHE). */
   planCache: number;
+  /** Most day tables kept (LRU; SIM_DAY_CACHE); reference lists: half as many, at least 1. Default 16. */
+  dayCache?: number;
 }
 
 /**
  * The deterministic generator shared by the simulated MarketSource and its oracle. Caches: day
- * tables (LRU of 16 dates), reference tickers (LRU of 8 dates), event plans (LRU of
+ * tables (LRU of SIM_DAY_CACHE dates, ~1 MB each for 11k tickers; 16 for the oracle), reference
+ * tickers (LRU of half as many dates, at least 1), event plans (LRU of
  * SIM_PLAN_CACHE entries: before, a map bounded at 300,000 that a 3-year backfill never reached,
  * so it grew by about 25 plans, 75 KB, every trading day; issue 13 point 1), trade prints (LRU of
  * 512 ticker-days).
@@ -212,8 +215,8 @@ export class SimCore {
   readonly cal: CalendarDn;
   readonly tickers: TickerRec[];
   readonly byTicker: Map<string, number>;
-  private readonly tables = new Lru<number, DayTable>(16);
-  private readonly refCache = new Lru<number, RefTicker[]>(8);
+  private readonly tables: Lru<number, DayTable>;
+  private readonly refCache: Lru<number, RefTicker[]>;
   private readonly plans: Lru<number, Plan | null>;
   private readonly pmfuCache = new BoundedMap<number, PmfuPlan | null>(10_000);
   private readonly printCache = new Lru<string, TradePrint[] | null>(512);
@@ -223,6 +226,9 @@ export class SimCore {
   constructor(opts: SimCoreOptions) {
     this.pmFades = opts.pmFades ?? 'blocks';
     this.plans = new Lru<number, Plan | null>(opts.planCache);
+    const dayCache = opts.dayCache ?? 16;
+    this.tables = new Lru<number, DayTable>(dayCache);
+    this.refCache = new Lru<number, RefTicker[]>(Math.max(1, Math.floor(dayCache / 2)));
     this.seed = opts.seed;
     this.sm = opts.sm;
     this.cal = opts.cal;
@@ -309,6 +315,16 @@ export class SimCore {
   }
 
   // ---------------------------------------------------------------- events
+
+  /** Day tables held in memory now (at most SIM_DAY_CACHE). */
+  get tablesCached(): number {
+    return this.tables.size;
+  }
+
+  /** Reference-ticker lists held in memory now (at most half of SIM_DAY_CACHE, at least 1). */
+  get refListsCached(): number {
+    return this.refCache.size;
+  }
 
   /** Event plans held in memory now (at most SIM_PLAN_CACHE). */
   get plansCached(): number {

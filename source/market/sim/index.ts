@@ -51,10 +51,19 @@ export interface SimOptions {
    * recently used evicted: a plan is a pure function of (seed, ticker, slot), rebuilt when asked again.
    */
   planCache?: number;
+  /**
+   * Trading days whose day tables are kept in memory (SIM_DAY_CACHE; default
+   * {@link DEFAULT_SIM_DAY_CACHE}), least recently used evicted; reference-ticker lists are kept for
+   * half as many days (at least 1). A day table is a pure function of (seed, tickers, day).
+   */
+  dayCache?: number;
 }
 
 /** Event plans kept by default (SIM_PLAN_CACHE's default). */
 export const DEFAULT_SIM_PLAN_CACHE = 2048;
+
+/** Day tables kept by default (SIM_DAY_CACHE's default): the scan day, its previous day and margin. */
+export const DEFAULT_SIM_DAY_CACHE = 4;
 
 /** Seed used for `--market sim` without `:SEED`. */
 export const DEFAULT_SIM_SEED = 42;
@@ -90,7 +99,10 @@ export function createSimCore(opts: SimOptions): SimCore {
   const planCache = opts.planCache ?? DEFAULT_SIM_PLAN_CACHE;
   if (!Number.isInteger(planCache) || planCache < 1)
     throw new Error(`sim: planCache must be a positive integer, got ${String(opts.planCache)}`);
-  return new SimCore({ seed, tickers, cal, sm: seedMix(seed), pmFades, planCache });
+  const dayCache = opts.dayCache ?? DEFAULT_SIM_DAY_CACHE;
+  if (!Number.isInteger(dayCache) || dayCache < 1)
+    throw new Error(`sim: dayCache must be a positive integer, got ${String(opts.dayCache)}`);
+  return new SimCore({ seed, tickers, cal, sm: seedMix(seed), pmFades, planCache, dayCache });
 }
 
 /**

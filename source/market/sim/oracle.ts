@@ -126,7 +126,8 @@ export function createSimOracle(opts: SimOptions): {
   truth(ticker: string, date: string): SimTruth | null;
   events(date: string): SimEvent[];
 } {
-  const core = createSimCore(opts);
+  // The oracle walks R4 windows (8 trading days a date): it keeps 16 day tables unless told.
+  const core = createSimCore({ dayCache: 16, ...opts });
   return {
     hits: (date, th) =>
       oracleHits(core, dnOf(date), { ...DEFAULT_ORACLE_THRESHOLDS, ...(th ?? {}) }),
