@@ -15,7 +15,7 @@ import { raiseSlaAlert } from './sla.js';
 import { describeError, recordRequests, requestTotals, type RequestTotals } from './stages/io.js';
 import { handled, StageRunner } from './stages/runner.js';
 import type { DayScope } from './stages/types.js';
-import { universeStage } from './stages/universe.js';
+import { universeStage, type UniverseOut } from './stages/universe.js';
 import { groupedStage } from './stages/grouped.js';
 import { prevStage } from './stages/prev.js';
 import { applyFilters } from './stages/filters.js';
@@ -173,7 +173,9 @@ export async function scanDay(
 /**
  * The day's stage graph (docs/architecture.md, "The day's stages"): each stage starts once the
  * outputs it takes are ready. Polygon's UNIVERSE, GROUPED and PREV run together (GROUPED takes the
- * universe late, for its coverage figure; PREV the day's bars, for the previous closes); R1 (Theta,
+ * universe late, for its coverage figure; PREV the day's bars, for the previous closes); the
+ * universe is handed on as soon as it is known, and a new pin is written next to R1's first
+ * lookups (UNIVERSE ends after it; REPORT waits for UNIVERSE); R1 (Theta,
  * with the proof's flat file read next to it) and R4 (Polygon's window pulls) run together once the
  * day is filtered; ENRICH and AUDIT run together after PERSIST; REPORT commits once all are done.
  * `prefetch` (a backfill's next day, ./stages/prefetch.ts) is started once R4 has ended: the day's
@@ -187,7 +189,21 @@ async function runStageGraph(
   prefetch: (() => void) | null,
 ) {
   const { ctx, dc } = runner.day;
-  const universe = runner.start(universeStage, undefined);
+  // The universe as soon as UNIVERSE knows it (before a new pin is written: the stage ends after
+  // it, and REPORT waits for the stage), or UNIVERSE's failure when it fails before that.
+  let deliver!: (u: UniverseOut) => void;
+  let failEarly!: (e: unknown) => void;
+  const universe = handled(
+    new Promise<UniverseOut>((resolve, reject) => {
+      deliver = resolve;
+      failEarly = reject;
+    }),
+  );
+  // R1's input (settled once R1 can begin): a new universe is pinned after it, next to R1's lookups.
+  let r1Ready!: () => void;
+  const pinAfter = new Promise<void>((resolve) => (r1Ready = resolve));
+  const universeStaged = runner.start(universeStage, { deliver, pinAfter });
+  universeStaged.then(deliver, failEarly);
   const grouped = runner.start(groupedStage, {
     refBySymbol: handled(universe.then((u) => u.refBySymbol)),
   });
@@ -207,11 +223,15 @@ async function runStageGraph(
     })),
   );
   const r2r3 = runner.start(r2r3Stage, day);
-  const r1 = runner.start(
-    r1Stage,
-    Promise.all([day, r2r3]).then(([d, r]) => ({ ...d, ...r })),
+  const r1In = handled(Promise.all([day, r2r3]).then(([d, r]) => ({ ...d, ...r })));
+  void r1In.then(r1Ready, r1Ready);
+  const r1 = runner.start(r1Stage, r1In);
+  // R4's window pulls store after a new universe pin: symbol ids are given in the same order on
+  // every run (a rerun or a resume after a crash writes the same rows).
+  const r4 = runner.start(
+    r4Stage,
+    Promise.all([day, universeStaged]).then(([d]) => d),
   );
-  const r4 = runner.start(r4Stage, day);
   if (prefetch) void r4.then(prefetch, () => {});
   const persist = runner.start(
     persistStage,
@@ -236,27 +256,29 @@ async function runStageGraph(
   );
   const report = runner.start(
     reportStage,
-    Promise.all([day, r2r3, r1, r4, persist, audit, enrich]).then(([d, r23, o1, o4, p, a]) => ({
-      ...r23,
-      r1: o1.r1,
-      r4: o4.r4,
-      plan: o1.plan,
-      pm: o1.pm,
-      hits: p.hits,
-      hitSymbols: p.hitSymbols,
-      splitsBySymbol: d.splitsBySymbol,
-      missAudit: a.missAudit,
-      auditPm: a.auditPm,
-      unanswered: o1.unanswered,
-      auditUnanswered: a.auditUnanswered,
-      auditMisses: a.auditMisses,
-      sampleMisses: o1.sampleMisses,
-      proofFound: o1.proofFound,
-      proofConfirm: o1.proofConfirm,
-      pmOverlap: o1.pmOverlap,
-      before,
-      stageMs: runner.stageMs,
-    })),
+    Promise.all([day, r2r3, r1, r4, persist, audit, enrich, universeStaged]).then(
+      ([d, r23, o1, o4, p, a]) => ({
+        ...r23,
+        r1: o1.r1,
+        r4: o4.r4,
+        plan: o1.plan,
+        pm: o1.pm,
+        hits: p.hits,
+        hitSymbols: p.hitSymbols,
+        splitsBySymbol: d.splitsBySymbol,
+        missAudit: a.missAudit,
+        auditPm: a.auditPm,
+        unanswered: o1.unanswered,
+        auditUnanswered: a.auditUnanswered,
+        auditMisses: a.auditMisses,
+        sampleMisses: o1.sampleMisses,
+        proofFound: o1.proofFound,
+        proofConfirm: o1.proofConfirm,
+        pmOverlap: o1.pmOverlap,
+        before,
+        stageMs: runner.stageMs,
+      }),
+    ),
   );
   const [{ status, reason }, { hits, counts }] = await Promise.all([report, persist]);
   return { status, reason, hits, counts };

@@ -82,6 +82,49 @@ describe('stage graph', () => {
     expect(dc.theta_requests).toBeGreaterThan(0);
   });
 
+  it("R1's first Theta lookup starts before UNIVERSE ends: a new universe is handed on at once and pinned next to R1", async () => {
+    const t = await testSession({ emulator: { thetaLatencyMs: 20 } });
+    open.push(t.session);
+    const ctx = t.session.ctx;
+    // Each Theta lookup with the number of events emitted when it was asked (orders, not clocks).
+    const asked: number[] = [];
+    const theta = ctx.theta;
+    const premarketHigh = theta.premarketHigh.bind(theta);
+    theta.premarketHigh = (symbol, date, signal) => {
+      asked.push(t.events.length);
+      return premarketHigh(symbol, date, signal);
+    };
+    expect(ctx.store.isUniversePinned(DAY)).toBe(false);
+    const r = await scanDay(ctx, DAY);
+    expect(r.status).toBe('COMPLETE');
+    const ev = t.events;
+    expect(asked.length).toBeGreaterThan(0);
+    expect(at(ev, 'R1', 'begin')).toBeLessThan(at(ev, 'UNIVERSE', 'end'));
+    expect(asked[0]).toBeLessThan(at(ev, 'UNIVERSE', 'end'));
+    // The pin is written before the day commits (REPORT begins after UNIVERSE ended).
+    expect(at(ev, 'UNIVERSE', 'end')).toBeLessThan(at(ev, 'REPORT', 'begin'));
+    expect(ctx.store.isUniversePinned(DAY)).toBe(true);
+    expect(ctx.store.getUniverse(DAY)!.length).toBe(ctx.store.dayCompleteness(DAY)!.total_universe);
+  });
+
+  it('a failed universe pin still fails the day as UNIVERSE, nothing else committed', async () => {
+    const t = await testSession({ emulator: { thetaLatencyMs: 20 } });
+    open.push(t.session);
+    const ctx = t.session.ctx;
+    ctx.store.pinUniverse = () => {
+      throw new Error('pin refused (test)');
+    };
+    const r = await scanDay(ctx, DAY);
+    expect(r.status).toBe('FAILED');
+    expect(r.reason).toBe('UNIVERSE: pin refused (test)');
+    const ev = t.events;
+    expect(at(ev, 'UNIVERSE', 'fail')).toBeGreaterThan(-1);
+    expect(at(ev, 'REPORT', 'begin')).toBe(-1);
+    expect(ctx.store.isUniversePinned(DAY)).toBe(false);
+    expect(ctx.store.dayCompleteness(DAY)!.status).toBe('FAILED');
+    expect(ctx.store.hits(DAY, DAY)).toEqual([]);
+  });
+
   it('the first failure (an R4 window pull) aborts R1 mid-way: FAILED with its reason, nothing else committed, no request after', async () => {
     const t = await testSession({ emulator: { thetaLatencyMs: 40 } });
     open.push(t.session);

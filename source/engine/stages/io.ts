@@ -16,7 +16,9 @@ import { takePrefetched } from './prefetch.js';
  * The grouped daily of `date` by symbol (Polygon `/v2/aggs/grouped/...`, unadjusted, OTC dropped):
  * from daily_raw when stored, else fetched and stored. With `required` (the scan day) a stored but
  * empty pull is fetched again. A pull the backfill's prefetch holds for `date` is taken instead of a
- * request (./prefetch.ts). A provider error fails the stage for every day (scan day, previous
+ * request (./prefetch.ts). With `storeAfter`, a fetched pull is stored only once that has settled
+ * (the day's stages store in a fixed order, so the store gives symbol ids in the same order on
+ * every run). A provider error fails the stage for every day (scan day, previous
  * day, R4 lookback): a guessed previous close or window would be a silent error.
  * @throws DayFailure (one line) on a provider error; StoppedError on stop.
  */
@@ -24,6 +26,7 @@ export async function loadGrouped(
   ctx: EngineContext,
   date: string,
   required: boolean,
+  storeAfter?: Promise<unknown>,
 ): Promise<Map<string, GroupedBar>> {
   // A pull stored by another market (the days before a recorded market switch) is never read for
   // this market's previous close or R4 window, nor replaced: this market's bars are fetched and kept in memory.
@@ -46,6 +49,10 @@ export async function loadGrouped(
   }
   bars = bars.filter((b) => !b.otc);
   if (otherMarket) return new Map(bars.map((b) => [b.symbol, b]));
+  if (storeAfter) {
+    await storeAfter.catch(() => {});
+    checkStopped(ctx.signal);
+  }
   ctx.store.putDailyRaw(date, bars, ctx.barsProvider);
   return ctx.store.getDailyRaw(date);
 }

@@ -43,7 +43,8 @@ export const prevStage: Stage<PrevIn, PrevIn & { prevDate: string; counts: Stage
     async run(day, input) {
       const { ctx, date, dc } = day;
       const { prevDate } = input;
-      const prevBars = await loadGrouped(ctx, prevDate, false);
+      // Stored after the day's own pull (GROUPED): symbol ids in the same order on every run.
+      const prevBars = await loadGrouped(ctx, prevDate, false, input.bars);
       const splitsBySymbol = await loadSplits(
         ctx,
         lastNTradingDays(date, R4_WINDOW_DAYS)[0]!,

@@ -15,14 +15,34 @@ export interface UniverseOut {
 }
 
 /**
- * UNIVERSE: from the store when pinned, else fetched (or taken from the backfill's prefetch) and
- * pinned. Writes dc.total_universe.
- * @throws DayFailure when Polygon fails or returns no symbol.
+ * Input of UNIVERSE: `deliver`, called with the stage's output as soon as it is known (before a
+ * new universe is pinned), so the stages that take the universe (filters, R1's lookups) start
+ * before the pin, one long synchronous store write; `pinAfter`, settled once those have started
+ * (the pin waits for it, then for the next turn of the event loop, so R1's first Theta requests
+ * are in flight while it is written).
  */
-export const universeStage: Stage<void, { counts?: undefined }, UniverseOut> = {
+export interface UniverseIn {
+  deliver?: (out: UniverseOut) => void;
+  /** Never rejects. */
+  pinAfter?: Promise<void>;
+}
+
+/** Resolves on the timers phase of the next turn of the event loop (after pending I/O and immediates). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * UNIVERSE: from the store when pinned, else fetched (or taken from the backfill's prefetch) and
+ * pinned; the pin is written after the output was delivered and `pinAfter` settled, on the next
+ * turn of the event loop (the stage ends once it is written; the day's commit waits for the stage). Writes
+ * dc.total_universe.
+ * @throws DayFailure when Polygon fails or returns no symbol; the store's error when the pin fails.
+ */
+export const universeStage: Stage<UniverseIn, UniverseIn & { counts?: undefined }, UniverseOut> = {
   name: 'UNIVERSE',
-  plan: () => ({}),
-  async run(day) {
+  plan: (_day, input) => input,
+  async run(day, { deliver, pinAfter }) {
     const { ctx, date, dc } = day;
     let universe = ctx.store.getUniverse(date);
     const pinnedBefore = universe !== null;
@@ -35,12 +55,20 @@ export const universeStage: Stage<void, { counts?: undefined }, UniverseOut> = {
         ));
       if (universe.length === 0)
         throw new DayFailure(`universe: Polygon reference tickers returned no symbol for ${date}`);
-      ctx.store.pinUniverse(date, universe);
     }
     const refBySymbol = new Map<string, UniverseTicker>(universe.map((u) => [u.symbol, u]));
     dc.total_universe = universe.length;
+    const out = { universe, refBySymbol };
+    if (!pinnedBefore) {
+      deliver?.(out);
+      await pinAfter;
+      await nextTurn();
+      // Written even when the day failed or stopped meanwhile, as when the pin came first: a pin
+      // is the universe as of the date (a rerun reads it), never a result of the day.
+      ctx.store.pinUniverse(date, universe);
+    }
     return {
-      out: { universe, refBySymbol },
+      out,
       counts: { symbols: universe.length, cached: pinnedBefore ? 1 : 0 },
     };
   },
