@@ -165,7 +165,8 @@ export async function runBackfill(
   const validate = (f.validate ?? resumed?.validate) as 'spot' | 'all' | 'none' | undefined;
   const mode = modeFlag(f.mode ?? (resumed?.r1_mode === 'exhaustive' ? 'exhaustive' : undefined));
   // A replay dataset serves only its span: a range outside it is refused before anything runs.
-  await checkReplaySpan(marketFlag(market), range.start, range.end);
+  // The dataset is opened (and its premarket rows validated) here: the worker need not do it again.
+  const replayPremarketSha256 = await checkReplaySpan(marketFlag(market), range.start, range.end);
   if (range.from === 'dataset') {
     process.stderr.write(
       `gapctl: no --start/--end and no backfill to resume here: backfilling the replay dataset's span ${range.start}..${range.end} (give --start S --end E for another range)\n`,
@@ -224,6 +225,7 @@ export async function runBackfill(
       skipPhase0: f.skipPhase0,
       follow: f.follow,
       ...(proofOff ? { env: { R1_PROOF: 'off' } } : {}),
+      ...(replayPremarketSha256 ? { replayPremarketSha256 } : {}),
     },
     output,
     bell: f.bell,

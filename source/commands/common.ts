@@ -151,16 +151,19 @@ export { marketFlag } from './market-flag.js';
  * @throws UsageError `--end 2018-05-01 is outside the replay dataset 2018q1 (2018-01-02..2018-04-10;
  *   scannable 2018-01-03..2018-04-10: the first day has no previous close)`; Error (exit 1) when
  *   the dataset is missing or corrupt (openReplay).
+ * @returns for a replay market, the SHA-256 of its premarket file, whose rows openReplay has just
+ *   validated (the engine worker's BackfillJob.replayPremarketSha256); else undefined.
  */
 export async function checkReplaySpan(
   market: MarketSpec,
   start: string,
   end: string,
-): Promise<void> {
-  if (market.kind !== 'replay') return;
-  const { openReplay } = await import('../market/replay/index.js');
+): Promise<string | undefined> {
+  if (market.kind !== 'replay') return undefined;
+  const { openReplay, PREMARKET_FILE } = await import('../market/replay/index.js');
   const src = await openReplay(market.path);
-  if (!src.span) return;
+  const validated = src.manifest.files[PREMARKET_FILE]?.sha256;
+  if (!src.span) return validated;
   const first = nextTradingDay(src.span.start);
   const last = src.span.end;
   const bad = start < first ? ['start', start] : end > last ? ['end', end] : null;
@@ -169,4 +172,5 @@ export async function checkReplaySpan(
       `--${bad[0]} ${bad[1]} is outside the replay dataset ${src.name.replace(/^replay:/, '')} (${src.span.start}..${src.span.end}; scannable ${first}..${last}: the first day has no previous close)`,
     );
   }
+  return validated;
 }

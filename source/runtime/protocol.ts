@@ -31,6 +31,13 @@ export interface BackfillJob {
   interactive?: boolean;
   /** Config variables set on top of the environment (e.g. EMU_THETA_LATENCY_MS). */
   env?: Record<string, string>;
+  /**
+   * A replay market: the SHA-256 of its premarket file, whose rows the command's main thread
+   * validated (commands/common.ts checkReplaySpan) just before it started the worker; the worker's
+   * openReplay then checks the bytes against the manifest but does not validate the same rows again
+   * (market/replay/loader.ts OpenReplayOptions).
+   */
+  replayPremarketSha256?: string;
 }
 
 /**

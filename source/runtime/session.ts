@@ -9,7 +9,7 @@ import { parseEmuFaults, type Config } from '../config/index.js';
 import type { EngineContext } from '../engine/context.js';
 import type { EngineEventSink } from '../contracts/events.js';
 import type { EmulatorOptions, FaultConfig, RunningEmulator } from '../market/emulator/index.js';
-import { openReplay } from '../market/replay/index.js';
+import { openReplay, type OpenReplayOptions } from '../market/replay/index.js';
 import type { MarketSource } from '../market/types.js';
 import { isTradingDay, prevTradingDay } from '../calendar/index.js';
 import type { Store } from '../store/store.js';
@@ -23,13 +23,15 @@ export { parseMarket, type MarketSpec } from './market-spec.js';
  * The embedded market served for `market`: the replay dataset at its path, or the simulated market
  * of its seed (seed 1 for any other kind) sized by SIM_TICKERS with SIM_PM_FADES. One definition for
  * the session and `gapctl health`, so both serve the same market.
+ * `replay`: how a replay dataset is opened (its premarket rows already validated by this process).
  * @throws the replay loader's error for a missing or broken dataset.
  */
 export async function openEmbeddedMarket(
   market: MarketSpec,
   cfg: Pick<Config, 'SIM_TICKERS' | 'SIM_PM_FADES' | 'SIM_PLAN_CACHE' | 'SIM_DAY_CACHE'>,
+  replay: OpenReplayOptions = {},
 ): Promise<MarketSource> {
-  if (market.kind === 'replay') return openReplay(market.path);
+  if (market.kind === 'replay') return openReplay(market.path, replay);
   return (await import('../market/sim/index.js')).createSimMarket({
     seed: market.kind === 'sim' ? market.seed : 1,
     tickers: cfg.SIM_TICKERS,
@@ -73,6 +75,8 @@ export interface SessionOptions {
   emulator?: Partial<Omit<EmulatorOptions, 'source'>>;
   /** A ready market source to serve instead of the one named by `market` (tests). */
   source?: MarketSource;
+  /** How a replay market is opened (a premarket file already validated by this process). */
+  replay?: OpenReplayOptions;
 }
 
 /** An open session: the engine context plus what must be closed. */
@@ -127,7 +131,8 @@ export async function openSession(opts: SessionOptions): Promise<Session> {
       );
     marketName = 'live';
   } else {
-    const served: MarketSource = source ?? (await openEmbeddedMarket(opts.market, cfg));
+    const served: MarketSource =
+      source ?? (await openEmbeddedMarket(opts.market, cfg, opts.replay));
     source = served;
     marketName = served.name;
     emulator = await startEmulator({ ...embeddedEmulatorOptions(served, cfg), ...opts.emulator });

@@ -311,7 +311,14 @@ async function run(job: BackfillJob): Promise<void> {
     if (nice !== null) log(`[console] engine thread at nice ${nice} (ENGINE_NICE): keys first`);
   }
   const market = parseMarket(job.market);
-  const s = await openSession({ cfg, market, dbPath: job.dbPath, emit, log });
+  const s = await openSession({
+    cfg,
+    market,
+    dbPath: job.dbPath,
+    emit,
+    log,
+    replay: { premarketValidated: job.replayPremarketSha256 },
+  });
   jobCfg = cfg;
   jobMarket = market;
   session = s;

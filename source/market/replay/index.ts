@@ -11,12 +11,14 @@ import { fileURLToPath } from 'node:url';
 
 export {
   openReplay,
+  type OpenReplayOptions,
   REPLAY_CTA_EXCHANGE,
   REPLAY_NQB_EXCHANGE,
   type ReplayMarket,
   type ReplayTicker,
 } from './loader.js';
 export { importReplay, type ImportOptions, type ImportSummary } from './importer.js';
+export { PREMARKET_FILE } from './format.js';
 export type {
   PremarketBar,
   PremarketEvent,

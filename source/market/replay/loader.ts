@@ -301,15 +301,29 @@ function parseTickers(text: string, name: string): ReplayTicker[] {
   return out;
 }
 
+/** Options of {@link openReplay}. */
+export interface OpenReplayOptions {
+  /**
+   * The SHA-256 (hex) of a premarket file whose rows this process already validated against the
+   * schema (the command's main thread opened the same dataset before it started the engine worker:
+   * BackfillJob.replayPremarketSha256). When the manifest lists exactly this hash for the premarket
+   * file, the rows are not validated again: the file's bytes are still checked against the
+   * manifest's SHA-256 as always, so they are the bytes that passed. Any other value: validated.
+   */
+  premarketValidated?: string;
+}
+
 /**
  * Opens the replay dataset in `dir` (a folder holding manifest.json, e.g. db/market/2018q1).
- * Reads and validates the manifest, the ticker table and the premarket rows now; day files lazily.
+ * Reads and validates the manifest, the ticker table and the premarket rows now (the rows' schema
+ * check is skipped only for the already validated bytes of `opts.premarketValidated`); day files
+ * lazily.
  *
  * @returns a {@link ReplayMarket} named `replay:<manifest name>`.
  * @throws Error (one line) when the folder or manifest is missing, a file is corrupt (bad JSON,
  *   schema, header or SHA-256), or the format version is not 1.
  */
-export async function openReplay(dir: string): Promise<ReplayMarket> {
+export async function openReplay(dir: string, opts: OpenReplayOptions = {}): Promise<ReplayMarket> {
   const abs = path.resolve(dir);
   let raw: string;
   try {
@@ -349,14 +363,23 @@ export async function openReplay(dir: string): Promise<ReplayMarket> {
   } catch {
     throw new Error(`openReplay: ${PREMARKET_FILE} is corrupt: not valid JSON`);
   }
-  const pmParsed = premarketRecordSchema.array().safeParse(pmRaw);
-  if (!pmParsed.success) {
-    const issue = pmParsed.error.issues[0];
-    throw new Error(
-      `openReplay: ${PREMARKET_FILE} is corrupt: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
+  let records: PremarketRecord[];
+  if (
+    opts.premarketValidated !== undefined &&
+    opts.premarketValidated === manifest.files[PREMARKET_FILE]?.sha256
+  ) {
+    // readChecked verified these bytes against the manifest's SHA-256: the rows that passed the schema.
+    records = pmRaw as PremarketRecord[];
+  } else {
+    const pmParsed = premarketRecordSchema.array().safeParse(pmRaw);
+    if (!pmParsed.success) {
+      const issue = pmParsed.error.issues[0];
+      throw new Error(
+        `openReplay: ${PREMARKET_FILE} is corrupt: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+      );
+    }
+    records = pmParsed.data;
   }
-  const records: PremarketRecord[] = pmParsed.data;
   const premarket = new Map(records.map((r) => [`${r.date} ${r.ticker}`, r] as const));
   return new ReplaySource(
     abs,
