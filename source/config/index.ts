@@ -405,8 +405,8 @@ export const CONFIG_VARIABLES = {
     schema: int(0, 65536, 'an integer of MB 0-65536 (0: no limit)'),
   },
   WORKER_MAX_YOUNG_MB: {
-    def: '16',
-    doc: 'Memory: young-generation size of the engine worker thread, MB (short-lived objects; smaller keeps RSS down at some GC cost). 0: V8 default.',
+    def: '8',
+    doc: 'Memory: young-generation size of the engine worker thread, MB (short-lived objects; smaller keeps RSS down at some GC cost: 8 instead of 16 took ~10 MB off the RSS of a simulated backfill for ~4% more CPU). 0: V8 default.',
     schema: int(0, 1024, 'an integer of MB 0-1024 (0: V8 default)'),
   },
   BACKUP_DIR: {

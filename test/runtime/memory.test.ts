@@ -51,7 +51,7 @@ describe('engine memory', () => {
   it('limits the worker heap by WORKER_MAX_OLD_MB / WORKER_MAX_YOUNG_MB (0: V8 default)', () => {
     expect(workerResourceLimits(loadConfig({}))).toEqual({
       maxOldGenerationSizeMb: 160,
-      maxYoungGenerationSizeMb: 16,
+      maxYoungGenerationSizeMb: 8,
     });
     expect(
       workerResourceLimits(loadConfig({ WORKER_MAX_OLD_MB: '0', WORKER_MAX_YOUNG_MB: '0' })),
