@@ -25,6 +25,11 @@ export interface UpstreamMetrics {
   cap: number;
   queued: number;
   requests: number;
+  /**
+   * Attempts started so far, counted as each is sent (`requests` counts those that ended, answered
+   * or not); absent from older producers.
+   */
+  started?: number;
   errors: number;
   counts: StatusCounts;
   p50Ms: number | null;

@@ -193,6 +193,8 @@ export class Upstream {
   };
   private latencyNext = 0;
   private requestsTotal = 0;
+  /** Attempts started (sent or about to be sent), counted before the request goes out. */
+  private attemptsStarted = 0;
   private errorsTotal = 0;
   private backoffs = 0;
   private retriesTotal = 0;
@@ -298,6 +300,7 @@ export class Upstream {
   }
 
   private async attempt(url: URL, opts: RequestOptions): Promise<AttemptResult> {
+    this.attemptsStarted++;
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const started = performance.now();
@@ -454,6 +457,7 @@ export class Upstream {
       cap: this.cap,
       queued: this.queue.size,
       requests: this.requestsTotal,
+      started: this.attemptsStarted,
       errors: this.errorsTotal,
       counts: { ...this.counts },
       latency: {
