@@ -74,7 +74,12 @@ function at(
   );
 }
 
-/** What a day committed, without its timings and request counts (they differ run to run). */
+/**
+ * What a day committed, without its timings and request counts (they differ run to run). Bars and
+ * universe are listed by symbol: the store reads them in the order of its symbol ids, which follow
+ * the order in which symbols were first written, and R4's window pulls land in the order their
+ * answers arrive (seen differing between two runs at load 15); what is compared is the content.
+ */
 function committed(ctx: EngineContext, date: string) {
   const dc = { ...ctx.store.dayCompleteness(date)! } as Record<string, unknown>;
   for (const k of [
@@ -90,8 +95,10 @@ function committed(ctx: EngineContext, date: string) {
   return {
     dc,
     hits: ctx.store.hits(date, date),
-    universe: ctx.store.getUniverse(date),
-    bars: [...ctx.store.getDailyRaw(date).values()],
+    universe: ctx.store.getUniverse(date)?.sort((a, b) => a.symbol.localeCompare(b.symbol)),
+    bars: [...ctx.store.getDailyRaw(date).values()].sort((a, b) =>
+      a.symbol.localeCompare(b.symbol),
+    ),
   };
 }
 
